@@ -1,0 +1,52 @@
+/** Chat identities (a platform account linked to an employee) and the single-use codes that link them. */
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { Employee } from './organisation.js';
+
+export const PLATFORMS = ['telegram', 'slack', 'console'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+export const ChatIdentity = defineEntity({
+  name: 'ChatIdentity',
+  tableName: 'chat_identity',
+  uniques: [{ properties: ['platform', 'platformUserId'] }],
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    platform: p.enum([...PLATFORMS]),
+    platformUserId: p.string().length(128),
+    /** The private chat (DM) where the bot talks to this person. */
+    chatId: p.string().length(128),
+    employee: () => p.manyToOne(Employee).mapToPk().index(),
+    linkedAt: p.datetime().defaultRaw('current_timestamp').onCreate(() => new Date()),
+  },
+});
+export type IChatIdentity = InferEntity<typeof ChatIdentity>;
+
+/** Only the SHA-256 of a code is stored: a leaked table cannot be used to link accounts. */
+export const LinkCode = defineEntity({
+  name: 'LinkCode',
+  tableName: 'link_code',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    employee: () => p.manyToOne(Employee).mapToPk().index(),
+    codeHash: p.string().length(64).unique(),
+    expiresAt: p.datetime(),
+    usedAt: p.datetime().nullable(),
+    usedByPlatform: p.string().length(16).nullable(),
+    createdAt: p.datetime().defaultRaw('current_timestamp').onCreate(() => new Date()),
+  },
+});
+export type ILinkCode = InferEntity<typeof LinkCode>;
+
+/** Failed link attempts, counted per chat user per hour to lock out code guessing. */
+export const LinkFailure = defineEntity({
+  name: 'LinkFailure',
+  tableName: 'link_failure',
+  indexes: [{ properties: ['platform', 'platformUserId', 'at'] }],
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    platform: p.enum([...PLATFORMS]),
+    platformUserId: p.string().length(128),
+    at: p.datetime(),
+  },
+});
+export type ILinkFailure = InferEntity<typeof LinkFailure>;

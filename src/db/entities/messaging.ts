@@ -1,0 +1,104 @@
+/**
+ * The reliability tables: conversation state (optimistic locking), processed platform events
+ * (idempotent ingress), the transactional outbox, reminders and the append-only audit log.
+ */
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { Assessment } from './assessment.js';
+import { PLATFORMS } from './identity.js';
+import { Employee } from './organisation.js';
+
+/** One chat user's conversation: which flow and step, the flow's serialisable state, live button tokens. */
+export const Conversation = defineEntity({
+  name: 'Conversation',
+  tableName: 'conversation',
+  uniques: [{ properties: ['platform', 'platformUserId'] }],
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    platform: p.enum([...PLATFORMS]),
+    platformUserId: p.string().length(128),
+    employee: () => p.manyToOne(Employee).mapToPk().nullable().index(),
+    flow: p.string().length(32).default('idle'),
+    step: p.string().length(64).default('idle'),
+    state: p.json<Record<string, unknown>>().default('{}'),
+    version: p.integer().version(),
+    lastActivityAt: p.datetime().defaultRaw('current_timestamp').onCreate(() => new Date()),
+    expiresAt: p.datetime().nullable(),
+  },
+});
+export type IConversation = InferEntity<typeof Conversation>;
+
+export const ProcessedEvent = defineEntity({
+  name: 'ProcessedEvent',
+  tableName: 'processed_event',
+  uniques: [{ properties: ['platform', 'eventId'] }],
+  properties: {
+    id: p.bigint('number').primary().autoincrement(),
+    platform: p.string().length(16),
+    eventId: p.string().length(128),
+    processedAt: p.datetime().defaultRaw('current_timestamp').onCreate(() => new Date()),
+  },
+});
+export type IProcessedEvent = InferEntity<typeof ProcessedEvent>;
+
+export const OUTBOX_STATUSES = ['pending', 'sent', 'failed', 'dead'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** A message to send, written in the same transaction as the state change that caused it. */
+export const OutboxMessage = defineEntity({
+  name: 'OutboxMessage',
+  tableName: 'outbox_message',
+  indexes: [{ properties: ['status', 'createdAt'] }, { properties: ['platform', 'chatId', 'id'] }],
+  properties: {
+    id: p.bigint('number').primary().autoincrement(),
+    platform: p.string().length(16),
+    chatId: p.string().length(128),
+    recipient: () => p.manyToOne(Employee).mapToPk().nullable().index(),
+    payload: p.json<Record<string, unknown>>(),
+    dedupeKey: p.string().length(200).unique(),
+    status: p.enum([...OUTBOX_STATUSES]).default('pending'),
+    attempts: p.integer().default(0),
+    lastError: p.text().nullable(),
+    platformMessageRef: p.string().length(128).nullable(),
+    createdAt: p.datetime().defaultRaw('current_timestamp').onCreate(() => new Date()),
+    sentAt: p.datetime().nullable(),
+  },
+});
+export type IOutboxMessage = InferEntity<typeof OutboxMessage>;
+
+export const REMINDER_STATUSES = ['pending', 'sent', 'cancelled', 'skipped'] as const;
+
+export const Reminder = defineEntity({
+  name: 'Reminder',
+  tableName: 'reminder',
+  indexes: [{ properties: ['status', 'dueAt'] }],
+  properties: {
+    id: p.bigint('number').primary().autoincrement(),
+    assessment: () => p.manyToOne(Assessment).mapToPk().nullable().index(),
+    recipient: () => p.manyToOne(Employee).mapToPk().index(),
+    audience: p.string().length(16),
+    kind: p.string().length(32),
+    dueAt: p.datetime(),
+    localDate: p.date(),
+    status: p.enum([...REMINDER_STATUSES]).default('pending'),
+    createdAt: p.datetime().defaultRaw('current_timestamp').onCreate(() => new Date()),
+    sentAt: p.datetime().nullable(),
+  },
+});
+export type IReminder = InferEntity<typeof Reminder>;
+
+/** Append-only; each row carries the hash of the previous one so tampering shows. */
+export const AuditEvent = defineEntity({
+  name: 'AuditEvent',
+  tableName: 'audit_event',
+  properties: {
+    id: p.bigint('number').primary().autoincrement(),
+    at: p.datetime().defaultRaw('current_timestamp').onCreate(() => new Date()),
+    actor: p.string().length(128),
+    action: p.string().length(64),
+    subject: p.string().length(128),
+    data: p.json<Record<string, unknown>>().default('{}'),
+    prevHash: p.string().length(64).nullable(),
+    hash: p.string().length(64),
+  },
+});
+export type IAuditEvent = InferEntity<typeof AuditEvent>;

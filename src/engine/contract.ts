@@ -1,0 +1,188 @@
+/**
+ * The contract between chat platforms and the conversation engine. Telegram, Slack and the console turn
+ * whatever their platform delivers into an `IncomingEvent`; the engine answers with `OutgoingMessage`s that
+ * it writes to the outbox; a per-platform `PlatformSender` renders and delivers them from the queue worker.
+ * No business rule lives in an adapter, and no platform detail lives in the engine.
+ */
+import type { Platform } from '../db/entities/identity.js';
+
+export type { Platform };
+
+/** What kind of thing the person did. */
+export type IncomingKind = 'text' | 'command' | 'action' | 'file';
+
+/** A file the person sent (evidence). Only a platform reference is kept, never the bytes. */
+export interface IncomingFile {
+  kind: 'file' | 'photo';
+  /** Platform file reference (Telegram file_id, Slack file id). */
+  fileId: string;
+  name?: string;
+  size?: number;
+  mimeType?: string;
+}
+
+/** One normalised event from a platform. */
+export interface IncomingEvent {
+  platform: Platform;
+  /** The platform's id of the person (Telegram user id, Slack user id, console NIP). */
+  platformUserId: string;
+  /** The private chat the bot answers in (Telegram chat id, Slack DM channel id). */
+  chatId: string;
+  /**
+   * Platform id of this event, unique per platform (Telegram update_id, Slack event_id or a hash of the
+   * interaction payload). A second event with the same id is ignored: platforms retry.
+   */
+  eventId: string;
+  kind: IncomingKind;
+  /**
+   * - text: the message text as typed;
+   * - command: the command name without slash, lower-case (e.g. `penilaian`), and `args` below;
+   * - action: the opaque button token the platform echoed back;
+   * - file: the caption, if any.
+   */
+  payload: string;
+  /** Command arguments (`/start CODE` -> ['CODE']). */
+  args?: string[];
+  file?: IncomingFile;
+  /**
+   * Set when the message belongs to an assessment's dialog kinerja thread: the adapter found it was a reply
+   * to (Telegram) or posted in the thread of (Slack) a message that carried this thread key.
+   */
+  threadKey?: string;
+  /** Extra identity hints the engine may use to link automatically (Slack: the user's email). */
+  hints?: { email?: string; displayName?: string; locale?: string };
+  /** When the platform says the event happened. */
+  receivedAt?: Date;
+}
+
+/** One button. `token` is opaque: the engine maps it back to an action; platforms echo it unchanged. */
+export interface Button {
+  label: string;
+  token: string;
+  style?: 'primary' | 'danger';
+}
+
+/** A link the message carries (a Telegram deep link, a document). */
+export interface Attachment {
+  kind: 'link' | 'file';
+  title: string;
+  url?: string;
+  fileId?: string;
+}
+
+/** Inline emphasis for renderers: the engine never embeds platform markup in `text`. */
+export interface TextSpan {
+  text: string;
+  bold?: boolean;
+  italic?: boolean;
+  code?: boolean;
+}
+
+/**
+ * One platform-neutral message. `text` is plain text (user-supplied parts included); renderers escape it for
+ * their platform. `blocks` is an optional richer form of the same content: paragraphs of spans.
+ */
+export interface OutgoingMessage {
+  text: string;
+  /** Paragraphs of spans; when present renderers prefer it over `text` (which stays as the plain fallback). */
+  blocks?: TextSpan[][];
+  /** Rows of buttons, in order. */
+  buttons?: Button[][];
+  /** The assessment thread this message belongs to (dialog kinerja, review prompt). */
+  threadKey?: string;
+  /** True for the message that starts a thread (the review prompt on Slack). */
+  threadRoot?: boolean;
+  attachments?: Attachment[];
+  /**
+   * Edit an earlier message instead of sending a new one: the id of the outbox row that sent it. The sender
+   * edits in place (removing its buttons) and falls back to a new message when the edit fails.
+   */
+  replaceOutboxId?: number;
+  /** A modal form (Slack `views.open`); other platforms ask field by field and ignore this. */
+  form?: FormSpec;
+}
+
+/** A small form for platforms with modals. Values come back as an `action` event with JSON payload. */
+export interface FormSpec {
+  token: string;
+  title: string;
+  submitLabel: string;
+  fields: { id: string; label: string; multiline?: boolean; initial?: string; hint?: string; optional?: boolean }[];
+  /** Field id -> error text, for re-showing a form with validation errors. */
+  errors?: Record<string, string>;
+}
+
+/** Where an outbox row goes: one platform chat. */
+export interface Destination {
+  platform: Platform;
+  chatId: string;
+}
+
+/** What a sender reports after a successful delivery. */
+export interface DeliveryReceipt {
+  /** The platform's id of the message (Telegram message_id, Slack ts), stored to edit or thread later. */
+  platformMessageRef: string;
+}
+
+/** Failures a sender can report; the delivery worker decides what to do with each. */
+export type DeliveryFailureKind = 'rate_limited' | 'permanent' | 'transient';
+
+/** A classified delivery failure. Senders throw only this. */
+export class DeliveryError extends Error {
+  constructor(
+    readonly kind: DeliveryFailureKind,
+    message: string,
+    /** For rate_limited: how long the platform asked us to wait. */
+    readonly retryAfterMs?: number,
+    /** The platform's own error code or description, for HR's failure report. */
+    readonly platformCode?: string,
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}
+
+/** Look-ups a sender may need from earlier deliveries (kept in the outbox table). */
+export interface DeliveryLookups {
+  /** The platform message ref of an earlier outbox row, if it was delivered. */
+  messageRefOf(outboxId: number): Promise<string | null>;
+  /** The platform message ref of the first delivered message of `threadKey` in that chat (Slack thread_ts). */
+  threadRootRef(destination: Destination, threadKey: string): Promise<string | null>;
+}
+
+/**
+ * Renders and delivers one message on one platform. Implementations make exactly one platform call per
+ * attempt (no hidden SDK retries: BullMQ owns retrying) and throw `DeliveryError` on failure.
+ */
+export interface PlatformSender {
+  readonly platform: Platform;
+  deliver(destination: Destination, message: OutgoingMessage, lookups: DeliveryLookups): Promise<DeliveryReceipt>;
+}
+
+/** Result of handling one incoming event, for adapters that must answer synchronously (Slack modals). */
+export interface HandleResult {
+  /** True when the event id was seen before and nothing was done. */
+  duplicate: boolean;
+  /** Outbox ids written by this event, in order. */
+  outboxIds: number[];
+  /** Inline form errors to show in an open modal (Slack `response_action: errors`). */
+  formErrors?: Record<string, string>;
+  /** A short text for an immediate acknowledgement (Telegram answerCallbackQuery). */
+  ackText?: string;
+}
+
+/** The engine as adapters see it. */
+export interface ConversationEngine {
+  handle(event: IncomingEvent): Promise<HandleResult>;
+}
+
+/**
+ * A platform adapter: ingress (turns platform updates into events for the engine) plus its sender.
+ * `start` begins receiving (polling, socket) or mounts its webhook on the app's HTTP server.
+ */
+export interface PlatformAdapter {
+  readonly platform: Platform;
+  readonly sender: PlatformSender;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
