@@ -1,0 +1,121 @@
+/**
+ * The console adapter: a terminal chat on the same contract as Telegram and Slack. Each line becomes an
+ * IncomingEvent for the engine; the engine's console messages are delivered inline right after the event
+ * commits (they are only prints, so there is no rate limit or retry to own). `/as NIP` switches the acting
+ * person, only in demo mode.
+ */
+import { createInterface, type Interface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ConversationEngine, PlatformAdapter } from '../../engine/contract.js';
+import { deliverOutboxRow } from '../../delivery/deliver.js';
+import { ConsoleSender } from './sender.js';
+import { consoleChatId, parseConsoleLine } from './ingress.js';
+
+export interface ConsoleAdapterOptions {
+  engine: ConversationEngine;
+  em: () => EntityManager;
+  input: Readable;
+  output: Writable;
+  /** NIP of the person at the keyboard when the chat opens. */
+  startAs: string;
+  demo: boolean;
+  /** Name and role of an employee by NIP, for headers and the prompt; null when unknown. */
+  describe: (nip: string) => Promise<string | null>;
+  color?: boolean;
+  /** Called when the person types /quit or closes the input. */
+  onClose?: () => void;
+  /** Line shown once when the chat opens. */
+  banner?: string;
+  /** First line to send for the person (e.g. /penilaian), as if typed. */
+  firstLine?: string;
+}
+
+export class ConsoleAdapter implements PlatformAdapter {
+  readonly platform = 'console' as const;
+  readonly sender: ConsoleSender;
+  private acting: string;
+  private rl?: Interface;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly names = new Map<string, string>();
+
+  constructor(private readonly opts: ConsoleAdapterOptions) {
+    this.acting = opts.startAs;
+    this.sender = new ConsoleSender(
+      { write: (t) => this.opts.output.write(t) },
+      () => consoleChatId(this.acting),
+      (chatId) => this.names.get(chatId.replace(/^console:/, '')) ?? chatId,
+      opts.color,
+    );
+  }
+
+  async start(): Promise<void> {
+    await this.remember(this.acting);
+    if (this.opts.banner) this.opts.output.write(this.opts.banner + '\n');
+    this.rl = createInterface({ input: this.opts.input, output: this.opts.output, terminal: false });
+    this.rl.on('line', (line) => {
+      this.queue = this.queue.then(() => this.onLine(line)).catch((err) => {
+        this.opts.output.write(`(error: ${err instanceof Error ? err.message : String(err)})\n`);
+      });
+    });
+    this.rl.on('close', () => {
+      void this.queue.then(() => this.opts.onClose?.());
+    });
+    if (this.opts.firstLine) this.rl.emit('line', this.opts.firstLine);
+    this.prompt();
+  }
+
+  async stop(): Promise<void> {
+    this.rl?.close();
+    await this.queue;
+  }
+
+  /** Resolves when every line typed so far has been handled and its messages printed. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  private async remember(nip: string): Promise<string | null> {
+    const d = await this.opts.describe(nip);
+    if (d) this.names.set(nip, d);
+    return d;
+  }
+
+  private prompt(): void {
+    this.opts.output.write(`${this.names.get(this.acting) ?? this.acting}> `);
+  }
+
+  private async onLine(line: string): Promise<void> {
+    const parsed = parseConsoleLine(line, this.acting, (n) => this.sender.choice(consoleChatId(this.acting), n));
+    if (parsed.kind === 'quit') {
+      this.rl?.close();
+      return;
+    }
+    if (parsed.kind === 'switch') {
+      if (!this.opts.demo) {
+        this.opts.output.write('/as is only available in demo mode (DEMO_MODE=true).\n');
+      } else if (!parsed.nip) {
+        this.opts.output.write('Usage: /as NIP\n');
+      } else if (!(await this.remember(parsed.nip))) {
+        this.opts.output.write(`No employee with NIP ${parsed.nip}. Try one of the NIPs listed at start-up.\n`);
+      } else {
+        this.acting = parsed.nip;
+        this.opts.output.write(`Now acting as ${this.names.get(parsed.nip)}.\n`);
+      }
+      this.prompt();
+      return;
+    }
+    if (parsed.kind === 'event') {
+      const result = await this.opts.engine.handle(parsed.event);
+      const em = this.opts.em();
+      for (const id of result.outboxIds) {
+        const rows = await em.getConnection().execute<{ platform: string; chat_id: string }[]>('select platform, chat_id from outbox_message where id = ?', [id]);
+        const row = rows[0];
+        if (row?.platform !== 'console') continue;
+        await this.remember(row.chat_id.replace(/^console:/, ''));
+        await deliverOutboxRow(em, new Map([['console', this.sender]]), id);
+      }
+    }
+    this.prompt();
+  }
+}

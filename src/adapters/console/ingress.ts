@@ -1,0 +1,35 @@
+/**
+ * Turns a line typed in the terminal into an IncomingEvent. A bare number picks a button of the last
+ * prompt; `/cmd args` is a command; anything else is text. The console user id is the acting person's NIP.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingEvent } from '../../engine/contract.js';
+
+export type ConsoleLine =
+  | { kind: 'event'; event: IncomingEvent }
+  | { kind: 'switch'; nip: string }
+  | { kind: 'quit' }
+  | { kind: 'empty' };
+
+export function consoleChatId(nip: string): string {
+  return `console:${nip}`;
+}
+
+export function parseConsoleLine(line: string, actingNip: string, choice: (n: number) => string | undefined): ConsoleLine {
+  const text = line.trim();
+  if (!text) return { kind: 'empty' };
+  if (text === '/quit' || text === '/exit') return { kind: 'quit' };
+  const base = { platform: 'console' as const, platformUserId: actingNip, chatId: consoleChatId(actingNip), eventId: randomUUID(), receivedAt: new Date() };
+  const as = /^\/as(?:\s+(\S+))?$/i.exec(text);
+  if (as) return { kind: 'switch', nip: (as[1] ?? '').replace(/\s/g, '') };
+  if (/^\d{1,2}$/.test(text)) {
+    const token = choice(Number(text));
+    if (token) return { kind: 'event', event: { ...base, kind: 'action', payload: token } };
+  }
+  if (text.startsWith('/')) {
+    const [cmd = '', ...args] = text.slice(1).split(/\s+/);
+    return { kind: 'event', event: { ...base, kind: 'command', payload: cmd.toLowerCase(), args } };
+  }
+  if (/^https?:\/\/\S+$/i.test(text) || !text.startsWith('/')) return { kind: 'event', event: { ...base, kind: 'text', payload: text } };
+  return { kind: 'empty' };
+}

@@ -1,0 +1,41 @@
+/**
+ * The console "platform": delivering a message prints it. Messages to the person at the keyboard print as
+ * they are; messages to someone else (the supervisor, HR, a unit channel) print under a header, so a demo
+ * shows the whole journey in one terminal.
+ */
+import type { DeliveryReceipt, Destination, OutgoingMessage, PlatformSender } from '../../engine/contract.js';
+import { renderForConsole } from './render.js';
+
+export interface ConsoleSink {
+  write(text: string): void;
+}
+
+export class ConsoleSender implements PlatformSender {
+  readonly platform = 'console' as const;
+  private seq = 0;
+  /** Last buttons shown per chat, so typing "2" presses the second button of that chat's last prompt. */
+  private readonly choicesByChat = new Map<string, string[]>();
+
+  constructor(
+    private readonly sink: ConsoleSink,
+    /** The chat id of the person currently at the keyboard. */
+    private readonly currentChat: () => string,
+    private readonly describeChat: (chatId: string) => string = (c) => c,
+    private readonly color = false,
+  ) {}
+
+  async deliver(destination: Destination, message: OutgoingMessage): Promise<DeliveryReceipt> {
+    const rendered = renderForConsole(message, { color: this.color });
+    if (rendered.choices.length) this.choicesByChat.set(destination.chatId, rendered.choices);
+    const mine = destination.chatId === this.currentChat();
+    const header = mine ? '' : `--- to ${this.describeChat(destination.chatId)} ---\n`;
+    this.sink.write(`${header}${rendered.text}\n`);
+    this.seq += 1;
+    return { platformMessageRef: `console-${this.seq}` };
+  }
+
+  /** The token behind choice `n` (1-based) of the last prompt in `chatId`, if any. */
+  choice(chatId: string, n: number): string | undefined {
+    return this.choicesByChat.get(chatId)?.[n - 1];
+  }
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { renderForConsole } from '../../src/adapters/console/render.js';
+import { parseConsoleLine } from '../../src/adapters/console/ingress.js';
+
+describe('console rendering', () => {
+  it('numbers buttons across rows and returns their tokens in order', () => {
+    const r = renderForConsole({ text: 'Pilih', buttons: [[{ label: 'Ubah 1', token: 'a' }, { label: 'Ubah 2', token: 'b' }], [{ label: 'Kirim', token: 'c' }]] });
+    expect(r.text).toContain('[1] Ubah 1');
+    expect(r.text).toContain('[3] Kirim');
+    expect(r.choices).toEqual(['a', 'b', 'c']);
+  });
+
+  it('strips terminal control characters from user text', () => {
+    const r = renderForConsole({ text: 'narasi \x1b[31mmerah\x07' });
+    expect(r.text).toBe('narasi [31mmerah');
+  });
+});
+
+describe('console input', () => {
+  const nip = '198503122010011002';
+  const choice = (n: number) => (n === 2 ? 'tok-2' : undefined);
+
+  it('a number picks the button of the last prompt', () => {
+    const p = parseConsoleLine('2', nip, choice);
+    expect(p).toMatchObject({ kind: 'event', event: { kind: 'action', payload: 'tok-2', platform: 'console', platformUserId: nip, chatId: `console:${nip}` } });
+  });
+
+  it('a number with no such button is plain text (a realisasi, say)', () => {
+    expect(parseConsoleLine('7', nip, choice)).toMatchObject({ kind: 'event', event: { kind: 'text', payload: '7' } });
+  });
+
+  it('commands are lower-cased with their arguments', () => {
+    expect(parseConsoleLine('/Start ABCDEF1234', nip, choice)).toMatchObject({ kind: 'event', event: { kind: 'command', payload: 'start', args: ['ABCDEF1234'] } });
+  });
+
+  it('/as switches the acting person; /quit ends', () => {
+    expect(parseConsoleLine('/as 199001012015031001', nip, choice)).toEqual({ kind: 'switch', nip: '199001012015031001' });
+    expect(parseConsoleLine('/quit', nip, choice)).toEqual({ kind: 'quit' });
+    expect(parseConsoleLine('   ', nip, choice)).toEqual({ kind: 'empty' });
+  });
+
+  it('every event gets a fresh id so retyping is not taken for a replay', () => {
+    const a = parseConsoleLine('halo', nip, choice);
+    const b = parseConsoleLine('halo', nip, choice);
+    expect(a.kind === 'event' && b.kind === 'event' && a.event.eventId !== b.event.eventId).toBe(true);
+  });
+});
