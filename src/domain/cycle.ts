@@ -119,8 +119,11 @@ export function transitionCycle(from: CycleStatus, to: CycleStatus): CycleTransi
 
 /** A refused cycle status change, thrown by {@link assertCycleTransition}. */
 export class IllegalCycleTransitionError extends DomainError {
+  /** The cycle's current status. */
   readonly from: CycleStatus;
+  /** The status that was asked for. */
   readonly to: CycleStatus;
+  /** Why the change is refused. */
   declare readonly code: CycleTransitionCode;
 
   constructor(from: CycleStatus, to: CycleStatus, code: CycleTransitionCode, reason: string) {
@@ -190,7 +193,8 @@ export function validateCycleDates(dates: CycleDates): CycleDateProblem[] {
       });
     }
   }
-  const valid = (field: keyof CycleDates): boolean => !problems.some((p) => p.field === field);
+  const valid = (field: keyof CycleDates): boolean =>
+    !problems.some((p) => p.field === field && p.code === 'invalid_date');
   // ISO dates compare correctly as strings once each is known to be a real YYYY-MM-DD date.
   const check = (
     later: keyof CycleDates,

@@ -77,6 +77,7 @@ export interface DistributionViolation {
 
 /** The curve has no rules for the organisational rating asked for (bad configuration data). */
 export class UnknownOrgRatingError extends DomainError {
+  /** The rating asked for. */
   readonly orgRating: string;
 
   constructor(orgRating: string) {

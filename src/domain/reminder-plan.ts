@@ -207,11 +207,20 @@ export function planReminders(input: ReminderPlanInput): ReminderPlan {
   const sendMinutes = insideHours ? requestedMinutes : hours.startMinutes;
 
   const offsets = input.offsetsWorkingDays ?? DEFAULT_OFFSETS_WORKING_DAYS;
-  const overdue: OverduePolicy = { ...DEFAULT_OVERDUE_POLICY, ...input.overdue };
+  const overdue: OverduePolicy = {
+    employeeAfterWorkingDays: input.overdue?.employeeAfterWorkingDays ?? DEFAULT_OVERDUE_POLICY.employeeAfterWorkingDays,
+    supervisorAfterWorkingDays:
+      input.overdue?.supervisorAfterWorkingDays ?? DEFAULT_OVERDUE_POLICY.supervisorAfterWorkingDays,
+    hrAfterWorkingDays: input.overdue?.hrAfterWorkingDays ?? DEFAULT_OVERDUE_POLICY.hrAfterWorkingDays,
+  };
   checkOffsets(offsets, 'reminder offsets');
   checkOffsets(overdue.employeeAfterWorkingDays, 'overdue reminder offsets');
   checkOffsets(overdue.supervisorAfterWorkingDays, 'supervisor escalation offsets');
   checkOffsets(overdue.hrAfterWorkingDays, 'HR escalation offsets');
+
+  if (input.now !== undefined && !input.now.isValid) {
+    throw new InvalidReminderSettingError(`"now" is an invalid instant (${input.now.invalidReason})`);
+  }
 
   const { calendar } = input;
   const candidates: PlannedReminder[] = [];
