@@ -1,0 +1,207 @@
+/**
+ * The Slack adapter: one Bolt app whose transport is either our HTTP receiver on the shared express server
+ * (`POST /slack/events`) or Socket Mode, by configuration. Every request is acknowledged first (Slack wants
+ * an answer within 3 s) and handed to the engine after; only a modal submission waits for the engine,
+ * because its validation errors must go back in the acknowledgement itself (`response_action: errors`).
+ *
+ * The adapter holds no business rule: it maps payloads (ingress.ts), adds what only Slack knows (the thread
+ * a reply belongs to, the person's email for linking, the DM of someone writing in a channel), and calls
+ * `engine.handle`. Everything it sends goes through the outbox and the sender (sender.ts).
+ */
+import { App } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
+import type { Config } from '../../config.js';
+import { systemClock, type Clock } from '../../clock.js';
+import type { Orm } from '../../db/orm.js';
+import type { ConversationEngine, HandleResult, IncomingEvent, PlatformAdapter } from '../../engine/contract.js';
+import type { HttpServer } from '../../http/server.js';
+import type { Logger } from '../../logger.js';
+import { SlackDirectory } from './directory.js';
+import { ingressLookups } from './ingress-lookups.js';
+import { slackSdkLogger } from './slack-logger.js';
+import { mapBlockActions, mapEventCallback, mapSlashCommand, mapViewSubmission, SLASH_COMMAND, type MappedIngress } from './ingress.js';
+import { ACK_DEADLINE_MS } from './limits.js';
+import { FORM_CALLBACK_ID, formErrorsResponse, renderModal } from './render.js';
+import { SlackHttpReceiver } from './receiver.js';
+import { createDeliveryClient, SlackSender } from './sender.js';
+import { TriggerStore } from './trigger-store.js';
+
+/** Ingress Web API calls (users.info, conversations.open, views.open) must leave time to answer Slack. */
+export const INGRESS_CALL_TIMEOUT_MS = 2000;
+/** A form submission waits this long for the engine before the modal is closed without it. */
+export const FORM_ENGINE_DEADLINE_MS = ACK_DEADLINE_MS - 500;
+
+export interface SlackAdapterDeps {
+  config: Config;
+  engine: ConversationEngine;
+  /** The one HTTP server; the receiver mounts `POST /slack/events` on it (HTTP mode). */
+  http: HttpServer;
+  orm: Orm;
+  logger: Logger;
+  clock?: Clock;
+  /** How long a form submission waits for the engine before the modal is closed anyway (FORM_ENGINE_DEADLINE_MS). */
+  formDeadlineMs?: number;
+}
+
+/** The Slack PlatformAdapter plus what tests and the process supervisor need. */
+export interface SlackAdapter extends PlatformAdapter {
+  readonly sender: SlackSender;
+  /** Resolves when every event accepted so far has been handled by the engine (tests, graceful stop). */
+  idle(): Promise<void>;
+}
+
+/** Races `work` against a deadline; the timer never outlives the race. */
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Creates the Slack adapter. Requires SLACK_BOT_TOKEN, and SLACK_SIGNING_SECRET (HTTP mode) or
+ * SLACK_APP_TOKEN (Socket Mode); loadConfig() has already checked the pairing.
+ */
+export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
+  const { config, engine, http, orm, logger } = deps;
+  const clock = deps.clock ?? systemClock;
+  const log = logger.child({ platform: 'slack' });
+  const token = config.SLACK_BOT_TOKEN;
+  if (!token) throw new Error('SLACK_BOT_TOKEN is not set: the Slack adapter cannot start. Set it to the bot token (xoxb-...) from the app\'s "OAuth & Permissions" page.');
+  const socketMode = config.SLACK_MODE === 'socket';
+  if (socketMode && !config.SLACK_APP_TOKEN) throw new Error('SLACK_MODE=socket needs SLACK_APP_TOKEN (xapp-...), an app-level token with the connections:write scope.');
+  if (!socketMode && !config.SLACK_SIGNING_SECRET) throw new Error('SLACK_MODE=http needs SLACK_SIGNING_SECRET from the app\'s "Basic Information" page.');
+
+  const triggers = new TriggerStore(clock);
+  const sender = new SlackSender({ client: createDeliveryClient({ token, apiUrl: config.SLACK_API_URL, logger: log }), triggers, logger: log });
+  const ingressClient = new WebClient(token, { slackApiUrl: config.SLACK_API_URL, retryConfig: { retries: 0 }, timeout: INGRESS_CALL_TIMEOUT_MS, logger: slackSdkLogger(log, 'web-api') });
+  const directory = new SlackDirectory(ingressClient, clock, log);
+  const receiver = socketMode ? undefined : new SlackHttpReceiver({ signingSecret: config.SLACK_SIGNING_SECRET!, clock, logger: log });
+
+  const app = new App({
+    token,
+    ...(receiver ? { receiver } : { socketMode: true, appToken: config.SLACK_APP_TOKEN }),
+    clientOptions: { slackApiUrl: config.SLACK_API_URL, retryConfig: { retries: 0 } },
+    logger: slackSdkLogger(log, 'bolt'),
+    deferInitialization: true,
+    // Conversation state lives in PostgreSQL; Bolt's in-memory conversation store is not used.
+    convoStore: false,
+  });
+
+  const inflight = new Set<Promise<unknown>>();
+  let mounted = false;
+
+  /** Keeps `work` visible to idle() and logs instead of throwing: ingress must never crash the process. */
+  function track<T>(work: Promise<T>): Promise<T | undefined> {
+    const p = work.catch((err: unknown) => {
+      log.error({ err }, 'slack: handling an incoming event failed');
+      return undefined;
+    });
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+    return p;
+  }
+
+  const lookups = ingressLookups(orm);
+
+  async function openOfferedForm(chatId: string, formToken: string, triggerId: string): Promise<void> {
+    const form = await lookups.offeredForm(chatId, formToken);
+    if (!form) {
+      log.info({ chatId }, 'slack: "open form" pressed for a form this chat was never offered; ignored');
+      return;
+    }
+    // Opening the modal is part of acknowledging the click: the trigger expires in 3 s, so it cannot wait for a worker.
+    await ingressClient.views.open({ trigger_id: triggerId, view: renderModal(form, chatId) });
+  }
+
+  /** Resolves what the mapping could not know, then hands each event to the engine in order. */
+  async function dispatch(mapped: MappedIngress): Promise<void> {
+    const userId = mapped.openForm?.userId ?? mapped.events[0]?.platformUserId;
+    if (!userId) return;
+    const identity = await lookups.identityOf(userId);
+    const chatId = mapped.isDirect ? mapped.channelId : (identity.chatId ?? (await directory.dmChannelOf(userId)));
+    if (!chatId) return;
+    if (mapped.openForm) {
+      if (mapped.triggerId && mapped.isDirect) await openOfferedForm(chatId, mapped.openForm.token, mapped.triggerId);
+      return;
+    }
+    if (mapped.triggerId) triggers.remember(chatId, mapped.triggerId);
+    let threadKey: string | undefined;
+    if (mapped.threadTs) threadKey = await lookups.threadKeyOf(mapped.channelId, mapped.threadTs);
+    // In a channel, only the dialog under one of our review prompts is ours; other threads are people's own talk.
+    if (mapped.onlyInOurThread && !threadKey) return;
+    const hints = identity.linked ? undefined : await directory.hintsFor(userId);
+    for (const base of mapped.events) {
+      const event: IncomingEvent = { ...base, chatId };
+      if (threadKey) event.threadKey = threadKey;
+      if (hints && Object.keys(hints).length) event.hints = hints;
+      await engine.handle(event);
+    }
+  }
+
+  app.event('message', async ({ body }) => {
+    const mapped = mapEventCallback(body);
+    if (mapped) await track(dispatch(mapped));
+  });
+
+  app.command(SLASH_COMMAND, async ({ body, ack }) => {
+    await ack();
+    const mapped = mapSlashCommand(body);
+    if (mapped) await track(dispatch(mapped));
+  });
+
+  app.action(/.*/, async ({ body, ack }) => {
+    await ack();
+    const mapped = mapBlockActions(body);
+    if (mapped) await track(dispatch(mapped));
+  });
+
+  app.view({ callback_id: FORM_CALLBACK_ID, type: 'view_submission' }, async ({ body, ack }) => {
+    const mapped = mapViewSubmission(body);
+    if (!mapped) {
+      await ack();
+      return;
+    }
+    const work = track(engine.handle(mapped.event));
+    const result: HandleResult | undefined | 'timeout' = await withDeadline(work, deps.formDeadlineMs ?? FORM_ENGINE_DEADLINE_MS);
+    if (result === 'timeout') log.warn({ eventId: mapped.event.eventId }, 'slack: form submission still being handled at the ack deadline; closing the modal');
+    const errors = result && result !== 'timeout' ? result.formErrors : undefined;
+    await ack(errors && Object.keys(errors).length ? formErrorsResponse(errors) : undefined);
+    await work;
+  });
+
+  app.error(async (err) => {
+    log.error({ err }, 'slack: Bolt reported an error');
+  });
+
+  return {
+    platform: 'slack',
+    sender,
+    async start() {
+      // auth.test: a wrong token stops start-up here with Slack's reason, not at the first message.
+      await app.init();
+      if (receiver) {
+        if (!mounted) http.app.use(receiver.router);
+        mounted = true;
+        await receiver.start();
+        log.info('slack: receiving events over HTTP at POST /slack/events');
+      } else {
+        await app.start();
+        log.info('slack: receiving events over Socket Mode');
+      }
+    },
+    async stop() {
+      if (socketMode) await app.stop();
+      else await receiver?.stop();
+      await this.idle();
+    },
+    async idle() {
+      while (inflight.size) await Promise.allSettled([...inflight]);
+    },
+  };
+}

@@ -1,0 +1,242 @@
+/**
+ * The whole Slack journey, end to end: signed events and interactions POSTed to /slack/events, the real
+ * engine on a real PostgreSQL database, every outbox row delivered by the Slack sender (from the engine's
+ * onCommitted hook) to a fake Slack Web API that records what people would see.
+ *
+ * Auto-link by email -> self-assessment (one invalid value, corrected; the engine asks field by field, it
+ * has no modal forms yet) -> evidence file -> submit -> review prompt in the supervisor's DM -> ratings in the
+ * prompt's thread, feedback -> result -> the employee's reply in the thread, stored on the assessment and
+ * relayed into the supervisor's thread.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config.js';
+import { CURRENT_PREDICATE_MATRIX } from '../../src/domain/ratings.js';
+import { deliverOutboxRow } from '../../src/delivery/deliver.js';
+import type { PlatformSender } from '../../src/engine/contract.js';
+import { createEngine } from '../../src/engine/engine.js';
+import { createHttpServer, type HttpServer } from '../../src/http/server.js';
+import { createLogger } from '../../src/logger.js';
+import { createSlackAdapter, type SlackAdapter } from '../../src/adapters/slack/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { blockAction, FakeSlack, interactionForm, messageEvent, postSigned, slashCommand, type FakeSlackCall } from '../support/fake-slack.js';
+
+const SECRET = 'e2e-signing-secret-0123456789';
+const SITI = { user: 'USITI', dm: 'DSITI' };
+const BUDI = { user: 'UBUDI', dm: 'DBUDI' };
+
+let db: TestDatabase;
+let slack: FakeSlack;
+let http: HttpServer;
+let adapter: SlackAdapter;
+let url = '';
+const clock = new ManualClock(new Date('2027-01-05T03:00:00Z'));
+const senders = new Map<string, PlatformSender>();
+const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+
+interface Shown {
+  channel: string;
+  text: string;
+  ts: string;
+  threadTs?: string;
+  buttons: { label: string; value: string }[];
+}
+
+/** Everything the fake Slack showed in `channel`, in order (posts; updates replace their message). */
+function shown(channel: string): Shown[] {
+  const out: Shown[] = [];
+  for (const c of slack.calls as FakeSlackCall[]) {
+    if (c.args.channel !== channel || !c.result?.ok) continue;
+    const blocks = (c.args.blocks ?? []) as { type: string; elements?: { text?: { text: string }; value?: string }[] }[];
+    const buttons = blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []).map((e) => ({ label: e.text?.text ?? '', value: e.value ?? '' }));
+    const msg: Shown = { channel, text: String(c.args.text), ts: String(c.result.ts), buttons };
+    if (c.args.thread_ts) msg.threadTs = String(c.args.thread_ts);
+    if (c.method === 'chat.postMessage') out.push(msg);
+    if (c.method === 'chat.update') {
+      const i = out.findIndex((m) => m.ts === c.args.ts);
+      if (i >= 0) out[i] = { ...msg, threadTs: out[i].threadTs };
+    }
+  }
+  return out;
+}
+
+const last = (channel: string) => shown(channel).at(-1)!;
+/** Messages shown in `channel` after the one with `ts`. */
+const after = (channel: string, ts: string) => shown(channel).slice(shown(channel).findIndex((m) => m.ts === ts) + 1);
+
+async function send(body: Parameters<typeof postSigned>[2]): Promise<void> {
+  const res = await postSigned(url, SECRET, body, { nowMs: clock.now().getTime() });
+  expect(res.status).toBe(200);
+  await adapter.idle();
+}
+
+/** `who` types `text` in their DM (or in the thread rooted at `threadTs`). */
+async function type(who: typeof SITI, text: string, threadTs?: string): Promise<void> {
+  await send({ json: messageEvent({ user: who.user, channel: who.dm, text, ...(threadTs ? { threadTs } : {}) }) });
+}
+
+/** `who` presses the newest button in their DM whose label matches. */
+async function press(who: typeof SITI, label: RegExp): Promise<void> {
+  const msg = [...shown(who.dm)].reverse().find((m) => m.buttons.some((b) => label.test(b.label)));
+  if (!msg) throw new Error(`no button ${label} in ${who.dm}; last message: ${last(who.dm)?.text}`);
+  const button = msg.buttons.find((b) => label.test(b.label))!;
+  await send(interactionForm(blockAction({ user: who.user, channel: who.dm, value: button.value, messageTs: msg.ts })));
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  slack = await new FakeSlack().start();
+  slack.users.set(SITI.user, { email: 'siti.rahma@jakarta.go.id', name: 'Siti', dm: SITI.dm });
+  slack.users.set(BUDI.user, { email: 'budi.santoso@jakarta.go.id', name: 'Budi', dm: BUDI.dm });
+  const conn = db.orm.em.getConnection();
+  await conn.execute(`insert into unit (code, name) values ('DISDIK', 'Dinas Pendidikan')`);
+  await conn.execute(
+    `insert into employee (nip, name, email, position_kind, unit_id) values ('197801012005011001', 'Budi Santoso', 'budi.santoso@jakarta.go.id', 'administrator', (select id from unit where code = 'DISDIK'))`,
+  );
+  await conn.execute(
+    `insert into employee (nip, name, email, position_kind, unit_id, supervisor_id) values ('198503122010012002', 'Siti Rahma', 'Siti.Rahma@jakarta.go.id', 'pelaksana', (select id from unit where code = 'DISDIK'), (select id from employee where nip = '197801012005011001'))`,
+  );
+  await conn.execute(
+    `insert into cycle (name, kind, period_start, period_end, self_deadline, review_deadline, status, template_code, matrix_version)
+     values ('Triwulan I 2027', 'triwulan', '2027-01-01', '2027-03-31', '2027-04-07', '2027-04-14', 'open', 'default', ?)`,
+    [CURRENT_PREDICATE_MATRIX.version],
+  );
+  await conn.execute(
+    `insert into indicator (cycle_id, code, kind, name_id, name_en, unit_of_measure, target, position)
+     values ((select id from cycle), 'kualitas_pelayanan', 'hasil_kerja', 'Kualitas pelayanan', 'Service quality', 'persen', 100, 1)`,
+  );
+  await conn.execute(
+    `insert into assessment (employee_id, cycle_id, thread_key) values ((select id from employee where nip = '198503122010012002'), (select id from cycle), 'a1b2c3d4e5f60718293a4b5c6d7e8f90')`,
+  );
+
+  const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-e2e-token', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl });
+  const engine = createEngine({
+    orm: db.orm,
+    config,
+    clock,
+    logger,
+    // The delivery worker's job, inline: every committed outbox row goes out through the Slack sender.
+    onCommitted: async (ids) => {
+      for (const id of ids) await deliverOutboxRow(db.orm.em.fork(), senders, id);
+    },
+  });
+  http = createHttpServer({ port: 0, host: '127.0.0.1' });
+  adapter = createSlackAdapter({ config, engine, http, orm: db.orm, logger, clock });
+  senders.set('slack', adapter.sender);
+  await adapter.start();
+  url = `http://127.0.0.1:${await http.start()}/slack/events`;
+});
+
+afterAll(async () => {
+  await adapter?.stop();
+  await http?.stop();
+  await slack?.stop();
+  await db?.close();
+});
+
+describe('Slack end to end', () => {
+  let promptTs = '';
+
+  it('links both people by their Slack email on their first DM', async () => {
+    await type(BUDI, 'halo');
+    await type(SITI, 'halo');
+    const rows = await db.orm.em.getConnection().execute<{ platform_user_id: string; chat_id: string; nip: string }[]>(
+      `select ci.platform_user_id, ci.chat_id, e.nip from chat_identity ci join employee e on e.id = ci.employee_id where ci.platform = 'slack' order by e.nip`,
+    );
+    expect(rows).toEqual([
+      { platform_user_id: BUDI.user, chat_id: BUDI.dm, nip: '197801012005011001' },
+      { platform_user_id: SITI.user, chat_id: SITI.dm, nip: '198503122010012002' },
+    ]);
+    expect(shown(SITI.dm).map((m) => m.text).join('\n')).toMatch(/tertaut/i);
+  });
+
+  it('self-assessment in the DM: a wrong number is explained and asked again, nothing is lost', async () => {
+    await send(slashCommand({ user: SITI.user, channel: SITI.dm, text: 'penilaian' }));
+    expect(last(SITI.dm).text).toMatch(/Kualitas pelayanan/);
+    await type(SITI, 'sembilan puluh');
+    const afterBad = shown(SITI.dm).slice(-2).map((m) => m.text);
+    expect(afterBad[0]).toMatch(/sembilan puluh/);
+    expect(afterBad[1]).toMatch(/Kualitas pelayanan/);
+    await type(SITI, '95,5');
+    expect(last(SITI.dm).text).toMatch(/10/); // narrative question states its length bounds
+    await type(SITI, 'Melayani 120 pemohon izin sekolah, semua selesai tepat waktu.');
+    expect(last(SITI.dm).buttons.map((b) => b.label)).toContain('Lewati');
+  });
+
+  it('a file shared in the DM becomes evidence (file id, name, size; never the bytes)', async () => {
+    await send({ json: messageEvent({ user: SITI.user, channel: SITI.dm, text: 'laporan layanan', files: [{ id: 'F0LAPORAN', name: 'laporan-layanan.pdf', size: 48_213, mimetype: 'application/pdf' }] }) });
+    const rows = await db.orm.em.getConnection().execute<{ evidence: unknown[]; realisasi: string; narrative: string }[]>(`select evidence, realisasi, narrative from answer`);
+    expect(rows).toHaveLength(1);
+    expect(Number(rows[0].realisasi)).toBe(95.5);
+    expect(rows[0].evidence).toEqual([expect.objectContaining({ kind: 'file', fileId: 'F0LAPORAN', name: 'laporan-layanan.pdf', size: 48_213, platform: 'slack' })]);
+  });
+
+  it('submit -> the review prompt starts a thread in the supervisor\'s DM', async () => {
+    await press(SITI, /^Lewati$/); // BerAKHLAK reflection is optional
+    await press(SITI, /^Kirim$/);
+    await press(SITI, /^Ya, kirim$/);
+    const status = await db.orm.em.getConnection().execute<{ status: string }[]>(`select status from assessment`);
+    expect(status[0].status).toBe('submitted');
+    const prompt = last(BUDI.dm);
+    expect(prompt.text).toMatch(/Siti Rahma/);
+    expect(prompt.threadTs).toBeUndefined();
+    expect(prompt.buttons.map((b) => b.label)).toContain('Tinjau sekarang');
+    promptTs = prompt.ts;
+    const root = await db.orm.em.getConnection().execute<{ ref: string }[]>(
+      `select platform_message_ref as ref from outbox_message where chat_id = ? and payload->>'threadRoot' = 'true'`,
+      [BUDI.dm],
+    );
+    expect(root).toEqual([{ ref: promptTs }]);
+  });
+
+  it('the review questions and rating buttons live in the prompt\'s thread; feedback is recorded; both see the result', async () => {
+    await press(BUDI, /^Tinjau sekarang$/);
+    const inThread = after(BUDI.dm, promptTs);
+    expect(inThread.length).toBeGreaterThan(0);
+    for (const m of inThread) expect(m.threadTs).toBe(promptTs);
+
+    await press(BUDI, /^Di atas ekspektasi$/i); // the one indicator
+    await press(BUDI, /\(saran\)$/); // take the suggested Hasil Kerja
+    await press(BUDI, /^Di atas ekspektasi$/i); // Perilaku Kerja
+    await press(BUDI, /^Lewati$/); // no behaviour note
+    // Typed in the DM, not in the thread: the engine treats any text carrying a thread key as a dialog
+    // message, even while this rater's review is waiting for its feedback (engine change needed; see report).
+    await type(BUDI, 'Pelayanan cepat dan ramah, pertahankan dan bagikan caranya ke tim.');
+    await press(BUDI, /^Simpan penilaian$/);
+
+    const a = await db.orm.em.getConnection().execute<{ status: string; predicate: string }[]>(`select status, predicate from assessment`);
+    expect(a[0]).toEqual({ status: 'reviewed', predicate: 'sangat_baik' });
+    const review = await db.orm.em.getConnection().execute<{ feedback: string }[]>(`select feedback from review`);
+    expect(review[0].feedback).toMatch(/Pelayanan cepat/);
+    // Every message of this assessment (the engine gave it the thread key) went into the prompt's thread.
+    const threaded = await db.orm.em.getConnection().execute<{ ref: string }[]>(
+      `select platform_message_ref as ref from outbox_message where chat_id = ? and payload->>'threadKey' is not null and payload->>'threadRoot' is null`,
+      [BUDI.dm],
+    );
+    expect(threaded.length).toBeGreaterThanOrEqual(6);
+    for (const { ref } of threaded) expect(shown(BUDI.dm).find((m) => m.ts === ref)?.threadTs).toBe(promptTs);
+    expect(shown(SITI.dm).map((m) => m.text).join('\n')).toMatch(/Sangat Baik/);
+  });
+
+  it('the employee\'s reply in the result\'s thread is stored and relayed into the supervisor\'s thread', async () => {
+    const result = [...shown(SITI.dm)].reverse().find((m) => /Hasil penilaian kinerja/.test(m.text))!;
+    await type(SITI, 'Terima kasih, Pak Budi. Akan saya bagikan di rapat tim.', result.ts);
+    const stored = await db.orm.em.getConnection().execute<{ text: string; nip: string }[]>(
+      `select tm.text, e.nip from thread_message tm join employee e on e.id = tm.author_id`,
+    );
+    expect(stored).toContainEqual({ text: 'Terima kasih, Pak Budi. Akan saya bagikan di rapat tim.', nip: '198503122010012002' });
+    const relayed = last(BUDI.dm);
+    expect(relayed.text).toMatch(/Akan saya bagikan di rapat tim/);
+    expect(relayed.threadTs).toBe(promptTs);
+  });
+
+  it('a retried event is handled once: nothing stored or sent twice', async () => {
+    const body = messageEvent({ user: SITI.user, channel: SITI.dm, text: '/status', eventId: 'EvE2ERetry' });
+    await send({ json: body });
+    const posts = slack.callsOf('chat.postMessage').length;
+    const res = await postSigned(url, SECRET, { json: body }, { nowMs: clock.now().getTime(), retryNum: 1 });
+    await adapter.idle();
+    expect(res.status).toBe(200);
+    expect(slack.callsOf('chat.postMessage').length).toBe(posts);
+  });
+});
