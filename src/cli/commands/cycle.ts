@@ -1,0 +1,89 @@
+/** `kinerja cycle create|open|list|show`. */
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig } from '../../config.js';
+import { CYCLE_KINDS } from '../../domain/cycle.js';
+import { createCycle, listCycles, openCycle, showCycle } from '../../setup/cycles.js';
+import { withDatabase } from '../database.js';
+import { defaultActor, say, table } from '../output.js';
+import { positiveInt } from './imports.js';
+
+function isoDate(value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a date as YYYY-MM-DD, e.g. 2027-03-31`);
+  return value;
+}
+
+export function registerCycleCommands(program: Command): void {
+  const cycle = program.command('cycle').description('performance cycles (periode penilaian)');
+
+  cycle
+    .command('create')
+    .description('create a draft cycle; its indicators are copied from a template under templates/')
+    .requiredOption('--name <name>', 'e.g. "Triwulan I 2027"')
+    .requiredOption('--kind <kind>', `one of ${CYCLE_KINDS.join(', ')}`)
+    .requiredOption('--period-start <date>', 'first day of the period, YYYY-MM-DD', isoDate)
+    .requiredOption('--period-end <date>', 'last day of the period, YYYY-MM-DD', isoDate)
+    .requiredOption('--self-deadline <date>', 'last day for self-assessments (batas pengisian), YYYY-MM-DD', isoDate)
+    .requiredOption('--review-deadline <date>', 'last day for supervisor reviews, YYYY-MM-DD', isoDate)
+    .option('--template <code>', 'indicator template (templates/<code>.json)', 'default')
+    .option('--actor <name>', 'who creates it, for the audit log')
+    .action(async (o: { name: string; kind: string; periodStart: string; periodEnd: string; selfDeadline: string; reviewDeadline: string; template: string; actor?: string }) => {
+      await withDatabase(loadConfig(), async (db) => {
+        const r = await createCycle(db.em(), o, { actor: o.actor ?? defaultActor() });
+        say(`created cycle ${r.id} "${o.name.trim()}" (draft) with ${r.indicators} indicators from template ${o.template}; open it with: kinerja cycle open ${r.id}`);
+      });
+    });
+
+  cycle
+    .command('open')
+    .description('open a draft cycle: one assessment per active employee. Safe to run again (adds only new hires).')
+    .argument('<id>', 'cycle id (see kinerja cycle list)', positiveInt)
+    .option('--actor <name>', 'who opens it, for the audit log')
+    .action(async (id: number, o: { actor?: string }) => {
+      await withDatabase(loadConfig(), async (db) => {
+        const r = await openCycle(db.em(), id, { actor: o.actor ?? defaultActor() });
+        say(
+          r.opened
+            ? `opened cycle ${id}: ${r.created} assessments created`
+            : `cycle ${id} was already open: ${r.created} new assessments, ${r.existing} already there`,
+        );
+      });
+    });
+
+  cycle
+    .command('list')
+    .description('all cycles, newest first')
+    .action(async () => {
+      await withDatabase(loadConfig(), async (db) => {
+        const cycles = await listCycles(db.em());
+        if (cycles.length === 0) {
+          say('no cycles yet; create one with: kinerja cycle create --help');
+          return;
+        }
+        say(
+          table(
+            ['id', 'name', 'kind', 'status', 'period', 'self deadline', 'review deadline', 'assessments'],
+            cycles.map((c) => [String(c.id), c.name, c.kind, c.status, `${c.periodStart}..${c.periodEnd}`, c.selfDeadline, c.reviewDeadline, String(c.assessments)]),
+          ),
+        );
+      });
+    });
+
+  cycle
+    .command('show')
+    .description('one cycle: dates, indicators and progress per assessment status')
+    .argument('<id>', 'cycle id', positiveInt)
+    .action(async (id: number) => {
+      await withDatabase(loadConfig(), async (db) => {
+        const c = await showCycle(db.em(), id);
+        say(`cycle ${c.id}: ${c.name} (${c.kind}, ${c.status})`);
+        say(`  period ${c.periodStart} .. ${c.periodEnd}; self-assessment by ${c.selfDeadline}; review by ${c.reviewDeadline}`);
+        say(`  template ${c.templateCode}; predicate matrix ${c.matrixVersion}; ${c.targets} employee targets loaded`);
+        say('');
+        say(table(['indicator', 'kind', 'name', 'target'], c.indicators.map((i) => [i.code, i.kind, `${i.nameId} (${i.nameEn})`, i.target === null ? '' : `${i.target} ${i.unitOfMeasure ?? ''}`.trim()])));
+        say('');
+        const total = Object.values(c.progress).reduce((a, b) => a + b, 0);
+        const pct = (n: number) => (total === 0 ? '-' : `${((n / total) * 100).toFixed(1)}%`);
+        say(table(['status', 'assessments', 'share'], [...Object.entries(c.progress).map(([s, n]) => [s, String(n), pct(n)]), ['total', String(total), total ? '100%' : '-']]));
+      });
+    });
+}
