@@ -1,0 +1,60 @@
+/**
+ * `POST /telegram/webhook` on the app's one HTTP server. The secret header is checked before the body is even
+ * parsed: a request without the right `X-Telegram-Bot-Api-Secret-Token` gets 401 and touches nothing.
+ * A handled update gets 200 as soon as the engine has committed (the replies go out later through the
+ * outbox), and a failed one gets 500 so Telegram delivers it again.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Update } from 'grammy/types';
+import type { Logger } from '../../logger.js';
+import { WEBHOOK_PATH, WEBHOOK_SECRET_HEADER } from './limits.js';
+
+/** Largest webhook body accepted; Telegram updates are a few kilobytes. */
+const MAX_BODY = '1mb';
+
+export interface WebhookOptions {
+  secret: string;
+  /** Handles one update; resolves once its effects are stored. */
+  handle: (update: Update) => Promise<void>;
+  /** False before the adapter started (or after it stopped): Telegram gets 503 and retries later. */
+  isReady: () => boolean;
+  logger: Logger;
+}
+
+/** Mounts the webhook route on `app`. Call once, before or after the server started. */
+export function mountTelegramWebhook(app: Express, opts: WebhookOptions): void {
+  const expected = digest(opts.secret);
+  const checkSecret = (req: Request, res: Response, next: NextFunction): void => {
+    const given = req.get(WEBHOOK_SECRET_HEADER);
+    if (given === undefined || !timingSafeEqual(digest(given), expected)) {
+      opts.logger.warn({ ip: req.ip, hasHeader: given !== undefined }, 'telegram webhook call with a wrong or missing secret token refused');
+      res.status(401).json({ ok: false, error: 'wrong or missing X-Telegram-Bot-Api-Secret-Token' });
+      return;
+    }
+    next();
+  };
+  app.post(WEBHOOK_PATH, checkSecret, express.json({ limit: MAX_BODY }), async (req: Request, res: Response) => {
+    if (!opts.isReady()) {
+      res.status(503).json({ ok: false, error: 'telegram adapter is not running; retry later' });
+      return;
+    }
+    const update = req.body as Update | undefined;
+    if (!update || typeof update.update_id !== 'number') {
+      res.status(400).json({ ok: false, error: 'body is not a Telegram update (no numeric update_id)' });
+      return;
+    }
+    try {
+      await opts.handle(update);
+      res.status(200).json({ ok: true });
+    } catch (err) {
+      opts.logger.error({ err, updateId: update.update_id }, 'telegram update failed; answering 500 so Telegram re-sends it');
+      res.status(500).json({ ok: false, error: 'update not processed; it will be re-sent' });
+    }
+  });
+}
+
+/** Hashing both sides gives equal-length buffers, so the comparison is constant-time whatever was sent. */
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}

@@ -1,0 +1,179 @@
+/**
+ * The Telegram stack as production wires it, on a fresh PostgreSQL database: the real engine (ManualClock),
+ * the Telegram adapter in polling or webhook mode on the app's HTTP server, and our fake Bot API server as
+ * Telegram. Outbox rows are delivered right after each commit through `deliverOutboxRow` and the adapter's
+ * sender, standing in for the BullMQ delivery worker.
+ */
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { FakeTelegram, type FakeUser, type Injected } from '../../scripts/fakes/telegram-bot-api.js';
+import { createTelegramAdapter, type TelegramAdapter } from '../../src/adapters/telegram/adapter.js';
+import { ManualClock } from '../../src/clock.js';
+import { deliverOutboxRow } from '../../src/delivery/deliver.js';
+import type { ConversationEngine, HandleResult, IncomingEvent, PlatformSender } from '../../src/engine/contract.js';
+import { createEngine } from '../../src/engine/engine.js';
+import { createHttpServer, type HttpServer } from '../../src/http/server.js';
+import { createLogger } from '../../src/logger.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+
+export const TOKEN = '123456789:TEST-telegram-adapter-token-xyz';
+export const SECRET = 'kinerja-webhook-secret-0123456789';
+/** 1 December 2026, 10:00 WIB: inside the open cycle. */
+export const T0 = new Date('2026-12-01T03:00:00Z');
+
+/** Telegram users of the seeded unit: Ani (pelaksana) is rated by Sari (administrator). */
+export const ANI: FakeUser = { id: 1001, first_name: 'Ani', last_name: 'Pegawai', language_code: 'id' };
+export const SARI: FakeUser = { id: 2001, first_name: 'Sari', last_name: 'Atasan', language_code: 'id' };
+/** Someone HR never gave a code. */
+export const STRANGER: FakeUser = { id: 9001, first_name: 'Tamu', language_code: 'id' };
+
+export interface TelegramHarness {
+  mode: 'polling' | 'webhook';
+  db: TestDatabase;
+  fake: FakeTelegram;
+  http: HttpServer;
+  /** Where the app's webhook route listens. */
+  webhookUrl: string;
+  adapter: TelegramAdapter;
+  clock: ManualClock;
+  /** Link codes (plain) per seeded person; only their SHA-256 is in the database. */
+  codes: { ani: string; sari: string };
+  employeeIds: { ani: number; sari: number };
+  assessmentIds: { ani: number; sari: number };
+  threadKeys: { ani: string; sari: string };
+  /** Injects an update through the fake and resolves once the engine has handled it and its messages went out. */
+  act(inject: () => Promise<Injected>): Promise<{ update: Injected['update']; status?: number; result: HandleResult | null }>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+/** Starts everything; `start: false` leaves the adapter stopped (to test what happens before start). */
+export async function createTelegramHarness(mode: 'polling' | 'webhook', opts: { start?: boolean } = {}): Promise<TelegramHarness> {
+  const db = await createTestDatabase();
+  const conn = db.orm.em.getConnection();
+  const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => conn.execute<T[]>(sql, params);
+
+  const [unit] = await q<{ id: number }>(`insert into unit (code, name) values ('DISDIK', 'Dinas Pendidikan') returning id`);
+  const [sari] = await q<{ id: number }>(
+    `insert into employee (nip, name, position_kind, unit_id, locale) values ('198001012005012002', 'Sari Atasan', 'administrator', ?, 'id') returning id`,
+    [unit.id],
+  );
+  const [ani] = await q<{ id: number }>(
+    `insert into employee (nip, name, position_kind, unit_id, supervisor_id, locale) values ('199001012015032003', 'Ani Pegawai', 'pelaksana', ?, ?, 'id') returning id`,
+    [unit.id, sari.id],
+  );
+  const [cycle] = await q<{ id: number }>(
+    `insert into cycle (name, kind, period_start, period_end, self_deadline, review_deadline, status, template_code, matrix_version)
+     values ('Triwulan IV 2026', 'triwulan', '2026-10-01', '2026-12-31', '2027-01-05', '2027-01-20', 'open', 'dki-standar', 'permenpanrb-6-2022-v1') returning id`,
+  );
+  await q(
+    `insert into indicator (cycle_id, code, kind, name_id, name_en, unit_of_measure, target, position) values
+      (?, 'kualitas', 'hasil_kerja', 'Kualitas pelayanan', 'Service quality', '%', 90, 1),
+      (?, 'respons', 'hasil_kerja', 'Kecepatan respons', 'Response speed', 'jam', 24, 2),
+      (?, 'berakhlak', 'perilaku', 'Perilaku BerAKHLAK', 'BerAKHLAK behaviour', null, null, 3)`,
+    [cycle.id, cycle.id, cycle.id],
+  );
+  await q(
+    `insert into employee_target (employee_id, cycle_id, code, rhk_kind, rhk, iki, target, unit_of_measure, position)
+     values (?, ?, 'RHK-1', 'utama', 'Laporan layanan sekolah tersusun', 'Jumlah laporan layanan', 12, 'laporan', 1)`,
+    [ani.id, cycle.id],
+  );
+  const threadKeys = { ani: 'a'.repeat(24) + '00000001', sari: 'b'.repeat(24) + '00000002' };
+  const [aniA] = await q<{ id: number }>(`insert into assessment (employee_id, cycle_id, thread_key) values (?, ?, ?) returning id`, [ani.id, cycle.id, threadKeys.ani]);
+  const [sariA] = await q<{ id: number }>(`insert into assessment (employee_id, cycle_id, thread_key) values (?, ?, ?) returning id`, [sari.id, cycle.id, threadKeys.sari]);
+  // What `kinerja link-code` hands out: a plain code for the person, its SHA-256 in the table.
+  const codes = { ani: 'ANI7K2Q9', sari: 'SARI4M8X' };
+  for (const [code, employeeId] of [[codes.ani, ani.id], [codes.sari, sari.id]] as const) {
+    await q(`insert into link_code (employee_id, code_hash, expires_at) values (?, ?, ?)`, [employeeId, createHash('sha256').update(code).digest('hex'), new Date(T0.getTime() + 72 * 3600_000)]);
+  }
+
+  const fake = await FakeTelegram.start({ token: TOKEN });
+  const http = createHttpServer({ port: 0, host: '127.0.0.1' });
+  const port = await http.start();
+  const webhookUrl = `http://127.0.0.1:${port}/telegram/webhook`;
+  const clock = new ManualClock(T0);
+  const logger = createLogger('silent');
+  const handled = new EventEmitter();
+  const results = new Map<string, HandleResult>();
+
+  // The adapter's sender is created with the adapter; delivery finds it here once the adapter exists.
+  const senders = new Map<string, PlatformSender>();
+  const engine = createEngine({
+    orm: db.orm,
+    config: { REALISASI_MAX_MULTIPLE: 5, EVIDENCE_MAX_MB: 20, DRAFT_IDLE_MINUTES: 600 },
+    clock,
+    logger,
+    onCommitted: async (ids) => {
+      for (const id of ids) await deliverOutboxRow(db.orm.em.fork(), senders, id);
+    },
+  });
+  // The real engine, observed: tests learn when an update's handling has finished (polling has no response).
+  const observed: ConversationEngine = {
+    async handle(event: IncomingEvent) {
+      const result = await engine.handle(event);
+      results.set(event.eventId, result);
+      handled.emit('handled');
+      return result;
+    },
+  };
+  const adapter: TelegramAdapter = createTelegramAdapter({
+    config: {
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+      TELEGRAM_MODE: mode,
+      TELEGRAM_WEBHOOK_URL: webhookUrl,
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+    },
+    engine: observed,
+    http,
+    orm: db.orm,
+    logger,
+  });
+  senders.set('telegram', adapter.sender);
+  if (opts.start !== false) await adapter.start();
+
+  return {
+    mode,
+    db,
+    fake,
+    http,
+    webhookUrl,
+    adapter,
+    clock,
+    codes,
+    employeeIds: { ani: ani.id, sari: sari.id },
+    assessmentIds: { ani: aniA.id, sari: sariA.id },
+    threadKeys,
+    async act(inject) {
+      const injected = await inject();
+      const eventId = String(injected.update.update_id);
+      // Webhook: the POST returned after handling (or the update was ignored). Polling: wait for the engine.
+      if (mode === 'webhook') return { ...injected, result: results.get(eventId) ?? null };
+      const result = await new Promise<HandleResult>((resolve, reject) => {
+        const check = () => {
+          if (!results.has(eventId)) return;
+          clearTimeout(timer);
+          handled.off('handled', check);
+          resolve(results.get(eventId)!);
+        };
+        const timer = setTimeout(() => {
+          handled.off('handled', check);
+          reject(new Error(`update ${eventId} was not handled within 10 s`));
+        }, 10_000);
+        handled.on('handled', check);
+        check();
+      });
+      // A button press is answered after the engine returns; wait for that too.
+      const cb = injected.update.callback_query?.id;
+      if (cb) await fake.waitFor(() => fake.callbackAnswer(cb)?.answered, 5000, `answer to callback ${cb}`);
+      return { ...injected, result };
+    },
+    query: (sql, params = []) => q(sql, params),
+    async close() {
+      await adapter.stop();
+      await http.stop();
+      await fake.stop();
+      await db.close();
+    },
+  };
+}
