@@ -48,6 +48,7 @@ export const CONFIG_VARS = {
   DRAFT_IDLE_MINUTES: v(int(1, 100000).default(60), 'After this long without a message the conversation pauses; the draft is kept.', '60'),
   LINK_CODE_TTL_HOURS: v(int(1, 24 * 60).default(72), 'How long a link code stays valid.', '72'),
   TELEGRAM_BOT_TOKEN: v(z.string().regex(/^\d+:[\w-]{20,}$/, 'must look like 123456:ABC-DEF... from BotFather').optional(), 'Telegram bot token from BotFather. Unset: no Telegram.', '123456789:AAEexampleexampleexampleexample'),
+  TELEGRAM_BOT_USERNAME: v(z.string().regex(/^@?[A-Za-z][A-Za-z0-9_]{3,31}$/, 'must be a Telegram bot username like kinerja_dki_bot').transform((s) => s.replace(/^@/, '')).optional(), 'The bot\'s @username, for the t.me deep links in `kinerja link-code --format csv`.', 'kinerja_dki_bot'),
   TELEGRAM_API_ROOT: v(url(['http:', 'https:']).default('https://api.telegram.org'), 'Bot API root; a local emulator in tests, or a self-hosted Bot API server.', 'https://api.telegram.org'),
   TELEGRAM_MODE: v(z.enum(['polling', 'webhook'], { message: 'must be polling or webhook' }).default('polling'), 'How updates arrive: long polling or webhook.', 'polling'),
   TELEGRAM_WEBHOOK_URL: v(url(['https:', 'http:']).optional(), 'Public URL Telegram posts updates to (webhook mode), ending in /telegram/webhook.', 'https://kinerja.example.go.id/telegram/webhook'),

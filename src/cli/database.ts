@@ -4,7 +4,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config.js';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../db/embedded.js';
+import { runningEmbeddedServer, startEmbeddedDatabase, type EmbeddedDatabase } from '../db/embedded.js';
 import { migrate, openOrm, type Orm } from '../db/orm.js';
 import { UserFacingError } from '../setup/problems.js';
 
@@ -14,6 +14,8 @@ export interface CliDatabase {
   /** A fresh entity manager for the command. */
   em(): EntityManager;
   readonly embedded: boolean;
+  /** The PostgreSQL URL in use (the embedded server's loopback URL on the embedded default). */
+  readonly url: string;
   close(): Promise<void>;
 }
 
@@ -24,6 +26,9 @@ export interface CliDatabase {
 export async function openCliDatabase(cfg: Config, opts: { forMigrate?: boolean } = {}): Promise<CliDatabase> {
   let embedded: EmbeddedDatabase | undefined;
   let url = cfg.DATABASE_URL;
+  // While `npm start` serves the embedded database, go through its server (PGlite is single-process).
+  const shared = url ? null : runningEmbeddedServer(cfg.DATA_DIR);
+  if (shared) url = shared.url;
   if (!url) {
     embedded = await startEmbeddedDatabase({ dataDir: cfg.DATA_DIR });
     url = embedded.url;
@@ -39,6 +44,7 @@ export async function openCliDatabase(cfg: Config, opts: { forMigrate?: boolean 
     orm,
     em: () => orm.em.fork() as EntityManager,
     embedded: embedded !== undefined,
+    url,
     async close() {
       await orm.close(true);
       await embedded?.stop();
@@ -46,7 +52,7 @@ export async function openCliDatabase(cfg: Config, opts: { forMigrate?: boolean 
   };
   try {
     if (embedded) await migrate(orm);
-    else if (!opts.forMigrate) {
+    else if (!opts.forMigrate && !shared) {
       const pending = await orm.getMigrator().getPendingMigrations();
       if (pending.length > 0) {
         throw new UserFacingError(`the database is missing ${pending.length} migration(s) (${pending.map((m) => m.name).join(', ')}); run: kinerja db migrate`);

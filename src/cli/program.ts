@@ -8,6 +8,7 @@ import { registerCycleCommands } from './commands/cycle.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerImportCommands } from './commands/imports.js';
 import { registerLinkCodeCommand } from './commands/link-code.js';
+import { registerServiceCommands } from './commands/service.js';
 import { say } from './output.js';
 
 /** Builds the command tree; `exitOverride` makes commander throw instead of exiting, so errors are ours to print. */
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerImportCommands(program);
   registerCycleCommands(program);
   registerLinkCodeCommand(program);
+  registerServiceCommands(program);
   program
     .command('config')
     .description('print the configuration variables (name, meaning, default, example) as a markdown table')

@@ -6,6 +6,9 @@ import { createCycle, listCycles, openCycle, showCycle } from '../../setup/cycle
 import { withDatabase } from '../database.js';
 import { defaultActor, say, table } from '../output.js';
 import { positiveInt } from './imports.js';
+import { scheduleSelfAssessmentReminders } from '../../jobs/reminders.js';
+import { announceCycle, closeCycle } from '../../jobs/cycle-close.js';
+import { systemClock } from '../../clock.js';
 
 function isoDate(value: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a date as YYYY-MM-DD, e.g. 2027-03-31`);
@@ -39,12 +42,15 @@ export function registerCycleCommands(program: Command): void {
     .argument('<id>', 'cycle id (see kinerja cycle list)', positiveInt)
     .option('--actor <name>', 'who opens it, for the audit log')
     .action(async (id: number, o: { actor?: string }) => {
-      await withDatabase(loadConfig(), async (db) => {
+      const config = loadConfig();
+      await withDatabase(config, async (db) => {
         const r = await openCycle(db.em(), id, { actor: o.actor ?? defaultActor() });
+        // Reminders are rows planned from each deadline; planning again adds only what is missing.
+        const reminders = await scheduleSelfAssessmentReminders(db.em(), id, { clock: systemClock, config });
         say(
           r.opened
-            ? `opened cycle ${id}: ${r.created} assessments created`
-            : `cycle ${id} was already open: ${r.created} new assessments, ${r.existing} already there`,
+            ? `opened cycle ${id}: ${r.created} assessments created, ${reminders} reminders planned`
+            : `cycle ${id} was already open: ${r.created} new assessments, ${r.existing} already there, ${reminders} reminders planned`,
         );
       });
     });
@@ -84,6 +90,31 @@ export function registerCycleCommands(program: Command): void {
         const total = Object.values(c.progress).reduce((a, b) => a + b, 0);
         const pct = (n: number) => (total === 0 ? '-' : `${((n / total) * 100).toFixed(1)}%`);
         say(table(['status', 'assessments', 'share'], [...Object.entries(c.progress).map(([s, n]) => [s, String(n), pct(n)]), ['total', String(total), total ? '100%' : '-']]));
+      });
+    });
+
+  cycle
+    .command('close')
+    .description('close a cycle now (normally automatic at the review deadline plus CLOSE_GRACE_HOURS): flags late submissions and checks each unit\'s distribution curve')
+    .argument('<id>', 'cycle id', positiveInt)
+    .action(async (id: number) => {
+      const config = loadConfig();
+      await withDatabase(config, async (db) => {
+        const r = await closeCycle(db.em(), id, { clock: systemClock, config });
+        say(`closed cycle ${id}: ${r.lateFlagged} late submissions flagged, ${r.violations.length} units break their distribution curve, ${r.outboxIds.length} messages queued`);
+        for (const v of r.violations) say(`  unit ${v.unitId}: ${v.ruleIds.join(', ')}`);
+      });
+    });
+
+  cycle
+    .command('announce')
+    .description('announce a closed cycle: private results, awards to unit channels (unless opted out), coaching follow-ups with check-ins')
+    .argument('<id>', 'cycle id', positiveInt)
+    .action(async (id: number) => {
+      const config = loadConfig();
+      await withDatabase(config, async (db) => {
+        const r = await announceCycle(db.em(), id, { clock: systemClock, config });
+        say(`announced cycle ${id}: ${r.awardsPublic} public awards, ${r.coaching} coaching plans with ${r.checkIns} check-ins, ${r.outboxIds.length} messages queued (the worker delivers them)`);
       });
     });
 }

@@ -39,15 +39,16 @@ Examples:
     .option('--all', 'every active employee')
     .addOption(new Option('--format <format>', 'text table, or CSV for a mail merge (nip,nama,email,code,expires_at[,telegram_link])').choices(['text', 'csv']).default('text'))
     .option('--ttl-hours <n>', 'hours the codes stay valid (default: LINK_CODE_TTL_HOURS)', ttlHours)
-    .option('--bot-username <name>', 'the Telegram bot\'s @username: adds a t.me link column (required in CSV when TELEGRAM_BOT_TOKEN is set)')
+    .option('--bot-username <name>', 'the Telegram bot\'s @username: adds a t.me link column (default TELEGRAM_BOT_USERNAME; required in CSV when TELEGRAM_BOT_TOKEN is set)')
     .option('--actor <name>', 'who issues them, for the audit log')
     .action(async (nip: string | undefined, o: LinkCodeOptions) => {
       const chosen = [nip !== undefined, o.unit !== undefined, o.all === true].filter(Boolean).length;
       if (chosen !== 1) throw new UserFacingError('say whom the codes are for: a NIP, --unit CODE or --all (exactly one)');
       const audience: LinkCodeAudience = nip !== undefined ? { nip } : o.unit !== undefined ? { unitCode: o.unit } : { all: true };
       const cfg = loadConfig();
+      o.botUsername ??= cfg.TELEGRAM_BOT_USERNAME;
       if (o.format === 'csv' && cfg.TELEGRAM_BOT_TOKEN && !o.botUsername) {
-        throw new UserFacingError('TELEGRAM_BOT_TOKEN is set, so the CSV carries t.me links: pass --bot-username with the bot\'s @username from BotFather');
+        throw new UserFacingError('TELEGRAM_BOT_TOKEN is set, so the CSV carries t.me links: set TELEGRAM_BOT_USERNAME or pass --bot-username with the bot\'s @username from BotFather');
       }
       await withDatabase(cfg, async (db) => {
         const codes = await issueLinkCodes(db.em(), audience, { ttlHours: o.ttlHours ?? cfg.LINK_CODE_TTL_HOURS, actor: o.actor ?? defaultActor() });

@@ -1,0 +1,61 @@
+/**
+ * Demo data for the embedded default: one agency of 20 people in a supervisor tree (src/demo/employees.csv),
+ * a monthly cycle open with deadlines relative to today, and a console chat identity for everyone so
+ * `/as NIP` can switch between them without linking. Seeding is skipped when the database has employees.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { DateTime } from 'luxon';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { importEmployees } from '../setup/employees.js';
+import { readTable } from '../setup/table-file.js';
+import { createCycle, openCycle } from '../setup/cycles.js';
+import { scheduleSelfAssessmentReminders } from '../jobs/reminders.js';
+import { consoleChatId } from '../adapters/console/ingress.js';
+
+const DEMO_CSV = fileURLToPath(new URL('./employees.csv', import.meta.url));
+
+/** The person the console starts as (a staff member), and their supervisor, for the README walkthrough. */
+export const DEMO_EMPLOYEE_NIP = '199002142015031008';
+export const DEMO_SUPERVISOR_NIP = '198304052008012004';
+
+export interface DemoSeedResult {
+  seeded: boolean;
+  cycleId?: number;
+  employees: number;
+}
+
+export async function seedDemo(em: EntityManager, opts: { clock: Clock; config: Config }): Promise<DemoSeedResult> {
+  const conn = em.getConnection();
+  const [{ n }] = await conn.execute<{ n: string }[]>('select count(*)::text as n from employee');
+  if (Number(n) > 0) return { seeded: false, employees: Number(n) };
+
+  const table = await readTable('employees.csv', await readFile(DEMO_CSV));
+  const imported = await importEmployees(em, table, { actor: 'demo', clock: opts.clock });
+
+  const today = DateTime.fromJSDate(opts.clock.now(), { zone: 'Asia/Jakarta' }).startOf('day');
+  const monthId = today.setLocale('id').toFormat('LLLL yyyy');
+  const cycle = await createCycle(
+    em,
+    {
+      name: `Penilaian Bulanan ${monthId} (demo)`,
+      kind: 'bulanan',
+      periodStart: today.startOf('month').toISODate()!,
+      periodEnd: today.endOf('month').toISODate()!,
+      selfDeadline: today.plus({ days: 7 }).toISODate()!,
+      reviewDeadline: today.plus({ days: 14 }).toISODate()!,
+    },
+    { actor: 'demo', clock: opts.clock },
+  );
+  await openCycle(em, cycle.id, { clock: opts.clock, actor: 'demo' });
+  await scheduleSelfAssessmentReminders(em, cycle.id, { clock: opts.clock, config: opts.config });
+  await conn.execute(
+    `insert into chat_identity (platform, platform_user_id, chat_id, employee_id, linked_at)
+     select 'console', nip, ? || nip, id, now() from employee
+     on conflict (platform, platform_user_id) do nothing`,
+    [consoleChatId('')],
+  );
+  return { seeded: true, cycleId: cycle.id, employees: imported.created + imported.updated };
+}

@@ -1,0 +1,31 @@
+/**
+ * `npm start`: runs the bot and the worker roles in one process. Reads `.env` when present; an invalid
+ * configuration stops start-up with a message naming the variable.
+ */
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig } from './config.js';
+import { startService, type Role } from './service.js';
+
+export async function runRoles(roles: Role[]): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(err.message + '\n');
+      process.exit(1);
+    }
+    throw err;
+  }
+  const service = await startService({ config, roles: new Set(roles) });
+  const stop = () => void service.stop();
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  await service.stopped;
+  process.exit(0);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await runRoles(['bot', 'worker']);
+}

@@ -1,0 +1,181 @@
+/**
+ * Starts the roles of the product in this process. `bot` is ingress: the HTTP server (health, webhooks,
+ * admin pages) and every platform adapter whose credentials are set, or the console chat when none is.
+ * `worker` is every queue worker and job scheduler. `npm start` runs both on the embedded default.
+ * SIGTERM/SIGINT stop intake first, let jobs in flight finish, then close the database.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { pino } from 'pino';
+import { systemClock, type Clock } from './clock.js';
+import { isDemo, type Config } from './config.js';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded.js';
+import { migrate, openOrm, type Orm } from './db/orm.js';
+import type { PlatformAdapter, PlatformSender } from './engine/contract.js';
+import { createEngine } from './engine/engine.js';
+import { createHttpServer, type HttpServer } from './http/server.js';
+import { createLogger, type Logger } from './logger.js';
+import { createTelegramAdapter, createTelegramSender } from './adapters/telegram/index.js';
+import { createSlackAdapter, createDeliveryClient, SlackSender } from './adapters/slack/index.js';
+import { ConsoleAdapter } from './adapters/console/adapter.js';
+import { createQueues, startWorkers, type Queues, type RunningWorkers } from './jobs/worker-role.js';
+import { mountQueueAdmin } from './jobs/admin.js';
+import { DEMO_EMPLOYEE_NIP, seedDemo } from './demo/seed.js';
+
+export type Role = 'bot' | 'worker';
+
+export interface ServiceOptions {
+  config: Config;
+  roles: ReadonlySet<Role>;
+  clock?: Clock;
+  /** Console chat: default on when no platform token is set and stdin is a terminal. */
+  console?: boolean;
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+}
+
+export interface RunningService {
+  http?: HttpServer;
+  port?: number;
+  orm: Orm;
+  databaseUrl: string;
+  stop(): Promise<void>;
+  /** Resolves when the service has stopped (console closed or a signal). */
+  stopped: Promise<void>;
+}
+
+export async function startService(opts: ServiceOptions): Promise<RunningService> {
+  const { config } = opts;
+  const clock = opts.clock ?? systemClock;
+  const wantConsole = opts.roles.has('bot') && (opts.console ?? (!config.TELEGRAM_BOT_TOKEN && !config.SLACK_BOT_TOKEN && Boolean(process.stdin.isTTY)));
+  // In the console the terminal is the chat: logs go to a file so they do not interleave with it.
+  const logger = wantConsole ? fileLogger(config) : createLogger(config.LOG_LEVEL);
+
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedDatabase({ dataDir: config.DATA_DIR });
+    databaseUrl = embedded.url;
+    logger.info({ dataDir: embedded.dataDir }, 'embedded PostgreSQL (PGlite) started');
+  }
+  const orm = await openOrm({ url: databaseUrl, poolMax: embedded ? 4 : 20 });
+  const em = (): EntityManager => orm.em.fork() as EntityManager;
+  if (embedded) {
+    const applied = await migrate(orm);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+  } else {
+    const pending = await orm.getMigrator().getPendingMigrations();
+    if (pending.length) {
+      await orm.close(true);
+      throw new Error(`The database is missing ${pending.length} migration(s); run: kinerja db migrate`);
+    }
+  }
+  const demo = isDemo(config);
+  if (demo && opts.roles.has('bot')) {
+    const seeded = await seedDemo(em(), { clock, config });
+    if (seeded.seeded) logger.info({ employees: seeded.employees, cycleId: seeded.cycleId }, 'demo data loaded');
+  }
+
+  const queues: Queues = createQueues({ orm, config, databaseUrl });
+  const engine = createEngine({
+    orm,
+    config,
+    clock,
+    logger,
+    onCommitted: async (ids) => {
+      await queues.enqueueOutbox(ids);
+    },
+  });
+
+  const adapters: PlatformAdapter[] = [];
+  const senders = new Map<string, PlatformSender>();
+  let http: HttpServer | undefined;
+  let port: number | undefined;
+  let consoleAdapter: ConsoleAdapter | undefined;
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((r) => (resolveStopped = r));
+
+  if (opts.roles.has('bot')) {
+    http = createHttpServer({ port: config.PORT });
+    http.addReadinessCheck('database', async () => {
+      await em().getConnection().execute('select 1');
+    });
+    http.addReadinessCheck('queue', async () => {
+      await queues.delivery.telegram.getJobCounts('waiting');
+    });
+    mountQueueAdmin(http, queues, config);
+    if (config.TELEGRAM_BOT_TOKEN) adapters.push(createTelegramAdapter({ config, engine, http, orm, logger }));
+    if (config.SLACK_BOT_TOKEN) adapters.push(createSlackAdapter({ config, engine, http, orm, logger, clock }));
+    if (wantConsole) {
+      consoleAdapter = new ConsoleAdapter({
+        engine,
+        em,
+        input: (opts.input ?? process.stdin) as NodeJS.ReadStream,
+        output: (opts.output ?? process.stdout) as NodeJS.WriteStream,
+        startAs: DEMO_EMPLOYEE_NIP,
+        demo,
+        color: Boolean((opts.output ?? process.stdout) === process.stdout && process.stdout.isTTY),
+        describe: async (nip) => {
+          const rows = await em().getConnection().execute<{ name: string; position: string }[]>('select name, position from employee where nip = ?', [nip]);
+          return rows[0] ? `${rows[0].name} (${rows[0].position})` : null;
+        },
+        banner: demo ? demoBanner() : undefined,
+        firstLine: demo ? '/penilaian' : undefined,
+        onClose: () => void service.stop(),
+      });
+      adapters.push(consoleAdapter);
+    }
+    for (const a of adapters) senders.set(a.platform, a.sender);
+    port = await http.start();
+    logger.info({ port }, 'HTTP server listening');
+  }
+
+  let workers: RunningWorkers | undefined;
+  if (opts.roles.has('worker')) {
+    // A worker-only process has no adapters: build the senders from the same configuration.
+    if (!senders.has('telegram') && config.TELEGRAM_BOT_TOKEN) senders.set('telegram', createTelegramSender({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }));
+    if (!senders.has('slack') && config.SLACK_BOT_TOKEN) senders.set('slack', new SlackSender({ client: createDeliveryClient({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL }), logger }));
+    workers = await startWorkers({ orm, config, senders, clock, logger, queues, databaseUrl });
+  }
+  for (const a of adapters) await a.start();
+
+  let stopping: Promise<void> | undefined;
+  const service: RunningService = {
+    http,
+    port,
+    orm,
+    databaseUrl,
+    stopped,
+    stop() {
+      stopping ??= (async () => {
+        logger.info('shutting down');
+        for (const a of adapters) await a.stop().catch((err) => logger.error({ err }, 'adapter stop failed'));
+        await http?.stop();
+        await workers?.stop();
+        await queues.close().catch(() => undefined);
+        await orm.close(true);
+        await embedded?.stop();
+        resolveStopped();
+      })();
+      return stopping;
+    },
+  };
+  return service;
+}
+
+function fileLogger(config: Config): Logger {
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const file = join(config.DATA_DIR, 'kinerja.log');
+  return pino({ level: config.LOG_LEVEL }, pino.destination({ dest: file, sync: false, mkdir: true }));
+}
+
+function demoBanner(): string {
+  return [
+    'kinerja-bot demo (console chat). You are a staff member; the cycle is open.',
+    'Type answers, or the number of a button. /as NIP switches person, e.g. /as 198304052008012004 (supervisor),',
+    '/as 198611112011012007 (HR admin). /bantuan for help, /quit to leave. Data lives in ./data.',
+    '',
+  ].join('\n');
+}
+
