@@ -1,0 +1,358 @@
+/**
+ * Applies a step's effects inside the event's transaction: records, outbox rows, audit entries and the
+ * conversation itself. A version mismatch (conversation or assessment) throws `ConcurrentUpdate`, and the
+ * engine re-runs the whole event against the new state.
+ */
+import { DateTime } from 'luxon';
+import type { IncomingEvent, OutgoingMessage } from './contract.js';
+import { appendAuditAtCommit, type AuditEntry } from './audit.js';
+import type { Tx } from './sql.js';
+import type { Action, ConversationState, Effect } from './state.js';
+import type { PersonView } from './views.js';
+
+/** Another transaction changed the row this one read; the event is handled again. */
+export class ConcurrentUpdate extends Error {
+  constructor(what: string) {
+    super(`${what} changed concurrently; handling the event again`);
+    this.name = 'ConcurrentUpdate';
+  }
+}
+
+interface OutboxDraft {
+  platform: string;
+  chatId: string;
+  recipient: number | null;
+  message: OutgoingMessage;
+}
+
+/** The conversation row as read, or null when it does not exist yet. */
+export interface ConversationRef {
+  id: number | null;
+  version: number;
+}
+
+export interface ApplyArgs {
+  event: IncomingEvent;
+  actor: PersonView | null;
+  conversation: ConversationRef;
+  state: ConversationState;
+  effects: Effect[];
+  now: Date;
+  idleMinutes: number;
+}
+
+/** Writes everything; returns the new outbox ids in the order the messages were produced. */
+export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
+  const { event, now } = args;
+  const outbox: OutboxDraft[] = [];
+  const audits: AuditEntry[] = [];
+  let state = args.state;
+  let employeeId = args.actor?.id ?? null;
+  const actorRef = args.actor ? args.actor.nip : `${event.platform}:${event.platformUserId}`;
+
+  // Buttons granted to the actor themselves stay in this conversation (saved below).
+  for (const e of args.effects) {
+    if (e.kind === 'notify' && e.grants && e.employeeId === args.actor?.id) state = { ...state, inbox: { ...state.inbox, ...e.grants } };
+  }
+
+  // The conversation first: a concurrent change is found before any other write.
+  await saveConversation(tx, args, state, (employeeId = linkedEmployee(args.effects) ?? employeeId));
+
+  for (const e of args.effects) {
+    switch (e.kind) {
+      case 'reply':
+        outbox.push({ platform: event.platform, chatId: event.chatId, recipient: employeeId, message: e.message });
+        break;
+      case 'notify': {
+        if (e.employeeId === args.actor?.id) {
+          outbox.push({ platform: event.platform, chatId: event.chatId, recipient: e.employeeId, message: e.message });
+          break;
+        }
+        const ids = await tx.query<{ platform: string; platform_user_id: string; chat_id: string }>(
+          `select platform, platform_user_id, chat_id from chat_identity where employee_id = $1 order by linked_at desc, id desc limit 1`,
+          [e.employeeId],
+        );
+        const to = ids[0];
+        // Not linked yet: the record is saved; they see it with /status or /tinjau once linked.
+        if (!to) break;
+        outbox.push({ platform: to.platform, chatId: to.chat_id, recipient: e.employeeId, message: e.message });
+        if (e.grants && Object.keys(e.grants).length) await grantTokens(tx, to.platform, to.platform_user_id, e.employeeId, e.grants);
+        break;
+      }
+      case 'announce': {
+        const rows = await tx.query<{ announce_channels: Record<string, string> }>(`select announce_channels from unit where id = $1`, [e.unitId]);
+        for (const [platform, chatId] of Object.entries(rows[0]?.announce_channels ?? {})) {
+          if (chatId) outbox.push({ platform, chatId, recipient: null, message: e.message });
+        }
+        break;
+      }
+      case 'save_answer': {
+        const cols = ['assessment_id', 'item_key', 'indicator_id', 'target_id'];
+        const vals: unknown[] = [e.assessmentId, e.itemKey, e.indicatorId, e.targetId];
+        const sets: string[] = [];
+        const put = (col: string, v: unknown) => {
+          cols.push(col);
+          vals.push(v);
+          sets.push(`${col} = excluded.${col}`);
+        };
+        if (e.patch.realisasi !== undefined) put('realisasi', e.patch.realisasi);
+        if (e.patch.narrative !== undefined) put('narrative', e.patch.narrative);
+        if (e.patch.evidence !== undefined) put('evidence', JSON.stringify(e.patch.evidence));
+        if (e.patch.evidenceSkipped !== undefined) put('evidence_skipped', e.patch.evidenceSkipped);
+        cols.push('updated_at');
+        vals.push(now);
+        sets.push('updated_at = excluded.updated_at');
+        await tx.exec(
+          `insert into answer (${cols.join(', ')}) values (${vals.map((_v, i) => `$${i + 1}`).join(', ')})
+           on conflict (assessment_id, item_key) do update set ${sets.join(', ')}`,
+          vals,
+        );
+        break;
+      }
+      case 'save_reflection':
+        await tx.exec(`update assessment set reflection = $2, updated_at = $3 where id = $1`, [e.assessmentId, e.text, now]);
+        break;
+      case 'submit': {
+        const n = await tx.exec(
+          `update assessment set status = 'submitted', submitted_at = $3, late = $4, version = version + 1, updated_at = $3
+            where id = $1 and version = $2 and status in ('draft', 'returned')`,
+          [e.assessmentId, e.version, now, e.late],
+        );
+        if (n === 0) throw new ConcurrentUpdate(`assessment ${e.assessmentId}`);
+        // A submitted assessment needs no more reminders to fill it in.
+        await tx.exec(`update reminder set status = 'cancelled' where assessment_id = $1 and status = 'pending'`, [e.assessmentId]);
+        break;
+      }
+      case 'record_review': {
+        const n =
+          e.outcome === 'rated'
+            ? await tx.exec(
+                `update assessment set status = 'reviewed', hasil_kerja = $3, perilaku = $4, predicate = $5, matrix_version = $6,
+                        reviewed_at = $7, version = version + 1, updated_at = $7
+                  where id = $1 and version = $2 and status = 'submitted'`,
+                [e.assessmentId, e.version, e.hasil, e.perilaku, e.predicate, e.matrixVersion, now],
+              )
+            : await tx.exec(
+                `update assessment set status = 'returned', round = round + 1, version = version + 1, updated_at = $3
+                  where id = $1 and version = $2 and status = 'submitted'`,
+                [e.assessmentId, e.version, now],
+              );
+        if (n === 0) throw new ConcurrentUpdate(`assessment ${e.assessmentId}`);
+        await tx.exec(
+          `insert into review (assessment_id, round, reviewer_id, acting_kind, outcome, indicator_ratings, suggested_hasil_kerja, hasil_kerja,
+                               perilaku, perilaku_note, feedback, return_note, predicate, matrix_version, created_at)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+          [e.assessmentId, e.round, e.reviewerId, e.actingKind, e.outcome, JSON.stringify(e.itemRatings), e.suggested, e.hasil, e.perilaku, e.perilakuNote, e.feedback, e.returnNote, e.predicate, e.matrixVersion, now],
+        );
+        if (e.outcome === 'rated') {
+          await tx.exec(
+            `update answer set supervisor_rating = x.r from jsonb_each_text($2::jsonb) as x(k, r) where answer.assessment_id = $1 and answer.item_key = x.k`,
+            [e.assessmentId, JSON.stringify(e.itemRatings)],
+          );
+        }
+        break;
+      }
+      case 'thread_message':
+        await tx.exec(`insert into thread_message (assessment_id, author_id, platform, text, created_at) values ($1, $2, $3, $4, $5)`, [e.assessmentId, e.authorId, event.platform, e.text, now]);
+        break;
+      case 'follow_up': {
+        const rows = await tx.query<{ id: number }>(
+          `insert into follow_up (assessment_id, kind, plan, first_check_in, created_at) values ($1, $2, $3, $4, $5)
+           on conflict (assessment_id) do update set kind = excluded.kind, plan = coalesce(excluded.plan, follow_up.plan),
+             first_check_in = coalesce(excluded.first_check_in, follow_up.first_check_in)
+           returning id`,
+          [e.assessmentId, e.followUp, e.plan, e.firstCheckIn, now],
+        );
+        if (e.firstCheckIn) {
+          // Default plan: check-ins at the chosen date and two weeks later (DOMAIN.md: 2 and 4 weeks).
+          const second = DateTime.fromISO(e.firstCheckIn).plus({ weeks: 2 }).toISODate();
+          await tx.exec(`insert into check_in (follow_up_id, due_on) values ($1, $2), ($1, $3)`, [rows[0].id, e.firstCheckIn, second]);
+        }
+        break;
+      }
+      case 'rate_checkin':
+        await tx.exec(`update check_in set employee_rating = $2, done_at = coalesce(done_at, $3) where id = $1 and employee_rating is null`, [e.checkInId, e.score, now]);
+        break;
+      case 'set_locale':
+        await tx.exec(`update employee set locale = $2, updated_at = $3 where id = $1`, [e.employeeId, e.locale, now]);
+        break;
+      case 'set_opt_out':
+        await tx.exec(`update employee set opt_out_announcements = $2, updated_at = $3 where id = $1`, [e.employeeId, e.optOut, now]);
+        break;
+      case 'link': {
+        if (e.linkCodeId !== null) {
+          const n = await tx.exec(`update link_code set used_at = $2, used_by_platform = $3 where id = $1 and used_at is null`, [e.linkCodeId, now, event.platform]);
+          if (n === 0) throw new ConcurrentUpdate(`link code ${e.linkCodeId}`);
+        }
+        await tx.exec(
+          `insert into chat_identity (platform, platform_user_id, chat_id, employee_id, linked_at) values ($1, $2, $3, $4, $5)
+           on conflict (platform, platform_user_id) do nothing`,
+          [event.platform, event.platformUserId, event.chatId, e.employeeId, now],
+        );
+        break;
+      }
+      case 'link_failure':
+        await tx.exec(`insert into link_failure (platform, platform_user_id, at) values ($1, $2, $3)`, [event.platform, event.platformUserId, now]);
+        break;
+      case 'audit':
+        audits.push({ actor: actorRef, action: e.action, subject: e.subject, data: { ...e.data, platform: event.platform }, at: now });
+        break;
+    }
+  }
+  const ids = await insertOutbox(tx, event, outbox);
+  // With COMMIT: the audit chain's lock is held only while PostgreSQL runs the inserts and commits.
+  appendAuditAtCommit(tx, audits);
+  return ids;
+}
+
+function linkedEmployee(effects: Effect[]): number | null {
+  for (const e of effects) if (e.kind === 'link') return e.employeeId;
+  return null;
+}
+
+async function saveConversation(tx: Tx, args: ApplyArgs, state: ConversationState, employeeId: number | null): Promise<void> {
+  const { flow, step, ...rest } = state;
+  const json = JSON.stringify(rest);
+  const expires = flow === 'idle' ? null : new Date(args.now.getTime() + args.idleMinutes * 60_000);
+  if (args.conversation.id === null) {
+    const rows = await tx.query(
+      `insert into conversation (platform, platform_user_id, employee_id, flow, step, state, version, last_activity_at, expires_at)
+       values ($1, $2, $3, $4, $5, $6, 1, $7, $8) on conflict (platform, platform_user_id) do nothing returning id`,
+      [args.event.platform, args.event.platformUserId, employeeId, flow, step, json, args.now, expires],
+    );
+    if (!rows.length) throw new ConcurrentUpdate('conversation');
+    return;
+  }
+  const n = await tx.exec(
+    `update conversation set flow = $3, step = $4, state = $5, version = version + 1, last_activity_at = $6, expires_at = $7, employee_id = $8
+      where id = $1 and version = $2`,
+    [args.conversation.id, args.conversation.version, flow, step, json, args.now, expires, employeeId],
+  );
+  if (n === 0) throw new ConcurrentUpdate('conversation');
+}
+
+/** Puts notification buttons into the recipient's conversation (creating it if they never wrote yet). */
+async function grantTokens(tx: Tx, platform: string, platformUserId: string, employeeId: number, grants: Record<string, Action>): Promise<void> {
+  await tx.exec(
+    `insert into conversation (platform, platform_user_id, employee_id, state, version)
+     values ($1, $2, $3, jsonb_build_object('inbox', $4::jsonb, 'tokens', '{}'::jsonb, 'stale', '[]'::jsonb), 1)
+     on conflict (platform, platform_user_id) do update
+       set state = jsonb_set(conversation.state, '{inbox}', coalesce(conversation.state->'inbox', '{}'::jsonb) || $4::jsonb),
+           version = conversation.version + 1`,
+    [platform, platformUserId, employeeId, JSON.stringify(grants)],
+  );
+}
+
+async function insertOutbox(tx: Tx, event: IncomingEvent, rows: OutboxDraft[]): Promise<number[]> {
+  if (!rows.length) return [];
+  const vals: unknown[] = [];
+  const tuples = rows.map((r, i) => {
+    vals.push(r.platform, r.chatId, r.recipient, JSON.stringify(r.message), `${event.platform}:${event.eventId}:${i}`);
+    const b = i * 5;
+    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`;
+  });
+  const out = await tx.query<{ id: string }>(
+    `insert into outbox_message (platform, chat_id, recipient_id, payload, dedupe_key) values ${tuples.join(', ')}
+     on conflict (dedupe_key) do nothing returning id`,
+    vals,
+  );
+  return out.map((r) => Number(r.id)).sort((a, b) => a - b);
+}
+
+/** PostgreSQL's SQLSTATE for division by zero, used as the abort signal of the one-statement write. */
+const DIVISION_BY_ZERO = '22012';
+
+/** Effects the single-statement write can carry; anything else takes the transactional path. */
+const SIMPLE_EFFECTS = new Set<Effect['kind']>(['reply', 'save_answer', 'save_reflection']);
+
+/** True when one statement can apply this step: an existing conversation and only simple effects. */
+export function fitsOneStatement(args: ApplyArgs): boolean {
+  if (args.conversation.id === null) return false;
+  const keys = new Set<string>();
+  for (const e of args.effects) {
+    if (!SIMPLE_EFFECTS.has(e.kind)) return false;
+    if (e.kind === 'save_answer') {
+      // One statement cannot upsert the same row twice.
+      if (keys.has(e.itemKey)) return false;
+      keys.add(e.itemKey);
+    }
+  }
+  return true;
+}
+
+/** Outcome of the single-statement write. */
+export type OneStatementResult = { kind: 'duplicate' } | { kind: 'done'; outboxIds: number[] };
+
+/**
+ * The hot path (answering a question) in one autocommitted statement: record the event id, save the
+ * conversation if its version is unchanged, save the answer and write the outbox rows. Every write after
+ * the first is conditional on the ones before (through RETURNING), so a replayed event or a lost race
+ * writes nothing at all. Throws ConcurrentUpdate when the conversation changed.
+ */
+export async function applyInOneStatement(tx: Tx, args: ApplyArgs): Promise<OneStatementResult> {
+  const { event, now } = args;
+  const vals: unknown[] = [];
+  const $ = (v: unknown, cast: string) => {
+    vals.push(v);
+    return `$${vals.length}::${cast}`;
+  };
+  const { flow, step, ...rest } = args.state;
+  const expires = flow === 'idle' ? null : new Date(now.getTime() + args.idleMinutes * 60_000);
+  const ctes: string[] = [
+    `p as (insert into processed_event (platform, event_id) values (${$(event.platform, 'text')}, ${$(event.eventId, 'text')}) on conflict do nothing returning 1)`,
+    `c as (update conversation set flow = ${$(flow, 'text')}, step = ${$(step, 'text')}, state = ${$(JSON.stringify(rest), 'jsonb')}, version = version + 1,
+             last_activity_at = ${$(now, 'timestamptz')}, expires_at = ${$(expires, 'timestamptz')}
+            where id = ${$(args.conversation.id, 'int')} and version = ${$(args.conversation.version, 'int')} and exists (select 1 from p) returning 1)`,
+  ];
+  const outbox: OutboxDraft[] = [];
+  args.effects.forEach((e, i) => {
+    if (e.kind === 'reply') outbox.push({ platform: event.platform, chatId: event.chatId, recipient: args.actor?.id ?? null, message: e.message });
+    else if (e.kind === 'save_reflection') {
+      ctes.push(`w${i} as (update assessment set reflection = ${$(e.text, 'text')}, updated_at = ${$(now, 'timestamptz')} where id = ${$(e.assessmentId, 'int')} and exists (select 1 from c))`);
+    } else if (e.kind === 'save_answer') {
+      const cols = ['assessment_id', 'item_key', 'indicator_id', 'target_id', 'updated_at'];
+      const sel = [$(e.assessmentId, 'int'), $(e.itemKey, 'text'), $(e.indicatorId, 'int'), $(e.targetId, 'int'), $(now, 'timestamptz')];
+      const sets = ['updated_at = excluded.updated_at'];
+      const put = (col: string, v: unknown, cast: string) => {
+        cols.push(col);
+        sel.push($(v, cast));
+        sets.push(`${col} = excluded.${col}`);
+      };
+      if (e.patch.realisasi !== undefined) put('realisasi', e.patch.realisasi, 'numeric');
+      if (e.patch.narrative !== undefined) put('narrative', e.patch.narrative, 'text');
+      if (e.patch.evidence !== undefined) put('evidence', JSON.stringify(e.patch.evidence), 'jsonb');
+      if (e.patch.evidenceSkipped !== undefined) put('evidence_skipped', e.patch.evidenceSkipped, 'boolean');
+      ctes.push(
+        `w${i} as (insert into answer (${cols.join(', ')}) select ${sel.join(', ')} where exists (select 1 from c)
+                   on conflict (assessment_id, item_key) do update set ${sets.join(', ')})`,
+      );
+    }
+  });
+  if (outbox.length) {
+    const tuples = outbox.map(
+      (r, i) => `(${$(r.platform, 'text')}, ${$(r.chatId, 'text')}, ${$(r.recipient, 'int')}, ${$(JSON.stringify(r.message), 'jsonb')}, ${$(`${event.platform}:${event.eventId}:${i}`, 'text')})`,
+    );
+    ctes.push(
+      `o as (insert into outbox_message (platform, chat_id, recipient_id, payload, dedupe_key)
+             select * from (values ${tuples.join(', ')}) v where exists (select 1 from c)
+             on conflict (dedupe_key) do nothing returning id)`,
+    );
+  } else ctes.push(`o as (select null::bigint as id where false)`);
+  // A fresh event whose conversation changed meanwhile must not leave its event id behind (the retry would
+  // then look like a replay): dividing by the number of conversation rows updated aborts the whole statement.
+  let rows: { p: number; ids: (string | number)[] | null }[];
+  try {
+    rows = await tx.query<{ p: number; ids: (string | number)[] | null }>(
+      `with ${ctes.join(',\n')}
+       select case when (select count(*) from p) = 0 then 0 else 1 / (select count(*) from c)::int end as p,
+              (select array_agg(id order by id) from o) as ids`,
+      vals,
+    );
+  } catch (err) {
+    if ((err as { code?: string }).code === DIVISION_BY_ZERO) throw new ConcurrentUpdate('conversation');
+    throw err;
+  }
+  const r = rows[0];
+  if (r.p === 0) return { kind: 'duplicate' };
+  return { kind: 'done', outboxIds: (r.ids ?? []).map(Number) };
+}

@@ -1,0 +1,216 @@
+/**
+ * The conversation engine: handles one IncomingEvent in one database transaction.
+ *
+ *   record event id (a replay stops here) -> resolve chat identity -> load conversation -> load what the
+ *   step needs -> run the pure step -> save records, audit entries, outbox rows and the conversation
+ *   (optimistic lock on its version; a lost race re-runs the event) -> COMMIT -> onCommitted(outbox ids)
+ *
+ * No platform call happens here: messages are outbox rows, delivered by a worker after commit.
+ */
+import type { Config } from '../config.js';
+import type { Clock } from '../clock.js';
+import type { Orm } from '../db/orm.js';
+import type { Logger } from '../logger.js';
+import { ConcurrentUpdate, applyEffects, applyInOneStatement, fitsOneStatement, type ApplyArgs } from './apply.js';
+import type { ConversationEngine, HandleResult, IncomingEvent, OutgoingMessage } from './contract.js';
+import { needsFor, step } from './flows/index.js';
+import { linkCodeIn } from './flows/linking.js';
+import { localeFromHint, translator } from './i18n.js';
+import { jakartaToday, loadAssessment, loadCheckIn, loadIngress, loadLinkContext, loadPendingReviews, withRaters } from './load.js';
+import { TxRunner, type Session } from './sql.js';
+import { initialState, type ConversationState, type Locale, type StepInput } from './state.js';
+import { CHECKIN_RATING_TOKEN_PREFIX, CONTINUE_ASSESSMENT_TOKEN, OPEN_REVIEWS_TOKEN, randomErrorId, randomToken } from './tokens.js';
+import type { StepContext } from './views.js';
+
+/** How often a lost optimistic-lock race is retried before giving up with an error message. */
+const MAX_ATTEMPTS = 8;
+/** How long five wrong link codes lock further tries. */
+const LINK_LOCK_MINUTES = 60;
+
+export interface EngineDeps {
+  orm: Orm;
+  config: Pick<Config, 'REALISASI_MAX_MULTIPLE' | 'EVIDENCE_MAX_MB' | 'DRAFT_IDLE_MINUTES'>;
+  clock: Clock;
+  logger: Logger;
+  /** Called after COMMIT with the outbox ids the event wrote (the delivery queue enqueues them). */
+  onCommitted?: (outboxIds: number[]) => void | Promise<void>;
+  /** Token source; tests may inject a predictable one. */
+  newToken?: () => string;
+}
+
+/** The engine with its statistics, for the benchmark and health output. */
+export interface Engine extends ConversationEngine {
+  /** Events re-run after losing an optimistic-lock race, since start. */
+  readonly retries: number;
+}
+
+/** Creates the engine. It holds no state of its own: any number of instances may share one database. */
+export function createEngine(deps: EngineDeps): Engine {
+  const runner = new TxRunner(deps.orm);
+  const newToken = deps.newToken ?? randomToken;
+  let retries = 0;
+
+  /**
+   * One try: read (one statement for an ordinary message), run the pure step, write. Simple steps write in
+   * one statement; the rest in a transaction. Both detect a replay and a lost race on the conversation.
+   */
+  async function attempt(event: IncomingEvent): Promise<HandleResult> {
+    return runner.session((session) => attemptOn(session, event));
+  }
+
+  async function attemptOn(read: Session, event: IncomingEvent): Promise<HandleResult> {
+    const now = deps.clock.now();
+    const ingress = await loadIngress(read, event.platform, event.eventId, event.platformUserId);
+    if (ingress.seen) return { duplicate: true, outboxIds: [] };
+    const state: ConversationState = ingress.conversation?.state ?? initialState();
+    const actor = ingress.actor;
+    const input = toStepInput(event, state, actor !== null);
+    let locale: Locale = actor?.locale ?? localeFromHint(event.hints?.locale);
+    const today = jakartaToday(now);
+
+    let link: StepContext['link'];
+    if (!actor) {
+      const code = linkCodeIn(input.kind === 'command' ? input : input.kind === 'text' ? input : { kind: input.kind });
+      const email = event.hints?.email ?? null;
+      if (code || email) {
+        const lc = await loadLinkContext(read, { platform: event.platform, platformUserId: event.platformUserId, code, email, now, lockMinutes: LINK_LOCK_MINUTES });
+        const valid = lc.found && lc.found.usedAt === null && lc.found.expiresAt > now && lc.found.employeeActive && !lc.lockedUntil;
+        if (valid && lc.found) locale = lc.found.locale;
+        else if (!code && lc.emailMatch) locale = lc.emailMatch.locale;
+        link = { code: code ?? '', found: lc.found, recentFailures: lc.recentFailures, lockedUntil: lc.lockedUntil, emailMatch: lc.emailMatch?.id ?? null };
+      }
+    }
+
+    const needs = actor ? needsFor(state, input) : { own: false, subjectId: null, pendingReviews: false, checkInId: null };
+    let own = ingress.own;
+    // Raters are only needed to submit; answering questions skips that query.
+    if (own && (state.step === 'confirm' || (input.kind === 'action' && input.action.a === 'confirm_submit'))) own = await withRaters(read, own, today);
+    let subject = null;
+    if (actor && event.threadKey) subject = await loadAssessment(read, { threadKey: event.threadKey }, { today, locale });
+    else if (actor && needs.subjectId !== null) subject = await loadAssessment(read, { id: needs.subjectId }, { today, locale });
+    const pendingReviews = actor && needs.pendingReviews ? await loadPendingReviews(read, actor.id, today) : null;
+    const checkIn = actor && needs.checkInId !== null ? await loadCheckIn(read, needs.checkInId) : null;
+
+    const idleMs = deps.config.DRAFT_IDLE_MINUTES * 60_000;
+    const ctx: StepContext = {
+      now,
+      platform: event.platform,
+      actor,
+      locale,
+      own,
+      subject,
+      pendingReviews,
+      checkIn,
+      resumedAfterIdle: !!ingress.conversation && now.getTime() - ingress.conversation.lastActivityAt.getTime() > idleMs,
+      limits: { realisasiMaxMultiple: deps.config.REALISASI_MAX_MULTIPLE, evidenceMaxMb: deps.config.EVIDENCE_MAX_MB, linkLockMinutes: LINK_LOCK_MINUTES },
+      ...(link ? { link } : {}),
+      newToken,
+      newErrorId: randomErrorId,
+    };
+    const result = step(state, input, ctx, event.threadKey);
+    const args: ApplyArgs = {
+      event,
+      actor,
+      conversation: { id: ingress.conversation?.id ?? null, version: ingress.conversation?.version ?? 0 },
+      state: result.state,
+      effects: result.effects,
+      now,
+      idleMinutes: deps.config.DRAFT_IDLE_MINUTES,
+    };
+    const ack = result.ackText ? { ackText: result.ackText } : {};
+    if (fitsOneStatement(args)) {
+      const r = await applyInOneStatement(read, args);
+      return r.kind === 'duplicate' ? { duplicate: true, outboxIds: [] } : { duplicate: false, outboxIds: r.outboxIds, ...ack };
+    }
+    return read.transaction(async (tx) => {
+      const fresh = await tx.query(`insert into processed_event (platform, event_id) values ($1, $2) on conflict do nothing returning id`, [event.platform, event.eventId]);
+      if (!fresh.length) return { duplicate: true, outboxIds: [] };
+      const outboxIds = await applyEffects(tx, args);
+      return { duplicate: false, outboxIds, ...ack };
+    });
+  }
+
+  /** Records the event and tells the person what went wrong, quoting an id that is also in the log. */
+  async function reportFailure(event: IncomingEvent, err: unknown): Promise<HandleResult> {
+    const errorId = randomErrorId();
+    deps.logger.error({ err, errorId, platform: event.platform, eventId: event.eventId, kind: event.kind }, 'conversation engine failed to handle an event');
+    try {
+      return await runner.run(async (tx) => {
+        const rows = await tx.query<{ locale: Locale }>(
+          `select e.locale from chat_identity ci join employee e on e.id = ci.employee_id where ci.platform = $1 and ci.platform_user_id = $2`,
+          [event.platform, event.platformUserId],
+        );
+        await tx.exec(`insert into processed_event (platform, event_id) values ($1, $2) on conflict do nothing`, [event.platform, event.eventId]);
+        const message: OutgoingMessage = { text: translator(rows[0]?.locale ?? localeFromHint(event.hints?.locale))('common.internal_error', { id: errorId }) };
+        const out = await tx.query<{ id: string }>(
+          `insert into outbox_message (platform, chat_id, payload, dedupe_key) values ($1, $2, $3, $4) on conflict (dedupe_key) do nothing returning id`,
+          [event.platform, event.chatId, JSON.stringify(message), `${event.platform}:${event.eventId}:error`],
+        );
+        return { duplicate: false, outboxIds: out.map((r) => Number(r.id)) };
+      });
+    } catch (err2) {
+      deps.logger.error({ err: err2, errorId }, 'could not even record the failure; the platform may retry the event');
+      return { duplicate: false, outboxIds: [] };
+    }
+  }
+
+  return {
+    get retries() {
+      return retries;
+    },
+    async handle(event: IncomingEvent): Promise<HandleResult> {
+      let result: HandleResult | null = null;
+      for (let i = 1; i <= MAX_ATTEMPTS && !result; i++) {
+        try {
+          result = await attempt(event);
+        } catch (err) {
+          if (err instanceof ConcurrentUpdate && i < MAX_ATTEMPTS) {
+            retries++;
+            continue;
+          }
+          result = await reportFailure(event, err);
+        }
+      }
+      const final = result ?? { duplicate: false, outboxIds: [] };
+      if (final.outboxIds.length && deps.onCommitted) {
+        try {
+          await deps.onCommitted(final.outboxIds);
+        } catch (err) {
+          // The rows are committed; the relay sweep picks them up later.
+          deps.logger.warn({ err, outboxIds: final.outboxIds }, 'onCommitted failed; outbox rows stay pending for the relay');
+        }
+      }
+      return final;
+    },
+  };
+}
+
+/** Turns the event into step input, resolving a button token against the presser's own state. */
+export function toStepInput(event: IncomingEvent, state: ConversationState, linked: boolean): StepInput {
+  switch (event.kind) {
+    case 'command':
+      return { kind: 'command', name: event.payload.replace(/^\//, '').toLowerCase(), args: event.args ?? [] };
+    case 'file':
+      return event.file ? { kind: 'file', file: event.file, caption: event.payload ?? '' } : { kind: 'text', text: event.payload ?? '' };
+    case 'action': {
+      const token = event.payload;
+      if (linked && token === CONTINUE_ASSESSMENT_TOKEN) return { kind: 'action', action: { a: 'start_assessment' } };
+      if (linked && token === OPEN_REVIEWS_TOKEN) return { kind: 'command', name: 'tinjau', args: [] };
+      if (linked && token.startsWith(`${CHECKIN_RATING_TOKEN_PREFIX}:`)) {
+        const [, id, score] = token.split(':');
+        if (/^\d+$/.test(id ?? '') && /^[1-5]$/.test(score ?? '')) return { kind: 'action', action: { a: 'rate_checkin', id: Number(id), score: Number(score) } };
+        return { kind: 'foreign_action' };
+      }
+      const action = Object.hasOwn(state.tokens, token) ? state.tokens[token] : Object.hasOwn(state.inbox, token) ? state.inbox[token] : undefined;
+      if (action) return { kind: 'action', action };
+      if (state.stale.includes(token)) return { kind: 'stale_action' };
+      return { kind: 'foreign_action' };
+    }
+    default: {
+      // Adapters may pass "/cmd args" as text; treat it as the command it is.
+      const m = /^\/(\w+)(?:@\w+)?(?:\s+(.*))?$/s.exec(event.payload.trim());
+      if (m) return { kind: 'command', name: m[1].toLowerCase(), args: m[2] ? m[2].trim().split(/\s+/) : [] };
+      return { kind: 'text', text: event.payload };
+    }
+  }
+}

@@ -1,0 +1,316 @@
+/**
+ * Self-assessment (penilaian diri): per item realisasi -> narrative -> evidence, then an optional BerAKHLAK
+ * reflection, a summary with capaian % per item, confirm, submit. Answers are saved as they are given, so
+ * the position is always recomputed from what is stored: a restart, `/batal` or a week away resumes at the
+ * first unanswered step.
+ */
+import { capaianPercent, parseEvidenceLink, parseRealisasi, validateNarrative } from '../../domain/index.js';
+import type { EvidenceRef } from '../../db/entities/assessment.js';
+import type { IncomingFile } from '../contract.js';
+import { formatDate, formatNumber, translator, type Translate } from '../i18n.js';
+import { statusLabel } from '../labels.js';
+import type { Action, Step } from '../state.js';
+import type { Turn } from '../turn.js';
+import type { AssessmentView, ItemView } from '../views.js';
+import { reviewPrompt } from './review.js';
+
+/** Longest reflection kept; same bound as a narrative. */
+const REFLECTION_MAX = 2000;
+
+/** Where the person stands: the first unanswered step, or the summary when all is answered. */
+export function firstOpenPosition(view: AssessmentView): { step: Step; item: number } {
+  for (let i = 0; i < view.items.length; i++) {
+    const it = view.items[i];
+    if (it.realisasi === null) return { step: 'realisasi', item: i };
+    if (it.narrative === null) return { step: 'narrative', item: i };
+    if (it.evidence.length === 0 && !it.evidenceSkipped) return { step: 'evidence', item: i };
+  }
+  if (view.reflection === null) return { step: 'reflection', item: 0 };
+  return { step: 'summary', item: 0 };
+}
+
+function editable(view: AssessmentView): boolean {
+  return (view.status === 'draft' || view.status === 'returned') && view.cycle.status === 'open';
+}
+
+function t(turn: Turn): Translate {
+  return translator(turn.ctx.locale);
+}
+
+/** `/penilaian`, the reminder button, "start": intro, then the first unanswered question. */
+export function startAssessment(turn: Turn): void {
+  const view = turn.ctx.own;
+  const tr = t(turn);
+  if (!view) {
+    turn.say(tr('assess.none'));
+    turn.go('idle', 'idle');
+    return;
+  }
+  if (!editable(view)) {
+    turn.say(tr('assess.locked', { status: statusLabel(tr, view.status), cycle: view.cycle.name }));
+    turn.go('idle', 'idle');
+    return;
+  }
+  const pos = firstOpenPosition(view);
+  const intro = tr('assess.intro', {
+    cycle: view.cycle.name,
+    deadline: formatDate(turn.ctx.locale, view.cycle.selfDeadline),
+    count: view.items.length,
+  });
+  turn.say(view.status === 'returned' && view.returnNote ? `${intro}\n\n${tr('assess.returned_note', { note: view.returnNote })}` : intro);
+  ask(turn, view, pos.step, pos.item, false);
+}
+
+/** Asks the question of `step` for item `item` and records the position. */
+export function ask(turn: Turn, view: AssessmentView, step: Step, item: number, editing: boolean): void {
+  const tr = t(turn);
+  const loc = turn.ctx.locale;
+  turn.go('assess', step);
+  turn.state = { ...turn.state, assess: { id: view.id, item, editing } };
+  const it = view.items[item];
+  const head = it ? tr('assess.item_head', { n: item + 1, total: view.items.length, name: it.name }) : '';
+  switch (step) {
+    case 'realisasi': {
+      const target = it.target === null ? tr('assess.no_target') : `${formatNumber(loc, it.target)} ${it.unitOfMeasure ?? ''}`.trim();
+      const current = editing && it.realisasi !== null ? `\n${tr('assess.current_value', { value: formatNumber(loc, it.realisasi) })}` : '';
+      turn.reply({ text: `${head}\n${tr('assess.ask_realisasi', { target })}${current}`, threadKey: view.threadKey });
+      return;
+    }
+    case 'narrative':
+      turn.reply({ text: `${head}\n${tr('assess.ask_narrative', { min: 10, max: 2000 })}`, threadKey: view.threadKey });
+      return;
+    case 'evidence':
+      turn.reply({
+        text: `${head}\n${tr('assess.ask_evidence', { mb: turn.ctx.limits.evidenceMaxMb })}`,
+        threadKey: view.threadKey,
+        buttons: turn.buttons([[{ label: tr('btn.skip'), action: { a: 'skip_evidence' } }]]),
+      });
+      return;
+    case 'reflection':
+      turn.reply({
+        text: tr('assess.ask_reflection'),
+        threadKey: view.threadKey,
+        buttons: turn.buttons([[{ label: tr('btn.skip'), action: { a: 'skip_reflection' } }]]),
+      });
+      return;
+    case 'summary':
+      turn.reply(summaryMessage(turn, view));
+      return;
+    case 'confirm':
+      turn.reply({
+        text: tr('assess.ask_confirm'),
+        buttons: turn.buttons([[{ label: tr('btn.confirm_submit'), action: { a: 'confirm_submit' }, style: 'primary' }, { label: tr('btn.back'), action: { a: 'back_summary' } }]]),
+      });
+      return;
+    default:
+      return;
+  }
+}
+
+/** One line per item with capaian %, for the summary and the supervisor's overview. */
+export function itemLines(tr: Translate, loc: 'id' | 'en', items: ItemView[]): string[] {
+  return items.map((it, i) => {
+    const real = it.realisasi === null ? '-' : formatNumber(loc, it.realisasi);
+    const target = it.target === null ? '-' : formatNumber(loc, it.target);
+    const pct = it.realisasi !== null && it.target !== null ? capaianPercent(it.realisasi, it.target) : null;
+    const capaian = pct === null ? '-' : `${formatNumber(loc, pct)}%`;
+    const evidence = it.evidence.length ? it.evidence.map((e) => e.url ?? e.name ?? e.kind).join(', ') : tr('assess.no_evidence');
+    return tr('assess.summary_line', {
+      n: i + 1,
+      name: it.name,
+      realisasi: real,
+      target,
+      unit: it.unitOfMeasure ?? '',
+      capaian,
+      narrative: it.narrative ?? '-',
+      evidence,
+    });
+  });
+}
+
+function summaryMessage(turn: Turn, view: AssessmentView) {
+  const tr = t(turn);
+  const lines = itemLines(tr, turn.ctx.locale, view.items);
+  const edits = view.items.map((_it, i): { label: string; action: Action } => ({ label: tr('btn.edit_item', { n: i + 1 }), action: { a: 'edit_item', i } }));
+  const rows: { label: string; action: Action; style?: 'primary' }[][] = [];
+  for (let i = 0; i < edits.length; i += 4) rows.push(edits.slice(i, i + 4));
+  rows.push([{ label: tr('btn.save_leave'), action: { a: 'save_leave' } }, { label: tr('btn.submit'), action: { a: 'submit' }, style: 'primary' }]);
+  const reflection = view.reflection ? `\n${tr('assess.summary_reflection', { text: view.reflection })}` : '';
+  return {
+    text: `${tr('assess.summary_head', { cycle: view.cycle.name })}\n\n${lines.join('\n\n')}${reflection}`,
+    threadKey: view.threadKey,
+    buttons: turn.buttons(rows),
+  };
+}
+
+/** The own assessment the conversation is on, or null after telling the person why not. */
+function currentView(turn: Turn): AssessmentView | null {
+  const view = turn.ctx.own;
+  if (!view || turn.state.assess?.id !== view.id || !editable(view)) {
+    startAssessment(turn);
+    return null;
+  }
+  return view;
+}
+
+function advance(turn: Turn, view: AssessmentView, item: number, after: Step): void {
+  const editing = turn.state.assess?.editing ?? false;
+  if (editing) {
+    if (after === 'narrative' || after === 'evidence') return ask(turn, view, after, item, true);
+    return ask(turn, view, 'summary', 0, false);
+  }
+  const pos = firstOpenPosition(view);
+  ask(turn, view, pos.step, pos.item, false);
+}
+
+function itemRef(view: AssessmentView, i: number) {
+  const it = view.items[i];
+  return { assessmentId: view.id, itemKey: it.key, indicatorId: it.indicatorId, targetId: it.targetId };
+}
+
+/** Typed text while in the self-assessment. */
+export function assessmentText(turn: Turn, text: string): void {
+  const view = currentView(turn);
+  if (!view) return;
+  const tr = t(turn);
+  const loc = turn.ctx.locale;
+  const step = turn.state.step;
+  const i = turn.state.assess?.item ?? 0;
+  const it = view.items[i];
+  if (step === 'realisasi' && it) {
+    const maxMultiple = view.cycle.settings.maxRealisasiMultiple ?? turn.ctx.limits.realisasiMaxMultiple;
+    const r = parseRealisasi(text, { target: it.target ?? 0, maxMultiple });
+    if (!r.ok) {
+      const reason =
+        r.fault === 'negative'
+          ? tr('input.realisasi_negative')
+          : r.fault === 'too_large'
+            ? tr('input.realisasi_too_large', { limit: formatNumber(loc, r.limit ?? 0), multiple: formatNumber(loc, maxMultiple) })
+            : r.fault === 'empty'
+              ? tr('input.realisasi_empty')
+              : tr('input.realisasi_not_number', { text: text.trim().slice(0, 40) });
+      turn.say(reason);
+      return ask(turn, view, step, i, turn.state.assess?.editing ?? false);
+    }
+    turn.effect({ kind: 'save_answer', ...itemRef(view, i), patch: { realisasi: r.value } });
+    it.realisasi = r.value;
+    return advance(turn, view, i, 'narrative');
+  }
+  if (step === 'narrative' && it) {
+    const v = validateNarrative(text);
+    if (!v.ok) {
+      turn.say(v.fault === 'too_short' ? tr('input.narrative_too_short', { length: v.length, min: v.min }) : tr('input.narrative_too_long', { length: v.length, max: v.max }));
+      return ask(turn, view, step, i, turn.state.assess?.editing ?? false);
+    }
+    turn.effect({ kind: 'save_answer', ...itemRef(view, i), patch: { narrative: v.text } });
+    it.narrative = v.text;
+    return advance(turn, view, i, 'evidence');
+  }
+  if (step === 'evidence' && it) {
+    const link = parseEvidenceLink(text);
+    if (!link.ok) {
+      turn.say(link.fault === 'unsupported_scheme' ? tr('input.link_scheme') : tr('input.link_invalid', { mb: turn.ctx.limits.evidenceMaxMb }));
+      return ask(turn, view, step, i, turn.state.assess?.editing ?? false);
+    }
+    return saveEvidence(turn, view, i, { kind: 'link', url: link.url });
+  }
+  if (step === 'reflection') {
+    const trimmed = text.trim();
+    if (trimmed === '' || [...trimmed].length > REFLECTION_MAX) {
+      turn.say(tr('input.reflection_length', { max: REFLECTION_MAX }));
+      return ask(turn, view, 'reflection', 0, false);
+    }
+    turn.effect({ kind: 'save_reflection', assessmentId: view.id, text: trimmed });
+    view.reflection = trimmed;
+    return ask(turn, view, 'summary', 0, false);
+  }
+  // Summary and confirm expect a button.
+  turn.say(tr('common.use_buttons'));
+  ask(turn, view, step, i, false);
+}
+
+function saveEvidence(turn: Turn, view: AssessmentView, i: number, ref: EvidenceRef): void {
+  const it = view.items[i];
+  const evidence = [...it.evidence, ref];
+  turn.effect({ kind: 'save_answer', ...itemRef(view, i), patch: { evidence, evidenceSkipped: false } });
+  it.evidence = evidence;
+  turn.say(translator(turn.ctx.locale)('assess.evidence_saved'));
+  advance(turn, view, i, 'summary');
+}
+
+/** A file or photo sent while in the self-assessment: evidence, if that is the question. */
+export function assessmentFile(turn: Turn, file: IncomingFile): void {
+  const view = currentView(turn);
+  if (!view) return;
+  const tr = t(turn);
+  const i = turn.state.assess?.item ?? 0;
+  if (turn.state.step !== 'evidence') {
+    turn.say(tr('input.file_not_expected'));
+    return ask(turn, view, turn.state.step, i, turn.state.assess?.editing ?? false);
+  }
+  const maxBytes = turn.ctx.limits.evidenceMaxMb * 1024 * 1024;
+  if (file.size !== undefined && file.size > maxBytes) {
+    turn.say(tr('input.file_too_large', { mb: turn.ctx.limits.evidenceMaxMb, size: formatNumber(turn.ctx.locale, Math.round((file.size / 1024 / 1024) * 10) / 10) }));
+    return ask(turn, view, 'evidence', i, turn.state.assess?.editing ?? false);
+  }
+  saveEvidence(turn, view, i, {
+    kind: file.kind,
+    platform: turn.ctx.platform,
+    fileId: file.fileId,
+    ...(file.name ? { name: file.name } : {}),
+    ...(file.size !== undefined ? { size: file.size } : {}),
+    ...(file.mimeType ? { mimeType: file.mimeType } : {}),
+  });
+}
+
+/** A button of the self-assessment. */
+export function assessmentAction(turn: Turn, action: Action): void {
+  const view = currentView(turn);
+  if (!view) return;
+  const tr = t(turn);
+  const i = turn.state.assess?.item ?? 0;
+  switch (action.a) {
+    case 'skip_evidence': {
+      turn.effect({ kind: 'save_answer', ...itemRef(view, i), patch: { evidenceSkipped: true } });
+      view.items[i].evidenceSkipped = true;
+      return advance(turn, view, i, 'summary');
+    }
+    case 'skip_reflection':
+      turn.effect({ kind: 'save_reflection', assessmentId: view.id, text: '' });
+      view.reflection = '';
+      return ask(turn, view, 'summary', 0, false);
+    case 'edit_item':
+      if (action.i < 0 || action.i >= view.items.length) return ask(turn, view, 'summary', 0, false);
+      return ask(turn, view, 'realisasi', action.i, true);
+    case 'save_leave':
+      turn.go('idle', 'idle');
+      turn.say(tr('assess.saved_leave', { deadline: formatDate(turn.ctx.locale, view.cycle.selfDeadline) }));
+      return;
+    case 'submit': {
+      const pos = firstOpenPosition(view);
+      if (pos.step !== 'summary') return ask(turn, view, pos.step, pos.item, false);
+      return ask(turn, view, 'confirm', 0, false);
+    }
+    case 'back_summary':
+      return ask(turn, view, 'summary', 0, false);
+    case 'confirm_submit':
+      return submit(turn, view);
+    default:
+      return ask(turn, view, turn.state.step, i, false);
+  }
+}
+
+function submit(turn: Turn, view: AssessmentView): void {
+  const tr = t(turn);
+  const pos = firstOpenPosition(view);
+  if (pos.step !== 'summary') return ask(turn, view, pos.step, pos.item, false);
+  const today = turn.ctx.now.toISOString().slice(0, 10);
+  const late = today > view.cycle.selfDeadline;
+  turn.effect({ kind: 'submit', assessmentId: view.id, version: view.version, late });
+  turn.effect({ kind: 'audit', action: 'assessment.submitted', subject: `assessment:${view.id}`, data: { round: view.round, late } });
+  turn.go('idle', 'idle');
+  turn.state = { ...turn.state, assess: undefined };
+  const rater = view.promptRater;
+  turn.say(rater ? tr('assess.submitted', { rater: rater.name }) : tr('assess.submitted_no_rater'));
+  if (rater) reviewPrompt(turn, view, rater);
+}

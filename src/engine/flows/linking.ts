@@ -1,0 +1,66 @@
+/**
+ * Linking a chat account to an employee: `/start CODE` (Telegram deep link) or `link CODE`. Codes are
+ * single use and expire; five wrong codes within an hour lock further tries for an hour. Slack may supply
+ * the user's email: an exact match with one active employee links without a code.
+ */
+import { formatDateTime, translator } from '../i18n.js';
+import type { Turn } from '../turn.js';
+
+/** Wrong codes allowed per chat user per hour. */
+export const LINK_MAX_FAILURES = 5;
+
+/** The code in `/start CODE` or `link CODE`, if the input is a link attempt. */
+export function linkCodeIn(input: { kind: string; name?: string; args?: string[]; text?: string }): string | null {
+  if (input.kind === 'command' && (input.name === 'start' || input.name === 'link') && input.args?.[0]) return input.args[0].trim();
+  if (input.kind === 'text' && input.text) {
+    const m = /^\s*(?:link|tautkan)\s+(\S+)\s*$/i.exec(input.text);
+    if (m) return m[1];
+  }
+  return null;
+}
+
+/** An unknown chat user: link with the code, by email, or explain how. */
+export function linkingStep(turn: Turn, hasCode: boolean): void {
+  const ctx = turn.ctx;
+  const t = translator(ctx.locale);
+  const link = ctx.link;
+  if (link && !hasCode && link.emailMatch !== null) {
+    turn.effect({ kind: 'link', employeeId: link.emailMatch, linkCodeId: null });
+    turn.effect({ kind: 'audit', action: 'identity.linked', subject: `employee:${link.emailMatch}`, data: { platform: ctx.platform, by: 'email' } });
+    welcome(turn);
+    return;
+  }
+  if (!link || !hasCode) {
+    turn.say(t('link.how'));
+    return;
+  }
+  if (link.lockedUntil) {
+    turn.say(t('link.locked', { until: formatDateTime(ctx.locale, link.lockedUntil, 'Asia/Jakarta') }));
+    return;
+  }
+  const f = link.found;
+  if (f && f.usedAt === null && f.expiresAt > ctx.now && f.employeeActive) {
+    turn.effect({ kind: 'link', employeeId: f.employeeId, linkCodeId: f.id });
+    turn.effect({ kind: 'audit', action: 'identity.linked', subject: `employee:${f.employeeId}`, data: { platform: ctx.platform, by: 'code', linkCodeId: f.id } });
+    welcome(turn);
+    return;
+  }
+  turn.effect({ kind: 'link_failure' });
+  const failures = link.recentFailures + 1;
+  if (failures >= LINK_MAX_FAILURES) {
+    const until = new Date(ctx.now.getTime() + ctx.limits.linkLockMinutes * 60_000);
+    turn.say(t('link.locked', { until: formatDateTime(ctx.locale, until, 'Asia/Jakarta') }));
+    return;
+  }
+  const why = f && f.usedAt !== null ? t('link.used') : f && f.expiresAt <= ctx.now ? t('link.expired') : t('link.wrong');
+  turn.say(`${why} ${t('link.tries_left', { left: LINK_MAX_FAILURES - failures })}`);
+}
+
+/** After linking: greet in the employee's language (the engine set ctx.locale to it) and offer to start. */
+function welcome(turn: Turn): void {
+  const t = translator(turn.ctx.locale);
+  turn.reply({
+    text: t('link.done'),
+    buttons: turn.buttons([[{ label: t('btn.start_assessment'), action: { a: 'start_assessment' }, style: 'primary' }]]),
+  });
+}

@@ -1,0 +1,311 @@
+/**
+ * Supervisor review: rate each item (di atas / sesuai / di bawah), see the suggested Hasil Kerja with its
+ * arithmetic and confirm or change it, rate Perilaku Kerja against BerAKHLAK, write feedback (required when
+ * anything is below expectation), confirm -> predikat from the cycle's matrix. Or return the assessment for
+ * revision with a note. Every step re-checks that the presser may rate this assessment today.
+ */
+import { matrixByVersion, predicateFor, suggestHasilKerja, validateNarrative } from '../../domain/index.js';
+import { translator, type Translate } from '../i18n.js';
+import { predicateLabel, ratingLabel } from '../labels.js';
+import type { Action, Rating, ReviewDraft } from '../state.js';
+import type { ButtonSpec, Turn } from '../turn.js';
+import { CONTINUE_ASSESSMENT_TOKEN as CONTINUE_TOKEN } from '../tokens.js';
+import type { AssessmentView, PersonView } from '../views.js';
+import { itemLines } from './assessment.js';
+import { announceResult } from './result.js';
+
+const RATING_ORDER: Rating[] = ['di_atas', 'sesuai', 'di_bawah'];
+
+/** The prompt the rater gets when an assessment is submitted (in the rater's language, with their buttons). */
+export function reviewPrompt(turn: Turn, view: AssessmentView, rater: PersonView): void {
+  const tr = translator(rater.locale);
+  const { buttons, grants } = turn.grantButtons([[{ label: tr('btn.open_review'), action: { a: 'open_review', id: view.id }, style: 'primary' }]]);
+  turn.effect({
+    kind: 'notify',
+    employeeId: rater.id,
+    message: {
+      text: tr('review.prompt', { name: view.owner.name, nip: view.owner.nip, cycle: view.cycle.name, round: view.round }),
+      threadKey: view.threadKey,
+      threadRoot: true,
+      buttons,
+    },
+    grants,
+  });
+}
+
+/** True when `actorId` may rate `view` today (supervisor of record or acting PLT/PLH). */
+export function mayRate(actorId: number, view: AssessmentView): boolean {
+  return view.raters.some((r) => r.id === actorId);
+}
+
+function tr(turn: Turn): Translate {
+  return translator(turn.ctx.locale);
+}
+
+/** Checks the subject is still this rater's to review in this round; says why not otherwise. */
+function subjectFor(turn: Turn, id: number, round?: number): AssessmentView | null {
+  const t = tr(turn);
+  const view = turn.ctx.subject;
+  const actor = turn.ctx.actor;
+  if (!view || view.id !== id || !actor || !mayRate(actor.id, view)) {
+    turn.say(t('auth.not_rater'));
+    leave(turn);
+    return null;
+  }
+  if (view.status !== 'submitted' || (round !== undefined && view.round !== round)) {
+    turn.say(t('review.not_pending', { name: view.owner.name }));
+    leave(turn);
+    return null;
+  }
+  return view;
+}
+
+function leave(turn: Turn): void {
+  if (turn.state.flow === 'review') {
+    turn.go('idle', 'idle');
+    turn.state = { ...turn.state, review: undefined };
+  }
+}
+
+/** Opens a review: the employee's answers, then the first item to rate. */
+export function openReview(turn: Turn, id: number): void {
+  const view = subjectFor(turn, id);
+  if (!view) return;
+  const t = tr(turn);
+  const draft: ReviewDraft = { id: view.id, round: view.round, item: 0, ratings: [] };
+  turn.state = { ...turn.state, review: draft };
+  const reflection = view.reflection ? `\n\n${t('review.reflection', { text: view.reflection })}` : '';
+  turn.reply({
+    text: `${t('review.overview', { name: view.owner.name, cycle: view.cycle.name, round: view.round })}\n\n${itemLines(t, turn.ctx.locale, view.items).join('\n\n')}${reflection}`,
+    threadKey: view.threadKey,
+  });
+  askReview(turn, view);
+}
+
+function ratingButtons(t: Translate, make: (r: Rating) => Action, suggested?: Rating): ButtonSpec[] {
+  return RATING_ORDER.map((r) => ({
+    label: suggested === r ? t('btn.rating_suggested', { rating: ratingLabel(t, r) }) : ratingLabel(t, r),
+    action: make(r),
+    ...(suggested === r ? { style: 'primary' as const } : {}),
+  }));
+}
+
+/** Asks the question of the review step the draft is at. */
+export function askReview(turn: Turn, view: AssessmentView): void {
+  const t = tr(turn);
+  const d = turn.state.review as ReviewDraft;
+  const returnRow: ButtonSpec[] = [{ label: t('btn.return_revision'), action: { a: 'return_revision' }, style: 'danger' }];
+  if (d.item < view.items.length && d.hasil === undefined) {
+    turn.go('review', 'rate');
+    const it = view.items[d.item];
+    turn.reply({
+      text: t('review.ask_rate', { n: d.item + 1, total: view.items.length, name: it.name }),
+      threadKey: view.threadKey,
+      buttons: turn.buttons([ratingButtons(t, (r) => ({ a: 'rate', r })), returnRow]),
+    });
+    return;
+  }
+  if (d.hasil === undefined) {
+    const s = suggestHasilKerja(view.items.map((it, i) => ({ rating: d.ratings[i], main: it.main })));
+    turn.state = { ...turn.state, review: { ...d, suggested: s.rating } };
+    turn.go('review', 'hasil');
+    const basis =
+      s.basis === 'most_above'
+        ? t('review.basis_most_above')
+        : s.basis === 'main_below_blocks_above'
+          ? t('review.basis_main_below')
+          : s.basis === 'most_below'
+            ? t('review.basis_most_below')
+            : t('review.basis_otherwise');
+    turn.reply({
+      text: t('review.ask_hasil', {
+        suggested: ratingLabel(t, s.rating),
+        above: s.reasoning.above,
+        meets: s.reasoning.meets,
+        below: s.reasoning.below,
+        total: s.reasoning.total,
+        basis,
+      }),
+      threadKey: view.threadKey,
+      buttons: turn.buttons([ratingButtons(t, (r) => ({ a: 'hasil', r }), s.rating)]),
+    });
+    return;
+  }
+  if (d.perilaku === undefined) {
+    turn.go('review', 'perilaku');
+    turn.reply({ text: t('review.ask_perilaku'), threadKey: view.threadKey, buttons: turn.buttons([ratingButtons(t, (r) => ({ a: 'perilaku', r }))]) });
+    return;
+  }
+  if (d.note === undefined) {
+    turn.go('review', 'perilaku_note');
+    turn.reply({ text: t('review.ask_note'), threadKey: view.threadKey, buttons: turn.buttons([[{ label: t('btn.skip'), action: { a: 'skip_note' } }]]) });
+    return;
+  }
+  if (d.feedback === undefined) {
+    turn.go('review', 'feedback');
+    const required = anyBelow(d);
+    turn.reply({
+      text: required ? t('review.ask_feedback_required') : t('review.ask_feedback'),
+      threadKey: view.threadKey,
+      ...(required ? {} : { buttons: turn.buttons([[{ label: t('btn.skip'), action: { a: 'skip_feedback' } }]]) }),
+    });
+    return;
+  }
+  turn.go('review', 'review_confirm');
+  const p = predicateFor(d.hasil, d.perilaku, matrixByVersion(view.cycle.matrixVersion));
+  turn.reply({
+    text: t('review.ask_confirm', {
+      name: view.owner.name,
+      hasil: ratingLabel(t, d.hasil),
+      perilaku: ratingLabel(t, d.perilaku),
+      predicate: predicateLabel(t, p.predicate),
+      feedback: d.feedback || '-',
+    }),
+    threadKey: view.threadKey,
+    buttons: turn.buttons([[{ label: t('btn.confirm_review'), action: { a: 'confirm_review' }, style: 'primary' }], returnRow]),
+  });
+}
+
+function anyBelow(d: ReviewDraft): boolean {
+  return d.hasil === 'di_bawah' || d.perilaku === 'di_bawah' || d.ratings.includes('di_bawah');
+}
+
+/** A review button. */
+export function reviewAction(turn: Turn, action: Action): void {
+  const d = turn.state.review;
+  if (action.a === 'open_review') return openReview(turn, action.id);
+  if (!d) return;
+  const view = subjectFor(turn, d.id, d.round);
+  if (!view) return;
+  const t = tr(turn);
+  switch (action.a) {
+    case 'rate': {
+      if (turn.state.step !== 'rate') break;
+      const ratings = [...d.ratings];
+      ratings[d.item] = action.r;
+      turn.state = { ...turn.state, review: { ...d, ratings, item: d.item + 1 } };
+      break;
+    }
+    case 'hasil':
+      if (turn.state.step !== 'hasil') break;
+      turn.state = { ...turn.state, review: { ...d, hasil: action.r } };
+      break;
+    case 'perilaku':
+      if (turn.state.step !== 'perilaku') break;
+      turn.state = { ...turn.state, review: { ...d, perilaku: action.r } };
+      break;
+    case 'skip_note':
+      turn.state = { ...turn.state, review: { ...d, note: null } };
+      break;
+    case 'skip_feedback':
+      if (!anyBelow(d)) turn.state = { ...turn.state, review: { ...d, feedback: null } };
+      break;
+    case 'return_revision':
+      turn.go('review', 'return_note');
+      turn.reply({ text: t('review.ask_return_note', { name: view.owner.name }), threadKey: view.threadKey });
+      return;
+    case 'confirm_review':
+      if (turn.state.step !== 'review_confirm') break;
+      return confirmReview(turn, view, d);
+    default:
+      break;
+  }
+  askReview(turn, view);
+}
+
+/** Text typed during a review: the note, the feedback, or the return note. */
+export function reviewText(turn: Turn, text: string): void {
+  const d = turn.state.review;
+  if (!d) return;
+  const view = subjectFor(turn, d.id, d.round);
+  if (!view) return;
+  const t = tr(turn);
+  const step = turn.state.step;
+  if (step === 'perilaku_note' || step === 'feedback' || step === 'return_note') {
+    const v = validateNarrative(text);
+    if (!v.ok) {
+      turn.say(v.fault === 'too_short' ? t('input.narrative_too_short', { length: v.length, min: v.min }) : t('input.narrative_too_long', { length: v.length, max: v.max }));
+      if (step === 'return_note') {
+        turn.reply({ text: t('review.ask_return_note', { name: view.owner.name }), threadKey: view.threadKey });
+        return;
+      }
+      return askReview(turn, view);
+    }
+    if (step === 'return_note') return returnForRevision(turn, view, d, v.text);
+    turn.state = { ...turn.state, review: step === 'perilaku_note' ? { ...d, note: v.text } : { ...d, feedback: v.text } };
+    return askReview(turn, view);
+  }
+  turn.say(t('common.use_buttons'));
+  askReview(turn, view);
+}
+
+function actingKindOf(turn: Turn, view: AssessmentView): string | null {
+  return view.raters.find((r) => r.id === turn.ctx.actor?.id)?.actingKind ?? null;
+}
+
+function returnForRevision(turn: Turn, view: AssessmentView, d: ReviewDraft, note: string): void {
+  const t = tr(turn);
+  const actor = turn.ctx.actor as PersonView;
+  turn.effect({
+    kind: 'record_review',
+    assessmentId: view.id,
+    version: view.version,
+    round: view.round,
+    reviewerId: actor.id,
+    actingKind: actingKindOf(turn, view),
+    outcome: 'returned',
+    itemRatings: {},
+    suggested: null,
+    hasil: null,
+    perilaku: null,
+    perilakuNote: null,
+    feedback: null,
+    returnNote: note,
+    predicate: null,
+    matrixVersion: null,
+  });
+  turn.effect({ kind: 'audit', action: 'assessment.returned', subject: `assessment:${view.id}`, data: { round: view.round, by: actor.id } });
+  const ot = translator(view.owner.locale);
+  turn.effect({
+    kind: 'notify',
+    employeeId: view.owner.id,
+    message: {
+      text: ot('result.returned', { rater: actor.name, note }),
+      threadKey: view.threadKey,
+      buttons: [[{ label: ot('btn.revise'), token: CONTINUE_TOKEN }]],
+    },
+  });
+  turn.say(t('review.returned_done', { name: view.owner.name }));
+  leave(turn);
+}
+
+function confirmReview(turn: Turn, view: AssessmentView, d: ReviewDraft): void {
+  const t = tr(turn);
+  const actor = turn.ctx.actor as PersonView;
+  if (d.hasil === undefined || d.perilaku === undefined) return askReview(turn, view);
+  const p = predicateFor(d.hasil, d.perilaku, matrixByVersion(view.cycle.matrixVersion));
+  const itemRatings: Record<string, Rating> = {};
+  view.items.forEach((it, i) => (itemRatings[it.key] = d.ratings[i]));
+  turn.effect({
+    kind: 'record_review',
+    assessmentId: view.id,
+    version: view.version,
+    round: view.round,
+    reviewerId: actor.id,
+    actingKind: actingKindOf(turn, view),
+    outcome: 'rated',
+    itemRatings,
+    suggested: d.suggested ?? null,
+    hasil: d.hasil,
+    perilaku: d.perilaku,
+    perilakuNote: d.note ?? null,
+    feedback: d.feedback ?? null,
+    returnNote: null,
+    predicate: p.predicate,
+    matrixVersion: p.matrixVersion,
+  });
+  turn.effect({ kind: 'audit', action: 'assessment.reviewed', subject: `assessment:${view.id}`, data: { round: view.round, by: actor.id, predicate: p.predicate, matrixVersion: p.matrixVersion } });
+  turn.say(t('review.done', { name: view.owner.name, predicate: predicateLabel(t, p.predicate) }));
+  leave(turn);
+  announceResult(turn, view, p.predicate, d.feedback ?? null);
+}

@@ -1,0 +1,35 @@
+/**
+ * Dialog kinerja: a message posted in an assessment's thread is stored on the assessment and relayed to the
+ * other party in the same thread. Only the owner and whoever may rate it can post.
+ */
+import { translator } from '../i18n.js';
+import type { Turn } from '../turn.js';
+import { mayRate } from './review.js';
+
+/** Longest thread message kept (a chat message, not an essay). */
+const THREAD_MAX = 4000;
+
+export function relayThreadMessage(turn: Turn, text: string): void {
+  const t = translator(turn.ctx.locale);
+  const view = turn.ctx.subject;
+  const actor = turn.ctx.actor;
+  if (!view || !actor) {
+    turn.say(t('thread.not_allowed'));
+    return;
+  }
+  const isOwner = view.owner.id === actor.id;
+  if (!isOwner && !mayRate(actor.id, view)) {
+    turn.say(t('thread.not_allowed'));
+    return;
+  }
+  const body = text.trim().slice(0, THREAD_MAX);
+  if (!body) return;
+  turn.effect({ kind: 'thread_message', assessmentId: view.id, authorId: actor.id, text: body });
+  const otherId = isOwner ? (view.promptRater?.id ?? null) : view.owner.id;
+  const otherLocale = isOwner ? (view.promptRater?.locale ?? 'id') : view.owner.locale;
+  if (otherId !== null) {
+    const ot = translator(otherLocale);
+    turn.effect({ kind: 'notify', employeeId: otherId, message: { text: ot('thread.relayed', { name: actor.name, text: body }), threadKey: view.threadKey } });
+  }
+  turn.ackText = t('thread.sent');
+}

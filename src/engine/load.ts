@@ -1,0 +1,309 @@
+/**
+ * The shell's reads: a few indexed statements that fill the views a step looks at. Kept in one place so
+ * the number of queries per chat message stays visible (and small).
+ */
+import { createHash } from 'node:crypto';
+import type { EvidenceRef } from '../db/entities/assessment.js';
+import type { CycleSettings } from '../db/entities/cycle.js';
+import type { Platform } from './contract.js';
+import type { Tx } from './sql.js';
+import type { ConversationState, Locale, Rating } from './state.js';
+import type { AssessmentView, CheckInView, LinkCodeView, PendingReviewView, PersonView } from './views.js';
+
+const PERSON_COLS = `e.id, e.name, e.nip, e.locale, e.unit_id, e.supervisor_id, e.roles, e.opt_out_announcements, e.timezone`;
+
+interface PersonRow {
+  id: number;
+  name: string;
+  nip: string;
+  locale: Locale;
+  unit_id: number;
+  supervisor_id: number | null;
+  roles: string[] | string;
+  opt_out_announcements: boolean;
+  timezone: string;
+}
+
+function person(r: PersonRow): PersonView {
+  return {
+    id: r.id,
+    name: r.name,
+    nip: r.nip,
+    locale: r.locale,
+    unitId: r.unit_id,
+    supervisorId: r.supervisor_id,
+    roles: Array.isArray(r.roles) ? r.roles : String(r.roles).replace(/[{}]/g, '').split(',').filter(Boolean),
+    optOutAnnouncements: r.opt_out_announcements,
+    timezone: r.timezone,
+  };
+}
+
+/** The event's chat user: whether the event was seen, linked employee (if any), conversation (if any), own assessment. */
+export interface Ingress {
+  /** True when this event id was already handled (a platform retry). */
+  seen: boolean;
+  actor: PersonView | null;
+  conversation: { id: number; state: ConversationState; version: number; lastActivityAt: Date } | null;
+  /** The actor's assessment in the open cycle, without raters (see `loadRaters`). */
+  own: AssessmentView | null;
+}
+
+interface HeaderRow extends PersonRow {
+  a_id: number;
+  a_version: number;
+  a_status: AssessmentView['status'];
+  round: number;
+  thread_key: string;
+  reflection: string | null;
+  hasil_kerja: Rating | null;
+  perilaku: Rating | null;
+  predicate: string | null;
+  cycle_id: number;
+  cycle_name: string;
+  self_deadline: string;
+  cycle_status: string;
+  matrix_version: string;
+  settings: CycleSettings;
+  return_note: string | null;
+  feedback: string | null;
+  items: ItemJson[];
+}
+
+interface ItemJson {
+  key: string;
+  indicator_id: number | null;
+  target_id: number | null;
+  name_id: string;
+  name_en: string;
+  unit_of_measure: string | null;
+  target: number | string | null;
+  main: boolean;
+  realisasi: number | string | null;
+  narrative: string | null;
+  evidence: EvidenceRef[] | null;
+  evidence_skipped: boolean | null;
+  supervisor_rating: Rating | null;
+}
+
+/** Header columns of an assessment `a` with its cycle `c` and owner `e`. */
+const HEADER_COLS = `a.id as a_id, a.version as a_version, a.status as a_status, a.round, a.thread_key, a.reflection,
+         a.hasil_kerja, a.perilaku, a.predicate,
+         c.id as cycle_id, c.name as cycle_name, to_char(c.self_deadline, 'YYYY-MM-DD') as self_deadline,
+         c.status as cycle_status, c.matrix_version, c.settings, ${PERSON_COLS},
+         (select r.return_note from review r where r.assessment_id = a.id and r.outcome = 'returned' order by r.round desc limit 1) as return_note,
+         (select r.feedback from review r where r.assessment_id = a.id and r.outcome = 'rated' order by r.round desc limit 1) as feedback`;
+
+/**
+ * The items of assessment `h` as one JSON array: the employee's own targets (RHK/IKI) first, then the
+ * cycle's standard Hasil Kerja indicators, each with its answer.
+ */
+const ITEMS_JSON = `(select coalesce(json_agg(x order by x.src, x.position, x.key), '[]'::json) from (
+       select 'tgt:' || t.id as key, null::int as indicator_id, t.id as target_id, t.iki as name_id, t.iki as name_en,
+              t.unit_of_measure, t.target, t.rhk_kind = 'utama' as main, 0 as src, t.position,
+              an.realisasi, an.narrative, an.evidence, an.evidence_skipped, an.supervisor_rating
+         from employee_target t left join answer an on an.assessment_id = h.a_id and an.item_key = 'tgt:' || t.id
+        where t.employee_id = h.id and t.cycle_id = h.cycle_id
+       union all
+       select 'ind:' || i.id, i.id, null::int, i.name_id, i.name_en, i.unit_of_measure, i.target, false, 1, i.position,
+              an.realisasi, an.narrative, an.evidence, an.evidence_skipped, an.supervisor_rating
+         from indicator i left join answer an on an.assessment_id = h.a_id and an.item_key = 'ind:' || i.id
+        where i.cycle_id = h.cycle_id and i.kind = 'hasil_kerja') x)`;
+
+const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
+
+function assessmentView(h: HeaderRow, locale: Locale): AssessmentView {
+  return {
+    id: h.a_id,
+    version: h.a_version,
+    status: h.a_status,
+    round: h.round,
+    threadKey: h.thread_key,
+    reflection: h.reflection,
+    hasilKerja: h.hasil_kerja,
+    perilaku: h.perilaku,
+    predicate: h.predicate,
+    cycle: { id: h.cycle_id, name: h.cycle_name, selfDeadline: h.self_deadline, status: h.cycle_status, matrixVersion: h.matrix_version, settings: h.settings ?? {} },
+    owner: person(h),
+    raters: [],
+    promptRater: null,
+    items: (h.items ?? []).map((r) => ({
+      key: r.key,
+      indicatorId: r.indicator_id,
+      targetId: r.target_id,
+      name: locale === 'en' ? r.name_en : r.name_id,
+      unitOfMeasure: r.unit_of_measure,
+      target: num(r.target),
+      main: r.main,
+      realisasi: num(r.realisasi),
+      narrative: r.narrative,
+      evidence: r.evidence ?? [],
+      evidenceSkipped: r.evidence_skipped ?? false,
+      supervisorRating: r.supervisor_rating,
+    })),
+    returnNote: h.return_note,
+    feedback: h.feedback,
+  };
+}
+
+type IngressRow = PersonRow & {
+  seen: boolean;
+  active: boolean | null;
+  conv_id: number | null;
+  flow: string;
+  step: string;
+  state: Record<string, unknown> | null;
+  version: number;
+  last_activity_at: Date;
+  own: (HeaderRow & { id: number }) | null;
+};
+
+/**
+ * Everything an ordinary message needs, in one statement: was the event seen, who is it (chat identity ->
+ * employee), their conversation, and their assessment in the open cycle with items and answers.
+ */
+export async function loadIngress(tx: Tx, platform: Platform, eventId: string, platformUserId: string): Promise<Ingress> {
+  const rows = await tx.query<IngressRow>(
+    `select exists (select 1 from processed_event where platform = $1 and event_id = $2) as seen,
+            ${PERSON_COLS}, e.active,
+            cv.id as conv_id, cv.flow, cv.step, cv.state, cv.version, cv.last_activity_at,
+            (select row_to_json(hh) from (
+               select h.*, ${ITEMS_JSON} as items from (
+                 select ${HEADER_COLS}
+                   from assessment a join cycle c on c.id = a.cycle_id join employee e on e.id = a.employee_id
+                  where a.employee_id = ci.employee_id and c.status in ('open', 'reviewing')
+                  order by c.period_end desc, c.id desc limit 1) h) hh) as own
+       from (select 1) one
+       left join chat_identity ci on ci.platform = $1 and ci.platform_user_id = $3
+       left join employee e on e.id = ci.employee_id
+       left join conversation cv on cv.platform = $1 and cv.platform_user_id = $3`,
+    [platform, eventId, platformUserId],
+  );
+  const r = rows[0];
+  const actor = r.id !== null && r.active ? person(r) : null;
+  let conversation: Ingress['conversation'] = null;
+  if (r.conv_id !== null) {
+    const raw = (r.state ?? {}) as Partial<ConversationState>;
+    const state: ConversationState = {
+      flow: (r.flow as ConversationState['flow']) ?? 'idle',
+      step: (r.step as ConversationState['step']) ?? 'idle',
+      tokens: raw.tokens ?? {},
+      inbox: raw.inbox ?? {},
+      stale: raw.stale ?? [],
+      ...(raw.assess ? { assess: raw.assess } : {}),
+      ...(raw.review ? { review: raw.review } : {}),
+      ...(raw.coaching ? { coaching: raw.coaching } : {}),
+    };
+    conversation = { id: r.conv_id, state, version: r.version, lastActivityAt: new Date(r.last_activity_at) };
+  }
+  const own = actor && r.own ? assessmentView(r.own, actor.locale) : null;
+  return { seen: r.seen, actor, conversation, own };
+}
+
+/** Which assessment to load. */
+export type AssessmentKey = { id: number } | { threadKey: string };
+
+/** Loads an assessment with its items, answers and who may rate it on `today`. */
+export async function loadAssessment(tx: Tx, key: AssessmentKey, opts: { today: string; locale: Locale }): Promise<AssessmentView | null> {
+  const where = 'id' in key ? 'a.id = $1' : 'a.thread_key = $1';
+  const rows = await tx.query<HeaderRow>(
+    `select h.*, ${ITEMS_JSON} as items from (
+       select ${HEADER_COLS} from assessment a join cycle c on c.id = a.cycle_id join employee e on e.id = a.employee_id where ${where}) h`,
+    ['id' in key ? key.id : key.threadKey],
+  );
+  if (!rows[0]) return null;
+  const view = assessmentView(rows[0], opts.locale);
+  return withRaters(tx, view, opts.today);
+}
+
+/** Fills in who may rate `view` on `today`: the supervisor of record and any acting PLT/PLH for them. */
+export async function withRaters(tx: Tx, view: AssessmentView, today: string): Promise<AssessmentView> {
+  const supervisorId = view.owner.supervisorId;
+  if (supervisorId === null) return view;
+  const rr = await tx.query<PersonRow & { acting_kind: string | null }>(
+    `select ${PERSON_COLS}, null as acting_kind from employee e where e.id = $1 and e.active
+     union all
+     select ${PERSON_COLS}, aa.kind as acting_kind from acting_assignment aa join employee e on e.id = aa.acting_employee_id
+      where aa.for_employee_id = $1 and $2::date between aa.starts_on and aa.ends_on and e.active`,
+    [supervisorId, today],
+  );
+  const acting = rr.find((r) => r.acting_kind !== null);
+  const chosen = acting ?? rr[0];
+  return { ...view, raters: rr.map((r) => ({ id: r.id, actingKind: r.acting_kind })), promptRater: chosen ? person(chosen) : null };
+}
+
+/** Assessments submitted and waiting for `raterId` (as supervisor of record or acting on `today`). */
+export async function loadPendingReviews(tx: Tx, raterId: number, today: string): Promise<PendingReviewView[]> {
+  const rows = await tx.query<{ kind: 'review' | 'coaching'; id: number; name: string; nip: string; cycle_name: string }>(
+    `select case when a.status = 'submitted' then 'review' else 'coaching' end as kind, a.id, e.name, e.nip, c.name as cycle_name
+       from assessment a join employee e on e.id = a.employee_id join cycle c on c.id = a.cycle_id
+       left join follow_up f on f.assessment_id = a.id
+      where (a.status = 'submitted' or (a.status = 'reviewed' and f.kind = 'coaching' and f.plan is null))
+        and (e.supervisor_id = $1 or e.supervisor_id in (
+              select aa.for_employee_id from acting_assignment aa
+               where aa.acting_employee_id = $1 and $2::date between aa.starts_on and aa.ends_on))
+      order by a.submitted_at, a.id limit 50`,
+    [raterId, today],
+  );
+  return rows.map((r) => ({ kind: r.kind, id: r.id, ownerName: r.name, ownerNip: r.nip, cycleName: r.cycle_name }));
+}
+
+/** A check-in and whose coaching it belongs to. */
+export async function loadCheckIn(tx: Tx, id: number): Promise<CheckInView | null> {
+  const rows = await tx.query<{ id: number; owner_id: number; employee_rating: number | null }>(
+    `select ck.id, a.employee_id as owner_id, ck.employee_rating
+       from check_in ck join follow_up f on f.id = ck.follow_up_id join assessment a on a.id = f.assessment_id where ck.id = $1`,
+    [id],
+  );
+  const r = rows[0];
+  return r ? { id: r.id, ownerId: r.owner_id, employeeRating: r.employee_rating } : null;
+}
+
+/** sha256 hex, as link codes are stored. */
+export function hashCode(code: string): string {
+  return createHash('sha256').update(code).digest('hex');
+}
+
+/** What linking needs: the code's row (tried as typed and upper/lower-cased), recent failures, lock. */
+export async function loadLinkContext(
+  tx: Tx,
+  args: { platform: Platform; platformUserId: string; code: string | null; email: string | null; now: Date; lockMinutes: number },
+): Promise<{ found: (LinkCodeView & { locale: Locale }) | null; recentFailures: number; lockedUntil: Date | null; emailMatch: { id: number; locale: Locale } | null }> {
+  const windowMs = args.lockMinutes * 60_000;
+  const failures = await tx.query<{ at: Date }>(
+    `select at from link_failure where platform = $1 and platform_user_id = $2 and at > $3 order by at desc limit 5`,
+    [args.platform, args.platformUserId, new Date(args.now.getTime() - 2 * windowMs)],
+  );
+  const times = failures.map((f) => new Date(f.at).getTime());
+  const recentFailures = times.filter((t) => t > args.now.getTime() - windowMs).length;
+  let lockedUntil: Date | null = null;
+  if (times.length >= 5 && times[0] - times[4] <= windowMs && args.now.getTime() < times[0] + windowMs) lockedUntil = new Date(times[0] + windowMs);
+  let found: (LinkCodeView & { locale: Locale }) | null = null;
+  if (args.code) {
+    const c = args.code.trim();
+    const hashes = [...new Set([c, c.toUpperCase(), c.toLowerCase()])].map(hashCode);
+    const rows = await tx.query<{ id: number; employee_id: number; expires_at: Date; used_at: Date | null; active: boolean; locale: Locale }>(
+      `select lc.id, lc.employee_id, lc.expires_at, lc.used_at, e.active, e.locale
+         from link_code lc join employee e on e.id = lc.employee_id where lc.code_hash = any($1) order by lc.used_at nulls first limit 1`,
+      [hashes],
+    );
+    const r = rows[0];
+    if (r) found = { id: r.id, employeeId: r.employee_id, expiresAt: new Date(r.expires_at), usedAt: r.used_at ? new Date(r.used_at) : null, employeeActive: r.active, locale: r.locale };
+  }
+  let emailMatch: { id: number; locale: Locale } | null = null;
+  if (args.email && !args.code) {
+    const rows = await tx.query<{ id: number; locale: Locale }>(`select id, locale from employee where lower(email) = lower($1) and active limit 2`, [args.email.trim()]);
+    if (rows.length === 1) emailMatch = rows[0];
+  }
+  return { found, recentFailures, lockedUntil, emailMatch };
+}
+
+/** WIB is UTC+7 all year (Indonesia has no daylight saving time). */
+const WIB_OFFSET_MS = 7 * 3_600_000;
+
+/**
+ * Today's calendar date in Jakarta, for acting assignments (dates without a zone are read in WIB). A fixed
+ * offset rather than a zone look-up: this runs for every message.
+ */
+export function jakartaToday(now: Date): string {
+  return new Date(now.getTime() + WIB_OFFSET_MS).toISOString().slice(0, 10);
+}
