@@ -24,11 +24,12 @@ export async function startEmbeddedDatabase(opts: { dataDir: string; port?: numb
     mkdirSync(dir, { recursive: true });
   }
   const db = await PGlite.create(dir);
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: opts.port ?? 0, maxConnections: opts.maxConnections ?? 16 });
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: opts.port ?? 0, maxConnections: opts.maxConnections ?? 64 });
   let port = 0;
   server.addEventListener('listening', (e) => {
     port = (e as CustomEvent<{ port: number }>).detail.port;
   });
+  serialiseProtocolCycles(server);
   await server.start();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   // PGlite is single-process: a second process must connect through this server, never open the files.
@@ -60,4 +61,82 @@ export function runningEmbeddedServer(dataDir: string): { url: string; pid: numb
   } catch {
     return null;
   }
+}
+
+/** The parts of pglite-socket's (unexported) query queue that `serialiseProtocolCycles` replaces. */
+interface QueuedMessage {
+  handlerId: number;
+  message: Uint8Array;
+  resolve(bytes: number): void;
+  reject(err: unknown): void;
+  onData(data: Uint8Array): void;
+}
+interface QueryQueue {
+  queue: QueuedMessage[];
+  processing: boolean;
+  lastHandlerId: number | null;
+  db: PGlite;
+  processQueue(): Promise<void>;
+  clearQueueForHandler(handlerId: number): void;
+}
+
+const SYNC = 0x53; // 'S': ends an extended-protocol cycle
+const QUERY = 0x51; // 'Q': a simple query is a whole cycle
+const TERMINATE = 0x58; // 'X'
+
+/**
+ * pglite-socket multiplexes every client onto PGlite's single session and interleaves clients message by
+ * message. With the extended protocol (Parse/Bind/Execute/Sync, what node-postgres sends for parameterised
+ * queries) two clients then overwrite each other's unnamed prepared statement ("unnamed prepared statement
+ * does not exist"). This replaces the queue's scheduler so a client keeps the session from its first
+ * message until its cycle ends (Sync or a simple Query), and for a whole transaction, as before. It also
+ * releases a client that disconnects mid-cycle, and never leaves the queue stuck after a failed message.
+ */
+function serialiseProtocolCycles(server: PGLiteSocketServer): void {
+  const q = (server as unknown as { queryQueue: QueryQueue }).queryQueue;
+  const midCycle = new Set<number>();
+  q.processQueue = async function processQueue(this: QueryQueue): Promise<void> {
+    if (this.processing || this.queue.length === 0) return;
+    this.processing = true;
+    try {
+      while (this.queue.length > 0) {
+        let index = 0;
+        const owner = this.lastHandlerId;
+        if (owner !== null && (midCycle.has(owner) || this.db.isInTransaction())) {
+          index = this.queue.findIndex((m) => m.handlerId === owner);
+          if (index === -1) break; // wait for the owner's next message
+        }
+        const item = this.queue.splice(index, 1)[0]!;
+        let bytes = 0;
+        try {
+          await this.db.runExclusive(() =>
+            this.db.execProtocolRawStream(item.message, {
+              onRawData: (data: Uint8Array) => {
+                bytes += data.length;
+                item.onData(data);
+              },
+            }),
+          );
+        } catch (err) {
+          midCycle.delete(item.handlerId);
+          item.reject(err);
+          continue;
+        }
+        const type = item.message[0];
+        if (type === SYNC || type === QUERY || type === TERMINATE || type === 0) midCycle.delete(item.handlerId);
+        else midCycle.add(item.handlerId);
+        this.lastHandlerId = item.handlerId;
+        item.resolve(bytes);
+      }
+    } finally {
+      this.processing = false;
+    }
+  };
+  const clear = q.clearQueueForHandler.bind(q);
+  q.clearQueueForHandler = (handlerId: number) => {
+    clear(handlerId);
+    midCycle.delete(handlerId);
+    if (q.lastHandlerId === handlerId && !q.db.isInTransaction()) q.lastHandlerId = null;
+    void q.processQueue();
+  };
 }
