@@ -9,7 +9,18 @@ import { DeliveryError, type DeliveryLookups, type OutgoingMessage, type Platfor
 export type DeliveryOutcome =
   | { status: 'sent'; platformMessageRef: string }
   | { status: 'skipped'; reason: 'not_found' | 'already_sent' | 'already_failed' }
-  | { status: 'failed'; reason: string };
+  | { status: 'failed'; reason: string }
+  /** Only with `keepChatOrder`: an older message to the same chat is still pending; nothing was sent. */
+  | { status: 'waiting'; reason: 'older_message_pending' };
+
+/** Options of one delivery. */
+export interface DeliverOptions {
+  /**
+   * Refuse to send while an older row for the same chat is still pending, so one chat's messages arrive in
+   * outbox order. Checked in the same query that reads the row, to keep delivery at two statements.
+   */
+  keepChatOrder?: boolean;
+}
 
 interface OutboxRow {
   id: string | number;
@@ -17,6 +28,7 @@ interface OutboxRow {
   chat_id: string;
   payload: OutgoingMessage;
   status: string;
+  blocked?: boolean;
 }
 
 /** Lookups answered from the outbox table itself. */
@@ -43,13 +55,22 @@ export function outboxLookups(em: EntityManager): DeliveryLookups {
  * Sends outbox row `id`. Returns the outcome for rows that are done (sent, or permanently failed); throws the
  * sender's DeliveryError for rate-limited and transient failures so the caller (BullMQ) can retry.
  */
-export async function deliverOutboxRow(em: EntityManager, senders: ReadonlyMap<string, PlatformSender>, id: number): Promise<DeliveryOutcome> {
+export async function deliverOutboxRow(
+  em: EntityManager,
+  senders: ReadonlyMap<string, PlatformSender>,
+  id: number,
+  opts: DeliverOptions = {},
+): Promise<DeliveryOutcome> {
   const conn = em.getConnection();
-  const rows = await conn.execute<OutboxRow[]>('select id, platform, chat_id, payload, status from outbox_message where id = ?', [id]);
+  const blocked = opts.keepChatOrder
+    ? `, exists (select 1 from outbox_message p where p.platform = o.platform and p.chat_id = o.chat_id and p.id < o.id and p.status = 'pending') as blocked`
+    : '';
+  const rows = await conn.execute<OutboxRow[]>(`select o.id, o.platform, o.chat_id, o.payload, o.status${blocked} from outbox_message o where o.id = ?`, [id]);
   const row = rows[0];
   if (!row) return { status: 'skipped', reason: 'not_found' };
   if (row.status === 'sent') return { status: 'skipped', reason: 'already_sent' };
   if (row.status === 'failed' || row.status === 'dead') return { status: 'skipped', reason: 'already_failed' };
+  if (row.blocked) return { status: 'waiting', reason: 'older_message_pending' };
   const sender = senders.get(row.platform);
   if (!sender) {
     const reason = `no sender configured for platform ${row.platform}`;

@@ -1,0 +1,226 @@
+/**
+ * Benchmark (`npm run bench:reminders`): 100,000 synthetic employees in 300 units in a scratch database it
+ * creates and drops. Phases: open the cycle (assessments, then reminder rows), sweep every due reminder into
+ * the outbox, deliver everything through BullMQ to a local fake platform that accepts at most L messages/s.
+ * Prints each phase's time, peak RSS of this process, the achieved rate / L, duplicates and losses.
+ *
+ * Options: --employees N (100000) --units N (300) --rate L (1000) --concurrency N (delivery jobs in flight,
+ * 64) --batch N (sweep batch, 2000) --workers N (delivery worker processes, scripts/worker-child.ts, default 2;
+ * 0 runs the workers inside this process). Needs PostgreSQL (BENCH_DATABASE_URL or DATABASE_URL, default
+ * postgres://postgres@127.0.0.1:5432/postgres) and Redis (REDIS_URL, default redis://127.0.0.1:6379).
+ */
+import { parseArgs } from 'node:util';
+import { spawn, type ChildProcess } from 'node:child_process';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { loadConfig } from '../src/config.js';
+import { migrate, openOrm } from '../src/db/orm.js';
+import { ManualClock } from '../src/clock.js';
+import { createLogger } from '../src/logger.js';
+import { openCycle } from '../src/setup/cycles.js';
+import { scheduleSelfAssessmentReminders } from '../src/jobs/reminders.js';
+import { sweepDueReminders } from '../src/jobs/reminder-sweep.js';
+import { createQueues, startWorkers } from '../src/jobs/worker-role.js';
+import { HttpTestSender, startFakePlatform } from '../test/support/fake-platform.js';
+
+const { values } = parseArgs({
+  options: {
+    employees: { type: 'string', default: '100000' },
+    units: { type: 'string', default: '300' },
+    rate: { type: 'string', default: '1000' },
+    concurrency: { type: 'string', default: '64' },
+    batch: { type: 'string', default: '2000' },
+    workers: { type: 'string', default: '2' },
+  },
+});
+const EMPLOYEES = Number(values.employees);
+const UNITS = Number(values.units);
+const RATE = Number(values.rate);
+const base = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const scratch = `kinerja_bench_${Date.now()}`;
+const admin = new pg.Client({ connectionString: base });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${scratch}`);
+const url = new URL(base);
+url.pathname = `/${scratch}`;
+const dbUrl = url.toString();
+const peakRss = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+const prefix = `bench_${Date.now().toString(36)}`;
+const figures: Record<string, string | number> = {};
+
+const orm = await openOrm({ url: dbUrl, poolMax: 20 });
+try {
+  await migrate(orm);
+  const em = orm.em.fork() as EntityManager;
+  const t0 = Date.now();
+  // Synthetic organisation: units in three time zones, a head per unit (its HR admin too) supervising the rest.
+  await em.execute(
+    `insert into unit (code, name, announce_channels, review_channels, created_at, updated_at)
+     select 'U' || g, 'Unit ' || g, '{}', '{}', now(), now() from generate_series(1, ?) g`,
+    [UNITS],
+  );
+  await em.execute(
+    `insert into employee (nip, name, position_kind, unit_id, roles, timezone, locale, created_at, updated_at)
+     select '19' || lpad(g::text, 16, '0'), 'Pegawai ' || g, 'pelaksana', 1 + (g % ?),
+            case when g <= ? then '{pegawai,admin}'::text[] else '{pegawai}'::text[] end,
+            (array['Asia/Jakarta','Asia/Jakarta','Asia/Makassar','Asia/Jayapura'])[1 + (g % 4)], 'id', now(), now()
+       from generate_series(1, ?) g`,
+    [UNITS, UNITS, EMPLOYEES],
+  );
+  await em.execute(
+    `update employee e set supervisor_id = h.id from employee h where h.id <= ? and h.unit_id = e.unit_id and e.id > ?`,
+    [UNITS, UNITS],
+  );
+  await em.execute(`insert into chat_identity (platform, platform_user_id, chat_id, employee_id, linked_at) select 'telegram', id::text, 'chat-' || id, id, now() from employee`);
+  const [cycle] = await em.execute<{ id: number }[]>(
+    `insert into cycle (name, kind, period_start, period_end, self_deadline, review_deadline, status, template_code, matrix_version, settings, created_at)
+     values ('Triwulan I 2025', 'triwulan', '2025-01-01', '2025-03-31', '2025-03-14', '2025-03-28', 'draft', 'standar', 'v1', '{}', now()) returning id`,
+  );
+  await em.execute(
+    `insert into indicator (cycle_id, code, kind, name_id, name_en, position) select ?, 'IND' || g, 'hasil_kerja', 'Indikator ' || g, 'Indicator ' || g, g from generate_series(1, 5) g`,
+    [cycle.id],
+  );
+  figures.seed_s = seconds(Date.now() - t0);
+
+  const config = loadConfig({ ...process.env, DATABASE_URL: dbUrl, REDIS_URL: redisUrl, LOG_LEVEL: 'warn' });
+  // Phase 1: open (assessments for everyone, then the reminder rows of the plan).
+  const openedAt = new ManualClock(new Date('2025-03-01T00:00:00Z'));
+  const t1 = Date.now();
+  const opened = await openCycle(em, cycle.id, { clock: openedAt });
+  const tAssess = Date.now();
+  const reminders = await scheduleSelfAssessmentReminders(em, cycle.id, { clock: openedAt, config });
+  const t2 = Date.now();
+  figures.open_s = seconds(t2 - t1);
+  figures.open_assessments = opened.created;
+  figures.open_assessments_s = seconds(tAssess - t1);
+  figures.open_reminder_rows = reminders;
+  figures.rss_after_open_mb = peakRss();
+
+  // Phase 2: sweep every reminder due at 09:00 WIB on 5 March (7 working days before; WITA/WIT earlier).
+  const sweepClock = new ManualClock(new Date('2025-03-05T02:00:00Z'));
+  const t3 = Date.now();
+  const swept = await sweepDueReminders(em, { clock: sweepClock, config, batchSize: Number(values.batch) });
+  const t4 = Date.now();
+  figures.sweep_s = seconds(t4 - t3);
+  figures.sweep_messages = swept.outboxIds.length;
+  figures.rss_after_sweep_mb = peakRss();
+
+  // Phase 3: deliver through BullMQ on Redis to a fake platform limited to RATE messages/s.
+  const platform = await startFakePlatform({ ratePerSec: RATE });
+  const queues = createQueues({ orm, config, databaseUrl: dbUrl, prefix });
+  const workerCount = Number(values.workers);
+  const running =
+    workerCount === 0
+      ? await startWorkers({
+          orm,
+          config,
+          queues,
+          clock: sweepClock,
+          logger: createLogger('warn'),
+          senders: new Map([['telegram', new HttpTestSender('telegram', platform.url)]]),
+          deliveryConcurrency: Number(values.concurrency),
+          ratePerSec: { telegram: RATE },
+          schedulers: false,
+        })
+      : undefined;
+  const children: { child: ChildProcess; rssMb: number }[] = [];
+  for (let i = 0; i < workerCount; i++) {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker-child.ts'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: dbUrl,
+        REDIS_URL: redisUrl,
+        QUEUE_PREFIX: prefix,
+        FAKE_PLATFORM_URL: platform.url,
+        WORKER_NAME: `w${i}`,
+        FIXED_NOW: sweepClock.now().toISOString(),
+        DELIVERY_CONCURRENCY: String(Math.ceil(Number(values.concurrency) / workerCount)),
+        RATE_PER_SEC: String(RATE),
+        SCHEDULERS: 'false',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const entry = { child, rssMb: 0 };
+    children.push(entry);
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        const text = d.toString();
+        const m = /maxrss (\d+)/.exec(text);
+        if (m) entry.rssMb = Number(m[1]);
+        if (text.includes('ready')) resolve();
+      });
+      child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`worker ${i} exited with ${code}`))));
+    });
+  }
+  const t5 = Date.now();
+  await queues.enqueueOutbox(swept.outboxIds);
+  const tEnq = Date.now();
+  const expected = swept.outboxIds.length;
+  let last = 0;
+  while (true) {
+    const [{ n }] = await em.execute<{ n: string }[]>(`select count(*) as n from outbox_message where status <> 'pending'`);
+    if (Number(n) >= expected) break;
+    if (Date.now() - last > 10_000) {
+      last = Date.now();
+      console.log(`  delivering: ${n}/${expected} (${platform.received.length} accepted, ${platform.rejected429} answered 429)`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const t6 = Date.now();
+  const counts = platform.counts();
+  let duplicates = 0;
+  for (const n of counts.values()) duplicates += n - 1;
+  const [{ sent }] = await em.execute<{ sent: string }[]>(`select count(*) as sent from outbox_message where status = 'sent'`);
+  figures.enqueue_s = seconds(tEnq - t5);
+  figures.deliver_s = seconds(t6 - t5);
+  figures.achieved_rate_per_s = Math.round(expected / ((t6 - t5) / 1000));
+  figures.rate_ratio = (expected / ((t6 - t5) / 1000) / RATE).toFixed(3);
+  figures.platform_429 = platform.rejected429;
+  figures.duplicates = duplicates;
+  figures.losses = expected - counts.size;
+  figures.rows_sent = Number(sent);
+  await running?.stop();
+  await Promise.all(
+    children.map(({ child }) => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      return exited;
+    }),
+  );
+  figures.peak_rss_mb = peakRss();
+  figures.worker_peak_rss_mb = children.map((c) => c.rssMb).join(' / ') || '(in process)';
+  for (const q of queues.all()) await q.obliterate({ force: true }).catch(() => undefined);
+  await queues.close();
+  await platform.close();
+} finally {
+  await orm.close(true);
+  await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
+  await admin.end();
+  const r = new Redis(redisUrl);
+  let cursor = '0';
+  do {
+    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await r.del(...keys);
+  } while (cursor !== '0');
+  r.disconnect();
+}
+
+const targets: [string, boolean][] = [
+  ['open <= 20 s', Number(figures.open_s) <= 20],
+  ['sweep <= 15 s', Number(figures.sweep_s) <= 15],
+  ['rate >= 0.95 L', Number(figures.rate_ratio) >= 0.95],
+  ['0 duplicates', figures.duplicates === 0],
+  ['0 losses', figures.losses === 0],
+  ['peak RSS <= 400 MB', Math.max(Number(figures.peak_rss_mb), ...String(figures.worker_peak_rss_mb).split(' / ').map(Number).filter((n) => !Number.isNaN(n))) <= 400],
+];
+console.log(`\nbench:reminders  ${EMPLOYEES} employees, ${UNITS} units, L = ${RATE}/s`);
+for (const [k, v] of Object.entries(figures)) console.log(`  ${k.padEnd(22)} ${v}`);
+console.log('targets:');
+for (const [name, ok] of targets) console.log(`  ${ok ? 'met ' : 'MISS'}  ${name}`);
+process.exit(0);

@@ -1,0 +1,291 @@
+/**
+ * The end of a cycle. At its review deadline plus a grace period the cycle closes (domain `transitionCycle`):
+ * late self-assessments are flagged, pending reminders are cancelled, and each unit's predicates are checked
+ * against its distribution curve; HR and the raters get what breaks it (the system never changes a rating).
+ * Announcing (closed -> announced, `kinerja cycle announce ID`) sends the results: awards to the unit's
+ * channels unless the person opted out, a private result to everyone, and for coaching a follow-up with
+ * check-ins (default 2 and 4 weeks) that the reminder sweep reminds both people of and, after each, asks
+ * the employee to rate. Every message goes through the outbox in the transaction that decides it.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { DateTime } from 'luxon';
+import { checkDistribution, transitionCycle, type CycleStatus, type OrgRating, type Predicate } from '../domain/index.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { CycleSettings } from '../db/entities/cycle.js';
+import { jobText, PREDICATE_LABELS } from './messages.js';
+import { hrOfficers } from './reminder-sweep.js';
+import { loadWorkingCalendar } from './schedule-settings.js';
+
+/** Default coaching check-ins, weeks after the announcement. */
+export const DEFAULT_CHECK_IN_WEEKS = [2, 4];
+
+export interface CycleJobContext {
+  clock: Clock;
+  config: Pick<Config, 'CLOSE_GRACE_HOURS' | 'AUTO_ANNOUNCE' | 'HOLIDAY_COUNTRY' | 'REMINDER_SEND_AT' | 'DEFAULT_TIMEZONE'>;
+  /** Enqueues committed outbox rows (Queues.enqueueOutbox); omitted, the relay picks them up. */
+  enqueue?: (ids: readonly number[]) => Promise<unknown>;
+}
+
+interface CycleRow {
+  id: number;
+  name: string;
+  status: CycleStatus;
+  review_deadline: string;
+  settings: CycleSettings;
+}
+
+interface OutboxDraft {
+  platform: string;
+  chat_id: string;
+  recipient_id: number | null;
+  payload: { text: string };
+  dedupe_key: string;
+}
+
+async function lockCycle(em: EntityManager, cycleId: number): Promise<CycleRow> {
+  const rows = await em
+    .execute<CycleRow[]>(
+      `select id, name, status, to_char(review_deadline, 'YYYY-MM-DD') as review_deadline, settings from cycle where id = ? for update`,
+      [cycleId],
+    );
+  if (!rows[0]) throw new Error(`Cycle ${cycleId} does not exist; check the id with \`kinerja cycle list\`.`);
+  return rows[0];
+}
+
+async function writeOutbox(em: EntityManager, drafts: OutboxDraft[], now: Date): Promise<number[]> {
+  if (drafts.length === 0) return [];
+  const rows = await em.execute<{ id: string }[]>(
+    `insert into outbox_message (platform, chat_id, recipient_id, payload, dedupe_key, status, attempts, created_at)
+     select m.platform, m.chat_id, m.recipient_id, m.payload, m.dedupe_key, 'pending', 0, ?
+       from jsonb_to_recordset(?::jsonb) as m(platform text, chat_id text, recipient_id int, payload jsonb, dedupe_key text)
+     on conflict (dedupe_key) do nothing returning id`,
+    [now, JSON.stringify(drafts)],
+  );
+  return rows.map((r) => Number(r.id));
+}
+
+interface Reachable {
+  id: number;
+  name: string;
+  locale: string;
+  platform: string;
+  chat_id: string;
+}
+
+async function reachable(em: EntityManager, ids: number[]): Promise<Map<number, Reachable>> {
+  const out = new Map<number, Reachable>();
+  if (ids.length === 0) return out;
+  const rows = await em.execute<Reachable[]>(
+    `select e.id, e.name, e.locale, ci.platform, ci.chat_id from employee e
+       join lateral (select platform, chat_id from chat_identity where employee_id = e.id order by linked_at desc, id desc limit 1) ci on true
+      where e.id = any(?::int[])`,
+    [`{${ids.join(',')}}`],
+  );
+  for (const r of rows) out.set(r.id, r);
+  return out;
+}
+
+/** The result of closing a cycle. */
+export interface CloseResult {
+  cycleId: number;
+  lateFlagged: number;
+  /** Units whose predicates break their curve, with the broken rule ids. */
+  violations: { unitId: number; ruleIds: string[] }[];
+  outboxIds: number[];
+}
+
+/**
+ * Closes cycle `cycleId` now (open or reviewing -> closed), whatever its deadline: flags late submissions,
+ * cancels pending reminders, checks each unit's distribution and tells HR and the raters what breaks it.
+ * @throws Error when the cycle cannot close from its status (the domain's reason is in the message)
+ */
+export async function closeCycle(em: EntityManager, cycleId: number, ctx: CycleJobContext): Promise<CloseResult> {
+  const now = ctx.clock.now();
+  const result = await em.transactional(async (tx) => {
+    const t = tx as EntityManager;
+    const conn = t;
+    const cycle = await lockCycle(t, cycleId);
+    // Open moves through reviewing: the domain allows one step at a time, and no step is skipped silently.
+    const path: CycleStatus[] = cycle.status === 'open' ? ['reviewing', 'closed'] : ['closed'];
+    let from = cycle.status;
+    for (const to of path) {
+      const ok = transitionCycle(from, to);
+      if (!ok.ok) throw new Error(`Cycle ${cycleId} cannot be closed: ${ok.reason}.`);
+      from = to;
+    }
+    await conn.execute(`update cycle set status = 'closed', closed_at = ? where id = ?`, [now, cycleId]);
+    const late = await conn.execute<{ id: number }[]>(
+      `update assessment a set late = true from employee e, cycle c
+        where a.cycle_id = ? and e.id = a.employee_id and c.id = a.cycle_id and a.submitted_at is not null
+          and a.submitted_at >= ((c.self_deadline + 1)::timestamp at time zone e.timezone) and not a.late
+        returning a.id`,
+      [cycleId],
+    );
+    await conn.execute(
+      `update reminder set status = 'cancelled' where status = 'pending' and assessment_id in (select id from assessment where cycle_id = ?)`,
+      [cycleId],
+    );
+
+    const rated = await conn.execute<{ unit_id: number; unit_name: string; org_rating: OrgRating | null; predicate: Predicate; reviewer_id: number | null }[]>(
+      `select e.unit_id, u.name as unit_name, u.org_rating, a.predicate,
+              (select r.reviewer_id from review r where r.assessment_id = a.id order by r.round desc limit 1) as reviewer_id
+         from assessment a join employee e on e.id = a.employee_id join unit u on u.id = e.unit_id
+        where a.cycle_id = ? and a.predicate is not null`,
+      [cycleId],
+    );
+    const byUnit = new Map<number, typeof rated>();
+    for (const r of rated) byUnit.set(r.unit_id, [...(byUnit.get(r.unit_id) ?? []), r]);
+    const violations: CloseResult['violations'] = [];
+    const drafts: OutboxDraft[] = [];
+    const hr = await hrOfficers(t, [...byUnit.keys()]);
+    for (const [unitId, rows] of byUnit) {
+      const orgRating = rows[0].org_rating;
+      if (!orgRating) continue;
+      const broken = checkDistribution(orgRating, rows.map((r) => r.predicate));
+      if (broken.length === 0) continue;
+      violations.push({ unitId, ruleIds: broken.map((b) => b.ruleId) });
+      const raters = rows.map((r) => r.reviewer_id).filter((x): x is number => x !== null);
+      const to = await reachable(t, [...new Set([...(hr.get(unitId) ?? []), ...raters])]);
+      for (const person of to.values()) {
+        const lines = [jobText(person.locale, 'cycle.closed.violations', { cycle: cycle.name, unit: rows[0].unit_name, orgRating })];
+        for (const b of broken) {
+          lines.push(
+            jobText(person.locale, 'cycle.closed.violation_line', {
+              predicates: b.predicates.map((p) => PREDICATE_LABELS[person.locale === 'en' ? 'en' : 'id'][p]).join(' / '),
+              actual: b.actualCount,
+              percent: b.actualPercent,
+              op: jobText(person.locale, b.op === 'max' ? 'cycle.closed.op.max' : 'cycle.closed.op.min'),
+              allowed: b.allowedCount,
+            }),
+          );
+        }
+        drafts.push({ platform: person.platform, chat_id: person.chat_id, recipient_id: person.id, payload: { text: lines.join('\n') }, dedupe_key: `cycle-close:${cycleId}:${unitId}:${person.id}` });
+      }
+    }
+    const outboxIds = await writeOutbox(t, drafts, now);
+    return { cycleId, lateFlagged: late.length, violations, outboxIds };
+  });
+  await ctx.enqueue?.(result.outboxIds);
+  return result;
+}
+
+/**
+ * Closes every open or reviewing cycle whose review deadline (end of day, default time zone) plus the grace
+ * (cycle setting closeGraceHours, else CLOSE_GRACE_HOURS) has passed; announces it too when configured.
+ */
+export async function closeDueCycles(em: EntityManager, ctx: CycleJobContext): Promise<{ closed: number[]; announced: number[] }> {
+  const cycles = await em
+    .execute<CycleRow[]>(`select id, name, status, to_char(review_deadline, 'YYYY-MM-DD') as review_deadline, settings from cycle where status in ('open', 'reviewing')`);
+  const now = ctx.clock.now().getTime();
+  const zone = ctx.config.DEFAULT_TIMEZONE === 'WITA' ? 'Asia/Makassar' : ctx.config.DEFAULT_TIMEZONE === 'WIT' ? 'Asia/Jayapura' : ctx.config.DEFAULT_TIMEZONE === 'WIB' ? 'Asia/Jakarta' : ctx.config.DEFAULT_TIMEZONE;
+  const closed: number[] = [];
+  const announced: number[] = [];
+  for (const c of cycles) {
+    const grace = c.settings?.closeGraceHours ?? ctx.config.CLOSE_GRACE_HOURS;
+    const closesAt = DateTime.fromISO(c.review_deadline, { zone }).plus({ days: 1 }).plus({ hours: grace }).toMillis();
+    if (now < closesAt) continue;
+    await closeCycle(em, c.id, ctx);
+    closed.push(c.id);
+    if (c.settings?.autoAnnounce ?? ctx.config.AUTO_ANNOUNCE) {
+      await announceCycle(em, c.id, ctx);
+      announced.push(c.id);
+    }
+  }
+  return { closed, announced };
+}
+
+/** The result of announcing a cycle. */
+export interface AnnounceResult {
+  cycleId: number;
+  awardsPublic: number;
+  coaching: number;
+  checkIns: number;
+  outboxIds: number[];
+}
+
+/**
+ * Announces closed cycle `cycleId` (closed -> announced): private results to everyone rated, awards to the
+ * unit channels (per platform) unless the person opted out, and coaching follow-ups with check-ins and their
+ * reminders. The CLI's `kinerja cycle announce ID` calls this.
+ * @throws Error when the cycle is not closed (the domain's reason is in the message)
+ */
+export async function announceCycle(em: EntityManager, cycleId: number, ctx: CycleJobContext): Promise<AnnounceResult> {
+  const now = ctx.clock.now();
+  const result = await em.transactional(async (tx) => {
+    const t = tx as EntityManager;
+    const conn = t;
+    const cycle = await lockCycle(t, cycleId);
+    const ok = transitionCycle(cycle.status, 'announced');
+    if (!ok.ok) throw new Error(`Cycle ${cycleId} cannot be announced: ${ok.reason}.`);
+    await conn.execute(`update cycle set status = 'announced', announced_at = ? where id = ?`, [now, cycleId]);
+    const rows = await conn.execute<
+      { id: number; employee_id: number; name: string; position: string; predicate: Predicate; opt_out: boolean; supervisor_id: number | null; timezone: string; channels: Record<string, string> }[]
+    >(
+      `select a.id, e.id as employee_id, e.name, e.position, a.predicate, e.opt_out_announcements as opt_out, e.supervisor_id, e.timezone, u.announce_channels as channels
+         from assessment a join employee e on e.id = a.employee_id join unit u on u.id = e.unit_id
+        where a.cycle_id = ? and a.predicate is not null order by a.id`,
+      [cycleId],
+    );
+    const people = await reachable(t, [...new Set(rows.flatMap((r) => [r.employee_id, ...(r.supervisor_id ? [r.supervisor_id] : [])]))]);
+    const weeks = cycle.settings?.checkInWeeks ?? DEFAULT_CHECK_IN_WEEKS;
+    const year = now.getUTCFullYear();
+    const calendar = await loadWorkingCalendar(t, ctx.config.HOLIDAY_COUNTRY, year, year + 1);
+    const drafts: OutboxDraft[] = [];
+    let awardsPublic = 0;
+    let coaching = 0;
+    let checkIns = 0;
+    for (const r of rows) {
+      const me = people.get(r.employee_id);
+      const loc = me?.locale === 'en' ? 'en' : 'id';
+      const predicate = PREDICATE_LABELS[loc][r.predicate];
+      if (r.predicate === 'sangat_baik') {
+        if (me) drafts.push({ platform: me.platform, chat_id: me.chat_id, recipient_id: me.id, payload: { text: jobText(loc, 'announce.award.private', { cycle: cycle.name }) }, dedupe_key: `announce:${r.id}` });
+        await conn.execute(`insert into follow_up (assessment_id, kind, status, created_at) values (?, 'award', 'open', ?) on conflict (assessment_id) do nothing`, [r.id, now]);
+        if (!r.opt_out) {
+          for (const [platform, channel] of Object.entries(r.channels ?? {})) {
+            if (!channel) continue;
+            drafts.push({ platform, chat_id: channel, recipient_id: null, payload: { text: jobText('id', 'announce.award.public', { name: r.name, position: r.position, cycle: cycle.name }) }, dedupe_key: `announce:award:${r.id}:${platform}` });
+            awardsPublic++;
+          }
+        }
+      } else if (r.predicate === 'baik') {
+        if (me) drafts.push({ platform: me.platform, chat_id: me.chat_id, recipient_id: me.id, payload: { text: jobText(loc, 'announce.result.private', { cycle: cycle.name, predicate }) }, dedupe_key: `announce:${r.id}` });
+      } else {
+        coaching++;
+        const fu = await conn.execute<{ id: number }[]>(
+          `insert into follow_up (assessment_id, kind, status, created_at) values (?, 'coaching', 'open', ?)
+             on conflict (assessment_id) do update set kind = excluded.kind returning id`,
+          [r.id, now],
+        );
+        const today = DateTime.fromJSDate(now, { zone: r.timezone }).toISODate() as string;
+        const dates = weeks.map((w) => calendar.nearestWorkingDay(DateTime.fromISO(today).plus({ weeks: w }).toISODate() as string, 'forward'));
+        await conn.execute(`update follow_up set first_check_in = ? where id = ?`, [dates[0] ?? null, fu[0].id]);
+        for (const dueOn of dates) {
+          const ci = await conn.execute<{ id: number }[]>(`insert into check_in (follow_up_id, due_on) values (?, ?) returning id`, [fu[0].id, dueOn]);
+          checkIns++;
+          const [h, m] = ctx.config.REMINDER_SEND_AT.split(':').map(Number);
+          const at = (d: string) => DateTime.fromISO(d, { zone: r.timezone }).set({ hour: h, minute: m });
+          const ratingDay = calendar.addWorkingDays(dueOn, 1);
+          const reminders = [
+            { recipient: r.employee_id, kind: `checkin:${ci[0].id}`, due: at(dueOn), day: dueOn },
+            ...(r.supervisor_id ? [{ recipient: r.supervisor_id, kind: `checkin:${ci[0].id}`, due: at(dueOn), day: dueOn }] : []),
+            { recipient: r.employee_id, kind: `checkin_rating:${ci[0].id}`, due: at(ratingDay), day: ratingDay },
+          ];
+          for (const rem of reminders) {
+            await conn.execute(
+              `insert into reminder (assessment_id, recipient_id, audience, kind, due_at, local_date, status, created_at) values (?, ?, 'employee', ?, ?, ?, 'pending', ?)`,
+              [r.id, rem.recipient, rem.kind, rem.due.toUTC().toISO(), rem.day, now],
+            );
+          }
+        }
+        if (me) drafts.push({ platform: me.platform, chat_id: me.chat_id, recipient_id: me.id, payload: { text: jobText(loc, 'announce.coaching.private', { cycle: cycle.name, predicate, dates: dates.join(', ') }) }, dedupe_key: `announce:${r.id}` });
+      }
+      await conn.execute(`update assessment set status = 'announced' where id = ?`, [r.id]);
+    }
+    const outboxIds = await writeOutbox(t, drafts, now);
+    return { cycleId, awardsPublic, coaching, checkIns, outboxIds };
+  });
+  await ctx.enqueue?.(result.outboxIds);
+  return result;
+}

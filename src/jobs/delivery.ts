@@ -1,0 +1,190 @@
+/**
+ * Outbox delivery on BullMQ: one queue per platform, one job per outbox row (job id `outbox-<id>`, so
+ * enqueueing a row twice is a no-op while its job exists, and the row's status stops a late duplicate after
+ * that), a limiter per platform, and the relay that re-enqueues rows left pending (a crash between commit and
+ * enqueue, or a flushed Redis: the database is the source of truth).
+ *
+ * Failures, as classified by the platform sender (`DeliveryError`):
+ * - rate_limited: the whole platform queue pauses for the platform's retry_after (`worker.rateLimit`) and
+ *   the job goes back to waiting without using an attempt, instead of a worker holding it while sleeping;
+ * - permanent (bot blocked, chat not found): `deliverOutboxRow` marks the row failed with the reason;
+ * - transient: BullMQ retries with exponential back-off; the last attempt marks the row dead.
+ *
+ * Order per chat. Messages to one chat must arrive in the order the engine wrote them (outbox id order), yet
+ * jobs run concurrently on several workers, and a retried job falls behind newer ones. The processor
+ * therefore refuses to send a row while an older row for the same chat is still pending, and re-schedules
+ * itself a moment later (`moveToDelayed`). We chose this over a per-chat group key because BullMQ's groups
+ * are a BullMQ Pro feature, and because the check reads the database, it also holds across a flushed Redis,
+ * the relay and the two backends. The cost is one indexed look-up (outbox_message(platform, chat_id, id)) per
+ * delivery; a chat waits at most for its own older message, never for other chats.
+ */
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Orm } from '../db/orm.js';
+import { PLATFORMS, type Platform } from '../db/entities/identity.js';
+import { DeliveryError, type PlatformSender } from '../engine/contract.js';
+import { deliverOutboxRow, markOutboxDead, type DeliveryOutcome } from '../delivery/deliver.js';
+import type { Logger } from '../logger.js';
+import type { Clock } from '../clock.js';
+import type { JobQueue, JobWorker, QueueBackend } from './backend.js';
+import { pgArray } from './reminder-sweep.js';
+
+/** The delivery queue of each platform. */
+export const DELIVERY_QUEUE_NAMES: Readonly<Record<Platform, string>> = { telegram: 'deliver-telegram', slack: 'deliver-slack', console: 'deliver-console' };
+
+/** The data of a delivery job. */
+export interface DeliveryJobData {
+  outboxId: number;
+}
+
+/** BullMQ refuses purely numeric custom ids, so the outbox id gets a prefix. */
+export function outboxJobId(outboxId: number): string {
+  return `outbox-${outboxId}`;
+}
+
+/** Retry settings of delivery jobs. */
+export interface DeliveryRetry {
+  /** DELIVERY_MAX_ATTEMPTS. */
+  attempts: number;
+  /** First back-off delay; doubles each attempt. Default 2000 ms. */
+  backoffMs?: number;
+}
+
+/** The delivery queues of all platforms. */
+export type DeliveryQueues = Readonly<Record<Platform, JobQueue<DeliveryJobData>>>;
+
+/** Opens the three delivery queues on `backend`, with the retry policy as their default job options. */
+export function createDeliveryQueues(backend: QueueBackend, retry: DeliveryRetry): DeliveryQueues {
+  const out = {} as Record<Platform, JobQueue<DeliveryJobData>>;
+  for (const platform of PLATFORMS) {
+    out[platform] = backend.queue<DeliveryJobData>(DELIVERY_QUEUE_NAMES[platform], {
+      defaultJobOptions: {
+        attempts: retry.attempts,
+        backoff: { type: 'exponential', delay: retry.backoffMs ?? 2000 },
+        // Completed jobs are kept a while so a second enqueue of the same row is a no-op in BullMQ too.
+        removeOnComplete: { age: 3600, count: 20_000 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * Enqueues the given outbox rows (the engine's onCommitted hook, the sweep, the relay). Rows that are no longer
+ * pending are left alone. Returns the number of rows handed to BullMQ.
+ */
+export async function enqueueOutbox(em: EntityManager, queues: DeliveryQueues, ids: readonly number[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const rows = await em
+    .execute<{ id: string; platform: Platform }[]>(`select id, platform from outbox_message where id = any(?::bigint[]) and status = 'pending' order by id`, [pgArray(ids)]);
+  const byPlatform = new Map<Platform, number[]>();
+  for (const r of rows) byPlatform.set(r.platform, [...(byPlatform.get(r.platform) ?? []), Number(r.id)]);
+  for (const [platform, list] of byPlatform) {
+    const queue = queues[platform];
+    if (!queue) continue;
+    for (let i = 0; i < list.length; i += 1000) {
+      await queue.addBulk(list.slice(i, i + 1000).map((outboxId) => ({ name: 'deliver', data: { outboxId }, opts: { jobId: outboxJobId(outboxId) } })));
+    }
+  }
+  return rows.length;
+}
+
+/** What a delivery worker needs. */
+export interface DeliveryWorkerOptions {
+  orm: Orm;
+  backend: QueueBackend;
+  platform: Platform;
+  senders: ReadonlyMap<string, PlatformSender>;
+  logger: Logger;
+  /** Jobs in flight at once in this process. Default 10. */
+  concurrency?: number;
+  /** BullMQ limiter: at most `max` deliveries per `durationMs` across all workers. Unset: no limiter. */
+  limiter?: { max: number; durationMs: number };
+  /** How long a row waits when an older message to the same chat is still pending. Default 250 ms. */
+  orderRetryMs?: number;
+  /** Lock and stall settings (tests shorten them to recover from a killed worker quickly). */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+/** Starts the delivery worker of one platform. */
+export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<DeliveryJobData> {
+  const orderRetryMs = opts.orderRetryMs ?? 250;
+  let worker: JobWorker<DeliveryJobData> | undefined = undefined;
+  const processor = async (job: Job<DeliveryJobData>, token?: string): Promise<DeliveryOutcome> => {
+    const em = opts.orm.em.fork() as EntityManager;
+    const id = job.data.outboxId;
+    try {
+      const outcome = await deliverOutboxRow(em, opts.senders, id, { keepChatOrder: true });
+      if (outcome.status === 'waiting') {
+        await job.moveToDelayed(Date.now() + orderRetryMs, token);
+        throw new DelayedError();
+      }
+      return outcome;
+    } catch (err) {
+      if (err instanceof DelayedError) throw err;
+      if (err instanceof DeliveryError && err.kind === 'rate_limited') {
+        const waitMs = Math.max(err.retryAfterMs ?? 1000, 1);
+        opts.logger.warn({ platform: opts.platform, outboxId: id, waitMs }, 'platform rate limit: pausing the delivery queue');
+        await worker!.rateLimit(waitMs);
+        throw Worker.RateLimitError();
+      }
+      const reason = err instanceof Error ? err.message : String(err);
+      const attempts = job.opts.attempts ?? 1;
+      if (job.attemptsMade + 1 >= attempts) {
+        await markOutboxDead(em, id, `gave up after ${attempts} attempts: ${reason}`);
+        opts.logger.error({ platform: opts.platform, outboxId: id, reason }, 'delivery dead after the last attempt');
+        throw new UnrecoverableError(reason);
+      }
+      throw err;
+    }
+  };
+  worker = opts.backend.worker<DeliveryJobData>(DELIVERY_QUEUE_NAMES[opts.platform], processor as never, {
+    concurrency: opts.concurrency ?? 10,
+    limiter: opts.limiter ? { max: opts.limiter.max, duration: opts.limiter.durationMs } : undefined,
+    lockDuration: opts.lockDurationMs,
+    stalledInterval: opts.stalledIntervalMs,
+    maxStalledCount: 5,
+  });
+  worker.on('error', (err) => opts.logger.error({ err, platform: opts.platform }, 'delivery worker error'));
+  return worker;
+}
+
+/** What the relay did. */
+export interface RelayResult {
+  /** Pending rows older than the grace period. */
+  candidates: number;
+  /** Rows that had no live job and were enqueued again. */
+  reenqueued: number;
+}
+
+/**
+ * Re-enqueues outbox rows still pending `graceMs` after they were written whose job is missing (crash
+ * before enqueue, flushed Redis) or finished without settling the row (crash after the last attempt).
+ * Rows with a live job (waiting, delayed, active) are left alone.
+ */
+export async function relayPendingOutbox(
+  em: EntityManager,
+  queues: DeliveryQueues,
+  opts: { clock: Clock; graceMs?: number; limit?: number },
+): Promise<RelayResult> {
+  const cutoff = new Date(opts.clock.now().getTime() - (opts.graceMs ?? 60_000));
+  const rows = await em
+    .execute<{ id: string; platform: Platform }[]>(
+      `select id, platform from outbox_message where status = 'pending' and created_at < ? order by id limit ?`,
+      [cutoff, opts.limit ?? 2000],
+    );
+  let reenqueued = 0;
+  for (const r of rows) {
+    const queue = queues[r.platform];
+    if (!queue) continue;
+    const jobId = outboxJobId(Number(r.id));
+    const state = await queue.getJobState(jobId);
+    if (state === 'waiting' || state === 'delayed' || state === 'active' || state === 'prioritized' || state === 'waiting-children') continue;
+    if (state === 'completed' || state === 'failed') await queue.remove(jobId);
+    await queue.add('deliver', { outboxId: Number(r.id) }, { jobId });
+    reenqueued++;
+  }
+  return { candidates: rows.length, reenqueued };
+}

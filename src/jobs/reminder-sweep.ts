@@ -1,0 +1,485 @@
+/**
+ * The reminder sweep: due reminder rows become outbox messages, in batches, each batch in one transaction
+ * that locks its rows with `FOR UPDATE SKIP LOCKED`, so any number of workers can sweep at once and no row
+ * is turned into a message twice.
+ *
+ * Rules applied here, at send time, because they depend on the moment of sending:
+ * - a reminder that became due outside the recipient's working hours (a worker was down overnight) is moved
+ *   to the next working slot (domain `nextWorkingSlot`) instead of waking someone up;
+ * - a reminder whose deadline is already met (submitted, reviewed) is skipped;
+ * - at most one reminder message a person a day: the outbox dedupe key is `reminder:<person>:<local date>`,
+ *   so the unique constraint enforces it even across sweepers; a person's due reminders of both tracks are
+ *   merged into that one message;
+ * - escalations are digests: one per supervisor listing all their late people, one per unit for each HR
+ *   officer (`admin` role in the unit, else in the nearest parent unit that has one).
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { DateTime } from 'luxon';
+import { nextWorkingSlot, timezoneAlias, type WorkingCalendar } from '../domain/index.js';
+import type { Button, OutgoingMessage } from '../engine/contract.js';
+import type { Clock } from '../clock.js';
+import { CHECKIN_RATING_TOKEN_PREFIX as CHECKIN_RATING_TOKEN, CONTINUE_ASSESSMENT_TOKEN, OPEN_REVIEWS_TOKEN } from '../engine/tokens.js';
+import { jobText } from './messages.js';
+import { loadWorkingCalendar, workingHoursOf, type ReminderConfig } from './schedule-settings.js';
+
+/** The engine's button tokens, re-exported for the jobs' callers and tests. */
+export { CONTINUE_ASSESSMENT_TOKEN, OPEN_REVIEWS_TOKEN, CHECKIN_RATING_TOKEN };
+
+/** What one sweep did. */
+export interface SweepResult {
+  /** Reminder rows handled (sent, skipped or postponed). */
+  processed: number;
+  /** Outbox ids created, for enqueueing. */
+  outboxIds: number[];
+  skipped: number;
+  postponed: number;
+}
+
+export interface SweepOptions {
+  clock: Clock;
+  config: ReminderConfig;
+  /** Rows locked per transaction; default 2000. */
+  batchSize?: number;
+  /** Called after each committed batch with its new outbox ids (the worker enqueues them at once). */
+  onBatch?: (outboxIds: number[]) => Promise<void>;
+  /** Stop after this many batches (default: until nothing is due). */
+  maxBatches?: number;
+}
+
+interface DueRow {
+  id: string;
+  assessment_id: number | null;
+  recipient_id: number;
+  audience: string;
+  kind: string;
+  a_status: string | null;
+  cycle_id: number | null;
+  cycle_name: string | null;
+  cycle_status: string | null;
+  self_deadline: string | null;
+  review_deadline: string | null;
+  name: string;
+  nip: string;
+  locale: string;
+  timezone: string;
+  unit_id: number;
+  supervisor_id: number | null;
+  /** The assessment's employee (for check-ins: the coached person). */
+  subject_id: number | null;
+}
+
+interface Person {
+  id: number;
+  name: string;
+  nip: string;
+  locale: string;
+  timezone: string;
+  platform: string | null;
+  chat_id: string | null;
+}
+
+interface NewMessage {
+  platform: string;
+  chat_id: string;
+  recipient_id: number;
+  payload: OutgoingMessage;
+  dedupe_key: string;
+  reminderIds: string[];
+}
+
+/** Sweeps every due reminder (or `maxBatches` batches) into the outbox. */
+export async function sweepDueReminders(em: EntityManager, opts: SweepOptions): Promise<SweepResult> {
+  const total: SweepResult = { processed: 0, outboxIds: [], skipped: 0, postponed: 0 };
+  const now = opts.clock.now();
+  const year = now.getUTCFullYear();
+  const calendar = await loadWorkingCalendar(em, opts.config.HOLIDAY_COUNTRY, year - 1, year + 1);
+  for (let i = 0; opts.maxBatches === undefined || i < opts.maxBatches; i++) {
+    const batch = await em.transactional((tx) => sweepBatch(tx as EntityManager, now, calendar, opts));
+    total.processed += batch.processed;
+    total.skipped += batch.skipped;
+    total.postponed += batch.postponed;
+    total.outboxIds.push(...batch.outboxIds);
+    if (batch.outboxIds.length > 0) await opts.onBatch?.(batch.outboxIds);
+    if (batch.processed === 0) break;
+  }
+  return total;
+}
+
+const DUE_COLUMNS = `r.id, r.assessment_id, r.recipient_id, r.audience, r.kind, a.status as a_status, c.id as cycle_id, c.name as cycle_name,
+  c.status as cycle_status, to_char(c.self_deadline, 'YYYY-MM-DD') as self_deadline, to_char(c.review_deadline, 'YYYY-MM-DD') as review_deadline,
+  e.name, e.nip, e.locale, e.timezone, e.unit_id, e.supervisor_id, a.employee_id as subject_id`;
+const DUE_JOINS = `join employee e on e.id = r.recipient_id left join assessment a on a.id = r.assessment_id left join cycle c on c.id = a.cycle_id`;
+
+async function sweepBatch(tx: EntityManager, now: Date, calendar: WorkingCalendar, opts: SweepOptions): Promise<SweepResult> {
+  const conn = tx;
+  const batchSize = opts.batchSize ?? 2000;
+  const due = await conn.execute<DueRow[]>(
+    `select ${DUE_COLUMNS} from reminder r ${DUE_JOINS}
+      where r.id in (select id from reminder where status = 'pending' and due_at <= ? order by due_at, id limit ? for update skip locked)`,
+    [now, batchSize],
+  );
+  if (due.length === 0) return { processed: 0, outboxIds: [], skipped: 0, postponed: 0 };
+
+  // A digest lists all of a supervisor's (or unit's) late people, so pull in their other due escalations
+  // that fell outside this batch's LIMIT.
+  const supTargets = [...new Set(due.filter((r) => r.audience === 'supervisor' && r.supervisor_id !== null).map((r) => r.supervisor_id as number))];
+  const hrUnits = [...new Set(due.filter((r) => r.audience === 'hr').map((r) => r.unit_id))];
+  if (supTargets.length > 0 || hrUnits.length > 0) {
+    const have = due.map((r) => r.id);
+    const extra = await conn.execute<DueRow[]>(
+      `select ${DUE_COLUMNS} from reminder r ${DUE_JOINS}
+        where r.id in (select r2.id from reminder r2 join employee e2 on e2.id = r2.recipient_id
+          where r2.status = 'pending' and r2.due_at <= ? and not (r2.id = any(?::bigint[]))
+            and ((r2.audience = 'supervisor' and e2.supervisor_id = any(?::int[])) or (r2.audience = 'hr' and e2.unit_id = any(?::int[])))
+          for update of r2 skip locked)`,
+      [now, pgArray(have), pgArray(supTargets), pgArray(hrUnits)],
+    );
+    due.push(...extra);
+  }
+
+  const statusById = new Map<string, 'sent' | 'skipped'>();
+  const postponed: { id: string; due_at: string; local_date: string }[] = [];
+  const live: DueRow[] = [];
+  const hours = workingHoursOf(opts.config);
+  const nowDt = DateTime.fromJSDate(now);
+  // "now" is one instant for the whole batch, so the slot only depends on the zone: computed once per zone.
+  const slots = new Map<string, DateTime>();
+  for (const r of due) {
+    if (!stillNeeded(r)) {
+      statusById.set(r.id, 'skipped');
+      continue;
+    }
+    let slot = slots.get(r.timezone);
+    if (!slot) {
+      slot = nextWorkingSlot(nowDt, r.timezone, calendar, hours);
+      slots.set(r.timezone, slot);
+    }
+    if (slot.toMillis() > now.getTime()) {
+      postponed.push({ id: r.id, due_at: slot.toISO() as string, local_date: slot.setZone(r.timezone).toISODate() as string });
+      continue;
+    }
+    live.push(r);
+  }
+
+  const messages = await composeMessages(tx, live, now);
+  const outboxIds: number[] = [];
+  if (messages.length > 0) {
+    const inserted = await conn.execute<{ id: string; dedupe_key: string }[]>(
+      `insert into outbox_message (platform, chat_id, recipient_id, payload, dedupe_key, status, attempts, created_at)
+       select m.platform, m.chat_id, m.recipient_id, m.payload, m.dedupe_key, 'pending', 0, ?
+         from jsonb_to_recordset(?::jsonb) as m(platform text, chat_id text, recipient_id int, payload jsonb, dedupe_key text)
+       on conflict (dedupe_key) do nothing returning id, dedupe_key`,
+      [now, JSON.stringify(messages.map(({ reminderIds: _r, ...m }) => m))],
+    );
+    const insertedKeys = new Set(inserted.map((i) => i.dedupe_key));
+    for (const i of inserted) outboxIds.push(Number(i.id));
+    for (const m of messages) for (const id of m.reminderIds) statusById.set(id, insertedKeys.has(m.dedupe_key) ? 'sent' : 'skipped');
+  }
+  // Live rows that produced no message (nobody to send to) are skipped rather than retried every minute.
+  for (const r of live) if (!statusById.has(r.id)) statusById.set(r.id, 'skipped');
+
+  const updates = [...statusById].map(([id, status]) => ({ id, status }));
+  if (updates.length > 0) {
+    await conn.execute(
+      `update reminder r set status = u.status, sent_at = case when u.status = 'sent' then ?::timestamptz else null end
+         from jsonb_to_recordset(?::jsonb) as u(id bigint, status text) where r.id = u.id`,
+      [now, JSON.stringify(updates)],
+    );
+  }
+  if (postponed.length > 0) {
+    await conn.execute(
+      `update reminder r set due_at = u.due_at, local_date = u.local_date
+         from jsonb_to_recordset(?::jsonb) as u(id bigint, due_at timestamptz, local_date date) where r.id = u.id`,
+      [JSON.stringify(postponed)],
+    );
+  }
+  const skipped = updates.filter((u) => u.status === 'skipped').length;
+  return { processed: due.length, outboxIds, skipped, postponed: postponed.length };
+}
+
+/** A reminder is pointless once its deadline's work is done or its cycle moved on. */
+function stillNeeded(r: DueRow): boolean {
+  if (r.assessment_id === null || r.cycle_status === null) return false;
+  if (!['open', 'reviewing', 'announced'].includes(r.cycle_status)) return false;
+  if (r.kind.startsWith('self:')) return r.a_status === 'draft' || r.a_status === 'returned';
+  if (r.kind.startsWith('review:')) return r.a_status === 'submitted';
+  // Coaching check-ins and their rating prompts belong to an announced cycle.
+  if (r.kind.startsWith('checkin:') || r.kind.startsWith('checkin_rating:')) return r.cycle_status === 'announced';
+  return false;
+}
+
+/** `['1','2']` -> `{1,2}`: a PostgreSQL array literal, because the query builder expands JS arrays into lists. */
+export function pgArray(values: readonly (string | number)[]): string {
+  return `{${values.join(',')}}`;
+}
+
+const deadlineTexts = new Map<string, string>();
+
+/** "Jumat, 14 Maret 2025 pukul 23.59 WIB": the end of a deadline day, in the reader's zone and language. */
+export function formatDeadline(date: string, timezone: string, locale: string): string {
+  // Formatting through Intl is slow and a sweep formats the same few deadlines thousands of times.
+  const key = `${date}|${timezone}|${locale}`;
+  let text = deadlineTexts.get(key);
+  if (text === undefined) {
+    text = formatDeadlineUncached(date, timezone, locale);
+    if (deadlineTexts.size > 1000) deadlineTexts.clear();
+    deadlineTexts.set(key, text);
+  }
+  return text;
+}
+
+function formatDeadlineUncached(date: string, timezone: string, locale: string): string {
+  const end = DateTime.fromISO(date, { zone: timezone }).endOf('day').setLocale(locale === 'en' ? 'en-GB' : 'id');
+  const zone = timezoneAlias(timezone) ?? timezone;
+  return locale === 'en' ? `${end.toFormat('cccc d LLLL yyyy')}, 23:59 ${zone}` : `${end.toFormat('cccc, d LLLL yyyy')} pukul 23.59 ${zone}`;
+}
+
+async function composeMessages(tx: EntityManager, live: DueRow[], now: Date): Promise<NewMessage[]> {
+  if (live.length === 0) return [];
+  const conn = tx;
+  const selfAssessments = [...new Set(live.filter((r) => r.kind.startsWith('self:') && r.assessment_id !== null).map((r) => r.assessment_id as number))];
+  const progress = await progressOf(tx, selfAssessments);
+
+  // Everyone a message may go to: reminded people, supervisors of late people, HR of their units.
+  const hrByUnit = await hrOfficers(tx, [...new Set(live.filter((r) => r.audience === 'hr').map((r) => r.unit_id))]);
+  const ids = new Set<number>();
+  for (const r of live) {
+    ids.add(r.recipient_id);
+    if (r.supervisor_id !== null) ids.add(r.supervisor_id);
+    if (r.subject_id !== null) ids.add(r.subject_id);
+  }
+  for (const list of hrByUnit.values()) for (const id of list) ids.add(id);
+  const people = await peopleWithChat(tx, [...ids]);
+
+  // Review reminders say how many submissions wait for this rater.
+  const raters = [...new Set(live.filter((r) => r.kind.startsWith('review:')).map((r) => r.recipient_id))];
+  const waiting = new Map<number, number>();
+  if (raters.length > 0) {
+    const rows = await conn.execute<{ recipient_id: number; n: string }[]>(
+      `select r.recipient_id, count(distinct r.assessment_id) as n from reminder r join assessment a on a.id = r.assessment_id
+        where r.recipient_id = any(?::int[]) and r.kind like 'review:%' and a.status = 'submitted' group by r.recipient_id`,
+      [pgArray(raters)],
+    );
+    for (const row of rows) waiting.set(row.recipient_id, Number(row.n));
+  }
+
+  const messages: NewMessage[] = [];
+  const localDates = new Map<string, string>();
+  const localDate = (tz: string) => {
+    let d = localDates.get(tz);
+    if (d === undefined) {
+      d = DateTime.fromJSDate(now, { zone: tz }).toISODate() as string;
+      localDates.set(tz, d);
+    }
+    return d;
+  };
+
+  // 1. Personal reminders: one message per person per local day, both tracks merged.
+  const personal = groupBy(
+    live.filter((r) => r.audience === 'employee'),
+    (r) => `${r.recipient_id}`,
+  );
+  for (const rows of personal.values()) {
+    const person = people.get(rows[0].recipient_id);
+    if (!person?.platform || !person.chat_id) continue;
+    const paragraphs: string[] = [];
+    const buttons: Button[][] = [];
+    const self = mostUrgent(rows.filter((r) => r.kind.startsWith('self:')));
+    const review = mostUrgent(rows.filter((r) => r.kind.startsWith('review:')));
+    if (self) {
+      const p = progress.get(self.assessment_id as number) ?? { done: 0, total: 0 };
+      const vars = { cycle: self.cycle_name ?? '', deadline: formatDeadline(self.self_deadline as string, person.timezone, person.locale), done: p.done, total: p.total, days: daysBefore(self.kind) };
+      paragraphs.push(jobText(person.locale, personalKey('self', self.kind), vars));
+      buttons.push([{ label: jobText(person.locale, 'reminder.button.continue'), token: CONTINUE_ASSESSMENT_TOKEN, style: 'primary' }]);
+    }
+    if (review) {
+      const vars = { cycle: review.cycle_name ?? '', deadline: formatDeadline(review.review_deadline as string, person.timezone, person.locale), count: waiting.get(review.recipient_id) ?? 1 };
+      paragraphs.push(jobText(person.locale, personalKey('review', review.kind), vars));
+      buttons.push([{ label: jobText(person.locale, 'reminder.button.review'), token: OPEN_REVIEWS_TOKEN }]);
+    }
+    for (const r of rows.filter((x) => x.kind.startsWith('checkin'))) {
+      const coached = r.subject_id === person.id;
+      const otherId = coached ? r.supervisor_id : r.subject_id;
+      const vars = { other: (otherId !== null ? people.get(otherId)?.name : undefined) ?? '-', date: localDate(person.timezone) };
+      if (r.kind.startsWith('checkin_rating:')) {
+        const checkInId = r.kind.slice('checkin_rating:'.length);
+        paragraphs.push(jobText(person.locale, 'checkin.rating.prompt', vars));
+        buttons.push([1, 2, 3, 4, 5].map((n) => ({ label: String(n), token: `${CHECKIN_RATING_TOKEN}:${checkInId}:${n}` })));
+      } else {
+        paragraphs.push(jobText(person.locale, coached ? 'checkin.reminder.employee' : 'checkin.reminder.supervisor', vars));
+      }
+    }
+    if (paragraphs.length === 0) continue;
+    messages.push({
+      platform: person.platform,
+      chat_id: person.chat_id,
+      recipient_id: person.id,
+      payload: { text: paragraphs.join('\n\n'), buttons },
+      dedupe_key: `reminder:${person.id}:${localDate(person.timezone)}`,
+      reminderIds: rows.map((r) => r.id),
+    });
+  }
+
+  // 2. Supervisor digests: one per supervisor, listing every late person.
+  const bySupervisor = groupBy(
+    live.filter((r) => r.audience === 'supervisor' && r.supervisor_id !== null),
+    (r) => `${r.supervisor_id}`,
+  );
+  for (const rows of bySupervisor.values()) {
+    const sup = people.get(rows[0].supervisor_id as number);
+    if (!sup?.platform || !sup.chat_id) continue;
+    messages.push({
+      platform: sup.platform,
+      chat_id: sup.chat_id,
+      recipient_id: sup.id,
+      payload: { text: digestText(sup, rows, 'supervisor', progress, people, '') },
+      dedupe_key: `digest:supervisor:${sup.id}:${localDate(sup.timezone)}`,
+      reminderIds: rows.map((r) => r.id),
+    });
+  }
+
+  // 3. HR digests: one per unit for each HR officer of it.
+  const unitNames = await unitNamesOf(tx, [...hrByUnit.keys()]);
+  const byUnit = groupBy(
+    live.filter((r) => r.audience === 'hr'),
+    (r) => `${r.unit_id}`,
+  );
+  for (const rows of byUnit.values()) {
+    const unitId = rows[0].unit_id;
+    for (const hrId of hrByUnit.get(unitId) ?? []) {
+      const hr = people.get(hrId);
+      if (!hr?.platform || !hr.chat_id) continue;
+      messages.push({
+        platform: hr.platform,
+        chat_id: hr.chat_id,
+        recipient_id: hr.id,
+        payload: { text: digestText(hr, rows, 'hr', progress, people, unitNames.get(unitId) ?? String(unitId)) },
+        dedupe_key: `digest:hr:${unitId}:${hr.id}:${localDate(hr.timezone)}`,
+        reminderIds: rows.map((r) => r.id),
+      });
+    }
+  }
+  return messages;
+}
+
+function personalKey(track: 'self' | 'review', kind: string) {
+  const k = kind.slice(kind.indexOf(':') + 1);
+  const when = k === 'due_today' ? 'due_today' : k.startsWith('h_minus_') ? 'before' : 'overdue';
+  return `reminder.${track}.${when}` as const;
+}
+
+function daysBefore(kind: string): number {
+  const m = /h_minus_(\d+)/.exec(kind);
+  return m ? Number(m[1]) : 0;
+}
+
+/** The most urgent row: the one furthest past (or closest to) its deadline. */
+function mostUrgent(rows: DueRow[]): DueRow | undefined {
+  const urgency = (r: DueRow) => {
+    const k = r.kind.slice(r.kind.indexOf(':') + 1);
+    return k.startsWith('h_minus_') ? -daysBefore(k) : k === 'due_today' ? 0 : 1;
+  };
+  return [...rows].sort((a, b) => urgency(b) - urgency(a))[0];
+}
+
+function digestText(to: Person, rows: DueRow[], audience: 'supervisor' | 'hr', progress: Map<number, Progress>, people: Map<number, Person>, unit: string): string {
+  const lines: string[] = [];
+  for (const track of ['self', 'review'] as const) {
+    const ofTrack = rows.filter((r) => r.kind.startsWith(`${track}:`));
+    if (ofTrack.length === 0) continue;
+    const first = ofTrack[0];
+    const deadline = formatDeadline((track === 'self' ? first.self_deadline : first.review_deadline) as string, to.timezone, to.locale);
+    lines.push(jobText(to.locale, `digest.${audience}.${track}`, { cycle: first.cycle_name ?? '', deadline, unit }));
+    const seen = new Set<number>();
+    for (const r of [...ofTrack].sort((a, b) => a.name.localeCompare(b.name))) {
+      if (seen.has(r.recipient_id)) continue;
+      seen.add(r.recipient_id);
+      if (track === 'self') {
+        const p = progress.get(r.assessment_id as number) ?? { done: 0, total: 0 };
+        lines.push(jobText(to.locale, 'digest.line.self', { name: r.name, nip: r.nip, done: p.done, total: p.total }));
+      } else {
+        lines.push(jobText(to.locale, 'digest.line.review', { name: r.name, nip: r.nip, reviewer: people.get(r.recipient_id)?.name ?? r.name }));
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+interface Progress {
+  done: number;
+  total: number;
+}
+
+/**
+ * "3 of 5 indicators done" per assessment: answers with both a realisasi and a narrative, out of the cycle's
+ * indicators plus the employee's own targets (RHK/IKI).
+ */
+export async function progressOf(em: EntityManager, assessmentIds: number[]): Promise<Map<number, Progress>> {
+  const out = new Map<number, Progress>();
+  if (assessmentIds.length === 0) return out;
+  const rows = await em.execute<{ id: number; done: string; total: string }[]>(
+    `select a.id,
+        (select count(*) from answer x where x.assessment_id = a.id and x.realisasi is not null and coalesce(x.narrative, '') <> '') as done,
+        (select count(*) from indicator i where i.cycle_id = a.cycle_id)
+          + (select count(*) from employee_target t where t.cycle_id = a.cycle_id and t.employee_id = a.employee_id) as total
+       from assessment a where a.id = any(?::int[])`,
+    [pgArray(assessmentIds)],
+  );
+  for (const r of rows) out.set(r.id, { done: Number(r.done), total: Number(r.total) });
+  return out;
+}
+
+/** Each person with the private chat the bot uses for them (the most recently linked identity). */
+async function peopleWithChat(em: EntityManager, ids: number[]): Promise<Map<number, Person>> {
+  const out = new Map<number, Person>();
+  if (ids.length === 0) return out;
+  const rows = await em.execute<Person[]>(
+    `select e.id, e.name, e.nip, e.locale, e.timezone, ci.platform, ci.chat_id
+       from employee e left join lateral (select platform, chat_id from chat_identity where employee_id = e.id order by linked_at desc, id desc limit 1) ci on true
+      where e.id = any(?::int[]) and e.active`,
+    [pgArray(ids)],
+  );
+  for (const r of rows) out.set(r.id, r);
+  return out;
+}
+
+/**
+ * HR officers per unit: active employees with the `admin` role in the unit, else in its nearest ancestor that
+ * has any (a sub-unit's HR is usually its OPD's kepegawaian).
+ */
+export async function hrOfficers(em: EntityManager, unitIds: number[]): Promise<Map<number, number[]>> {
+  const out = new Map<number, number[]>();
+  if (unitIds.length === 0) return out;
+  const rows = await em.execute<{ unit_id: number; hr_id: number }[]>(
+    `with recursive up as (
+        select id as unit_id, id as at_id, parent_id, 0 as depth from unit where id = any(?::int[])
+        union all
+        select up.unit_id, u.id, u.parent_id, up.depth + 1 from up join unit u on u.id = up.parent_id where up.depth < 20
+      ), admins as (
+        select up.unit_id, e.id as hr_id, up.depth from up join employee e on e.unit_id = up.at_id and e.active and 'admin' = any(e.roles)
+      )
+      select unit_id, hr_id from admins a where depth = (select min(depth) from admins b where b.unit_id = a.unit_id) order by unit_id, hr_id`,
+    [pgArray(unitIds)],
+  );
+  for (const r of rows) out.set(r.unit_id, [...(out.get(r.unit_id) ?? []), r.hr_id]);
+  return out;
+}
+
+async function unitNamesOf(em: EntityManager, ids: number[]): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  if (ids.length === 0) return out;
+  const rows = await em.execute<{ id: number; name: string }[]>(`select id, name from unit where id = any(?::int[])`, [pgArray(ids)]);
+  for (const r of rows) out.set(r.id, r.name);
+  return out;
+}

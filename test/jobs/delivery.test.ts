@@ -1,0 +1,159 @@
+/**
+ * Delivery on the real Redis: one job per outbox row, 429 pauses the queue, permanent and transient failures,
+ * the relay after a Redis flush, and order per chat. The platform is a fake HTTP API.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { HttpTestSender, startFakePlatform, type FakePlatform } from '../support/fake-platform.js';
+import { createQueues, startWorkers, type Queues, type RunningWorkers } from '../../src/jobs/worker-role.js';
+import { outboxJobId, relayPendingOutbox } from '../../src/jobs/delivery.js';
+import { ManualClock } from '../../src/clock.js';
+import { createLogger } from '../../src/logger.js';
+import { addOutbox, eventually, sql, testConfig, uniquePrefix } from './seed.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+describe('delivery on Redis', () => {
+  let db: TestDatabase;
+  let platform: FakePlatform;
+  let queues: Queues;
+  let running: RunningWorkers;
+  let em: EntityManager;
+  const prefix = uniquePrefix('deliv');
+  const redis = new Redis(REDIS_URL);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    em = db.orm.em.fork() as EntityManager;
+    platform = await startFakePlatform();
+    const config = testConfig({ REDIS_URL, DELIVERY_MAX_ATTEMPTS: '3', DATABASE_URL: db.url });
+    queues = createQueues({ orm: db.orm, config, databaseUrl: db.url, prefix, backoffMs: 20 });
+    running = await startWorkers({
+      orm: db.orm,
+      config,
+      senders: new Map([['telegram', new HttpTestSender('telegram', platform.url)]]),
+      clock: new ManualClock(new Date()),
+      logger: createLogger('silent'),
+      queues,
+      schedulers: false,
+      deliveryConcurrency: 5,
+    });
+  });
+  beforeEach(() => {
+    platform.setScript(undefined);
+  });
+  afterAll(async () => {
+    await running?.stop();
+    for (const q of queues?.all() ?? []) await q.obliterate({ force: true });
+    await queues?.close();
+    await platform?.close();
+    redis.disconnect();
+    await db?.close();
+  });
+
+  const row = async (id: number) => (await sql<{ status: string; last_error: string | null; attempts: number }>(em, 'select status, last_error, attempts from outbox_message where id = ?', [id]))[0];
+  const sentTo = (chatId: string) => platform.received.filter((r) => r.chatId === chatId).map((r) => r.text);
+
+  it('delivers a row once even when it is enqueued twice', async () => {
+    const id = await addOutbox(em, 'c-once', 'halo');
+    await queues.enqueueOutbox([id]);
+    await queues.enqueueOutbox([id]);
+    await eventually(async () => (await row(id)).status === 'sent', 10_000, 'row sent');
+    await queues.enqueueOutbox([id]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sentTo('c-once')).toEqual(['halo']);
+    expect(await queues.delivery.telegram.getJobState(outboxJobId(id))).toBe('completed');
+  });
+
+  it('a 429 pauses the queue for retry_after and the message is delivered afterwards, not failed', async () => {
+    let first = true;
+    platform.setScript(({ chatId }) => {
+      if (chatId === 'c-429' && first) {
+        first = false;
+        return { status: 429, retryAfterSec: 1 };
+      }
+      return { status: 200 };
+    });
+    const t0 = Date.now();
+    const id = await addOutbox(em, 'c-429', 'sabar');
+    await queues.enqueueOutbox([id]);
+    await eventually(async () => platform.rejected429 > 0, 5000, 'a 429');
+    // While the queue is paused, another chat's message waits too: the pause is for the whole platform.
+    const other = await addOutbox(em, 'c-429-other', 'antri');
+    await queues.enqueueOutbox([other]);
+    await eventually(async () => (await row(id)).status === 'sent' && (await row(other)).status === 'sent', 10_000, 'both sent');
+    const at = (chat: string) => platform.received.find((r) => r.chatId === chat)!.at;
+    expect(at('c-429') - t0).toBeGreaterThanOrEqual(900);
+    expect(at('c-429-other') - t0).toBeGreaterThanOrEqual(900);
+    expect(sentTo('c-429')).toEqual(['sabar']);
+    expect(await queues.delivery.telegram.getJobState(outboxJobId(id))).toBe('completed');
+  });
+
+  it('a permanent error marks the row failed with the platform reason, without retrying', async () => {
+    platform.setScript(({ chatId }) => (chatId === 'c-blocked' ? { status: 403, description: 'Forbidden: bot was blocked by the user' } : { status: 200 }));
+    const id = await addOutbox(em, 'c-blocked', 'halo');
+    await queues.enqueueOutbox([id]);
+    const r = await eventually(async () => {
+      const x = await row(id);
+      return x.status === 'failed' ? x : undefined;
+    });
+    expect(r.last_error).toBe('Forbidden: bot was blocked by the user');
+    expect(r.attempts).toBe(1);
+  });
+
+  it('a transient error is retried with back-off, then the row is dead with the reason', async () => {
+    platform.setScript(({ chatId }) => (chatId === 'c-down' ? { status: 500 } : { status: 200 }));
+    const id = await addOutbox(em, 'c-down', 'halo');
+    await queues.enqueueOutbox([id]);
+    const r = await eventually(async () => {
+      const x = await row(id);
+      return x.status === 'dead' ? x : undefined;
+    });
+    expect(r.attempts).toBe(3);
+    expect(r.last_error).toContain('gave up after 3 attempts');
+    expect(platform.requests).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a transient error that clears is delivered on a retry', async () => {
+    let fails = 1;
+    platform.setScript(({ chatId }) => (chatId === 'c-flaky' && fails-- > 0 ? { status: 500 } : { status: 200 }));
+    const id = await addOutbox(em, 'c-flaky', 'lagi');
+    await queues.enqueueOutbox([id]);
+    await eventually(async () => (await row(id)).status === 'sent');
+    expect((await row(id)).attempts).toBe(2);
+    expect(sentTo('c-flaky')).toEqual(['lagi']);
+  });
+
+  it('messages to one chat arrive in outbox order even when the first one is retried', async () => {
+    let fails = 2;
+    platform.setScript(({ chatId, text }) => (chatId === 'c-order' && text === 'satu' && fails-- > 0 ? { status: 500 } : { status: 200 }));
+    const ids = [];
+    for (const text of ['satu', 'dua', 'tiga', 'empat']) ids.push(await addOutbox(em, 'c-order', text));
+    await queues.enqueueOutbox([...ids].reverse());
+    await eventually(async () => sentTo('c-order').length === 4, 15_000, 'four messages');
+    expect(sentTo('c-order')).toEqual(['satu', 'dua', 'tiga', 'empat']);
+  });
+
+  it('the relay re-enqueues a pending row whose job was lost in a Redis flush', async () => {
+    const worker = running.workers[0];
+    await worker.pause();
+    const id = await addOutbox(em, 'c-relay', 'masih ada', { createdAt: new Date(Date.now() - 5 * 60_000) });
+    await queues.enqueueOutbox([id]);
+    expect(await queues.delivery.telegram.getJobState(outboxJobId(id))).toBe('waiting');
+    // Flush this test's keys only (the Redis is shared with parallel test files).
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+    expect(await queues.delivery.telegram.getJobState(outboxJobId(id))).toBe('unknown');
+    worker.resume();
+    const relayed = await relayPendingOutbox(em, queues.delivery, { clock: new ManualClock(new Date()), graceMs: 60_000 });
+    expect(relayed.reenqueued).toBeGreaterThanOrEqual(1);
+    await eventually(async () => (await row(id)).status === 'sent', 10_000, 'relayed row sent');
+    expect(sentTo('c-relay')).toEqual(['masih ada']);
+  });
+});
