@@ -3,7 +3,9 @@
  * conversation itself. A version mismatch (conversation or assessment) throws `ConcurrentUpdate`, and the
  * engine re-runs the whole event against the new state.
  */
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { DateTime } from 'luxon';
+import { cancelReminders, scheduleReviewReminders, type ReminderContext } from '../jobs/reminders.js';
 import type { IncomingEvent, OutgoingMessage } from './contract.js';
 import { appendAuditAtCommit, type AuditEntry } from './audit.js';
 import type { Tx } from './sql.js';
@@ -23,6 +25,49 @@ interface OutboxDraft {
   chatId: string;
   recipient: number | null;
   message: OutgoingMessage;
+  /** Unique per event and effect: `<platform>:<event id>:<effect index>` (the turn records it for prompts). */
+  key: string;
+}
+
+/** The outbox dedupe key of the message produced by effect number `index` of `event`. */
+export function outboxKey(event: IncomingEvent, index: number | string): string {
+  return `${event.platform}:${event.eventId}:${index}`;
+}
+
+/** Dedupe key suffix of the edit that removes a pressed prompt's buttons. */
+const ANSWERED_SUFFIX = 'r';
+
+/**
+ * The reminder functions of the jobs module take an EntityManager and use only its `execute` (`?`
+ * placeholders; `'run'` for a row count). This facade runs them on the engine's own connection, inside the
+ * event's transaction, so reminders change atomically with the submission.
+ */
+function entityManagerOn(tx: Tx): EntityManager {
+  const execute = async (sql: string, params: readonly unknown[] = [], method: 'all' | 'get' | 'run' = 'all'): Promise<unknown> => {
+    let n = 0;
+    const text = sql.replace(/\?/g, () => `$${++n}`);
+    if (method === 'run') {
+      const affectedRows = await tx.exec(text, params);
+      return { affectedRows, rows: [] };
+    }
+    const rows = await tx.query(text, params);
+    return method === 'get' ? rows[0] : rows;
+  };
+  return { execute, getConnection: () => ({ execute }) } as unknown as EntityManager;
+}
+
+/**
+ * Selects the edit of a pressed prompt `o` (an outbox row): its text plus a line naming the chosen button
+ * (`$token`), with buttons, rich blocks and any form dropped, and `replaceOutboxId` set so the sender edits
+ * it in place. Yields no row when the prompt does not carry the token.
+ */
+function answeredSelectSql(token: string, key: string, source: string): string {
+  return `select o.platform, o.chat_id, o.recipient_id,
+            (o.payload - 'buttons' - 'blocks' - 'form' - 'threadRoot') || jsonb_build_object('text', (o.payload->>'text') || E'\\n✓ ' || b.label, 'replaceOutboxId', o.id),
+            ${key}
+       from ${source} o cross join lateral (
+        select e->>'label' as label from jsonb_array_elements(coalesce(o.payload->'buttons', '[]'::jsonb)) r(btns), jsonb_array_elements(r.btns) e
+         where e->>'token' = ${token} limit 1) b`;
 }
 
 /** The conversation row as read, or null when it does not exist yet. */
@@ -33,6 +78,8 @@ export interface ConversationRef {
 
 export interface ApplyArgs {
   event: IncomingEvent;
+  /** Scheduling context for the reminder jobs (submission plans review reminders). */
+  reminders: ReminderContext;
   actor: PersonView | null;
   conversation: ConversationRef;
   state: ConversationState;
@@ -58,14 +105,19 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
   // The conversation first: a concurrent change is found before any other write.
   await saveConversation(tx, args, state, (employeeId = linkedEmployee(args.effects) ?? employeeId));
 
-  for (const e of args.effects) {
+  let answered: number[] = [];
+  for (const [index, e] of args.effects.entries()) {
+    const key = outboxKey(event, index);
     switch (e.kind) {
       case 'reply':
-        outbox.push({ platform: event.platform, chatId: event.chatId, recipient: employeeId, message: e.message });
+        outbox.push({ platform: event.platform, chatId: event.chatId, recipient: employeeId, message: e.message, key });
+        break;
+      case 'mark_answered':
+        answered = await markAnswered(tx, event, e.token, e.prompt);
         break;
       case 'notify': {
         if (e.employeeId === args.actor?.id) {
-          outbox.push({ platform: event.platform, chatId: event.chatId, recipient: e.employeeId, message: e.message });
+          outbox.push({ platform: event.platform, chatId: event.chatId, recipient: e.employeeId, message: e.message, key });
           break;
         }
         const ids = await tx.query<{ platform: string; platform_user_id: string; chat_id: string }>(
@@ -75,14 +127,14 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
         const to = ids[0];
         // Not linked yet: the record is saved; they see it with /status or /tinjau once linked.
         if (!to) break;
-        outbox.push({ platform: to.platform, chatId: to.chat_id, recipient: e.employeeId, message: e.message });
+        outbox.push({ platform: to.platform, chatId: to.chat_id, recipient: e.employeeId, message: e.message, key });
         if (e.grants && Object.keys(e.grants).length) await grantTokens(tx, to.platform, to.platform_user_id, e.employeeId, e.grants);
         break;
       }
       case 'announce': {
         const rows = await tx.query<{ announce_channels: Record<string, string> }>(`select announce_channels from unit where id = $1`, [e.unitId]);
         for (const [platform, chatId] of Object.entries(rows[0]?.announce_channels ?? {})) {
-          if (chatId) outbox.push({ platform, chatId, recipient: null, message: e.message });
+          if (chatId) outbox.push({ platform, chatId, recipient: null, message: e.message, key: `${key}:${platform}` });
         }
         break;
       }
@@ -119,8 +171,10 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
           [e.assessmentId, e.version, now, e.late],
         );
         if (n === 0) throw new ConcurrentUpdate(`assessment ${e.assessmentId}`);
-        // A submitted assessment needs no more reminders to fill it in.
-        await tx.exec(`update reminder set status = 'cancelled' where assessment_id = $1 and status = 'pending'`, [e.assessmentId]);
+        // The employee's reminders end; the rater's begin (same transaction: no reminder for a state that never was).
+        const em = entityManagerOn(tx);
+        await cancelReminders(em, e.assessmentId, 'self');
+        await scheduleReviewReminders(em, e.assessmentId, args.reminders);
         break;
       }
       case 'record_review': {
@@ -144,6 +198,8 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
           [e.assessmentId, e.round, e.reviewerId, e.actingKind, e.outcome, JSON.stringify(e.itemRatings), e.suggested, e.hasil, e.perilaku, e.perilakuNote, e.feedback, e.returnNote, e.predicate, e.matrixVersion, now],
         );
+        // Rated or returned, the rater has nothing left to be reminded of (a resubmission plans them again).
+        await cancelReminders(entityManagerOn(tx), e.assessmentId, 'review');
         if (e.outcome === 'rated') {
           await tx.exec(
             `update answer set supervisor_rating = x.r from jsonb_each_text($2::jsonb) as x(k, r) where answer.assessment_id = $1 and answer.item_key = x.k`,
@@ -199,7 +255,7 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
         break;
     }
   }
-  const ids = await insertOutbox(tx, event, outbox);
+  const ids = [...answered, ...(await insertOutbox(tx, outbox))];
   // With COMMIT: the audit chain's lock is held only while PostgreSQL runs the inserts and commits.
   appendAuditAtCommit(tx, audits);
   return ids;
@@ -243,11 +299,27 @@ async function grantTokens(tx: Tx, platform: string, platformUserId: string, emp
   );
 }
 
-async function insertOutbox(tx: Tx, event: IncomingEvent, rows: OutboxDraft[]): Promise<number[]> {
+/** Writes the edit of the pressed prompt (see answeredPayloadSql); returns its outbox id, if any. */
+async function markAnswered(tx: Tx, event: IncomingEvent, token: string, prompt: string | null): Promise<number[]> {
+  // Without a recorded prompt (an inbox button), the newest message in the presser's chat carrying the token.
+  const source = prompt !== null ? `(select * from outbox_message where dedupe_key = $3)` : `(select * from outbox_message where platform = $4 and chat_id = $5 and payload @> $3::jsonb order by id desc limit 1)`;
+  const params: unknown[] = [token, outboxKey(event, ANSWERED_SUFFIX)];
+  if (prompt !== null) params.push(prompt);
+  else params.push(JSON.stringify({ buttons: [[{ token }]] }), event.platform, event.chatId);
+  const rows = await tx.query<{ id: string }>(
+    `insert into outbox_message (platform, chat_id, recipient_id, payload, dedupe_key)
+     ${answeredSelectSql('$1', '$2', source)}
+     on conflict (dedupe_key) do nothing returning id`,
+    params,
+  );
+  return rows.map((r) => Number(r.id));
+}
+
+async function insertOutbox(tx: Tx, rows: OutboxDraft[]): Promise<number[]> {
   if (!rows.length) return [];
   const vals: unknown[] = [];
   const tuples = rows.map((r, i) => {
-    vals.push(r.platform, r.chatId, r.recipient, JSON.stringify(r.message), `${event.platform}:${event.eventId}:${i}`);
+    vals.push(r.platform, r.chatId, r.recipient, JSON.stringify(r.message), r.key);
     const b = i * 5;
     return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`;
   });
@@ -263,7 +335,7 @@ async function insertOutbox(tx: Tx, event: IncomingEvent, rows: OutboxDraft[]): 
 const DIVISION_BY_ZERO = '22012';
 
 /** Effects the single-statement write can carry; anything else takes the transactional path. */
-const SIMPLE_EFFECTS = new Set<Effect['kind']>(['reply', 'save_answer', 'save_reflection']);
+const SIMPLE_EFFECTS = new Set<Effect['kind']>(['reply', 'save_answer', 'save_reflection', 'mark_answered']);
 
 /** True when one statement can apply this step: an existing conversation and only simple effects. */
 export function fitsOneStatement(args: ApplyArgs): boolean {
@@ -271,6 +343,8 @@ export function fitsOneStatement(args: ApplyArgs): boolean {
   const keys = new Set<string>();
   for (const e of args.effects) {
     if (!SIMPLE_EFFECTS.has(e.kind)) return false;
+    // An inbox button's prompt is searched for; only a recorded prompt key fits the one statement.
+    if (e.kind === 'mark_answered' && e.prompt === null) return false;
     if (e.kind === 'save_answer') {
       // One statement cannot upsert the same row twice.
       if (keys.has(e.itemKey)) return false;
@@ -305,9 +379,18 @@ export async function applyInOneStatement(tx: Tx, args: ApplyArgs): Promise<OneS
             where id = ${$(args.conversation.id, 'int')} and version = ${$(args.conversation.version, 'int')} and exists (select 1 from p) returning 1)`,
   ];
   const outbox: OutboxDraft[] = [];
+  let answered = false;
   args.effects.forEach((e, i) => {
-    if (e.kind === 'reply') outbox.push({ platform: event.platform, chatId: event.chatId, recipient: args.actor?.id ?? null, message: e.message });
-    else if (e.kind === 'save_reflection') {
+    if (e.kind === 'reply') outbox.push({ platform: event.platform, chatId: event.chatId, recipient: args.actor?.id ?? null, message: e.message, key: outboxKey(event, i) });
+    else if (e.kind === 'mark_answered' && e.prompt !== null) {
+      answered = true;
+      const source = `(select * from outbox_message where dedupe_key = ${$(e.prompt, 'text')} and exists (select 1 from c))`;
+      ctes.push(
+        `m as (insert into outbox_message (platform, chat_id, recipient_id, payload, dedupe_key)
+               ${answeredSelectSql($(e.token, 'text'), $(outboxKey(event, ANSWERED_SUFFIX), 'text'), source)}
+               on conflict (dedupe_key) do nothing returning id)`,
+      );
+    } else if (e.kind === 'save_reflection') {
       ctes.push(`w${i} as (update assessment set reflection = ${$(e.text, 'text')}, updated_at = ${$(now, 'timestamptz')} where id = ${$(e.assessmentId, 'int')} and exists (select 1 from c))`);
     } else if (e.kind === 'save_answer') {
       const cols = ['assessment_id', 'item_key', 'indicator_id', 'target_id', 'updated_at'];
@@ -330,7 +413,7 @@ export async function applyInOneStatement(tx: Tx, args: ApplyArgs): Promise<OneS
   });
   if (outbox.length) {
     const tuples = outbox.map(
-      (r, i) => `(${$(r.platform, 'text')}, ${$(r.chatId, 'text')}, ${$(r.recipient, 'int')}, ${$(JSON.stringify(r.message), 'jsonb')}, ${$(`${event.platform}:${event.eventId}:${i}`, 'text')})`,
+      (r) => `(${$(r.platform, 'text')}, ${$(r.chatId, 'text')}, ${$(r.recipient, 'int')}, ${$(JSON.stringify(r.message), 'jsonb')}, ${$(r.key, 'text')})`,
     );
     ctes.push(
       `o as (insert into outbox_message (platform, chat_id, recipient_id, payload, dedupe_key)
@@ -338,6 +421,7 @@ export async function applyInOneStatement(tx: Tx, args: ApplyArgs): Promise<OneS
              on conflict (dedupe_key) do nothing returning id)`,
     );
   } else ctes.push(`o as (select null::bigint as id where false)`);
+  if (!answered) ctes.push(`m as (select null::bigint as id where false)`);
   // A fresh event whose conversation changed meanwhile must not leave its event id behind (the retry would
   // then look like a replay): dividing by the number of conversation rows updated aborts the whole statement.
   let rows: { p: number; ids: (string | number)[] | null }[];
@@ -345,7 +429,7 @@ export async function applyInOneStatement(tx: Tx, args: ApplyArgs): Promise<OneS
     rows = await tx.query<{ p: number; ids: (string | number)[] | null }>(
       `with ${ctes.join(',\n')}
        select case when (select count(*) from p) = 0 then 0 else 1 / (select count(*) from c)::int end as p,
-              (select array_agg(id order by id) from o) as ids`,
+              (select array_agg(id order by id) from (select id from m union all select id from o) x) as ids`,
       vals,
     );
   } catch (err) {

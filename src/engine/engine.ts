@@ -11,16 +11,20 @@ import type { Config } from '../config.js';
 import type { Clock } from '../clock.js';
 import type { Orm } from '../db/orm.js';
 import type { Logger } from '../logger.js';
+import type { ReminderConfig } from '../jobs/schedule-settings.js';
 import { ConcurrentUpdate, applyEffects, applyInOneStatement, fitsOneStatement, type ApplyArgs } from './apply.js';
 import type { ConversationEngine, HandleResult, IncomingEvent, OutgoingMessage } from './contract.js';
-import { needsFor, step } from './flows/index.js';
+import { ADMIN_ROLE, needsFor, step } from './flows/index.js';
 import { linkCodeIn } from './flows/linking.js';
 import { localeFromHint, translator } from './i18n.js';
 import { jakartaToday, loadAssessment, loadCheckIn, loadIngress, loadLinkContext, loadPendingReviews, withRaters } from './load.js';
 import { TxRunner, type Session } from './sql.js';
-import { initialState, type ConversationState, type Locale, type StepInput } from './state.js';
-import { CHECKIN_RATING_TOKEN_PREFIX, CONTINUE_ASSESSMENT_TOKEN, OPEN_REVIEWS_TOKEN, randomErrorId, randomToken } from './tokens.js';
+import { initialState, type ConversationState, type Effect, type Locale, type StepInput } from './state.js';
+import { CHECKIN_RATING_TOKEN_PREFIX, CONTINUE_ASSESSMENT_TOKEN, OPEN_REVIEWS_TOKEN, issuedTo, randomErrorId, randomToken } from './tokens.js';
 import type { StepContext } from './views.js';
+
+/** Reminder settings when the caller passes none (the same defaults as config.ts). */
+const REMINDER_DEFAULTS: ReminderConfig = { WORKING_HOURS: '08:00-16:00', REMINDER_SEND_AT: '09:00', HOLIDAY_COUNTRY: 'ID' };
 
 /** How often a lost optimistic-lock race is retried before giving up with an error message. */
 const MAX_ATTEMPTS = 8;
@@ -29,7 +33,8 @@ const LINK_LOCK_MINUTES = 60;
 
 export interface EngineDeps {
   orm: Orm;
-  config: Pick<Config, 'REALISASI_MAX_MULTIPLE' | 'EVIDENCE_MAX_MB' | 'DRAFT_IDLE_MINUTES'>;
+  /** The reminder settings are optional: absent ones take the configuration's defaults. */
+  config: Pick<Config, 'REALISASI_MAX_MULTIPLE' | 'EVIDENCE_MAX_MB' | 'DRAFT_IDLE_MINUTES'> & Partial<ReminderConfig>;
   clock: Clock;
   logger: Logger;
   /** Called after COMMIT with the outbox ids the event wrote (the delivery queue enqueues them). */
@@ -48,6 +53,14 @@ export interface Engine extends ConversationEngine {
 export function createEngine(deps: EngineDeps): Engine {
   const runner = new TxRunner(deps.orm);
   const newToken = deps.newToken ?? randomToken;
+  const reminders = {
+    clock: deps.clock,
+    config: {
+      WORKING_HOURS: deps.config.WORKING_HOURS ?? REMINDER_DEFAULTS.WORKING_HOURS,
+      REMINDER_SEND_AT: deps.config.REMINDER_SEND_AT ?? REMINDER_DEFAULTS.REMINDER_SEND_AT,
+      HOLIDAY_COUNTRY: deps.config.HOLIDAY_COUNTRY ?? REMINDER_DEFAULTS.HOLIDAY_COUNTRY,
+    },
+  };
   let retries = 0;
 
   /**
@@ -64,11 +77,13 @@ export function createEngine(deps: EngineDeps): Engine {
     if (ingress.seen) return { duplicate: true, outboxIds: [] };
     const state: ConversationState = ingress.conversation?.state ?? initialState();
     const actor = ingress.actor;
-    const input = toStepInput(event, state, actor !== null);
+    const input = toStepInput(event, state, actor?.id ?? null);
     let locale: Locale = actor?.locale ?? localeFromHint(event.hints?.locale);
     const today = jakartaToday(now);
 
     let link: StepContext['link'];
+    // Who the chat user becomes in this event, if it links them: a supervisor is told of waiting reviews at once.
+    let linkingAs: number | null = null;
     if (!actor) {
       const code = linkCodeIn(input.kind === 'command' ? input : input.kind === 'text' ? input : { kind: input.kind });
       const email = event.hints?.email ?? null;
@@ -78,17 +93,21 @@ export function createEngine(deps: EngineDeps): Engine {
         if (valid && lc.found) locale = lc.found.locale;
         else if (!code && lc.emailMatch) locale = lc.emailMatch.locale;
         link = { code: code ?? '', found: lc.found, recentFailures: lc.recentFailures, lockedUntil: lc.lockedUntil, emailMatch: lc.emailMatch?.id ?? null };
+        linkingAs = valid && lc.found ? lc.found.employeeId : !code && lc.emailMatch ? lc.emailMatch.id : null;
       }
     }
 
-    const needs = actor ? needsFor(state, input) : { own: false, subjectId: null, pendingReviews: false, checkInId: null };
+    const needs = actor ? needsFor(state, input) : { own: false, subjectId: null, pendingReviews: false, checkInId: null, ownerNip: null };
     let own = ingress.own;
     // Raters are only needed to submit; answering questions skips that query.
     if (own && (state.step === 'confirm' || (input.kind === 'action' && input.action.a === 'confirm_submit'))) own = await withRaters(read, own, today);
     let subject = null;
     if (actor && event.threadKey) subject = await loadAssessment(read, { threadKey: event.threadKey }, { today, locale });
     else if (actor && needs.subjectId !== null) subject = await loadAssessment(read, { id: needs.subjectId }, { today, locale });
-    const pendingReviews = actor && needs.pendingReviews ? await loadPendingReviews(read, actor.id, today) : null;
+    // Only an HR admin's /lihat reads someone else's assessment by NIP.
+    else if (actor && needs.ownerNip !== null && actor.roles.includes(ADMIN_ROLE)) subject = await loadAssessment(read, { ownerNip: needs.ownerNip }, { today, locale });
+    const reviewerId = actor && needs.pendingReviews ? actor.id : linkingAs;
+    const pendingReviews = reviewerId !== null ? await loadPendingReviews(read, reviewerId, today) : null;
     const checkIn = actor && needs.checkInId !== null ? await loadCheckIn(read, needs.checkInId) : null;
 
     const idleMs = deps.config.DRAFT_IDLE_MINUTES * 60_000;
@@ -104,20 +123,24 @@ export function createEngine(deps: EngineDeps): Engine {
       resumedAfterIdle: !!ingress.conversation && now.getTime() - ingress.conversation.lastActivityAt.getTime() > idleMs,
       limits: { realisasiMaxMultiple: deps.config.REALISASI_MAX_MULTIPLE, evidenceMaxMb: deps.config.EVIDENCE_MAX_MB, linkLockMinutes: LINK_LOCK_MINUTES },
       ...(link ? { link } : {}),
+      eventKey: outboxKeyPrefix(event),
       newToken,
       newErrorId: randomErrorId,
     };
     const result = step(state, input, ctx, event.threadKey);
+    const pressed = answeredPrompt(event, state, input);
+    const effects = pressed ? [...result.effects, pressed] : result.effects;
     const args: ApplyArgs = {
       event,
+      reminders,
       actor,
       conversation: { id: ingress.conversation?.id ?? null, version: ingress.conversation?.version ?? 0 },
       state: result.state,
-      effects: result.effects,
+      effects,
       now,
       idleMinutes: deps.config.DRAFT_IDLE_MINUTES,
     };
-    const ack = result.ackText ? { ackText: result.ackText } : {};
+    const ack = { ...(result.ackText ? { ackText: result.ackText } : {}), ...(result.formErrors ? { formErrors: result.formErrors } : {}) };
     if (fitsOneStatement(args)) {
       const r = await applyInOneStatement(read, args);
       return r.kind === 'duplicate' ? { duplicate: true, outboxIds: [] } : { duplicate: false, outboxIds: r.outboxIds, ...ack };
@@ -185,8 +208,42 @@ export function createEngine(deps: EngineDeps): Engine {
   };
 }
 
-/** Turns the event into step input, resolving a button token against the presser's own state. */
-export function toStepInput(event: IncomingEvent, state: ConversationState, linked: boolean): StepInput {
+/** `<platform>:<event id>`: the prefix of every outbox dedupe key this event writes. */
+export function outboxKeyPrefix(event: IncomingEvent): string {
+  return `${event.platform}:${event.eventId}`;
+}
+
+/**
+ * A button of one of the presser's prompts was pressed: that prompt loses its buttons and shows the choice.
+ * Form submissions (values in `args`) and the shared reminder tokens have no prompt of their own to edit.
+ */
+function answeredPrompt(event: IncomingEvent, state: ConversationState, input: StepInput): Effect | null {
+  if (event.kind !== 'action' || input.kind !== 'action' || event.args?.length) return null;
+  const token = event.payload;
+  if (Object.hasOwn(state.tokens, token)) return { kind: 'mark_answered', token, prompt: state.prompt ?? null };
+  if (Object.hasOwn(state.inbox, token)) return { kind: 'mark_answered', token, prompt: null };
+  return null;
+}
+
+/** The field values of a submitted form (`args[0]`, a JSON object of strings), or undefined. */
+function formValues(event: IncomingEvent): Record<string, string> | undefined {
+  const raw = event.args?.[0];
+  if (!raw) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+    return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, typeof v === 'string' ? v : String(v ?? '')]));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Turns the event into step input, resolving a button token against the presser's own state (`actorId`:
+ * the linked employee, null for an unknown chat user).
+ */
+export function toStepInput(event: IncomingEvent, state: ConversationState, actorId: number | null): StepInput {
+  const linked = actorId !== null;
   switch (event.kind) {
     case 'command':
       return { kind: 'command', name: event.payload.replace(/^\//, '').toLowerCase(), args: event.args ?? [] };
@@ -202,8 +259,12 @@ export function toStepInput(event: IncomingEvent, state: ConversationState, link
         return { kind: 'foreign_action' };
       }
       const action = Object.hasOwn(state.tokens, token) ? state.tokens[token] : Object.hasOwn(state.inbox, token) ? state.inbox[token] : undefined;
-      if (action) return { kind: 'action', action };
-      if (state.stale.includes(token)) return { kind: 'stale_action' };
+      if (action) {
+        const values = formValues(event);
+        return values ? { kind: 'action', action, values } : { kind: 'action', action };
+      }
+      // Their own token, however old, is stale; anything else was never theirs (tokens.ts explains the prefix).
+      if ((actorId !== null && issuedTo(token, actorId)) || state.stale.includes(token)) return { kind: 'stale_action' };
       return { kind: 'foreign_action' };
     }
     default: {

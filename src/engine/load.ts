@@ -200,15 +200,16 @@ export async function loadIngress(tx: Tx, platform: Platform, eventId: string, p
 }
 
 /** Which assessment to load. */
-export type AssessmentKey = { id: number } | { threadKey: string };
+export type AssessmentKey = { id: number } | { threadKey: string } | { ownerNip: string };
 
 /** Loads an assessment with its items, answers and who may rate it on `today`. */
 export async function loadAssessment(tx: Tx, key: AssessmentKey, opts: { today: string; locale: Locale }): Promise<AssessmentView | null> {
-  const where = 'id' in key ? 'a.id = $1' : 'a.thread_key = $1';
+  // By owner NIP: their assessment in the latest cycle.
+  const where = 'id' in key ? 'a.id = $1' : 'threadKey' in key ? 'a.thread_key = $1' : 'e.nip = $1 order by c.period_end desc, c.id desc limit 1';
   const rows = await tx.query<HeaderRow>(
     `select h.*, ${ITEMS_JSON} as items from (
        select ${HEADER_COLS} from assessment a join cycle c on c.id = a.cycle_id join employee e on e.id = a.employee_id where ${where}) h`,
-    ['id' in key ? key.id : key.threadKey],
+    ['id' in key ? key.id : 'threadKey' in key ? key.threadKey : key.ownerNip],
   );
   if (!rows[0]) return null;
   const view = assessmentView(rows[0], opts.locale);

@@ -57,6 +57,8 @@ export type Action =
   | { a: 'checkin_default' }
   /** From the follow-up job's check-in message: the employee rates a coaching session 1-5. */
   | { a: 'rate_checkin'; id: number; score: number }
+  /** Slack modal with realisasi + narrative of item `i` (submitted as an action with field values). */
+  | { a: 'item_form'; i: number }
   | { a: 'set_locale'; l: Locale }
   | { a: 'toggle_optout' }
   | { a: 'cancel' };
@@ -86,8 +88,17 @@ export interface ConversationState {
   tokens: Record<string, Action>;
   /** Buttons in notifications from others (review prompt, coaching plan): kept until used. */
   inbox: Record<string, Action>;
-  /** Recently retired tokens, so an old button gets "no longer valid" rather than "not yours". */
+  /**
+   * Recently retired tokens from before tokens named their owner (see tokens.ts); kept so such an old button
+   * still gets "no longer valid" rather than "not yours".
+   */
   stale: string[];
+  /**
+   * Outbox dedupe key of the message that carries the buttons in `tokens`: when one is pressed, that message
+   * is edited to drop its buttons and show the choice. A key (known before the insert) rather than the row id
+   * lets the one-statement write record it without a second round trip.
+   */
+  prompt?: string;
   /** Self-assessment position: assessment id, item index, and whether the item is being edited from the summary. */
   assess?: { id: number; item: number; editing: boolean };
   review?: ReviewDraft;
@@ -104,7 +115,7 @@ export type StepInput =
   | { kind: 'text'; text: string }
   | { kind: 'command'; name: string; args: string[] }
   | { kind: 'file'; file: IncomingFile; caption: string }
-  | { kind: 'action'; action: Action }
+  | { kind: 'action'; action: Action; values?: Record<string, string> }
   /** A token that belonged to this person's earlier step. */
   | { kind: 'stale_action' }
   /** A token that is not this person's: forged, or someone else's. */
@@ -147,6 +158,11 @@ export type Effect =
       predicate: string | null;
       matrixVersion: string | null;
     }
+  /**
+   * Edit the prompt that carried the pressed button `token`: its buttons removed and the choice shown.
+   * `prompt` is the prompt's outbox dedupe key; null means search the presser's chat (inbox buttons).
+   */
+  | { kind: 'mark_answered'; token: string; prompt: string | null }
   | { kind: 'thread_message'; assessmentId: number; authorId: number; text: string }
   | { kind: 'follow_up'; assessmentId: number; followUp: 'award' | 'coaching'; plan: string | null; firstCheckIn: string | null }
   | { kind: 'rate_checkin'; checkInId: number; score: number }
@@ -162,4 +178,6 @@ export interface StepResult {
   effects: Effect[];
   /** A short text for the platform's immediate acknowledgement of a button press. */
   ackText?: string;
+  /** Field id -> error text for a submitted form (Slack modal), shown inline. */
+  formErrors?: Record<string, string>;
 }

@@ -116,6 +116,11 @@ export interface StepContext {
   limits: { realisasiMaxMultiple: number; evidenceMaxMb: number; linkLockMinutes: number };
   /** Linking: the code the user typed and what was found for it. */
   link?: { code: string; found: LinkCodeView | null; recentFailures: number; lockedUntil: Date | null; emailMatch: number | null };
+  /**
+   * Prefix of the outbox dedupe keys this event writes (`<platform>:<event id>`); the message produced by
+   * effect number i gets `<prefix>:<i>`. Absent in pure tests: then no prompt is recorded for editing.
+   */
+  eventKey?: string;
   /** A fresh opaque token for a button. Injected so tests can make tokens predictable. */
   newToken(): string;
   /** A short id to quote when something went wrong. */

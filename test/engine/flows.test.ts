@@ -70,11 +70,20 @@ describe('pure step', () => {
   it('resolves tokens against the presser\'s own state: current, stale, not theirs, and the reminder token', () => {
     const s: ConversationState = { ...initialState(), tokens: { cur: { a: 'skip_evidence' } }, stale: ['old'] };
     const ev = (payload: string) => ({ platform: 'telegram' as const, platformUserId: '1', chatId: '1', eventId: 'e', kind: 'action' as const, payload });
-    expect(toStepInput(ev('cur'), s, true)).toEqual({ kind: 'action', action: { a: 'skip_evidence' } });
-    expect(toStepInput(ev('old'), s, true)).toEqual({ kind: 'stale_action' });
-    expect(toStepInput(ev('someone-elses'), s, true)).toEqual({ kind: 'foreign_action' });
-    expect(toStepInput(ev(CONTINUE_ASSESSMENT_TOKEN), s, true)).toEqual({ kind: 'action', action: { a: 'start_assessment' } });
-    expect(toStepInput(ev(CONTINUE_ASSESSMENT_TOKEN), s, false)).toEqual({ kind: 'foreign_action' });
+    expect(toStepInput(ev('cur'), s, 1)).toEqual({ kind: 'action', action: { a: 'skip_evidence' } });
+    expect(toStepInput(ev('old'), s, 1)).toEqual({ kind: 'stale_action' });
+    expect(toStepInput(ev('someone-elses'), s, 1)).toEqual({ kind: 'foreign_action' });
+    expect(toStepInput(ev(CONTINUE_ASSESSMENT_TOKEN), s, 1)).toEqual({ kind: 'action', action: { a: 'start_assessment' } });
+    expect(toStepInput(ev(CONTINUE_ASSESSMENT_TOKEN), s, null)).toEqual({ kind: 'foreign_action' });
+  });
+
+  it('tells an own token, however old, from one never issued to the presser by its owner prefix', () => {
+    const s: ConversationState = { ...initialState(), tokens: { 'a.cur': { a: 'skip_evidence' } } };
+    const ev = (payload: string) => ({ platform: 'telegram' as const, platformUserId: '1', chatId: '1', eventId: 'e', kind: 'action' as const, payload });
+    // Employee 10 is "a" in base 36: a token of theirs from months ago that no list remembers.
+    expect(toStepInput(ev('a.very-old-token'), s, 10)).toEqual({ kind: 'stale_action' });
+    expect(toStepInput(ev('b.someone-elses'), s, 10)).toEqual({ kind: 'foreign_action' });
+    expect(toStepInput(ev('a.cur'), s, 10)).toEqual({ kind: 'action', action: { a: 'skip_evidence' } });
   });
 
   it('issues short opaque tokens and retires the old ones when the step changes', () => {
@@ -84,7 +93,8 @@ describe('pure step', () => {
     v.items[0].narrative = 'cukup panjang sekali';
     const r = step(s, { kind: 'action', action: { a: 'skip_evidence' } }, ctx(v));
     expect(r.state.step).toBe('reflection');
-    expect(Object.keys(r.state.tokens)).toEqual(['tok1']);
+    // Tokens name their owner (employee 1 = '1' in base 36) so an old one is recognised without a list.
+    expect(Object.keys(r.state.tokens)).toEqual(['1.tok1']);
     expect(r.state.stale).toContain('a1');
     const real = randomToken();
     expect(real.length).toBeLessThanOrEqual(TOKEN_MAX_LENGTH);

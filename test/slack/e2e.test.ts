@@ -3,8 +3,8 @@
  * engine on a real PostgreSQL database, every outbox row delivered by the Slack sender (from the engine's
  * onCommitted hook) to a fake Slack Web API that records what people would see.
  *
- * Auto-link by email -> self-assessment (one invalid value, corrected; the engine asks field by field, it
- * has no modal forms yet) -> evidence file -> submit -> review prompt in the supervisor's DM -> ratings in the
+ * Auto-link by email -> self-assessment (the indicator form as a modal: one invalid value shown inline,
+ * corrected, saved) -> evidence file -> submit -> review prompt in the supervisor's DM -> ratings in the
  * prompt's thread, feedback -> result -> the employee's reply in the thread, stored on the assessment and
  * relayed into the supervisor's thread.
  */
@@ -19,7 +19,7 @@ import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { createSlackAdapter, type SlackAdapter } from '../../src/adapters/slack/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { blockAction, FakeSlack, interactionForm, messageEvent, postSigned, slashCommand, type FakeSlackCall } from '../support/fake-slack.js';
+import { blockAction, FakeSlack, interactionForm, messageEvent, postSigned, slashCommand, viewSubmission, type FakeSlackCall } from '../support/fake-slack.js';
 
 const SECRET = 'e2e-signing-secret-0123456789';
 const SITI = { user: 'USITI', dm: 'DSITI' };
@@ -150,16 +150,31 @@ describe('Slack end to end', () => {
     expect(shown(SITI.dm).map((m) => m.text).join('\n')).toMatch(/tertaut/i);
   });
 
-  it('self-assessment in the DM: a wrong number is explained and asked again, nothing is lost', async () => {
+  it('self-assessment in the DM: the indicator form opens as a modal; an invalid value is shown inline, corrected, saved', async () => {
     await send(slashCommand({ user: SITI.user, channel: SITI.dm, text: 'penilaian' }));
+    // The question stays in the chat (typing still works); the form opened at once from the command's trigger.
     expect(last(SITI.dm).text).toMatch(/Kualitas pelayanan/);
-    await type(SITI, 'sembilan puluh');
-    const afterBad = shown(SITI.dm).slice(-2).map((m) => m.text);
-    expect(afterBad[0]).toMatch(/sembilan puluh/);
-    expect(afterBad[1]).toMatch(/Kualitas pelayanan/);
-    await type(SITI, '95,5');
-    expect(last(SITI.dm).text).toMatch(/10/); // narrative question states its length bounds
-    await type(SITI, 'Melayani 120 pemohon izin sekolah, semua selesai tepat waktu.');
+    const opened = slack.callsOf('views.open').at(-1)!;
+    const view = opened.args.view as { callback_id: string; private_metadata: string; blocks: { block_id: string }[] };
+    expect(view.blocks.map((b) => b.block_id)).toEqual(['realisasi', 'narasi']);
+    const submit = async (values: Record<string, string>) => {
+      const res = await postSigned(url, SECRET, interactionForm(viewSubmission({ user: SITI.user, view, values })), { nowMs: clock.now().getTime() });
+      await adapter.idle();
+      return res;
+    };
+    const narrative = 'Melayani 120 pemohon izin sekolah, semua selesai tepat waktu.';
+    let res = await submit({ realisasi: 'sembilan puluh', narasi: narrative });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ response_action: 'errors', errors: { realisasi: expect.stringMatching(/"sembilan puluh" bukan angka/) } });
+    // The valid field is already saved; nothing typed is lost.
+    let rows = await db.orm.em.getConnection().execute<{ realisasi: string | null; narrative: string }[]>(`select realisasi, narrative from answer`);
+    expect(rows).toEqual([{ realisasi: null, narrative }]);
+    res = await submit({ realisasi: '95,5', narasi: narrative });
+    expect(res.status).toBe(200);
+    expect((res.json as { response_action?: string } | null)?.response_action).toBeUndefined();
+    rows = await db.orm.em.getConnection().execute(`select realisasi, narrative from answer`);
+    expect(Number(rows[0].realisasi)).toBe(95.5);
+    expect(last(SITI.dm).text).toMatch(/bukti dukung/);
     expect(last(SITI.dm).buttons.map((b) => b.label)).toContain('Lewati');
   });
 
@@ -191,6 +206,10 @@ describe('Slack end to end', () => {
 
   it('the review questions and rating buttons live in the prompt\'s thread; feedback is recorded; both see the result', async () => {
     await press(BUDI, /^Tinjau sekarang$/);
+    // The prompt was edited in place (chat.update): its button is gone and it says what was chosen.
+    const root = shown(BUDI.dm).find((m) => m.ts === promptTs)!;
+    expect(root.buttons).toEqual([]);
+    expect(root.text).toMatch(/✓ Tinjau sekarang$/);
     const inThread = after(BUDI.dm, promptTs);
     expect(inThread.length).toBeGreaterThan(0);
     for (const m of inThread) expect(m.threadTs).toBe(promptTs);
@@ -199,9 +218,10 @@ describe('Slack end to end', () => {
     await press(BUDI, /\(saran\)$/); // take the suggested Hasil Kerja
     await press(BUDI, /^Di atas ekspektasi$/i); // Perilaku Kerja
     await press(BUDI, /^Lewati$/); // no behaviour note
-    // Typed in the DM, not in the thread: the engine treats any text carrying a thread key as a dialog
-    // message, even while this rater's review is waiting for its feedback (engine change needed; see report).
-    await type(BUDI, 'Pelayanan cepat dan ramah, pertahankan dan bagikan caranya ke tim.');
+    // Typed in the prompt's thread, where the feedback question is: it answers the question (not a dialog
+    // message), because the review is waiting for typed feedback on this very assessment.
+    await type(BUDI, 'Pelayanan cepat dan ramah, pertahankan dan bagikan caranya ke tim.', promptTs);
+    expect(await db.orm.em.getConnection().execute(`select 1 from thread_message`)).toEqual([]);
     await press(BUDI, /^Simpan penilaian$/);
 
     const a = await db.orm.em.getConnection().execute<{ status: string; predicate: string }[]>(`select status, predicate from assessment`);
@@ -210,7 +230,8 @@ describe('Slack end to end', () => {
     expect(review[0].feedback).toMatch(/Pelayanan cepat/);
     // Every message of this assessment (the engine gave it the thread key) went into the prompt's thread.
     const threaded = await db.orm.em.getConnection().execute<{ ref: string }[]>(
-      `select platform_message_ref as ref from outbox_message where chat_id = ? and payload->>'threadKey' is not null and payload->>'threadRoot' is null`,
+      `select platform_message_ref as ref from outbox_message where chat_id = ? and payload->>'threadKey' is not null and payload->>'threadRoot' is null
+         and payload->>'replaceOutboxId' is null`,
       [BUDI.dm],
     );
     expect(threaded.length).toBeGreaterThanOrEqual(6);

@@ -52,8 +52,10 @@ export interface EngineHarness {
   handle(event: IncomingEvent): Promise<HandleResult>;
   /** Builds an event for `who` with a fresh event id. */
   event(who: string, kind: IncomingEvent['kind'], payload: string, extra?: Partial<IncomingEvent>): IncomingEvent;
-  /** Messages to `who` written since the start of the latest harness call. */
+  /** New messages to `who` written since the start of the latest harness call (edits of earlier ones excluded). */
   lastMessages(who: string): Promise<SentMessage[]>;
+  /** Edits of earlier messages to `who` (answered prompts losing their buttons) since the latest harness call. */
+  lastEdits(who: string): Promise<SentMessage[]>;
   /** Every message to `who`. */
   allMessages(who: string): Promise<SentMessage[]>;
   /** Text of lastMessages joined, for quick assertions. */
@@ -115,7 +117,7 @@ export async function createEngineHarness(opts: { poolMax?: number; idleMinutes?
   }
 
   const clock = new ManualClock(T0);
-  const logger = createLogger('silent');
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const make = () => createEngine({ orm: db.orm, config: { REALISASI_MAX_MULTIPLE: 5, EVIDENCE_MAX_MB: 20, DRAFT_IDLE_MINUTES: opts.idleMinutes ?? 60 }, clock, logger });
   let engine = make();
   let seq = 0;
@@ -124,6 +126,15 @@ export async function createEngineHarness(opts: { poolMax?: number; idleMinutes?
   async function maxOutboxId(): Promise<number> {
     const [r] = await q<{ m: string | null }>(`select max(id) as m from outbox_message`);
     return Number(r.m ?? 0);
+  }
+
+  async function since(who: string): Promise<SentMessage[]> {
+    const { platform, userId } = chatOf(who);
+    const rows = await q<{ id: string; payload: OutgoingMessage; chat_id: string; platform: string }>(
+      `select id, payload, chat_id, platform from outbox_message where platform = ? and chat_id = ? and id > ? order by id`,
+      [platform, userId, mark],
+    );
+    return rows.map((r) => ({ ...r.payload, outboxId: Number(r.id), chatId: r.chat_id, platform: r.platform }));
   }
 
   const h: EngineHarness = {
@@ -169,12 +180,10 @@ export async function createEngineHarness(opts: { poolMax?: number; idleMinutes?
       return h.handle(h.event(who, 'file', caption, { file }));
     },
     async lastMessages(who) {
-      const { platform, userId } = chatOf(who);
-      const rows = await q<{ id: string; payload: OutgoingMessage; chat_id: string; platform: string }>(
-        `select id, payload, chat_id, platform from outbox_message where platform = ? and chat_id = ? and id > ? order by id`,
-        [platform, userId, mark],
-      );
-      return rows.map((r) => ({ ...r.payload, outboxId: Number(r.id), chatId: r.chat_id, platform: r.platform }));
+      return (await since(who)).filter((m) => m.replaceOutboxId === undefined);
+    },
+    async lastEdits(who) {
+      return (await since(who)).filter((m) => m.replaceOutboxId !== undefined);
     },
     async allMessages(who) {
       const { platform, userId } = chatOf(who);

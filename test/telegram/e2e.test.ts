@@ -75,7 +75,9 @@ describe.each(['polling', 'webhook'] as const)('Telegram end to end (%s)', (mode
     await type(ANI, '95');
     await type(ANI, 'Survei kepuasan naik karena antrean dipercepat.');
     expect(await type(ANI, 'https://drive.example.go.id/survei')).toContain('Indikator 3 dari 3: Kecepatan respons');
-    await type(ANI, '20');
+    // Replying to the question (Telegram's "reply") answers it; it is not a dialog kinerja message.
+    const question = [...h.fake.botMessages(ANI.id)].reverse().find((m) => m.text.includes('Indikator 3 dari 3'))!;
+    expect(await type(ANI, '20', { replyTo: question.message_id })).toContain('Ceritakan singkat');
     await type(ANI, 'Waktu respons pengaduan turun menjadi 20 jam.');
     expect((await press(ANI, 'Lewati')).answer).toContain('Refleksi singkat');
     answer = await type(ANI, 'Saya melayani sekolah dengan ramah, cepat dan akuntabel.');
@@ -129,6 +131,8 @@ describe.each(['polling', 'webhook'] as const)('Telegram end to end (%s)', (mode
     const aniBefore = count(ANI);
     await h.act(() => h.fake.reply(SARI, relayed[0].message_id, 'Sama-sama, pertahankan.'));
     expect(said(ANI, aniBefore)).toBe('Sari Atasan: Sama-sama, pertahankan.');
+    // Each sender is told the message went through (Telegram shows no acknowledgement for typed text).
+    expect(said(SARI, count(SARI) - 1)).toBe('Pesan diteruskan.');
     const stored = await h.query<{ text: string }>(`select text from thread_message where assessment_id = ? order by id`, [h.assessmentIds.ani]);
     expect(stored.map((s) => s.text)).toEqual(['Terima kasih atas umpan baliknya, Bu.', 'Sama-sama, pertahankan.']);
   });
@@ -140,10 +144,15 @@ describe.each(['polling', 'webhook'] as const)('Telegram end to end (%s)', (mode
       answers: await h.query(`select item_key, realisasi, evidence from answer where assessment_id = ? order by item_key`, [h.assessmentIds.ani]),
     });
     const before = await snapshot();
-    // The summary's "Kirim" button is still on screen (Telegram keeps old keyboards); pressing it again:
-    const summary = [...h.fake.botMessages(ANI.id)].reverse().find((m) => m.text.includes('Ringkasan penilaian diri') && m.reply_markup)!;
+    // Answered prompts lost their buttons and say what was chosen: the summary's "Kirim" cannot be pressed twice.
+    const summary = h.fake.botMessages(ANI.id).find((m) => m.text.includes('Ringkasan penilaian diri'))!;
+    expect(summary.reply_markup?.inline_keyboard ?? []).toEqual([]);
+    expect(summary.text).toContain('✓ Kirim');
+    // A prompt answered by typing keeps its keyboard (the first evidence question, answered with a file);
+    // its "Lewati" is no longer valid:
+    const evidence = h.fake.botMessages(ANI.id).find((m) => m.text.includes('bukti dukung') && m.reply_markup?.inline_keyboard.length)!;
     const shown = count(ANI);
-    const { update } = await h.act(() => h.fake.pressButton(ANI, summary.message_id, 'Kirim'));
+    const { update } = await h.act(() => h.fake.pressButton(ANI, evidence.message_id, 'Lewati'));
     // The spinner stops and the bot explains, kindly.
     expect(h.fake.callbackAnswer(update.callback_query!.id)?.answered).toBe(true);
     expect(said(ANI, shown)).toContain('Tombol itu sudah tidak berlaku');

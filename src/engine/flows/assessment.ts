@@ -74,6 +74,7 @@ export function ask(turn: Turn, view: AssessmentView, step: Step, item: number, 
       const target = it.target === null ? tr('assess.no_target') : `${formatNumber(loc, it.target)} ${it.unitOfMeasure ?? ''}`.trim();
       const current = editing && it.realisasi !== null ? `\n${tr('assess.current_value', { value: formatNumber(loc, it.realisasi) })}` : '';
       turn.reply({ text: `${head}\n${tr('assess.ask_realisasi', { target })}${current}`, threadKey: view.threadKey });
+      if (turn.ctx.platform === 'slack') offerItemForm(turn, view, item, target);
       return;
     }
     case 'narrative':
@@ -105,6 +106,77 @@ export function ask(turn: Turn, view: AssessmentView, step: Step, item: number, 
     default:
       return;
   }
+}
+
+/** Field ids of the item form (Slack modal block ids). */
+export const ITEM_FORM_FIELDS = { realisasi: 'realisasi', narrative: 'narasi' } as const;
+
+/**
+ * Slack: realisasi and narrative belong together, so they are also offered as one modal. It is a separate
+ * message because the Slack sender opens a form directly as a modal when the click that led here is fresh:
+ * the question itself must stay in the chat, where the typed path keeps working.
+ */
+function offerItemForm(turn: Turn, view: AssessmentView, item: number, target: string): void {
+  const tr = t(turn);
+  const it = view.items[item];
+  const form = turn.form(
+    { a: 'item_form', i: item },
+    {
+      title: tr('assess.form_title', { n: item + 1 }),
+      submitLabel: tr('btn.save_form'),
+      fields: [
+        { id: ITEM_FORM_FIELDS.realisasi, label: tr('assess.form_realisasi', { target }), hint: it.name, ...(it.realisasi !== null ? { initial: formatNumber(turn.ctx.locale, it.realisasi) } : {}) },
+        { id: ITEM_FORM_FIELDS.narrative, label: tr('assess.form_narrative', { min: 10, max: 2000 }), multiline: true, ...(it.narrative !== null ? { initial: it.narrative } : {}) },
+      ],
+    },
+  );
+  turn.reply({ text: tr('assess.form_offer', { n: item + 1 }), threadKey: view.threadKey, form });
+}
+
+/**
+ * The item form was submitted: each field is checked with the same domain rules as typed answers. What is
+ * valid is saved; what is not comes back as inline errors while the modal stays open with everything typed
+ * (the step and its form token stay as they are, so the corrected form can be submitted again).
+ */
+export function assessmentForm(turn: Turn, item: number, values: Record<string, string> | undefined): void {
+  const view = currentView(turn);
+  if (!view) return;
+  const tr = t(turn);
+  const loc = turn.ctx.locale;
+  const it = view.items[item];
+  if (!it || !values || turn.state.step !== 'realisasi' || turn.state.assess?.item !== item) {
+    turn.say(tr('token.stale'));
+    return ask(turn, view, turn.state.step, turn.state.assess?.item ?? 0, turn.state.assess?.editing ?? false);
+  }
+  const errors: Record<string, string> = {};
+  const patch: { realisasi?: number; narrative?: string } = {};
+  const maxMultiple = view.cycle.settings.maxRealisasiMultiple ?? turn.ctx.limits.realisasiMaxMultiple;
+  const rawReal = values[ITEM_FORM_FIELDS.realisasi] ?? '';
+  const r = parseRealisasi(rawReal, { target: it.target ?? 0, maxMultiple });
+  if (r.ok) patch.realisasi = r.value;
+  else errors[ITEM_FORM_FIELDS.realisasi] = realisasiFault(tr, loc, r, rawReal, maxMultiple);
+  const n = validateNarrative(values[ITEM_FORM_FIELDS.narrative] ?? '');
+  if (n.ok) patch.narrative = n.text;
+  else errors[ITEM_FORM_FIELDS.narrative] = n.fault === 'too_short' ? tr('input.narrative_too_short', { length: n.length, min: n.min }) : tr('input.narrative_too_long', { length: n.length, max: n.max });
+  if (patch.realisasi !== undefined || patch.narrative !== undefined) turn.effect({ kind: 'save_answer', ...itemRef(view, item), patch });
+  if (Object.keys(errors).length) {
+    turn.formErrors = errors;
+    return;
+  }
+  it.realisasi = patch.realisasi ?? it.realisasi;
+  it.narrative = patch.narrative ?? it.narrative;
+  advance(turn, view, item, 'evidence');
+}
+
+/** Why a typed realisasi was refused, in the person's language. */
+function realisasiFault(tr: Translate, loc: 'id' | 'en', r: { fault: string; limit?: number | null }, text: string, maxMultiple: number): string {
+  return r.fault === 'negative'
+    ? tr('input.realisasi_negative')
+    : r.fault === 'too_large'
+      ? tr('input.realisasi_too_large', { limit: formatNumber(loc, r.limit ?? 0), multiple: formatNumber(loc, maxMultiple) })
+      : r.fault === 'empty'
+        ? tr('input.realisasi_empty')
+        : tr('input.realisasi_not_number', { text: text.trim().slice(0, 40) });
 }
 
 /** One line per item with capaian %, for the summary and the supervisor's overview. */
@@ -181,15 +253,7 @@ export function assessmentText(turn: Turn, text: string): void {
     const maxMultiple = view.cycle.settings.maxRealisasiMultiple ?? turn.ctx.limits.realisasiMaxMultiple;
     const r = parseRealisasi(text, { target: it.target ?? 0, maxMultiple });
     if (!r.ok) {
-      const reason =
-        r.fault === 'negative'
-          ? tr('input.realisasi_negative')
-          : r.fault === 'too_large'
-            ? tr('input.realisasi_too_large', { limit: formatNumber(loc, r.limit ?? 0), multiple: formatNumber(loc, maxMultiple) })
-            : r.fault === 'empty'
-              ? tr('input.realisasi_empty')
-              : tr('input.realisasi_not_number', { text: text.trim().slice(0, 40) });
-      turn.say(reason);
+      turn.say(realisasiFault(tr, loc, r, text, maxMultiple));
       return ask(turn, view, step, i, turn.state.assess?.editing ?? false);
     }
     turn.effect({ kind: 'save_answer', ...itemRef(view, i), patch: { realisasi: r.value } });

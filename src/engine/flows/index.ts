@@ -6,12 +6,13 @@ import { translator } from '../i18n.js';
 import type { ConversationState, StepInput, StepResult } from '../state.js';
 import { Turn } from '../turn.js';
 import type { StepContext } from '../views.js';
-import { ask, assessmentAction, assessmentFile, assessmentText, firstOpenPosition, startAssessment } from './assessment.js';
+import { ask, assessmentAction, assessmentFile, assessmentForm, assessmentText, firstOpenPosition, startAssessment } from './assessment.js';
 import { linkCodeIn, linkingStep } from './linking.js';
 import { askCoaching, coachingDefaultCheckIn, coachingText, rateCheckIn, startCoachingPlan } from './result.js';
 import { askReview, mayRate, openReview, reviewAction, reviewText } from './review.js';
 import { announcementsCommand, helpText, languageCommand, pendingReviewsCommand, setLocale, statusCommand, toggleOptOut } from './settings.js';
 import { relayThreadMessage } from './thread.js';
+import { ADMIN_ROLE, adminViewCommand, viewedNip } from './admin.js';
 
 /** Indonesian commands first, English aliases after; both map to one name. */
 export const COMMANDS: Readonly<Record<string, string>> = {
@@ -30,6 +31,8 @@ export const COMMANDS: Readonly<Record<string, string>> = {
   announcements: 'announcements',
   start: 'start',
   link: 'start',
+  lihat: 'view',
+  view: 'view',
 };
 
 /** Which data a step will need, so the shell loads only that. */
@@ -40,7 +43,11 @@ export interface StepNeeds {
   pendingReviews: boolean;
   /** Check-in id to load for a rating button. */
   checkInId: number | null;
+  /** `/lihat NIP` by an HR admin: whose assessment to load. */
+  ownerNip: string | null;
 }
+
+export { ADMIN_ROLE };
 
 /** Decides what to load for `input` in `state` (pure). */
 export function needsFor(state: ConversationState, input: StepInput): StepNeeds {
@@ -54,7 +61,32 @@ export function needsFor(state: ConversationState, input: StepInput): StepNeeds 
     subjectId,
     pendingReviews: cmd === 'review' || cmd === 'status',
     checkInId: input.kind === 'action' && input.action.a === 'rate_checkin' ? input.action.id : null,
+    ownerNip: cmd === 'view' && input.kind === 'command' ? viewedNip(input.args) : null,
   };
+}
+
+/** Steps whose question is answered by typing (or, for evidence, by a file). */
+const FREE_TEXT_STEPS = new Set<ConversationState['step']>(['realisasi', 'narrative', 'evidence', 'reflection', 'perilaku_note', 'feedback', 'return_note', 'plan', 'checkin']);
+
+/** The assessment the current step is about, if any. */
+function stepAssessmentId(state: ConversationState): number | null {
+  if (state.flow === 'assess') return state.assess?.id ?? null;
+  if (state.flow === 'review') return state.review?.id ?? null;
+  if (state.flow === 'coaching') return state.coaching?.id ?? null;
+  return null;
+}
+
+/**
+ * Text in an assessment's thread answers the current question when that question expects typing and is
+ * about the same assessment: on Telegram people reply to the question, on Slack the review questions sit in
+ * the prompt's thread. Anything else in a thread is dialog kinerja (relayed to the other party). A command
+ * is never a thread message.
+ */
+export function answersCurrentStep(state: ConversationState, input: StepInput, ctx: StepContext): boolean {
+  if (!FREE_TEXT_STEPS.has(state.step)) return false;
+  if (input.kind === 'file' && state.step !== 'evidence') return false;
+  const id = stepAssessmentId(state);
+  return id !== null && ctx.subject !== null && ctx.subject.id === id;
 }
 
 /** Asks the current question again (after a hint or an error). */
@@ -82,7 +114,7 @@ export function step(state: ConversationState, input: StepInput, ctx: StepContex
     return turn.finish(state);
   }
 
-  if (threadKey && (input.kind === 'text' || (input.kind === 'file' && input.caption))) {
+  if (threadKey && (input.kind === 'text' || (input.kind === 'file' && input.caption)) && !answersCurrentStep(state, input, ctx)) {
     relayThreadMessage(turn, input.kind === 'text' ? input.text : input.caption);
     return turn.finish(state);
   }
@@ -118,6 +150,9 @@ export function step(state: ConversationState, input: StepInput, ctx: StepContex
         }
         case 'start':
           turn.say(t('link.already', { name: ctx.actor.name }));
+          break;
+        case 'view':
+          adminViewCommand(turn, input.args);
           break;
         default:
           turn.say(t('common.unknown_command', { command: input.name.slice(0, 32) }));
@@ -162,6 +197,9 @@ export function step(state: ConversationState, input: StepInput, ctx: StepContex
           break;
         case 'rate_checkin':
           rateCheckIn(turn, a.id, a.score);
+          break;
+        case 'item_form':
+          assessmentForm(turn, a.i, input.values);
           break;
         case 'rate':
         case 'hasil':

@@ -5,6 +5,7 @@
  */
 import { formatDateTime, translator } from '../i18n.js';
 import type { Turn } from '../turn.js';
+import { pendingReviewsCommand } from './settings.js';
 
 /** Wrong codes allowed per chat user per hour. */
 export const LINK_MAX_FAILURES = 5;
@@ -27,7 +28,7 @@ export function linkingStep(turn: Turn, hasCode: boolean): void {
   if (link && !hasCode && link.emailMatch !== null) {
     turn.effect({ kind: 'link', employeeId: link.emailMatch, linkCodeId: null });
     turn.effect({ kind: 'audit', action: 'identity.linked', subject: `employee:${link.emailMatch}`, data: { platform: ctx.platform, by: 'email' } });
-    welcome(turn);
+    welcome(turn, link.emailMatch);
     return;
   }
   if (!link || !hasCode) {
@@ -42,7 +43,7 @@ export function linkingStep(turn: Turn, hasCode: boolean): void {
   if (f && f.usedAt === null && f.expiresAt > ctx.now && f.employeeActive) {
     turn.effect({ kind: 'link', employeeId: f.employeeId, linkCodeId: f.id });
     turn.effect({ kind: 'audit', action: 'identity.linked', subject: `employee:${f.employeeId}`, data: { platform: ctx.platform, by: 'code', linkCodeId: f.id } });
-    welcome(turn);
+    welcome(turn, f.employeeId);
     return;
   }
   turn.effect({ kind: 'link_failure' });
@@ -56,11 +57,17 @@ export function linkingStep(turn: Turn, hasCode: boolean): void {
   turn.say(`${why} ${t('link.tries_left', { left: LINK_MAX_FAILURES - failures })}`);
 }
 
-/** After linking: greet in the employee's language (the engine set ctx.locale to it) and offer to start. */
-function welcome(turn: Turn): void {
+/**
+ * After linking: greet in the employee's language (the engine set ctx.locale to it) and offer to start. A
+ * supervisor with submitted assessments waiting learns of them at once, with a button per review: the
+ * prompts sent before they linked never reached them.
+ */
+function welcome(turn: Turn, employeeId: number): void {
   const t = translator(turn.ctx.locale);
+  turn.linkedAs(employeeId);
   turn.reply({
     text: t('link.done'),
     buttons: turn.buttons([[{ label: t('btn.start_assessment'), action: { a: 'start_assessment' }, style: 'primary' }]]),
   });
+  if ((turn.ctx.pendingReviews ?? []).length) pendingReviewsCommand(turn);
 }

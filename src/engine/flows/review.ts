@@ -19,7 +19,7 @@ const RATING_ORDER: Rating[] = ['di_atas', 'sesuai', 'di_bawah'];
 /** The prompt the rater gets when an assessment is submitted (in the rater's language, with their buttons). */
 export function reviewPrompt(turn: Turn, view: AssessmentView, rater: PersonView): void {
   const tr = translator(rater.locale);
-  const { buttons, grants } = turn.grantButtons([[{ label: tr('btn.open_review'), action: { a: 'open_review', id: view.id }, style: 'primary' }]]);
+  const { buttons, grants } = turn.grantButtons(rater.id, [[{ label: tr('btn.open_review'), action: { a: 'open_review', id: view.id }, style: 'primary' }]]);
   turn.effect({
     kind: 'notify',
     employeeId: rater.id,

@@ -31,5 +31,7 @@ export function relayThreadMessage(turn: Turn, text: string): void {
     const ot = translator(otherLocale);
     turn.effect({ kind: 'notify', employeeId: otherId, message: { text: ot('thread.relayed', { name: actor.name, text: body }), threadKey: view.threadKey } });
   }
+  // Telegram shows no acknowledgement for typed text, so the sender also gets a short message (in the thread).
   turn.ackText = t('thread.sent');
+  turn.reply({ text: t('thread.sent'), threadKey: view.threadKey });
 }

@@ -1,0 +1,51 @@
+/**
+ * HR admin read access: `/lihat NIP` (`/view NIP`) shows someone's assessment summary (answers, status,
+ * predicate) to an employee with the admin role, and records that it was read. Anyone else is refused, and
+ * the refusal says who may.
+ */
+import { validateNip } from '../../domain/index.js';
+import { formatDate, translator } from '../i18n.js';
+import { predicateLabel, statusLabel } from '../labels.js';
+import type { Turn } from '../turn.js';
+import { itemLines } from './assessment.js';
+
+/** The role that may read anyone's assessment. */
+export const ADMIN_ROLE = 'admin';
+
+/** The NIP `/lihat` is asked about, normalised, or null when the argument is not a valid NIP. */
+export function viewedNip(args: string[]): string | null {
+  const v = validateNip(args.join(''));
+  return v.ok ? v.nip : null;
+}
+
+/** `/lihat NIP`: the assessment loaded by the shell into `ctx.subject` (latest cycle), read-only. */
+export function adminViewCommand(turn: Turn, args: string[]): void {
+  const t = translator(turn.ctx.locale);
+  const actor = turn.ctx.actor;
+  if (!actor || !actor.roles.includes(ADMIN_ROLE)) {
+    turn.say(t('admin.not_allowed'));
+    return;
+  }
+  const nip = viewedNip(args);
+  if (!nip) {
+    turn.say(t('admin.usage'));
+    return;
+  }
+  const view = turn.ctx.subject;
+  if (!view || view.owner.nip !== nip) {
+    turn.say(t('admin.not_found', { nip }));
+    return;
+  }
+  const loc = turn.ctx.locale;
+  const lines = [
+    t('admin.head', { name: view.owner.name, nip: view.owner.nip, cycle: view.cycle.name, round: view.round }),
+    t('admin.status', { status: statusLabel(t, view.status), deadline: formatDate(loc, view.cycle.selfDeadline) }),
+    view.predicate ? t('status.predicate', { predicate: predicateLabel(t, view.predicate) }) : t('admin.no_predicate'),
+    '',
+    ...itemLines(t, loc, view.items),
+  ];
+  if (view.reflection) lines.push('', t('review.reflection', { text: view.reflection }));
+  if (view.feedback) lines.push('', t('result.feedback', { feedback: view.feedback }));
+  turn.effect({ kind: 'audit', action: 'assessment.viewed_by_admin', subject: `assessment:${view.id}`, data: { by: actor.id, nip } });
+  turn.say(lines.join('\n'));
+}
