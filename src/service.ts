@@ -59,7 +59,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     databaseUrl = embedded.url;
     logger.info({ dataDir: embedded.dataDir }, 'embedded PostgreSQL (PGlite) started');
   }
-  const orm = await openOrm({ url: databaseUrl, poolMax: embedded ? 4 : 20 });
+  const orm = await openOrm({ url: databaseUrl, poolMax: embedded ? 4 : 20, singleSession: Boolean(embedded) });
   const em = (): EntityManager => orm.em.fork() as EntityManager;
   if (embedded) {
     const applied = await migrate(orm);
@@ -83,8 +83,10 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     config,
     clock,
     logger,
+    // The console prints its own messages inline (instant in a terminal); every other platform's rows go
+    // to the delivery queues.
     onCommitted: async (ids) => {
-      await queues.enqueueOutbox(ids);
+      await queues.enqueueOutbox(ids, wantConsole ? ['console'] : []);
     },
   });
 
@@ -122,6 +124,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         },
         banner: demo ? demoBanner() : undefined,
         firstLine: demo ? '/penilaian' : undefined,
+        deliverInline: true,
         onClose: () => void service.stop(),
       });
       adapters.push(consoleAdapter);

@@ -14,6 +14,18 @@ export interface OrmOptions {
   /** Pool size; the embedded database serialises queries anyway, so it gets a small pool. */
   poolMax?: number;
   debug?: boolean;
+  /**
+   * True for the embedded PGlite: every pooled connection shares ONE PostgreSQL session, so per-connection
+   * state such as named prepared statements would collide between connections.
+   */
+  singleSession?: boolean;
+}
+
+const singleSessionOrms = new WeakSet<MikroORM>();
+
+/** Whether `orm` talks to a database whose connections share one session (the embedded PGlite). */
+export function isSingleSession(orm: MikroORM): boolean {
+  return singleSessionOrms.has(orm);
 }
 
 export function ormConfig(opts: OrmOptions): Options {
@@ -42,7 +54,9 @@ export function ormConfig(opts: OrmOptions): Options {
 }
 
 export async function openOrm(opts: OrmOptions): Promise<Orm> {
-  return MikroORM.init(ormConfig(opts));
+  const orm = await MikroORM.init(ormConfig(opts));
+  if (opts.singleSession) singleSessionOrms.add(orm);
+  return orm;
 }
 
 /** Applies pending migrations; returns the names applied. */

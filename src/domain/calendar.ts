@@ -174,6 +174,20 @@ function isoDate(date: DateTime): CalendarDate {
  * out because they are not days off for ASN.
  */
 export function nationalHolidaysFromLibrary(year: number, country = 'ID'): HolidayEntry[] {
+  // The library computes lunar-calendar dates on every call (~5 ms a year); the answer never changes
+  // for a given year and country, so it is computed once per process. Callers get their own copy.
+  const key = `${country}:${year}`;
+  let cached = libraryHolidayCache.get(key);
+  if (!cached) {
+    cached = computeLibraryHolidays(year, country);
+    libraryHolidayCache.set(key, cached);
+  }
+  return cached.map((e) => ({ ...e }));
+}
+
+const libraryHolidayCache = new Map<string, readonly HolidayEntry[]>();
+
+function computeLibraryHolidays(year: number, country: string): HolidayEntry[] {
   const library = new Holidays(country, { types: ['public'] });
   const seen = new Set<string>();
   const entries: HolidayEntry[] = [];

@@ -4,7 +4,7 @@
  * of work for every chat message would cost more than the messages themselves.
  */
 import { createHash } from 'node:crypto';
-import type { Orm } from '../db/orm.js';
+import { isSingleSession, type Orm } from '../db/orm.js';
 
 /** A database session inside one transaction. `$1`-style parameters, rows as plain objects. */
 export interface Tx {
@@ -25,7 +25,7 @@ export function sqlLiteral(value: string): string {
 }
 
 interface PgClient {
-  query(sql: string | { name: string; text: string; values?: unknown[] }, params?: readonly unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  query(sql: string | { name?: string; text: string; values?: unknown[] }, params?: readonly unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
 }
 
 const names = new Map<string, string>();
@@ -35,7 +35,7 @@ const names = new Map<string, string>();
  * statements once per connection instead of on every message (planning the one-statement read cost more
  * than executing it). The name is a hash of the text, so two texts never share a name.
  */
-function prepared(sql: string, params?: readonly unknown[]): { name: string; text: string; values: unknown[] } {
+function prepared(sql: string, params?: readonly unknown[]): { name?: string; text: string; values: unknown[] } {
   let name = names.get(sql);
   if (!name) {
     name = `kb_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
@@ -52,8 +52,15 @@ interface KnexClientLike {
 /** Runs transactions on the ORM's pool without the ORM's overhead. */
 export class TxRunner {
   private readonly client: KnexClientLike;
+  /**
+   * Named statements live in a PostgreSQL session. On the embedded PGlite every pooled connection shares
+   * one session, so a second connection preparing the same name would fail ("already exists"): there
+   * statements are sent unnamed.
+   */
+  private readonly named: boolean;
 
   constructor(orm: Orm) {
+    this.named = !isSingleSession(orm);
     // knex keeps its pg pool on `client`; borrowing a raw connection shares the pool size the ORM was
     // configured with, which also keeps the embedded PGlite (one connection at a time) happy.
     this.client = (orm.em.getConnection().getKnex() as unknown as { client: KnexClientLike }).client;
@@ -66,7 +73,7 @@ export class TxRunner {
   async session<T>(fn: (session: Session) => Promise<T>): Promise<T> {
     const conn = await this.client.acquireConnection();
     try {
-      return await fn(sessionOn(conn));
+      return await fn(sessionOn(conn, this.named));
     } finally {
       await this.client.releaseConnection(conn);
     }
@@ -83,7 +90,8 @@ export interface Session extends Tx {
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
 }
 
-function sessionOn(conn: PgClient): Session {
+function sessionOn(conn: PgClient, named: boolean): Session {
+  const statement = named ? prepared : (sql: string, params?: readonly unknown[]) => ({ text: sql, values: (params ?? []) as unknown[] });
   let tail: string[] | null = null;
   const tx: Tx = {
     beforeCommit(sql: string) {
@@ -91,10 +99,10 @@ function sessionOn(conn: PgClient): Session {
       tail.push(sql);
     },
     async query<R>(sql: string, params?: readonly unknown[]) {
-      return (await conn.query(prepared(sql, params))).rows as R[];
+      return (await conn.query(statement(sql, params))).rows as R[];
     },
     async exec(sql: string, params?: readonly unknown[]) {
-      return (await conn.query(prepared(sql, params))).rowCount ?? 0;
+      return (await conn.query(statement(sql, params))).rowCount ?? 0;
     },
   };
   return {

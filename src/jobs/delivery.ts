@@ -74,7 +74,13 @@ export function createDeliveryQueues(backend: QueueBackend, retry: DeliveryRetry
  * Enqueues the given outbox rows (the engine's onCommitted hook, the sweep, the relay). Rows that are no longer
  * pending are left alone. Returns the number of rows handed to BullMQ.
  */
-export async function enqueueOutbox(em: EntityManager, queues: DeliveryQueues, ids: readonly number[]): Promise<number> {
+export async function enqueueOutbox(
+  em: EntityManager,
+  queues: DeliveryQueues,
+  ids: readonly number[],
+  /** Platforms whose rows the caller delivers itself (the console prints inline); the relay still covers them. */
+  except: readonly Platform[] = [],
+): Promise<number> {
   if (ids.length === 0) return 0;
   const rows = await em
     .execute<{ id: string; platform: Platform }[]>(`select id, platform from outbox_message where id = any(?::bigint[]) and status = 'pending' order by id`, [pgArray(ids)]);
@@ -82,7 +88,7 @@ export async function enqueueOutbox(em: EntityManager, queues: DeliveryQueues, i
   for (const r of rows) byPlatform.set(r.platform, [...(byPlatform.get(r.platform) ?? []), Number(r.id)]);
   for (const [platform, list] of byPlatform) {
     const queue = queues[platform];
-    if (!queue) continue;
+    if (!queue || except.includes(platform)) continue;
     for (let i = 0; i < list.length; i += 1000) {
       await queue.addBulk(list.slice(i, i + 1000).map((outboxId) => ({ name: 'deliver', data: { outboxId }, opts: { jobId: outboxJobId(outboxId) } })));
     }

@@ -33,7 +33,7 @@ export interface Queues {
   delivery: DeliveryQueues;
   maintenance: JobQueue<Record<string, never>>;
   /** Hands committed outbox rows to the delivery queues (the engine's onCommitted hook). */
-  enqueueOutbox(ids: readonly number[]): Promise<number>;
+  enqueueOutbox(ids: readonly number[], except?: readonly Platform[]): Promise<number>;
   /** All queues, for status and bull-board. */
   all(): JobQueue<unknown>[];
   close(): Promise<void>;
@@ -62,7 +62,7 @@ export function createQueues(opts: {
     backend,
     delivery,
     maintenance,
-    enqueueOutbox: (ids) => enqueueOutbox(opts.orm.em.fork() as EntityManager, delivery, ids),
+    enqueueOutbox: (ids, except) => enqueueOutbox(opts.orm.em.fork() as EntityManager, delivery, ids, except),
     all: () => [...Object.values(delivery), maintenance] as JobQueue<unknown>[],
     async close() {
       await Promise.all([...Object.values(delivery), maintenance].map((q) => q.close()));

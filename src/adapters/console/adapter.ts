@@ -29,7 +29,16 @@ export interface ConsoleAdapterOptions {
   banner?: string;
   /** First line to send for the person (e.g. /penilaian), as if typed. */
   firstLine?: string;
+  /**
+   * True when no delivery worker runs in this process: console messages are then printed right after the
+   * event commits. Otherwise the worker delivers them (the one delivery path) and the adapter only waits
+   * for them before showing the next prompt.
+   */
+  deliverInline?: boolean;
 }
+
+/** How long the prompt waits for the worker to print an event's messages before printing them itself. */
+const WORKER_WAIT_MS = 4000;
 
 export class ConsoleAdapter implements PlatformAdapter {
   readonly platform = 'console' as const;
@@ -81,6 +90,30 @@ export class ConsoleAdapter implements PlatformAdapter {
     return d;
   }
 
+  /** Waits until the event's console messages are printed (by the worker, or inline as a fallback). */
+  private async awaitDelivery(outboxIds: number[]): Promise<void> {
+    if (outboxIds.length === 0) return;
+    const em = this.opts.em();
+    const conn = em.getConnection();
+    const rows = await conn.execute<{ id: string; chat_id: string }[]>(
+      `select id, chat_id from outbox_message where id in (${outboxIds.map(() => '?').join(',')}) and platform = 'console' order by id`,
+      outboxIds,
+    );
+    for (const r of rows) await this.remember(r.chat_id.replace(/^console:/, ''));
+    const ids = rows.map((r) => Number(r.id));
+    if (ids.length === 0) return;
+    const deadline = Date.now() + (this.opts.deliverInline ? 0 : WORKER_WAIT_MS);
+    while (Date.now() < deadline) {
+      const pending = await conn.execute<{ n: string }[]>(
+        `select count(*)::text as n from outbox_message where id in (${ids.map(() => '?').join(',')}) and status = 'pending'`,
+        ids,
+      );
+      if (Number(pending[0]?.n ?? 0) === 0) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    for (const id of ids) await deliverOutboxRow(em, new Map([['console', this.sender]]), id);
+  }
+
   private prompt(): void {
     this.opts.output.write(`${this.names.get(this.acting) ?? this.acting}> `);
   }
@@ -107,14 +140,7 @@ export class ConsoleAdapter implements PlatformAdapter {
     }
     if (parsed.kind === 'event') {
       const result = await this.opts.engine.handle(parsed.event);
-      const em = this.opts.em();
-      for (const id of result.outboxIds) {
-        const rows = await em.getConnection().execute<{ platform: string; chat_id: string }[]>('select platform, chat_id from outbox_message where id = ?', [id]);
-        const row = rows[0];
-        if (row?.platform !== 'console') continue;
-        await this.remember(row.chat_id.replace(/^console:/, ''));
-        await deliverOutboxRow(em, new Map([['console', this.sender]]), id);
-      }
+      await this.awaitDelivery(result.outboxIds);
     }
     this.prompt();
   }

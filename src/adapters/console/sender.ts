@@ -25,7 +25,10 @@ export class ConsoleSender implements PlatformSender {
   ) {}
 
   async deliver(destination: Destination, message: OutgoingMessage): Promise<DeliveryReceipt> {
-    const rendered = renderForConsole(message, { color: this.color });
+    // A terminal cannot edit what it printed: for a replaced prompt show only what changed (its last line,
+    // e.g. "✓ Lewati"), not the whole prompt again.
+    const shown = message.replaceOutboxId !== undefined ? { text: message.text.split('\n').at(-1) ?? '' } : message;
+    const rendered = renderForConsole(shown, { color: this.color });
     if (rendered.choices.length) this.choicesByChat.set(destination.chatId, rendered.choices);
     const mine = destination.chatId === this.currentChat();
     const header = mine ? '' : `--- to ${this.describeChat(destination.chatId)} ---\n`;
