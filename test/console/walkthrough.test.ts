@@ -1,0 +1,108 @@
+/**
+ * The README walkthrough on the embedded default, exactly as `npm start` runs it: PGlite in-process, BullMQ
+ * on its PostgreSQL backend, demo data, the console chat. Employee -> /as supervisor -> review -> result.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { startService, type RunningService } from '../../src/service.js';
+import { DEMO_EMPLOYEE_NIP, DEMO_SUPERVISOR_NIP } from '../../src/demo/seed.js';
+
+describe('README walkthrough on the embedded default (console)', () => {
+  let dataDir: string;
+  let service: RunningService;
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let screen = '';
+  output.on('data', (d: Buffer) => {
+    screen += d.toString();
+  });
+
+  /** Types a line and waits until the chat shows the next prompt. */
+  async function type(line: string): Promise<string> {
+    const before = screen.length;
+    input.write(line + '\n');
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const tail = screen.slice(before);
+      if (/\)> $/.test(tail)) return tail;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`no prompt after "${line}"; screen so far:\n${screen.slice(before)}`);
+  }
+
+  /** Presses the button labelled `label` in the last screenful. */
+  async function press(label: string): Promise<string> {
+    const matches = [...screen.matchAll(/\[(\d+)\] ([^[\n]+?)(?=\s{3}\[|\n|$)/g)].filter((m) => m[2]!.trim() === label);
+    const last = matches.at(-1);
+    if (!last) throw new Error(`no button "${label}" on screen:\n${screen.slice(-1500)}`);
+    return type(last[1]!);
+  }
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'kinerja-walkthrough-'));
+    const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' });
+    service = await startService({ config, roles: new Set(['bot', 'worker']), console: true, input, output });
+    const deadline = Date.now() + 20_000;
+    while (!/Berapa realisasinya\?[\s\S]*\)> $/.test(screen) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }, 60_000);
+
+  afterAll(async () => {
+    await service?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('opens as the demo employee with the self-assessment of the open cycle', () => {
+    expect(screen).toContain('Siti Rahmawati');
+    expect(screen).toContain('Indikator 1 dari 3: Kualitas pelayanan');
+  });
+
+  it('refuses a bad number with the reason and asks again, then completes all three indicators', async () => {
+    expect(await type('-3')).toMatch(/negatif|kurang dari 0|tidak boleh/i);
+    expect(await type('95')).toContain('Ceritakan singkat');
+    expect(await type('pendek')).toContain('terlalu pendek');
+    await type('Melayani 120 pengaduan warga tepat waktu');
+    await press('Lewati');
+    await type('88');
+    await type('Menjawab permintaan informasi dalam sehari');
+    await press('Lewati');
+    await type('2');
+    await type('Membuat formulir pengaduan daring baru');
+    await press('Lewati');
+    const summary = await press('Lewati'); // the optional BerAKHLAK reflection
+    expect(summary).toContain('capaian 105,6%');
+    expect(summary).toContain('capaian 200%');
+  }, 60_000);
+
+  it('submits: the supervisor gets the review prompt', async () => {
+    await press('Kirim');
+    const sent = await press('Ya, kirim');
+    expect(sent).toContain('--- to Budi Santoso');
+    expect(sent).toContain('Tinjau sekarang');
+  }, 30_000);
+
+  it('/as switches to the supervisor, who rates, gives feedback and confirms; both see the predikat', async () => {
+    expect(await type(`/as ${DEMO_SUPERVISOR_NIP}`)).toContain('Now acting as Budi Santoso');
+    await press('Tinjau sekarang');
+    await press('Di atas ekspektasi');
+    await press('Di atas ekspektasi');
+    const suggestion = await press('Di atas ekspektasi');
+    expect(suggestion).toContain('Saran Hasil Kerja: Di atas ekspektasi');
+    await press('Di atas ekspektasi (saran)');
+    await press('Di atas ekspektasi'); // Perilaku Kerja
+    await press('Lewati'); // optional behaviour note
+    const afterFeedback = await type('Sangat baik dalam melayani warga, pertahankan.');
+    const confirmLabel = [...afterFeedback.matchAll(/\[(\d+)\] ([^[\n]+?)(?=\s{3}\[|\n|$)/g)].map((m) => m[2]!.trim())[0]!;
+    const result = await press(confirmLabel);
+    expect(result).toContain('Sangat Baik');
+    expect(result).toContain('--- to Siti Rahmawati');
+  }, 60_000);
+
+  it('the employee sees the result in /status after switching back', async () => {
+    await type(`/as ${DEMO_EMPLOYEE_NIP}`);
+    expect(await type('/status')).toMatch(/Sangat Baik/);
+  }, 30_000);
+});
