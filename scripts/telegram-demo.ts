@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     embedded = await startEmbeddedDatabase({ dataDir: 'memory://' });
     url = embedded.url;
   }
-  const orm = await openOrm({ url, poolMax: embedded ? 4 : 10 });
+  const orm = await openOrm({ url, poolMax: embedded ? 4 : 10, singleSession: Boolean(embedded) });
   await migrate(orm);
   const codes = await seed(orm);
 
