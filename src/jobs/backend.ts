@@ -10,11 +10,8 @@
  * BullMQ uses to pin `search_path` to its schema, so BullMQ's SQL functions created in their own schema are
  * not found ("function add_job(...) does not exist"). There the queues share the `public` schema (BullMQ's
  * table names do not clash with ours), and only one installation may use one embedded database.
- * Even so, measured with pglite-socket 0.2.17: as soon as BullMQ and MikroORM query concurrently, BullMQ's
- * add_jobs fails with "unnamed prepared statement does not exist" (every client shares one PostgreSQL
- * session, so concurrent extended-protocol queries overwrite each other's unnamed statement) and
- * Worker.close() hangs. Single-client use works. The embedded default therefore needs delivery without
- * BullMQ (inline, as the console does) or a pglite-socket that serialises whole query cycles.
+ * Concurrent clients on that one session are made safe in src/db/embedded.ts, which keeps each client's
+ * extended-protocol cycle together (test/jobs/pglite-backend.test.ts).
  */
 import {
   Queue,
