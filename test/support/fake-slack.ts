@@ -3,7 +3,7 @@
  * Events API: signed POSTs of events, slash commands and interactions to the app's `/slack/events`.
  *
  * The fake records every call (chat.postMessage, chat.update, views.open, ...), answers users.info with
- * configurable emails, auth.test and conversations.open, and can be told to fail the next call of a method
+ * configurable emails, auth.test, conversations.open and apps.connections.open (Socket Mode), and can be told to fail the next call of a method
  * with a rate limit (429 + Retry-After), a platform error (`ok: false`) or an HTTP 500.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -42,6 +42,8 @@ export class FakeSlack {
   private viewCounter = 0;
   /** Base URL for SLACK_API_URL, ending in `/api/`. */
   apiUrl = '';
+  /** What `apps.connections.open` hands out (Socket Mode): a FakeSlackSocket's url. Unset: `ok: false`. */
+  socketUrl?: string;
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
@@ -119,6 +121,8 @@ export class FakeSlack {
         return { ok: true, channel: args.channel, ts: args.ts };
       case 'views.open':
         return { ok: true, view: { id: `V${++this.viewCounter}` } };
+      case 'apps.connections.open':
+        return this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: 'not_allowed_token_type' };
       default:
         return { ok: false, error: 'unknown_method' };
     }

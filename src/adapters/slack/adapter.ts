@@ -8,7 +8,7 @@
  * a reply belongs to, the person's email for linking, the DM of someone writing in a channel), and calls
  * `engine.handle`. Everything it sends goes through the outbox and the sender (sender.ts).
  */
-import { App } from '@slack/bolt';
+import { App, SocketModeReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Config } from '../../config.js';
 import { systemClock, type Clock } from '../../clock.js';
@@ -30,6 +30,11 @@ import { TriggerStore } from './trigger-store.js';
 export const INGRESS_CALL_TIMEOUT_MS = 2000;
 /** A form submission waits this long for the engine before the modal is closed without it. */
 export const FORM_ENGINE_DEADLINE_MS = ACK_DEADLINE_MS - 500;
+/**
+ * How long stop() waits for Slack to complete the WebSocket closing handshake (the SDK itself waits 30 s)
+ * before it gives up waiting; the SDK still tears the socket down on its own timer.
+ */
+export const SOCKET_CLOSE_DEADLINE_MS = 5000;
 
 export interface SlackAdapterDeps {
   config: Config;
@@ -82,11 +87,17 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   const ingressClient = new WebClient(token, { slackApiUrl: config.SLACK_API_URL, retryConfig: { retries: 0 }, timeout: INGRESS_CALL_TIMEOUT_MS, logger: slackSdkLogger(log, 'web-api') });
   const directory = new SlackDirectory(ingressClient, clock, log);
   const receiver = socketMode ? undefined : new SlackHttpReceiver({ signingSecret: config.SLACK_SIGNING_SECRET!, clock, logger: log });
+  const clientOptions = { slackApiUrl: config.SLACK_API_URL, retryConfig: { retries: 0 } };
+  // Built here rather than by Bolt so stop() can wait on the client's disconnect: Bolt's own stop() resolves
+  // before the closing handshake, while the socket can still deliver events to an adapter being shut down.
+  const socketReceiver = socketMode
+    ? new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN!, logger: slackSdkLogger(log, 'socket-mode'), installerOptions: { clientOptions } })
+    : undefined;
 
   const app = new App({
     token,
-    ...(receiver ? { receiver } : { socketMode: true, appToken: config.SLACK_APP_TOKEN }),
-    clientOptions: { slackApiUrl: config.SLACK_API_URL, retryConfig: { retries: 0 } },
+    ...(receiver ? { receiver } : { socketMode: true, receiver: socketReceiver }),
+    clientOptions,
     logger: slackSdkLogger(log, 'bolt'),
     deferInitialization: true,
     // Conversation state lives in PostgreSQL; Bolt's in-memory conversation store is not used.
@@ -196,8 +207,11 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
       }
     },
     async stop() {
-      if (socketMode) await app.stop();
-      else await receiver?.stop();
+      if (socketReceiver) {
+        // Resolves once Slack has answered our close frame (or the socket is already gone); no reconnect follows.
+        const closed = await withDeadline(socketReceiver.client.disconnect(), SOCKET_CLOSE_DEADLINE_MS);
+        if (closed === 'timeout') log.warn('slack: Socket Mode connection did not finish closing in time; stopping anyway');
+      } else await receiver?.stop();
       await this.idle();
     },
     async idle() {

@@ -1,0 +1,197 @@
+/**
+ * The Slack adapter in Socket Mode, end to end over a real WebSocket: Bolt's SocketModeReceiver asks the fake
+ * Web API for a connection (`apps.connections.open` with the app token), connects to a local RFC 6455 server
+ * that plays Slack's side (hello, envelopes, acknowledgements), and hands what arrives to the real engine on a
+ * real PostgreSQL database.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config.js';
+import { CURRENT_PREDICATE_MATRIX } from '../../src/domain/ratings.js';
+import { deliverOutboxRow } from '../../src/delivery/deliver.js';
+import type { OutgoingMessage, PlatformSender } from '../../src/engine/contract.js';
+import { createEngine } from '../../src/engine/engine.js';
+import { createHttpServer, type HttpServer } from '../../src/http/server.js';
+import { createLogger } from '../../src/logger.js';
+import { createSlackAdapter, type SlackAdapter } from '../../src/adapters/slack/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { blockAction, FakeSlack, messageEvent, slashCommand, viewSubmission } from '../support/fake-slack.js';
+import { eventsApiEnvelope, FakeSlackSocket, interactiveEnvelope, type FakeSocketConnection } from '../support/fake-slack-socket.js';
+
+const APP_TOKEN = 'xapp-1-A0001-socket-test';
+const SITI = { user: 'USITI', dm: 'DSITI' };
+
+let db: TestDatabase;
+let slack: FakeSlack;
+let socket: FakeSlackSocket;
+let http: HttpServer;
+let adapter: SlackAdapter;
+let link: FakeSocketConnection;
+const clock = new ManualClock(new Date('2027-01-05T03:00:00Z'));
+const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+const senders = new Map<string, PlatformSender>();
+
+async function count(sql: string, params: unknown[] = []): Promise<number> {
+  const rows = await db.orm.em.getConnection().execute<{ n: string }[]>(sql, params);
+  return Number(rows[0].n);
+}
+const processed = (eventId: string) => count(`select count(*) as n from processed_event where platform = 'slack' and event_id = ?`, [eventId]);
+const outboxTo = (chatId: string) => count(`select count(*) as n from outbox_message where platform = 'slack' and chat_id = ?`, [chatId]);
+
+/** Messages the engine wrote for `chatId`, oldest first. */
+async function messagesTo(chatId: string): Promise<OutgoingMessage[]> {
+  const rows = await db.orm.em.getConnection().execute<{ payload: OutgoingMessage }[]>(`select payload from outbox_message where platform = 'slack' and chat_id = ? order by id`, [chatId]);
+  return rows.map((r) => r.payload);
+}
+
+/**
+ * Sends an envelope over the socket, waits for its acknowledgement, then for the engine. Bolt acknowledges
+ * before it runs the listener, but the listener's work is registered in the same tick, long before the ack's
+ * bytes reach this server, so idle() sees it.
+ */
+async function deliver(envelope: { envelope_id: string }) {
+  const ack = await link.deliver(envelope);
+  await adapter.idle();
+  return ack;
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  socket = await new FakeSlackSocket().start();
+  slack = await new FakeSlack().start();
+  slack.socketUrl = socket.url;
+  slack.users.set(SITI.user, { email: 'siti.rahma@jakarta.go.id', name: 'Siti', dm: SITI.dm });
+  const conn = db.orm.em.getConnection();
+  await conn.execute(`insert into unit (code, name) values ('DISDIK', 'Dinas Pendidikan')`);
+  await conn.execute(
+    `insert into employee (nip, name, email, position_kind, unit_id) values ('197801012005011001', 'Budi Santoso', 'budi.santoso@jakarta.go.id', 'administrator', (select id from unit where code = 'DISDIK'))`,
+  );
+  await conn.execute(
+    `insert into employee (nip, name, email, position_kind, unit_id, supervisor_id) values ('198503122010012002', 'Siti Rahma', 'siti.rahma@jakarta.go.id', 'pelaksana', (select id from unit where code = 'DISDIK'), (select id from employee where nip = '197801012005011001'))`,
+  );
+  await conn.execute(
+    `insert into cycle (name, kind, period_start, period_end, self_deadline, review_deadline, status, template_code, matrix_version)
+     values ('Triwulan I 2027', 'triwulan', '2027-01-01', '2027-03-31', '2027-04-07', '2027-04-14', 'open', 'default', ?)`,
+    [CURRENT_PREDICATE_MATRIX.version],
+  );
+  await conn.execute(
+    `insert into indicator (cycle_id, code, kind, name_id, name_en, unit_of_measure, target, position)
+     values ((select id from cycle), 'kualitas_pelayanan', 'hasil_kerja', 'Kualitas pelayanan', 'Service quality', 'persen', 100, 1)`,
+  );
+  await conn.execute(
+    `insert into assessment (employee_id, cycle_id, thread_key) values ((select id from employee where nip = '198503122010012002'), (select id from cycle), 'a1b2c3d4e5f60718293a4b5c6d7e8f90')`,
+  );
+
+  const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-socket-token', SLACK_APP_TOKEN: APP_TOKEN, SLACK_MODE: 'socket', SLACK_API_URL: slack.apiUrl });
+  const engine = createEngine({
+    orm: db.orm,
+    config,
+    clock,
+    logger,
+    // The delivery worker's job, inline: committed outbox rows go out through the Slack sender to the fake.
+    onCommitted: async (ids) => {
+      for (const id of ids) await deliverOutboxRow(db.orm.em.fork(), senders, id);
+    },
+  });
+  http = createHttpServer({ port: 0, host: '127.0.0.1' });
+  adapter = createSlackAdapter({ config, engine, http, orm: db.orm, logger, clock });
+  senders.set('slack', adapter.sender);
+  // Resolves only after the fake's `hello`: Socket Mode counts as connected from then on.
+  await adapter.start();
+  link = await socket.nextConnection();
+});
+
+afterAll(async () => {
+  await adapter?.stop();
+  await http?.stop();
+  await socket?.stop();
+  await slack?.stop();
+  await db?.close();
+});
+
+describe('Slack Socket Mode over a real WebSocket', () => {
+  it('opens the connection with the app token, not the bot token, and speaks the protocol', async () => {
+    const opens = slack.callsOf('apps.connections.open');
+    expect(opens.map((c) => c.token)).toEqual([APP_TOKEN]);
+    expect(slack.callsOf('auth.test').map((c) => c.token)).toContain('xoxb-socket-token');
+    expect(socket.connections).toHaveLength(1);
+    expect(link.ended).toBe(false);
+  });
+
+  it('a DM arriving as an events_api envelope is acknowledged by envelope_id and handled: the person is linked and answered', async () => {
+    const envelope = eventsApiEnvelope(messageEvent({ user: SITI.user, channel: SITI.dm, text: 'halo', eventId: 'EvSock1' }));
+    const ack = await deliver(envelope);
+    expect(ack.envelope_id).toBe(envelope.envelope_id);
+    expect(await processed('EvSock1')).toBe(1);
+    const linked = await db.orm.em.getConnection().execute<{ chat_id: string; nip: string }[]>(
+      `select ci.chat_id, e.nip from chat_identity ci join employee e on e.id = ci.employee_id where ci.platform = 'slack' and ci.platform_user_id = ?`,
+      [SITI.user],
+    );
+    expect(linked).toEqual([{ chat_id: SITI.dm, nip: '198503122010012002' }]);
+    expect((await messagesTo(SITI.dm)).map((m) => m.text).join('\n')).toMatch(/tertaut/i);
+    expect(slack.postedTo(SITI.dm).length).toBeGreaterThan(0);
+  });
+
+  it('the same envelope sent again (same event_id, retry_attempt 1) is acknowledged again but handled once', async () => {
+    const envelope = eventsApiEnvelope(messageEvent({ user: SITI.user, channel: SITI.dm, text: '/status', eventId: 'EvSockRetry' }));
+    await deliver(envelope);
+    const before = await outboxTo(SITI.dm);
+    expect(before).toBeGreaterThan(0);
+    const retry = { ...envelope, retry_attempt: 1, retry_reason: 'timeout' };
+    const first = await deliver(retry);
+    const second = await deliver(retry);
+    expect([first.envelope_id, second.envelope_id]).toEqual([envelope.envelope_id, envelope.envelope_id]);
+    expect(link.acks().filter((a) => a.envelope_id === envelope.envelope_id)).toHaveLength(3);
+    expect(await processed('EvSockRetry')).toBe(1);
+    expect(await outboxTo(SITI.dm)).toBe(before);
+  });
+
+  it('a slash command arriving as a slash_commands envelope is acknowledged and opens the form with its trigger', async () => {
+    const cmd = slashCommand({ user: SITI.user, channel: SITI.dm, text: 'penilaian', triggerId: 'trig-sock-cmd' }).form;
+    const envelope = { envelope_id: 'env-cmd-1', type: 'slash_commands', payload: cmd, accepts_response_payload: true };
+    const ack = await deliver(envelope);
+    expect(ack.envelope_id).toBe('env-cmd-1');
+    expect(await processed('cmd:trig-sock-cmd')).toBe(1);
+    const opened = slack.callsOf('views.open').at(-1);
+    expect(opened?.args.trigger_id).toBe('trig-sock-cmd');
+  });
+
+  it('a modal submission with an invalid value gets its inline errors back in the acknowledgement; a valid one closes it', async () => {
+    const view = slack.callsOf('views.open').at(-1)!.args.view as Record<string, unknown>;
+    const narrative = 'Melayani 120 pemohon izin sekolah, semua selesai tepat waktu.';
+    const bad = await deliver(interactiveEnvelope(viewSubmission({ user: SITI.user, view, values: { realisasi: 'sembilan puluh', narasi: narrative } })));
+    expect(bad.payload).toEqual({ response_action: 'errors', errors: { realisasi: expect.stringMatching(/"sembilan puluh" bukan angka/) } });
+    const good = await deliver(interactiveEnvelope(viewSubmission({ user: SITI.user, view, values: { realisasi: '95,5', narasi: narrative } })));
+    expect(good.payload ?? {}).toEqual({});
+    const rows = await db.orm.em.getConnection().execute<{ realisasi: string; narrative: string }[]>(`select realisasi, narrative from answer`);
+    expect(rows.map((r) => [Number(r.realisasi), r.narrative])).toEqual([[95.5, narrative]]);
+  });
+
+  it('a button press arriving as an interactive envelope is acknowledged and handled: the answered buttons disappear', async () => {
+    const withButtons = slack.callsOf('chat.postMessage').filter((c) => c.args.channel === SITI.dm && JSON.stringify(c.args.blocks ?? []).includes('"Lewati"')).at(-1);
+    expect(withButtons).toBeDefined();
+    const blocks = withButtons!.args.blocks as { type: string; elements?: { text?: { text: string }; value?: string }[] }[];
+    const skip = blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []).find((e) => e.text?.text === 'Lewati')!;
+    const ts = String(withButtons!.result?.ts);
+    const envelope = interactiveEnvelope(blockAction({ user: SITI.user, channel: SITI.dm, value: skip.value!, triggerId: 'trig-sock-1', messageTs: ts }));
+    const ack = await deliver(envelope);
+    expect(ack.envelope_id).toBe(envelope.envelope_id);
+    expect(await processed('act:trig-sock-1')).toBe(1);
+    const update = slack.callsOf('chat.update').find((c) => c.args.ts === ts);
+    expect(update).toBeDefined();
+    expect(JSON.stringify(update!.args.blocks ?? [])).not.toContain('"Lewati"');
+  });
+
+  it('never sends a frame that breaks the protocol (client frames masked, text only)', () => {
+    expect(link.protocolErrors).toEqual([]);
+  });
+
+  it('stop() closes the socket with a normal closure and does not reconnect', async () => {
+    await adapter.stop();
+    // Already closed when stop() resolves: nothing can arrive for an adapter being shut down.
+    expect(link.closedByClient).toEqual({ code: 1000, reason: '' });
+    await link.waitForEnd();
+    expect(slack.callsOf('apps.connections.open')).toHaveLength(1);
+    expect(socket.connections).toHaveLength(1);
+  });
+});
