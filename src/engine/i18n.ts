@@ -40,14 +40,80 @@ function i18nInstance(): i18n {
 /** A translate function bound to one locale: `t('key', { vars })`. */
 export type Translate = (key: string, vars?: Record<string, string | number>) => string;
 
+/**
+ * A catalogue message split at its `{{variable}}` placeholders: `parts` has one more entry than `names`.
+ * Null when the message needs i18next's own logic (plural forms, nesting, formatting, a missing key).
+ */
+interface CompiledMessage {
+  parts: string[];
+  names: string[];
+}
+
+const PLURAL_SUFFIXES = ['_zero', '_one', '_two', '_few', '_many', '_other'];
+/** Options i18next reads from the variables object; a call that passes one goes through i18next. */
+const I18NEXT_OPTIONS = ['context', 'lng', 'lngs', 'ns', 'defaultValue', 'replace', 'ordinal', 'returnObjects', 'postProcess', 'interpolation', 'keyPrefix', 'fallbackLng'];
+
+function compileMessage(inst: i18n, locale: Locale, key: string): CompiledMessage | null {
+  if (key.includes(':')) return null; // namespace syntax
+  const own: unknown = inst.getResource(locale, 'translation', key);
+  const raw: unknown = own ?? inst.getResource(DEFAULT_LOCALE, 'translation', key);
+  if (typeof raw !== 'string' || raw.includes('$t(')) return null;
+  const hasPlural = PLURAL_SUFFIXES.some((s) => inst.getResource(locale, 'translation', key + s) !== undefined || inst.getResource(DEFAULT_LOCALE, 'translation', key + s) !== undefined);
+  if (hasPlural) return null;
+  const parts: string[] = [];
+  const names: string[] = [];
+  let last = 0;
+  for (const m of raw.matchAll(/\{\{\s*(\w+)\s*\}\}/g)) {
+    parts.push(raw.slice(last, m.index));
+    names.push(m[1]);
+    last = m.index + m[0].length;
+  }
+  parts.push(raw.slice(last));
+  // Anything else in braces (`{{x, number}}`, `{{- x}}`) is i18next formatting.
+  if (parts.some((p) => p.includes('{{') || p.includes('}}'))) return null;
+  return { parts, names };
+}
+
+function renderCompiled(c: CompiledMessage, vars: Record<string, string | number> | undefined): string | undefined {
+  let out = c.parts[0];
+  for (let i = 0; i < c.names.length; i++) {
+    const v = vars?.[c.names[i]];
+    // What a missing variable becomes is i18next's decision.
+    if (v === undefined) return undefined;
+    out += String(v) + c.parts[i + 1];
+  }
+  return out;
+}
+
 const translators = new Map<Locale, Translate>();
 
-/** The translator for `locale` (one per locale, reused: this runs several times per message). */
+/**
+ * The translator for `locale` (one per locale, reused: this runs several times per message).
+ *
+ * The catalogues are i18next's and i18next resolves every key once; a message that is plain text with
+ * `{{variables}}` is then rendered from its compiled parts, because an i18next call costs tens of
+ * microseconds and a reminder sweep or a busy engine makes hundreds of thousands of them. The output is
+ * identical (test/engine/i18n.test.ts compares every key); plurals, nesting, formatting, i18next options
+ * and missing keys or variables always go through i18next.
+ */
 export function translator(locale: Locale): Translate {
   let tr = translators.get(locale);
   if (!tr) {
-    const t: TFunction = i18nInstance().getFixedT(locale);
-    tr = (key, vars) => t(key, vars ?? {}) as string;
+    const inst = i18nInstance();
+    const t: TFunction = inst.getFixedT(locale);
+    const compiled = new Map<string, CompiledMessage | null>();
+    tr = (key, vars) => {
+      let c = compiled.get(key);
+      if (c === undefined) {
+        c = compileMessage(inst, locale, key);
+        compiled.set(key, c);
+      }
+      if (c && !(vars && I18NEXT_OPTIONS.some((o) => o in vars))) {
+        const text = renderCompiled(c, vars);
+        if (text !== undefined) return text;
+      }
+      return t(key, vars ?? {}) as string;
+    };
     translators.set(locale, tr);
   }
   return tr;

@@ -2,6 +2,7 @@
 import type { Translate } from './i18n.js';
 import type { Rating } from './state.js';
 
+/** A rating level (di atas / sesuai / di bawah ekspektasi) as people read it. */
 export function ratingLabel(t: Translate, r: Rating): string {
   switch (r) {
     case 'di_atas':
@@ -13,6 +14,7 @@ export function ratingLabel(t: Translate, r: Rating): string {
   }
 }
 
+/** A predikat kinerja as people read it; the English catalogue keeps the Indonesian name in brackets. */
 export function predicateLabel(t: Translate, p: string): string {
   switch (p) {
     case 'sangat_baik':
@@ -28,6 +30,7 @@ export function predicateLabel(t: Translate, p: string): string {
   }
 }
 
+/** An assessment status (draft, submitted, ...) as people read it. */
 export function statusLabel(t: Translate, s: string): string {
   switch (s) {
     case 'draft':
@@ -40,5 +43,21 @@ export function statusLabel(t: Translate, s: string): string {
       return t('status.reviewed');
     default:
       return t('status.announced');
+  }
+}
+
+/** A unit's organisational result (capaian kinerja organisasi), which fixes its distribution curve. */
+export function orgRatingLabel(t: Translate, r: string): string {
+  switch (r) {
+    case 'istimewa':
+      return t('org_rating.istimewa');
+    case 'baik':
+      return t('org_rating.baik');
+    case 'butuh_perbaikan':
+      return t('org_rating.butuh_perbaikan');
+    case 'kurang':
+      return t('org_rating.kurang');
+    default:
+      return t('org_rating.sangat_kurang');
   }
 }

@@ -13,7 +13,7 @@ import { checkDistribution, transitionCycle, type CycleStatus, type OrgRating, t
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { CycleSettings } from '../db/entities/cycle.js';
-import { jobText, PREDICATE_LABELS } from './messages.js';
+import { awardAnnouncementText, resultText, violationsText } from './messages.js';
 import { hrOfficers } from './reminder-sweep.js';
 import { loadWorkingCalendar } from './schedule-settings.js';
 
@@ -148,19 +148,13 @@ export async function closeCycle(em: EntityManager, cycleId: number, ctx: CycleJ
       const raters = rows.map((r) => r.reviewer_id).filter((x): x is number => x !== null);
       const to = await reachable(t, [...new Set([...(hr.get(unitId) ?? []), ...raters])]);
       for (const person of to.values()) {
-        const lines = [jobText(person.locale, 'cycle.closed.violations', { cycle: cycle.name, unit: rows[0].unit_name, orgRating })];
-        for (const b of broken) {
-          lines.push(
-            jobText(person.locale, 'cycle.closed.violation_line', {
-              predicates: b.predicates.map((p) => PREDICATE_LABELS[person.locale === 'en' ? 'en' : 'id'][p]).join(' / '),
-              actual: b.actualCount,
-              percent: b.actualPercent,
-              op: jobText(person.locale, b.op === 'max' ? 'cycle.closed.op.max' : 'cycle.closed.op.min'),
-              allowed: b.allowedCount,
-            }),
-          );
-        }
-        drafts.push({ platform: person.platform, chat_id: person.chat_id, recipient_id: person.id, payload: { text: lines.join('\n') }, dedupe_key: `cycle-close:${cycleId}:${unitId}:${person.id}` });
+        const text = violationsText(person.locale, {
+          cycle: cycle.name,
+          unit: rows[0].unit_name,
+          orgRating,
+          broken: broken.map((b) => ({ predicates: b.predicates, actual: b.actualCount, percent: b.actualPercent, op: b.op, allowed: b.allowedCount })),
+        });
+        drafts.push({ platform: person.platform, chat_id: person.chat_id, recipient_id: person.id, payload: { text }, dedupe_key: `cycle-close:${cycleId}:${unitId}:${person.id}` });
       }
     }
     const outboxIds = await writeOutbox(t, drafts, now);
@@ -237,20 +231,19 @@ export async function announceCycle(em: EntityManager, cycleId: number, ctx: Cyc
     let checkIns = 0;
     for (const r of rows) {
       const me = people.get(r.employee_id);
-      const loc = me?.locale === 'en' ? 'en' : 'id';
-      const predicate = PREDICATE_LABELS[loc][r.predicate];
+      const loc = me?.locale ?? 'id';
       if (r.predicate === 'sangat_baik') {
-        if (me) drafts.push({ platform: me.platform, chat_id: me.chat_id, recipient_id: me.id, payload: { text: jobText(loc, 'announce.award.private', { cycle: cycle.name }) }, dedupe_key: `announce:${r.id}` });
+        if (me) drafts.push({ platform: me.platform, chat_id: me.chat_id, recipient_id: me.id, payload: { text: resultText(loc, { cycle: cycle.name, predicate: r.predicate, checkInDates: [] }) }, dedupe_key: `announce:${r.id}` });
         await conn.execute(`insert into follow_up (assessment_id, kind, status, created_at) values (?, 'award', 'open', ?) on conflict (assessment_id) do nothing`, [r.id, now]);
         if (!r.opt_out) {
           for (const [platform, channel] of Object.entries(r.channels ?? {})) {
             if (!channel) continue;
-            drafts.push({ platform, chat_id: channel, recipient_id: null, payload: { text: jobText('id', 'announce.award.public', { name: r.name, position: r.position, cycle: cycle.name }) }, dedupe_key: `announce:award:${r.id}:${platform}` });
+            drafts.push({ platform, chat_id: channel, recipient_id: null, payload: { text: awardAnnouncementText({ name: r.name, position: r.position, cycle: cycle.name }) }, dedupe_key: `announce:award:${r.id}:${platform}` });
             awardsPublic++;
           }
         }
       } else if (r.predicate === 'baik') {
-        if (me) drafts.push({ platform: me.platform, chat_id: me.chat_id, recipient_id: me.id, payload: { text: jobText(loc, 'announce.result.private', { cycle: cycle.name, predicate }) }, dedupe_key: `announce:${r.id}` });
+        if (me) drafts.push({ platform: me.platform, chat_id: me.chat_id, recipient_id: me.id, payload: { text: resultText(loc, { cycle: cycle.name, predicate: r.predicate, checkInDates: [] }) }, dedupe_key: `announce:${r.id}` });
       } else {
         coaching++;
         const fu = await conn.execute<{ id: number }[]>(
@@ -279,7 +272,7 @@ export async function announceCycle(em: EntityManager, cycleId: number, ctx: Cyc
             );
           }
         }
-        if (me) drafts.push({ platform: me.platform, chat_id: me.chat_id, recipient_id: me.id, payload: { text: jobText(loc, 'announce.coaching.private', { cycle: cycle.name, predicate, dates: dates.join(', ') }) }, dedupe_key: `announce:${r.id}` });
+        if (me) drafts.push({ platform: me.platform, chat_id: me.chat_id, recipient_id: me.id, payload: { text: resultText(loc, { cycle: cycle.name, predicate: r.predicate, checkInDates: dates }) }, dedupe_key: `announce:${r.id}` });
       }
       await conn.execute(`update assessment set status = 'announced' where id = ?`, [r.id]);
     }

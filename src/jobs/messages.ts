@@ -1,80 +1,165 @@
 /**
- * Texts the background jobs send (reminders, digests, cycle close and announcements), in Indonesian (the
- * default) and English. The engine owns `locales/`; these keys are kept here until they are merged there, so
- * the jobs never depend on a catalogue that may not have them yet. Placeholders are `{{name}}`, as in i18next.
+ * Texts the background jobs send (reminders, digests, cycle close, announcements, check-ins). The words
+ * live in `locales/` under `jobs.` and go through the engine's i18next translator, like every other
+ * user-visible string; this module only picks the key and passes the variables.
+ *
+ * Each key is written out literally in its translate call, with an object literal of variables, so the
+ * catalogue test (test/engine/i18n.test.ts) sees every key the jobs use and every variable they pass.
  */
 import type { Locale } from '../db/entities/organisation.js';
+import { formatDate, translator, type Translate } from '../engine/i18n.js';
+import { orgRatingLabel, predicateLabel } from '../engine/labels.js';
 
-export const JOB_MESSAGES = {
-  id: {
-    'reminder.self.before': 'Pengingat: penilaian diri periode {{cycle}} harus selesai dalam {{days}} hari kerja, paling lambat {{deadline}}. Kemajuan: {{done}} dari {{total}} indikator selesai.',
-    'reminder.self.due_today': 'Hari ini batas pengisian penilaian diri periode {{cycle}}: {{deadline}}. Kemajuan: {{done}} dari {{total}} indikator selesai.',
-    'reminder.self.overdue': 'Penilaian diri periode {{cycle}} sudah lewat batas ({{deadline}}). Mohon segera diselesaikan. Kemajuan: {{done}} dari {{total}} indikator selesai.',
-    'reminder.review.before': 'Pengingat: {{count}} penilaian diri menunggu penilaian Anda (periode {{cycle}}), paling lambat {{deadline}}.',
-    'reminder.review.due_today': 'Hari ini batas penilaian periode {{cycle}}: {{deadline}}. {{count}} penilaian diri menunggu penilaian Anda.',
-    'reminder.review.overdue': 'Batas penilaian periode {{cycle}} sudah lewat ({{deadline}}). {{count}} penilaian diri masih menunggu penilaian Anda.',
-    'reminder.button.continue': 'Lanjutkan penilaian diri',
-    'reminder.button.review': 'Buka penilaian',
-    'digest.supervisor.self': 'Pegawai Anda yang belum menyelesaikan penilaian diri periode {{cycle}} (batas {{deadline}}):',
-    'digest.supervisor.review': 'Penilaian yang belum diselesaikan oleh pejabat penilai di bawah Anda, periode {{cycle}} (batas {{deadline}}):',
-    'digest.hr.self': 'Unit {{unit}}: pegawai yang belum menyelesaikan penilaian diri periode {{cycle}} (batas {{deadline}}):',
-    'digest.hr.review': 'Unit {{unit}}: penilaian yang belum diselesaikan pejabat penilai, periode {{cycle}} (batas {{deadline}}):',
-    'digest.line.self': '- {{name}} (NIP {{nip}}): {{done}} dari {{total}} indikator',
-    'digest.line.review': '- {{name}} (NIP {{nip}}) menunggu penilaian dari {{reviewer}}',
-    'cycle.closed.violations': 'Periode {{cycle}} ditutup. Sebaran predikat unit {{unit}} (capaian organisasi: {{orgRating}}) tidak sesuai kurva distribusi:',
-    'cycle.closed.violation_line': '- {{predicates}}: {{actual}} orang ({{percent}}%), {{op}} {{allowed}} orang',
-    'cycle.closed.op.max': 'paling banyak',
-    'cycle.closed.op.min': 'paling sedikit',
-    'cycle.closed.late': 'Periode {{cycle}} ditutup. {{count}} penilaian diri dikirim terlambat di unit {{unit}}.',
-    'announce.award.public': 'Selamat kepada {{name}} ({{position}}) atas predikat kinerja Sangat Baik pada periode {{cycle}}!',
-    'announce.award.private': 'Selamat! Predikat kinerja Anda pada periode {{cycle}} adalah Sangat Baik.',
-    'announce.result.private': 'Hasil penilaian kinerja periode {{cycle}}: predikat {{predicate}}.',
-    'announce.coaching.private': 'Hasil penilaian kinerja periode {{cycle}}: predikat {{predicate}}. Atasan Anda akan mendampingi lewat rencana pembinaan; sesi tindak lanjut dijadwalkan pada {{dates}}.',
-    'checkin.reminder.employee': 'Pengingat: sesi tindak lanjut pembinaan dengan {{other}} dijadwalkan hari ini ({{date}}).',
-    'checkin.reminder.supervisor': 'Pengingat: sesi tindak lanjut pembinaan dengan {{other}} dijadwalkan hari ini ({{date}}).',
-    'checkin.rating.prompt': 'Bagaimana sesi tindak lanjut dengan {{other}} pada {{date}}? Beri nilai 1 (sangat tidak setuju) sampai 5 (sangat setuju): "Saya merasa didengar" dan "Saya tahu langkah selanjutnya".',
-  },
-  en: {
-    'reminder.self.before': 'Reminder: your self-assessment for {{cycle}} is due in {{days}} working days, by {{deadline}}. Progress: {{done}} of {{total}} indicators done.',
-    'reminder.self.due_today': 'Today is the self-assessment deadline for {{cycle}}: {{deadline}}. Progress: {{done}} of {{total}} indicators done.',
-    'reminder.self.overdue': 'Your self-assessment for {{cycle}} is past its deadline ({{deadline}}). Please finish it now. Progress: {{done}} of {{total}} indicators done.',
-    'reminder.review.before': 'Reminder: {{count}} self-assessments are waiting for your review ({{cycle}}), due by {{deadline}}.',
-    'reminder.review.due_today': 'Today is the review deadline for {{cycle}}: {{deadline}}. {{count}} self-assessments are waiting for your review.',
-    'reminder.review.overdue': 'The review deadline for {{cycle}} has passed ({{deadline}}). {{count}} self-assessments are still waiting for your review.',
-    'reminder.button.continue': 'Continue self-assessment',
-    'reminder.button.review': 'Open reviews',
-    'digest.supervisor.self': 'Your staff who have not finished their self-assessment for {{cycle}} (due {{deadline}}):',
-    'digest.supervisor.review': 'Reviews not yet done by raters reporting to you, {{cycle}} (due {{deadline}}):',
-    'digest.hr.self': 'Unit {{unit}}: staff who have not finished their self-assessment for {{cycle}} (due {{deadline}}):',
-    'digest.hr.review': 'Unit {{unit}}: reviews not yet done by raters, {{cycle}} (due {{deadline}}):',
-    'digest.line.self': '- {{name}} (NIP {{nip}}): {{done}} of {{total}} indicators',
-    'digest.line.review': '- {{name}} (NIP {{nip}}) waiting for a review by {{reviewer}}',
-    'cycle.closed.violations': 'Cycle {{cycle}} is closed. The ratings of unit {{unit}} (organisational result: {{orgRating}}) break the distribution curve:',
-    'cycle.closed.violation_line': '- {{predicates}}: {{actual}} people ({{percent}}%), {{op}} {{allowed}} allowed',
-    'cycle.closed.op.max': 'at most',
-    'cycle.closed.op.min': 'at least',
-    'cycle.closed.late': 'Cycle {{cycle}} is closed. {{count}} self-assessments were submitted late in unit {{unit}}.',
-    'announce.award.public': 'Congratulations to {{name}} ({{position}}) on an Excellent (Sangat Baik) rating for {{cycle}}!',
-    'announce.award.private': 'Congratulations! Your performance rating for {{cycle}} is Excellent (Sangat Baik).',
-    'announce.result.private': 'Your performance result for {{cycle}}: {{predicate}}.',
-    'announce.coaching.private': 'Your performance result for {{cycle}}: {{predicate}}. Your supervisor will support you with a coaching plan; follow-up sessions are scheduled on {{dates}}.',
-    'checkin.reminder.employee': 'Reminder: your coaching follow-up session with {{other}} is scheduled today ({{date}}).',
-    'checkin.reminder.supervisor': 'Reminder: your coaching follow-up session with {{other}} is scheduled today ({{date}}).',
-    'checkin.rating.prompt': 'How was your follow-up session with {{other}} on {{date}}? Rate 1 (strongly disagree) to 5 (strongly agree): "I felt heard" and "I know what to do next".',
-  },
-} as const satisfies Record<Locale, Record<string, string>>;
-
-/** A message key the jobs use. */
-export type JobMessageKey = keyof (typeof JOB_MESSAGES)['id'];
-
-/** Renders `key` in `locale` (unknown locales fall back to Indonesian), filling `{{placeholders}}`. */
-export function jobText(locale: string, key: JobMessageKey, vars: Record<string, string | number> = {}): string {
-  const catalogue: Record<JobMessageKey, string> = locale === 'en' ? JOB_MESSAGES.en : JOB_MESSAGES.id;
-  return catalogue[key].replace(/\{\{(\w+)\}\}/g, (_m, name: string) => (name in vars ? String(vars[name]) : `{{${name}}}`));
+/** A person's stored locale as one the catalogues have: English when set, else Indonesian (the default). */
+export function jobLocale(locale: string | null | undefined): Locale {
+  return locale === 'en' ? 'en' : 'id';
 }
 
-/** Predicate names for people, per locale. */
-export const PREDICATE_LABELS: Record<Locale, Record<string, string>> = {
-  id: { sangat_baik: 'Sangat Baik', baik: 'Baik', butuh_perbaikan: 'Butuh Perbaikan', kurang: 'Kurang', sangat_kurang: 'Sangat Kurang' },
-  en: { sangat_baik: 'Excellent', baik: 'Good', butuh_perbaikan: 'Needs Improvement', kurang: 'Poor', sangat_kurang: 'Very Poor' },
-};
+/** The translator for a person's stored locale (unknown locales read Indonesian). */
+export function jobTranslator(locale: string | null | undefined): Translate {
+  return translator(jobLocale(locale));
+}
+
+/** A predicate's name for people, the same label the engine shows (e.g. `Baik`, `Good (Baik)`). */
+export function predicateName(locale: string | null | undefined, predicate: string): string {
+  return predicateLabel(jobTranslator(locale), predicate);
+}
+
+/** Where a reminder stands against its deadline. */
+export type ReminderMoment = 'before' | 'due_today' | 'overdue';
+
+/** What a self-assessment reminder says: cycle, local deadline, progress, working days left. */
+export interface SelfReminderVars {
+  cycle: string;
+  deadline: string;
+  done: number;
+  total: number;
+  days: number;
+}
+
+/** The employee's self-assessment reminder paragraph. */
+export function selfReminderText(t: Translate, moment: ReminderMoment, v: SelfReminderVars): string {
+  switch (moment) {
+    case 'before':
+      return t('jobs.reminder.self.before', { cycle: v.cycle, deadline: v.deadline, days: v.days, done: v.done, total: v.total });
+    case 'due_today':
+      return t('jobs.reminder.self.due_today', { cycle: v.cycle, deadline: v.deadline, done: v.done, total: v.total });
+    case 'overdue':
+      return t('jobs.reminder.self.overdue', { cycle: v.cycle, deadline: v.deadline, done: v.done, total: v.total });
+  }
+}
+
+/** What a review reminder says: cycle, local deadline, how many assessments wait for the rater. */
+export interface ReviewReminderVars {
+  cycle: string;
+  deadline: string;
+  count: number;
+}
+
+/** The rater's review reminder paragraph. */
+export function reviewReminderText(t: Translate, moment: ReminderMoment, v: ReviewReminderVars): string {
+  switch (moment) {
+    case 'before':
+      return t('jobs.reminder.review.before', { cycle: v.cycle, deadline: v.deadline, count: v.count });
+    case 'due_today':
+      return t('jobs.reminder.review.due_today', { cycle: v.cycle, deadline: v.deadline, count: v.count });
+    case 'overdue':
+      return t('jobs.reminder.review.overdue', { cycle: v.cycle, deadline: v.deadline, count: v.count });
+  }
+}
+
+/** Label of the button that continues the self-assessment. */
+export function continueButtonLabel(t: Translate): string {
+  return t('jobs.reminder.button.continue');
+}
+
+/** Label of the button that lists the rater's pending reviews. */
+export function reviewButtonLabel(t: Translate): string {
+  return t('jobs.reminder.button.review');
+}
+
+/** Who an escalation digest goes to, and which deadline it is about. */
+export type DigestAudience = 'supervisor' | 'hr';
+export type DigestTrack = 'self' | 'review';
+
+/** The first line of an escalation digest. */
+export function digestHeading(t: Translate, audience: DigestAudience, track: DigestTrack, v: { cycle: string; deadline: string; unit: string }): string {
+  if (audience === 'supervisor') {
+    return track === 'self' ? t('jobs.digest.supervisor.self', { cycle: v.cycle, deadline: v.deadline }) : t('jobs.digest.supervisor.review', { cycle: v.cycle, deadline: v.deadline });
+  }
+  return track === 'self'
+    ? t('jobs.digest.hr.self', { unit: v.unit, cycle: v.cycle, deadline: v.deadline })
+    : t('jobs.digest.hr.review', { unit: v.unit, cycle: v.cycle, deadline: v.deadline });
+}
+
+/** A digest line about one late employee and their progress. */
+export function digestSelfLine(t: Translate, v: { name: string; nip: string; done: number; total: number }): string {
+  return t('jobs.digest.line.self', { name: v.name, nip: v.nip, done: v.done, total: v.total });
+}
+
+/** A digest line about one assessment still waiting for its rater. */
+export function digestReviewLine(t: Translate, v: { name: string; nip: string; reviewer: string }): string {
+  return t('jobs.digest.line.review', { name: v.name, nip: v.nip, reviewer: v.reviewer });
+}
+
+/**
+ * Check-in reminder for the coached employee or for the supervisor, and the employee's rating prompt.
+ * `v.date` is the session's calendar date (`YYYY-MM-DD`), written out in the reader's language.
+ */
+export function checkInText(locale: string, kind: 'employee' | 'supervisor' | 'rating', v: { other: string; date: string }): string {
+  const t = jobTranslator(locale);
+  const date = formatDate(jobLocale(locale), v.date);
+  switch (kind) {
+    case 'employee':
+      return t('jobs.checkin.reminder.employee', { other: v.other, date });
+    case 'supervisor':
+      return t('jobs.checkin.reminder.supervisor', { other: v.other, date });
+    case 'rating':
+      return t('jobs.checkin.rating.prompt', { other: v.other, date });
+  }
+}
+
+/** One broken distribution rule, as cycle close reports it. */
+export interface ViolationLine {
+  /** Predicate codes the rule counts (`sangat_baik`, ...). */
+  predicates: readonly string[];
+  actual: number;
+  percent: number;
+  op: 'max' | 'min';
+  allowed: number;
+}
+
+/** The message to HR and raters when a unit's predicates break its distribution curve (`orgRating`: its code). */
+export function violationsText(locale: string, v: { cycle: string; unit: string; orgRating: string; broken: readonly ViolationLine[] }): string {
+  const t = jobTranslator(locale);
+  const lines = [t('jobs.cycle.closed.violations', { cycle: v.cycle, unit: v.unit, orgRating: orgRatingLabel(t, v.orgRating) })];
+  for (const b of v.broken) {
+    lines.push(
+      t('jobs.cycle.closed.violation_line', {
+        predicates: b.predicates.map((p) => predicateName(locale, p)).join(' / '),
+        actual: b.actual,
+        percent: b.percent,
+        op: b.op === 'max' ? t('jobs.cycle.closed.op.max') : t('jobs.cycle.closed.op.min'),
+        allowed: b.allowed,
+      }),
+    );
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The private result message for a predicate: an award, a plain result, or a coaching notice with the
+ * check-in dates (`YYYY-MM-DD`), written out in the reader's language.
+ */
+export function resultText(locale: string, v: { cycle: string; predicate: string; checkInDates: readonly string[] }): string {
+  const t = jobTranslator(locale);
+  if (v.predicate === 'sangat_baik') return t('jobs.announce.award.private', { cycle: v.cycle });
+  const predicate = predicateName(locale, v.predicate);
+  if (v.predicate === 'baik') return t('jobs.announce.result.private', { cycle: v.cycle, predicate });
+  return t('jobs.announce.coaching.private', { cycle: v.cycle, predicate, dates: v.checkInDates.map((d) => formatDate(jobLocale(locale), d)).join(', ') });
+}
+
+/** The award announcement for a unit channel (Indonesian: a channel is shared, so it reads the default). */
+export function awardAnnouncementText(v: { name: string; position: string; cycle: string }): string {
+  return translator('id')('jobs.announce.award.public', { name: v.name, position: v.position, cycle: v.cycle });
+}

@@ -19,7 +19,7 @@ import { nextWorkingSlot, timezoneAlias, type WorkingCalendar } from '../domain/
 import type { Button, OutgoingMessage } from '../engine/contract.js';
 import type { Clock } from '../clock.js';
 import { CHECKIN_RATING_TOKEN_PREFIX as CHECKIN_RATING_TOKEN, CONTINUE_ASSESSMENT_TOKEN, OPEN_REVIEWS_TOKEN } from '../engine/tokens.js';
-import { jobText } from './messages.js';
+import { checkInText, continueButtonLabel, digestHeading, digestReviewLine, digestSelfLine, jobTranslator, reviewButtonLabel, reviewReminderText, selfReminderText, type ReminderMoment } from './messages.js';
 import { loadWorkingCalendar, workingHoursOf, type ReminderConfig } from './schedule-settings.js';
 
 /** The engine's button tokens, re-exported for the jobs' callers and tests. */
@@ -284,18 +284,19 @@ async function composeMessages(tx: EntityManager, live: DueRow[], now: Date): Pr
     if (!person?.platform || !person.chat_id) continue;
     const paragraphs: string[] = [];
     const buttons: Button[][] = [];
+    const t = jobTranslator(person.locale);
     const self = mostUrgent(rows.filter((r) => r.kind.startsWith('self:')));
     const review = mostUrgent(rows.filter((r) => r.kind.startsWith('review:')));
     if (self) {
       const p = progress.get(self.assessment_id as number) ?? { done: 0, total: 0 };
       const vars = { cycle: self.cycle_name ?? '', deadline: formatDeadline(self.self_deadline as string, person.timezone, person.locale), done: p.done, total: p.total, days: daysBefore(self.kind) };
-      paragraphs.push(jobText(person.locale, personalKey('self', self.kind), vars));
-      buttons.push([{ label: jobText(person.locale, 'reminder.button.continue'), token: CONTINUE_ASSESSMENT_TOKEN, style: 'primary' }]);
+      paragraphs.push(selfReminderText(t, momentOf(self.kind), vars));
+      buttons.push([{ label: continueButtonLabel(t), token: CONTINUE_ASSESSMENT_TOKEN, style: 'primary' }]);
     }
     if (review) {
       const vars = { cycle: review.cycle_name ?? '', deadline: formatDeadline(review.review_deadline as string, person.timezone, person.locale), count: waiting.get(review.recipient_id) ?? 1 };
-      paragraphs.push(jobText(person.locale, personalKey('review', review.kind), vars));
-      buttons.push([{ label: jobText(person.locale, 'reminder.button.review'), token: OPEN_REVIEWS_TOKEN }]);
+      paragraphs.push(reviewReminderText(t, momentOf(review.kind), vars));
+      buttons.push([{ label: reviewButtonLabel(t), token: OPEN_REVIEWS_TOKEN }]);
     }
     for (const r of rows.filter((x) => x.kind.startsWith('checkin'))) {
       const coached = r.subject_id === person.id;
@@ -303,10 +304,10 @@ async function composeMessages(tx: EntityManager, live: DueRow[], now: Date): Pr
       const vars = { other: (otherId !== null ? people.get(otherId)?.name : undefined) ?? '-', date: localDate(person.timezone) };
       if (r.kind.startsWith('checkin_rating:')) {
         const checkInId = r.kind.slice('checkin_rating:'.length);
-        paragraphs.push(jobText(person.locale, 'checkin.rating.prompt', vars));
+        paragraphs.push(checkInText(person.locale, 'rating', vars));
         buttons.push([1, 2, 3, 4, 5].map((n) => ({ label: String(n), token: `${CHECKIN_RATING_TOKEN}:${checkInId}:${n}` })));
       } else {
-        paragraphs.push(jobText(person.locale, coached ? 'checkin.reminder.employee' : 'checkin.reminder.supervisor', vars));
+        paragraphs.push(checkInText(person.locale, coached ? 'employee' : 'supervisor', vars));
       }
     }
     if (paragraphs.length === 0) continue;
@@ -362,10 +363,10 @@ async function composeMessages(tx: EntityManager, live: DueRow[], now: Date): Pr
   return messages;
 }
 
-function personalKey(track: 'self' | 'review', kind: string) {
+/** Where a reminder kind (`self:h_minus_3`, `review:due_today`, ...) stands against its deadline. */
+function momentOf(kind: string): ReminderMoment {
   const k = kind.slice(kind.indexOf(':') + 1);
-  const when = k === 'due_today' ? 'due_today' : k.startsWith('h_minus_') ? 'before' : 'overdue';
-  return `reminder.${track}.${when}` as const;
+  return k === 'due_today' ? 'due_today' : k.startsWith('h_minus_') ? 'before' : 'overdue';
 }
 
 function daysBefore(kind: string): number {
@@ -383,22 +384,23 @@ function mostUrgent(rows: DueRow[]): DueRow | undefined {
 }
 
 function digestText(to: Person, rows: DueRow[], audience: 'supervisor' | 'hr', progress: Map<number, Progress>, people: Map<number, Person>, unit: string): string {
+  const t = jobTranslator(to.locale);
   const lines: string[] = [];
   for (const track of ['self', 'review'] as const) {
     const ofTrack = rows.filter((r) => r.kind.startsWith(`${track}:`));
     if (ofTrack.length === 0) continue;
     const first = ofTrack[0];
     const deadline = formatDeadline((track === 'self' ? first.self_deadline : first.review_deadline) as string, to.timezone, to.locale);
-    lines.push(jobText(to.locale, `digest.${audience}.${track}`, { cycle: first.cycle_name ?? '', deadline, unit }));
+    lines.push(digestHeading(t, audience, track, { cycle: first.cycle_name ?? '', deadline, unit }));
     const seen = new Set<number>();
     for (const r of [...ofTrack].sort((a, b) => a.name.localeCompare(b.name))) {
       if (seen.has(r.recipient_id)) continue;
       seen.add(r.recipient_id);
       if (track === 'self') {
         const p = progress.get(r.assessment_id as number) ?? { done: 0, total: 0 };
-        lines.push(jobText(to.locale, 'digest.line.self', { name: r.name, nip: r.nip, done: p.done, total: p.total }));
+        lines.push(digestSelfLine(t, { name: r.name, nip: r.nip, done: p.done, total: p.total }));
       } else {
-        lines.push(jobText(to.locale, 'digest.line.review', { name: r.name, nip: r.nip, reviewer: people.get(r.recipient_id)?.name ?? r.name }));
+        lines.push(digestReviewLine(t, { name: r.name, nip: r.nip, reviewer: people.get(r.recipient_id)?.name ?? r.name }));
       }
     }
   }

@@ -6,7 +6,7 @@
  * - `self:<plan kind>`: the employee's self-assessment deadline (cycle.self_deadline), planned when the
  *   cycle opens;
  * - `review:<plan kind>`: the rater's review deadline (cycle.review_deadline), planned when the
- *   self-assessment is submitted.
+ *   self-assessment is submitted; the rater is the acting PLT/PLH active that day, else the supervisor.
  * `recipient` is always the person who has to act (the employee, or the rater); `audience` is the plan's:
  * `employee` (remind that person), `supervisor` or `hr` (escalations about that person). Escalation targets
  * are resolved when the sweep runs, so a supervisor changed in the meantime gets the digest.
@@ -76,6 +76,23 @@ export async function scheduleSelfAssessmentReminders(em: EntityManager, cycleId
   return planTrack(em, cycleId, 'self', ctx, ['pending', 'sent']);
 }
 
+/**
+ * The rater `r` of employee `e`: an acting PLT/PLH for e's supervisor on the planning date (the `?`) when
+ * one is active, else the supervisor of record. The engine sends the review prompt to the acting official
+ * too, so the reminders go to the person who was asked to review. With several overlapping assignments
+ * the latest one wins.
+ */
+const RATER_JOIN = `left join lateral (
+       select aa.acting_employee_id from acting_assignment aa join employee ae on ae.id = aa.acting_employee_id
+        where aa.for_employee_id = e.supervisor_id and ?::date between aa.starts_on and aa.ends_on and ae.active
+        order by aa.starts_on desc, aa.id desc limit 1) acting on true
+     join employee r on r.id = coalesce(acting.acting_employee_id, e.supervisor_id)`;
+
+/** The calendar date acting assignments are read in: Jakarta's, as the engine reads them (dates carry no zone). */
+function actingDate(now: Date): string {
+  return DateTime.fromJSDate(now, { zone: 'Asia/Jakarta' }).toISODate() as string;
+}
+
 async function planTrack(
   em: EntityManager,
   cycleId: number,
@@ -87,23 +104,27 @@ async function planTrack(
   const conn = em;
   const cycle = await cycleDeadlines(em, cycleId);
   const deadline = track === 'self' ? cycle.self_deadline : cycle.review_deadline;
-  // For the self track the person acting is the employee; for the review track it is their rater.
-  const actor = track === 'self' ? 'e' : 's';
+  // The person who has to act: the employee `e` on the self track, their rater `r` on the review track.
+  const actor = track === 'self' ? 'e' : 'r';
   const statuses = track === 'self' ? `('draft','returned')` : `('submitted')`;
+  const joins = track === 'self' ? '' : RATER_JOIN;
+  const joinParams = track === 'self' ? [] : [actingDate(ctx.clock.now())];
   const only = assessmentId === undefined ? '' : 'and a.id = ?';
-  const onlyParams = assessmentId === undefined ? [] : [assessmentId];
-  const from = `from assessment a join employee e on e.id = a.employee_id ${track === 'review' ? 'join employee s on s.id = e.supervisor_id' : ''}
-     where a.cycle_id = ? and a.status in ${statuses} ${only}`;
-  const zones = await conn.execute<{ tz: string }[]>(`select distinct ${actor}.timezone as tz ${from}`, [cycleId, ...onlyParams]);
+  const whereParams = [cycleId, ...(assessmentId === undefined ? [] : [assessmentId])];
+  const from = `from assessment a join employee e on e.id = a.employee_id ${joins}`;
+  const where = `where a.cycle_id = ? and a.status in ${statuses} ${only}`;
+  const zones = await conn.execute<{ tz: string }[]>(`select distinct ${actor}.timezone as tz ${from} ${where}`, [...joinParams, ...whereParams]);
   if (zones.length === 0) return 0;
   const rows = await planRows(em, deadline, zones.map((z) => z.tz), ctx, track);
   if (rows.length === 0) return 0;
   const result = await conn.execute(
     `insert into reminder (assessment_id, recipient_id, audience, kind, due_at, local_date, status, created_at)
      select a.id, ${actor}.id, p.audience, p.kind, p.due_at, p.local_date, 'pending', ?
-       ${from.replace('where', `join jsonb_to_recordset(?::jsonb) as p(tz text, kind text, audience text, due_at timestamptz, local_date date) on p.tz = ${actor}.timezone where`)}
+       ${from}
+       join jsonb_to_recordset(?::jsonb) as p(tz text, kind text, audience text, due_at timestamptz, local_date date) on p.tz = ${actor}.timezone
+       ${where}
        and not exists (select 1 from reminder x where x.assessment_id = a.id and x.kind = p.kind and x.status in (${skipWhenExisting.map(() => '?').join(',')}))`,
-    [ctx.clock.now(), JSON.stringify(rows), cycleId, ...onlyParams, ...skipWhenExisting],
+    [ctx.clock.now(), ...joinParams, JSON.stringify(rows), ...whereParams, ...skipWhenExisting],
     'run',
   );
   return affected(result);
@@ -117,6 +138,8 @@ function affected(result: unknown): number {
 /**
  * Plans the rater's review reminders for a just-submitted assessment (review deadline of its cycle) and
  * cancels the employee's pending self-assessment reminders. Call it in the transaction that submits.
+ * The rater is the acting PLT/PLH for the employee's supervisor when one is active at `ctx.clock.now()`
+ * (the one the review prompt went to), else the supervisor of record.
  * Returns the number of review reminders created (0 when the employee has no supervisor of record).
  */
 export async function scheduleReviewReminders(em: EntityManager, assessmentId: number, ctx: ReminderContext): Promise<number> {

@@ -1,7 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
 import { formatDate, formatNumber, loadCatalogue, translator } from '../../src/engine/i18n.js';
+import { predicateLabel } from '../../src/engine/labels.js';
+import { predicateName, resultText, violationsText } from '../../src/jobs/messages.js';
 
 function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, string> {
   const out: Record<string, string> = {};
@@ -19,10 +22,13 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? sourceFiles(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : []));
 }
 
-/** Every `t('key', { a, b: x })`-style call in the engine: key and the variable names passed. */
+/** The folders whose code sends user-visible text: the conversation engine and the background jobs. */
+const TRANSLATING_DIRS = ['src/engine', 'src/jobs'];
+
+/** Every `t('key', { a, b: x })`-style call in the engine and the jobs: key and the variable names passed. */
 function translationCalls(): { file: string; key: string; vars: string[] }[] {
   const calls: { file: string; key: string; vars: string[] }[] = [];
-  for (const file of sourceFiles('src/engine')) {
+  for (const file of TRANSLATING_DIRS.flatMap((dir) => sourceFiles(dir))) {
     const src = readFileSync(file, 'utf8');
     const re = /(?:\b(?:t|tr|ot|ct)|translator\([^()]*\))\(\s*'([a-z_]+\.[a-z_.]+)'\s*(,)?/g;
     for (let m = re.exec(src); m; m = re.exec(src)) {
@@ -71,7 +77,7 @@ describe('message catalogues', () => {
     for (const key of Object.keys(id)) expect([...placeholders(en[key] ?? '')].sort(), key).toEqual([...placeholders(id[key])].sort());
   });
 
-  it('every key the engine uses exists, and the engine passes every variable the message uses', () => {
+  it('every key the engine and the jobs use exists, and the code passes every variable the message uses', () => {
     const calls = translationCalls();
     expect(calls.length).toBeGreaterThan(100);
     for (const c of calls) {
@@ -80,9 +86,56 @@ describe('message catalogues', () => {
     }
   });
 
+  it('the jobs take every text from the catalogues: each jobs.* key is used in src/jobs, and no job keeps its own texts', () => {
+    const used = new Set(translationCalls().filter((c) => c.file.startsWith(join('src', 'jobs'))).map((c) => c.key));
+    const jobKeys = Object.keys(id).filter((k) => k.startsWith('jobs.'));
+    expect(jobKeys.length).toBeGreaterThan(20);
+    expect(jobKeys.filter((k) => !used.has(k))).toEqual([]);
+    // A sentence in code would not be translated: job sources hold no `{{placeholder}}` message templates.
+    for (const file of sourceFiles('src/jobs')) expect(readFileSync(file, 'utf8'), file).not.toMatch(/\{\{\w+\}\}/);
+  });
+
+  it('jobs render through i18next with the engine labels, Indonesian by default', () => {
+    const en = translator('en');
+    expect(en('jobs.digest.line.self', { name: 'Budi', nip: '1', done: 3, total: 5 })).toBe('- Budi (NIP 1): 3 of 5 indicators');
+    expect(translator('id')('jobs.digest.line.self', { name: 'Budi', nip: '1', done: 3, total: 5 })).toBe('- Budi (NIP 1): 3 dari 5 indikator');
+    expect(resultText('en', { cycle: 'Q1', predicate: 'butuh_perbaikan', checkInDates: ['2027-01-05'] })).toContain('Needs Improvement (Butuh Perbaikan)');
+    expect(resultText('en', { cycle: 'Q1', predicate: 'butuh_perbaikan', checkInDates: ['2027-01-05'] })).toContain('5 January 2027');
+    expect(resultText('xx', { cycle: 'Q1', predicate: 'baik', checkInDates: [] })).toBe('Hasil penilaian kinerja periode Q1: predikat Baik.');
+    expect(predicateName('id', 'sangat_kurang')).toBe(predicateLabel(translator('id'), 'sangat_kurang'));
+    const violation = violationsText('en', { cycle: 'Q1', unit: 'BKD', orgRating: 'baik', broken: [{ predicates: ['baik'], actual: 4, percent: 100, op: 'max', allowed: 2 }] });
+    expect(violation).toBe('Cycle Q1 is closed. The ratings of unit BKD (organisational result: Good (Baik)) break the distribution curve:\n- Good (Baik): 4 people (100%), at most 2 allowed');
+  });
+
   it('the scanner would catch a missing variable (the check can fail)', () => {
     const missing = [...placeholders(id['review.prompt'])].filter((v) => !['name', 'nip', 'cycle'].includes(v));
     expect(missing).toEqual(['round']);
+  });
+
+  it('renders every message exactly as i18next does, also with a missing variable or key', () => {
+    const reference = i18next.createInstance();
+    void reference.init({
+      resources: { id: { translation: loadCatalogue('id') }, en: { translation: loadCatalogue('en') } },
+      lng: 'id',
+      fallbackLng: 'id',
+      interpolation: { escapeValue: false },
+      initAsync: false,
+      showSupportNotice: false,
+    });
+    for (const locale of ['id', 'en'] as const) {
+      const ours = translator(locale);
+      const theirs = reference.getFixedT(locale);
+      for (const key of Object.keys(id)) {
+        const names = [...placeholders(id[key])];
+        const vars = Object.fromEntries(names.map((n, i) => [n, i % 2 ? i * 1.5 : `<${n} & "x">`]));
+        expect(ours(key, vars), `${locale}: ${key}`).toBe(theirs(key, vars));
+        expect(ours(key), `${locale}: ${key} without variables`).toBe(theirs(key, {}));
+        if (names.length) expect(ours(key, { count: 2, ...vars })).toBe(theirs(key, { count: 2, ...vars }));
+      }
+      expect(ours('no.such_key')).toBe(theirs('no.such_key', {}));
+      expect(ours('review', {})).toBe(theirs('review', {}));
+      expect(ours('review.prompt', { name: 'A', lng: 'en' })).toBe(theirs('review.prompt', { name: 'A', lng: 'en' }));
+    }
   });
 
   it('formats numbers and dates per locale', () => {

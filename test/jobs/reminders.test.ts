@@ -198,6 +198,55 @@ describe('reminders', () => {
     expect(await cancelReminders(em, s.assessment, 'review')).toBeGreaterThan(0);
   });
 
+  it('review reminders go to the acting PLT/PLH active when the assessment is submitted, in their time zone', async () => {
+    const t = await team();
+    const a = t.staff[0];
+    const bId = await addPerson(em, { name: 'Pegawai Dua', unitId: t.unit, supervisorId: t.boss });
+    const b = { id: bId, assessment: await addAssessment(em, t.cycle, bId) };
+    const plt = await addPerson(em, { name: 'Putri PLT', unitId: t.unit, timezone: 'Asia/Makassar' });
+    // Acting for Budi Atasan from 10 to 31 March 2025 (dates read in WIB, as the engine does).
+    await sql(em, `insert into acting_assignment (kind, acting_employee_id, for_employee_id, starts_on, ends_on, created_at) values ('plt', ?, ?, '2025-03-10', '2025-03-31', now())`, [plt, t.boss]);
+
+    // Submitted before the assignment starts (Sunday 9 March, 23:00 WIB): the supervisor of record.
+    await sql(em, `update assessment set status = 'submitted' where id in (?, ?)`, [a.assessment, b.assessment]);
+    expect(await scheduleReviewReminders(em, a.assessment, { clock: new ManualClock(new Date('2025-03-09T16:00:00Z')), config })).toBeGreaterThan(0);
+    // Submitted one hour later, Monday 10 March 00:00 WIB: the PLT is acting, so the PLT is reminded.
+    expect(await scheduleReviewReminders(em, b.assessment, { clock: new ManualClock(new Date('2025-03-09T17:00:00Z')), config })).toBeGreaterThan(0);
+    const byAssessment = async (id: number) => reminders(`assessment_id = ? and kind like 'review:%'`, [id]);
+    expect(new Set((await byAssessment(a.assessment)).map((r) => r.recipient_id))).toEqual(new Set([t.boss]));
+    const toPlt = await byAssessment(b.assessment);
+    expect(new Set(toPlt.map((r) => r.recipient_id))).toEqual(new Set([plt]));
+    // Planned in the PLT's own time zone (WITA), like any rater's reminders.
+    for (const r of toPlt) expect(DateTime.fromJSDate(r.due_at, { zone: 'Asia/Makassar' }).toFormat('HH:mm')).toBe('09:00');
+
+    // The PLT gets the reminder message on the review track, with the open-reviews button.
+    await sweep('2025-03-28T01:30:00Z');
+    const msgs = (await outbox()).filter((o) => o.recipient_id === plt);
+    expect(msgs).toHaveLength(1);
+    expect(msgs[0].chat_id).toBe('chat-Putri PLT');
+    expect(msgs[0].payload.text).toContain('Hari ini batas penilaian periode Triwulan I 2025');
+    expect(msgs[0].payload.text).toContain('penilaian diri menunggu penilaian Anda');
+  });
+
+  it('an acting assignment that has ended, or whose official left, does not take the reminders', async () => {
+    const t = await team();
+    const s = t.staff[0];
+    const plh = await addPerson(em, { name: 'Putra PLH', unitId: t.unit });
+    const gone = await addPerson(em, { name: 'Pensiun PLT', unitId: t.unit });
+    await sql(em, `update employee set active = false where id = ?`, [gone]);
+    await sql(
+      em,
+      `insert into acting_assignment (kind, acting_employee_id, for_employee_id, starts_on, ends_on, created_at)
+       values ('plh', ?, ?, '2025-03-03', '2025-03-05', now()), ('plt', ?, ?, '2025-03-01', '2025-03-31', now())`,
+      [plh, t.boss, gone, t.boss],
+    );
+    await sql(em, `update assessment set status = 'submitted' where id = ?`, [s.assessment]);
+    await scheduleReviewReminders(em, s.assessment, { clock: new ManualClock(new Date('2025-03-07T03:00:00Z')), config });
+    const rows = await reminders(`kind like 'review:%'`);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(new Set(rows.map((r) => r.recipient_id))).toEqual(new Set([t.boss]));
+  });
+
   it('recomputes the plan when the deadline changes', async () => {
     const t = await team();
     await scheduleSelfAssessmentReminders(em, t.cycle, { clock: new ManualClock(OPENED), config });

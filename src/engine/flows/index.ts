@@ -127,7 +127,11 @@ export function step(state: ConversationState, input: StepInput, ctx: StepContex
           startAssessment(turn);
           break;
         case 'review':
-          pendingReviewsCommand(turn);
+          // A review in progress is resumed where it stands; the list would only lead back to it.
+          if (state.flow === 'review' && state.review) {
+            openReview(turn, state.review.id);
+            if (turn.state.flow !== 'review') pendingReviewsCommand(turn);
+          } else pendingReviewsCommand(turn);
           break;
         case 'status':
           statusCommand(turn);
@@ -143,9 +147,12 @@ export function step(state: ConversationState, input: StepInput, ctx: StepContex
           break;
         case 'cancel': {
           const wasAssess = state.flow === 'assess';
+          const reviewing = state.flow === 'review' && state.review && ctx.subject?.id === state.review.id ? ctx.subject : null;
           turn.go('idle', 'idle');
-          turn.state = { ...turn.state, assess: undefined, review: undefined, coaching: undefined };
-          turn.say(wasAssess ? t('common.cancelled_draft_kept') : t('common.cancelled'));
+          // The review draft stays in the state so opening the same review again resumes it (openReview).
+          turn.state = { ...turn.state, assess: undefined, coaching: undefined };
+          if (reviewing) turn.say(t('common.cancelled_review_kept', { name: reviewing.owner.name }));
+          else turn.say(wasAssess ? t('common.cancelled_draft_kept') : t('common.cancelled'));
           break;
         }
         case 'start':

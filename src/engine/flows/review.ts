@@ -49,36 +49,53 @@ function subjectFor(turn: Turn, id: number, round?: number): AssessmentView | nu
   const actor = turn.ctx.actor;
   if (!view || view.id !== id || !actor || !mayRate(actor.id, view)) {
     turn.say(t('auth.not_rater'));
-    leave(turn);
+    leave(turn, id);
     return null;
   }
   if (view.status !== 'submitted' || (round !== undefined && view.round !== round)) {
     turn.say(t('review.not_pending', { name: view.owner.name }));
-    leave(turn);
+    leave(turn, id);
     return null;
   }
   return view;
 }
 
-function leave(turn: Turn): void {
-  if (turn.state.flow === 'review') {
-    turn.go('idle', 'idle');
-    turn.state = { ...turn.state, review: undefined };
-  }
+/** Ends the review of assessment `id`: its draft is dropped; another assessment's draft is left alone. */
+function leave(turn: Turn, id: number): void {
+  const d = turn.state.review;
+  if (d && d.id !== id) return;
+  if (turn.state.flow === 'review') turn.go('idle', 'idle');
+  if (d) turn.state = { ...turn.state, review: undefined };
 }
 
-/** Opens a review: the employee's answers, then the first item to rate. */
+/** The rater's unfinished review draft of this assessment and round, if the conversation holds one. */
+function keptDraft(turn: Turn, view: AssessmentView): ReviewDraft | null {
+  const d = turn.state.review;
+  return d && d.id === view.id && d.round === view.round ? d : null;
+}
+
+/**
+ * Opens a review: the employee's answers, then the first item to rate. When the rater already started
+ * this assessment's review in this round (`/tinjau` or the prompt's button pressed again, also after
+ * `/batal`), it resumes at the step they were at with every rating and text they gave: nothing entered is
+ * lost by asking again.
+ */
 export function openReview(turn: Turn, id: number): void {
   const view = subjectFor(turn, id);
   if (!view) return;
   const t = tr(turn);
-  const draft: ReviewDraft = { id: view.id, round: view.round, item: 0, ratings: [] };
+  const kept = keptDraft(turn, view);
+  const draft: ReviewDraft = kept ?? { id: view.id, round: view.round, item: 0, ratings: [] };
   turn.state = { ...turn.state, review: draft };
   const reflection = view.reflection ? `\n\n${t('review.reflection', { text: view.reflection })}` : '';
   turn.reply({
     text: `${t('review.overview', { name: view.owner.name, cycle: view.cycle.name, round: view.round })}\n\n${itemLines(t, turn.ctx.locale, view.items).join('\n\n')}${reflection}`,
     threadKey: view.threadKey,
   });
+  if (kept) {
+    const rated = kept.ratings.filter((r) => r !== undefined && r !== null).length;
+    turn.reply({ text: t('review.resumed', { name: view.owner.name, rated, total: view.items.length }), threadKey: view.threadKey });
+  }
   askReview(turn, view);
 }
 
@@ -276,7 +293,7 @@ function returnForRevision(turn: Turn, view: AssessmentView, d: ReviewDraft, not
     },
   });
   turn.say(t('review.returned_done', { name: view.owner.name }));
-  leave(turn);
+  leave(turn, view.id);
 }
 
 function confirmReview(turn: Turn, view: AssessmentView, d: ReviewDraft): void {
@@ -306,6 +323,6 @@ function confirmReview(turn: Turn, view: AssessmentView, d: ReviewDraft): void {
   });
   turn.effect({ kind: 'audit', action: 'assessment.reviewed', subject: `assessment:${view.id}`, data: { round: view.round, by: actor.id, predicate: p.predicate, matrixVersion: p.matrixVersion } });
   turn.say(t('review.done', { name: view.owner.name, predicate: predicateLabel(t, p.predicate) }));
-  leave(turn);
+  leave(turn, view.id);
   announceResult(turn, view, p.predicate, d.feedback ?? null);
 }
