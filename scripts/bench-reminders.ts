@@ -2,10 +2,14 @@
  * Benchmark (`npm run bench:reminders`): 100,000 synthetic employees in 300 units in a scratch database it
  * creates and drops. Phases: open the cycle (assessments, then reminder rows), sweep every due reminder into
  * the outbox, deliver everything through BullMQ to a local fake platform that accepts at most L messages/s.
- * Prints each phase's time, peak RSS of this process, the achieved rate / L, duplicates and losses.
+ * As in production, the workers are running before the sweep, and the sweep enqueues each batch as it commits,
+ * so delivery overlaps the sweep. Prints each phase's time, peak RSS of this process and of each worker
+ * process, duplicates and losses, and the achieved rate / L, where the achieved rate is the number of messages
+ * the platform accepted divided by the seconds from the first job enqueued to the last message accepted.
  *
- * Options: --employees N (100000) --units N (300) --rate L (1000) --concurrency N (delivery jobs in flight,
- * 64) --batch N (sweep batch, 2000) --workers N (delivery worker processes, scripts/worker-child.ts, default 2;
+ * Options: --employees N (100000) --units N (300) --rate L (1000) --concurrency N (delivery jobs in flight
+ * across all workers, 128: at 60-100 ms per job on two busy cores, 64 in flight cannot keep 1,000/s)
+ * --batch N (sweep batch, 2000) --workers N (delivery worker processes, scripts/worker-child.ts, default 2;
  * 0 runs the workers inside this process). Needs PostgreSQL (BENCH_DATABASE_URL or DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres) and Redis (REDIS_URL, default redis://127.0.0.1:6379).
  */
@@ -22,18 +26,73 @@ import { openCycle } from '../src/setup/cycles.js';
 import { scheduleSelfAssessmentReminders } from '../src/jobs/reminders.js';
 import { sweepDueReminders } from '../src/jobs/reminder-sweep.js';
 import { createQueues, startWorkers } from '../src/jobs/worker-role.js';
-import { HttpTestSender, startFakePlatform } from '../test/support/fake-platform.js';
+import { enqueueBehind } from '../src/jobs/delivery.js';
+import { HttpTestSender, startFakePlatform, type FakePlatform } from '../test/support/fake-platform.js';
 
 const { values } = parseArgs({
   options: {
     employees: { type: 'string', default: '100000' },
     units: { type: 'string', default: '300' },
     rate: { type: 'string', default: '1000' },
-    concurrency: { type: 'string', default: '64' },
+    concurrency: { type: 'string', default: '128' },
     batch: { type: 'string', default: '2000' },
     workers: { type: 'string', default: '2' },
+    // Internal: run only the fake platform, reporting its counters to the parent benchmark over IPC.
+    'serve-platform': { type: 'boolean', default: false },
   },
 });
+/** The fake platform's counters, as its process reports them. */
+type PlatformStats = Pick<FakePlatform, 'url' | 'accepted' | 'distinct' | 'duplicates' | 'rejected429' | 'firstAcceptedAt' | 'lastAcceptedAt'> & {
+  maxRssMb: number;
+};
+
+// The fake platform stands in for Telegram, so it runs in its own process: its HTTP work and memory are not
+// charged to the product code this process runs (open, sweep, enqueue).
+if (values['serve-platform']) {
+  const platform = await startFakePlatform({ ratePerSec: Number(values.rate), keepMessages: false });
+  const report = () =>
+    process.send!({
+      url: platform.url,
+      accepted: platform.accepted,
+      distinct: platform.distinct,
+      duplicates: platform.duplicates,
+      rejected429: platform.rejected429,
+      firstAcceptedAt: platform.firstAcceptedAt,
+      lastAcceptedAt: platform.lastAcceptedAt,
+      maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    } satisfies PlatformStats);
+  report();
+  const timer = setInterval(report, 50);
+  process.on('message', (m) => {
+    if (m !== 'close') return;
+    clearInterval(timer);
+    report();
+    void platform.close().then(() => process.exit(0));
+  });
+  process.on('disconnect', () => process.exit(0));
+  await new Promise<never>(() => undefined);
+}
+
+/** Starts the fake platform process; `stats` is refreshed every 50 ms. */
+async function spawnPlatform(rate: number): Promise<{ stats: PlatformStats; close(): Promise<void> }> {
+  const child = spawn(process.execPath, [...process.execArgv, 'scripts/bench-reminders.ts', '--serve-platform', '--rate', String(rate)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const stats = await new Promise<PlatformStats>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as PlatformStats));
+    child.once('exit', (code) => reject(new Error(`the fake platform process exited with ${code}`)));
+  });
+  child.on('message', (m) => Object.assign(stats, m as PlatformStats));
+  return {
+    stats,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send('close');
+      }),
+  };
+}
+
 const EMPLOYEES = Number(values.employees);
 const UNITS = Number(values.units);
 const RATE = Number(values.rate);
@@ -87,12 +146,13 @@ try {
   figures.seed_s = seconds(Date.now() - t0);
 
   const config = loadConfig({ ...process.env, DATABASE_URL: dbUrl, REDIS_URL: redisUrl, LOG_LEVEL: 'warn' });
-  // Phase 1: open (assessments for everyone, then the reminder rows of the plan).
+  // Phase 1: open (assessments for everyone, then the reminder rows of the plan). Each phase gets its own
+  // EntityManager fork so nothing one phase loaded stays reachable in the next.
   const openedAt = new ManualClock(new Date('2025-03-01T00:00:00Z'));
   const t1 = Date.now();
-  const opened = await openCycle(em, cycle.id, { clock: openedAt });
+  const opened = await openCycle(orm.em.fork() as EntityManager, cycle.id, { clock: openedAt });
   const tAssess = Date.now();
-  const reminders = await scheduleSelfAssessmentReminders(em, cycle.id, { clock: openedAt, config });
+  const reminders = await scheduleSelfAssessmentReminders(orm.em.fork() as EntityManager, cycle.id, { clock: openedAt, config });
   const t2 = Date.now();
   figures.open_s = seconds(t2 - t1);
   figures.open_assessments = opened.created;
@@ -100,19 +160,14 @@ try {
   figures.open_reminder_rows = reminders;
   figures.rss_after_open_mb = peakRss();
 
-  // Phase 2: sweep every reminder due at 09:00 WIB on 5 March (7 working days before; WITA/WIT earlier).
+  // The delivery side is up before the sweep, as in production: the sweep's batches are enqueued as they
+  // commit and the workers deliver while the sweep goes on.
   const sweepClock = new ManualClock(new Date('2025-03-05T02:00:00Z'));
-  const t3 = Date.now();
-  const swept = await sweepDueReminders(em, { clock: sweepClock, config, batchSize: Number(values.batch) });
-  const t4 = Date.now();
-  figures.sweep_s = seconds(t4 - t3);
-  figures.sweep_messages = swept.outboxIds.length;
-  figures.rss_after_sweep_mb = peakRss();
-
-  // Phase 3: deliver through BullMQ on Redis to a fake platform limited to RATE messages/s.
-  const platform = await startFakePlatform({ ratePerSec: RATE });
+  const platformProcess = await spawnPlatform(RATE);
+  const platform = platformProcess.stats;
   const queues = createQueues({ orm, config, databaseUrl: dbUrl, prefix });
   const workerCount = Number(values.workers);
+  const inProcessSender = new HttpTestSender('telegram', platform.url);
   const running =
     workerCount === 0
       ? await startWorkers({
@@ -121,7 +176,7 @@ try {
           queues,
           clock: sweepClock,
           logger: createLogger('warn'),
-          senders: new Map([['telegram', new HttpTestSender('telegram', platform.url)]]),
+          senders: new Map([['telegram', inProcessSender]]),
           deliveryConcurrency: Number(values.concurrency),
           ratePerSec: { telegram: RATE },
           schedulers: false,
@@ -129,7 +184,8 @@ try {
       : undefined;
   const children: { child: ChildProcess; rssMb: number }[] = [];
   for (let i = 0; i < workerCount; i++) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker-child.ts'], {
+    // Same node flags as this process (--import tsx, and e.g. --cpu-prof when profiling the benchmark).
+    const child = spawn(process.execPath, [...process.execArgv, 'scripts/worker-child.ts'], {
       env: {
         ...process.env,
         DATABASE_URL: dbUrl,
@@ -157,34 +213,76 @@ try {
       child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`worker ${i} exited with ${code}`))));
     });
   }
-  const t5 = Date.now();
-  await queues.enqueueOutbox(swept.outboxIds);
-  const tEnq = Date.now();
+
+  // Phase 2: sweep every reminder due at 09:00 WIB on 5 March (7 working days before; WITA/WIT earlier),
+  // enqueueing each committed batch as the worker role's sweep job does (enqueueBehind).
+  let firstEnqueueAt = 0;
+  const enqueuer = enqueueBehind(queues.enqueueOutbox);
+  const t3 = Date.now();
+  const swept = await sweepDueReminders(orm.em.fork() as EntityManager, {
+    clock: sweepClock,
+    config,
+    batchSize: Number(values.batch),
+    onBatch: (ids) => {
+      firstEnqueueAt ||= Date.now();
+      return enqueuer.onBatch(ids);
+    },
+  });
+  const tSwept = Date.now();
+  const enqueued = await enqueuer.flush();
+  const t4 = Date.now();
   const expected = swept.outboxIds.length;
-  let last = 0;
-  while (true) {
-    const [{ n }] = await em.execute<{ n: string }[]>(`select count(*) as n from outbox_message where status <> 'pending'`);
-    if (Number(n) >= expected) break;
-    if (Date.now() - last > 10_000) {
-      last = Date.now();
-      console.log(`  delivering: ${n}/${expected} (${platform.received.length} accepted, ${platform.rejected429} answered 429)`);
+  swept.outboxIds.length = 0;
+  figures.sweep_s = seconds(t4 - t3);
+  figures.sweep_rows_s = seconds(tSwept - t3);
+  figures.sweep_messages = expected;
+  figures.enqueued = enqueued;
+  figures.rss_after_sweep_mb = peakRss();
+
+  // Phase 3: wait until the platform has accepted every message, then until every row is settled. The fake
+  // platform counts acceptances itself, so waiting costs no database query until the count is reached.
+  const STALL_MS = 60_000;
+  let lastProgress = Date.now();
+  let lastSeen = -1;
+  let lastLog = Date.now();
+  while (platform.distinct < expected) {
+    if (platform.accepted !== lastSeen) {
+      lastSeen = platform.accepted;
+      lastProgress = Date.now();
+    } else if (Date.now() - lastProgress > STALL_MS) {
+      console.log(`  no delivery for ${STALL_MS / 1000} s: stopping with ${expected - platform.distinct} messages undelivered`);
+      break;
     }
-    await new Promise((r) => setTimeout(r, 200));
+    if (Date.now() - lastLog > 10_000) {
+      lastLog = Date.now();
+      console.log(`  delivering: ${platform.distinct}/${expected} accepted, ${platform.rejected429} answered 429`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
   }
-  const t6 = Date.now();
-  const counts = platform.counts();
-  let duplicates = 0;
-  for (const n of counts.values()) duplicates += n - 1;
-  const [{ sent }] = await em.execute<{ sent: string }[]>(`select count(*) as sent from outbox_message where status = 'sent'`);
-  figures.enqueue_s = seconds(tEnq - t5);
-  figures.deliver_s = seconds(t6 - t5);
-  figures.achieved_rate_per_s = Math.round(expected / ((t6 - t5) / 1000));
-  figures.rate_ratio = (expected / ((t6 - t5) / 1000) / RATE).toFixed(3);
+  const lastDelivered = platform.lastAcceptedAt;
+  const settleEnd = Date.now() + 30_000;
+  let pending = 0;
+  do {
+    const [{ n }] = await orm.em.fork().execute<{ n: string }[]>(`select count(*) as n from outbox_message where status = 'pending'`);
+    pending = Number(n);
+    if (pending > 0) await new Promise((r) => setTimeout(r, 200));
+  } while (pending > 0 && Date.now() < settleEnd);
+  const tSettled = Date.now();
+  const [{ sent }] = await orm.em.fork().execute<{ sent: string }[]>(`select count(*) as sent from outbox_message where status = 'sent'`);
+  // Achieved rate = messages delivered / seconds from the first job enqueued to the last message the platform
+  // accepted. The window starts when the sweep hands over its first batch, so enqueueing is inside it.
+  const window = (lastDelivered - firstEnqueueAt) / 1000;
+  figures.deliver_s = window.toFixed(1);
+  figures.rows_settled_after_s = seconds(tSettled - lastDelivered);
+  figures.achieved_rate_per_s = Math.round(platform.distinct / window);
+  figures.rate_ratio = (platform.distinct / window / RATE).toFixed(3);
   figures.platform_429 = platform.rejected429;
-  figures.duplicates = duplicates;
-  figures.losses = expected - counts.size;
+  figures.duplicates = platform.duplicates;
+  figures.losses = expected - platform.distinct;
   figures.rows_sent = Number(sent);
+  figures.rows_pending = pending;
   await running?.stop();
+  inProcessSender.close();
   await Promise.all(
     children.map(({ child }) => {
       const exited = new Promise((r) => child.once('exit', r));
@@ -196,7 +294,8 @@ try {
   figures.worker_peak_rss_mb = children.map((c) => c.rssMb).join(' / ') || '(in process)';
   for (const q of queues.all()) await q.obliterate({ force: true }).catch(() => undefined);
   await queues.close();
-  await platform.close();
+  await platformProcess.close();
+  figures.platform_peak_rss_mb = platform.maxRssMb;
 } finally {
   await orm.close(true);
   await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
@@ -216,11 +315,14 @@ const targets: [string, boolean][] = [
   ['sweep <= 15 s', Number(figures.sweep_s) <= 15],
   ['rate >= 0.95 L', Number(figures.rate_ratio) >= 0.95],
   ['0 duplicates', figures.duplicates === 0],
-  ['0 losses', figures.losses === 0],
+  ['0 losses', figures.losses === 0 && figures.rows_sent === figures.sweep_messages],
   ['peak RSS <= 400 MB', Math.max(Number(figures.peak_rss_mb), ...String(figures.worker_peak_rss_mb).split(' / ').map(Number).filter((n) => !Number.isNaN(n))) <= 400],
 ];
 console.log(`\nbench:reminders  ${EMPLOYEES} employees, ${UNITS} units, L = ${RATE}/s`);
 for (const [k, v] of Object.entries(figures)) console.log(`  ${k.padEnd(22)} ${v}`);
+console.log('  (achieved rate = messages the platform accepted / seconds from the first job enqueued to the last accepted;');
+console.log('   sweep_s includes enqueueing every batch; the peak RSS target covers this process and each worker process;');
+console.log('   the fake platform runs in its own process, standing in for Telegram)');
 console.log('targets:');
 for (const [name, ok] of targets) console.log(`  ${ok ? 'met ' : 'MISS'}  ${name}`);
 process.exit(0);

@@ -15,15 +15,18 @@
  * therefore refuses to send a row while an older row for the same chat is still pending, and re-schedules
  * itself a moment later (`moveToDelayed`). We chose this over a per-chat group key because BullMQ's groups
  * are a BullMQ Pro feature, and because the check reads the database, it also holds across a flushed Redis,
- * the relay and the two backends. The cost is one indexed look-up (outbox_message(platform, chat_id, id)) per
- * delivery; a chat waits at most for its own older message, never for other chats.
+ * the relay and the two backends. The cost is one EXISTS on a partial index of pending rows per chat, folded
+ * into the query that loads the row; a chat waits at most for its own older message, never for other chats.
+ *
+ * Cost per job: one query that loads the row with its order check, the platform call, and a share of one
+ * UPDATE that marks every row sent whose call finished in the same event-loop turn (`SentRecorder`).
  */
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../db/orm.js';
 import { PLATFORMS, type Platform } from '../db/entities/identity.js';
 import { DeliveryError, type PlatformSender } from '../engine/contract.js';
-import { deliverOutboxRow, markOutboxDead, type DeliveryOutcome } from '../delivery/deliver.js';
+import { deliverOutboxRow, markOutboxDead, SentRecorder, type DeliveryOutcome } from '../delivery/deliver.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
 import type { JobQueue, JobWorker, QueueBackend } from './backend.js';
@@ -70,9 +73,15 @@ export function createDeliveryQueues(backend: QueueBackend, retry: DeliveryRetry
   return out;
 }
 
+/** Jobs per addBulk call: one Redis pipeline each; bigger pipelines gained nothing measurable. */
+const ADD_BULK_SIZE = 1000;
+
 /**
  * Enqueues the given outbox rows (the engine's onCommitted hook, the sweep, the relay). Rows that are no longer
  * pending are left alone. Returns the number of rows handed to BullMQ.
+ *
+ * One query reads the platform and status of all `ids` (however many), then each platform's jobs go out in
+ * pipelined addBulk calls.
  */
 export async function enqueueOutbox(
   em: EntityManager,
@@ -85,15 +94,51 @@ export async function enqueueOutbox(
   const rows = await em
     .execute<{ id: string; platform: Platform }[]>(`select id, platform from outbox_message where id = any(?::bigint[]) and status = 'pending' order by id`, [pgArray(ids)]);
   const byPlatform = new Map<Platform, number[]>();
-  for (const r of rows) byPlatform.set(r.platform, [...(byPlatform.get(r.platform) ?? []), Number(r.id)]);
+  for (const r of rows) {
+    let list = byPlatform.get(r.platform);
+    if (!list) byPlatform.set(r.platform, (list = []));
+    list.push(Number(r.id));
+  }
   for (const [platform, list] of byPlatform) {
     const queue = queues[platform];
     if (!queue || except.includes(platform)) continue;
-    for (let i = 0; i < list.length; i += 1000) {
-      await queue.addBulk(list.slice(i, i + 1000).map((outboxId) => ({ name: 'deliver', data: { outboxId }, opts: { jobId: outboxJobId(outboxId) } })));
+    for (let i = 0; i < list.length; i += ADD_BULK_SIZE) {
+      await queue.addBulk(list.slice(i, i + ADD_BULK_SIZE).map((outboxId) => ({ name: 'deliver', data: { outboxId }, opts: { jobId: outboxJobId(outboxId) } })));
     }
   }
   return rows.length;
+}
+
+/** Hands batches of outbox ids to BullMQ behind a producer (see `enqueueBehind`). */
+export interface BatchEnqueuer {
+  /** Waits for the previous batch's enqueue (back-pressure), then starts this one without waiting for it. */
+  onBatch(ids: number[]): Promise<void>;
+  /** Waits for the last batch; returns the rows enqueued in all. Throws the first enqueue failure. */
+  flush(): Promise<number>;
+}
+
+/**
+ * Lets a producer of outbox batches (the reminder sweep) go on with its next batch while the previous one is
+ * being enqueued: at most one enqueue is in flight, so memory stays bounded and BullMQ sees the batches in
+ * order. A failed enqueue loses nothing (the rows stay pending for the relay), but it is reported by the next
+ * `onBatch` or by `flush`, so the caller's job fails visibly.
+ */
+export function enqueueBehind(enqueue: (ids: readonly number[]) => Promise<number>): BatchEnqueuer {
+  let inFlight: Promise<number> = Promise.resolve(0);
+  let total = 0;
+  return {
+    async onBatch(ids) {
+      total += await inFlight;
+      inFlight = enqueue(ids);
+      // Marked handled here; the error still surfaces through the next await of `inFlight`.
+      inFlight.catch(() => undefined);
+    },
+    async flush() {
+      total += await inFlight;
+      inFlight = Promise.resolve(0);
+      return total;
+    },
+  };
 }
 
 /** What a delivery worker needs. */
@@ -118,11 +163,13 @@ export interface DeliveryWorkerOptions {
 export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<DeliveryJobData> {
   const orderRetryMs = opts.orderRetryMs ?? 250;
   let worker: JobWorker<DeliveryJobData> | undefined = undefined;
+  // Concurrent jobs of this worker share their "sent" UPDATEs (one statement per event-loop turn).
+  const sentRecorder = new SentRecorder(opts.orm.em.fork() as EntityManager);
   const processor = async (job: Job<DeliveryJobData>, token?: string): Promise<DeliveryOutcome> => {
     const em = opts.orm.em.fork() as EntityManager;
     const id = job.data.outboxId;
     try {
-      const outcome = await deliverOutboxRow(em, opts.senders, id, { keepChatOrder: true });
+      const outcome = await deliverOutboxRow(em, opts.senders, id, { keepChatOrder: true, sentRecorder });
       if (outcome.status === 'waiting') {
         await job.moveToDelayed(Date.now() + orderRetryMs, token);
         throw new DelayedError();

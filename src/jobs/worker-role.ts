@@ -13,7 +13,7 @@ import { PLATFORMS, type Platform } from '../db/entities/identity.js';
 import type { PlatformSender } from '../engine/contract.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createQueueBackend, type JobQueue, type JobWorker, type QueueBackend } from './backend.js';
-import { createDeliveryQueues, enqueueOutbox, relayPendingOutbox, startDeliveryWorker, type DeliveryQueues } from './delivery.js';
+import { createDeliveryQueues, enqueueBehind, enqueueOutbox, relayPendingOutbox, startDeliveryWorker, type DeliveryQueues } from './delivery.js';
 import { sweepDueReminders } from './reminder-sweep.js';
 import { closeDueCycles } from './cycle-close.js';
 
@@ -137,7 +137,13 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
         case 'relay-outbox':
           return relayPendingOutbox(em, queues.delivery, { clock, graceMs: opts.relayGraceMs });
         case 'sweep-reminders': {
-          const r = await sweepDueReminders(em, { clock, config, onBatch: async (ids) => void (await queues.enqueueOutbox(ids)) });
+          // The next batch is swept while the previous one is being enqueued.
+          const enqueuer = enqueueBehind(queues.enqueueOutbox);
+          const r = await sweepDueReminders(em, { clock, config, onBatch: enqueuer.onBatch }).catch(async (err: unknown) => {
+            await enqueuer.flush().catch(() => undefined);
+            throw err;
+          });
+          await enqueuer.flush();
           return { processed: r.processed, messages: r.outboxIds.length, skipped: r.skipped, postponed: r.postponed };
         }
         case 'close-cycles':

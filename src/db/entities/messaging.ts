@@ -47,7 +47,16 @@ export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 export const OutboxMessage = defineEntity({
   name: 'OutboxMessage',
   tableName: 'outbox_message',
-  indexes: [{ properties: ['status', 'createdAt'] }, { properties: ['platform', 'chatId', 'id'] }],
+  indexes: [
+    { properties: ['status', 'createdAt'] },
+    { properties: ['platform', 'chatId', 'id'] },
+    // The delivery worker's per-chat order check (an older row of the same chat still pending?) reads only
+    // pending rows, so it stays one short index probe however long a chat's history grows.
+    {
+      name: 'outbox_message_pending_chat_index',
+      expression: `create index "outbox_message_pending_chat_index" on "outbox_message" ("platform", "chat_id", "id") where "status" = 'pending'`,
+    },
+  ],
   properties: {
     id: p.bigint('number').primary().autoincrement(),
     platform: p.string().length(16),

@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261201044807_initial extends Migration {
+export class Migration20261201060759_initial extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table "audit_event" ("id" bigserial primary key, "at" timestamptz not null default current_timestamp, "actor" varchar(128) not null, "action" varchar(64) not null, "subject" varchar(128) not null, "data" jsonb not null default '{}', "prev_hash" varchar(64) null, "hash" varchar(64) not null);`);
@@ -34,6 +34,7 @@ export class Migration20261201044807_initial extends Migration {
     this.addSql(`alter table "outbox_message" add constraint "outbox_message_dedupe_key_unique" unique ("dedupe_key");`);
     this.addSql(`create index "outbox_message_status_created_at_index" on "outbox_message" ("status", "created_at");`);
     this.addSql(`create index "outbox_message_platform_chat_id_id_index" on "outbox_message" ("platform", "chat_id", "id");`);
+    this.addSql(`create index "outbox_message_pending_chat_index" on "outbox_message" ("platform", "chat_id", "id") where "status" = 'pending';`);
 
     this.addSql(`create table "link_code" ("id" serial primary key, "employee_id" int not null, "code_hash" varchar(64) not null, "expires_at" timestamptz not null, "used_at" timestamptz null, "used_by_platform" varchar(16) null, "created_at" timestamptz not null default current_timestamp);`);
     this.addSql(`create index "link_code_employee_id_index" on "link_code" ("employee_id");`);
