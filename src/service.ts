@@ -103,10 +103,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     http.addReadinessCheck('database', async () => {
       await em().getConnection().execute('select 1');
     });
-    http.addReadinessCheck('queue', async () => {
-      await queues.delivery.telegram.getJobCounts('waiting');
-    });
-    mountQueueAdmin(http, queues, config);
+    mountQueueAdmin(http, queues, config); // also registers the `queues` readiness check
     if (config.TELEGRAM_BOT_TOKEN) adapters.push(createTelegramAdapter({ config, engine, http, orm, logger }));
     if (config.SLACK_BOT_TOKEN) adapters.push(createSlackAdapter({ config, engine, http, orm, logger, clock }));
     if (wantConsole) {
