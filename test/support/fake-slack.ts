@@ -7,8 +7,16 @@
  * with a rate limit (429 + Retry-After), a platform error (`ok: false`) or an HTTP 500.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { signSlackRequest } from '../../src/adapters/slack/signature.js';
+
+/**
+ * Signs a request as Slack does (v0): `v0=hex(HMAC-SHA256(secret, "v0:" + timestamp + ":" + raw body))`.
+ * Slack's side of the protocol, so it lives with the fake; the app verifies with Bolt's verifier.
+ */
+export function signSlackRequest(signingSecret: string, timestamp: number | string, rawBody: string): string {
+  return 'v0=' + createHmac('sha256', signingSecret).update(`v0:${timestamp}:${rawBody}`).digest('hex');
+}
 
 export interface FakeSlackCall {
   method: string;

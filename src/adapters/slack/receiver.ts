@@ -1,6 +1,6 @@
 /**
  * Bolt Receiver for HTTP mode, mounted on the app's one express server instead of opening its own port.
- * It verifies Slack's request signature itself (with the injected clock, so tests control "now"), answers
+ * It verifies Slack's request signature with Bolt's verifier (given the injected clock, so tests control "now"), answers
  * `url_verification` and `ssl_check`, and hands everything else to Bolt as one ReceiverEvent whose `ack()`
  * writes the HTTP response. A request that fails verification gets 401 and never reaches Bolt, so nothing
  * of it is stored.
