@@ -18,6 +18,7 @@ import { createEngine } from '../src/engine/engine.js';
 import { TxRunner } from '../src/engine/sql.js';
 import { migrate, openOrm } from '../src/db/orm.js';
 import { createLogger } from '../src/logger.js';
+import { addAssessmentsBulk, addCycle, addEmployeesBulk, addUnit, linkChatsBulk, STANDARD_INDICATORS, TRIWULAN_IV_2026 } from '../test/support/seed.js';
 
 const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const AT_ONCE = Number(process.env.BENCH_USERS_AT_ONCE ?? 200);
@@ -77,27 +78,17 @@ async function main(): Promise<void> {
     const supervisors = Math.ceil(users / 10);
     const conn = orm.em.getConnection();
     process.stdout.write(`seeding ${users} employees, ${supervisors} supervisors ... `);
-    await conn.execute(`insert into unit (code, name) values ('BENCH', 'Dinas Bench')`);
-    await conn.execute(
-      `insert into employee (nip, name, position_kind, unit_id, supervisor_id)
-       select '29' || lpad(g::text, 16, '0'), 'Atasan ' || g, 'administrator', 1, null from generate_series(1, ${supervisors}) g`,
-    );
-    await conn.execute(
-      `insert into employee (nip, name, position_kind, unit_id, supervisor_id)
-       select '19' || lpad(g::text, 16, '0'), 'Pegawai ' || g, 'pelaksana', 1, 1 + (g % ${supervisors}) from generate_series(1, ${users}) g`,
-    );
-    await conn.execute(`insert into chat_identity (platform, platform_user_id, chat_id, employee_id) select 'telegram', 'u' || id, 'u' || id, id from employee`);
-    await conn.execute(
-      `insert into cycle (name, kind, period_start, period_end, self_deadline, review_deadline, status, template_code, matrix_version)
-       values ('Triwulan IV 2026', 'triwulan', '2026-10-01', '2026-12-31', '2027-01-05', '2027-01-20', 'open', 'dki', 'permenpanrb-6-2022-v1')`,
-    );
-    await conn.execute(
-      `insert into indicator (cycle_id, code, kind, name_id, name_en, unit_of_measure, target, position) values
-        (1, 'kualitas', 'hasil_kerja', 'Kualitas pelayanan', 'Service quality', '%', 90, 1),
-        (1, 'respons', 'hasil_kerja', 'Kecepatan respons', 'Response speed', 'jam', 24, 2),
-        (1, 'inovasi', 'hasil_kerja', 'Inovasi', 'Innovation', 'inovasi', 2, 3)`,
-    );
-    await conn.execute(`insert into assessment (employee_id, cycle_id, thread_key) select id, 1, md5(id::text) from employee where supervisor_id is not null`);
+    const em = orm.em.fork();
+    const unitId = await addUnit(em, 'BENCH', { name: 'Dinas Bench' });
+    await addEmployeesBulk(em, { count: supervisors, nipPrefix: '29', namePrefix: 'Atasan ', kind: 'administrator', unitIds: [unitId] });
+    const supervisorIds = (await conn.execute<{ id: number }[]>(`select id from employee order by id`)).map((r) => r.id);
+    await addEmployeesBulk(em, { count: users, nipPrefix: '19', namePrefix: 'Pegawai ', kind: 'pelaksana', unitIds: [unitId], supervisorIds });
+    await linkChatsBulk(em, { platform: 'telegram', userPrefix: 'u', chatPrefix: 'u' });
+    const cycleId = await addCycle(em, {
+      ...TRIWULAN_IV_2026,
+      indicators: [...STANDARD_INDICATORS.slice(0, 2), { code: 'inovasi', nameId: 'Inovasi', nameEn: 'Innovation', unitOfMeasure: 'inovasi', target: 2 }],
+    });
+    await addAssessmentsBulk(em, cycleId, { supervisedOnly: true });
     await conn.execute(`create table bench_row (id int primary key, n int not null default 0); insert into bench_row (id) select g from generate_series(1, ${users}) g`);
     await conn.execute(`create table bench_log (id bigserial primary key, row_id int not null, at timestamptz not null default now())`);
     await conn.execute('analyze');

@@ -28,6 +28,7 @@ import { sweepDueReminders } from '../src/jobs/reminder-sweep.js';
 import { createQueues, startWorkers } from '../src/jobs/worker-role.js';
 import { enqueueBehind } from '../src/jobs/delivery.js';
 import { HttpTestSender, startFakePlatform, type FakePlatform } from '../test/support/fake-platform.js';
+import { addCycle, addEmployeesBulk, addUnitsBulk, linkChatsBulk, superviseByUnitHeads } from '../test/support/seed.js';
 
 const { values } = parseArgs({
   options: {
@@ -117,32 +118,18 @@ try {
   const em = orm.em.fork() as EntityManager;
   const t0 = Date.now();
   // Synthetic organisation: units in three time zones, a head per unit (its HR admin too) supervising the rest.
-  await em.execute(
-    `insert into unit (code, name, announce_channels, review_channels, created_at, updated_at)
-     select 'U' || g, 'Unit ' || g, '{}', '{}', now(), now() from generate_series(1, ?) g`,
-    [UNITS],
-  );
-  await em.execute(
-    `insert into employee (nip, name, position_kind, unit_id, roles, timezone, locale, created_at, updated_at)
-     select '19' || lpad(g::text, 16, '0'), 'Pegawai ' || g, 'pelaksana', 1 + (g % ?),
-            case when g <= ? then '{pegawai,admin}'::text[] else '{pegawai}'::text[] end,
-            (array['Asia/Jakarta','Asia/Jakarta','Asia/Makassar','Asia/Jayapura'])[1 + (g % 4)], 'id', now(), now()
-       from generate_series(1, ?) g`,
-    [UNITS, UNITS, EMPLOYEES],
-  );
-  await em.execute(
-    `update employee e set supervisor_id = h.id from employee h where h.id <= ? and h.unit_id = e.unit_id and e.id > ?`,
-    [UNITS, UNITS],
-  );
-  await em.execute(`insert into chat_identity (platform, platform_user_id, chat_id, employee_id, linked_at) select 'telegram', id::text, 'chat-' || id, id, now() from employee`);
-  const [cycle] = await em.execute<{ id: number }[]>(
-    `insert into cycle (name, kind, period_start, period_end, self_deadline, review_deadline, status, template_code, matrix_version, settings, created_at)
-     values ('Triwulan I 2025', 'triwulan', '2025-01-01', '2025-03-31', '2025-03-14', '2025-03-28', 'draft', 'standar', 'v1', '{}', now()) returning id`,
-  );
-  await em.execute(
-    `insert into indicator (cycle_id, code, kind, name_id, name_en, position) select ?, 'IND' || g, 'hasil_kerja', 'Indikator ' || g, 'Indicator ' || g, g from generate_series(1, 5) g`,
-    [cycle.id],
-  );
+  const unitIds = await addUnitsBulk(em, UNITS);
+  await addEmployeesBulk(em, {
+    count: EMPLOYEES,
+    unitIds,
+    timezones: ['Asia/Jakarta', 'Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'],
+    admins: UNITS,
+  });
+  // The first UNITS people land one in each unit: they head it.
+  const heads = (await em.execute<{ id: number }[]>(`select id from employee order by id limit ?`, [UNITS])).map((r) => r.id);
+  await superviseByUnitHeads(em, heads);
+  await linkChatsBulk(em, { platform: 'telegram', userPrefix: '', chatPrefix: 'chat-' });
+  const cycle = { id: await addCycle(em, { selfDeadline: '2025-03-14', reviewDeadline: '2025-03-28', status: 'draft', indicators: 5 }) };
   figures.seed_s = seconds(Date.now() - t0);
 
   const config = loadConfig({ ...process.env, DATABASE_URL: dbUrl, REDIS_URL: redisUrl, LOG_LEVEL: 'warn' });

@@ -16,7 +16,8 @@
  * Outgoing messages are delivered right after each commit (no queue worker needed for the demo).
  */
 import { createInterface } from 'node:readline';
-import { FakeTelegram, type ChatMessage, type FakeUser, type Injected } from './fakes/telegram-bot-api.js';
+import { FakeTelegram, type ChatMessage, type FakeUser, type Injected } from '../test/support/fake-telegram.js';
+import { addAssessment, addCycle, addLinkCode, addOrganisation, addTarget, SCHOOL_REPORTS_TARGET, sql, STANDARD_INDICATORS } from '../test/support/seed.js';
 import { createTelegramAdapter } from '../src/adapters/telegram/adapter.js';
 import { systemClock } from '../src/clock.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/db/embedded.js';
@@ -33,41 +34,41 @@ const USERS: Record<string, FakeUser> = {
   sari: { id: 2001, first_name: 'Sari', last_name: 'Atasan', language_code: 'id' },
 };
 
-/** A small organisation, created once per database: Sari rates Ani in an open quarterly cycle. */
+const NIPS = { ani: '199001012015032903', sari: '198001012005012902' } as const;
+
+/** A small organisation, created once per database: Sari rates Ani in an open yearly cycle. */
 async function seed(orm: Orm): Promise<Record<string, string>> {
-  const conn = orm.em.getConnection();
-  const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => conn.execute<T[]>(sql, params);
-  let [unit] = await q<{ id: number }>(`select id from unit where code = 'DEMO-TG'`);
+  const em = orm.em.fork();
+  const [unit] = await sql<{ id: number }>(em, `select id from unit where code = 'DEMO-TG'`);
   if (!unit) {
-    [unit] = await q<{ id: number }>(`insert into unit (code, name) values ('DEMO-TG', 'Dinas Pendidikan (demo Telegram)') returning id`);
-    const [sari] = await q<{ id: number }>(`insert into employee (nip, name, position_kind, unit_id) values ('198001012005012902', 'Sari Atasan', 'administrator', ?) returning id`, [unit.id]);
-    const [ani] = await q<{ id: number }>(`insert into employee (nip, name, position_kind, unit_id, supervisor_id) values ('199001012015032903', 'Ani Pegawai', 'pelaksana', ?, ?) returning id`, [unit.id, sari.id]);
+    const { ids } = await addOrganisation(em, {
+      unit: { code: 'DEMO-TG', name: 'Dinas Pendidikan (demo Telegram)' },
+      people: {
+        sari: { nip: NIPS.sari, name: 'Sari Atasan', kind: 'administrator' },
+        ani: { nip: NIPS.ani, name: 'Ani Pegawai', kind: 'pelaksana', supervisor: 'sari' },
+      },
+    });
     const year = new Date().getFullYear();
-    const [cycle] = await q<{ id: number }>(
-      `insert into cycle (name, kind, period_start, period_end, self_deadline, review_deadline, status, template_code, matrix_version)
-       values (?, 'tahunan', ?, ?, ?, ?, 'open', 'dki-standar', 'permenpanrb-6-2022-v1') returning id`,
-      [`Demo Telegram ${year}`, `${year}-01-01`, `${year}-12-31`, `${year + 1}-01-10`, `${year + 1}-01-31`],
-    );
-    await q(
-      `insert into indicator (cycle_id, code, kind, name_id, name_en, unit_of_measure, target, position) values
-        (?, 'kualitas', 'hasil_kerja', 'Kualitas pelayanan', 'Service quality', '%', 90, 1),
-        (?, 'berakhlak', 'perilaku', 'Perilaku BerAKHLAK', 'BerAKHLAK behaviour', null, null, 2)`,
-      [cycle.id, cycle.id],
-    );
-    await q(
-      `insert into employee_target (employee_id, cycle_id, code, rhk_kind, rhk, iki, target, unit_of_measure, position)
-       values (?, ?, 'RHK-1', 'utama', 'Laporan layanan sekolah tersusun', 'Jumlah laporan layanan', 12, 'laporan', 1)`,
-      [ani.id, cycle.id],
-    );
-    for (const [id, key] of [[ani.id, 'a'], [sari.id, 'b']] as const) {
-      await q(`insert into assessment (employee_id, cycle_id, thread_key) values (?, ?, ?)`, [id, cycle.id, `demo${key}${Date.now().toString(16)}`.padEnd(32, '0').slice(0, 32)]);
-    }
+    const cycleId = await addCycle(em, {
+      name: `Demo Telegram ${year}`,
+      kind: 'tahunan',
+      periodStart: `${year}-01-01`,
+      periodEnd: `${year}-12-31`,
+      selfDeadline: `${year + 1}-01-10`,
+      reviewDeadline: `${year + 1}-01-31`,
+      templateCode: 'dki-standar',
+      matrixVersion: 'permenpanrb-6-2022-v1',
+      indicators: STANDARD_INDICATORS.filter((i) => i.code !== 'respons'),
+    });
+    await addTarget(em, ids.ani, cycleId, SCHOOL_REPORTS_TARGET);
+    for (const id of [ids.ani, ids.sari]) await addAssessment(em, cycleId, id);
   }
   // Fresh single-use codes each run, as `kinerja link-code` would hand out.
   const codes: Record<string, string> = {};
-  for (const [who, nip] of [['ani', '199001012015032903'], ['sari', '198001012005012902']] as const) {
+  for (const who of ['ani', 'sari'] as const) {
+    const [employee] = await sql<{ id: number }>(em, `select id from employee where nip = ?`, [NIPS[who]]);
     const code = generateLinkCode();
-    await q(`insert into link_code (employee_id, code_hash, expires_at) select id, ?, now() + interval '1 day' from employee where nip = ?`, [hashLinkCode(code), nip]);
+    await addLinkCode(em, employee.id, hashLinkCode(code), new Date(Date.now() + 24 * 3600_000));
     codes[who] = code;
   }
   return codes;

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngineHarness, type EngineHarness } from '../support/engine.js';
+import { addActing } from '../support/seed.js';
 import { completeSelfAssessment } from '../support/engine-flows.js';
 
 describe('acting PLT/PLH as the rater', () => {
@@ -17,7 +18,7 @@ describe('acting PLT/PLH as the rater', () => {
 
   it('a submission while a PLH acts for the supervisor prompts and reminds the PLH', async () => {
     // The harness clock stands at 1 December 2026; Sari is away from 30 November to 2 December.
-    await h.query(`insert into acting_assignment (kind, acting_employee_id, for_employee_id, starts_on, ends_on) values ('plh', ?, ?, '2026-11-30', '2026-12-02')`, [h.ids.plh, h.ids.sari]);
+    await addActing(h.db.orm.em, { kind: 'plh', actingId: h.ids.plh, forId: h.ids.sari, startsOn: '2026-11-30', endsOn: '2026-12-02' });
     await completeSelfAssessment(h, 'ani');
     expect(await h.lastMessages('sari')).toEqual([]);
     const prompt = await h.lastMessages('plh');

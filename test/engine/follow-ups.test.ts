@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashCode } from '../../src/engine/load.js';
 import { createEngineHarness, PEOPLE, type EngineHarness } from '../support/engine.js';
+import { linkChat } from '../support/seed.js';
 import { completeSelfAssessment } from '../support/engine-flows.js';
 
 describe('engine follow-ups', () => {
@@ -152,7 +153,7 @@ describe('Slack item form', () => {
   let h: EngineHarness;
   beforeAll(async () => {
     h = await createEngineHarness();
-    await h.query(`insert into chat_identity (platform, platform_user_id, chat_id, employee_id) values ('slack', 'UCITRA', 'UCITRA', ?)`, [h.ids.citra]);
+    await linkChat(h.db.orm.em, h.ids.citra, { platform: 'slack', userId: 'UCITRA' });
   });
   afterAll(async () => {
     await h?.close();

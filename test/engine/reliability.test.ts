@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTINUE_ASSESSMENT_TOKEN } from '../../src/engine/tokens.js';
 import { createEngineHarness, type EngineHarness } from '../support/engine.js';
+import { addActing } from '../support/seed.js';
 import { completeSelfAssessment } from '../support/engine-flows.js';
 
 describe('engine reliability', () => {
@@ -106,7 +107,7 @@ describe('authorisation', () => {
   });
 
   it('an acting PLH gets the prompt and rates; the review records it', async () => {
-    await h.query(`insert into acting_assignment (kind, acting_employee_id, for_employee_id, starts_on, ends_on) values ('plh', ?, ?, '2026-11-30', '2026-12-02')`, [h.ids.plh, h.ids.sari]);
+    await addActing(h.db.orm.em, { kind: 'plh', actingId: h.ids.plh, forId: h.ids.sari, startsOn: '2026-11-30', endsOn: '2026-12-02' });
     await completeSelfAssessment(h, 'budi');
     expect(await h.lastMessages('sari')).toEqual([]);
     expect(await h.lastText('plh')).toContain('Budi Staff');

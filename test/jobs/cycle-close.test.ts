@@ -5,7 +5,8 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { ManualClock } from '../../src/clock.js';
 import { announceCycle, closeDueCycles } from '../../src/jobs/cycle-close.js';
 import { sweepDueReminders } from '../../src/jobs/reminder-sweep.js';
-import { addAssessment, addCycle, addPerson, addUnit, sql, testConfig } from './seed.js';
+import { addAssessment, addCycle, addPerson, addUnit, sql } from '../support/seed.js';
+import { testConfig } from './helpers.js';
 
 const config = testConfig();
 
@@ -33,7 +34,7 @@ describe('cycle close and announcement', () => {
     const people = [];
     for (const [i, predicate] of predicates.entries()) {
       const id = await addPerson(em, { name: `Staf ${i}`, unitId: unit, supervisorId: boss, optOut: opts.optOut?.includes(i) });
-      const a = await addAssessment(em, cycle, id, 'reviewed');
+      const a = await addAssessment(em, cycle, id, { status: 'reviewed' });
       // Staf 0 submitted on the Saturday after the Friday deadline: late.
       const submitted = i === 0 ? '2025-03-15T03:00:00Z' : '2025-03-13T03:00:00Z';
       await sql(em, `update assessment set predicate = ?, submitted_at = ? where id = ?`, [predicate, new Date(submitted), a]);

@@ -11,7 +11,8 @@ import { HttpTestSender, startFakePlatform, type FakePlatform } from '../support
 import { deliverOutboxRow, SentRecorder } from '../../src/delivery/deliver.js';
 import { createQueues, type Queues } from '../../src/jobs/worker-role.js';
 import { enqueueBehind, outboxJobId } from '../../src/jobs/delivery.js';
-import { addOutbox, sql, testConfig, uniquePrefix } from './seed.js';
+import { sql } from '../support/seed.js';
+import { addOutbox, testConfig, uniquePrefix } from './helpers.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 

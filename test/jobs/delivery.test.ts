@@ -11,7 +11,8 @@ import { createQueues, startWorkers, type Queues, type RunningWorkers } from '..
 import { outboxJobId, relayPendingOutbox } from '../../src/jobs/delivery.js';
 import { ManualClock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';
-import { addOutbox, eventually, sql, testConfig, uniquePrefix } from './seed.js';
+import { sql } from '../support/seed.js';
+import { addOutbox, eventually, testConfig, uniquePrefix } from './helpers.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -12,7 +12,8 @@ import { mountQueueAdmin } from '../../src/jobs/admin.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { ManualClock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';
-import { addAssessment, addCycle, addOutbox, addPerson, addUnit, eventually, sql, testConfig, uniquePrefix } from './seed.js';
+import { addAssessment, addCycle, addPerson, addUnit, sql } from '../support/seed.js';
+import { addOutbox, eventually, testConfig, uniquePrefix } from './helpers.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -43,8 +44,8 @@ describe('operations', () => {
     const cycle = await addCycle(em, { name: 'Semester I', selfDeadline: '2025-06-13', reviewDeadline: '2025-06-27' });
     const a = await addPerson(em, { name: 'Ani', unitId: unit });
     const b = await addPerson(em, { name: 'Bayu', unitId: unit });
-    await addAssessment(em, cycle, a, 'draft');
-    const sub = await addAssessment(em, cycle, b, 'submitted');
+    await addAssessment(em, cycle, a, { status: 'draft' });
+    const sub = await addAssessment(em, cycle, b, { status: 'submitted' });
     await sql(em, `update assessment set submitted_at = now() where id = ?`, [sub]);
     const failed = await addOutbox(em, 'chat-Ani', 'halo');
     await sql(em, `update outbox_message set status = 'failed', last_error = 'Forbidden: bot was blocked by the user', recipient_id = ? where id = ?`, [a, failed]);

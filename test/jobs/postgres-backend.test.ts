@@ -15,7 +15,8 @@ import { HttpTestSender, startFakePlatform, type FakePlatform } from '../support
 import { createQueues, startWorkers, type Queues, type RunningWorkers } from '../../src/jobs/worker-role.js';
 import { ManualClock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';
-import { addAssessment, addCycle, addOutbox, addPerson, addUnit, eventually, sql, testConfig, uniquePrefix } from './seed.js';
+import { addAssessment, addCycle, addPerson, addUnit, sql } from '../support/seed.js';
+import { addOutbox, eventually, testConfig, uniquePrefix } from './helpers.js';
 import { scheduleSelfAssessmentReminders } from '../../src/jobs/reminders.js';
 
 describe('BullMQ on the PostgreSQL backend (PostgreSQL server)', () => {

@@ -9,7 +9,8 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { ManualClock } from '../../src/clock.js';
 import { cancelReminders, recomputeReminders, scheduleReviewReminders, scheduleSelfAssessmentReminders } from '../../src/jobs/reminders.js';
 import { CONTINUE_ASSESSMENT_TOKEN, sweepDueReminders } from '../../src/jobs/reminder-sweep.js';
-import { addAssessment, addCycle, addPerson, addUnit, answer, sql, testConfig } from './seed.js';
+import { addActing, addAssessment, addCycle, addPerson, addUnit, answer, sql } from '../support/seed.js';
+import { testConfig } from './helpers.js';
 
 const config = testConfig();
 const OPENED = new Date('2025-03-01T00:00:00Z');
@@ -141,7 +142,7 @@ describe('reminders', () => {
     const due = new Date('2025-03-10T02:00:00Z');
     // The rater also has a review waiting: their own self reminder and a review reminder fall on one day.
     const other = await addPerson(em, { name: 'Sub', unitId: t.unit, supervisorId: s.id });
-    const subA = await addAssessment(em, t.cycle, other, 'submitted');
+    const subA = await addAssessment(em, t.cycle, other, { status: 'submitted' });
     await sql(em, `insert into reminder (assessment_id, recipient_id, audience, kind, due_at, local_date, status) values (?, ?, 'employee', 'self:h_minus_3', ?, '2025-03-10', 'pending'), (?, ?, 'employee', 'review:h_minus_7', ?, '2025-03-10', 'pending')`, [s.assessment, s.id, due, subA, s.id, due]);
     const r = await sweep('2025-03-10T03:00:00Z');
     expect(r.outboxIds).toHaveLength(1);
@@ -205,7 +206,7 @@ describe('reminders', () => {
     const b = { id: bId, assessment: await addAssessment(em, t.cycle, bId) };
     const plt = await addPerson(em, { name: 'Putri PLT', unitId: t.unit, timezone: 'Asia/Makassar' });
     // Acting for Budi Atasan from 10 to 31 March 2025 (dates read in WIB, as the engine does).
-    await sql(em, `insert into acting_assignment (kind, acting_employee_id, for_employee_id, starts_on, ends_on, created_at) values ('plt', ?, ?, '2025-03-10', '2025-03-31', now())`, [plt, t.boss]);
+    await addActing(em, { kind: 'plt', actingId: plt, forId: t.boss, startsOn: '2025-03-10', endsOn: '2025-03-31' });
 
     // Submitted before the assignment starts (Sunday 9 March, 23:00 WIB): the supervisor of record.
     await sql(em, `update assessment set status = 'submitted' where id in (?, ?)`, [a.assessment, b.assessment]);
@@ -234,12 +235,8 @@ describe('reminders', () => {
     const plh = await addPerson(em, { name: 'Putra PLH', unitId: t.unit });
     const gone = await addPerson(em, { name: 'Pensiun PLT', unitId: t.unit });
     await sql(em, `update employee set active = false where id = ?`, [gone]);
-    await sql(
-      em,
-      `insert into acting_assignment (kind, acting_employee_id, for_employee_id, starts_on, ends_on, created_at)
-       values ('plh', ?, ?, '2025-03-03', '2025-03-05', now()), ('plt', ?, ?, '2025-03-01', '2025-03-31', now())`,
-      [plh, t.boss, gone, t.boss],
-    );
+    await addActing(em, { kind: 'plh', actingId: plh, forId: t.boss, startsOn: '2025-03-03', endsOn: '2025-03-05' });
+    await addActing(em, { kind: 'plt', actingId: gone, forId: t.boss, startsOn: '2025-03-01', endsOn: '2025-03-31' });
     await sql(em, `update assessment set status = 'submitted' where id = ?`, [s.assessment]);
     await scheduleReviewReminders(em, s.assessment, { clock: new ManualClock(new Date('2025-03-07T03:00:00Z')), config });
     const rows = await reminders(`kind like 'review:%'`);

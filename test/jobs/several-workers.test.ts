@@ -10,7 +10,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startFakePlatform, type FakePlatform } from '../support/fake-platform.js';
 import { createQueues, type Queues } from '../../src/jobs/worker-role.js';
-import { addCycle, addUnit, eventually, sql, testConfig, uniquePrefix } from './seed.js';
+import { addAssessmentsBulk, addCycle, addEmployeesBulk, addUnit, linkChatsBulk, sql } from '../support/seed.js';
+import { eventually, testConfig, uniquePrefix } from './helpers.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const NOW = '2025-03-05T03:00:00Z';
@@ -30,13 +31,8 @@ describe('two worker processes on one Redis', () => {
     em = db.orm.em.fork() as EntityManager;
     queues = createQueues({ orm: db.orm, config: testConfig({ REDIS_URL, DATABASE_URL: db.url }), databaseUrl: db.url, prefix });
     const unit = await addUnit(em, 'MASSAL');
-    await sql(
-      em,
-      `insert into employee (nip, name, position_kind, unit_id, timezone, locale, roles, created_at, updated_at)
-       select lpad(g::text, 18, '0'), 'Pegawai ' || g, 'pelaksana', ?, 'Asia/Jakarta', 'id', '{pegawai}', now(), now() from generate_series(1, ?) g`,
-      [unit, PEOPLE],
-    );
-    await sql(em, `insert into chat_identity (platform, platform_user_id, chat_id, employee_id, linked_at) select 'telegram', id::text, 'chat-' || id, id, now() from employee`);
+    await addEmployeesBulk(em, { count: PEOPLE, nipPrefix: '', unitIds: [unit] });
+    await linkChatsBulk(em, { platform: 'telegram', userPrefix: '', chatPrefix: 'chat-' });
   });
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -49,7 +45,7 @@ describe('two worker processes on one Redis', () => {
   async function dueReminders(name: string) {
     await sql(em, 'truncate reminder, outbox_message');
     const cycle = await addCycle(em, { name, selfDeadline: '2025-03-14', reviewDeadline: '2025-03-28' });
-    await sql(em, `insert into assessment (employee_id, cycle_id, status, round, thread_key, late, version, created_at, updated_at) select id, ?, 'draft', 1, md5(random()::text), false, 1, now(), now() from employee`, [cycle]);
+    await addAssessmentsBulk(em, cycle);
     await sql(
       em,
       `insert into reminder (assessment_id, recipient_id, audience, kind, due_at, local_date, status) select a.id, a.employee_id, 'employee', 'self:h_minus_7', ?, '2025-03-05', 'pending' from assessment a where a.cycle_id = ?`,

@@ -10,6 +10,7 @@ import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { createSlackAdapter, type SlackAdapter } from '../../src/adapters/slack/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { addEmployee, addUnit } from '../support/seed.js';
 import { blockAction, FAKE_BOT_ID, FakeSlack, interactionForm, messageEvent, postSigned, slashCommand, viewSubmission } from '../support/fake-slack.js';
 import { encodeFormMetadata, FORM_CALLBACK_ID, OPEN_FORM_ACTION_PREFIX } from '../../src/adapters/slack/render.js';
 
@@ -40,11 +41,8 @@ beforeAll(async () => {
   db = await createTestDatabase();
   slack = await new FakeSlack().start();
   clock = new ManualClock(new Date());
-  const conn = db.orm.em.getConnection();
-  await conn.execute(`insert into unit (code, name) values ('BKD', 'Badan Kepegawaian Daerah')`);
-  await conn.execute(
-    `insert into employee (nip, name, email, position_kind, unit_id) values ('198503122010011002', 'Siti Rahma', 'siti@jakarta.go.id', 'pelaksana', (select id from unit where code = 'BKD'))`,
-  );
+  const unitId = await addUnit(db.orm.em, 'BKD', { name: 'Badan Kepegawaian Daerah' });
+  await addEmployee(db.orm.em, { nip: '198503122010011002', name: 'Siti Rahma', email: 'siti@jakarta.go.id', kind: 'pelaksana', unitId });
   slack.users.set('USITI', { email: 'siti@jakarta.go.id', name: 'Siti' });
   slack.users.set('UANON', { email: 'nobody@example.com', name: 'Anon' });
   const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl });

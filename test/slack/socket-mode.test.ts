@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
-import { CURRENT_PREDICATE_MATRIX } from '../../src/domain/ratings.js';
 import { deliverOutboxRow } from '../../src/delivery/deliver.js';
 import type { OutgoingMessage, PlatformSender } from '../../src/engine/contract.js';
 import { createEngine } from '../../src/engine/engine.js';
@@ -15,6 +14,7 @@ import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { createSlackAdapter, type SlackAdapter } from '../../src/adapters/slack/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { addSlackTeam } from '../support/seed.js';
 import { blockAction, FakeSlack, messageEvent, slashCommand, viewSubmission } from '../support/fake-slack.js';
 import { eventsApiEnvelope, FakeSlackSocket, interactiveEnvelope, type FakeSocketConnection } from '../support/fake-slack-socket.js';
 
@@ -61,26 +61,7 @@ beforeAll(async () => {
   slack = await new FakeSlack().start();
   slack.socketUrl = socket.url;
   slack.users.set(SITI.user, { email: 'siti.rahma@jakarta.go.id', name: 'Siti', dm: SITI.dm });
-  const conn = db.orm.em.getConnection();
-  await conn.execute(`insert into unit (code, name) values ('DISDIK', 'Dinas Pendidikan')`);
-  await conn.execute(
-    `insert into employee (nip, name, email, position_kind, unit_id) values ('197801012005011001', 'Budi Santoso', 'budi.santoso@jakarta.go.id', 'administrator', (select id from unit where code = 'DISDIK'))`,
-  );
-  await conn.execute(
-    `insert into employee (nip, name, email, position_kind, unit_id, supervisor_id) values ('198503122010012002', 'Siti Rahma', 'siti.rahma@jakarta.go.id', 'pelaksana', (select id from unit where code = 'DISDIK'), (select id from employee where nip = '197801012005011001'))`,
-  );
-  await conn.execute(
-    `insert into cycle (name, kind, period_start, period_end, self_deadline, review_deadline, status, template_code, matrix_version)
-     values ('Triwulan I 2027', 'triwulan', '2027-01-01', '2027-03-31', '2027-04-07', '2027-04-14', 'open', 'default', ?)`,
-    [CURRENT_PREDICATE_MATRIX.version],
-  );
-  await conn.execute(
-    `insert into indicator (cycle_id, code, kind, name_id, name_en, unit_of_measure, target, position)
-     values ((select id from cycle), 'kualitas_pelayanan', 'hasil_kerja', 'Kualitas pelayanan', 'Service quality', 'persen', 100, 1)`,
-  );
-  await conn.execute(
-    `insert into assessment (employee_id, cycle_id, thread_key) values ((select id from employee where nip = '198503122010012002'), (select id from cycle), 'a1b2c3d4e5f60718293a4b5c6d7e8f90')`,
-  );
+  await addSlackTeam(db.orm.em);
 
   const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-socket-token', SLACK_APP_TOKEN: APP_TOKEN, SLACK_MODE: 'socket', SLACK_API_URL: slack.apiUrl });
   const engine = createEngine({

@@ -9,6 +9,7 @@ import type { HandleResult, IncomingEvent, IncomingFile, OutgoingMessage, Platfo
 import { createEngine, type Engine } from '../../src/engine/engine.js';
 import { createLogger } from '../../src/logger.js';
 import { createPgliteDatabase, createTestDatabase, type TestDatabase } from './db.js';
+import { addAssessment, addCycle, addOrganisation, addTarget, newThreadKey, SCHOOL_REPORTS_TARGET, TRIWULAN_IV_2026, type OrgMember } from './seed.js';
 
 /** People of the seeded organisation, by short name. */
 export const PEOPLE = {
@@ -79,41 +80,32 @@ export async function createEngineHarness(opts: { poolMax?: number; idleMinutes?
   const conn = db.orm.em.getConnection();
   const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => conn.execute<T[]>(sql, params);
 
-  const [unit] = await q<{ id: number }>(`insert into unit (code, name, announce_channels) values ('DISDIK', 'Dinas Pendidikan', ?) returning id`, [JSON.stringify({ telegram: ANNOUNCE_CHAT })]);
-  const ids = {} as Record<Person, number>;
-  for (const [key, p] of Object.entries(PEOPLE) as [Person, (typeof PEOPLE)[Person]][]) {
-    const sup = p.supervisor ? ids[p.supervisor] : null;
-    const roles = 'admin' in p ? '{pegawai,admin}' : '{pegawai}';
-    const [row] = await q<{ id: number }>(
-      `insert into employee (nip, name, email, position_kind, unit_id, supervisor_id, locale, roles) values (?, ?, ?, ?, ?, ?, ?, ?) returning id`,
-      [p.nip, p.name, `${key}@jakarta.go.id`, p.kind, unit.id, sup, p.locale, roles],
-    );
-    ids[key] = row.id;
-    await q(`insert into chat_identity (platform, platform_user_id, chat_id, employee_id) values ('telegram', ?, ?, ?)`, [p.tg, p.tg, row.id]);
-  }
-  const [cycle] = await q<{ id: number }>(
-    `insert into cycle (name, kind, period_start, period_end, self_deadline, review_deadline, status, template_code, matrix_version)
-     values ('Triwulan IV 2026', 'triwulan', '2026-10-01', '2026-12-31', '2027-01-05', '2027-01-20', 'open', 'dki-standar', 'permenpanrb-6-2022-v1') returning id`,
-  );
-  await q(
-    `insert into indicator (cycle_id, code, kind, name_id, name_en, unit_of_measure, target, position) values
-      (?, 'kualitas', 'hasil_kerja', 'Kualitas pelayanan', 'Service quality', '%', 90, 1),
-      (?, 'respons', 'hasil_kerja', 'Kecepatan respons', 'Response speed', 'jam', 24, 2),
-      (?, 'berakhlak', 'perilaku', 'Perilaku BerAKHLAK', 'BerAKHLAK behaviour', null, null, 3)`,
-    [cycle.id, cycle.id, cycle.id],
-  );
-  await q(
-    `insert into employee_target (employee_id, cycle_id, code, rhk_kind, rhk, iki, target, unit_of_measure, position)
-     values (?, ?, 'RHK-1', 'utama', 'Laporan layanan sekolah tersusun', 'Jumlah laporan layanan', 12, 'laporan', 1)`,
-    [ids.ani, cycle.id],
-  );
+  const em = db.orm.em;
+  const { ids } = await addOrganisation(em, {
+    unit: { code: 'DISDIK', name: 'Dinas Pendidikan', announce: { telegram: ANNOUNCE_CHAT } },
+    people: Object.fromEntries(
+      Object.entries(PEOPLE).map(([key, p]) => [
+        key,
+        {
+          nip: p.nip,
+          name: p.name,
+          email: `${key}@jakarta.go.id`,
+          kind: p.kind,
+          supervisor: p.supervisor,
+          locale: p.locale,
+          roles: 'admin' in p ? ['pegawai', 'admin'] : ['pegawai'],
+          chats: [{ platform: 'telegram', userId: p.tg }],
+        } satisfies OrgMember,
+      ]),
+    ) as Record<Person, OrgMember>,
+  });
+  const cycleId = await addCycle(em, TRIWULAN_IV_2026);
+  await addTarget(em, ids.ani, cycleId, SCHOOL_REPORTS_TARGET);
   const assessmentOf = {} as Record<Person, number>;
   const threadKeyOf = {} as Record<Person, string>;
   for (const key of Object.keys(PEOPLE) as Person[]) {
-    const tk = randomBytes(16).toString('hex');
-    const [a] = await q<{ id: number }>(`insert into assessment (employee_id, cycle_id, thread_key) values (?, ?, ?) returning id`, [ids[key], cycle.id, tk]);
-    assessmentOf[key] = a.id;
-    threadKeyOf[key] = tk;
+    threadKeyOf[key] = newThreadKey();
+    assessmentOf[key] = await addAssessment(em, cycleId, ids[key], { threadKey: threadKeyOf[key] });
   }
 
   const clock = new ManualClock(T0);
@@ -146,7 +138,7 @@ export async function createEngineHarness(opts: { poolMax?: number; idleMinutes?
     ids,
     assessmentOf,
     threadKeyOf,
-    cycleId: cycle.id,
+    cycleId,
     event(who, kind, payload, extra = {}) {
       const { platform, userId } = chatOf(who);
       seq++;

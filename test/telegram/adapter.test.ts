@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Update } from 'grammy/types';
-import type { Injected } from '../../scripts/fakes/telegram-bot-api.js';
+import type { Injected } from '../support/fake-telegram.js';
 import { deliverOutboxRow } from '../../src/delivery/deliver.js';
 import { ANI, createTelegramHarness, SECRET, STRANGER, type TelegramHarness } from './harness.js';
 

@@ -6,7 +6,7 @@
  * ingress modes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeUser } from '../../scripts/fakes/telegram-bot-api.js';
+import type { FakeUser } from '../support/fake-telegram.js';
 import { ANI, createTelegramHarness, SARI, type TelegramHarness } from './harness.js';
 
 describe.each(['polling', 'webhook'] as const)('Telegram end to end (%s)', (mode) => {

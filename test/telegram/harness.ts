@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { FakeTelegram, type FakeUser, type Injected } from '../../scripts/fakes/telegram-bot-api.js';
+import { FakeTelegram, type FakeUser, type Injected } from '../support/fake-telegram.js';
 import { createTelegramAdapter, type TelegramAdapter } from '../../src/adapters/telegram/adapter.js';
 import { ManualClock } from '../../src/clock.js';
 import { deliverOutboxRow } from '../../src/delivery/deliver.js';
@@ -15,6 +15,7 @@ import { createEngine } from '../../src/engine/engine.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { addAssessment, addCycle, addLinkCode, addOrganisation, addTarget, SCHOOL_REPORTS_TARGET, TRIWULAN_IV_2026 } from '../support/seed.js';
 
 export const TOKEN = '123456789:TEST-telegram-adapter-token-xyz';
 export const SECRET = 'kinerja-webhook-secret-0123456789';
@@ -52,39 +53,26 @@ export async function createTelegramHarness(mode: 'polling' | 'webhook', opts: {
   const db = await createTestDatabase();
   const conn = db.orm.em.getConnection();
   const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => conn.execute<T[]>(sql, params);
+  const em = db.orm.em;
 
-  const [unit] = await q<{ id: number }>(`insert into unit (code, name) values ('DISDIK', 'Dinas Pendidikan') returning id`);
-  const [sari] = await q<{ id: number }>(
-    `insert into employee (nip, name, position_kind, unit_id, locale) values ('198001012005012002', 'Sari Atasan', 'administrator', ?, 'id') returning id`,
-    [unit.id],
-  );
-  const [ani] = await q<{ id: number }>(
-    `insert into employee (nip, name, position_kind, unit_id, supervisor_id, locale) values ('199001012015032003', 'Ani Pegawai', 'pelaksana', ?, ?, 'id') returning id`,
-    [unit.id, sari.id],
-  );
-  const [cycle] = await q<{ id: number }>(
-    `insert into cycle (name, kind, period_start, period_end, self_deadline, review_deadline, status, template_code, matrix_version)
-     values ('Triwulan IV 2026', 'triwulan', '2026-10-01', '2026-12-31', '2027-01-05', '2027-01-20', 'open', 'dki-standar', 'permenpanrb-6-2022-v1') returning id`,
-  );
-  await q(
-    `insert into indicator (cycle_id, code, kind, name_id, name_en, unit_of_measure, target, position) values
-      (?, 'kualitas', 'hasil_kerja', 'Kualitas pelayanan', 'Service quality', '%', 90, 1),
-      (?, 'respons', 'hasil_kerja', 'Kecepatan respons', 'Response speed', 'jam', 24, 2),
-      (?, 'berakhlak', 'perilaku', 'Perilaku BerAKHLAK', 'BerAKHLAK behaviour', null, null, 3)`,
-    [cycle.id, cycle.id, cycle.id],
-  );
-  await q(
-    `insert into employee_target (employee_id, cycle_id, code, rhk_kind, rhk, iki, target, unit_of_measure, position)
-     values (?, ?, 'RHK-1', 'utama', 'Laporan layanan sekolah tersusun', 'Jumlah laporan layanan', 12, 'laporan', 1)`,
-    [ani.id, cycle.id],
-  );
+  const { ids } = await addOrganisation(em, {
+    unit: { code: 'DISDIK', name: 'Dinas Pendidikan' },
+    people: {
+      sari: { nip: '198001012005012002', name: 'Sari Atasan', kind: 'administrator', locale: 'id' },
+      ani: { nip: '199001012015032003', name: 'Ani Pegawai', kind: 'pelaksana', supervisor: 'sari', locale: 'id' },
+    },
+  });
+  const cycleId = await addCycle(em, TRIWULAN_IV_2026);
+  await addTarget(em, ids.ani, cycleId, SCHOOL_REPORTS_TARGET);
   const threadKeys = { ani: 'a'.repeat(24) + '00000001', sari: 'b'.repeat(24) + '00000002' };
-  const [aniA] = await q<{ id: number }>(`insert into assessment (employee_id, cycle_id, thread_key) values (?, ?, ?) returning id`, [ani.id, cycle.id, threadKeys.ani]);
-  const [sariA] = await q<{ id: number }>(`insert into assessment (employee_id, cycle_id, thread_key) values (?, ?, ?) returning id`, [sari.id, cycle.id, threadKeys.sari]);
+  const assessmentIds = {
+    ani: await addAssessment(em, cycleId, ids.ani, { threadKey: threadKeys.ani }),
+    sari: await addAssessment(em, cycleId, ids.sari, { threadKey: threadKeys.sari }),
+  };
   // What `kinerja link-code` hands out: a plain code for the person, its SHA-256 in the table.
   const codes = { ani: 'ANI7K2Q9', sari: 'SARI4M8X' };
-  for (const [code, employeeId] of [[codes.ani, ani.id], [codes.sari, sari.id]] as const) {
-    await q(`insert into link_code (employee_id, code_hash, expires_at) values (?, ?, ?)`, [employeeId, createHash('sha256').update(code).digest('hex'), new Date(T0.getTime() + 72 * 3600_000)]);
+  for (const [code, employeeId] of [[codes.ani, ids.ani], [codes.sari, ids.sari]] as const) {
+    await addLinkCode(em, employeeId, createHash('sha256').update(code).digest('hex'), new Date(T0.getTime() + 72 * 3600_000));
   }
 
   const fake = await FakeTelegram.start({ token: TOKEN });
@@ -141,8 +129,8 @@ export async function createTelegramHarness(mode: 'polling' | 'webhook', opts: {
     adapter,
     clock,
     codes,
-    employeeIds: { ani: ani.id, sari: sari.id },
-    assessmentIds: { ani: aniA.id, sari: sariA.id },
+    employeeIds: { ani: ids.ani, sari: ids.sari },
+    assessmentIds,
     threadKeys,
     async act(inject) {
       const injected = await inject();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, renderMessage, RenderError } from '../../src/adapters/telegram/render.js';
 import { MAX_BUTTONS_PER_ROW, MAX_MESSAGE_CHARS } from '../../src/adapters/telegram/limits.js';
-import { parseTelegramHtml } from '../../scripts/fakes/telegram-bot-api.js';
+import { parseTelegramHtml } from '../support/fake-telegram.js';
 
 /** What a Telegram user would see: the HTML parsed exactly as Telegram's strict parser does. */
 const visible = (html: string) => parseTelegramHtml(html);

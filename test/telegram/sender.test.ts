@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeTelegram, type FakeUser } from '../../scripts/fakes/telegram-bot-api.js';
+import { FakeTelegram, type FakeUser } from '../support/fake-telegram.js';
 import { TelegramSender } from '../../src/adapters/telegram/sender.js';
 import { outboxThreadKeyLookup } from '../../src/adapters/telegram/thread-key.js';
 import { deliverOutboxRow } from '../../src/delivery/deliver.js';
