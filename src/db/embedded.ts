@@ -91,6 +91,13 @@ const TERMINATE = 0x58; // 'X'
  * does not exist"). This replaces the queue's scheduler so a client keeps the session from its first
  * message until its cycle ends (Sync or a simple Query), and for a whole transaction, as before. It also
  * releases a client that disconnects mid-cycle, and never leaves the queue stuck after a failed message.
+ *
+ * Upstream: both defects are reported in https://github.com/electric-sql/pglite/issues/1046 (pglite-socket's
+ * queue pins a client to the session only while a transaction is open, so extended-protocol batches from
+ * two connections interleave; and a message that throws returns without clearing `processing`, so the
+ * queue never runs again). https://github.com/electric-sql/pglite/pull/977 proposes the same fix for the
+ * first (keep a client's ownership until ReadyForQuery). Both were open when this was written, and
+ * pglite-socket 0.2.17 still has the old scheduler: drop this once a release fixes them.
  */
 function serialiseProtocolCycles(server: PGLiteSocketServer): void {
   const q = (server as unknown as { queryQueue: QueryQueue }).queryQueue;
