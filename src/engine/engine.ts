@@ -8,7 +8,7 @@
  * No platform call happens here: messages are outbox rows, delivered by a worker after commit.
  */
 import type { Config } from '../config.js';
-import { LINK_LOCKOUT, isLinkCodeUsable } from '../domain/index.js';
+import { isLinkCodeUsable } from '../domain/index.js';
 import type { Clock } from '../clock.js';
 import type { Orm } from '../db/orm.js';
 import type { Logger } from '../logger.js';
@@ -119,7 +119,7 @@ export function createEngine(deps: EngineDeps): Engine {
       pendingReviews,
       checkIn,
       resumedAfterIdle: !!ingress.conversation && now.getTime() - ingress.conversation.lastActivityAt.getTime() > idleMs,
-      limits: { realisasiMaxMultiple: deps.config.REALISASI_MAX_MULTIPLE, evidenceMaxMb: deps.config.EVIDENCE_MAX_MB, linkLockMinutes: LINK_LOCKOUT.windowMinutes },
+      limits: { realisasiMaxMultiple: deps.config.REALISASI_MAX_MULTIPLE, evidenceMaxMb: deps.config.EVIDENCE_MAX_MB },
       ...(link ? { link } : {}),
       eventKey: outboxKeyPrefix(event),
       newToken,

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeCycle } from '../../src/jobs/cycle-close.js';
 import { testConfig } from '../jobs/seed.js';
 import { createEngineHarness, type EngineHarness, type Person } from '../support/engine.js';
-import { completeSelfAssessment, rate } from '../support/engine-flows.js';
+import { completeSelfAssessment } from '../support/engine-flows.js';
 
 describe('the late flag: the self deadline (5 January 2027) is a date in the employee\'s own zone', () => {
   let h: EngineHarness;
