@@ -20,7 +20,7 @@ describe.each([
     for (const [name, id] of Object.entries(ACTING_PEOPLE)) {
       await q(`insert into employee (id, nip, name, position_kind, unit_id) values (?, ?, ?, 'pelaksana', 1)`, [id, `19900101201503000${id}`, name]);
     }
-  });
+  }, 120_000); // PGlite starts slowly on a busy machine
   afterAll(async () => {
     await db?.close();
   });
