@@ -1,5 +1,9 @@
 /** Migrations in the order they apply. Listed explicitly so no file-system globbing is needed at run time. */
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261201060759_initial } from './Migration20261201060759_initial.js';
+import { Migration20261202050725_rules } from './Migration20261202050725_rules.js';
 
-export const MIGRATIONS: MigrationObject[] = [{ name: 'Migration20261201060759_initial', class: Migration20261201060759_initial }];
+export const MIGRATIONS: MigrationObject[] = [
+  { name: 'Migration20261201060759_initial', class: Migration20261201060759_initial },
+  { name: 'Migration20261202050725_rules', class: Migration20261202050725_rules },
+];

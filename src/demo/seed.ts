@@ -9,6 +9,7 @@ import { DateTime } from 'luxon';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import { zoneFor } from '../domain/index.js';
 import { importEmployees } from '../setup/employees.js';
 import { readTable } from '../setup/table-file.js';
 import { createCycle, openCycle } from '../setup/cycles.js';
@@ -35,7 +36,7 @@ export async function seedDemo(em: EntityManager, opts: { clock: Clock; config: 
   const table = await readTable('employees.csv', await readFile(DEMO_CSV));
   const imported = await importEmployees(em, table, { actor: 'demo', clock: opts.clock });
 
-  const today = DateTime.fromJSDate(opts.clock.now(), { zone: 'Asia/Jakarta' }).startOf('day');
+  const today = DateTime.fromJSDate(opts.clock.now(), { zone: zoneFor(opts.config.DEFAULT_TIMEZONE) }).startOf('day');
   const monthId = today.setLocale('id').toFormat('LLLL yyyy');
   const cycle = await createCycle(
     em,

@@ -121,3 +121,16 @@ export {
   type EvidenceLinkFault,
   type EvidenceLinkParse,
 } from './input.js';
+export { todayIn, isLate, zoneFor, UnknownTimezoneError } from './today.js';
+export {
+  LINK_LOCKOUT,
+  linkFailureLookback,
+  linkLockedUntil,
+  recentLinkFailures,
+  afterLinkFailure,
+  isLinkCodeUsable,
+  type LinkCodeState,
+} from './linking.js';
+export { TEXT_BOUNDS, checkTextLength, textLength, type TextKind, type TextLengthCheck } from './text.js';
+export { DEFAULT_CHECK_IN_WEEKS, checkInDates, type CheckInStart } from './follow-up.js';
+export { actingRaterFor, type ActingKind, type ActingAssignmentFact, type RatedEmployee, type ChosenRater } from './acting.js';

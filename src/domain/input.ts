@@ -7,6 +7,8 @@
  * is a default for logs and the console.
  */
 
+import { TEXT_BOUNDS, checkTextLength } from './text.js';
+
 /** Why a realisasi was refused. */
 export type RealisasiFault = 'empty' | 'not_a_number' | 'negative' | 'too_large';
 
@@ -93,8 +95,8 @@ export interface NarrativeLimits {
   readonly max: number;
 }
 
-/** Default narrative limits: 10 to 2000 characters. */
-export const DEFAULT_NARRATIVE_LIMITS: NarrativeLimits = Object.freeze({ min: 10, max: 2000 });
+/** Default narrative limits: the narrative row of {@link TEXT_BOUNDS} (10 to 2000 characters). */
+export const DEFAULT_NARRATIVE_LIMITS: NarrativeLimits = TEXT_BOUNDS.narrative;
 
 /** The result of {@link validateNarrative}; lengths are counted after trimming. */
 export type NarrativeValidation =
@@ -109,34 +111,18 @@ export type NarrativeValidation =
     };
 
 /**
- * Checks the length of a narrative. Characters are counted as people see them (an emoji is one), not
- * as UTF-16 units, so the limit matches what the user can count.
+ * Checks the length of a narrative with {@link checkTextLength} (code points, so an emoji is one
+ * character), adding an English sentence for logs and the console.
  */
 export function validateNarrative(text: string, limits: NarrativeLimits = DEFAULT_NARRATIVE_LIMITS): NarrativeValidation {
-  const trimmed = text.trim();
-  const length = [...trimmed].length;
+  const v = checkTextLength('narrative', text, limits);
+  if (v.ok) return v;
   const { min, max } = limits;
-  if (length < min) {
-    return {
-      ok: false,
-      fault: 'too_short',
-      message: `The description has ${length} characters; write at least ${min}.`,
-      length,
-      min,
-      max,
-    };
-  }
-  if (length > max) {
-    return {
-      ok: false,
-      fault: 'too_long',
-      message: `The description has ${length} characters; shorten it to at most ${max}.`,
-      length,
-      min,
-      max,
-    };
-  }
-  return { ok: true, text: trimmed, length };
+  const message =
+    v.fault === 'too_short'
+      ? `The description has ${v.length} characters; write at least ${min}.`
+      : `The description has ${v.length} characters; shorten it to at most ${max}.`;
+  return { ok: false, fault: v.fault, message, length: v.length, min, max };
 }
 
 /** Why an evidence link was refused. */

@@ -4,7 +4,7 @@
  * engine re-runs the whole event against the new state.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DateTime } from 'luxon';
+import { checkInDates } from '../domain/index.js';
 import { cancelReminders, scheduleReviewReminders, type ReminderContext } from '../jobs/reminders.js';
 import type { IncomingEvent, OutgoingMessage } from './contract.js';
 import { appendAuditAtCommit, type AuditEntry } from './audit.js';
@@ -220,9 +220,9 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
           [e.assessmentId, e.followUp, e.plan, e.firstCheckIn, now],
         );
         if (e.firstCheckIn) {
-          // Default plan: check-ins at the chosen date and two weeks later (DOMAIN.md: 2 and 4 weeks).
-          const second = DateTime.fromISO(e.firstCheckIn).plus({ weeks: 2 }).toISODate();
-          await tx.exec(`insert into check_in (follow_up_id, due_on) values ($1, $2), ($1, $3)`, [rows[0].id, e.firstCheckIn, second]);
+          // The rater's first date, then the default spacing from it (domain follow-up.ts).
+          const dates = checkInDates({ first: e.firstCheckIn });
+          await tx.exec(`insert into check_in (follow_up_id, due_on) select $1, d from unnest($2::date[]) as d`, [rows[0].id, dates]);
         }
         break;
       }

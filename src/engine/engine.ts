@@ -8,6 +8,7 @@
  * No platform call happens here: messages are outbox rows, delivered by a worker after commit.
  */
 import type { Config } from '../config.js';
+import { isLinkCodeUsable } from '../domain/index.js';
 import type { Clock } from '../clock.js';
 import type { Orm } from '../db/orm.js';
 import type { Logger } from '../logger.js';
@@ -17,7 +18,7 @@ import type { ConversationEngine, HandleResult, IncomingEvent, OutgoingMessage }
 import { ADMIN_ROLE, needsFor, step } from './flows/index.js';
 import { linkCodeIn } from './flows/linking.js';
 import { localeFromHint, translator } from './i18n.js';
-import { jakartaToday, loadAssessment, loadCheckIn, loadIngress, loadLinkContext, loadPendingReviews, withRaters } from './load.js';
+import { loadAssessment, loadCheckIn, loadIngress, loadLinkContext, loadPendingReviews, withRaters } from './load.js';
 import { TxRunner, type Session } from './sql.js';
 import { initialState, type ConversationState, type Effect, type Locale, type StepInput } from './state.js';
 import { CHECKIN_RATING_TOKEN_PREFIX, CONTINUE_ASSESSMENT_TOKEN, OPEN_REVIEWS_TOKEN, issuedTo, randomErrorId, randomToken } from './tokens.js';
@@ -28,8 +29,6 @@ const REMINDER_DEFAULTS: ReminderConfig = { WORKING_HOURS: '08:00-16:00', REMIND
 
 /** How often a lost optimistic-lock race is retried before giving up with an error message. */
 const MAX_ATTEMPTS = 8;
-/** How long five wrong link codes lock further tries. */
-const LINK_LOCK_MINUTES = 60;
 
 export interface EngineDeps {
   orm: Orm;
@@ -79,7 +78,6 @@ export function createEngine(deps: EngineDeps): Engine {
     const actor = ingress.actor;
     const input = toStepInput(event, state, actor?.id ?? null);
     let locale: Locale = actor?.locale ?? localeFromHint(event.hints?.locale);
-    const today = jakartaToday(now);
 
     let link: StepContext['link'];
     // Who the chat user becomes in this event, if it links them: a supervisor is told of waiting reviews at once.
@@ -88,8 +86,8 @@ export function createEngine(deps: EngineDeps): Engine {
       const code = linkCodeIn(input.kind === 'command' ? input : input.kind === 'text' ? input : { kind: input.kind });
       const email = event.hints?.email ?? null;
       if (code || email) {
-        const lc = await loadLinkContext(read, { platform: event.platform, platformUserId: event.platformUserId, code, email, now, lockMinutes: LINK_LOCK_MINUTES });
-        const valid = lc.found && lc.found.usedAt === null && lc.found.expiresAt > now && lc.found.employeeActive && !lc.lockedUntil;
+        const lc = await loadLinkContext(read, { platform: event.platform, platformUserId: event.platformUserId, code, email, now });
+        const valid = !!lc.found && isLinkCodeUsable(lc.found, now) && !lc.lockedUntil;
         if (valid && lc.found) locale = lc.found.locale;
         else if (!code && lc.emailMatch) locale = lc.emailMatch.locale;
         link = { code: code ?? '', found: lc.found, recentFailures: lc.recentFailures, lockedUntil: lc.lockedUntil, emailMatch: lc.emailMatch?.id ?? null };
@@ -100,14 +98,14 @@ export function createEngine(deps: EngineDeps): Engine {
     const needs = actor ? needsFor(state, input) : { own: false, subjectId: null, pendingReviews: false, checkInId: null, ownerNip: null };
     let own = ingress.own;
     // Raters are only needed to submit; answering questions skips that query.
-    if (own && (state.step === 'confirm' || (input.kind === 'action' && input.action.a === 'confirm_submit'))) own = await withRaters(read, own, today);
+    if (own && (state.step === 'confirm' || (input.kind === 'action' && input.action.a === 'confirm_submit'))) own = await withRaters(read, own, now);
     let subject = null;
-    if (actor && event.threadKey) subject = await loadAssessment(read, { threadKey: event.threadKey }, { today, locale });
-    else if (actor && needs.subjectId !== null) subject = await loadAssessment(read, { id: needs.subjectId }, { today, locale });
+    if (actor && event.threadKey) subject = await loadAssessment(read, { threadKey: event.threadKey }, { now, locale });
+    else if (actor && needs.subjectId !== null) subject = await loadAssessment(read, { id: needs.subjectId }, { now, locale });
     // Only an HR admin's /lihat reads someone else's assessment by NIP.
-    else if (actor && needs.ownerNip !== null && actor.roles.includes(ADMIN_ROLE)) subject = await loadAssessment(read, { ownerNip: needs.ownerNip }, { today, locale });
+    else if (actor && needs.ownerNip !== null && actor.roles.includes(ADMIN_ROLE)) subject = await loadAssessment(read, { ownerNip: needs.ownerNip }, { now, locale });
     const reviewerId = actor && needs.pendingReviews ? actor.id : linkingAs;
-    const pendingReviews = reviewerId !== null ? await loadPendingReviews(read, reviewerId, today) : null;
+    const pendingReviews = reviewerId !== null ? await loadPendingReviews(read, reviewerId, now) : null;
     const checkIn = actor && needs.checkInId !== null ? await loadCheckIn(read, needs.checkInId) : null;
 
     const idleMs = deps.config.DRAFT_IDLE_MINUTES * 60_000;
@@ -121,7 +119,7 @@ export function createEngine(deps: EngineDeps): Engine {
       pendingReviews,
       checkIn,
       resumedAfterIdle: !!ingress.conversation && now.getTime() - ingress.conversation.lastActivityAt.getTime() > idleMs,
-      limits: { realisasiMaxMultiple: deps.config.REALISASI_MAX_MULTIPLE, evidenceMaxMb: deps.config.EVIDENCE_MAX_MB, linkLockMinutes: LINK_LOCK_MINUTES },
+      limits: { realisasiMaxMultiple: deps.config.REALISASI_MAX_MULTIPLE, evidenceMaxMb: deps.config.EVIDENCE_MAX_MB },
       ...(link ? { link } : {}),
       eventKey: outboxKeyPrefix(event),
       newToken,

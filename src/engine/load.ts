@@ -3,6 +3,7 @@
  * the number of queries per chat message stays visible (and small).
  */
 import { createHash } from 'node:crypto';
+import { LINK_LOCKOUT, linkFailureLookback, linkLockedUntil, recentLinkFailures } from '../domain/index.js';
 import type { EvidenceRef } from '../db/entities/assessment.js';
 import type { CycleSettings } from '../db/entities/cycle.js';
 import type { Platform } from './contract.js';
@@ -202,8 +203,8 @@ export async function loadIngress(tx: Tx, platform: Platform, eventId: string, p
 /** Which assessment to load. */
 export type AssessmentKey = { id: number } | { threadKey: string } | { ownerNip: string };
 
-/** Loads an assessment with its items, answers and who may rate it on `today`. */
-export async function loadAssessment(tx: Tx, key: AssessmentKey, opts: { today: string; locale: Locale }): Promise<AssessmentView | null> {
+/** Loads an assessment with its items, answers and who may rate it at `now`. */
+export async function loadAssessment(tx: Tx, key: AssessmentKey, opts: { now: Date; locale: Locale }): Promise<AssessmentView | null> {
   // By owner NIP: their assessment in the latest cycle.
   const where = 'id' in key ? 'a.id = $1' : 'threadKey' in key ? 'a.thread_key = $1' : 'e.nip = $1 order by c.period_end desc, c.id desc limit 1';
   const rows = await tx.query<HeaderRow>(
@@ -213,37 +214,40 @@ export async function loadAssessment(tx: Tx, key: AssessmentKey, opts: { today: 
   );
   if (!rows[0]) return null;
   const view = assessmentView(rows[0], opts.locale);
-  return withRaters(tx, view, opts.today);
+  return withRaters(tx, view, opts.now);
 }
 
-/** Fills in who may rate `view` on `today`: the supervisor of record and any acting PLT/PLH for them. */
-export async function withRaters(tx: Tx, view: AssessmentView, today: string): Promise<AssessmentView> {
-  const supervisorId = view.owner.supervisorId;
-  if (supervisorId === null) return view;
-  const rr = await tx.query<PersonRow & { acting_kind: string | null }>(
-    `select ${PERSON_COLS}, null as acting_kind from employee e where e.id = $1 and e.active
+/**
+ * Fills in who rates `view` at `now` (the prompt rater: SQL `rater_of`, domain `actingRaterFor`) and who
+ * may rate it: that rater and the active supervisor of record.
+ */
+export async function withRaters(tx: Tx, view: AssessmentView, now: Date): Promise<AssessmentView> {
+  if (view.owner.supervisorId === null) return view;
+  const rr = await tx.query<PersonRow & { acting_kind: string | null; chosen: boolean }>(
+    `select ${PERSON_COLS}, ro.acting_kind, true as chosen from rater_of($1, $2) ro join employee e on e.id = ro.rater_id
      union all
-     select ${PERSON_COLS}, aa.kind as acting_kind from acting_assignment aa join employee e on e.id = aa.acting_employee_id
-      where aa.for_employee_id = $1 and $2::date between aa.starts_on and aa.ends_on and e.active`,
-    [supervisorId, today],
+     select ${PERSON_COLS}, null, false from employee e where e.id = $3 and e.active`,
+    [view.owner.id, now, view.owner.supervisorId],
   );
-  const acting = rr.find((r) => r.acting_kind !== null);
-  const chosen = acting ?? rr[0];
-  return { ...view, raters: rr.map((r) => ({ id: r.id, actingKind: r.acting_kind })), promptRater: chosen ? person(chosen) : null };
+  const chosen = rr.find((r) => r.chosen) ?? null;
+  const raters = rr.filter((r, i) => rr.findIndex((x) => x.id === r.id) === i).map((r) => ({ id: r.id, actingKind: r.acting_kind }));
+  return { ...view, raters, promptRater: chosen ? person(chosen) : null };
 }
 
-/** Assessments submitted and waiting for `raterId` (as supervisor of record or acting on `today`). */
-export async function loadPendingReviews(tx: Tx, raterId: number, today: string): Promise<PendingReviewView[]> {
+/**
+ * Assessments waiting for `raterId` at `now`: the ones they may rate (supervisor of record, or the rater
+ * `rater_of` chooses). Only people whose supervisor `raterId` ever acted for are checked against `rater_of`.
+ */
+export async function loadPendingReviews(tx: Tx, raterId: number, now: Date): Promise<PendingReviewView[]> {
   const rows = await tx.query<{ kind: 'review' | 'coaching'; id: number; name: string; nip: string; cycle_name: string }>(
     `select case when a.status = 'submitted' then 'review' else 'coaching' end as kind, a.id, e.name, e.nip, c.name as cycle_name
        from assessment a join employee e on e.id = a.employee_id join cycle c on c.id = a.cycle_id
        left join follow_up f on f.assessment_id = a.id
       where (a.status = 'submitted' or (a.status = 'reviewed' and f.kind = 'coaching' and f.plan is null))
-        and (e.supervisor_id = $1 or e.supervisor_id in (
-              select aa.for_employee_id from acting_assignment aa
-               where aa.acting_employee_id = $1 and $2::date between aa.starts_on and aa.ends_on))
+        and (e.supervisor_id = $1 or (e.supervisor_id in (select aa.for_employee_id from acting_assignment aa where aa.acting_employee_id = $1)
+             and exists (select 1 from rater_of(e.id, $2) ro where ro.rater_id = $1)))
       order by a.submitted_at, a.id limit 50`,
-    [raterId, today],
+    [raterId, now],
   );
   return rows.map((r) => ({ kind: r.kind, id: r.id, ownerName: r.name, ownerNip: r.nip, cycleName: r.cycle_name }));
 }
@@ -264,20 +268,18 @@ export function hashCode(code: string): string {
   return createHash('sha256').update(code).digest('hex');
 }
 
-/** What linking needs: the code's row (tried as typed and upper/lower-cased), recent failures, lock. */
+/** What linking needs: the code's row (tried as typed and upper/lower-cased), recent failures, lock (domain linking.ts decides). */
 export async function loadLinkContext(
   tx: Tx,
-  args: { platform: Platform; platformUserId: string; code: string | null; email: string | null; now: Date; lockMinutes: number },
+  args: { platform: Platform; platformUserId: string; code: string | null; email: string | null; now: Date },
 ): Promise<{ found: (LinkCodeView & { locale: Locale }) | null; recentFailures: number; lockedUntil: Date | null; emailMatch: { id: number; locale: Locale } | null }> {
-  const windowMs = args.lockMinutes * 60_000;
   const failures = await tx.query<{ at: Date }>(
-    `select at from link_failure where platform = $1 and platform_user_id = $2 and at > $3 order by at desc limit 5`,
-    [args.platform, args.platformUserId, new Date(args.now.getTime() - 2 * windowMs)],
+    `select at from link_failure where platform = $1 and platform_user_id = $2 and at > $3 order by at desc limit $4`,
+    [args.platform, args.platformUserId, linkFailureLookback(args.now), LINK_LOCKOUT.maxFailures],
   );
-  const times = failures.map((f) => new Date(f.at).getTime());
-  const recentFailures = times.filter((t) => t > args.now.getTime() - windowMs).length;
-  let lockedUntil: Date | null = null;
-  if (times.length >= 5 && times[0] - times[4] <= windowMs && args.now.getTime() < times[0] + windowMs) lockedUntil = new Date(times[0] + windowMs);
+  const times = failures.map((f) => new Date(f.at));
+  const recentFailures = recentLinkFailures(times, args.now);
+  const lockedUntil = linkLockedUntil(times, args.now);
   let found: (LinkCodeView & { locale: Locale }) | null = null;
   if (args.code) {
     const c = args.code.trim();
@@ -296,15 +298,4 @@ export async function loadLinkContext(
     if (rows.length === 1) emailMatch = rows[0];
   }
   return { found, recentFailures, lockedUntil, emailMatch };
-}
-
-/** WIB is UTC+7 all year (Indonesia has no daylight saving time). */
-const WIB_OFFSET_MS = 7 * 3_600_000;
-
-/**
- * Today's calendar date in Jakarta, for acting assignments (dates without a zone are read in WIB). A fixed
- * offset rather than a zone look-up: this runs for every message.
- */
-export function jakartaToday(now: Date): string {
-  return new Date(now.getTime() + WIB_OFFSET_MS).toISOString().slice(0, 10);
 }

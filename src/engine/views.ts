@@ -113,7 +113,7 @@ export interface StepContext {
   pendingReviews: PendingReviewView[] | null;
   /** True when the conversation was idle longer than the draft idle time. */
   resumedAfterIdle: boolean;
-  limits: { realisasiMaxMultiple: number; evidenceMaxMb: number; linkLockMinutes: number };
+  limits: { realisasiMaxMultiple: number; evidenceMaxMb: number };
   /** Linking: the code the user typed and what was found for it. */
   link?: { code: string; found: LinkCodeView | null; recentFailures: number; lockedUntil: Date | null; emailMatch: number | null };
   /**

@@ -9,16 +9,13 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DateTime } from 'luxon';
-import { checkDistribution, transitionCycle, type CycleStatus, type OrgRating, type Predicate } from '../domain/index.js';
+import { DEFAULT_CHECK_IN_WEEKS, checkDistribution, checkInDates, todayIn, transitionCycle, zoneFor, type CycleStatus, type OrgRating, type Predicate } from '../domain/index.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { CycleSettings } from '../db/entities/cycle.js';
 import { awardAnnouncementText, resultText, violationsText } from './messages.js';
 import { hrOfficers } from './reminder-sweep.js';
 import { loadWorkingCalendar } from './schedule-settings.js';
-
-/** Default coaching check-ins, weeks after the announcement. */
-export const DEFAULT_CHECK_IN_WEEKS = [2, 4];
 
 export interface CycleJobContext {
   clock: Clock;
@@ -118,7 +115,7 @@ export async function closeCycle(em: EntityManager, cycleId: number, ctx: CycleJ
     const late = await conn.execute<{ id: number }[]>(
       `update assessment a set late = true from employee e, cycle c
         where a.cycle_id = ? and e.id = a.employee_id and c.id = a.cycle_id and a.submitted_at is not null
-          and a.submitted_at >= ((c.self_deadline + 1)::timestamp at time zone e.timezone) and not a.late
+          and is_late(a.submitted_at, c.self_deadline, e.timezone) and not a.late -- SQL twin of domain isLate
         returning a.id`,
       [cycleId],
     );
@@ -172,7 +169,7 @@ export async function closeDueCycles(em: EntityManager, ctx: CycleJobContext): P
   const cycles = await em
     .execute<CycleRow[]>(`select id, name, status, to_char(review_deadline, 'YYYY-MM-DD') as review_deadline, settings from cycle where status in ('open', 'reviewing')`);
   const now = ctx.clock.now().getTime();
-  const zone = ctx.config.DEFAULT_TIMEZONE === 'WITA' ? 'Asia/Makassar' : ctx.config.DEFAULT_TIMEZONE === 'WIT' ? 'Asia/Jayapura' : ctx.config.DEFAULT_TIMEZONE === 'WIB' ? 'Asia/Jakarta' : ctx.config.DEFAULT_TIMEZONE;
+  const zone = zoneFor(ctx.config.DEFAULT_TIMEZONE);
   const closed: number[] = [];
   const announced: number[] = [];
   for (const c of cycles) {
@@ -251,8 +248,7 @@ export async function announceCycle(em: EntityManager, cycleId: number, ctx: Cyc
              on conflict (assessment_id) do update set kind = excluded.kind returning id`,
           [r.id, now],
         );
-        const today = DateTime.fromJSDate(now, { zone: r.timezone }).toISODate() as string;
-        const dates = weeks.map((w) => calendar.nearestWorkingDay(DateTime.fromISO(today).plus({ weeks: w }).toISODate() as string, 'forward'));
+        const dates = checkInDates({ today: todayIn(r.timezone, now) }, weeks).map((d) => calendar.nearestWorkingDay(d, 'forward'));
         await conn.execute(`update follow_up set first_check_in = ? where id = ?`, [dates[0] ?? null, fu[0].id]);
         for (const dueOn of dates) {
           const ci = await conn.execute<{ id: number }[]>(`insert into check_in (follow_up_id, due_on) values (?, ?) returning id`, [fu[0].id, dueOn]);

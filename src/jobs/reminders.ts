@@ -77,21 +77,12 @@ export async function scheduleSelfAssessmentReminders(em: EntityManager, cycleId
 }
 
 /**
- * The rater `r` of employee `e`: an acting PLT/PLH for e's supervisor on the planning date (the `?`) when
- * one is active, else the supervisor of record. The engine sends the review prompt to the acting official
- * too, so the reminders go to the person who was asked to review. With several overlapping assignments
- * the latest one wins.
+ * The rater `r` of employee `e` at the planning instant (the `?`): SQL `rater_of`, the one definition the
+ * engine's review prompt also uses (domain acting.ts states the rule), so the reminders go to the person
+ * who was asked to review.
  */
-const RATER_JOIN = `left join lateral (
-       select aa.acting_employee_id from acting_assignment aa join employee ae on ae.id = aa.acting_employee_id
-        where aa.for_employee_id = e.supervisor_id and ?::date between aa.starts_on and aa.ends_on and ae.active
-        order by aa.starts_on desc, aa.id desc limit 1) acting on true
-     join employee r on r.id = coalesce(acting.acting_employee_id, e.supervisor_id)`;
-
-/** The calendar date acting assignments are read in: Jakarta's, as the engine reads them (dates carry no zone). */
-function actingDate(now: Date): string {
-  return DateTime.fromJSDate(now, { zone: 'Asia/Jakarta' }).toISODate() as string;
-}
+const RATER_JOIN = `cross join lateral rater_of(e.id, ?::timestamptz) ro
+     join employee r on r.id = ro.rater_id`;
 
 async function planTrack(
   em: EntityManager,
@@ -108,7 +99,7 @@ async function planTrack(
   const actor = track === 'self' ? 'e' : 'r';
   const statuses = track === 'self' ? `('draft','returned')` : `('submitted')`;
   const joins = track === 'self' ? '' : RATER_JOIN;
-  const joinParams = track === 'self' ? [] : [actingDate(ctx.clock.now())];
+  const joinParams = track === 'self' ? [] : [ctx.clock.now()];
   const only = assessmentId === undefined ? '' : 'and a.id = ?';
   const whereParams = [cycleId, ...(assessmentId === undefined ? [] : [assessmentId])];
   const from = `from assessment a join employee e on e.id = a.employee_id ${joins}`;

@@ -43,7 +43,7 @@ function ctx(own: AssessmentView | null = view()): StepContext {
     pendingReviews: null,
     checkIn: null,
     resumedAfterIdle: false,
-    limits: { realisasiMaxMultiple: 5, evidenceMaxMb: 20, linkLockMinutes: 60 },
+    limits: { realisasiMaxMultiple: 5, evidenceMaxMb: 20 },
     newToken: () => `tok${++n}`,
     newErrorId: () => 'e1',
   };

@@ -4,7 +4,7 @@
  * the position is always recomputed from what is stored: a restart, `/batal` or a week away resumes at the
  * first unanswered step.
  */
-import { capaianPercent, parseEvidenceLink, parseRealisasi, validateNarrative } from '../../domain/index.js';
+import { TEXT_BOUNDS, capaianPercent, checkTextLength, isLate, parseEvidenceLink, parseRealisasi, validateNarrative } from '../../domain/index.js';
 import type { EvidenceRef } from '../../db/entities/assessment.js';
 import type { IncomingFile } from '../contract.js';
 import { formatDate, formatNumber, translator, type Translate } from '../i18n.js';
@@ -13,9 +13,6 @@ import type { Action, Step } from '../state.js';
 import type { Turn } from '../turn.js';
 import type { AssessmentView, ItemView } from '../views.js';
 import { reviewPrompt } from './review.js';
-
-/** Longest reflection kept; same bound as a narrative. */
-const REFLECTION_MAX = 2000;
 
 /** Where the person stands: the first unanswered step, or the summary when all is answered. */
 export function firstOpenPosition(view: AssessmentView): { step: Step; item: number } {
@@ -78,7 +75,7 @@ export function ask(turn: Turn, view: AssessmentView, step: Step, item: number, 
       return;
     }
     case 'narrative':
-      turn.reply({ text: `${head}\n${tr('assess.ask_narrative', { min: 10, max: 2000 })}`, threadKey: view.threadKey });
+      turn.reply({ text: `${head}\n${tr('assess.ask_narrative', { min: TEXT_BOUNDS.narrative.min, max: TEXT_BOUNDS.narrative.max })}`, threadKey: view.threadKey });
       return;
     case 'evidence':
       turn.reply({
@@ -126,7 +123,7 @@ function offerItemForm(turn: Turn, view: AssessmentView, item: number, target: s
       submitLabel: tr('btn.save_form'),
       fields: [
         { id: ITEM_FORM_FIELDS.realisasi, label: tr('assess.form_realisasi', { target }), hint: it.name, ...(it.realisasi !== null ? { initial: formatNumber(turn.ctx.locale, it.realisasi) } : {}) },
-        { id: ITEM_FORM_FIELDS.narrative, label: tr('assess.form_narrative', { min: 10, max: 2000 }), multiline: true, ...(it.narrative !== null ? { initial: it.narrative } : {}) },
+        { id: ITEM_FORM_FIELDS.narrative, label: tr('assess.form_narrative', { min: TEXT_BOUNDS.narrative.min, max: TEXT_BOUNDS.narrative.max }), multiline: true, ...(it.narrative !== null ? { initial: it.narrative } : {}) },
       ],
     },
   );
@@ -279,11 +276,12 @@ export function assessmentText(turn: Turn, text: string): void {
     return saveEvidence(turn, view, i, { kind: 'link', url: link.url });
   }
   if (step === 'reflection') {
-    const trimmed = text.trim();
-    if (trimmed === '' || [...trimmed].length > REFLECTION_MAX) {
-      turn.say(tr('input.reflection_length', { max: REFLECTION_MAX }));
+    const checked = checkTextLength('reflection', text);
+    if (!checked.ok) {
+      turn.say(tr('input.reflection_length', { max: TEXT_BOUNDS.reflection.max }));
       return ask(turn, view, 'reflection', 0, false);
     }
+    const trimmed = checked.text;
     turn.effect({ kind: 'save_reflection', assessmentId: view.id, text: trimmed });
     view.reflection = trimmed;
     return ask(turn, view, 'summary', 0, false);
@@ -368,8 +366,8 @@ function submit(turn: Turn, view: AssessmentView): void {
   const tr = t(turn);
   const pos = firstOpenPosition(view);
   if (pos.step !== 'summary') return ask(turn, view, pos.step, pos.item, false);
-  const today = turn.ctx.now.toISOString().slice(0, 10);
-  const late = today > view.cycle.selfDeadline;
+  // The deadline is a date in the owner's own zone (DOMAIN.md); the submission is stored at ctx.now.
+  const late = isLate(turn.ctx.now, view.cycle.selfDeadline, view.owner.timezone);
   turn.effect({ kind: 'submit', assessmentId: view.id, version: view.version, late });
   turn.effect({ kind: 'audit', action: 'assessment.submitted', subject: `assessment:${view.id}`, data: { round: view.round, late } });
   turn.go('idle', 'idle');

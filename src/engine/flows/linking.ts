@@ -1,14 +1,12 @@
 /**
  * Linking a chat account to an employee: `/start CODE` (Telegram deep link) or `link CODE`. Codes are
- * single use and expire; five wrong codes within an hour lock further tries for an hour. Slack may supply
+ * single use and expire; too many wrong codes lock further tries (domain LINK_LOCKOUT). Slack may supply
  * the user's email: an exact match with one active employee links without a code.
  */
+import { DEFAULT_TIMEZONE, afterLinkFailure, isLinkCodeUsable } from '../../domain/index.js';
 import { formatDateTime, translator } from '../i18n.js';
 import type { Turn } from '../turn.js';
 import { pendingReviewsCommand } from './settings.js';
-
-/** Wrong codes allowed per chat user per hour. */
-export const LINK_MAX_FAILURES = 5;
 
 /** The code in `/start CODE` or `link CODE`, if the input is a link attempt. */
 export function linkCodeIn(input: { kind: string; name?: string; args?: string[]; text?: string }): string | null {
@@ -36,25 +34,25 @@ export function linkingStep(turn: Turn, hasCode: boolean): void {
     return;
   }
   if (link.lockedUntil) {
-    turn.say(t('link.locked', { until: formatDateTime(ctx.locale, link.lockedUntil, 'Asia/Jakarta') }));
+    turn.say(t('link.locked', { until: formatDateTime(ctx.locale, link.lockedUntil, DEFAULT_TIMEZONE) }));
     return;
   }
   const f = link.found;
-  if (f && f.usedAt === null && f.expiresAt > ctx.now && f.employeeActive) {
+  if (f && isLinkCodeUsable(f, ctx.now)) {
     turn.effect({ kind: 'link', employeeId: f.employeeId, linkCodeId: f.id });
     turn.effect({ kind: 'audit', action: 'identity.linked', subject: `employee:${f.employeeId}`, data: { platform: ctx.platform, by: 'code', linkCodeId: f.id } });
     welcome(turn, f.employeeId);
     return;
   }
   turn.effect({ kind: 'link_failure' });
-  const failures = link.recentFailures + 1;
-  if (failures >= LINK_MAX_FAILURES) {
-    const until = new Date(ctx.now.getTime() + ctx.limits.linkLockMinutes * 60_000);
-    turn.say(t('link.locked', { until: formatDateTime(ctx.locale, until, 'Asia/Jakarta') }));
+  const after = afterLinkFailure(link.recentFailures, ctx.now);
+  if (after.lockedUntil) {
+    // An unlinked chat user has no zone of their own yet: the default one.
+    turn.say(t('link.locked', { until: formatDateTime(ctx.locale, after.lockedUntil, DEFAULT_TIMEZONE) }));
     return;
   }
   const why = f && f.usedAt !== null ? t('link.used') : f && f.expiresAt <= ctx.now ? t('link.expired') : t('link.wrong');
-  turn.say(`${why} ${t('link.tries_left', { left: LINK_MAX_FAILURES - failures })}`);
+  turn.say(`${why} ${t('link.tries_left', { left: after.triesLeft })}`);
 }
 
 /**

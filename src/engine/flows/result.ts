@@ -5,6 +5,7 @@
  * coaching plan (what to improve, first check-in). Coaching is never announced.
  */
 import { DateTime } from 'luxon';
+import { checkInDates, checkTextLength, todayIn } from '../../domain/index.js';
 import { formatDate, translator } from '../i18n.js';
 import { predicateLabel } from '../labels.js';
 import type { Turn } from '../turn.js';
@@ -12,8 +13,6 @@ import type { AssessmentView, PersonView } from '../views.js';
 import { mayRate } from './review.js';
 
 const COACHING_PREDICATES = new Set(['butuh_perbaikan', 'kurang', 'sangat_kurang']);
-/** Default first check-in: two weeks after the plan (DOMAIN.md follow-up defaults). */
-const DEFAULT_CHECKIN_WEEKS = 2;
 
 /** Tells the owner the result and starts the follow-up. The actor is the rater who just confirmed. */
 export function announceResult(turn: Turn, view: AssessmentView, predicate: string, feedback: string | null): void {
@@ -53,7 +52,7 @@ export function askCoaching(turn: Turn, view: AssessmentView): void {
     turn.reply({ text: t('coaching.ask_plan', { name: view.owner.name }), threadKey: view.threadKey });
     return;
   }
-  const dflt = defaultCheckIn(turn);
+  const dflt = defaultCheckIn(turn, view);
   turn.reply({
     text: t('coaching.ask_checkin', { example: formatDate(turn.ctx.locale, dflt) }),
     threadKey: view.threadKey,
@@ -61,12 +60,14 @@ export function askCoaching(turn: Turn, view: AssessmentView): void {
   });
 }
 
-function localToday(turn: Turn): DateTime {
-  return DateTime.fromJSDate(turn.ctx.now, { zone: turn.ctx.actor?.timezone ?? 'Asia/Jakarta' }).startOf('day');
+/** Today for the plan: the owner's date (domain today.ts: an assessment's dates are its owner's). */
+function ownerToday(turn: Turn, view: AssessmentView): string {
+  return todayIn(view.owner.timezone, turn.ctx.now);
 }
 
-function defaultCheckIn(turn: Turn): string {
-  return localToday(turn).plus({ weeks: DEFAULT_CHECKIN_WEEKS }).toISODate() as string;
+/** The default first check-in (DOMAIN.md follow-up defaults, domain follow-up.ts). */
+function defaultCheckIn(turn: Turn, view: AssessmentView): string {
+  return checkInDates({ today: ownerToday(turn, view) })[0];
 }
 
 /** Checks the actor may still write the plan for the subject. */
@@ -97,17 +98,18 @@ export function coachingText(turn: Turn, text: string): void {
   if (!view) return;
   const t = translator(turn.ctx.locale);
   if (turn.state.step === 'plan') {
-    const plan = text.trim();
-    if ([...plan].length < 10 || [...plan].length > 2000) {
-      turn.say(t('input.narrative_too_short', { length: [...plan].length, min: 10 }));
+    const checked = checkTextLength('coaching_plan', text);
+    if (!checked.ok) {
+      turn.say(checked.fault === 'too_short' ? t('input.text_too_short', { length: checked.length, min: checked.min }) : t('input.text_too_long', { length: checked.length, max: checked.max }));
       return askCoaching(turn, view);
     }
+    const plan = checked.text;
     turn.state = { ...turn.state, coaching: { id: view.id, plan } };
     turn.go('coaching', 'checkin');
     return askCoaching(turn, view);
   }
   const date = parseLocalDate(text);
-  if (!date || date < (localToday(turn).toISODate() as string)) {
+  if (!date || date < ownerToday(turn, view)) {
     turn.say(t('input.bad_date'));
     return askCoaching(turn, view);
   }
@@ -119,7 +121,7 @@ export function coachingDefaultCheckIn(turn: Turn): void {
   const view = coachingSubject(turn);
   if (!view) return;
   if (turn.state.step !== 'checkin') return askCoaching(turn, view);
-  savePlan(turn, view, defaultCheckIn(turn));
+  savePlan(turn, view, defaultCheckIn(turn, view));
 }
 
 function savePlan(turn: Turn, view: AssessmentView, date: string): void {

@@ -4,7 +4,7 @@
  * anything is below expectation), confirm -> predikat from the cycle's matrix. Or return the assessment for
  * revision with a note. Every step re-checks that the presser may rate this assessment today.
  */
-import { matrixByVersion, predicateFor, suggestHasilKerja, validateNarrative } from '../../domain/index.js';
+import { checkTextLength, matrixByVersion, predicateFor, suggestHasilKerja } from '../../domain/index.js';
 import { translator, type Translate } from '../i18n.js';
 import { predicateLabel, ratingLabel } from '../labels.js';
 import type { Action, Rating, ReviewDraft } from '../state.js';
@@ -239,7 +239,7 @@ export function reviewText(turn: Turn, text: string): void {
   const t = tr(turn);
   const step = turn.state.step;
   if (step === 'perilaku_note' || step === 'feedback' || step === 'return_note') {
-    const v = validateNarrative(text);
+    const v = checkTextLength(step, text);
     if (!v.ok) {
       turn.say(v.fault === 'too_short' ? t('input.narrative_too_short', { length: v.length, min: v.min }) : t('input.narrative_too_long', { length: v.length, max: v.max }));
       if (step === 'return_note') {

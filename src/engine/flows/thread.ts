@@ -2,12 +2,10 @@
  * Dialog kinerja: a message posted in an assessment's thread is stored on the assessment and relayed to the
  * other party in the same thread. Only the owner and whoever may rate it can post.
  */
+import { checkTextLength } from '../../domain/index.js';
 import { translator } from '../i18n.js';
 import type { Turn } from '../turn.js';
 import { mayRate } from './review.js';
-
-/** Longest thread message kept (a chat message, not an essay). */
-const THREAD_MAX = 4000;
 
 export function relayThreadMessage(turn: Turn, text: string): void {
   const t = translator(turn.ctx.locale);
@@ -22,8 +20,13 @@ export function relayThreadMessage(turn: Turn, text: string): void {
     turn.say(t('thread.not_allowed'));
     return;
   }
-  const body = text.trim().slice(0, THREAD_MAX);
-  if (!body) return;
+  const checked = checkTextLength('thread_message', text);
+  if (!checked.ok) {
+    // Nothing typed is nothing to relay; too much is said so rather than cut off silently.
+    if (checked.fault === 'too_long') turn.say(t('input.text_too_long', { length: checked.length, max: checked.max }));
+    return;
+  }
+  const body = checked.text;
   turn.effect({ kind: 'thread_message', assessmentId: view.id, authorId: actor.id, text: body });
   const otherId = isOwner ? (view.promptRater?.id ?? null) : view.owner.id;
   const otherLocale = isOwner ? (view.promptRater?.locale ?? 'id') : view.owner.locale;
