@@ -15,6 +15,7 @@ import { createEngine } from '../../src/engine/engine.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { ingressLookups } from '../../src/db/lookups.js';
 
 export const TOKEN = '123456789:TEST-telegram-adapter-token-xyz';
 export const SECRET = 'kinerja-webhook-secret-0123456789';
@@ -126,7 +127,7 @@ export async function createTelegramHarness(mode: 'polling' | 'webhook', opts: {
     },
     engine: observed,
     http,
-    orm: db.orm,
+    lookups: ingressLookups(db.orm),
     logger,
   });
   senders.set('telegram', adapter.sender);
