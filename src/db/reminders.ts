@@ -1,6 +1,6 @@
 /**
  * Reminder rows from the domain reminder plan. A reminder is a row (the database is the source of truth);
- * the sweep (reminder-sweep.ts) turns due rows into outbox messages.
+ * the sweep (src/jobs/reminder-sweep.ts) turns due rows into outbox messages.
  *
  * Two tracks share the table, told apart by the `kind` prefix:
  * - `self:<plan kind>`: the employee's self-assessment deadline (cycle.self_deadline), planned when the

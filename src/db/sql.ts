@@ -100,7 +100,7 @@ export class TxRunner {
     this.named = !isSingleSession(orm);
     // Borrowing a raw connection shares the pool size the ORM was configured with, which also keeps the
     // embedded PGlite (one connection at a time) happy.
-    this.client = knexClientOf(orm.em);
+    this.client = (orm.em.getConnection().getKnex() as unknown as { client: KnexClientLike }).client;
   }
 
   /**
