@@ -75,12 +75,14 @@ export async function createCycle(em: EntityManager, input: NewCycle, opts: Setu
   const template = await loadTemplate(input.template ?? 'default', opts.templatesDir);
 
   return em.transactional(async (tx) => {
-    const [cycle] = await txOf(tx).query<{ id: number }>(`insert into cycle (name, kind, period_start, period_end, self_deadline, review_deadline, status, template_code, matrix_version)
+    const [cycle] = await txOf(tx).query<{ id: number }>(
+      `insert into cycle (name, kind, period_start, period_end, self_deadline, review_deadline, status, template_code, matrix_version)
        values ($1, $2, $3, $4, $5, $6, 'draft', $7, $8) returning id`,
       [name, input.kind, input.periodStart, input.periodEnd, input.selfDeadline, input.reviewDeadline, template.code, CURRENT_PREDICATE_MATRIX.version],
     );
     const id = cycle!.id;
-    await txOf(tx).query(`insert into indicator (cycle_id, code, kind, name_id, name_en, unit_of_measure, target, position)
+    await txOf(tx).query(
+      `insert into indicator (cycle_id, code, kind, name_id, name_en, unit_of_measure, target, position)
        select $1, x.code, x.kind, x.name_id, x.name_en, x.unit_of_measure, x.target, x.position
          from jsonb_to_recordset($2::jsonb) as x(code text, kind text, name_id text, name_en text, unit_of_measure text, target numeric, position int)`,
       [
@@ -134,7 +136,8 @@ export async function openCycle(em: EntityManager, cycleId: number, opts: { cloc
       opened = true;
     }
     const [before] = await txOf(tx).query<{ n: string }>('select count(*) as n from assessment where cycle_id = $1', [cycleId]);
-    const missing = await txOf(tx).query<{ id: number }>(`select e.id from employee e
+    const missing = await txOf(tx).query<{ id: number }>(
+      `select e.id from employee e
         where e.active and not exists (select 1 from assessment a where a.cycle_id = $1 and a.employee_id = e.id)
         order by e.id`,
       [cycleId],
@@ -143,7 +146,8 @@ export async function openCycle(em: EntityManager, cycleId: number, opts: { cloc
     const now = clock.now();
     for (const batch of chunks(missing, 2000)) {
       const rows = batch.map((e) => ({ employee_id: e.id, thread_key: threadKey() }));
-      const inserted = await txOf(tx).query<{ id: number }>(`insert into assessment (employee_id, cycle_id, thread_key, created_at, updated_at)
+      const inserted = await txOf(tx).query<{ id: number }>(
+        `insert into assessment (employee_id, cycle_id, thread_key, created_at, updated_at)
          select x.employee_id, $1, x.thread_key, $2, $3 from jsonb_to_recordset($4::jsonb) as x(employee_id int, thread_key text)
          on conflict (employee_id, cycle_id) do nothing
          returning id`,
@@ -211,7 +215,8 @@ export async function listCycles(em: EntityManager): Promise<CycleSummary[]> {
 export async function showCycle(em: EntityManager, cycleId: number): Promise<CycleDetail> {
   const [row] = await txOf(em).query<SummaryRow>(`select ${SUMMARY_COLUMNS} from cycle c where c.id = $1`, [cycleId]);
   if (!row) throw new CycleSetupError(`there is no cycle ${cycleId}; see kinerja cycle list`);
-  const indicators = await txOf(em).query<{ code: string; kind: string; name_id: string; name_en: string; unit_of_measure: string | null; target: string | null }>('select code, kind, name_id, name_en, unit_of_measure, target from indicator where cycle_id = $1 order by position, id',
+  const indicators = await txOf(em).query<{ code: string; kind: string; name_id: string; name_en: string; unit_of_measure: string | null; target: string | null }>(
+    'select code, kind, name_id, name_en, unit_of_measure, target from indicator where cycle_id = $1 order by position, id',
     [cycleId],
   );
   const counts = await txOf(em).query<{ status: AssessmentStatus; n: string }>('select status, count(*) as n from assessment where cycle_id = $1 group by status', [cycleId]);

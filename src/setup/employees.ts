@@ -98,7 +98,8 @@ export async function importEmployees(em: EntityManager, table: Table, opts: Imp
       opts.onProgress?.(Math.round(done / 2), total);
     }
     if (opts.deactivateMissing) {
-      await txOf(tx).query(`update employee set active = false, updated_at = now()
+      await txOf(tx).query(
+        `update employee set active = false, updated_at = now()
           where active and nip not in (select jsonb_array_elements_text($1::jsonb))`,
         [JSON.stringify([...inFile])],
       );
@@ -126,9 +127,11 @@ function tableDigest(table: Table): string {
 }
 
 async function loadSnapshot(em: EntityManager): Promise<OrganisationSnapshot> {
-  const people = await txOf(em).query<{ nip: string; supervisor_nip: string | null; active: boolean }>('select e.nip, s.nip as supervisor_nip, e.active from employee e left join employee s on s.id = e.supervisor_id',
+  const people = await txOf(em).query<{ nip: string; supervisor_nip: string | null; active: boolean }>(
+    'select e.nip, s.nip as supervisor_nip, e.active from employee e left join employee s on s.id = e.supervisor_id',
   );
-  const units = await txOf(em).query<{ code: string; name: string; parent_code: string | null }>('select u.code, u.name, p.code as parent_code from unit u left join unit p on p.id = u.parent_id',
+  const units = await txOf(em).query<{ code: string; name: string; parent_code: string | null }>(
+    'select u.code, u.name, p.code as parent_code from unit u left join unit p on p.id = u.parent_id',
   );
   return {
     employees: new Map(people.map((p) => [p.nip, { supervisorNip: p.supervisor_nip, active: p.active }])),
@@ -139,7 +142,8 @@ async function loadSnapshot(em: EntityManager): Promise<OrganisationSnapshot> {
 async function writeUnits(em: EntityManager, units: readonly { code: string; name: string; parentCode: string | null }[]): Promise<void> {
   if (units.length === 0) return;
   // An empty name means the file only referred to an existing unit: keep its name.
-  await txOf(em).query(`insert into unit (code, name)
+  await txOf(em).query(
+    `insert into unit (code, name)
      select x.code, x.name from jsonb_to_recordset($1::jsonb) as x(code text, name text)
      on conflict (code) do update set name = excluded.name, updated_at = now()
        where excluded.name <> '' and unit.name is distinct from excluded.name`,
@@ -147,7 +151,8 @@ async function writeUnits(em: EntityManager, units: readonly { code: string; nam
   );
   const withParent = units.filter((u) => u.parentCode !== null);
   if (withParent.length === 0) return;
-  await txOf(em).query(`update unit u set parent_id = p.id, updated_at = now()
+  await txOf(em).query(
+    `update unit u set parent_id = p.id, updated_at = now()
        from jsonb_to_recordset($1::jsonb) as x(code text, parent_code text)
        join unit p on p.code = x.parent_code
       where u.code = x.code and u.parent_id is distinct from p.id`,
@@ -167,7 +172,8 @@ async function upsertEmployees(em: EntityManager, batch: readonly EmployeeRecord
     timezone: e.timezone,
     locale: e.locale,
   }));
-  await txOf(em).query(`insert into employee (nip, name, email, position, position_kind, unit_id, roles, timezone, locale, active)
+  await txOf(em).query(
+    `insert into employee (nip, name, email, position, position_kind, unit_id, roles, timezone, locale, active)
      select x.nip, x.name, x.email, x.position, x.position_kind, u.id,
             array(select jsonb_array_elements_text(x.roles)), x.timezone, x.locale, true
        from jsonb_to_recordset($1::jsonb) as x(nip text, name text, email text, position text, position_kind text,
@@ -182,7 +188,8 @@ async function upsertEmployees(em: EntityManager, batch: readonly EmployeeRecord
 }
 
 async function linkSupervisors(em: EntityManager, batch: readonly EmployeeRecord[]): Promise<void> {
-  await txOf(em).query(`update employee e set supervisor_id = s.id, updated_at = now()
+  await txOf(em).query(
+    `update employee e set supervisor_id = s.id, updated_at = now()
        from jsonb_to_recordset($1::jsonb) as x(nip text, supervisor_nip text)
        left join employee s on s.nip = x.supervisor_nip
       where e.nip = x.nip and e.supervisor_id is distinct from s.id`,

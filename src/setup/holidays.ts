@@ -9,7 +9,8 @@ import { appendAudit } from '../db/audit.js';
 import { parseDayDate, parseYesNo } from './cell-values.js';
 import { checkValueCounts, mapColumns, type ColumnSpec } from './columns.js';
 import { ImportRejectedError, ProblemList } from './problems.js';
-import { asJson, txOf } from '../db/sql.js';
+import { countHolidays, upsertHolidays } from '../db/calendar.js';
+import { txOf } from '../db/sql.js';
 import { readTableFile, type Table } from './table-file.js';
 
 /** The holidays file's columns. `hari_kerja` marks a day that is a working day despite the list (rare). */
@@ -70,17 +71,11 @@ export async function importHolidays(em: EntityManager, table: Table, opts: { ac
   if (!problems.empty) throw new ImportRejectedError(table.file, problems.items);
 
   return em.transactional(async (tx) => {
-    const existing = await txOf(tx).query<{ n: string }>(`select count(*) as n from holiday where to_char(date, 'YYYY-MM-DD') in (select jsonb_array_elements_text($1::jsonb))`,
-      [JSON.stringify(rows.map((r) => r.date))],
-    );
-    const updated = Number(existing[0]!.n);
-    await txOf(tx).query(`insert into holiday (date, name, kind, working_day)
-       select x.date, x.name, x.kind, x.working_day from jsonb_to_recordset($1::jsonb) as x(date date, name text, kind text, working_day boolean)
-       on conflict (date) do update set name = excluded.name, kind = excluded.kind, working_day = excluded.working_day`,
-      [asJson(rows)],
-    );
+    const db = txOf(tx);
+    const updated = await countHolidays(db, rows.map((r) => r.date));
+    await upsertHolidays(db, rows);
     const result = { file: table.file, rows: rows.length, created: rows.length - updated, updated };
-    await appendAudit(txOf(tx), { actor: opts.actor, action: 'holidays.imported', subject: table.file, data: { ...result, from: rows.map((r) => r.date).sort()[0], to: rows.map((r) => r.date).sort().at(-1) } }, (opts.clock ?? systemClock).now());
+    await appendAudit(db, { actor: opts.actor, action: 'holidays.imported', subject: table.file, data: { ...result, from: rows.map((r) => r.date).sort()[0], to: rows.map((r) => r.date).sort().at(-1) } }, (opts.clock ?? systemClock).now());
     return result;
   });
 }

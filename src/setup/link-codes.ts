@@ -69,11 +69,13 @@ export async function issueLinkCodes(
     const expiresAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + opts.ttlHours * 3_600_000);
     const issued = people.map((p) => ({ ...p, code: generateLinkCode(), expiresAt }));
     for (const batch of chunks(issued, 2000)) {
-      await txOf(tx).query(`update link_code set expires_at = $1 where used_at is null and expires_at > $2
+      await txOf(tx).query(
+        `update link_code set expires_at = $1 where used_at is null and expires_at > $2
             and employee_id in (select (jsonb_array_elements_text($3::jsonb))::int)`,
         [now, now, JSON.stringify(batch.map((p) => p.id))],
       );
-      await txOf(tx).query(`insert into link_code (employee_id, code_hash, expires_at, created_at)
+      await txOf(tx).query(
+        `insert into link_code (employee_id, code_hash, expires_at, created_at)
          select x.employee_id, x.code_hash, $1, $2 from jsonb_to_recordset($3::jsonb) as x(employee_id int, code_hash text)`,
         [expiresAt, now, asJson(batch.map((p) => ({ employee_id: p.id, code_hash: hashLinkCode(p.code) })))],
       );
@@ -106,7 +108,8 @@ async function audienceOf(em: EntityManager, audience: LinkCodeAudience): Promis
     const [unit] = await txOf(em).query<{ id: number }>('select id from unit where code = $1', [audience.unitCode]);
     if (!unit) throw new LinkCodeError(`no unit with code ${audience.unitCode}; see the unit_kode column of your employee file`);
     // A unit means the whole OPD: its sub-units' people get codes too.
-    const people = await txOf(em).query<Person>(`with recursive tree as (select id from unit where id = $1 union all select u.id from unit u join tree t on u.parent_id = t.id)
+    const people = await txOf(em).query<Person>(
+      `with recursive tree as (select id from unit where id = $1 union all select u.id from unit u join tree t on u.parent_id = t.id)
        select ${columns} from employee e where e.active and e.unit_id in (select id from tree) order by e.nip`,
       [unit.id],
     );

@@ -111,7 +111,8 @@ export async function importTargets(em: EntityManager, table: Table, cycleId: nu
     if (!problems.empty) throw new ImportRejectedError(table.file, problems.items);
 
     for (const batch of chunks(rows, 1000)) {
-      await txOf(tx).query(`insert into employee_target (employee_id, cycle_id, code, rhk_kind, rhk, iki, target, unit_of_measure, position)
+      await txOf(tx).query(
+        `insert into employee_target (employee_id, cycle_id, code, rhk_kind, rhk, iki, target, unit_of_measure, position)
          select x.employee_id, $1, x.code, x.rhk_kind, x.rhk, x.iki, x.target, x.unit_of_measure, x.position
            from jsonb_to_recordset($2::jsonb) as x(employee_id int, code text, rhk_kind text, rhk text, iki text, target numeric, unit_of_measure text, position int)
          on conflict (employee_id, cycle_id, code) do update set
