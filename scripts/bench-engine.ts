@@ -15,7 +15,7 @@ import pg from 'pg';
 import { systemClock } from '../src/clock.js';
 import type { IncomingEvent, OutgoingMessage } from '../src/engine/contract.js';
 import { createEngine } from '../src/engine/engine.js';
-import { TxRunner } from '../src/engine/sql.js';
+import { TxRunner } from '../src/db/sql.js';
 import { migrate, openOrm } from '../src/db/orm.js';
 import { createLogger } from '../src/logger.js';
 import { addAssessmentsBulk, addCycle, addEmployeesBulk, addUnit, linkChatsBulk, STANDARD_INDICATORS, TRIWULAN_IV_2026 } from '../test/support/seed.js';

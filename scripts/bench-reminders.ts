@@ -23,7 +23,8 @@ import { migrate, openOrm } from '../src/db/orm.js';
 import { ManualClock } from '../src/clock.js';
 import { createLogger } from '../src/logger.js';
 import { openCycle } from '../src/setup/cycles.js';
-import { scheduleSelfAssessmentReminders } from '../src/jobs/reminders.js';
+import { scheduleSelfAssessmentReminders } from '../src/db/reminders.js';
+import { txOf } from '../src/db/sql.js';
 import { sweepDueReminders } from '../src/jobs/reminder-sweep.js';
 import { createQueues, startWorkers } from '../src/jobs/worker-role.js';
 import { enqueueBehind } from '../src/jobs/delivery.js';
@@ -139,7 +140,7 @@ try {
   const t1 = Date.now();
   const opened = await openCycle(orm.em.fork() as EntityManager, cycle.id, { clock: openedAt });
   const tAssess = Date.now();
-  const reminders = await scheduleSelfAssessmentReminders(orm.em.fork() as EntityManager, cycle.id, { clock: openedAt, config });
+  const reminders = await scheduleSelfAssessmentReminders(txOf(orm.em.fork() as EntityManager), cycle.id, { clock: openedAt, config });
   const t2 = Date.now();
   figures.open_s = seconds(t2 - t1);
   figures.open_assessments = opened.created;

@@ -27,6 +27,7 @@ import type { PlatformSender } from '../src/engine/contract.js';
 import { createEngine } from '../src/engine/engine.js';
 import { createLogger } from '../src/logger.js';
 import { generateLinkCode, hashLinkCode } from '../src/setup/link-codes.js';
+import { ingressLookups } from '../src/db/lookups.js';
 
 const TOKEN = '123456789:DEMO-fake-telegram-token-000000';
 const USERS: Record<string, FakeUser> = {
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
         }
       },
     },
-    orm,
+    lookups: ingressLookups(orm),
     logger,
   });
   senders.set('telegram', adapter.sender);

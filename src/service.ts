@@ -11,7 +11,11 @@ import { pino } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import { isDemo, type Config } from './config.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded.js';
+import { ingressLookups } from './db/lookups.js';
 import { migrate, openOrm, type Orm } from './db/orm.js';
+import { countPendingOutbox, outboxChats } from './db/outbox.js';
+import { txOf } from './db/sql.js';
+import { deliverOutboxRow } from './delivery/deliver.js';
 import type { PlatformAdapter, PlatformSender } from './engine/contract.js';
 import { createEngine } from './engine/engine.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
@@ -101,22 +105,27 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   if (opts.roles.has('bot')) {
     http = createHttpServer({ port: config.PORT });
     http.addReadinessCheck('database', async () => {
-      await em().getConnection().execute('select 1');
+      await txOf(em()).query('select 1');
     });
     mountQueueAdmin(http, queues, config); // also registers the `queues` readiness check
-    if (config.TELEGRAM_BOT_TOKEN) adapters.push(createTelegramAdapter({ config, engine, http, orm, logger }));
-    if (config.SLACK_BOT_TOKEN) adapters.push(createSlackAdapter({ config, engine, http, orm, logger, clock }));
+    const lookups = ingressLookups(orm);
+    if (config.TELEGRAM_BOT_TOKEN) adapters.push(createTelegramAdapter({ config, engine, http, lookups, logger }));
+    if (config.SLACK_BOT_TOKEN) adapters.push(createSlackAdapter({ config, engine, http, lookups, logger, clock }));
     if (wantConsole) {
       consoleAdapter = new ConsoleAdapter({
         engine,
-        em,
+        outbox: {
+          chatsOf: (ids) => outboxChats(txOf(em()), 'console', ids),
+          pendingCount: (ids) => countPendingOutbox(txOf(em()), ids),
+          deliver: (id, sender) => deliverOutboxRow(em(), new Map([['console', sender]]), id),
+        },
         input: (opts.input ?? process.stdin) as NodeJS.ReadStream,
         output: (opts.output ?? process.stdout) as NodeJS.WriteStream,
         startAs: DEMO_EMPLOYEE_NIP,
         demo,
         color: Boolean((opts.output ?? process.stdout) === process.stdout && process.stdout.isTTY),
         describe: async (nip) => {
-          const rows = await em().getConnection().execute<{ name: string; position: string }[]>('select name, position from employee where nip = ?', [nip]);
+          const rows = await txOf(em()).query<{ name: string; position: string }>('select name, position from employee where nip = $1', [nip]);
           return rows[0] ? `${rows[0].name} (${rows[0].position})` : null;
         },
         banner: demo ? demoBanner() : undefined,

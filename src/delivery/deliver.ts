@@ -4,6 +4,8 @@
  * that holds other work: the platform call happens between two short updates.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { markOutboxDead as markDead, markOutboxFailed, markOutboxSent, messageRefOf, outboxRowForDelivery, recordOutboxAttempt, threadRootRef } from '../db/outbox.js';
+import { txOf } from '../db/sql.js';
 import { DeliveryError, type DeliveryLookups, type OutgoingMessage, type Platform, type PlatformSender } from '../engine/contract.js';
 
 export type DeliveryOutcome =
@@ -55,10 +57,9 @@ export class SentRecorder {
     this.waiting = [];
     this.scheduled = false;
     try {
-      await this.em.getConnection().execute(
-        `update outbox_message o set status = 'sent', platform_message_ref = u.ref, sent_at = now(), attempts = o.attempts + 1, last_error = null
-           from jsonb_to_recordset(?::jsonb) as u(id bigint, ref text) where o.id = u.id`,
-        [JSON.stringify(batch.map(({ id, ref }) => ({ id, ref })))],
+      await markOutboxSent(
+        txOf(this.em),
+        batch.map(({ id, ref }) => ({ id, ref })),
       );
       for (const w of batch) w.done();
     } catch (err) {
@@ -67,32 +68,12 @@ export class SentRecorder {
   }
 }
 
-interface OutboxRow {
-  id: string | number;
-  platform: Platform;
-  chat_id: string;
-  payload: OutgoingMessage;
-  status: string;
-  blocked?: boolean;
-}
-
 /** Lookups answered from the outbox table itself. */
 export function outboxLookups(em: EntityManager): DeliveryLookups {
-  const conn = em.getConnection();
+  const tx = txOf(em);
   return {
-    async messageRefOf(outboxId) {
-      const rows = await conn.execute<{ ref: string | null }[]>('select platform_message_ref as ref from outbox_message where id = ?', [outboxId]);
-      return rows[0]?.ref ?? null;
-    },
-    async threadRootRef(dest, threadKey) {
-      const rows = await conn.execute<{ ref: string }[]>(
-        `select platform_message_ref as ref from outbox_message
-          where platform = ? and chat_id = ? and payload->>'threadKey' = ? and payload->>'threadRoot' = 'true'
-            and platform_message_ref is not null order by id limit 1`,
-        [dest.platform, dest.chatId, threadKey],
-      );
-      return rows[0]?.ref ?? null;
-    },
+    messageRefOf: (outboxId) => messageRefOf(tx, outboxId),
+    threadRootRef: (dest, threadKey) => threadRootRef(tx, dest.platform, dest.chatId, threadKey),
   };
 }
 
@@ -106,12 +87,8 @@ export async function deliverOutboxRow(
   id: number,
   opts: DeliverOptions = {},
 ): Promise<DeliveryOutcome> {
-  const conn = em.getConnection();
-  const blocked = opts.keepChatOrder
-    ? `, exists (select 1 from outbox_message p where p.platform = o.platform and p.chat_id = o.chat_id and p.id < o.id and p.status = 'pending') as blocked`
-    : '';
-  const rows = await conn.execute<OutboxRow[]>(`select o.id, o.platform, o.chat_id, o.payload, o.status${blocked} from outbox_message o where o.id = ?`, [id]);
-  const row = rows[0];
+  const tx = txOf(em);
+  const row = await outboxRowForDelivery<OutgoingMessage>(tx, id, opts.keepChatOrder ?? false);
   if (!row) return { status: 'skipped', reason: 'not_found' };
   if (row.status === 'sent') return { status: 'skipped', reason: 'already_sent' };
   if (row.status === 'failed' || row.status === 'dead') return { status: 'skipped', reason: 'already_failed' };
@@ -119,30 +96,26 @@ export async function deliverOutboxRow(
   const sender = senders.get(row.platform);
   if (!sender) {
     const reason = `no sender configured for platform ${row.platform}`;
-    await conn.execute(`update outbox_message set status = 'failed', last_error = ?, attempts = attempts + 1 where id = ?`, [reason, id]);
+    await markOutboxFailed(tx, id, reason);
     return { status: 'failed', reason };
   }
   try {
-    const receipt = await sender.deliver({ platform: row.platform, chatId: row.chat_id }, row.payload, outboxLookups(em));
+    const receipt = await sender.deliver({ platform: row.platform as Platform, chatId: row.chatId }, row.payload, outboxLookups(em));
     if (opts.sentRecorder) await opts.sentRecorder.record(id, receipt.platformMessageRef);
-    else
-      await conn.execute(
-        `update outbox_message set status = 'sent', platform_message_ref = ?, sent_at = now(), attempts = attempts + 1, last_error = null where id = ?`,
-        [receipt.platformMessageRef, id],
-      );
+    else await markOutboxSent(tx, [{ id, ref: receipt.platformMessageRef }]);
     return { status: 'sent', platformMessageRef: receipt.platformMessageRef };
   } catch (err) {
     if (err instanceof DeliveryError && err.kind === 'permanent') {
-      await conn.execute(`update outbox_message set status = 'failed', last_error = ?, attempts = attempts + 1 where id = ?`, [err.message, id]);
+      await markOutboxFailed(tx, id, err.message);
       return { status: 'failed', reason: err.message };
     }
     const message = err instanceof Error ? err.message : String(err);
-    await conn.execute(`update outbox_message set attempts = attempts + 1, last_error = ? where id = ?`, [message, id]);
+    await recordOutboxAttempt(tx, id, message);
     throw err instanceof DeliveryError ? err : new DeliveryError('transient', message);
   }
 }
 
 /** Marks a row dead after the last transient attempt, so HR sees it in `kinerja status`. */
 export async function markOutboxDead(em: EntityManager, id: number, reason: string): Promise<void> {
-  await em.getConnection().execute(`update outbox_message set status = 'dead', last_error = ? where id = ? and status = 'pending'`, [reason, id]);
+  await markDead(txOf(em), id, reason);
 }

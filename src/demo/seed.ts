@@ -13,7 +13,8 @@ import { zoneFor } from '../domain/index.js';
 import { importEmployees } from '../setup/employees.js';
 import { readTable } from '../setup/table-file.js';
 import { createCycle, openCycle } from '../setup/cycles.js';
-import { scheduleSelfAssessmentReminders } from '../jobs/reminders.js';
+import { scheduleSelfAssessmentReminders } from '../db/reminders.js';
+import { txOf } from '../db/sql.js';
 import { consoleChatId } from '../adapters/console/ingress.js';
 
 const DEMO_CSV = fileURLToPath(new URL('./employees.csv', import.meta.url));
@@ -29,8 +30,8 @@ export interface DemoSeedResult {
 }
 
 export async function seedDemo(em: EntityManager, opts: { clock: Clock; config: Config }): Promise<DemoSeedResult> {
-  const conn = em.getConnection();
-  const [{ n }] = await conn.execute<{ n: string }[]>('select count(*)::text as n from employee');
+  const conn = txOf(em);
+  const [{ n }] = await conn.query<{ n: string }>('select count(*)::text as n from employee');
   if (Number(n) > 0) return { seeded: false, employees: Number(n) };
 
   const table = await readTable('employees.csv', await readFile(DEMO_CSV));
@@ -51,10 +52,10 @@ export async function seedDemo(em: EntityManager, opts: { clock: Clock; config: 
     { actor: 'demo', clock: opts.clock },
   );
   await openCycle(em, cycle.id, { clock: opts.clock, actor: 'demo' });
-  await scheduleSelfAssessmentReminders(em, cycle.id, { clock: opts.clock, config: opts.config });
-  await conn.execute(
+  await scheduleSelfAssessmentReminders(txOf(em), cycle.id, { clock: opts.clock, config: opts.config });
+  await conn.query(
     `insert into chat_identity (platform, platform_user_id, chat_id, employee_id, linked_at)
-     select 'console', nip, ? || nip, id, now() from employee
+     select 'console', nip, $1 || nip, id, now() from employee
      on conflict (platform, platform_user_id) do nothing`,
     [consoleChatId('')],
   );

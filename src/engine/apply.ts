@@ -3,12 +3,13 @@
  * conversation itself. A version mismatch (conversation or assessment) throws `ConcurrentUpdate`, and the
  * engine re-runs the whole event against the new state.
  */
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { checkInDates } from '../domain/index.js';
-import { cancelReminders, scheduleReviewReminders, type ReminderContext } from '../jobs/reminders.js';
-import type { IncomingEvent, OutgoingMessage } from './contract.js';
-import { appendAuditAtCommit, type AuditEntry } from './audit.js';
-import type { Tx } from './sql.js';
+import { appendAuditAtCommit, type AuditEntry } from '../db/audit.js';
+import { currentChatOf, linkAccount } from '../db/identity.js';
+import { answeredEditSelect, insertAnsweredEdit, insertOutbox, insertOutboxFrom, outboxValuesSelect, promptByKey, type OutboxDraft } from '../db/outbox.js';
+import { cancelReminders, scheduleReviewReminders, type ReminderContext } from '../db/reminders.js';
+import type { Tx } from '../db/sql.js';
+import type { IncomingEvent } from './contract.js';
 import type { Action, ConversationState, Effect } from './state.js';
 import type { PersonView } from './views.js';
 
@@ -20,15 +21,6 @@ export class ConcurrentUpdate extends Error {
   }
 }
 
-interface OutboxDraft {
-  platform: string;
-  chatId: string;
-  recipient: number | null;
-  message: OutgoingMessage;
-  /** Unique per event and effect: `<platform>:<event id>:<effect index>` (the turn records it for prompts). */
-  key: string;
-}
-
 /** The outbox dedupe key of the message produced by effect number `index` of `event`. */
 export function outboxKey(event: IncomingEvent, index: number | string): string {
   return `${event.platform}:${event.eventId}:${index}`;
@@ -36,39 +28,6 @@ export function outboxKey(event: IncomingEvent, index: number | string): string 
 
 /** Dedupe key suffix of the edit that removes a pressed prompt's buttons. */
 const ANSWERED_SUFFIX = 'r';
-
-/**
- * The reminder functions of the jobs module take an EntityManager and use only its `execute` (`?`
- * placeholders; `'run'` for a row count). This facade runs them on the engine's own connection, inside the
- * event's transaction, so reminders change atomically with the submission.
- */
-function entityManagerOn(tx: Tx): EntityManager {
-  const execute = async (sql: string, params: readonly unknown[] = [], method: 'all' | 'get' | 'run' = 'all'): Promise<unknown> => {
-    let n = 0;
-    const text = sql.replace(/\?/g, () => `$${++n}`);
-    if (method === 'run') {
-      const affectedRows = await tx.exec(text, params);
-      return { affectedRows, rows: [] };
-    }
-    const rows = await tx.query(text, params);
-    return method === 'get' ? rows[0] : rows;
-  };
-  return { execute, getConnection: () => ({ execute }) } as unknown as EntityManager;
-}
-
-/**
- * Selects the edit of a pressed prompt `o` (an outbox row): its text plus a line naming the chosen button
- * (`$token`), with buttons, rich blocks and any form dropped, and `replaceOutboxId` set so the sender edits
- * it in place. Yields no row when the prompt does not carry the token.
- */
-function answeredSelectSql(token: string, key: string, source: string): string {
-  return `select o.platform, o.chat_id, o.recipient_id,
-            (o.payload - 'buttons' - 'blocks' - 'form' - 'threadRoot') || jsonb_build_object('text', (o.payload->>'text') || E'\\n✓ ' || b.label, 'replaceOutboxId', o.id),
-            ${key}
-       from ${source} o cross join lateral (
-        select e->>'label' as label from jsonb_array_elements(coalesce(o.payload->'buttons', '[]'::jsonb)) r(btns), jsonb_array_elements(r.btns) e
-         where e->>'token' = ${token} limit 1) b`;
-}
 
 /** The conversation row as read, or null when it does not exist yet. */
 export interface ConversationRef {
@@ -110,31 +69,27 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
     const key = outboxKey(event, index);
     switch (e.kind) {
       case 'reply':
-        outbox.push({ platform: event.platform, chatId: event.chatId, recipient: employeeId, message: e.message, key });
+        outbox.push({ platform: event.platform, chatId: event.chatId, recipient: employeeId, payload: e.message, key });
         break;
       case 'mark_answered':
         answered = await markAnswered(tx, event, e.token, e.prompt);
         break;
       case 'notify': {
         if (e.employeeId === args.actor?.id) {
-          outbox.push({ platform: event.platform, chatId: event.chatId, recipient: e.employeeId, message: e.message, key });
+          outbox.push({ platform: event.platform, chatId: event.chatId, recipient: e.employeeId, payload: e.message, key });
           break;
         }
-        const ids = await tx.query<{ platform: string; platform_user_id: string; chat_id: string }>(
-          `select platform, platform_user_id, chat_id from chat_identity where employee_id = $1 order by linked_at desc, id desc limit 1`,
-          [e.employeeId],
-        );
-        const to = ids[0];
+        const to = await currentChatOf(tx, e.employeeId);
         // Not linked yet: the record is saved; they see it with /status or /tinjau once linked.
         if (!to) break;
-        outbox.push({ platform: to.platform, chatId: to.chat_id, recipient: e.employeeId, message: e.message, key });
-        if (e.grants && Object.keys(e.grants).length) await grantTokens(tx, to.platform, to.platform_user_id, e.employeeId, e.grants);
+        outbox.push({ platform: to.platform, chatId: to.chatId, recipient: e.employeeId, payload: e.message, key });
+        if (e.grants && Object.keys(e.grants).length) await grantTokens(tx, to.platform, to.platformUserId, e.employeeId, e.grants);
         break;
       }
       case 'announce': {
         const rows = await tx.query<{ announce_channels: Record<string, string> }>(`select announce_channels from unit where id = $1`, [e.unitId]);
         for (const [platform, chatId] of Object.entries(rows[0]?.announce_channels ?? {})) {
-          if (chatId) outbox.push({ platform, chatId, recipient: null, message: e.message, key: `${key}:${platform}` });
+          if (chatId) outbox.push({ platform, chatId, recipient: null, payload: e.message, key: `${key}:${platform}` });
         }
         break;
       }
@@ -172,9 +127,8 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
         );
         if (n === 0) throw new ConcurrentUpdate(`assessment ${e.assessmentId}`);
         // The employee's reminders end; the rater's begin (same transaction: no reminder for a state that never was).
-        const em = entityManagerOn(tx);
-        await cancelReminders(em, e.assessmentId, 'self');
-        await scheduleReviewReminders(em, e.assessmentId, args.reminders);
+        await cancelReminders(tx, e.assessmentId, 'self');
+        await scheduleReviewReminders(tx, e.assessmentId, args.reminders);
         break;
       }
       case 'record_review': {
@@ -199,7 +153,7 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
           [e.assessmentId, e.round, e.reviewerId, e.actingKind, e.outcome, JSON.stringify(e.itemRatings), e.suggested, e.hasil, e.perilaku, e.perilakuNote, e.feedback, e.returnNote, e.predicate, e.matrixVersion, now],
         );
         // Rated or returned, the rater has nothing left to be reminded of (a resubmission plans them again).
-        await cancelReminders(entityManagerOn(tx), e.assessmentId, 'review');
+        await cancelReminders(tx, e.assessmentId, 'review');
         if (e.outcome === 'rated') {
           await tx.exec(
             `update answer set supervisor_rating = x.r from jsonb_each_text($2::jsonb) as x(k, r) where answer.assessment_id = $1 and answer.item_key = x.k`,
@@ -240,24 +194,20 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
           const n = await tx.exec(`update link_code set used_at = $2, used_by_platform = $3 where id = $1 and used_at is null`, [e.linkCodeId, now, event.platform]);
           if (n === 0) throw new ConcurrentUpdate(`link code ${e.linkCodeId}`);
         }
-        await tx.exec(
-          `insert into chat_identity (platform, platform_user_id, chat_id, employee_id, linked_at) values ($1, $2, $3, $4, $5)
-           on conflict (platform, platform_user_id) do nothing`,
-          [event.platform, event.platformUserId, event.chatId, e.employeeId, now],
-        );
+        await linkAccount(tx, { platform: event.platform, platformUserId: event.platformUserId, chatId: event.chatId, employeeId: e.employeeId, at: now });
         break;
       }
       case 'link_failure':
         await tx.exec(`insert into link_failure (platform, platform_user_id, at) values ($1, $2, $3)`, [event.platform, event.platformUserId, now]);
         break;
       case 'audit':
-        audits.push({ actor: actorRef, action: e.action, subject: e.subject, data: { ...e.data, platform: event.platform }, at: now });
+        audits.push({ actor: actorRef, action: e.action, subject: e.subject, data: { ...e.data, platform: event.platform } });
         break;
     }
   }
-  const ids = [...answered, ...(await insertOutbox(tx, outbox))];
+  const ids = [...answered, ...(await insertOutbox(tx, outbox)).map((r) => r.id)];
   // With COMMIT: the audit chain's lock is held only while PostgreSQL runs the inserts and commits.
-  appendAuditAtCommit(tx, audits);
+  appendAuditAtCommit(tx, audits, now);
   return ids;
 }
 
@@ -299,36 +249,14 @@ async function grantTokens(tx: Tx, platform: string, platformUserId: string, emp
   );
 }
 
-/** Writes the edit of the pressed prompt (see answeredPayloadSql); returns its outbox id, if any. */
+/** Writes the edit of the pressed prompt (see db/outbox.ts answeredEditSelect); returns its outbox id, if any. */
 async function markAnswered(tx: Tx, event: IncomingEvent, token: string, prompt: string | null): Promise<number[]> {
   // Without a recorded prompt (an inbox button), the newest message in the presser's chat carrying the token.
-  const source = prompt !== null ? `(select * from outbox_message where dedupe_key = $3)` : `(select * from outbox_message where platform = $4 and chat_id = $5 and payload @> $3::jsonb order by id desc limit 1)`;
-  const params: unknown[] = [token, outboxKey(event, ANSWERED_SUFFIX)];
-  if (prompt !== null) params.push(prompt);
-  else params.push(JSON.stringify({ buttons: [[{ token }]] }), event.platform, event.chatId);
-  const rows = await tx.query<{ id: string }>(
-    `insert into outbox_message (platform, chat_id, recipient_id, payload, dedupe_key)
-     ${answeredSelectSql('$1', '$2', source)}
-     on conflict (dedupe_key) do nothing returning id`,
-    params,
-  );
-  return rows.map((r) => Number(r.id));
-}
-
-async function insertOutbox(tx: Tx, rows: OutboxDraft[]): Promise<number[]> {
-  if (!rows.length) return [];
-  const vals: unknown[] = [];
-  const tuples = rows.map((r, i) => {
-    vals.push(r.platform, r.chatId, r.recipient, JSON.stringify(r.message), r.key);
-    const b = i * 5;
-    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`;
+  return insertAnsweredEdit(tx, {
+    token,
+    key: outboxKey(event, ANSWERED_SUFFIX),
+    prompt: prompt !== null ? { key: prompt } : { platform: event.platform, chatId: event.chatId },
   });
-  const out = await tx.query<{ id: string }>(
-    `insert into outbox_message (platform, chat_id, recipient_id, payload, dedupe_key) values ${tuples.join(', ')}
-     on conflict (dedupe_key) do nothing returning id`,
-    vals,
-  );
-  return out.map((r) => Number(r.id)).sort((a, b) => a - b);
 }
 
 /** PostgreSQL's SQLSTATE for division by zero, used as the abort signal of the one-statement write. */
@@ -381,15 +309,11 @@ export async function applyInOneStatement(tx: Tx, args: ApplyArgs): Promise<OneS
   const outbox: OutboxDraft[] = [];
   let answered = false;
   args.effects.forEach((e, i) => {
-    if (e.kind === 'reply') outbox.push({ platform: event.platform, chatId: event.chatId, recipient: args.actor?.id ?? null, message: e.message, key: outboxKey(event, i) });
+    if (e.kind === 'reply') outbox.push({ platform: event.platform, chatId: event.chatId, recipient: args.actor?.id ?? null, payload: e.message, key: outboxKey(event, i) });
     else if (e.kind === 'mark_answered' && e.prompt !== null) {
       answered = true;
-      const source = `(select * from outbox_message where dedupe_key = ${$(e.prompt, 'text')} and exists (select 1 from c))`;
-      ctes.push(
-        `m as (insert into outbox_message (platform, chat_id, recipient_id, payload, dedupe_key)
-               ${answeredSelectSql($(e.token, 'text'), $(outboxKey(event, ANSWERED_SUFFIX), 'text'), source)}
-               on conflict (dedupe_key) do nothing returning id)`,
-      );
+      const source = promptByKey($(e.prompt, 'text'), 'exists (select 1 from c)');
+      ctes.push(`m as (${insertOutboxFrom(answeredEditSelect($(e.token, 'text'), $(outboxKey(event, ANSWERED_SUFFIX), 'text'), source))})`);
     } else if (e.kind === 'save_reflection') {
       ctes.push(`w${i} as (update assessment set reflection = ${$(e.text, 'text')}, updated_at = ${$(now, 'timestamptz')} where id = ${$(e.assessmentId, 'int')} and exists (select 1 from c))`);
     } else if (e.kind === 'save_answer') {
@@ -413,13 +337,9 @@ export async function applyInOneStatement(tx: Tx, args: ApplyArgs): Promise<OneS
   });
   if (outbox.length) {
     const tuples = outbox.map(
-      (r) => `(${$(r.platform, 'text')}, ${$(r.chatId, 'text')}, ${$(r.recipient, 'int')}, ${$(JSON.stringify(r.message), 'jsonb')}, ${$(r.key, 'text')})`,
+      (r) => `(${$(r.platform, 'text')}, ${$(r.chatId, 'text')}, ${$(r.recipient, 'int')}, ${$(JSON.stringify(r.payload), 'jsonb')}, ${$(r.key, 'text')})`,
     );
-    ctes.push(
-      `o as (insert into outbox_message (platform, chat_id, recipient_id, payload, dedupe_key)
-             select * from (values ${tuples.join(', ')}) v where exists (select 1 from c)
-             on conflict (dedupe_key) do nothing returning id)`,
-    );
+    ctes.push(`o as (${insertOutboxFrom(outboxValuesSelect(tuples, 'exists (select 1 from c)'))})`);
   } else ctes.push(`o as (select null::bigint as id where false)`);
   if (!answered) ctes.push(`m as (select null::bigint as id where false)`);
   // A fresh event whose conversation changed meanwhile must not leave its event id behind (the retry would

@@ -186,3 +186,17 @@ export interface PlatformAdapter {
   start(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/**
+ * What an adapter may ask the system at ingress, before an event reaches the engine (read-only; the engine
+ * owns every write). The service creates it from the database (src/db/lookups.ts) and passes it in, so
+ * adapters hold no SQL and take no ORM.
+ */
+export interface IngressLookups {
+  /** The thread key the bot's message `messageRef` (the platform's message id) in a chat carried, if any. */
+  threadKeyOf(platform: Platform, chatId: string, messageRef: string): Promise<string | null>;
+  /** The chat a platform account talks to the bot in; null when that account is not linked yet. */
+  currentChatOf(platform: Platform, platformUserId: string): Promise<string | null>;
+  /** The form the bot last offered in a chat with this token (an "open form" button). */
+  offeredForm(platform: Platform, chatId: string, formToken: string): Promise<FormSpec | null>;
+}

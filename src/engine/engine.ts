@@ -12,14 +12,15 @@ import { isLinkCodeUsable } from '../domain/index.js';
 import type { Clock } from '../clock.js';
 import type { Orm } from '../db/orm.js';
 import type { Logger } from '../logger.js';
-import type { ReminderConfig } from '../jobs/schedule-settings.js';
 import { ConcurrentUpdate, applyEffects, applyInOneStatement, fitsOneStatement, type ApplyArgs } from './apply.js';
 import type { ConversationEngine, HandleResult, IncomingEvent, OutgoingMessage } from './contract.js';
 import { ADMIN_ROLE, needsFor, step } from './flows/index.js';
 import { linkCodeIn } from './flows/linking.js';
 import { localeFromHint, translator } from './i18n.js';
 import { loadAssessment, loadCheckIn, loadIngress, loadLinkContext, loadPendingReviews, withRaters } from './load.js';
-import { TxRunner, type Session } from './sql.js';
+import { insertOutbox } from '../db/outbox.js';
+import type { ReminderConfig } from '../db/reminders.js';
+import { TxRunner, type Session } from '../db/sql.js';
 import { initialState, type ConversationState, type Effect, type Locale, type StepInput } from './state.js';
 import { CHECKIN_RATING_TOKEN_PREFIX, CONTINUE_ASSESSMENT_TOKEN, OPEN_REVIEWS_TOKEN, issuedTo, randomErrorId, randomToken } from './tokens.js';
 import type { StepContext } from './views.js';
@@ -163,11 +164,8 @@ export function createEngine(deps: EngineDeps): Engine {
         );
         await tx.exec(`insert into processed_event (platform, event_id) values ($1, $2) on conflict do nothing`, [event.platform, event.eventId]);
         const message: OutgoingMessage = { text: translator(rows[0]?.locale ?? localeFromHint(event.hints?.locale))('common.internal_error', { id: errorId }) };
-        const out = await tx.query<{ id: string }>(
-          `insert into outbox_message (platform, chat_id, payload, dedupe_key) values ($1, $2, $3, $4) on conflict (dedupe_key) do nothing returning id`,
-          [event.platform, event.chatId, JSON.stringify(message), `${event.platform}:${event.eventId}:error`],
-        );
-        return { duplicate: false, outboxIds: out.map((r) => Number(r.id)) };
+        const out = await insertOutbox(tx, [{ platform: event.platform, chatId: event.chatId, recipient: null, payload: message, key: `${event.platform}:${event.eventId}:error` }]);
+        return { duplicate: false, outboxIds: out.map((r) => r.id) };
       });
     } catch (err2) {
       deps.logger.error({ err: err2, errorId }, 'could not even record the failure; the platform may retry the event');

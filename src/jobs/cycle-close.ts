@@ -15,7 +15,11 @@ import type { Config } from '../config.js';
 import type { CycleSettings } from '../db/entities/cycle.js';
 import { awardAnnouncementText, resultText, violationsText } from './messages.js';
 import { hrOfficers } from './reminder-sweep.js';
-import { loadWorkingCalendar } from './schedule-settings.js';
+import { loadWorkingCalendar } from '../db/calendar.js';
+import { currentChatJoin } from '../db/identity.js';
+import { insertOutbox } from '../db/outbox.js';
+import { cancelCycleReminders, insertReminders } from '../db/reminders.js';
+import { pgArray, transaction, txOf, type Tx } from '../db/sql.js';
 
 export interface CycleJobContext {
   clock: Clock;
@@ -40,26 +44,22 @@ interface OutboxDraft {
   dedupe_key: string;
 }
 
-async function lockCycle(em: EntityManager, cycleId: number): Promise<CycleRow> {
-  const rows = await em
-    .execute<CycleRow[]>(
-      `select id, name, status, to_char(review_deadline, 'YYYY-MM-DD') as review_deadline, settings from cycle where id = ? for update`,
+async function lockCycle(tx: Tx, cycleId: number): Promise<CycleRow> {
+  const rows = await tx.query<CycleRow>(
+      `select id, name, status, to_char(review_deadline, 'YYYY-MM-DD') as review_deadline, settings from cycle where id = $1 for update`,
       [cycleId],
     );
   if (!rows[0]) throw new Error(`Cycle ${cycleId} does not exist; check the id with \`kinerja cycle list\`.`);
   return rows[0];
 }
 
-async function writeOutbox(em: EntityManager, drafts: OutboxDraft[], now: Date): Promise<number[]> {
-  if (drafts.length === 0) return [];
-  const rows = await em.execute<{ id: string }[]>(
-    `insert into outbox_message (platform, chat_id, recipient_id, payload, dedupe_key, status, attempts, created_at)
-     select m.platform, m.chat_id, m.recipient_id, m.payload, m.dedupe_key, 'pending', 0, ?
-       from jsonb_to_recordset(?::jsonb) as m(platform text, chat_id text, recipient_id int, payload jsonb, dedupe_key text)
-     on conflict (dedupe_key) do nothing returning id`,
-    [now, JSON.stringify(drafts)],
+async function writeOutbox(tx: Tx, drafts: OutboxDraft[], now: Date): Promise<number[]> {
+  const rows = await insertOutbox(
+    tx,
+    drafts.map((d) => ({ platform: d.platform, chatId: d.chat_id, recipient: d.recipient_id, payload: d.payload, key: d.dedupe_key })),
+    now,
   );
-  return rows.map((r) => Number(r.id));
+  return rows.map((r) => r.id);
 }
 
 interface Reachable {
@@ -70,14 +70,13 @@ interface Reachable {
   chat_id: string;
 }
 
-async function reachable(em: EntityManager, ids: number[]): Promise<Map<number, Reachable>> {
+async function reachable(tx: Tx, ids: number[]): Promise<Map<number, Reachable>> {
   const out = new Map<number, Reachable>();
   if (ids.length === 0) return out;
-  const rows = await em.execute<Reachable[]>(
-    `select e.id, e.name, e.locale, ci.platform, ci.chat_id from employee e
-       join lateral (select platform, chat_id from chat_identity where employee_id = e.id order by linked_at desc, id desc limit 1) ci on true
-      where e.id = any(?::int[])`,
-    [`{${ids.join(',')}}`],
+  const rows = await tx.query<Reachable>(
+    `select e.id, e.name, e.locale, ci.platform, ci.chat_id from employee e ${currentChatJoin('e.id', 'join')}
+      where e.id = any($1::int[])`,
+    [pgArray(ids)],
   );
   for (const r of rows) out.set(r.id, r);
   return out;
@@ -99,8 +98,7 @@ export interface CloseResult {
  */
 export async function closeCycle(em: EntityManager, cycleId: number, ctx: CycleJobContext): Promise<CloseResult> {
   const now = ctx.clock.now();
-  const result = await em.transactional(async (tx) => {
-    const t = tx as EntityManager;
+  const result = await transaction(em, async (t) => {
     const conn = t;
     const cycle = await lockCycle(t, cycleId);
     // Open moves through reviewing: the domain allows one step at a time, and no step is skipped silently.
@@ -111,24 +109,21 @@ export async function closeCycle(em: EntityManager, cycleId: number, ctx: CycleJ
       if (!ok.ok) throw new Error(`Cycle ${cycleId} cannot be closed: ${ok.reason}.`);
       from = to;
     }
-    await conn.execute(`update cycle set status = 'closed', closed_at = ? where id = ?`, [now, cycleId]);
-    const late = await conn.execute<{ id: number }[]>(
+    await conn.query(`update cycle set status = 'closed', closed_at = $1 where id = $2`, [now, cycleId]);
+    const late = await conn.query<{ id: number }>(
       `update assessment a set late = true from employee e, cycle c
-        where a.cycle_id = ? and e.id = a.employee_id and c.id = a.cycle_id and a.submitted_at is not null
+        where a.cycle_id = $1 and e.id = a.employee_id and c.id = a.cycle_id and a.submitted_at is not null
           and is_late(a.submitted_at, c.self_deadline, e.timezone) and not a.late -- SQL twin of domain isLate
         returning a.id`,
       [cycleId],
     );
-    await conn.execute(
-      `update reminder set status = 'cancelled' where status = 'pending' and assessment_id in (select id from assessment where cycle_id = ?)`,
-      [cycleId],
-    );
+    await cancelCycleReminders(t, cycleId);
 
-    const rated = await conn.execute<{ unit_id: number; unit_name: string; org_rating: OrgRating | null; predicate: Predicate; reviewer_id: number | null }[]>(
+    const rated = await conn.query<{ unit_id: number; unit_name: string; org_rating: OrgRating | null; predicate: Predicate; reviewer_id: number | null }>(
       `select e.unit_id, u.name as unit_name, u.org_rating, a.predicate,
               (select r.reviewer_id from review r where r.assessment_id = a.id order by r.round desc limit 1) as reviewer_id
          from assessment a join employee e on e.id = a.employee_id join unit u on u.id = e.unit_id
-        where a.cycle_id = ? and a.predicate is not null`,
+        where a.cycle_id = $1 and a.predicate is not null`,
       [cycleId],
     );
     const byUnit = new Map<number, typeof rated>();
@@ -166,8 +161,7 @@ export async function closeCycle(em: EntityManager, cycleId: number, ctx: CycleJ
  * (cycle setting closeGraceHours, else CLOSE_GRACE_HOURS) has passed; announces it too when configured.
  */
 export async function closeDueCycles(em: EntityManager, ctx: CycleJobContext): Promise<{ closed: number[]; announced: number[] }> {
-  const cycles = await em
-    .execute<CycleRow[]>(`select id, name, status, to_char(review_deadline, 'YYYY-MM-DD') as review_deadline, settings from cycle where status in ('open', 'reviewing')`);
+  const cycles = await txOf(em).query<CycleRow>(`select id, name, status, to_char(review_deadline, 'YYYY-MM-DD') as review_deadline, settings from cycle where status in ('open', 'reviewing')`);
   const now = ctx.clock.now().getTime();
   const zone = zoneFor(ctx.config.DEFAULT_TIMEZONE);
   const closed: number[] = [];
@@ -203,19 +197,17 @@ export interface AnnounceResult {
  */
 export async function announceCycle(em: EntityManager, cycleId: number, ctx: CycleJobContext): Promise<AnnounceResult> {
   const now = ctx.clock.now();
-  const result = await em.transactional(async (tx) => {
-    const t = tx as EntityManager;
+  const result = await transaction(em, async (t) => {
     const conn = t;
     const cycle = await lockCycle(t, cycleId);
     const ok = transitionCycle(cycle.status, 'announced');
     if (!ok.ok) throw new Error(`Cycle ${cycleId} cannot be announced: ${ok.reason}.`);
-    await conn.execute(`update cycle set status = 'announced', announced_at = ? where id = ?`, [now, cycleId]);
-    const rows = await conn.execute<
-      { id: number; employee_id: number; name: string; position: string; predicate: Predicate; opt_out: boolean; supervisor_id: number | null; timezone: string; channels: Record<string, string> }[]
-    >(
+    await conn.query(`update cycle set status = 'announced', announced_at = $1 where id = $2`, [now, cycleId]);
+    const rows = await conn.query<
+      { id: number; employee_id: number; name: string; position: string; predicate: Predicate; opt_out: boolean; supervisor_id: number | null; timezone: string; channels: Record<string, string> }>(
       `select a.id, e.id as employee_id, e.name, e.position, a.predicate, e.opt_out_announcements as opt_out, e.supervisor_id, e.timezone, u.announce_channels as channels
          from assessment a join employee e on e.id = a.employee_id join unit u on u.id = e.unit_id
-        where a.cycle_id = ? and a.predicate is not null order by a.id`,
+        where a.cycle_id = $1 and a.predicate is not null order by a.id`,
       [cycleId],
     );
     const people = await reachable(t, [...new Set(rows.flatMap((r) => [r.employee_id, ...(r.supervisor_id ? [r.supervisor_id] : [])]))]);
@@ -231,7 +223,7 @@ export async function announceCycle(em: EntityManager, cycleId: number, ctx: Cyc
       const loc = me?.locale ?? 'id';
       if (r.predicate === 'sangat_baik') {
         if (me) drafts.push({ platform: me.platform, chat_id: me.chat_id, recipient_id: me.id, payload: { text: resultText(loc, { cycle: cycle.name, predicate: r.predicate, checkInDates: [] }) }, dedupe_key: `announce:${r.id}` });
-        await conn.execute(`insert into follow_up (assessment_id, kind, status, created_at) values (?, 'award', 'open', ?) on conflict (assessment_id) do nothing`, [r.id, now]);
+        await conn.query(`insert into follow_up (assessment_id, kind, status, created_at) values ($1, 'award', 'open', $2) on conflict (assessment_id) do nothing`, [r.id, now]);
         if (!r.opt_out) {
           for (const [platform, channel] of Object.entries(r.channels ?? {})) {
             if (!channel) continue;
@@ -243,15 +235,15 @@ export async function announceCycle(em: EntityManager, cycleId: number, ctx: Cyc
         if (me) drafts.push({ platform: me.platform, chat_id: me.chat_id, recipient_id: me.id, payload: { text: resultText(loc, { cycle: cycle.name, predicate: r.predicate, checkInDates: [] }) }, dedupe_key: `announce:${r.id}` });
       } else {
         coaching++;
-        const fu = await conn.execute<{ id: number }[]>(
-          `insert into follow_up (assessment_id, kind, status, created_at) values (?, 'coaching', 'open', ?)
+        const fu = await conn.query<{ id: number }>(
+          `insert into follow_up (assessment_id, kind, status, created_at) values ($1, 'coaching', 'open', $2)
              on conflict (assessment_id) do update set kind = excluded.kind returning id`,
           [r.id, now],
         );
         const dates = checkInDates({ today: todayIn(r.timezone, now) }, weeks).map((d) => calendar.nearestWorkingDay(d, 'forward'));
-        await conn.execute(`update follow_up set first_check_in = ? where id = ?`, [dates[0] ?? null, fu[0].id]);
+        await conn.query(`update follow_up set first_check_in = $1 where id = $2`, [dates[0] ?? null, fu[0].id]);
         for (const dueOn of dates) {
-          const ci = await conn.execute<{ id: number }[]>(`insert into check_in (follow_up_id, due_on) values (?, ?) returning id`, [fu[0].id, dueOn]);
+          const ci = await conn.query<{ id: number }>(`insert into check_in (follow_up_id, due_on) values ($1, $2) returning id`, [fu[0].id, dueOn]);
           checkIns++;
           const [h, m] = ctx.config.REMINDER_SEND_AT.split(':').map(Number);
           const at = (d: string) => DateTime.fromISO(d, { zone: r.timezone }).set({ hour: h, minute: m });
@@ -261,16 +253,15 @@ export async function announceCycle(em: EntityManager, cycleId: number, ctx: Cyc
             ...(r.supervisor_id ? [{ recipient: r.supervisor_id, kind: `checkin:${ci[0].id}`, due: at(dueOn), day: dueOn }] : []),
             { recipient: r.employee_id, kind: `checkin_rating:${ci[0].id}`, due: at(ratingDay), day: ratingDay },
           ];
-          for (const rem of reminders) {
-            await conn.execute(
-              `insert into reminder (assessment_id, recipient_id, audience, kind, due_at, local_date, status, created_at) values (?, ?, 'employee', ?, ?, ?, 'pending', ?)`,
-              [r.id, rem.recipient, rem.kind, rem.due.toUTC().toISO(), rem.day, now],
-            );
-          }
+          await insertReminders(
+            t,
+            reminders.map((rem) => ({ assessmentId: r.id, recipientId: rem.recipient, kind: rem.kind, dueAt: rem.due.toUTC().toISO() as string, localDate: rem.day })),
+            now,
+          );
         }
         if (me) drafts.push({ platform: me.platform, chat_id: me.chat_id, recipient_id: me.id, payload: { text: resultText(loc, { cycle: cycle.name, predicate: r.predicate, checkInDates: dates }) }, dedupe_key: `announce:${r.id}` });
       }
-      await conn.execute(`update assessment set status = 'announced' where id = ?`, [r.id]);
+      await conn.query(`update assessment set status = 'announced' where id = $1`, [r.id]);
     }
     const outboxIds = await writeOutbox(t, drafts, now);
     return { cycleId, awardsPublic, coaching, checkIns, outboxIds };

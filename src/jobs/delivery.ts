@@ -30,7 +30,8 @@ import { deliverOutboxRow, markOutboxDead, SentRecorder, type DeliveryOutcome } 
 import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
 import type { JobQueue, JobWorker, QueueBackend } from './backend.js';
-import { pgArray } from './reminder-sweep.js';
+import { pendingOutbox, pendingOutboxBefore } from '../db/outbox.js';
+import { txOf } from '../db/sql.js';
 
 /** The delivery queue of each platform. */
 export const DELIVERY_QUEUE_NAMES: Readonly<Record<Platform, string>> = { telegram: 'deliver-telegram', slack: 'deliver-slack', console: 'deliver-console' };
@@ -91,8 +92,7 @@ export async function enqueueOutbox(
   except: readonly Platform[] = [],
 ): Promise<number> {
   if (ids.length === 0) return 0;
-  const rows = await em
-    .execute<{ id: string; platform: Platform }[]>(`select id, platform from outbox_message where id = any(?::bigint[]) and status = 'pending' order by id`, [pgArray(ids)]);
+  const rows = (await pendingOutbox(txOf(em), ids)) as { id: number; platform: Platform }[];
   const byPlatform = new Map<Platform, number[]>();
   for (const r of rows) {
     let list = byPlatform.get(r.platform);
@@ -223,11 +223,7 @@ export async function relayPendingOutbox(
   opts: { clock: Clock; graceMs?: number; limit?: number },
 ): Promise<RelayResult> {
   const cutoff = new Date(opts.clock.now().getTime() - (opts.graceMs ?? 60_000));
-  const rows = await em
-    .execute<{ id: string; platform: Platform }[]>(
-      `select id, platform from outbox_message where status = 'pending' and created_at < ? order by id limit ?`,
-      [cutoff, opts.limit ?? 2000],
-    );
+  const rows = (await pendingOutboxBefore(txOf(em), cutoff, opts.limit ?? 2000)) as { id: number; platform: Platform }[];
   let reenqueued = 0;
   for (const r of rows) {
     const queue = queues[r.platform];

@@ -20,7 +20,11 @@ import type { Button, OutgoingMessage } from '../engine/contract.js';
 import type { Clock } from '../clock.js';
 import { CHECKIN_RATING_TOKEN_PREFIX as CHECKIN_RATING_TOKEN, CONTINUE_ASSESSMENT_TOKEN, OPEN_REVIEWS_TOKEN } from '../engine/tokens.js';
 import { checkInText, continueButtonLabel, digestHeading, digestReviewLine, digestSelfLine, jobTranslator, reviewButtonLabel, reviewReminderText, selfReminderText, type ReminderMoment } from './messages.js';
-import { loadWorkingCalendar, workingHoursOf, type ReminderConfig } from './schedule-settings.js';
+import { loadWorkingCalendar } from '../db/calendar.js';
+import { currentChatJoin } from '../db/identity.js';
+import { insertOutbox } from '../db/outbox.js';
+import { claimDueEscalations, claimDueReminders, postponeReminders, reviewsWaiting, settleReminders, workingHoursOf, type DueReminder, type ReminderConfig } from '../db/reminders.js';
+import { pgArray, transaction, txOf, type Tx } from '../db/sql.js';
 
 /** The engine's button tokens, re-exported for the jobs' callers and tests. */
 export { CONTINUE_ASSESSMENT_TOKEN, OPEN_REVIEWS_TOKEN, CHECKIN_RATING_TOKEN };
@@ -46,27 +50,7 @@ export interface SweepOptions {
   maxBatches?: number;
 }
 
-interface DueRow {
-  id: string;
-  assessment_id: number | null;
-  recipient_id: number;
-  audience: string;
-  kind: string;
-  a_status: string | null;
-  cycle_id: number | null;
-  cycle_name: string | null;
-  cycle_status: string | null;
-  self_deadline: string | null;
-  review_deadline: string | null;
-  name: string;
-  nip: string;
-  locale: string;
-  timezone: string;
-  unit_id: number;
-  supervisor_id: number | null;
-  /** The assessment's employee (for check-ins: the coached person). */
-  subject_id: number | null;
-}
+type DueRow = DueReminder;
 
 interface Person {
   id: number;
@@ -92,9 +76,9 @@ export async function sweepDueReminders(em: EntityManager, opts: SweepOptions): 
   const total: SweepResult = { processed: 0, outboxIds: [], skipped: 0, postponed: 0 };
   const now = opts.clock.now();
   const year = now.getUTCFullYear();
-  const calendar = await loadWorkingCalendar(em, opts.config.HOLIDAY_COUNTRY, year - 1, year + 1);
+  const calendar = await loadWorkingCalendar(txOf(em), opts.config.HOLIDAY_COUNTRY, year - 1, year + 1);
   for (let i = 0; opts.maxBatches === undefined || i < opts.maxBatches; i++) {
-    const batch = await em.transactional((tx) => sweepBatch(tx as EntityManager, now, calendar, opts));
+    const batch = await transaction(em, (tx) => sweepBatch(tx, now, calendar, opts));
     total.processed += batch.processed;
     total.skipped += batch.skipped;
     total.postponed += batch.postponed;
@@ -105,19 +89,9 @@ export async function sweepDueReminders(em: EntityManager, opts: SweepOptions): 
   return total;
 }
 
-const DUE_COLUMNS = `r.id, r.assessment_id, r.recipient_id, r.audience, r.kind, a.status as a_status, c.id as cycle_id, c.name as cycle_name,
-  c.status as cycle_status, to_char(c.self_deadline, 'YYYY-MM-DD') as self_deadline, to_char(c.review_deadline, 'YYYY-MM-DD') as review_deadline,
-  e.name, e.nip, e.locale, e.timezone, e.unit_id, e.supervisor_id, a.employee_id as subject_id`;
-const DUE_JOINS = `join employee e on e.id = r.recipient_id left join assessment a on a.id = r.assessment_id left join cycle c on c.id = a.cycle_id`;
-
-async function sweepBatch(tx: EntityManager, now: Date, calendar: WorkingCalendar, opts: SweepOptions): Promise<SweepResult> {
-  const conn = tx;
+async function sweepBatch(tx: Tx, now: Date, calendar: WorkingCalendar, opts: SweepOptions): Promise<SweepResult> {
   const batchSize = opts.batchSize ?? 2000;
-  const due = await conn.execute<DueRow[]>(
-    `select ${DUE_COLUMNS} from reminder r ${DUE_JOINS}
-      where r.id in (select id from reminder where status = 'pending' and due_at <= ? order by due_at, id limit ? for update skip locked)`,
-    [now, batchSize],
-  );
+  const due = await claimDueReminders(tx, now, batchSize);
   if (due.length === 0) return { processed: 0, outboxIds: [], skipped: 0, postponed: 0 };
 
   // A digest lists all of a supervisor's (or unit's) late people, so pull in their other due escalations
@@ -126,14 +100,7 @@ async function sweepBatch(tx: EntityManager, now: Date, calendar: WorkingCalenda
   const hrUnits = [...new Set(due.filter((r) => r.audience === 'hr').map((r) => r.unit_id))];
   if (supTargets.length > 0 || hrUnits.length > 0) {
     const have = due.map((r) => r.id);
-    const extra = await conn.execute<DueRow[]>(
-      `select ${DUE_COLUMNS} from reminder r ${DUE_JOINS}
-        where r.id in (select r2.id from reminder r2 join employee e2 on e2.id = r2.recipient_id
-          where r2.status = 'pending' and r2.due_at <= ? and not (r2.id = any(?::bigint[]))
-            and ((r2.audience = 'supervisor' and e2.supervisor_id = any(?::int[])) or (r2.audience = 'hr' and e2.unit_id = any(?::int[])))
-          for update of r2 skip locked)`,
-      [now, pgArray(have), pgArray(supTargets), pgArray(hrUnits)],
-    );
+    const extra = await claimDueEscalations(tx, now, have, supTargets, hrUnits);
     due.push(...extra);
   }
 
@@ -164,35 +131,21 @@ async function sweepBatch(tx: EntityManager, now: Date, calendar: WorkingCalenda
   const messages = await composeMessages(tx, live, now);
   const outboxIds: number[] = [];
   if (messages.length > 0) {
-    const inserted = await conn.execute<{ id: string; dedupe_key: string }[]>(
-      `insert into outbox_message (platform, chat_id, recipient_id, payload, dedupe_key, status, attempts, created_at)
-       select m.platform, m.chat_id, m.recipient_id, m.payload, m.dedupe_key, 'pending', 0, ?
-         from jsonb_to_recordset(?::jsonb) as m(platform text, chat_id text, recipient_id int, payload jsonb, dedupe_key text)
-       on conflict (dedupe_key) do nothing returning id, dedupe_key`,
-      [now, JSON.stringify(messages.map(({ reminderIds: _r, ...m }) => m))],
+    const inserted = await insertOutbox(
+      tx,
+      messages.map((m) => ({ platform: m.platform, chatId: m.chat_id, recipient: m.recipient_id, payload: m.payload, key: m.dedupe_key })),
+      now,
     );
-    const insertedKeys = new Set(inserted.map((i) => i.dedupe_key));
-    for (const i of inserted) outboxIds.push(Number(i.id));
+    const insertedKeys = new Set(inserted.map((i) => i.key));
+    for (const i of inserted) outboxIds.push(i.id);
     for (const m of messages) for (const id of m.reminderIds) statusById.set(id, insertedKeys.has(m.dedupe_key) ? 'sent' : 'skipped');
   }
   // Live rows that produced no message (nobody to send to) are skipped rather than retried every minute.
   for (const r of live) if (!statusById.has(r.id)) statusById.set(r.id, 'skipped');
 
   const updates = [...statusById].map(([id, status]) => ({ id, status }));
-  if (updates.length > 0) {
-    await conn.execute(
-      `update reminder r set status = u.status, sent_at = case when u.status = 'sent' then ?::timestamptz else null end
-         from jsonb_to_recordset(?::jsonb) as u(id bigint, status text) where r.id = u.id`,
-      [now, JSON.stringify(updates)],
-    );
-  }
-  if (postponed.length > 0) {
-    await conn.execute(
-      `update reminder r set due_at = u.due_at, local_date = u.local_date
-         from jsonb_to_recordset(?::jsonb) as u(id bigint, due_at timestamptz, local_date date) where r.id = u.id`,
-      [JSON.stringify(postponed)],
-    );
-  }
+  await settleReminders(tx, updates, now);
+  await postponeReminders(tx, postponed);
   const skipped = updates.filter((u) => u.status === 'skipped').length;
   return { processed: due.length, outboxIds, skipped, postponed: postponed.length };
 }
@@ -208,10 +161,7 @@ function stillNeeded(r: DueRow): boolean {
   return false;
 }
 
-/** `['1','2']` -> `{1,2}`: a PostgreSQL array literal, because the query builder expands JS arrays into lists. */
-export function pgArray(values: readonly (string | number)[]): string {
-  return `{${values.join(',')}}`;
-}
+export { pgArray };
 
 const deadlineTexts = new Map<string, string>();
 
@@ -234,9 +184,8 @@ function formatDeadlineUncached(date: string, timezone: string, locale: string):
   return locale === 'en' ? `${end.toFormat('cccc d LLLL yyyy')}, 23:59 ${zone}` : `${end.toFormat('cccc, d LLLL yyyy')} pukul 23.59 ${zone}`;
 }
 
-async function composeMessages(tx: EntityManager, live: DueRow[], now: Date): Promise<NewMessage[]> {
+async function composeMessages(tx: Tx, live: DueRow[], now: Date): Promise<NewMessage[]> {
   if (live.length === 0) return [];
-  const conn = tx;
   const selfAssessments = [...new Set(live.filter((r) => r.kind.startsWith('self:') && r.assessment_id !== null).map((r) => r.assessment_id as number))];
   const progress = await progressOf(tx, selfAssessments);
 
@@ -253,15 +202,7 @@ async function composeMessages(tx: EntityManager, live: DueRow[], now: Date): Pr
 
   // Review reminders say how many submissions wait for this rater.
   const raters = [...new Set(live.filter((r) => r.kind.startsWith('review:')).map((r) => r.recipient_id))];
-  const waiting = new Map<number, number>();
-  if (raters.length > 0) {
-    const rows = await conn.execute<{ recipient_id: number; n: string }[]>(
-      `select r.recipient_id, count(distinct r.assessment_id) as n from reminder r join assessment a on a.id = r.assessment_id
-        where r.recipient_id = any(?::int[]) and r.kind like 'review:%' and a.status = 'submitted' group by r.recipient_id`,
-      [pgArray(raters)],
-    );
-    for (const row of rows) waiting.set(row.recipient_id, Number(row.n));
-  }
+  const waiting = await reviewsWaiting(tx, raters);
 
   const messages: NewMessage[] = [];
   const localDates = new Map<string, string>();
@@ -427,15 +368,15 @@ interface Progress {
  * "3 of 5 indicators done" per assessment: answers with both a realisasi and a narrative, out of the cycle's
  * indicators plus the employee's own targets (RHK/IKI).
  */
-export async function progressOf(em: EntityManager, assessmentIds: number[]): Promise<Map<number, Progress>> {
+export async function progressOf(tx: Tx, assessmentIds: number[]): Promise<Map<number, Progress>> {
   const out = new Map<number, Progress>();
   if (assessmentIds.length === 0) return out;
-  const rows = await em.execute<{ id: number; done: string; total: string }[]>(
+  const rows = await tx.query<{ id: number; done: string; total: string }>(
     `select a.id,
         (select count(*) from answer x where x.assessment_id = a.id and x.realisasi is not null and coalesce(x.narrative, '') <> '') as done,
         (select count(*) from indicator i where i.cycle_id = a.cycle_id)
           + (select count(*) from employee_target t where t.cycle_id = a.cycle_id and t.employee_id = a.employee_id) as total
-       from assessment a where a.id = any(?::int[])`,
+       from assessment a where a.id = any($1::int[])`,
     [pgArray(assessmentIds)],
   );
   for (const r of rows) out.set(r.id, { done: Number(r.done), total: Number(r.total) });
@@ -443,13 +384,13 @@ export async function progressOf(em: EntityManager, assessmentIds: number[]): Pr
 }
 
 /** Each person with the private chat the bot uses for them (the most recently linked identity). */
-async function peopleWithChat(em: EntityManager, ids: number[]): Promise<Map<number, Person>> {
+async function peopleWithChat(tx: Tx, ids: number[]): Promise<Map<number, Person>> {
   const out = new Map<number, Person>();
   if (ids.length === 0) return out;
-  const rows = await em.execute<Person[]>(
+  const rows = await tx.query<Person>(
     `select e.id, e.name, e.nip, e.locale, e.timezone, ci.platform, ci.chat_id
-       from employee e left join lateral (select platform, chat_id from chat_identity where employee_id = e.id order by linked_at desc, id desc limit 1) ci on true
-      where e.id = any(?::int[]) and e.active`,
+       from employee e ${currentChatJoin('e.id')}
+      where e.id = any($1::int[]) and e.active`,
     [pgArray(ids)],
   );
   for (const r of rows) out.set(r.id, r);
@@ -460,12 +401,12 @@ async function peopleWithChat(em: EntityManager, ids: number[]): Promise<Map<num
  * HR officers per unit: active employees with the `admin` role in the unit, else in its nearest ancestor that
  * has any (a sub-unit's HR is usually its OPD's kepegawaian).
  */
-export async function hrOfficers(em: EntityManager, unitIds: number[]): Promise<Map<number, number[]>> {
+export async function hrOfficers(tx: Tx, unitIds: number[]): Promise<Map<number, number[]>> {
   const out = new Map<number, number[]>();
   if (unitIds.length === 0) return out;
-  const rows = await em.execute<{ unit_id: number; hr_id: number }[]>(
+  const rows = await tx.query<{ unit_id: number; hr_id: number }>(
     `with recursive up as (
-        select id as unit_id, id as at_id, parent_id, 0 as depth from unit where id = any(?::int[])
+        select id as unit_id, id as at_id, parent_id, 0 as depth from unit where id = any($1::int[])
         union all
         select up.unit_id, u.id, u.parent_id, up.depth + 1 from up join unit u on u.id = up.parent_id where up.depth < 20
       ), admins as (
@@ -478,10 +419,10 @@ export async function hrOfficers(em: EntityManager, unitIds: number[]): Promise<
   return out;
 }
 
-async function unitNamesOf(em: EntityManager, ids: number[]): Promise<Map<number, string>> {
+async function unitNamesOf(tx: Tx, ids: number[]): Promise<Map<number, string>> {
   const out = new Map<number, string>();
   if (ids.length === 0) return out;
-  const rows = await em.execute<{ id: number; name: string }[]>(`select id, name from unit where id = any(?::int[])`, [pgArray(ids)]);
+  const rows = await tx.query<{ id: number; name: string }>(`select id, name from unit where id = any($1::int[])`, [pgArray(ids)]);
   for (const r of rows) out.set(r.id, r.name);
   return out;
 }

@@ -4,6 +4,8 @@
  * far each unit is in the running cycles.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { outboxCounts, undeliveredOutbox } from '../db/outbox.js';
+import { txOf } from '../db/sql.js';
 import type { JobQueue } from './backend.js';
 
 /** Depth of one queue. */
@@ -66,16 +68,10 @@ export async function collectStatus(em: EntityManager, queues: readonly JobQueue
       completed: c.completed ?? 0,
     });
   }
-  const counts = await em.execute<{ status: string; n: string }[]>(`select status, count(*) as n from outbox_message group by status`);
-  const outbox = { pending: 0, sent: 0, failed: 0, dead: 0 };
-  for (const r of counts) if (r.status in outbox) outbox[r.status as keyof typeof outbox] = Number(r.n);
-  const undelivered = await em.execute<{ id: string; platform: string; chat_id: string; recipient: string | null; status: 'failed' | 'dead'; last_error: string | null; attempts: number; created_at: string | Date }[]>(
-    `select o.id, o.platform, o.chat_id, e.name as recipient, o.status, o.last_error, o.attempts, o.created_at
-       from outbox_message o left join employee e on e.id = o.recipient_id
-      where o.status in ('failed', 'dead') order by o.id desc limit ?`,
-    [opts.undeliveredLimit ?? 20],
-  );
-  const progress = await em.execute<{ cycle_id: number; cycle: string; status: string; unit_id: number; unit: string; total: string; submitted: string; reviewed: string; late: string }[]>(
+  const tx = txOf(em);
+  const outbox = await outboxCounts(tx);
+  const undelivered = await undeliveredOutbox(tx, opts.undeliveredLimit ?? 20);
+  const progress = await tx.query<{ cycle_id: number; cycle: string; status: string; unit_id: number; unit: string; total: string; submitted: string; reviewed: string; late: string }>(
     `select c.id as cycle_id, c.name as cycle, c.status, u.id as unit_id, u.name as unit, count(*) as total,
             count(*) filter (where a.status in ('submitted', 'returned', 'reviewed', 'announced') and a.submitted_at is not null) as submitted,
             count(*) filter (where a.status in ('reviewed', 'announced')) as reviewed,
@@ -94,14 +90,14 @@ export async function collectStatus(em: EntityManager, queues: readonly JobQueue
     queues: depths,
     outbox,
     undelivered: undelivered.map((r) => ({
-      id: Number(r.id),
+      id: r.id,
       platform: r.platform,
-      chatId: r.chat_id,
+      chatId: r.chatId,
       recipient: r.recipient,
       status: r.status,
-      reason: r.last_error ?? '(no reason recorded)',
+      reason: r.lastError ?? '(no reason recorded)',
       attempts: r.attempts,
-      createdAt: new Date(r.created_at).toISOString(),
+      createdAt: r.createdAt.toISOString(),
     })),
     cycles: [...cycles.values()],
   };

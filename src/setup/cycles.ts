@@ -8,9 +8,9 @@ import { systemClock, type Clock } from '../clock.js';
 import { CYCLE_KINDS, transitionCycle, validateCycleDates, type CycleKind, type CycleStatus } from '../domain/cycle.js';
 import { CURRENT_PREDICATE_MATRIX } from '../domain/ratings.js';
 import { ASSESSMENT_STATUSES, type AssessmentStatus } from '../db/entities/assessment.js';
-import { appendAudit } from './audit.js';
+import { appendAudit } from '../db/audit.js';
 import { UserFacingError } from './problems.js';
-import { asJson, chunks, queryRows } from './sql.js';
+import { asJson, chunks, txOf } from '../db/sql.js';
 import { loadTemplate } from './templates.js';
 
 /** What `kinerja cycle create` asks for; dates are `YYYY-MM-DD`. */
@@ -75,18 +75,16 @@ export async function createCycle(em: EntityManager, input: NewCycle, opts: Setu
   const template = await loadTemplate(input.template ?? 'default', opts.templatesDir);
 
   return em.transactional(async (tx) => {
-    const [cycle] = await queryRows<{ id: number }>(
-      tx,
+    const [cycle] = await txOf(tx).query<{ id: number }>(
       `insert into cycle (name, kind, period_start, period_end, self_deadline, review_deadline, status, template_code, matrix_version)
-       values (?, ?, ?, ?, ?, ?, 'draft', ?, ?) returning id`,
+       values ($1, $2, $3, $4, $5, $6, 'draft', $7, $8) returning id`,
       [name, input.kind, input.periodStart, input.periodEnd, input.selfDeadline, input.reviewDeadline, template.code, CURRENT_PREDICATE_MATRIX.version],
     );
     const id = cycle!.id;
-    await queryRows(
-      tx,
+    await txOf(tx).query(
       `insert into indicator (cycle_id, code, kind, name_id, name_en, unit_of_measure, target, position)
-       select ?, x.code, x.kind, x.name_id, x.name_en, x.unit_of_measure, x.target, x.position
-         from jsonb_to_recordset(?::jsonb) as x(code text, kind text, name_id text, name_en text, unit_of_measure text, target numeric, position int)`,
+       select $1, x.code, x.kind, x.name_id, x.name_en, x.unit_of_measure, x.target, x.position
+         from jsonb_to_recordset($2::jsonb) as x(code text, kind text, name_id text, name_en text, unit_of_measure text, target numeric, position int)`,
       [
         id,
         asJson(
@@ -103,9 +101,9 @@ export async function createCycle(em: EntityManager, input: NewCycle, opts: Setu
       ],
     );
     await appendAudit(
-      tx,
+      txOf(tx),
       { actor: opts.actor ?? 'system', action: 'cycle.created', subject: `cycle:${id}`, data: { ...input, name, template: template.code, matrixVersion: CURRENT_PREDICATE_MATRIX.version } },
-      { clock: opts.clock },
+      (opts.clock ?? systemClock).now(),
     );
     return { id, indicators: template.indicators.length };
   });
@@ -128,20 +126,19 @@ export interface OpenCycleResult {
 export async function openCycle(em: EntityManager, cycleId: number, opts: { clock?: Clock; actor?: string } = {}): Promise<OpenCycleResult> {
   const clock = opts.clock ?? systemClock;
   return em.transactional(async (tx) => {
-    const [cycle] = await queryRows<{ status: CycleStatus }>(tx, 'select status from cycle where id = ? for update', [cycleId]);
+    const [cycle] = await txOf(tx).query<{ status: CycleStatus }>('select status from cycle where id = $1 for update', [cycleId]);
     if (!cycle) throw new CycleSetupError(`there is no cycle ${cycleId}; see kinerja cycle list`);
     let opened = false;
     if (cycle.status !== 'open') {
       const move = transitionCycle(cycle.status, 'open');
       if (!move.ok) throw new CycleSetupError(`cannot open cycle ${cycleId}: ${move.reason}`);
-      await queryRows(tx, `update cycle set status = 'open', opened_at = ? where id = ?`, [clock.now(), cycleId]);
+      await txOf(tx).query(`update cycle set status = 'open', opened_at = $1 where id = $2`, [clock.now(), cycleId]);
       opened = true;
     }
-    const [before] = await queryRows<{ n: string }>(tx, 'select count(*) as n from assessment where cycle_id = ?', [cycleId]);
-    const missing = await queryRows<{ id: number }>(
-      tx,
+    const [before] = await txOf(tx).query<{ n: string }>('select count(*) as n from assessment where cycle_id = $1', [cycleId]);
+    const missing = await txOf(tx).query<{ id: number }>(
       `select e.id from employee e
-        where e.active and not exists (select 1 from assessment a where a.cycle_id = ? and a.employee_id = e.id)
+        where e.active and not exists (select 1 from assessment a where a.cycle_id = $1 and a.employee_id = e.id)
         order by e.id`,
       [cycleId],
     );
@@ -149,10 +146,9 @@ export async function openCycle(em: EntityManager, cycleId: number, opts: { cloc
     const now = clock.now();
     for (const batch of chunks(missing, 2000)) {
       const rows = batch.map((e) => ({ employee_id: e.id, thread_key: threadKey() }));
-      const inserted = await queryRows<{ id: number }>(
-        tx,
+      const inserted = await txOf(tx).query<{ id: number }>(
         `insert into assessment (employee_id, cycle_id, thread_key, created_at, updated_at)
-         select x.employee_id, ?, x.thread_key, ?, ? from jsonb_to_recordset(?::jsonb) as x(employee_id int, thread_key text)
+         select x.employee_id, $1, x.thread_key, $2, $3 from jsonb_to_recordset($4::jsonb) as x(employee_id int, thread_key text)
          on conflict (employee_id, cycle_id) do nothing
          returning id`,
         [cycleId, now, now, asJson(rows)],
@@ -160,7 +156,7 @@ export async function openCycle(em: EntityManager, cycleId: number, opts: { cloc
       created += inserted.length;
     }
     const result = { created, existing: Number(before!.n), opened };
-    await appendAudit(tx, { actor: opts.actor ?? 'system', action: opened ? 'cycle.opened' : 'cycle.topped_up', subject: `cycle:${cycleId}`, data: result }, { clock });
+    await appendAudit(txOf(tx), { actor: opts.actor ?? 'system', action: opened ? 'cycle.opened' : 'cycle.topped_up', subject: `cycle:${cycleId}`, data: result }, clock.now());
     return result;
   });
 }
@@ -208,7 +204,7 @@ function toSummary(r: SummaryRow): CycleSummary {
 
 /** Every cycle, newest period first. */
 export async function listCycles(em: EntityManager): Promise<CycleSummary[]> {
-  const rows = await queryRows<SummaryRow>(em, `select ${SUMMARY_COLUMNS} from cycle c order by c.period_start desc, c.id desc`);
+  const rows = await txOf(em).query<SummaryRow>(`select ${SUMMARY_COLUMNS} from cycle c order by c.period_start desc, c.id desc`);
   return rows.map(toSummary);
 }
 
@@ -217,17 +213,16 @@ export async function listCycles(em: EntityManager): Promise<CycleSummary[]> {
  * @throws CycleSetupError when there is no such cycle
  */
 export async function showCycle(em: EntityManager, cycleId: number): Promise<CycleDetail> {
-  const [row] = await queryRows<SummaryRow>(em, `select ${SUMMARY_COLUMNS} from cycle c where c.id = ?`, [cycleId]);
+  const [row] = await txOf(em).query<SummaryRow>(`select ${SUMMARY_COLUMNS} from cycle c where c.id = $1`, [cycleId]);
   if (!row) throw new CycleSetupError(`there is no cycle ${cycleId}; see kinerja cycle list`);
-  const indicators = await queryRows<{ code: string; kind: string; name_id: string; name_en: string; unit_of_measure: string | null; target: string | null }>(
-    em,
-    'select code, kind, name_id, name_en, unit_of_measure, target from indicator where cycle_id = ? order by position, id',
+  const indicators = await txOf(em).query<{ code: string; kind: string; name_id: string; name_en: string; unit_of_measure: string | null; target: string | null }>(
+    'select code, kind, name_id, name_en, unit_of_measure, target from indicator where cycle_id = $1 order by position, id',
     [cycleId],
   );
-  const counts = await queryRows<{ status: AssessmentStatus; n: string }>(em, 'select status, count(*) as n from assessment where cycle_id = ? group by status', [cycleId]);
+  const counts = await txOf(em).query<{ status: AssessmentStatus; n: string }>('select status, count(*) as n from assessment where cycle_id = $1 group by status', [cycleId]);
   const progress = Object.fromEntries(ASSESSMENT_STATUSES.map((s) => [s, 0])) as Record<AssessmentStatus, number>;
   for (const c of counts) progress[c.status] = Number(c.n);
-  const [targets] = await queryRows<{ n: string }>(em, 'select count(*) as n from employee_target where cycle_id = ?', [cycleId]);
+  const [targets] = await txOf(em).query<{ n: string }>('select count(*) as n from employee_target where cycle_id = $1', [cycleId]);
   return {
     ...toSummary(row),
     openedAt: row.opened_at === null ? null : new Date(row.opened_at),

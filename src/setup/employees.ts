@@ -5,11 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Clock } from '../clock.js';
-import { appendAudit } from './audit.js';
+import { systemClock, type Clock } from '../clock.js';
+import { appendAudit } from '../db/audit.js';
 import { validateEmployeeFile, type EmployeeRecord, type OrganisationSnapshot } from './employee-rows.js';
 import { ImportRejectedError } from './problems.js';
-import { asJson, chunks, queryRows } from './sql.js';
+import { asJson, chunks, txOf } from '../db/sql.js';
 import { readTableFile, type Table } from './table-file.js';
 
 /** How an import runs. */
@@ -55,7 +55,7 @@ export async function importEmployeesFile(em: EntityManager, path: string, opts:
 export async function importEmployees(em: EntityManager, table: Table, opts: ImportEmployeesOptions): Promise<EmployeeImportResult> {
   return em.transactional(async (tx) => {
     // One import at a time: two concurrent files would each validate against a snapshot the other changes.
-    await queryRows(tx, 'select pg_advisory_xact_lock(?)', [LOCK_KEY]);
+    await txOf(tx).query('select pg_advisory_xact_lock($1)', [LOCK_KEY]);
     const snapshot = await loadSnapshot(tx);
     const checked = validateEmployeeFile(table, snapshot, { deactivateMissing: opts.deactivateMissing, defaultTimezone: opts.defaultTimezone });
     if (!checked.ok) throw new ImportRejectedError(table.file, checked.problems.items);
@@ -98,22 +98,21 @@ export async function importEmployees(em: EntityManager, table: Table, opts: Imp
       opts.onProgress?.(Math.round(done / 2), total);
     }
     if (opts.deactivateMissing) {
-      await queryRows(
-        tx,
+      await txOf(tx).query(
         `update employee set active = false, updated_at = now()
-          where active and nip not in (select jsonb_array_elements_text(?::jsonb))`,
+          where active and nip not in (select jsonb_array_elements_text($1::jsonb))`,
         [JSON.stringify([...inFile])],
       );
     }
     await appendAudit(
-      tx,
+      txOf(tx),
       {
         actor: opts.actor,
         action: 'employees.imported',
         subject: table.file,
         data: { ...result, dryRun: undefined, sha256: tableDigest(table) },
       },
-      { clock: opts.clock },
+      (opts.clock ?? systemClock).now(),
     );
     return result;
   });
@@ -128,12 +127,10 @@ function tableDigest(table: Table): string {
 }
 
 async function loadSnapshot(em: EntityManager): Promise<OrganisationSnapshot> {
-  const people = await queryRows<{ nip: string; supervisor_nip: string | null; active: boolean }>(
-    em,
+  const people = await txOf(em).query<{ nip: string; supervisor_nip: string | null; active: boolean }>(
     'select e.nip, s.nip as supervisor_nip, e.active from employee e left join employee s on s.id = e.supervisor_id',
   );
-  const units = await queryRows<{ code: string; name: string; parent_code: string | null }>(
-    em,
+  const units = await txOf(em).query<{ code: string; name: string; parent_code: string | null }>(
     'select u.code, u.name, p.code as parent_code from unit u left join unit p on p.id = u.parent_id',
   );
   return {
@@ -145,20 +142,18 @@ async function loadSnapshot(em: EntityManager): Promise<OrganisationSnapshot> {
 async function writeUnits(em: EntityManager, units: readonly { code: string; name: string; parentCode: string | null }[]): Promise<void> {
   if (units.length === 0) return;
   // An empty name means the file only referred to an existing unit: keep its name.
-  await queryRows(
-    em,
+  await txOf(em).query(
     `insert into unit (code, name)
-     select x.code, x.name from jsonb_to_recordset(?::jsonb) as x(code text, name text)
+     select x.code, x.name from jsonb_to_recordset($1::jsonb) as x(code text, name text)
      on conflict (code) do update set name = excluded.name, updated_at = now()
        where excluded.name <> '' and unit.name is distinct from excluded.name`,
     [asJson(units.map((u) => ({ code: u.code, name: u.name })))],
   );
   const withParent = units.filter((u) => u.parentCode !== null);
   if (withParent.length === 0) return;
-  await queryRows(
-    em,
+  await txOf(em).query(
     `update unit u set parent_id = p.id, updated_at = now()
-       from jsonb_to_recordset(?::jsonb) as x(code text, parent_code text)
+       from jsonb_to_recordset($1::jsonb) as x(code text, parent_code text)
        join unit p on p.code = x.parent_code
       where u.code = x.code and u.parent_id is distinct from p.id`,
     [asJson(withParent.map((u) => ({ code: u.code, parent_code: u.parentCode })))],
@@ -177,12 +172,11 @@ async function upsertEmployees(em: EntityManager, batch: readonly EmployeeRecord
     timezone: e.timezone,
     locale: e.locale,
   }));
-  await queryRows(
-    em,
+  await txOf(em).query(
     `insert into employee (nip, name, email, position, position_kind, unit_id, roles, timezone, locale, active)
      select x.nip, x.name, x.email, x.position, x.position_kind, u.id,
             array(select jsonb_array_elements_text(x.roles)), x.timezone, x.locale, true
-       from jsonb_to_recordset(?::jsonb) as x(nip text, name text, email text, position text, position_kind text,
+       from jsonb_to_recordset($1::jsonb) as x(nip text, name text, email text, position text, position_kind text,
                                               unit_code text, roles jsonb, timezone text, locale text)
        join unit u on u.code = x.unit_code
      on conflict (nip) do update set
@@ -194,10 +188,9 @@ async function upsertEmployees(em: EntityManager, batch: readonly EmployeeRecord
 }
 
 async function linkSupervisors(em: EntityManager, batch: readonly EmployeeRecord[]): Promise<void> {
-  await queryRows(
-    em,
+  await txOf(em).query(
     `update employee e set supervisor_id = s.id, updated_at = now()
-       from jsonb_to_recordset(?::jsonb) as x(nip text, supervisor_nip text)
+       from jsonb_to_recordset($1::jsonb) as x(nip text, supervisor_nip text)
        left join employee s on s.nip = x.supervisor_nip
       where e.nip = x.nip and e.supervisor_id is distinct from s.id`,
     [asJson(batch.map((e) => ({ nip: e.nip, supervisor_nip: e.supervisorNip })))],

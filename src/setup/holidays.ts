@@ -3,13 +3,14 @@
  * list wins over the date-holidays default (DOMAIN.md, "Time"), so reminders skip exactly the decreed days.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Clock } from '../clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { HOLIDAY_KINDS } from '../db/entities/organisation.js';
-import { appendAudit } from './audit.js';
+import { appendAudit } from '../db/audit.js';
 import { parseDayDate, parseYesNo } from './cell-values.js';
 import { checkValueCounts, mapColumns, type ColumnSpec } from './columns.js';
 import { ImportRejectedError, ProblemList } from './problems.js';
-import { asJson, queryRows } from './sql.js';
+import { countHolidays, upsertHolidays } from '../db/calendar.js';
+import { txOf } from '../db/sql.js';
 import { readTableFile, type Table } from './table-file.js';
 
 /** The holidays file's columns. `hari_kerja` marks a day that is a working day despite the list (rare). */
@@ -70,21 +71,11 @@ export async function importHolidays(em: EntityManager, table: Table, opts: { ac
   if (!problems.empty) throw new ImportRejectedError(table.file, problems.items);
 
   return em.transactional(async (tx) => {
-    const existing = await queryRows<{ n: string }>(
-      tx,
-      `select count(*) as n from holiday where to_char(date, 'YYYY-MM-DD') in (select jsonb_array_elements_text(?::jsonb))`,
-      [JSON.stringify(rows.map((r) => r.date))],
-    );
-    const updated = Number(existing[0]!.n);
-    await queryRows(
-      tx,
-      `insert into holiday (date, name, kind, working_day)
-       select x.date, x.name, x.kind, x.working_day from jsonb_to_recordset(?::jsonb) as x(date date, name text, kind text, working_day boolean)
-       on conflict (date) do update set name = excluded.name, kind = excluded.kind, working_day = excluded.working_day`,
-      [asJson(rows)],
-    );
+    const db = txOf(tx);
+    const updated = await countHolidays(db, rows.map((r) => r.date));
+    await upsertHolidays(db, rows);
     const result = { file: table.file, rows: rows.length, created: rows.length - updated, updated };
-    await appendAudit(tx, { actor: opts.actor, action: 'holidays.imported', subject: table.file, data: { ...result, from: rows.map((r) => r.date).sort()[0], to: rows.map((r) => r.date).sort().at(-1) } }, { clock: opts.clock });
+    await appendAudit(db, { actor: opts.actor, action: 'holidays.imported', subject: table.file, data: { ...result, from: rows.map((r) => r.date).sort()[0], to: rows.map((r) => r.date).sort().at(-1) } }, (opts.clock ?? systemClock).now());
     return result;
   });
 }

@@ -8,9 +8,9 @@ import { DateTime } from 'luxon';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { systemClock, type Clock } from '../clock.js';
 import { validateNip } from '../domain/nip.js';
-import { appendAudit } from './audit.js';
+import { appendAudit } from '../db/audit.js';
 import { UserFacingError } from './problems.js';
-import { asJson, chunks, queryRows } from './sql.js';
+import { asJson, chunks, txOf } from '../db/sql.js';
 
 /** Letters and digits nobody misreads on paper: no 0/O, 1/I/L. */
 export const LINK_CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
@@ -69,21 +69,19 @@ export async function issueLinkCodes(
     const expiresAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + opts.ttlHours * 3_600_000);
     const issued = people.map((p) => ({ ...p, code: generateLinkCode(), expiresAt }));
     for (const batch of chunks(issued, 2000)) {
-      await queryRows(
-        tx,
-        `update link_code set expires_at = ? where used_at is null and expires_at > ?
-            and employee_id in (select (jsonb_array_elements_text(?::jsonb))::int)`,
+      await txOf(tx).query(
+        `update link_code set expires_at = $1 where used_at is null and expires_at > $2
+            and employee_id in (select (jsonb_array_elements_text($3::jsonb))::int)`,
         [now, now, JSON.stringify(batch.map((p) => p.id))],
       );
-      await queryRows(
-        tx,
+      await txOf(tx).query(
         `insert into link_code (employee_id, code_hash, expires_at, created_at)
-         select x.employee_id, x.code_hash, ?, ? from jsonb_to_recordset(?::jsonb) as x(employee_id int, code_hash text)`,
+         select x.employee_id, x.code_hash, $1, $2 from jsonb_to_recordset($3::jsonb) as x(employee_id int, code_hash text)`,
         [expiresAt, now, asJson(batch.map((p) => ({ employee_id: p.id, code_hash: hashLinkCode(p.code) })))],
       );
     }
     const subject = 'nip' in audience ? audience.nip : 'unitCode' in audience ? `unit:${audience.unitCode}` : 'all';
-    await appendAudit(tx, { actor: opts.actor, action: 'link_codes.issued', subject, data: { count: issued.length, expiresAt: expiresAt.toISOString() } }, { clock });
+    await appendAudit(txOf(tx), { actor: opts.actor, action: 'link_codes.issued', subject, data: { count: issued.length, expiresAt: expiresAt.toISOString() } }, clock.now());
     return issued.map(({ nip, name, email, code, timezone }) => ({ nip, name, email, code, expiresAt, timezone }));
   });
 }
@@ -101,25 +99,24 @@ async function audienceOf(em: EntityManager, audience: LinkCodeAudience): Promis
   if ('nip' in audience) {
     const v = validateNip(audience.nip);
     if (!v.ok) throw new LinkCodeError(`invalid NIP "${audience.nip}": ${v.message}`);
-    const [p] = await queryRows<Person & { active: boolean }>(em, `select ${columns} from employee e where e.nip = ?`, [v.nip]);
+    const [p] = await txOf(em).query<Person & { active: boolean }>(`select ${columns} from employee e where e.nip = $1`, [v.nip]);
     if (!p) throw new LinkCodeError(`no employee with NIP ${v.nip}; import them first (kinerja import employees FILE)`);
     if (!p.active) throw new LinkCodeError(`${p.name} (${v.nip}) is inactive; re-import them to reactivate before issuing a code`);
     return [p];
   }
   if ('unitCode' in audience) {
-    const [unit] = await queryRows<{ id: number }>(em, 'select id from unit where code = ?', [audience.unitCode]);
+    const [unit] = await txOf(em).query<{ id: number }>('select id from unit where code = $1', [audience.unitCode]);
     if (!unit) throw new LinkCodeError(`no unit with code ${audience.unitCode}; see the unit_kode column of your employee file`);
     // A unit means the whole OPD: its sub-units' people get codes too.
-    const people = await queryRows<Person>(
-      em,
-      `with recursive tree as (select id from unit where id = ? union all select u.id from unit u join tree t on u.parent_id = t.id)
+    const people = await txOf(em).query<Person>(
+      `with recursive tree as (select id from unit where id = $1 union all select u.id from unit u join tree t on u.parent_id = t.id)
        select ${columns} from employee e where e.active and e.unit_id in (select id from tree) order by e.nip`,
       [unit.id],
     );
     if (people.length === 0) throw new LinkCodeError(`unit ${audience.unitCode} and its sub-units have no active employees`);
     return people;
   }
-  const people = await queryRows<Person>(em, `select ${columns} from employee e where e.active order by e.nip`);
+  const people = await txOf(em).query<Person>(`select ${columns} from employee e where e.active order by e.nip`);
   if (people.length === 0) throw new LinkCodeError('there are no active employees; import them first (kinerja import employees FILE)');
   return people;
 }

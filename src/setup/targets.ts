@@ -4,15 +4,15 @@
  * checked first and written in one transaction, or nothing is written.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Clock } from '../clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { validateNip } from '../domain/nip.js';
 import { RHK_KINDS, type CYCLE_STATUSES } from '../db/entities/cycle.js';
-import { appendAudit } from './audit.js';
+import { appendAudit } from '../db/audit.js';
 import { parseDecimal } from './cell-values.js';
 import { checkValueCounts, mapColumns, type ColumnSpec } from './columns.js';
 import { CycleSetupError } from './cycles.js';
 import { ImportRejectedError, ProblemList, type ImportProblemCode } from './problems.js';
-import { asJson, chunks, queryRows } from './sql.js';
+import { asJson, chunks, txOf } from '../db/sql.js';
 import { readTableFile, type Table } from './table-file.js';
 
 /** The targets file's columns: Indonesian names first, English aliases after. */
@@ -51,14 +51,14 @@ export async function importTargetsFile(em: EntityManager, path: string, cycleId
  */
 export async function importTargets(em: EntityManager, table: Table, cycleId: number, opts: { actor: string; clock?: Clock }): Promise<TargetImportResult> {
   return em.transactional(async (tx) => {
-    const [cycle] = await queryRows<{ status: (typeof CYCLE_STATUSES)[number] }>(tx, 'select status from cycle where id = ? for update', [cycleId]);
+    const [cycle] = await txOf(tx).query<{ status: (typeof CYCLE_STATUSES)[number] }>('select status from cycle where id = $1 for update', [cycleId]);
     if (!cycle) throw new CycleSetupError(`there is no cycle ${cycleId}; see kinerja cycle list`);
     if (!EDITABLE.includes(cycle.status)) {
       throw new CycleSetupError(`cycle ${cycleId} is ${cycle.status}; targets can only be loaded while a cycle is draft or open`);
     }
-    const people = await queryRows<{ id: number; nip: string }>(tx, 'select id, nip from employee');
+    const people = await txOf(tx).query<{ id: number; nip: string }>('select id, nip from employee');
     const idOf = new Map(people.map((p) => [p.nip, p.id]));
-    const existing = await queryRows<{ employee_id: number; code: string }>(tx, 'select employee_id, code from employee_target where cycle_id = ?', [cycleId]);
+    const existing = await txOf(tx).query<{ employee_id: number; code: string }>('select employee_id, code from employee_target where cycle_id = $1', [cycleId]);
     const existingKeys = new Set(existing.map((e) => `${e.employee_id}|${e.code}`));
 
     const problems = new ProblemList();
@@ -111,11 +111,10 @@ export async function importTargets(em: EntityManager, table: Table, cycleId: nu
     if (!problems.empty) throw new ImportRejectedError(table.file, problems.items);
 
     for (const batch of chunks(rows, 1000)) {
-      await queryRows(
-        tx,
+      await txOf(tx).query(
         `insert into employee_target (employee_id, cycle_id, code, rhk_kind, rhk, iki, target, unit_of_measure, position)
-         select x.employee_id, ?, x.code, x.rhk_kind, x.rhk, x.iki, x.target, x.unit_of_measure, x.position
-           from jsonb_to_recordset(?::jsonb) as x(employee_id int, code text, rhk_kind text, rhk text, iki text, target numeric, unit_of_measure text, position int)
+         select x.employee_id, $1, x.code, x.rhk_kind, x.rhk, x.iki, x.target, x.unit_of_measure, x.position
+           from jsonb_to_recordset($2::jsonb) as x(employee_id int, code text, rhk_kind text, rhk text, iki text, target numeric, unit_of_measure text, position int)
          on conflict (employee_id, cycle_id, code) do update set
            rhk_kind = excluded.rhk_kind, rhk = excluded.rhk, iki = excluded.iki, target = excluded.target,
            unit_of_measure = excluded.unit_of_measure, position = excluded.position`,
@@ -124,7 +123,7 @@ export async function importTargets(em: EntityManager, table: Table, cycleId: nu
     }
     const created = rows.filter((r) => !existingKeys.has(`${r.employee_id}|${r.code}`)).length;
     const result = { file: table.file, rows: rows.length, created, updated: rows.length - created, employees: positionOf.size };
-    await appendAudit(tx, { actor: opts.actor, action: 'targets.imported', subject: `cycle:${cycleId}`, data: { ...result } }, { clock: opts.clock });
+    await appendAudit(txOf(tx), { actor: opts.actor, action: 'targets.imported', subject: `cycle:${cycleId}`, data: { ...result } }, (opts.clock ?? systemClock).now());
     return result;
   });
 }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANNOUNCE_CHAT, createEngineHarness, type EngineHarness } from '../support/engine.js';
 import { completeSelfAssessment, rate } from '../support/engine-flows.js';
-import { verifyAuditChain } from '../../src/setup/audit.js';
+import { verifyAuditChain } from '../../src/db/audit.js';
+import { txOf } from '../../src/db/sql.js';
 
 describe('supervisor review, result and follow-up', () => {
   let h: EngineHarness;
@@ -186,6 +187,6 @@ describe('supervisor review, result and follow-up', () => {
       'assessment.reviewed',
     ]);
     expect(rows[0]).toMatchObject({ subject: `assessment:${h.assessmentOf.ani}`, actor: '199001012015032003' });
-    expect(await verifyAuditChain(h.db.orm.em.fork())).toBeNull();
+    expect(await verifyAuditChain(txOf(h.db.orm.em.fork()))).toBeNull();
   });
 });

@@ -6,7 +6,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeCycle } from '../../src/jobs/cycle-close.js';
-import { testConfig } from '../jobs/seed.js';
+import { testConfig } from '../jobs/helpers.js';
 import { createEngineHarness, type EngineHarness, type Person } from '../support/engine.js';
 import { completeSelfAssessment } from '../support/engine-flows.js';
 

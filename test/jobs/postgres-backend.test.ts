@@ -17,7 +17,8 @@ import { ManualClock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';
 import { addAssessment, addCycle, addPerson, addUnit, sql } from '../support/seed.js';
 import { addOutbox, eventually, testConfig, uniquePrefix } from './helpers.js';
-import { scheduleSelfAssessmentReminders } from '../../src/jobs/reminders.js';
+import { scheduleSelfAssessmentReminders } from '../../src/db/reminders.js';
+import { txOf } from '../../src/db/sql.js';
 
 describe('BullMQ on the PostgreSQL backend (PostgreSQL server)', () => {
   let db: TestDatabase;
@@ -75,7 +76,7 @@ describe('BullMQ on the PostgreSQL backend (PostgreSQL server)', () => {
     const person = await addPerson(em, { name: 'Rina', unitId: unit });
     const cycle = await addCycle(em, { selfDeadline: '2025-03-14', reviewDeadline: '2025-03-28' });
     await addAssessment(em, cycle, person);
-    await scheduleSelfAssessmentReminders(em, cycle, { clock: new ManualClock(new Date('2025-03-01T00:00:00Z')), config: testConfig() });
+    await scheduleSelfAssessmentReminders(txOf(em), cycle, { clock: new ManualClock(new Date('2025-03-01T00:00:00Z')), config: testConfig() });
     await queues.maintenance.add('sweep-reminders', {});
     await eventually(async () => platform.received.some((r) => r.chatId === 'chat-Rina'), 20_000, 'reminder delivered');
     expect(platform.received.find((r) => r.chatId === 'chat-Rina')!.text).toContain('7 hari kerja');

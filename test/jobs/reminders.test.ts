@@ -7,7 +7,8 @@ import { DateTime } from 'luxon';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { ManualClock } from '../../src/clock.js';
-import { cancelReminders, recomputeReminders, scheduleReviewReminders, scheduleSelfAssessmentReminders } from '../../src/jobs/reminders.js';
+import { cancelReminders, recomputeReminders, scheduleReviewReminders, scheduleSelfAssessmentReminders } from '../../src/db/reminders.js';
+import { txOf } from '../../src/db/sql.js';
 import { CONTINUE_ASSESSMENT_TOKEN, sweepDueReminders } from '../../src/jobs/reminder-sweep.js';
 import { addActing, addAssessment, addCycle, addPerson, addUnit, answer, sql } from '../support/seed.js';
 import { testConfig } from './helpers.js';
@@ -67,7 +68,7 @@ describe('reminders', () => {
 
   it('plans every reminder at 09:00 local time on a working day, in WIB, WITA and WIT', async () => {
     const t = await team({ zones: ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'] });
-    const created = await scheduleSelfAssessmentReminders(em, t.cycle, { clock: new ManualClock(OPENED), config });
+    const created = await scheduleSelfAssessmentReminders(txOf(em), t.cycle, { clock: new ManualClock(OPENED), config });
     expect(created).toBe(3 * 7);
     for (const s of t.staff) {
       const rows = await reminders('recipient_id = ?', [s.id]);
@@ -86,13 +87,13 @@ describe('reminders', () => {
     const dueOf = async (id: number) => (await reminders(`recipient_id = ? and kind = 'self:h_minus_7'`, [id]))[0].due_at.getTime();
     expect((await dueOf(t.staff[0].id)) - (await dueOf(t.staff[2].id))).toBe(2 * 3600_000);
     // Opening again plans nothing twice.
-    expect(await scheduleSelfAssessmentReminders(em, t.cycle, { clock: new ManualClock(OPENED), config })).toBe(0);
+    expect(await scheduleSelfAssessmentReminders(txOf(em), t.cycle, { clock: new ManualClock(OPENED), config })).toBe(0);
   });
 
   it('sweeps a due reminder into one message with the local deadline, progress and a continue button, never twice', async () => {
     const t = await team({ zones: ['Asia/Jakarta', 'Asia/Makassar'] });
     await answer(em, t.staff[0].assessment, 3);
-    await scheduleSelfAssessmentReminders(em, t.cycle, { clock: new ManualClock(OPENED), config });
+    await scheduleSelfAssessmentReminders(txOf(em), t.cycle, { clock: new ManualClock(OPENED), config });
     // 2025-03-05 is 7 working days before Friday 14 March; 09:00 WIB = 02:00Z.
     const first = await sweep('2025-03-05T02:00:00Z');
     expect(first.outboxIds).toHaveLength(2);
@@ -113,7 +114,7 @@ describe('reminders', () => {
     const unit = await addUnit(em, 'U');
     const cycle = await addCycle(em, { selfDeadline: '2025-03-14', reviewDeadline: '2025-03-28' });
     for (let i = 0; i < 120; i++) await addAssessment(em, cycle, await addPerson(em, { name: `P${i}`, unitId: unit }));
-    await scheduleSelfAssessmentReminders(em, cycle, { clock: new ManualClock(OPENED), config });
+    await scheduleSelfAssessmentReminders(txOf(em), cycle, { clock: new ManualClock(OPENED), config });
     const clock = new ManualClock(new Date('2025-03-05T02:00:00Z'));
     const [a, b] = await Promise.all([
       sweepDueReminders(db.orm.em.fork() as EntityManager, { clock, config, batchSize: 7 }),
@@ -126,7 +127,7 @@ describe('reminders', () => {
 
   it('a reminder that fell due at night waits for the next working morning', async () => {
     const t = await team();
-    await scheduleSelfAssessmentReminders(em, t.cycle, { clock: new ManualClock(OPENED), config });
+    await scheduleSelfAssessmentReminders(txOf(em), t.cycle, { clock: new ManualClock(OPENED), config });
     // 21:00 WIB on Wednesday 5 March: the 09:00 reminder was missed (workers down); it must not go out now.
     const r = await sweep('2025-03-05T14:00:00Z');
     expect(r.outboxIds).toHaveLength(0);
@@ -163,7 +164,7 @@ describe('reminders', () => {
     const boss2 = await addPerson(em, { name: 'Citra Atasan', unitId: unit2 });
     const late2 = await addPerson(em, { name: 'Dewi', unitId: unit2, supervisorId: boss2 });
     await addAssessment(em, t.cycle, late2);
-    await scheduleSelfAssessmentReminders(em, t.cycle, { clock: new ManualClock(OPENED), config });
+    await scheduleSelfAssessmentReminders(txOf(em), t.cycle, { clock: new ManualClock(OPENED), config });
     await sql(em, `update reminder set status = 'sent' where kind not in ('self:escalate_supervisor', 'self:escalate_hr')`);
     // Tuesday 18 March, 2 working days after the deadline: supervisors are told; batch of 2 splits the three.
     await sweep('2025-03-18T02:00:00Z', 2);
@@ -183,9 +184,9 @@ describe('reminders', () => {
   it('submitting cancels the employee reminders and plans the rater reminders', async () => {
     const t = await team();
     const s = t.staff[0];
-    await scheduleSelfAssessmentReminders(em, t.cycle, { clock: new ManualClock(OPENED), config });
+    await scheduleSelfAssessmentReminders(txOf(em), t.cycle, { clock: new ManualClock(OPENED), config });
     await sql(em, `update assessment set status = 'submitted', submitted_at = ? where id = ?`, [new Date('2025-03-07T03:00:00Z'), s.assessment]);
-    const created = await scheduleReviewReminders(em, s.assessment, { clock: new ManualClock(new Date('2025-03-07T03:00:00Z')), config });
+    const created = await scheduleReviewReminders(txOf(em), s.assessment, { clock: new ManualClock(new Date('2025-03-07T03:00:00Z')), config });
     expect(created).toBeGreaterThan(0);
     expect((await reminders(`kind like 'self:%' and status = 'pending'`)).length).toBe(0);
     const review = await reminders(`kind like 'review:%'`);
@@ -196,7 +197,7 @@ describe('reminders', () => {
     const texts = (await outbox()).map((o) => o.payload.text);
     expect(r.outboxIds.length).toBe(1);
     expect(texts[0]).toContain('menunggu penilaian Anda');
-    expect(await cancelReminders(em, s.assessment, 'review')).toBeGreaterThan(0);
+    expect(await cancelReminders(txOf(em), s.assessment, 'review')).toBeGreaterThan(0);
   });
 
   it('review reminders go to the acting PLT/PLH active when the assessment is submitted, in their time zone', async () => {
@@ -210,9 +211,9 @@ describe('reminders', () => {
 
     // Submitted before the assignment starts (Sunday 9 March, 23:00 WIB): the supervisor of record.
     await sql(em, `update assessment set status = 'submitted' where id in (?, ?)`, [a.assessment, b.assessment]);
-    expect(await scheduleReviewReminders(em, a.assessment, { clock: new ManualClock(new Date('2025-03-09T16:00:00Z')), config })).toBeGreaterThan(0);
+    expect(await scheduleReviewReminders(txOf(em), a.assessment, { clock: new ManualClock(new Date('2025-03-09T16:00:00Z')), config })).toBeGreaterThan(0);
     // Submitted one hour later, Monday 10 March 00:00 WIB: the PLT is acting, so the PLT is reminded.
-    expect(await scheduleReviewReminders(em, b.assessment, { clock: new ManualClock(new Date('2025-03-09T17:00:00Z')), config })).toBeGreaterThan(0);
+    expect(await scheduleReviewReminders(txOf(em), b.assessment, { clock: new ManualClock(new Date('2025-03-09T17:00:00Z')), config })).toBeGreaterThan(0);
     const byAssessment = async (id: number) => reminders(`assessment_id = ? and kind like 'review:%'`, [id]);
     expect(new Set((await byAssessment(a.assessment)).map((r) => r.recipient_id))).toEqual(new Set([t.boss]));
     const toPlt = await byAssessment(b.assessment);
@@ -238,7 +239,7 @@ describe('reminders', () => {
     await addActing(em, { kind: 'plh', actingId: plh, forId: t.boss, startsOn: '2025-03-03', endsOn: '2025-03-05' });
     await addActing(em, { kind: 'plt', actingId: gone, forId: t.boss, startsOn: '2025-03-01', endsOn: '2025-03-31' });
     await sql(em, `update assessment set status = 'submitted' where id = ?`, [s.assessment]);
-    await scheduleReviewReminders(em, s.assessment, { clock: new ManualClock(new Date('2025-03-07T03:00:00Z')), config });
+    await scheduleReviewReminders(txOf(em), s.assessment, { clock: new ManualClock(new Date('2025-03-07T03:00:00Z')), config });
     const rows = await reminders(`kind like 'review:%'`);
     expect(rows.length).toBeGreaterThan(0);
     expect(new Set(rows.map((r) => r.recipient_id))).toEqual(new Set([t.boss]));
@@ -246,9 +247,9 @@ describe('reminders', () => {
 
   it('recomputes the plan when the deadline changes', async () => {
     const t = await team();
-    await scheduleSelfAssessmentReminders(em, t.cycle, { clock: new ManualClock(OPENED), config });
+    await scheduleSelfAssessmentReminders(txOf(em), t.cycle, { clock: new ManualClock(OPENED), config });
     await sql(em, `update cycle set self_deadline = '2025-03-21' where id = ?`, [t.cycle]);
-    const r = await recomputeReminders(em, t.cycle, { clock: new ManualClock(new Date('2025-03-03T00:00:00Z')), config });
+    const r = await recomputeReminders(txOf(em), t.cycle, { clock: new ManualClock(new Date('2025-03-03T00:00:00Z')), config });
     expect(r.cancelled).toBe(7);
     expect(r.created).toBe(7);
     const due = (await reminders(`status = 'pending' and kind = 'self:due_today'`))[0];

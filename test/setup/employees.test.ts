@@ -4,7 +4,8 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { importEmployees, type ImportEmployeesOptions } from '../../src/setup/employees.js';
 import { ImportRejectedError } from '../../src/setup/problems.js';
 import { readTable } from '../../src/setup/table-file.js';
-import { verifyAuditChain } from '../../src/setup/audit.js';
+import { verifyAuditChain } from '../../src/db/audit.js';
+import { txOf } from '../../src/db/sql.js';
 import { generateEmployees } from '../../scripts/gen-employees.js';
 
 const HEAD = 'nip,nama,email,jabatan,jenis_jabatan,unit_kode,unit_nama,unit_induk,atasan_nip,peran,zona_waktu,bahasa';
@@ -84,9 +85,9 @@ describe('importing employees', () => {
     expect(audit).toHaveLength(2);
     expect(audit[0]).toMatchObject({ actor: 'ani.hr', action: 'employees.imported', subject: 'pegawai.csv', prev_hash: null, data: { rows: 3, created: 3 } });
     expect(audit[1]!.data).toMatchObject({ created: 0, updated: 3 });
-    expect(await verifyAuditChain(db.orm.em.fork())).toBeNull();
+    expect(await verifyAuditChain(txOf(db.orm.em.fork()))).toBeNull();
     await db.orm.em.fork().getConnection().execute(`update audit_event set actor = 'someone.else' where id = (select min(id) from audit_event)`);
-    expect(await verifyAuditChain(db.orm.em.fork())).toMatchObject({ reason: 'hash_mismatch' });
+    expect(await verifyAuditChain(txOf(db.orm.em.fork()))).toMatchObject({ reason: 'hash_mismatch' });
   });
 
   it('accepts English headers in any case and semicolon-separated files', async () => {

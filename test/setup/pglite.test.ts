@@ -4,7 +4,8 @@ import { createCycle, openCycle } from '../../src/setup/cycles.js';
 import { importEmployees } from '../../src/setup/employees.js';
 import { ImportRejectedError } from '../../src/setup/problems.js';
 import { readTable } from '../../src/setup/table-file.js';
-import { verifyAuditChain } from '../../src/setup/audit.js';
+import { verifyAuditChain } from '../../src/db/audit.js';
+import { txOf } from '../../src/db/sql.js';
 import { generateEmployees } from '../../scripts/gen-employees.js';
 
 let db: TestDatabase;
@@ -26,5 +27,5 @@ it('on the embedded PGlite: migrate, refuse a bad file, import a small CSV, open
   expect(result).toMatchObject({ created: 60, unitsCreated: 3 });
   const { id } = await createCycle(db.orm.em.fork(), { name: 'Bulanan Jan 2027', kind: 'bulanan', periodStart: '2027-01-01', periodEnd: '2027-01-31', selfDeadline: '2027-02-05', reviewDeadline: '2027-02-12' });
   expect(await openCycle(db.orm.em.fork(), id)).toMatchObject({ created: 60, existing: 0 });
-  expect(await verifyAuditChain(db.orm.em.fork())).toBeNull();
+  expect(await verifyAuditChain(txOf(db.orm.em.fork()))).toBeNull();
 });

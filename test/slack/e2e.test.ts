@@ -20,6 +20,7 @@ import { createSlackAdapter, type SlackAdapter } from '../../src/adapters/slack/
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { addSlackTeam } from '../support/seed.js';
 import { blockAction, FakeSlack, interactionForm, messageEvent, postSigned, slashCommand, viewSubmission, type FakeSlackCall } from '../support/fake-slack.js';
+import { ingressLookups } from '../../src/db/lookups.js';
 
 const SECRET = 'e2e-signing-secret-0123456789';
 const SITI = { user: 'USITI', dm: 'DSITI' };
@@ -103,7 +104,7 @@ beforeAll(async () => {
     },
   });
   http = createHttpServer({ port: 0, host: '127.0.0.1' });
-  adapter = createSlackAdapter({ config, engine, http, orm: db.orm, logger, clock });
+  adapter = createSlackAdapter({ config, engine, http, lookups: ingressLookups(db.orm), logger, clock });
   senders.set('slack', adapter.sender);
   await adapter.start();
   url = `http://127.0.0.1:${await http.start()}/slack/events`;

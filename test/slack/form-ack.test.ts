@@ -17,6 +17,7 @@ import { createSlackAdapter, type SlackAdapter } from '../../src/adapters/slack/
 import { encodeFormMetadata, FORM_CALLBACK_ID } from '../../src/adapters/slack/render.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { FakeSlack, interactionForm, postSigned, viewSubmission } from '../support/fake-slack.js';
+import { ingressLookups } from '../../src/db/lookups.js';
 
 const SECRET = 'form-signing-secret-0123456789';
 let db: TestDatabase;
@@ -47,7 +48,7 @@ beforeAll(async () => {
   slack = await new FakeSlack().start();
   const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-form-token', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl });
   http = createHttpServer({ port: 0, host: '127.0.0.1' });
-  adapter = createSlackAdapter({ config, engine, http, orm: db.orm, logger: createLogger('silent'), clock, formDeadlineMs: 200 });
+  adapter = createSlackAdapter({ config, engine, http, lookups: ingressLookups(db.orm), logger: createLogger('silent'), clock, formDeadlineMs: 200 });
   await adapter.start();
   url = `http://127.0.0.1:${await http.start()}/slack/events`;
 });

@@ -13,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { addEmployee, addUnit } from '../support/seed.js';
 import { blockAction, FAKE_BOT_ID, FakeSlack, interactionForm, messageEvent, postSigned, slashCommand, viewSubmission } from '../support/fake-slack.js';
 import { encodeFormMetadata, FORM_CALLBACK_ID, OPEN_FORM_ACTION_PREFIX } from '../../src/adapters/slack/render.js';
+import { ingressLookups } from '../../src/db/lookups.js';
 
 const SECRET = 'test-signing-secret-0123456789';
 let db: TestDatabase;
@@ -48,7 +49,7 @@ beforeAll(async () => {
   const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl });
   const engine = createEngine({ orm: db.orm, config, clock, logger });
   http = createHttpServer({ port: 0, host: '127.0.0.1' });
-  adapter = createSlackAdapter({ config, engine, http, orm: db.orm, logger, clock });
+  adapter = createSlackAdapter({ config, engine, http, lookups: ingressLookups(db.orm), logger, clock });
   await adapter.start();
   url = `http://127.0.0.1:${await http.start()}/slack/events`;
 });

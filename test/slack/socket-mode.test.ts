@@ -17,6 +17,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { addSlackTeam } from '../support/seed.js';
 import { blockAction, FakeSlack, messageEvent, slashCommand, viewSubmission } from '../support/fake-slack.js';
 import { eventsApiEnvelope, FakeSlackSocket, interactiveEnvelope, type FakeSocketConnection } from '../support/fake-slack-socket.js';
+import { ingressLookups } from '../../src/db/lookups.js';
 
 const APP_TOKEN = 'xapp-1-A0001-socket-test';
 const SITI = { user: 'USITI', dm: 'DSITI' };
@@ -75,7 +76,7 @@ beforeAll(async () => {
     },
   });
   http = createHttpServer({ port: 0, host: '127.0.0.1' });
-  adapter = createSlackAdapter({ config, engine, http, orm: db.orm, logger, clock });
+  adapter = createSlackAdapter({ config, engine, http, lookups: ingressLookups(db.orm), logger, clock });
   senders.set('slack', adapter.sender);
   // Resolves only after the fake's `hello`: Socket Mode counts as connected from then on.
   await adapter.start();

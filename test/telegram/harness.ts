@@ -16,6 +16,7 @@ import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { addAssessment, addCycle, addLinkCode, addOrganisation, addTarget, SCHOOL_REPORTS_TARGET, TRIWULAN_IV_2026 } from '../support/seed.js';
+import { ingressLookups } from '../../src/db/lookups.js';
 
 export const TOKEN = '123456789:TEST-telegram-adapter-token-xyz';
 export const SECRET = 'kinerja-webhook-secret-0123456789';
@@ -114,7 +115,7 @@ export async function createTelegramHarness(mode: 'polling' | 'webhook', opts: {
     },
     engine: observed,
     http,
-    orm: db.orm,
+    lookups: ingressLookups(db.orm),
     logger,
   });
   senders.set('telegram', adapter.sender);

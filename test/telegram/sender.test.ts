@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeTelegram, type FakeUser } from '../support/fake-telegram.js';
 import { TelegramSender } from '../../src/adapters/telegram/sender.js';
-import { outboxThreadKeyLookup } from '../../src/adapters/telegram/thread-key.js';
+import { telegramThreadKeyLookup } from '../../src/adapters/telegram/thread-key.js';
+import { ingressLookups } from '../../src/db/lookups.js';
 import { deliverOutboxRow } from '../../src/delivery/deliver.js';
 import { DeliveryError, type DeliveryLookups, type OutgoingMessage } from '../../src/engine/contract.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -175,7 +176,7 @@ describe('TelegramSender through deliverOutboxRow (real PostgreSQL)', () => {
     const ref = (await row(prompt)).platform_message_ref!;
     expect(fake.botMessages(bob.id).at(-1)!.message_id).toBe(Number(ref));
 
-    const lookup = outboxThreadKeyLookup(em);
+    const lookup = telegramThreadKeyLookup(ingressLookups(db.orm));
     expect(await lookup(String(bob.id), Number(ref))).toBe('th_0123456789abcdef');
     expect(await lookup(String(bob.id), Number(ref) + 100)).toBeNull();
     expect(await lookup('12345', Number(ref))).toBeNull();

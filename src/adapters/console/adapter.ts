@@ -6,15 +6,23 @@
  */
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ConversationEngine, PlatformAdapter } from '../../engine/contract.js';
-import { deliverOutboxRow } from '../../delivery/deliver.js';
+import type { ConversationEngine, PlatformAdapter, PlatformSender } from '../../engine/contract.js';
 import { ConsoleSender } from './sender.js';
 import { consoleChatId, parseConsoleLine } from './ingress.js';
 
+/** What the console needs to know about the engine's outbox rows (the service builds it from the database). */
+export interface ConsoleOutbox {
+  /** Of rows `ids`, the console ones with their chats, in id order. */
+  chatsOf(ids: readonly number[]): Promise<{ id: number; chatId: string }[]>;
+  /** How many of rows `ids` are still pending. */
+  pendingCount(ids: readonly number[]): Promise<number>;
+  /** Delivers row `id` through `sender` now (the delivery path the worker uses). */
+  deliver(id: number, sender: PlatformSender): Promise<unknown>;
+}
+
 export interface ConsoleAdapterOptions {
   engine: ConversationEngine;
-  em: () => EntityManager;
+  outbox: ConsoleOutbox;
   input: Readable;
   output: Writable;
   /** NIP of the person at the keyboard when the chat opens. */
@@ -93,25 +101,17 @@ export class ConsoleAdapter implements PlatformAdapter {
   /** Waits until the event's console messages are printed (by the worker, or inline as a fallback). */
   private async awaitDelivery(outboxIds: number[]): Promise<void> {
     if (outboxIds.length === 0) return;
-    const em = this.opts.em();
-    const conn = em.getConnection();
-    const rows = await conn.execute<{ id: string; chat_id: string }[]>(
-      `select id, chat_id from outbox_message where id in (${outboxIds.map(() => '?').join(',')}) and platform = 'console' order by id`,
-      outboxIds,
-    );
-    for (const r of rows) await this.remember(r.chat_id.replace(/^console:/, ''));
-    const ids = rows.map((r) => Number(r.id));
+    const rows = await this.opts.outbox.chatsOf(outboxIds);
+    for (const r of rows) await this.remember(r.chatId.replace(/^console:/, ''));
+    const ids = rows.map((r) => r.id);
     if (ids.length === 0) return;
     const deadline = Date.now() + (this.opts.deliverInline ? 0 : WORKER_WAIT_MS);
     while (Date.now() < deadline) {
-      const pending = await conn.execute<{ n: string }[]>(
-        `select count(*)::text as n from outbox_message where id in (${ids.map(() => '?').join(',')}) and status = 'pending'`,
-        ids,
-      );
-      if (Number(pending[0]?.n ?? 0) === 0) return;
+      const pending = await this.opts.outbox.pendingCount(ids);
+      if (pending === 0) return;
       await new Promise((r) => setTimeout(r, 25));
     }
-    for (const id of ids) await deliverOutboxRow(em, new Map([['console', this.sender]]), id);
+    for (const id of ids) await this.opts.outbox.deliver(id, this.sender);
   }
 
   private prompt(): void {

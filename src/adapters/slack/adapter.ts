@@ -12,12 +12,10 @@ import { App, SocketModeReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Config } from '../../config.js';
 import { systemClock, type Clock } from '../../clock.js';
-import type { Orm } from '../../db/orm.js';
-import type { ConversationEngine, HandleResult, IncomingEvent, PlatformAdapter } from '../../engine/contract.js';
+import type { ConversationEngine, HandleResult, IncomingEvent, IngressLookups, PlatformAdapter } from '../../engine/contract.js';
 import type { HttpServer } from '../../http/server.js';
 import type { Logger } from '../../logger.js';
 import { SlackDirectory } from './directory.js';
-import { ingressLookups } from './ingress-lookups.js';
 import { slackSdkLogger } from './slack-logger.js';
 import { mapBlockActions, mapEventCallback, mapSlashCommand, mapViewSubmission, SLASH_COMMAND, type MappedIngress } from './ingress.js';
 import { ACK_DEADLINE_MS } from './limits.js';
@@ -41,7 +39,8 @@ export interface SlackAdapterDeps {
   engine: ConversationEngine;
   /** The one HTTP server; the receiver mounts `POST /slack/events` on it (HTTP mode). */
   http: HttpServer;
-  orm: Orm;
+  /** Who is linked, thread keys and offered forms (the service builds them from the database). */
+  lookups: IngressLookups;
   logger: Logger;
   clock?: Clock;
   /** How long a form submission waits for the engine before the modal is closed anyway (FORM_ENGINE_DEADLINE_MS). */
@@ -73,7 +72,7 @@ async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | 'timeo
  * SLACK_APP_TOKEN (Socket Mode); loadConfig() has already checked the pairing.
  */
 export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
-  const { config, engine, http, orm, logger } = deps;
+  const { config, engine, http, lookups, logger } = deps;
   const clock = deps.clock ?? systemClock;
   const log = logger.child({ platform: 'slack' });
   const token = config.SLACK_BOT_TOKEN;
@@ -118,10 +117,8 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     return p;
   }
 
-  const lookups = ingressLookups(orm);
-
   async function openOfferedForm(chatId: string, formToken: string, triggerId: string): Promise<void> {
-    const form = await lookups.offeredForm(chatId, formToken);
+    const form = await lookups.offeredForm('slack', chatId, formToken);
     if (!form) {
       log.info({ chatId }, 'slack: "open form" pressed for a form this chat was never offered; ignored');
       return;
@@ -134,8 +131,8 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   async function dispatch(mapped: MappedIngress): Promise<void> {
     const userId = mapped.openForm?.userId ?? mapped.events[0]?.platformUserId;
     if (!userId) return;
-    const identity = await lookups.identityOf(userId);
-    const chatId = mapped.isDirect ? mapped.channelId : (identity.chatId ?? (await directory.dmChannelOf(userId)));
+    const linkedChat = await lookups.currentChatOf('slack', userId);
+    const chatId = mapped.isDirect ? mapped.channelId : (linkedChat ?? (await directory.dmChannelOf(userId)));
     if (!chatId) return;
     if (mapped.openForm) {
       if (mapped.triggerId && mapped.isDirect) await openOfferedForm(chatId, mapped.openForm.token, mapped.triggerId);
@@ -143,10 +140,10 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     }
     if (mapped.triggerId) triggers.remember(chatId, mapped.triggerId);
     let threadKey: string | undefined;
-    if (mapped.threadTs) threadKey = await lookups.threadKeyOf(mapped.channelId, mapped.threadTs);
+    if (mapped.threadTs) threadKey = (await lookups.threadKeyOf('slack', mapped.channelId, mapped.threadTs)) ?? undefined;
     // In a channel, only the dialog under one of our review prompts is ours; other threads are people's own talk.
     if (mapped.onlyInOurThread && !threadKey) return;
-    const hints = identity.linked ? undefined : await directory.hintsFor(userId);
+    const hints = linkedChat !== null ? undefined : await directory.hintsFor(userId);
     for (const base of mapped.events) {
       const event: IncomingEvent = { ...base, chatId };
       if (threadKey) event.threadKey = threadKey;

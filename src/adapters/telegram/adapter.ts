@@ -8,14 +8,13 @@ import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { Bot, type Context } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { Config } from '../../config.js';
-import type { Orm } from '../../db/orm.js';
-import type { ConversationEngine, PlatformAdapter } from '../../engine/contract.js';
+import type { ConversationEngine, IngressLookups, PlatformAdapter } from '../../engine/contract.js';
 import type { HttpServer } from '../../http/server.js';
 import type { Logger } from '../../logger.js';
 import { handleTelegramUpdate } from './handle-update.js';
 import { ALLOWED_UPDATES, WEBHOOK_PATH } from './limits.js';
 import { TelegramSender } from './sender.js';
-import { outboxThreadKeyLookup } from './thread-key.js';
+import { telegramThreadKeyLookup } from './thread-key.js';
 import { mountTelegramWebhook } from './webhook.js';
 
 /** The configuration the adapter reads; the full `Config` fits. */
@@ -26,7 +25,8 @@ export interface TelegramAdapterOptions {
   engine: ConversationEngine;
   /** The app's HTTP server; required in webhook mode (the route is mounted at once, answering 503 until started). */
   http?: HttpServer;
-  orm: Orm;
+  /** Thread keys of the bot's messages (the service builds the look-ups from the database). */
+  lookups: Pick<IngressLookups, 'threadKeyOf'>;
   logger: Logger;
   /** Long-polling timeout in seconds (default 30); stop() interrupts a pending poll either way. */
   pollTimeoutSeconds?: number;
@@ -49,7 +49,7 @@ const INGRESS_RETRY = { maxRetryAttempts: 3, maxDelaySeconds: 5 };
  * or HTTP server.
  */
 export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAdapter {
-  const { config, engine, logger, orm } = opts;
+  const { config, engine, logger, lookups } = opts;
   const token = config.TELEGRAM_BOT_TOKEN;
   if (!token) throw new Error('Telegram adapter needs TELEGRAM_BOT_TOKEN (from BotFather); unset it entirely to run without Telegram.');
   const mode = config.TELEGRAM_MODE;
@@ -60,7 +60,7 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
   const log = logger.child({ adapter: 'telegram', mode });
   const bot = new Bot(token, { client: { apiRoot: config.TELEGRAM_API_ROOT } });
   bot.api.config.use(autoRetry(INGRESS_RETRY));
-  const threadKeyOf = outboxThreadKeyLookup(orm.em.fork());
+  const threadKeyOf = telegramThreadKeyLookup(lookups);
   let running = false;
   let runner: RunnerHandle | undefined;
 

@@ -4,5 +4,5 @@ export { createTelegramSender, TelegramSender, type TelegramSenderOptions } from
 export { updateToEvent, repliedBotMessageId, callbackQueryIdOf, type IngressContext } from './ingress.js';
 export { renderMessage, keyboardFor, escapeHtml, RenderError, type TelegramMessagePart } from './render.js';
 export { classifyTelegramError } from './classify.js';
-export { outboxThreadKeyLookup, type ThreadKeyLookup } from './thread-key.js';
+export { telegramThreadKeyLookup, type ThreadKeyLookup } from './thread-key.js';
 export * from './limits.js';

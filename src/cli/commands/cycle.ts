@@ -6,7 +6,8 @@ import { createCycle, listCycles, openCycle, showCycle } from '../../setup/cycle
 import { withDatabase } from '../database.js';
 import { defaultActor, say, table } from '../output.js';
 import { positiveInt } from './imports.js';
-import { scheduleSelfAssessmentReminders } from '../../jobs/reminders.js';
+import { scheduleSelfAssessmentReminders } from '../../db/reminders.js';
+import { txOf } from '../../db/sql.js';
 import { announceCycle, closeCycle } from '../../jobs/cycle-close.js';
 import { systemClock } from '../../clock.js';
 
@@ -46,7 +47,7 @@ export function registerCycleCommands(program: Command): void {
       await withDatabase(config, async (db) => {
         const r = await openCycle(db.em(), id, { actor: o.actor ?? defaultActor() });
         // Reminders are rows planned from each deadline; planning again adds only what is missing.
-        const reminders = await scheduleSelfAssessmentReminders(db.em(), id, { clock: systemClock, config });
+        const reminders = await scheduleSelfAssessmentReminders(txOf(db.em()), id, { clock: systemClock, config });
         say(
           r.opened
             ? `opened cycle ${id}: ${r.created} assessments created, ${reminders} reminders planned`

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCalendar, nationalHolidaysFromLibrary } from '../../src/domain/index.js';
-import { loadWorkingCalendar } from '../../src/jobs/schedule-settings.js';
+import { loadWorkingCalendar } from '../../src/db/calendar.js';
+import { txOf } from '../../src/db/sql.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 describe('loadWorkingCalendar (cached per HR holiday list)', () => {
@@ -14,14 +15,14 @@ describe('loadWorkingCalendar (cached per HR holiday list)', () => {
 
   it('reuses the calendar while HR has loaded nothing new, and counts a newly loaded holiday at once', async () => {
     const em = db.orm.em.fork();
-    const first = await loadWorkingCalendar(em, 'ID', 2026, 2028);
-    expect(await loadWorkingCalendar(em, 'ID', 2026, 2028)).toBe(first);
+    const first = await loadWorkingCalendar(txOf(em), 'ID', 2026, 2028);
+    expect(await loadWorkingCalendar(txOf(em), 'ID', 2026, 2028)).toBe(first);
     // Monday 4 January 2027 is an ordinary working day until HR declares it cuti bersama.
     expect(first.isWorkingDay('2027-01-04')).toBe(true);
     expect(first.addWorkingDays('2027-01-01', 1)).toBe('2027-01-04');
 
     await em.execute(`insert into holiday (date, name, kind, working_day) values ('2027-01-04', 'Cuti bersama', 'cuti_bersama', false)`);
-    const after = await loadWorkingCalendar(em, 'ID', 2026, 2028);
+    const after = await loadWorkingCalendar(txOf(em), 'ID', 2026, 2028);
     expect(after).not.toBe(first);
     expect(after.isWorkingDay('2027-01-04')).toBe(false);
     expect(after.holidayOn('2027-01-04')?.name).toBe('Cuti bersama');
@@ -32,7 +33,7 @@ describe('loadWorkingCalendar (cached per HR holiday list)', () => {
 
   it('answers exactly as a freshly built calendar, also when asked twice', async () => {
     const em = db.orm.em.fork();
-    const cached = await loadWorkingCalendar(em, 'ID', 2025, 2027);
+    const cached = await loadWorkingCalendar(txOf(em), 'ID', 2025, 2027);
     const hr = [{ date: '2027-01-04', name: 'Cuti bersama', kind: 'cuti_bersama' as const, source: 'hr' as const, workingDay: false }];
     const library = [2025, 2026, 2027].flatMap((y) => nationalHolidaysFromLibrary(y, 'ID'));
     const fresh = buildCalendar(library, hr);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqlLiteral, TxRunner } from '../../src/engine/sql.js';
+import { sqlLiteral, TxRunner } from '../../src/db/sql.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 describe('engine SQL session', () => {

@@ -1,0 +1,267 @@
+/**
+ * Every read and write of `outbox_message` rows. A message is a row written in the transaction that decides
+ * it (unique `dedupe_key`: a replayed event or a second sweeper writes nothing), delivered after commit by
+ * a worker that records the outcome on the row (sent with the platform's message ref, failed, dead).
+ *
+ * The engine's one-statement fast path builds its CTE from the fragments exported here
+ * (`insertOutboxFrom`, `answeredEditSelect`, `outboxValuesSelect`), so each statement is written once.
+ */
+import { asJson, pgArray, type Tx } from './sql.js';
+
+/** One message to write. `payload` is the engine's OutgoingMessage (stored as jsonb). */
+export interface OutboxDraft {
+  platform: string;
+  chatId: string;
+  recipient: number | null;
+  payload: object;
+  /** Unique: a second insert with the same key writes nothing. */
+  key: string;
+}
+
+/** Lifecycle of a row. */
+export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'dead';
+
+/**
+ * The insert of whatever `select` yields as (platform, chat_id, recipient_id, payload, dedupe_key); a key
+ * already written is skipped. Returns the new ids (`returning id`).
+ */
+export function insertOutboxFrom(select: string): string {
+  return `insert into outbox_message (platform, chat_id, recipient_id, payload, dedupe_key)
+          ${select}
+          on conflict (dedupe_key) do nothing returning id`;
+}
+
+/**
+ * `select` of literal rows for `insertOutboxFrom`: `tuples` are `(platform, chat_id, recipient_id, payload,
+ * dedupe_key)` value lists (already parameterised by the caller), kept only when `condition` holds.
+ */
+export function outboxValuesSelect(tuples: string[], condition: string): string {
+  return `select * from (values ${tuples.join(', ')}) v where ${condition}`;
+}
+
+/**
+ * The edit of a pressed prompt `o` (an outbox row from `source`): its text plus a line naming the chosen
+ * button (`token`), with buttons, rich blocks and any form dropped, and `replaceOutboxId` set so the sender
+ * edits it in place. Yields no row when the prompt does not carry the token. `token` and `key` are SQL
+ * expressions (parameters).
+ */
+export function answeredEditSelect(token: string, key: string, source: string): string {
+  return `select o.platform, o.chat_id, o.recipient_id,
+            (o.payload - 'buttons' - 'blocks' - 'form' - 'threadRoot') || jsonb_build_object('text', (o.payload->>'text') || E'\\n✓ ' || b.label, 'replaceOutboxId', o.id),
+            ${key}
+       from ${source} o cross join lateral (
+        select e->>'label' as label from jsonb_array_elements(coalesce(o.payload->'buttons', '[]'::jsonb)) r(btns), jsonb_array_elements(r.btns) e
+         where e->>'token' = ${token} limit 1) b`;
+}
+
+/** The prompt row recorded under dedupe key `key` (an SQL expression), when `condition` holds. */
+export function promptByKey(key: string, condition = 'true'): string {
+  return `(select * from outbox_message where dedupe_key = ${key} and ${condition})`;
+}
+
+/**
+ * Writes the answered edit of a prompt (see `answeredEditSelect`) under dedupe key `key`. The prompt is the
+ * row recorded under `prompt.key`, or without a recorded prompt (an inbox button) the newest message in
+ * the presser's chat carrying the token. Returns the new outbox id, if any.
+ */
+export async function insertAnsweredEdit(
+  tx: Tx,
+  args: { token: string; key: string; prompt: { key: string } | { platform: string; chatId: string } },
+): Promise<number[]> {
+  const params: unknown[] = [args.token, args.key];
+  let source: string;
+  if ('key' in args.prompt) {
+    params.push(args.prompt.key);
+    source = promptByKey('$3');
+  } else {
+    params.push(JSON.stringify({ buttons: [[{ token: args.token }]] }), args.prompt.platform, args.prompt.chatId);
+    source = `(select * from outbox_message where platform = $4 and chat_id = $5 and payload @> $3::jsonb order by id desc limit 1)`;
+  }
+  const rows = await tx.query<{ id: string }>(insertOutboxFrom(answeredEditSelect('$1', '$2', source)), params);
+  return rows.map((r) => Number(r.id));
+}
+
+/**
+ * Writes messages (a key already written is skipped); `createdAt` defaults to the transaction's time.
+ * Returns the new rows' ids with their keys, in id order.
+ */
+export async function insertOutbox(tx: Tx, drafts: readonly OutboxDraft[], createdAt: Date | null = null): Promise<{ id: number; key: string }[]> {
+  if (drafts.length === 0) return [];
+  const rows = await tx.query<{ id: string; dedupe_key: string }>(
+    `insert into outbox_message (platform, chat_id, recipient_id, payload, dedupe_key, created_at)
+     select m.platform, m.chat_id, m.recipient_id, m.payload, m.dedupe_key, coalesce($2::timestamptz, now())
+       from jsonb_to_recordset($1::jsonb) as m(platform text, chat_id text, recipient_id int, payload jsonb, dedupe_key text)
+     on conflict (dedupe_key) do nothing returning id, dedupe_key`,
+    [asJson(drafts.map((d) => ({ platform: d.platform, chat_id: d.chatId, recipient_id: d.recipient, payload: d.payload, dedupe_key: d.key }))), createdAt],
+  );
+  return rows.map((r) => ({ id: Number(r.id), key: r.dedupe_key })).sort((a, b) => a.id - b.id);
+}
+
+/** A row as the delivery worker reads it. */
+export interface OutboxRow<P = unknown> {
+  id: number;
+  platform: string;
+  chatId: string;
+  payload: P;
+  status: OutboxStatus;
+  /** With `keepChatOrder`: an older row for the same chat is still pending. */
+  blocked: boolean;
+}
+
+/**
+ * Row `id` for delivery; with `keepChatOrder`, whether an older row of the same chat is still pending (an
+ * EXISTS on the partial index of pending rows per chat, in the same query).
+ */
+export async function outboxRowForDelivery<P>(tx: Tx, id: number, keepChatOrder: boolean): Promise<OutboxRow<P> | null> {
+  const blocked = keepChatOrder
+    ? `exists (select 1 from outbox_message p where p.platform = o.platform and p.chat_id = o.chat_id and p.id < o.id and p.status = 'pending')`
+    : 'false';
+  const rows = await tx.query<{ id: string; platform: string; chat_id: string; payload: P; status: OutboxStatus; blocked: boolean }>(
+    `select o.id, o.platform, o.chat_id, o.payload, o.status, ${blocked} as blocked from outbox_message o where o.id = $1`,
+    [id],
+  );
+  const r = rows[0];
+  return r ? { id: Number(r.id), platform: r.platform, chatId: r.chat_id, payload: r.payload, status: r.status, blocked: r.blocked } : null;
+}
+
+/** Marks rows sent with their platform message refs, one statement for all. */
+export async function markOutboxSent(tx: Tx, sent: readonly { id: number; ref: string }[]): Promise<void> {
+  if (sent.length === 0) return;
+  await tx.exec(
+    `update outbox_message o set status = 'sent', platform_message_ref = u.ref, sent_at = now(), attempts = o.attempts + 1, last_error = null
+       from jsonb_to_recordset($1::jsonb) as u(id bigint, ref text) where o.id = u.id`,
+    [asJson(sent)],
+  );
+}
+
+/** A permanent failure: the row will not be tried again. */
+export async function markOutboxFailed(tx: Tx, id: number, reason: string): Promise<void> {
+  await tx.exec(`update outbox_message set status = 'failed', last_error = $1, attempts = attempts + 1 where id = $2`, [reason, id]);
+}
+
+/** A failed attempt that will be retried: the row stays pending. */
+export async function recordOutboxAttempt(tx: Tx, id: number, error: string): Promise<void> {
+  await tx.exec(`update outbox_message set attempts = attempts + 1, last_error = $1 where id = $2`, [error, id]);
+}
+
+/** Marks a still-pending row dead after its last transient attempt. */
+export async function markOutboxDead(tx: Tx, id: number, reason: string): Promise<void> {
+  await tx.exec(`update outbox_message set status = 'dead', last_error = $1 where id = $2 and status = 'pending'`, [reason, id]);
+}
+
+/** The platform message ref of row `id`, once delivered. */
+export async function messageRefOf(tx: Tx, id: number): Promise<string | null> {
+  const rows = await tx.query<{ ref: string | null }>('select platform_message_ref as ref from outbox_message where id = $1', [id]);
+  return rows[0]?.ref ?? null;
+}
+
+/** The platform message ref of the first delivered thread-root message of `threadKey` in a chat (Slack thread_ts). */
+export async function threadRootRef(tx: Tx, platform: string, chatId: string, threadKey: string): Promise<string | null> {
+  const rows = await tx.query<{ ref: string }>(
+    `select platform_message_ref as ref from outbox_message
+      where platform = $1 and chat_id = $2 and payload->>'threadKey' = $3 and payload->>'threadRoot' = 'true'
+        and platform_message_ref is not null order by id limit 1`,
+    [platform, chatId, threadKey],
+  );
+  return rows[0]?.ref ?? null;
+}
+
+/**
+ * The thread key the bot's message `messageRef` in a chat carried (a reply to it, or a Slack thread under
+ * it, belongs to that assessment thread). Several rows can share a message ref (edits in place): the newest
+ * wins; an edit keeps its prompt's thread key.
+ */
+export async function threadKeyOf(tx: Tx, platform: string, chatId: string, messageRef: string): Promise<string | null> {
+  const rows = await tx.query<{ key: string | null }>(
+    `select payload->>'threadKey' as key from outbox_message
+      where platform = $1 and chat_id = $2 and platform_message_ref = $3 order by id desc limit 1`,
+    [platform, chatId, messageRef],
+  );
+  return rows[0]?.key ?? null;
+}
+
+/** The form the bot last offered in a chat with this token (for an "open form" button). */
+export async function offeredForm<F>(tx: Tx, platform: string, chatId: string, formToken: string): Promise<F | null> {
+  const rows = await tx.query<{ form: F }>(
+    `select payload->'form' as form from outbox_message
+      where platform = $1 and chat_id = $2 and payload->'form'->>'token' = $3 order by id desc limit 1`,
+    [platform, chatId, formToken],
+  );
+  return rows[0]?.form ?? null;
+}
+
+/** Of rows `ids`, the still-pending ones with their platform, in id order (to enqueue them). */
+export async function pendingOutbox(tx: Tx, ids: readonly number[]): Promise<{ id: number; platform: string }[]> {
+  if (ids.length === 0) return [];
+  const rows = await tx.query<{ id: string; platform: string }>(
+    `select id, platform from outbox_message where id = any($1::bigint[]) and status = 'pending' order by id`,
+    [pgArray(ids)],
+  );
+  return rows.map((r) => ({ id: Number(r.id), platform: r.platform }));
+}
+
+/** Rows still pending that were written before `before`, oldest first (the relay's candidates). */
+export async function pendingOutboxBefore(tx: Tx, before: Date, limit: number): Promise<{ id: number; platform: string }[]> {
+  const rows = await tx.query<{ id: string; platform: string }>(
+    `select id, platform from outbox_message where status = 'pending' and created_at < $1 order by id limit $2`,
+    [before, limit],
+  );
+  return rows.map((r) => ({ id: Number(r.id), platform: r.platform }));
+}
+
+/** Of rows `ids`, those of `platform` with their chats, in id order. */
+export async function outboxChats(tx: Tx, platform: string, ids: readonly number[]): Promise<{ id: number; chatId: string }[]> {
+  if (ids.length === 0) return [];
+  const rows = await tx.query<{ id: string; chat_id: string }>(
+    `select id, chat_id from outbox_message where id = any($1::bigint[]) and platform = $2 order by id`,
+    [pgArray(ids), platform],
+  );
+  return rows.map((r) => ({ id: Number(r.id), chatId: r.chat_id }));
+}
+
+/** Rows per status, every status present (0 when none). */
+export async function outboxCounts(tx: Tx): Promise<Record<OutboxStatus, number>> {
+  const rows = await tx.query<{ status: string; n: string }>(`select status, count(*) as n from outbox_message group by status`);
+  const out: Record<OutboxStatus, number> = { pending: 0, sent: 0, failed: 0, dead: 0 };
+  for (const r of rows) if (r.status in out) out[r.status as OutboxStatus] = Number(r.n);
+  return out;
+}
+
+/** A message that was not delivered, for HR's status report. */
+export interface UndeliveredRow {
+  id: number;
+  platform: string;
+  chatId: string;
+  recipient: string | null;
+  status: 'failed' | 'dead';
+  lastError: string | null;
+  attempts: number;
+  createdAt: Date;
+}
+
+/** The newest failed or dead rows, with the recipient's name. */
+export async function undeliveredOutbox(tx: Tx, limit: number): Promise<UndeliveredRow[]> {
+  const rows = await tx.query<{ id: string; platform: string; chat_id: string; recipient: string | null; status: 'failed' | 'dead'; last_error: string | null; attempts: number; created_at: string | Date }>(
+    `select o.id, o.platform, o.chat_id, e.name as recipient, o.status, o.last_error, o.attempts, o.created_at
+       from outbox_message o left join employee e on e.id = o.recipient_id
+      where o.status in ('failed', 'dead') order by o.id desc limit $1`,
+    [limit],
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    platform: r.platform,
+    chatId: r.chat_id,
+    recipient: r.recipient,
+    status: r.status,
+    lastError: r.last_error,
+    attempts: r.attempts,
+    createdAt: new Date(r.created_at),
+  }));
+}
+
+/** How many of rows `ids` are still pending. */
+export async function countPendingOutbox(tx: Tx, ids: readonly number[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const rows = await tx.query<{ n: string }>(`select count(*)::text as n from outbox_message where id = any($1::bigint[]) and status = 'pending'`, [pgArray(ids)]);
+  return Number(rows[0]?.n ?? 0);
+}

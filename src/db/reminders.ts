@@ -1,0 +1,284 @@
+/**
+ * Reminder rows from the domain reminder plan. A reminder is a row (the database is the source of truth);
+ * the sweep (src/jobs/reminder-sweep.ts) turns due rows into outbox messages.
+ *
+ * Two tracks share the table, told apart by the `kind` prefix:
+ * - `self:<plan kind>`: the employee's self-assessment deadline (cycle.self_deadline), planned when the
+ *   cycle opens;
+ * - `review:<plan kind>`: the rater's review deadline (cycle.review_deadline), planned when the
+ *   self-assessment is submitted; the rater is the acting PLT/PLH active that day, else the supervisor.
+ * `recipient` is always the person who has to act (the employee, or the rater); `audience` is the plan's:
+ * `employee` (remind that person), `supervisor` or `hr` (escalations about that person). Escalation targets
+ * are resolved when the sweep runs, so a supervisor changed in the meantime gets the digest.
+ *
+ * The plan is the same for everyone with the same deadline and time zone, so it is computed once per time
+ * zone and multiplied out in one INSERT ... SELECT: opening a cycle for 100,000 people is one statement.
+ */
+import { DateTime } from 'luxon';
+import { planReminders, type ReminderPlan, type WorkingHours } from '../domain/index.js';
+import { loadWorkingCalendar } from './calendar.js';
+import { asJson, pgArray, type Tx } from './sql.js';
+
+/** Which deadline a reminder is about. */
+export type ReminderTrack = 'self' | 'review';
+
+/** The settings reminders are planned and sent with (the configuration's values of the same names). */
+export interface ReminderConfig {
+  /** Local working hours, `HH:MM-HH:MM`. */
+  WORKING_HOURS: string;
+  /** Local time of day reminders are planned for, `HH:MM`. */
+  REMINDER_SEND_AT: string;
+  /** Country of the library's national holidays. */
+  HOLIDAY_COUNTRY: string;
+}
+
+/** What scheduling needs besides the database. */
+export interface ReminderContext {
+  clock: { now(): Date };
+  config: ReminderConfig;
+}
+
+/** `08:00-16:00` -> { start: '08:00', end: '16:00' }. */
+export function workingHoursOf(config: Pick<ReminderConfig, 'WORKING_HOURS'>): WorkingHours {
+  const [start, end] = config.WORKING_HOURS.split('-');
+  return { start, end };
+}
+
+interface CycleDeadlines {
+  id: number;
+  status: string;
+  self_deadline: string;
+  review_deadline: string;
+}
+
+async function cycleDeadlines(tx: Tx, cycleId: number): Promise<CycleDeadlines> {
+  const rows = await tx.query<CycleDeadlines>(
+    `select id, status, to_char(self_deadline, 'YYYY-MM-DD') as self_deadline, to_char(review_deadline, 'YYYY-MM-DD') as review_deadline from cycle where id = $1`,
+    [cycleId],
+  );
+  if (!rows[0]) throw new Error(`Cycle ${cycleId} does not exist; check the id with \`kinerja cycle list\`.`);
+  return rows[0];
+}
+
+/** The plan for `deadline` in each of `timezones`, flattened into rows for jsonb_to_recordset. */
+async function planRows(tx: Tx, deadline: string, timezones: string[], ctx: ReminderContext, track: ReminderTrack) {
+  const year = Number(deadline.slice(0, 4));
+  // A plan reaches about a month around the deadline; two years either side covers year ends.
+  const calendar = await loadWorkingCalendar(tx, ctx.config.HOLIDAY_COUNTRY, year - 1, year + 1);
+  const now = DateTime.fromJSDate(ctx.clock.now());
+  const rows: { tz: string; kind: string; audience: string; due_at: string; local_date: string }[] = [];
+  for (const tz of timezones) {
+    const plan: ReminderPlan = planReminders({
+      deadline,
+      timezone: tz,
+      calendar,
+      workingHours: workingHoursOf(ctx.config),
+      sendAt: ctx.config.REMINDER_SEND_AT,
+      now,
+    });
+    for (const r of plan) rows.push({ tz, kind: `${track}:${r.kind}`, audience: r.audience, due_at: r.sendAt, local_date: r.localDate });
+  }
+  return rows;
+}
+
+/**
+ * Creates the self-assessment reminders of every not-yet-submitted assessment of cycle `cycleId` (call it
+ * after the cycle's assessments exist). Idempotent: a kind already pending or sent for an assessment is not
+ * planned again. Reminders already due at `clock.now()` are left out. Returns the number of rows created.
+ */
+export async function scheduleSelfAssessmentReminders(tx: Tx, cycleId: number, ctx: ReminderContext): Promise<number> {
+  return planTrack(tx, cycleId, 'self', ctx, ['pending', 'sent']);
+}
+
+/**
+ * The rater `r` of employee `e` at the planning instant (`$1`): SQL `rater_of`, the one definition the
+ * engine's review prompt also uses (domain acting.ts states the rule), so the reminders go to the person
+ * who was asked to review.
+ */
+const RATER_JOIN = `cross join lateral rater_of(e.id, $1::timestamptz) ro
+     join employee r on r.id = ro.rater_id`;
+
+async function planTrack(
+  tx: Tx,
+  cycleId: number,
+  track: ReminderTrack,
+  ctx: ReminderContext,
+  skipWhenExisting: string[],
+  assessmentId?: number,
+): Promise<number> {
+  const cycle = await cycleDeadlines(tx, cycleId);
+  const deadline = track === 'self' ? cycle.self_deadline : cycle.review_deadline;
+  // The person who has to act: the employee `e` on the self track, their rater `r` on the review track.
+  const actor = track === 'self' ? 'e' : 'r';
+  const statuses = track === 'self' ? `('draft','returned')` : `('submitted')`;
+  const joins = track === 'self' ? '' : RATER_JOIN;
+  const joinParams = track === 'self' ? [] : [ctx.clock.now()];
+  // Parameters by position: the planning instant ($1, review track only), then the cycle and the assessment.
+  const n0 = joinParams.length;
+  const only = assessmentId === undefined ? '' : `and a.id = $${n0 + 2}`;
+  const whereParams = [cycleId, ...(assessmentId === undefined ? [] : [assessmentId])];
+  const from = `from assessment a join employee e on e.id = a.employee_id ${joins}`;
+  const where = `where a.cycle_id = $${n0 + 1} and a.status in ${statuses} ${only}`;
+  const zones = await tx.query<{ tz: string }>(`select distinct ${actor}.timezone as tz ${from} ${where}`, [...joinParams, ...whereParams]);
+  if (zones.length === 0) return 0;
+  const rows = await planRows(tx, deadline, zones.map((z) => z.tz), ctx, track);
+  if (rows.length === 0) return 0;
+  const n = n0 + whereParams.length;
+  return tx.exec(
+    `insert into reminder (assessment_id, recipient_id, audience, kind, due_at, local_date, status, created_at)
+     select a.id, ${actor}.id, p.audience, p.kind, p.due_at, p.local_date, 'pending', $${n + 1}
+       ${from}
+       join jsonb_to_recordset($${n + 2}::jsonb) as p(tz text, kind text, audience text, due_at timestamptz, local_date date) on p.tz = ${actor}.timezone
+       ${where}
+       and not exists (select 1 from reminder x where x.assessment_id = a.id and x.kind = p.kind and x.status = any($${n + 3}::text[]))`,
+    [...joinParams, ...whereParams, ctx.clock.now(), JSON.stringify(rows), `{${skipWhenExisting.join(',')}}`],
+  );
+}
+
+/**
+ * Plans the rater's review reminders for a just-submitted assessment (review deadline of its cycle) and
+ * cancels the employee's pending self-assessment reminders. Call it in the transaction that submits.
+ * The rater is the acting PLT/PLH for the employee's supervisor when one is active at `ctx.clock.now()`
+ * (the one the review prompt went to), else the supervisor of record.
+ * Returns the number of review reminders created (0 when the employee has no supervisor of record).
+ */
+export async function scheduleReviewReminders(tx: Tx, assessmentId: number, ctx: ReminderContext): Promise<number> {
+  const rows = await tx.query<{ cycle_id: number }>('select cycle_id from assessment where id = $1', [assessmentId]);
+  if (!rows[0]) throw new Error(`Assessment ${assessmentId} does not exist.`);
+  await cancelReminders(tx, assessmentId, 'self');
+  return planTrack(tx, rows[0].cycle_id, 'review', ctx, ['pending', 'sent'], assessmentId);
+}
+
+/** Cancels the pending reminders of one track of an assessment (submitted: 'self'; reviewed: 'review'). */
+export async function cancelReminders(tx: Tx, assessmentId: number, track: ReminderTrack): Promise<number> {
+  return tx.exec(`update reminder set status = 'cancelled' where assessment_id = $1 and status = 'pending' and kind like $2`, [assessmentId, `${track}:%`]);
+}
+
+/**
+ * Re-plans a cycle after its deadlines changed: pending reminders of both tracks are cancelled and the plan
+ * is made again from the new deadlines (reminders already due are left out; a reminder kind already sent
+ * for the old deadline is sent again for the new one, because the date it announced changed).
+ */
+export async function recomputeReminders(tx: Tx, cycleId: number, ctx: ReminderContext): Promise<{ cancelled: number; created: number }> {
+  const cancelled = await tx.exec(
+    `update reminder set status = 'cancelled' where status = 'pending' and assessment_id in (select id from assessment where cycle_id = $1)
+       and (kind like 'self:%' or kind like 'review:%')`,
+    [cycleId],
+  );
+  const created = (await planTrack(tx, cycleId, 'self', ctx, ['pending'])) + (await planTrack(tx, cycleId, 'review', ctx, ['pending']));
+  return { cancelled, created };
+}
+
+/** Cancels every pending reminder of a cycle's assessments (the cycle closed). */
+export async function cancelCycleReminders(tx: Tx, cycleId: number): Promise<number> {
+  return tx.exec(`update reminder set status = 'cancelled' where status = 'pending' and assessment_id in (select id from assessment where cycle_id = $1)`, [cycleId]);
+}
+
+/** One reminder to insert as it is (coaching check-ins: planned by the announcement, not by the plan). */
+export interface ReminderRow {
+  assessmentId: number;
+  recipientId: number;
+  kind: string;
+  /** ISO instant. */
+  dueAt: string;
+  /** The recipient's calendar date it is due on. */
+  localDate: string;
+}
+
+/** Inserts employee-audience reminders as given. */
+export async function insertReminders(tx: Tx, rows: readonly ReminderRow[], now: Date): Promise<void> {
+  for (const r of rows) {
+    await tx.exec(
+      `insert into reminder (assessment_id, recipient_id, audience, kind, due_at, local_date, status, created_at) values ($1, $2, 'employee', $3, $4, $5, 'pending', $6)`,
+      [r.assessmentId, r.recipientId, r.kind, r.dueAt, r.localDate, now],
+    );
+  }
+}
+
+/** A due reminder as the sweep reads it, with its assessment, cycle and recipient. */
+export interface DueReminder {
+  id: string;
+  assessment_id: number | null;
+  recipient_id: number;
+  audience: string;
+  kind: string;
+  a_status: string | null;
+  cycle_id: number | null;
+  cycle_name: string | null;
+  cycle_status: string | null;
+  self_deadline: string | null;
+  review_deadline: string | null;
+  name: string;
+  nip: string;
+  locale: string;
+  timezone: string;
+  unit_id: number;
+  supervisor_id: number | null;
+  /** The assessment's employee (for check-ins: the coached person). */
+  subject_id: number | null;
+}
+
+const DUE_COLUMNS = `r.id, r.assessment_id, r.recipient_id, r.audience, r.kind, a.status as a_status, c.id as cycle_id, c.name as cycle_name,
+  c.status as cycle_status, to_char(c.self_deadline, 'YYYY-MM-DD') as self_deadline, to_char(c.review_deadline, 'YYYY-MM-DD') as review_deadline,
+  e.name, e.nip, e.locale, e.timezone, e.unit_id, e.supervisor_id, a.employee_id as subject_id`;
+const DUE_JOINS = `join employee e on e.id = r.recipient_id left join assessment a on a.id = r.assessment_id left join cycle c on c.id = a.cycle_id`;
+
+/**
+ * Claims up to `limit` pending reminders due at `now`, oldest first, locking them (`FOR UPDATE SKIP LOCKED`)
+ * until the caller's transaction ends, so concurrent sweepers never take the same row.
+ */
+export async function claimDueReminders(tx: Tx, now: Date, limit: number): Promise<DueReminder[]> {
+  return tx.query<DueReminder>(
+    `select ${DUE_COLUMNS} from reminder r ${DUE_JOINS}
+      where r.id in (select id from reminder where status = 'pending' and due_at <= $1 order by due_at, id limit $2 for update skip locked)`,
+    [now, limit],
+  );
+}
+
+/**
+ * Claims the other due escalations of the same supervisors (`audience = 'supervisor'`) and units
+ * (`audience = 'hr'`) outside `have`, so one digest lists all of a supervisor's or unit's late people.
+ */
+export async function claimDueEscalations(tx: Tx, now: Date, have: readonly string[], supervisorIds: readonly number[], unitIds: readonly number[]): Promise<DueReminder[]> {
+  return tx.query<DueReminder>(
+    `select ${DUE_COLUMNS} from reminder r ${DUE_JOINS}
+      where r.id in (select r2.id from reminder r2 join employee e2 on e2.id = r2.recipient_id
+        where r2.status = 'pending' and r2.due_at <= $1 and not (r2.id = any($2::bigint[]))
+          and ((r2.audience = 'supervisor' and e2.supervisor_id = any($3::int[])) or (r2.audience = 'hr' and e2.unit_id = any($4::int[])))
+        for update of r2 skip locked)`,
+    [now, pgArray(have), pgArray(supervisorIds), pgArray(unitIds)],
+  );
+}
+
+/** Records what the sweep did with claimed rows: sent (at `now`) or skipped. */
+export async function settleReminders(tx: Tx, updates: readonly { id: string; status: 'sent' | 'skipped' }[], now: Date): Promise<void> {
+  if (updates.length === 0) return;
+  await tx.exec(
+    `update reminder r set status = u.status, sent_at = case when u.status = 'sent' then $1::timestamptz else null end
+       from jsonb_to_recordset($2::jsonb) as u(id bigint, status text) where r.id = u.id`,
+    [now, asJson(updates)],
+  );
+}
+
+/** Moves claimed rows to a later slot (they became due outside working hours). */
+export async function postponeReminders(tx: Tx, rows: readonly { id: string; due_at: string; local_date: string }[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.exec(
+    `update reminder r set due_at = u.due_at, local_date = u.local_date
+       from jsonb_to_recordset($1::jsonb) as u(id bigint, due_at timestamptz, local_date date) where r.id = u.id`,
+    [asJson(rows)],
+  );
+}
+
+/** Per rater: how many submitted assessments they have review reminders for (the count in a review reminder). */
+export async function reviewsWaiting(tx: Tx, raterIds: readonly number[]): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  if (raterIds.length === 0) return out;
+  const rows = await tx.query<{ recipient_id: number; n: string }>(
+    `select r.recipient_id, count(distinct r.assessment_id) as n from reminder r join assessment a on a.id = r.assessment_id
+      where r.recipient_id = any($1::int[]) and r.kind like 'review:%' and a.status = 'submitted' group by r.recipient_id`,
+    [pgArray(raterIds)],
+  );
+  for (const row of rows) out.set(row.recipient_id, Number(row.n));
+  return out;
+}
