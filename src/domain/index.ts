@@ -121,3 +121,5 @@ export {
   type EvidenceLinkFault,
   type EvidenceLinkParse,
 } from './input.js';
+export { FORMULA_TRIGGERS, neutraliseFormula, csvField, safeCsvText } from './spreadsheet-safe.js';
+export { COMPLETION_STATES, completionState, type CompletionState, type CompletionInput } from './completion.js';

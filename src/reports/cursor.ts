@@ -1,0 +1,53 @@
+/**
+ * Reading a report's rows page by page through a server-side cursor: PostgreSQL sorts once and hands out
+ * `pageSize` rows per FETCH, so memory stays flat however many people the cycle has.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { DateTime } from 'luxon';
+
+/** A query parameter, sent as a real bind value. */
+export type SqlParam = string | number | boolean | null | Date;
+
+/** Runs `sql` (`?` placeholders) on `em`'s transaction, if any. */
+export async function reportQuery<T extends object>(em: EntityManager, sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
+  const query = em.getKnex().raw(sql, params as SqlParam[]);
+  const trx = em.getTransactionContext();
+  if (trx) query.transacting(trx);
+  const result = (await query) as { rows?: T[] };
+  return result.rows ?? [];
+}
+
+/**
+ * Calls `onPage` with consecutive pages of `sql`'s rows, in one read-only transaction (one consistent
+ * snapshot for the whole file), and resolves when every row has been handed over.
+ */
+export async function forEachPage<T extends object>(
+  em: EntityManager,
+  sql: string,
+  params: readonly SqlParam[],
+  onPage: (rows: T[]) => Promise<void>,
+  pageSize = 2000,
+): Promise<void> {
+  await em.transactional(async (tx) => {
+    await reportQuery(tx, 'set transaction read only');
+    await reportQuery(tx, `declare report_rows no scroll cursor for ${sql}`, params);
+    for (;;) {
+      const rows = await reportQuery<T>(tx, `fetch ${pageSize} from report_rows`);
+      if (rows.length === 0) break;
+      await onPage(rows);
+      if (rows.length < pageSize) break;
+    }
+    await reportQuery(tx, 'close report_rows');
+  });
+}
+
+/**
+ * A timestamptz column as an instant. The ORM's driver set-up hands timestamps over as PostgreSQL text
+ * (`2026-11-20 03:00:00+00`), so raw rows are parsed here.
+ */
+export function instant(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  const parsed = DateTime.fromSQL(String(value));
+  return parsed.isValid ? parsed.toJSDate() : new Date(String(value));
+}

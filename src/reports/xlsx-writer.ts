@@ -1,0 +1,100 @@
+/**
+ * XLSX through exceljs's streaming writer: rows are committed as they come, so a 100,000-row export never
+ * holds a workbook in memory. Every sheet has a frozen, bold header row and an auto filter; numbers are
+ * numbers, dates are dates (shown in WIB), and text is neutralised against formula injection as in the CSV.
+ */
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { DateTime } from 'luxon';
+import { neutraliseFormula } from '../domain/spreadsheet-safe.js';
+import { EXPORT_ZONE, type Column, type ReportWriter, type Row } from './cell.js';
+
+const DATE_FORMAT = 'yyyy-mm-dd';
+const DATETIME_FORMAT = 'yyyy-mm-dd hh:mm';
+
+/** Excel stores wall-clock time without a zone: shift the instant so the sheet shows WIB. */
+function wallClock(value: Date): Date {
+  const offsetMinutes = DateTime.fromJSDate(value, { zone: EXPORT_ZONE }).offset;
+  return new Date(value.getTime() + offsetMinutes * 60_000);
+}
+
+function cellValue(value: Row[number], column: Column): ExcelJS.CellValue {
+  if (value === null) return null;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (value instanceof Date) return column.kind === 'date' ? new Date(Date.UTC(value.getUTCFullYear(), value.getUTCMonth(), value.getUTCDate())) : wallClock(value);
+  if (column.kind === 'date' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return new Date(`${value}T00:00:00Z`);
+  return neutraliseFormula(value);
+}
+
+function columnLetter(n: number): string {
+  let s = '';
+  for (let i = n; i > 0; i = Math.floor((i - 1) / 26)) s = String.fromCharCode(65 + ((i - 1) % 26)) + s;
+  return s;
+}
+
+/** Writes a workbook to `out`; the stream is ended by `finish`. */
+export class XlsxReportWriter implements ReportWriter {
+  private readonly workbook: ExcelJS.stream.xlsx.WorkbookWriter;
+  private sheet: ExcelJS.Worksheet | null = null;
+  private columns: readonly Column[] = [];
+  private sheets = 0;
+
+  constructor(private readonly out: Writable) {
+    // Inline strings (no shared-string table) keep memory flat; styles are needed for date formats.
+    this.workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  }
+
+  private openSheet(name: string, columns: readonly Column[]): ExcelJS.Worksheet {
+    const sheet = this.workbook.addWorksheet(name.slice(0, 31), { views: [{ state: 'frozen', xSplit: 0, ySplit: 1 }] });
+    this.sheets++;
+    sheet.columns = columns.map((c) => ({ width: c.width ?? (c.kind === 'text' ? 24 : c.kind === 'number' ? 12 : 18) }));
+    sheet.autoFilter = `A1:${columnLetter(Math.max(columns.length, 1))}1`;
+    const header = sheet.addRow(columns.map((c) => neutraliseFormula(c.header)));
+    header.font = { bold: true };
+    header.commit();
+    return sheet;
+  }
+
+  private writeRow(sheet: ExcelJS.Worksheet, columns: readonly Column[], row: Row): void {
+    const r = sheet.addRow(columns.map((c, i) => cellValue(row[i] ?? null, c)));
+    columns.forEach((c, i) => {
+      if (c.kind === 'date' || c.kind === 'datetime') {
+        if (row[i] !== null && row[i] !== undefined) r.getCell(i + 1).numFmt = c.kind === 'date' ? DATE_FORMAT : DATETIME_FORMAT;
+      }
+    });
+    r.commit();
+  }
+
+  async startRows(sheetName: string, columns: readonly Column[]): Promise<void> {
+    this.sheet = this.openSheet(sheetName, columns);
+    this.columns = columns;
+  }
+
+  async addRows(rows: readonly Row[]): Promise<void> {
+    const sheet = this.sheet;
+    if (!sheet) throw new Error('addRows before startRows');
+    for (const row of rows) this.writeRow(sheet, this.columns, row);
+    // Let the zip stream drain to the output before the next page is fetched.
+    if (this.out.writableNeedDrain) await once(this.out, 'drain');
+    else await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  async addSheet(sheetName: string, columns: readonly Column[], rows: readonly Row[], opts: { active?: boolean } = {}): Promise<void> {
+    // exceljs streams sheets one after another into the zip: the rows sheet is finished first.
+    this.sheet?.commit();
+    this.sheet = null;
+    const sheet = this.openSheet(sheetName, columns);
+    if (opts.active) this.workbook.views = [{ x: 0, y: 0, width: 20000, height: 12000, firstSheet: 0, activeTab: this.sheets - 1, visibility: 'visible' }];
+    for (const row of rows) this.writeRow(sheet, columns, row);
+    sheet.commit();
+  }
+
+  async finish(): Promise<void> {
+    this.sheet?.commit();
+    this.sheet = null;
+    const done = once(this.out, 'finish');
+    await this.workbook.commit();
+    await done;
+  }
+}
