@@ -26,6 +26,23 @@ export type Row = readonly CellValue[];
 /** Datetimes in exports are shown in WIB (Asia/Jakarta), the province's working zone: one zone per file. */
 export const EXPORT_ZONE = 'Asia/Jakarta';
 
+/**
+ * WIB is UTC+7 without daylight saving (unchanged since 1964), so wall-clock time is plain arithmetic; a
+ * time-zone library call per cell would be the single largest cost of a 100,000-row export.
+ */
+const WIB_OFFSET_MS = 7 * 3_600_000;
+
+/** The instant as WIB wall-clock time, in a Date whose UTC fields carry it (how XLSX stores dates). */
+export function wibWallClock(value: Date): Date {
+  return new Date(value.getTime() + WIB_OFFSET_MS);
+}
+
+/** `YYYY-MM-DD HH:MM:SS` in WIB. */
+export function wibDateTimeText(value: Date): string {
+  const iso = wibWallClock(value).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+}
+
 /** A report's output: one table of rows streamed page by page, plus small summary tables. */
 export interface ReportWriter {
   /** Starts the main table (the XLSX sheet of rows; the whole CSV). */

@@ -4,9 +4,8 @@
  */
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { DateTime } from 'luxon';
 import { safeCsvText } from '../domain/spreadsheet-safe.js';
-import { EXPORT_ZONE, type Column, type ReportWriter, type Row } from './cell.js';
+import { wibDateTimeText, type Column, type ReportWriter, type Row } from './cell.js';
 
 const BOM = '\uFEFF';
 const CRLF = '\r\n';
@@ -14,9 +13,7 @@ const CRLF = '\r\n';
 function field(value: Row[number], column: Column): string {
   if (value === null) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  if (value instanceof Date) {
-    return DateTime.fromJSDate(value, { zone: EXPORT_ZONE }).toFormat(column.kind === 'date' ? 'yyyy-MM-dd' : 'yyyy-MM-dd HH:mm:ss');
-  }
+  if (value instanceof Date) return column.kind === 'date' ? value.toISOString().slice(0, 10) : wibDateTimeText(value);
   // Calendar dates arrive as YYYY-MM-DD text and are data, not something a reader typed: leave them as they are.
   return safeCsvText(value);
 }
