@@ -38,11 +38,19 @@ export async function forEachPage<T extends object>(
     await reportQuery(tx, 'set local cursor_tuple_fraction = 1.0');
     await reportQuery(tx, "set local work_mem = '64MB'");
     await reportQuery(tx, `declare report_rows no scroll cursor for ${sql}`, params);
+    // The next page is fetched while this one is written: the database and the writer work side by side.
+    const fetchPage = () => {
+      const page = reportQuery<T>(tx, `fetch ${pageSize} from report_rows`);
+      page.catch(() => undefined); // awaited below; a failure surfaces there, never as an unhandled rejection
+      return page;
+    };
+    let next = fetchPage();
     for (;;) {
-      const rows = await reportQuery<T>(tx, `fetch ${pageSize} from report_rows`);
-      if (rows.length === 0) break;
-      await onPage(rows);
-      if (rows.length < pageSize) break;
+      const rows = await next;
+      const more = rows.length === pageSize;
+      if (more) next = fetchPage();
+      if (rows.length > 0) await onPage(rows);
+      if (!more) break;
     }
     await reportQuery(tx, 'close report_rows');
   });

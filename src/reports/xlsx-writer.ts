@@ -35,6 +35,35 @@ function columnLetter(n: number): string {
   return s;
 }
 
+/**
+ * What exceljs's sheet buffer (its internal StreamBuf) exposes: the streams it writes into (readable-stream
+ * PassThroughs feeding the zip, whose queue length sits in `_writableState`) and the chunks it still holds.
+ */
+interface SheetBuffer {
+  pipes?: { writableLength?: number; _writableState?: { length?: number } }[];
+  buffers?: unknown[];
+}
+
+/** Bytes of sheet XML allowed to wait for the zip before the next page is written. */
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until the zip has taken the rows written so far. exceljs hands sheet XML to the zip without looking
+ * at backpressure, so a writer faster than deflate would pile up buffers (hundreds of MB at 100,000 rows):
+ * the page loop waits here, between pages, while the zip's input is full or nothing has been taken yet.
+ */
+async function drained(sheet: ExcelJS.Worksheet): Promise<void> {
+  const buffer = (sheet as unknown as { stream?: SheetBuffer }).stream;
+  for (;;) {
+    const full = buffer?.pipes?.some((p) => (p._writableState?.length ?? p.writableLength ?? 0) > MAX_QUEUED_BYTES) ?? false;
+    const waiting = (buffer?.buffers?.length ?? 0) > 4;
+    if (!full && !waiting) return;
+    await pause(2);
+  }
+}
+
 /** Writes a workbook to `out`; the stream is ended by `finish`. */
 export class XlsxReportWriter implements ReportWriter {
   private readonly workbook: ExcelJS.stream.xlsx.WorkbookWriter;
@@ -78,9 +107,8 @@ export class XlsxReportWriter implements ReportWriter {
     const sheet = this.sheet;
     if (!sheet) throw new Error('addRows before startRows');
     for (const row of rows) this.writeRow(sheet, this.columns, row);
-    // Let the zip stream drain to the output before the next page is fetched.
+    await drained(sheet);
     if (this.out.writableNeedDrain) await once(this.out, 'drain');
-    else await new Promise((resolve) => setImmediate(resolve));
   }
 
   async addSheet(sheetName: string, columns: readonly Column[], rows: readonly Row[], opts: { active?: boolean } = {}): Promise<void> {
