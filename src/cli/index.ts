@@ -30,4 +30,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
 }
 
+// `kinerja export ... | head` closes the pipe early: the reader has what it wanted, which is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  process.stderr.write(`error: cannot write the output (${err.message})\n`);
+  process.exit(1);
+});
+
 process.exitCode = await runCli(process.argv);

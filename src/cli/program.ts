@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { configMarkdownTable } from '../config.js';
 import { registerCycleCommands } from './commands/cycle.js';
 import { registerDbCommands } from './commands/db.js';
+import { registerExportCommands } from './commands/export.js';
 import { registerImportCommands } from './commands/imports.js';
 import { registerLinkCodeCommand } from './commands/link-code.js';
 import { registerServiceCommands } from './commands/service.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerImportCommands(program);
   registerCycleCommands(program);
   registerLinkCodeCommand(program);
+  registerExportCommands(program);
   registerServiceCommands(program);
   program
     .command('config')

@@ -9,6 +9,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { systemClock, type Clock } from '../clock.js';
 import { validateNip } from '../domain/nip.js';
 import { appendAudit } from '../db/audit.js';
+import { safeCsvText } from '../domain/spreadsheet-safe.js';
 import { UserFacingError } from './problems.js';
 import { asJson, chunks, txOf } from '../db/sql.js';
 
@@ -131,15 +132,14 @@ export function localExpiry(code: IssuedLinkCode): string {
   return DateTime.fromJSDate(code.expiresAt).setZone(code.timezone).toISO({ suppressMilliseconds: true }) ?? code.expiresAt.toISOString();
 }
 
-function csvField(v: string): string {
-  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
-/** CSV for a mail merge: nip,nama,email,code,expires_at and, given a bot username, telegram_link. */
+/**
+ * CSV for a mail merge: nip,nama,email,code,expires_at and, given a bot username, telegram_link. Names come
+ * from HR's files, so each field is neutralised against formula injection before it is quoted.
+ */
 export function linkCodesCsv(codes: readonly IssuedLinkCode[], opts: { botUsername?: string } = {}): string {
   const header = ['nip', 'nama', 'email', 'code', 'expires_at', ...(opts.botUsername ? ['telegram_link'] : [])];
   const lines = codes.map((c) =>
-    [c.nip, c.name, c.email ?? '', c.code, localExpiry(c), ...(opts.botUsername ? [telegramLink(opts.botUsername, c.code)] : [])].map(csvField).join(','),
+    [c.nip, c.name, c.email ?? '', c.code, localExpiry(c), ...(opts.botUsername ? [telegramLink(opts.botUsername, c.code)] : [])].map(safeCsvText).join(','),
   );
   return [header.join(','), ...lines].join('\n') + '\n';
 }
