@@ -4,22 +4,14 @@ import { rename, rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../../config.js';
-import { translator } from '../../engine/i18n.js';
-import {
-  CsvReportWriter,
-  exportMonitoring,
-  exportResults,
-  ExportRequestError,
-  XlsxReportWriter,
-  type ExportLanguage,
-  type ExportOptions,
-  type ExportOutcome,
-  type ReportWriter,
-} from '../../reports/index.js';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ExportLanguage, ExportOptions, ExportOutcome, ReportWriter } from '../../reports/index.js';
 import { UserFacingError } from '../../setup/problems.js';
 import { withDatabase } from '../database.js';
 import { note } from '../output.js';
 import { positiveInt } from './imports.js';
+
+type Reports = typeof import('../../reports/index.js');
 
 interface ExportCliOptions {
   cycle: number;
@@ -41,11 +33,16 @@ function formatOf(o: ExportCliOptions): 'csv' | 'xlsx' {
  */
 async function runExport(
   o: ExportCliOptions,
-  run: (em: Parameters<typeof exportResults>[0], opts: ExportOptions, writer: ReportWriter) => Promise<ExportOutcome>,
+  pick: (reports: Reports) => (em: EntityManager, opts: ExportOptions, writer: ReportWriter) => Promise<ExportOutcome>,
 ): Promise<void> {
   const format = formatOf(o);
   if (format === 'xlsx' && !o.out) throw new UserFacingError('an XLSX file is binary: give the file to write with --out FILE.xlsx');
   const cfg = loadConfig();
+  // Loaded on use: exceljs and the catalogues would slow every other command's start-up.
+  const reports = await import('../../reports/index.js');
+  const { translator } = await import('../../engine/i18n.js');
+  const { CsvReportWriter, XlsxReportWriter, ExportRequestError } = reports;
+  const run = pick(reports);
   await withDatabase(cfg, async (db) => {
     const partial = o.out ? `${o.out}.part` : null;
     const out: Writable = partial ? createWriteStream(partial) : process.stdout;
@@ -91,12 +88,12 @@ Examples:
   npx kinerja export results --cycle 3 --out hasil-tw1.xlsx
   npx kinerja export results --cycle 3 --unit DKIS --format csv > hasil-dkis.csv`,
       ),
-  ).action(async (o: ExportCliOptions) => runExport(o, exportResults));
+  ).action(async (o: ExportCliOptions) => runExport(o, (r) => r.exportResults));
 
   common(
     exp
       .command('monitoring')
       .description('completion per person and per unit: not started, draft, late, submitted, returned, reviewed')
       .addOption(new Option('--by <level>', 'CSV only: one row per person or per unit (the XLSX has both sheets)').choices(['person', 'unit']).default('person')),
-  ).action(async (o: ExportCliOptions) => runExport(o, (em, opts, writer) => exportMonitoring(em, { ...opts, by: o.by }, writer)));
+  ).action(async (o: ExportCliOptions) => runExport(o, (r) => (em, opts, writer) => r.exportMonitoring(em, { ...opts, by: o.by }, writer)));
 }
