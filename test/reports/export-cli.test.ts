@@ -21,7 +21,7 @@ function run(file: string, args: string[]): Promise<{ code: number; stdout: stri
     execFile(
       file,
       args,
-      { env: { ...process.env, DATABASE_URL: db.url, TELEGRAM_BOT_TOKEN: '', SLACK_BOT_TOKEN: '', LOG_LEVEL: 'info' }, timeout: 90_000, maxBuffer: 64 * 1024 * 1024 },
+      { env: { ...process.env, DATABASE_URL: db.url, TELEGRAM_BOT_TOKEN: '', SLACK_BOT_TOKEN: '', LOG_LEVEL: 'info' }, timeout: 200_000, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
   });
@@ -39,7 +39,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('kinerja export', { timeout: 240_000 }, () => {
+describe('kinerja export', { timeout: 420_000 }, () => {
   it('a bad cycle id, an unknown unit or an XLSX without --out exits 1 with the reason and no stack', async () => {
     const [cycle, unit, xlsx] = await Promise.all([
       kinerja('export', 'results', '--cycle', '999'),
