@@ -88,17 +88,11 @@ export async function maxTargetsPerEmployee(em: EntityManager, scope: ExportScop
   return r?.n ?? 0;
 }
 
-/**
- * The end of a calendar date in the employee's zone, as an instant: the same reading of "after the
- * deadline" as the cycle close uses when it flags late submissions.
- */
-const END_OF = (column: string) => `((${column} + 1)::timestamp at time zone e.timezone)`;
-
 /** The statement and its parameters (exported for EXPLAIN in benchmarks). */
-export function assessmentRowsQuery(scope: ExportScope, opts: { now: Date; actingOn: string }): { sql: string; params: SqlParam[] } {
+export function assessmentRowsQuery(scope: ExportScope, opts: { now: Date }): { sql: string; params: SqlParam[] } {
   const unitFilter = scope.unitIds ? 'and e.unit_id = any(?::int[])' : '';
   // In the order the placeholders appear in the text below.
-  const params: SqlParam[] = [scope.cycle.id, ...(scope.unitIds ? [`{${scope.unitIds.join(',')}}`] : []), scope.cycle.id, opts.now, opts.now, opts.actingOn];
+  const params: SqlParam[] = [scope.cycle.id, ...(scope.unitIds ? [`{${scope.unitIds.join(',')}}`] : []), scope.cycle.id, opts.now, opts.now, opts.now];
   // Everything hanging off an assessment is gathered set-based per table (hash joins over the cycle), not
   // looked up row by row: at 100,000 people that is the difference between seconds and minutes.
   const sql = `
@@ -126,9 +120,10 @@ export function assessmentRowsQuery(scope: ExportScope, opts: { now: Date; actin
     select a.id, a.status, a.round, e.nip, e.name, e.position, u.id as unit_id, u.code as unit_code, u.name as unit_name, u.org_rating,
            s.nip as supervisor_nip, s.name as supervisor_name, act.kind as acting_kind, act.nip as acting_nip, act.name as acting_name,
            a.submitted_at, a.reviewed_at,
-           (a.late or (a.submitted_at is not null and a.submitted_at >= ${END_OF('c.self_deadline')})) as self_late,
-           (a.submitted_at is not null and coalesce(a.reviewed_at, ?) >= ${END_OF('c.review_deadline')}) as review_late,
-           (? >= ${END_OF('c.self_deadline')}) as self_deadline_passed,
+           -- Late is the SQL twin of domain isLate (migration "rules"): a deadline is a date in the employee's zone.
+           (a.late or (a.submitted_at is not null and is_late(a.submitted_at, c.self_deadline, e.timezone))) as self_late,
+           (a.submitted_at is not null and is_late(coalesce(a.reviewed_at, ?), c.review_deadline, e.timezone)) as review_late,
+           is_late(?, c.self_deadline, e.timezone) as self_deadline_passed,
            coalesce(ans.answered, 0)::int as answered, ans.items as answers, tg.items as targets,
            a.hasil_kerja, a.perilaku, a.predicate,
            rv.reviewer_nip, rv.reviewer_name, rv.acting_kind as reviewer_acting_kind, rv.feedback, rv.perilaku_note, rr.return_note,
@@ -141,10 +136,13 @@ export function assessmentRowsQuery(scope: ExportScope, opts: { now: Date; actin
       join employee e on e.id = a.employee_id
       join unit u on u.id = e.unit_id
       left join employee s on s.id = e.supervisor_id
+      -- The acting rater by rater_of (the one definition of who rates; domain actingRaterFor is its twin),
+      -- read now, or at the review deadline's last moment once that has passed.
       left join lateral (
-        select aa.kind, ae.nip, ae.name from acting_assignment aa join employee ae on ae.id = aa.acting_employee_id
-         where aa.for_employee_id = e.supervisor_id and ?::date between aa.starts_on and aa.ends_on
-         order by aa.starts_on desc, aa.id desc limit 1) act on true
+        select ro.acting_kind as kind, ae.nip, ae.name
+          from rater_of(e.id, least(?::timestamptz, ((c.review_deadline + 1)::timestamp at time zone e.timezone) - interval '1 microsecond')) ro
+          join employee ae on ae.id = ro.rater_id
+         where ro.acting_kind is not null) act on true
       left join ans on ans.assessment_id = a.id
       left join tg on tg.employee_id = a.employee_id
       left join rv on rv.assessment_id = a.id
@@ -157,13 +155,13 @@ export function assessmentRowsQuery(scope: ExportScope, opts: { now: Date; actin
 }
 
 /**
- * Streams the assessments in scope, page by page. `now` decides what is late already; `actingOn` is the
- * date on which PLT/PLH assignments are read.
+ * Streams the assessments in scope, page by page. `now` decides what is late already and which PLT/PLH
+ * counts as the acting rater (read at the review deadline once that has passed).
  */
 export async function forEachAssessmentPage(
   em: EntityManager,
   scope: ExportScope,
-  opts: { now: Date; actingOn: string; pageSize?: number },
+  opts: { now: Date; pageSize?: number },
   onPage: (rows: AssessmentRow[]) => Promise<void>,
 ): Promise<void> {
   const { sql, params } = assessmentRowsQuery(scope, opts);

@@ -7,7 +7,7 @@ import { completionState } from '../domain/completion.js';
 import type { Column, ReportWriter, Row } from './cell.js';
 import { forEachAssessmentPage, resultIndicators, type AssessmentRow } from './assessment-rows.js';
 import type { Translate } from './labels.js';
-import { actingDateFor, resolveScope, type ExportOptions, type ExportOutcome } from './scope.js';
+import { resolveScope, type ExportOptions, type ExportOutcome } from './scope.js';
 import { UnitSummary } from './unit-summary.js';
 
 function personColumns(t: Translate): Column[] {
@@ -54,7 +54,7 @@ export async function exportMonitoring(em: EntityManager, opts: ExportOptions & 
   const people = opts.by !== 'unit';
   let rows = 0;
   if (people) await writer.startRows(t('export.sheet.people'), personColumns(t));
-  await forEachAssessmentPage(em, scope, { now: opts.now, actingOn: actingDateFor(scope, opts.now), pageSize: opts.pageSize }, async (page) => {
+  await forEachAssessmentPage(em, scope, { now: opts.now, pageSize: opts.pageSize }, async (page) => {
     if (people) await writer.addRows(page.map((r) => personRow(t, r, indicatorCount)));
     for (const r of page) {
       summary.add({ id: r.unit_id, code: r.unit_code, name: r.unit_name, orgRating: r.org_rating }, completionState({ status: r.status, answered: r.answered, selfDeadlinePassed: r.self_deadline_passed }), null);

@@ -11,7 +11,7 @@ import { completionState } from '../domain/completion.js';
 import type { CellValue, Column, ReportWriter, Row } from './cell.js';
 import { forEachAssessmentPage, maxTargetsPerEmployee, resultIndicators, type AssessmentRow, type ResultIndicator } from './assessment-rows.js';
 import type { ExportLanguage, Translate } from './labels.js';
-import { actingDateFor, resolveScope, type ExportOptions, type ExportOutcome, type ExportScope } from './scope.js';
+import { resolveScope, type ExportOptions, type ExportOutcome, type ExportScope } from './scope.js';
 import { UnitSummary } from './unit-summary.js';
 
 const num = (v: string | number | null | undefined): number | null => (v === null || v === undefined || v === '' ? null : Number(v));
@@ -122,7 +122,7 @@ export async function exportResults(em: EntityManager, opts: ExportOptions, writ
   const summary = new UnitSummary();
   let rows = 0;
   await writer.startRows(t('export.sheet.results'), resultColumns(t, lang, indicators, targetGroups));
-  await forEachAssessmentPage(em, scope, { now: opts.now, actingOn: actingDateFor(scope, opts.now), pageSize: opts.pageSize }, async (page) => {
+  await forEachAssessmentPage(em, scope, { now: opts.now, pageSize: opts.pageSize }, async (page) => {
     await writer.addRows(page.map((r) => resultRow(t, r, indicators, targetGroups, announced)));
     for (const r of page) {
       const state = completionState({ status: r.status, answered: r.answered, selfDeadlinePassed: r.self_deadline_passed });

@@ -3,8 +3,6 @@
  * message that says where to look.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DateTime } from 'luxon';
-import { EXPORT_ZONE } from './cell.js';
 import type { ExportLanguage, Translate } from './labels.js';
 import { reportQuery } from './cursor.js';
 
@@ -70,11 +68,3 @@ export interface ExportOutcome {
   readonly cycle: ExportCycle;
 }
 
-/**
- * The date PLT/PLH assignments are read on: the cycle's review deadline, or today while that is still
- * ahead (the acting rater who would rate now). Dates are Jakarta's, as the engine reads them.
- */
-export function actingDateFor(scope: ExportScope, now: Date): string {
-  const today = DateTime.fromJSDate(now, { zone: EXPORT_ZONE }).toISODate() as string;
-  return today < scope.cycle.reviewDeadline ? today : scope.cycle.reviewDeadline;
-}
