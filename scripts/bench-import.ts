@@ -11,7 +11,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { migrate, openOrm } from '../src/db/orm.js';
@@ -75,7 +75,7 @@ try {
   await migrate(orm);
   const employees = async () => Number((await orm.em.fork().getConnection().execute<{ n: string }[]>('select count(*) as n from employee'))[0]!.n);
 
-  console.log(`kinerja bench:import: ${count} employees in ${units} units, PostgreSQL ${(await admin.query('show server_version')).rows[0].server_version}`);
+  console.log(`kinerja bench:import: ${count} employees in ${units} units, PostgreSQL ${(await admin.query('show server_version')).rows[0].server_version}, load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);
   const bad = generateEmployees({ count, units, badRows: BAD });
   const badFile = join(dir, 'pegawai-5-salah.csv');
   writeFileSync(badFile, bad.csv);
@@ -113,7 +113,7 @@ try {
     const bigGoodFile = join(dir, 'pegawai-besar.csv');
     writeFileSync(bigGoodFile, generateEmployees({ count: big, units: bigUnits }).csv);
     const mb = (statSync(bigGoodFile).size / 1024 / 1024).toFixed(1);
-    console.log(`\n4. ${big.toLocaleString('en')} rows (${mb} MB CSV, ${bigUnits} units), each import in a fresh process:`);
+    console.log(`\n4. ${big.toLocaleString('en')} rows (load average ${loadavg()[0]!.toFixed(1)}) (${mb} MB CSV, ${bigUnits} units), each import in a fresh process:`);
     const refused = await importInChild(bigBadFile, url.toString());
     const refusedOk = refused.outcome === `refused, lines ${JSON.stringify(bigBad.bad.map((b) => b.line))}` && (await employees()) === 0;
     console.log(`   with ${BAD} bad rows: ${refused.outcome} in ${(refused.ms / 1000).toFixed(2)} s, peak RSS ${Math.round(refused.peakRssMb)} MB; employees in the database: ${await employees()}`);
