@@ -45,6 +45,8 @@ export const CONFIG_VARS = {
   HOLIDAY_COUNTRY: v(z.string().length(2, 'must be a 2-letter country code').default('ID'), 'Country for the default national holidays (date-holidays).', 'ID'),
   REALISASI_MAX_MULTIPLE: v(z.coerce.number({ message: 'must be a number' }).positive('must be above 0').default(5), 'A realisasi above target x this is refused as a likely typo.', '5'),
   EVIDENCE_MAX_MB: v(int(1, 2000).default(20), 'Largest evidence file accepted, in megabytes.', '20'),
+  IMPORT_MAX_MB: v(int(1, 2000).default(20), 'Largest HR import file (CSV or XLSX) accepted, in megabytes; checked before reading.', '20'),
+  IMPORT_MAX_ROWS: v(int(1, 10_000_000).default(200_000), 'Most data rows an HR import file may have; reading stops at the first row past it.', '200000'),
   DRAFT_IDLE_MINUTES: v(int(1, 100000).default(60), 'After this long without a message the conversation pauses; the draft is kept.', '60'),
   LINK_CODE_TTL_HOURS: v(int(1, 24 * 60).default(72), 'How long a link code stays valid.', '72'),
   TELEGRAM_BOT_TOKEN: v(z.string().regex(/^\d+:[\w-]{20,}$/, 'must look like 123456:ABC-DEF... from BotFather').optional(), 'Telegram bot token from BotFather. Unset: no Telegram.', '123456789:AAEexampleexampleexampleexample'),

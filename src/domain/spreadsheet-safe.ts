@@ -7,12 +7,17 @@
 /** First characters a spreadsheet program may read as the start of a formula. */
 export const FORMULA_TRIGGERS: readonly string[] = ['=', '+', '-', '@', '\t', '\r'];
 
+/** True when a spreadsheet would read `text` as a formula: it begins with a formula trigger. Imports refuse such names. */
+export function looksLikeFormula(text: string): boolean {
+  return text.length > 0 && FORMULA_TRIGGERS.includes(text[0]!);
+}
+
 /**
  * A text cell made inert: when it begins with a formula trigger it gets a leading single quote, which
  * spreadsheet programs show as text. Numbers are never passed here; they stay numbers.
  */
 export function neutraliseFormula(text: string): string {
-  return text.length > 0 && FORMULA_TRIGGERS.includes(text[0]!) ? `'${text}` : text;
+  return looksLikeFormula(text) ? `'${text}` : text;
 }
 
 /** One CSV field per RFC 4180: quoted when it holds a comma, a quote, CR or LF; inner quotes doubled. */

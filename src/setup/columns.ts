@@ -3,6 +3,7 @@
  * officer can use the template in either language. Unknown columns are refused rather than ignored: a typo
  * in a header ("atasan_nipp") would otherwise silently drop a whole column of data.
  */
+import { looksLikeFormula } from '../domain/spreadsheet-safe.js';
 import type { ProblemList } from './problems.js';
 import type { Table, TableRow } from './table-file.js';
 
@@ -69,12 +70,33 @@ export function mapColumns<K extends string>(table: Table, specs: readonly Colum
   };
 }
 
-/** Adds a problem for each row carrying values beyond the last header (a shifted row, usually). */
-export function checkValueCounts(table: Table, problems: ProblemList): void {
-  const width = table.headers.length;
-  for (const row of table.rows) {
-    if (row.values.slice(width).some((v) => v.trim() !== '')) {
+/** Adds a problem when `row` carries values beyond the last of the table's `width` headers (a shifted row, usually). */
+export function checkValueCount(row: TableRow, width: number, problems: ProblemList): void {
+  for (let i = width; i < row.values.length; i++) {
+    if (row.values[i]!.trim() !== '') {
       problems.add(row.line, 'wrong_value_count', `the row has ${row.values.length} values but the header has ${width} columns; check for a stray separator`);
+      return;
     }
   }
+}
+
+/**
+ * Adds a problem for each of `keys` whose cell in `row` starts like a spreadsheet formula (`=`, `+`, `-`, `@`).
+ * Such text is refused rather than stored: it would run as a formula in every sheet HR later opens.
+ * @returns false when any was found
+ */
+export function checkPlainText<K extends string>(row: TableRow, cols: ColumnMap<K>, keys: readonly { key: K; name: string }[], problems: ProblemList): boolean {
+  let ok = true;
+  for (const { key, name } of keys) {
+    const value = cols.get(row, key);
+    if (looksLikeFormula(value)) {
+      problems.add(
+        row.line,
+        'formula_cell',
+        `${name} ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '...' : value)} starts with ${JSON.stringify(value[0])}, which a spreadsheet runs as a formula; remove that first character`,
+      );
+      ok = false;
+    }
+  }
+  return ok;
 }

@@ -6,7 +6,8 @@
 import { validateNip } from '../domain/nip.js';
 import { resolveTimezone } from '../domain/timezones.js';
 import { LOCALES, POSITION_KINDS, ROLES, type Locale, type PositionKind, type Role } from '../db/entities/organisation.js';
-import { checkValueCounts, mapColumns, type ColumnSpec } from './columns.js';
+import { emailProblem } from '../domain/email.js';
+import { checkPlainText, checkValueCount, mapColumns, type ColumnSpec } from './columns.js';
 import { ProblemList, type ImportProblemCode } from './problems.js';
 import type { Table } from './table-file.js';
 
@@ -74,22 +75,30 @@ export interface EmployeeRuleOptions {
   readonly defaultTimezone?: string;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** Texts HR later sees in spreadsheets (the link-code letters, reports): refused when they look like formulas. */
+const PLAIN_TEXT: readonly { key: EmployeeColumn; name: string; max: number }[] = [
+  { key: 'name', name: 'nama', max: 255 },
+  { key: 'position', name: 'jabatan', max: 255 },
+  { key: 'unitCode', name: 'unit_kode', max: 64 },
+  { key: 'unitName', name: 'unit_nama', max: 255 },
+];
 
+/** The allowed value `value` names (case-insensitively), as the one shared string of `allowed`. */
 function oneOf<T extends string>(allowed: readonly T[], value: string): T | null {
   const v = value.trim().toLowerCase();
-  return (allowed as readonly string[]).includes(v) ? (v as T) : null;
+  return allowed.find((a) => a === v) ?? null;
 }
 
 /**
- * Checks every row of an employee file. Returns the records to write, or the complete list of problems
- * (header problems at the header line, row problems at their own line).
+ * Checks every row of an employee file as it is read. Returns the records to write, or the complete list of
+ * problems (header problems at the header line, row problems at their own line). A bad header stops before
+ * the rows are read.
  */
-export function validateEmployeeFile(
+export async function validateEmployeeFile(
   table: Table,
   snapshot: OrganisationSnapshot,
   options: EmployeeRuleOptions = {},
-): { ok: true; file: ValidatedEmployeeFile } | { ok: false; problems: ProblemList } {
+): Promise<{ ok: true; file: ValidatedEmployeeFile } | { ok: false; problems: ProblemList }> {
   const problems = new ProblemList();
   problems.items.push(...table.problems.items);
   if (table.headers.length === 0) {
@@ -98,15 +107,23 @@ export function validateEmployeeFile(
   }
   const cols = mapColumns<EmployeeColumn>(table, EMPLOYEE_COLUMNS, problems);
   if (!problems.empty) return { ok: false, problems };
-  checkValueCounts(table, problems);
-  if (table.rows.length === 0) problems.add(table.headerLine, 'empty_file', 'the file has a header but no employees');
+  const width = table.headers.length;
+  let rowCount = 0;
 
   const defaultZone = options.defaultTimezone ?? 'WIB';
+  // A 200,000-row file repeats a handful of zones and role lists: resolve each once and share the result,
+  // so the records kept until the write hold no per-row copies of them.
+  const zones = new Map<string, ReturnType<typeof resolveTimezone>>();
+  const roleLists = new Map<string, readonly Role[]>();
+  // Supervisors head many rows each: check each one's NIP once.
+  const supervisorNips = new Map<string, ReturnType<typeof validateNip>>();
   const records: EmployeeRecord[] = [];
   const lineOfNip = new Map<string, number>();
   const units = new Map<string, UnitRecord & { line: number }>();
 
-  for (const row of table.rows) {
+  const readingProblems = table.problems.items.length;
+  for await (const batch of table.rowBatches) for (const row of batch) {
+    rowCount += 1;
     const line = row.line;
     const get = (k: EmployeeColumn) => cols.get(row, k);
     let ok = true;
@@ -114,6 +131,10 @@ export function validateEmployeeFile(
       problems.add(line, code, message);
       ok = false;
     };
+    checkValueCount(row, width, problems);
+    if (!checkPlainText(row, cols, PLAIN_TEXT, problems)) ok = false;
+    // The columns' sizes in the database: refused here with the line, not by PostgreSQL mid-write.
+    for (const { key, name, max } of PLAIN_TEXT) if (get(key).length > max) fail('bad_value', `${name} is longer than ${max} characters`);
 
     const rawNip = get('nip');
     let nip = '';
@@ -133,13 +154,14 @@ export function validateEmployeeFile(
     if (name === '') fail('missing_field', 'nama (name) is empty');
 
     const email = get('email');
-    if (email !== '' && !EMAIL.test(email)) fail('invalid_email', `"${email}" is not an e-mail address; fix it or leave it empty`);
+    const badEmail = email === '' ? null : emailProblem(email);
+    if (badEmail !== null) fail('invalid_email', `email ${JSON.stringify(email.length > 60 ? email.slice(0, 60) + '...' : email)} ${badEmail}; fix it or leave it empty`);
 
     const positionKind = oneOf(POSITION_KINDS, get('positionKind'));
     if (get('positionKind') === '') fail('missing_field', `jenis_jabatan is empty; use one of ${POSITION_KINDS.join(', ')}`);
     else if (!positionKind) fail('bad_value', `jenis_jabatan "${get('positionKind')}" is not one of ${POSITION_KINDS.join(', ')}`);
 
-    const unitCode = get('unitCode');
+    let unitCode = get('unitCode');
     const unitName = get('unitName');
     const parentCode = get('parentUnitCode');
     if (unitCode === '') fail('missing_field', 'unit_kode is empty; every employee belongs to a unit');
@@ -157,27 +179,37 @@ export function validateEmployeeFile(
         if (parentCode !== '' && seen.parentCode !== null && seen.parentCode !== parentCode) {
           fail('unit_conflict', `unit ${unitCode} has unit_induk ${seen.parentCode} on line ${seen.line} but ${parentCode} here; use one parent`);
         }
-        units.set(unitCode, { ...seen, name: seen.name || unitName, parentCode: seen.parentCode ?? (parentCode || null) });
+        if ((seen.name === '' && unitName !== '') || (seen.parentCode === null && parentCode !== '')) {
+          units.set(unitCode, { ...seen, name: seen.name || unitName, parentCode: seen.parentCode ?? (parentCode || null) });
+        }
+        unitCode = seen.code;
       }
     }
 
     const rawSupervisor = get('supervisorNip');
     let supervisorNip: string | null = null;
     if (rawSupervisor !== '') {
-      const v = validateNip(rawSupervisor);
+      let v = supervisorNips.get(rawSupervisor);
+      if (!v) supervisorNips.set(rawSupervisor, (v = validateNip(rawSupervisor)));
       if (!v.ok) fail('invalid_nip', `invalid atasan_nip "${rawSupervisor}": ${v.message}`);
       else supervisorNip = v.nip;
     }
 
-    const roles: Role[] = [];
+    let roles: readonly Role[] = [];
+    const roleList: Role[] = [];
     const rawRoles = get('roles');
     for (const part of (rawRoles === '' ? 'pegawai' : rawRoles).split(/[,;/\s]+/).filter(Boolean)) {
       const role = oneOf(ROLES, part);
       if (!role) fail('bad_value', `peran "${part}" is not one of ${ROLES.join(', ')} (separate several with commas)`);
-      else if (!roles.includes(role)) roles.push(role);
+      else if (!roleList.includes(role)) roleList.push(role);
     }
+    const rolesKey = roleList.join(',');
+    roles = roleLists.get(rolesKey) ?? roleList;
+    if (!roleLists.has(rolesKey)) roleLists.set(rolesKey, roleList);
 
-    const zone = resolveTimezone(get('timezone') || defaultZone);
+    const zoneName = get('timezone') || defaultZone;
+    let zone = zones.get(zoneName);
+    if (!zone) zones.set(zoneName, (zone = resolveTimezone(zoneName)));
     if (!zone.ok) fail('unknown_timezone', `zona_waktu: ${zone.message}`);
 
     const rawLocale = get('locale');
@@ -188,6 +220,10 @@ export function validateEmployeeFile(
       records.push({ line, nip, name, email: email || null, position: get('position'), positionKind, unitCode, supervisorNip, roles, timezone: zone.timezone, locale });
     }
   }
+
+  // Problems found while reading (digits Excel lost) arrive with the rows.
+  problems.items.push(...table.problems.items.slice(readingProblems));
+  if (rowCount === 0) problems.add(table.headerLine, 'empty_file', 'the file has a header but no employees');
 
   checkSupervisors(records, lineOfNip, snapshot, options, problems);
   checkUnits(units, snapshot, problems);
@@ -203,7 +239,22 @@ function checkSupervisors(
   options: EmployeeRuleOptions,
   problems: ProblemList,
 ): void {
-  const inFile = new Map(records.map((r) => [r.nip, r]));
+  // Records are in line order, so a NIP's record is found from its line by binary search: no second
+  // 200,000-entry map next to lineOfNip.
+  const indexOf = (nip: string): number => {
+    const line = lineOfNip.get(nip);
+    if (line === undefined) return -1;
+    let lo = 0;
+    let hi = records.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const at = records[mid]!.line;
+      if (at === line) return mid;
+      if (at < line) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  };
   for (const r of records) {
     if (r.supervisorNip === null || lineOfNip.has(r.supervisorNip)) continue;
     const known = snapshot.employees.get(r.supervisorNip);
@@ -216,26 +267,39 @@ function checkSupervisors(
 
   // The supervisor graph after the import: the file's rows win over what the database holds.
   const supervisorOf = (nip: string): string | null => {
-    const r = inFile.get(nip);
-    if (r) return r.supervisorNip;
+    const i = indexOf(nip);
+    if (i >= 0) return records[i]!.supervisorNip;
     if (lineOfNip.has(nip)) return null; // a row that failed its own checks: reported already
     return snapshot.employees.get(nip)?.supervisorNip ?? null;
   };
-  const state = new Map<string, 'walking' | 'done'>();
+  // Walk state per person: a byte per record in the file, a map entry only for people the database adds.
+  const WALKING = 1;
+  const DONE = 2;
+  const fileState = new Uint8Array(records.length);
+  const otherState = new Map<string, number>();
+  const stateOf = (nip: string): number => {
+    const i = indexOf(nip);
+    return i >= 0 ? fileState[i]! : (otherState.get(nip) ?? 0);
+  };
+  const setState = (nip: string, value: number): void => {
+    const i = indexOf(nip);
+    if (i >= 0) fileState[i] = value;
+    else otherState.set(nip, value);
+  };
   const inLoop = new Map<string, string[]>();
-  for (const start of inFile.keys()) {
+  for (const { nip: start } of records) {
     const path: string[] = [];
     let current: string | null = start;
-    while (current !== null && !state.has(current)) {
-      state.set(current, 'walking');
+    while (current !== null && stateOf(current) === 0) {
+      setState(current, WALKING);
       path.push(current);
       current = supervisorOf(current);
     }
-    if (current !== null && state.get(current) === 'walking') {
+    if (current !== null && stateOf(current) === WALKING) {
       const loop = path.slice(path.indexOf(current));
       for (const nip of loop) inLoop.set(nip, loop);
     }
-    for (const nip of path) state.set(nip, 'done');
+    for (const nip of path) setState(nip, DONE);
   }
   for (const r of records) {
     const loop = inLoop.get(r.nip);

@@ -3,14 +3,13 @@
  * whole file is validated first (src/setup/employee-rows.ts); rows are then written in batched multi-row
  * INSERT ... ON CONFLICT statements, because one ORM entity per row is far too slow for a 10,000-person OPD.
  */
-import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { systemClock, type Clock } from '../clock.js';
 import { appendAudit } from '../db/audit.js';
 import { validateEmployeeFile, type EmployeeRecord, type OrganisationSnapshot } from './employee-rows.js';
 import { ImportRejectedError } from './problems.js';
 import { asJson, chunks, txOf } from '../db/sql.js';
-import { readTableFile, type Table } from './table-file.js';
+import { readTableFile, type ReadTableOptions, type Table } from './table-file.js';
 
 /** How an import runs. */
 export interface ImportEmployeesOptions {
@@ -26,6 +25,8 @@ export interface ImportEmployeesOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Rows per INSERT statement. */
   readonly batchSize?: number;
+  /** Encoding and size limits for reading the file (importEmployeesFile only). */
+  readonly read?: ReadTableOptions;
   readonly clock?: Clock;
 }
 
@@ -45,7 +46,7 @@ const LOCK_KEY = 748_211_002;
 
 /** Reads `path` (CSV or XLSX) and imports it; see {@link importEmployees}. */
 export async function importEmployeesFile(em: EntityManager, path: string, opts: ImportEmployeesOptions): Promise<EmployeeImportResult> {
-  return importEmployees(em, await readTableFile(path), opts);
+  return importEmployees(em, await readTableFile(path, opts.read), opts);
 }
 
 /**
@@ -57,13 +58,15 @@ export async function importEmployees(em: EntityManager, table: Table, opts: Imp
     // One import at a time: two concurrent files would each validate against a snapshot the other changes.
     await txOf(tx).query('select pg_advisory_xact_lock($1)', [LOCK_KEY]);
     const snapshot = await loadSnapshot(tx);
-    const checked = validateEmployeeFile(table, snapshot, { deactivateMissing: opts.deactivateMissing, defaultTimezone: opts.defaultTimezone });
+    const checked = await validateEmployeeFile(table, snapshot, { deactivateMissing: opts.deactivateMissing, defaultTimezone: opts.defaultTimezone });
     if (!checked.ok) throw new ImportRejectedError(table.file, checked.problems.items);
     const { employees, units } = checked.file;
 
-    const inFile = new Set(employees.map((e) => e.nip));
+    // Only a full re-import needs the set of everyone in the file.
+    const inFile = opts.deactivateMissing ? new Set(employees.map((e) => e.nip)) : new Set<string>();
     const created = employees.filter((e) => !snapshot.employees.has(e.nip)).length;
-    const toDeactivate = opts.deactivateMissing ? [...snapshot.employees].filter(([nip, e]) => e.active && !inFile.has(nip)).length : 0;
+    let toDeactivate = 0;
+    if (opts.deactivateMissing) for (const [nip, e] of snapshot.employees) if (e.active && !inFile.has(nip)) toDeactivate += 1;
     const unitsCreated = units.filter((u) => !snapshot.units.has(u.code)).length;
     const unitsUpdated = units.filter((u) => {
       const old = snapshot.units.get(u.code);
@@ -110,20 +113,12 @@ export async function importEmployees(em: EntityManager, table: Table, opts: Imp
         actor: opts.actor,
         action: 'employees.imported',
         subject: table.file,
-        data: { ...result, dryRun: undefined, sha256: tableDigest(table) },
+        data: { ...result, dryRun: undefined, sha256: table.digest() },
       },
       (opts.clock ?? systemClock).now(),
     );
     return result;
   });
-}
-
-/** Fingerprint of the file's content, so the audit log shows exactly which version was imported. */
-function tableDigest(table: Table): string {
-  const h = createHash('sha256');
-  h.update(JSON.stringify(table.headers));
-  for (const r of table.rows) h.update(JSON.stringify(r.values));
-  return h.digest('hex');
 }
 
 async function loadSnapshot(em: EntityManager): Promise<OrganisationSnapshot> {

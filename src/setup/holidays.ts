@@ -7,11 +7,11 @@ import { systemClock, type Clock } from '../clock.js';
 import { HOLIDAY_KINDS } from '../db/entities/organisation.js';
 import { appendAudit } from '../db/audit.js';
 import { parseDayDate, parseYesNo } from './cell-values.js';
-import { checkValueCounts, mapColumns, type ColumnSpec } from './columns.js';
+import { checkPlainText, checkValueCount, mapColumns, type ColumnSpec } from './columns.js';
 import { ImportRejectedError, ProblemList } from './problems.js';
 import { countHolidays, upsertHolidays } from '../db/calendar.js';
 import { txOf } from '../db/sql.js';
-import { readTableFile, type Table } from './table-file.js';
+import { readTableFile, type ReadTableOptions, type Table } from './table-file.js';
 
 /** The holidays file's columns. `hari_kerja` marks a day that is a working day despite the list (rare). */
 export const HOLIDAY_COLUMNS = [
@@ -31,8 +31,8 @@ export interface HolidayImportResult {
 }
 
 /** Reads `path` (CSV or XLSX) and imports it. */
-export async function importHolidaysFile(em: EntityManager, path: string, opts: { actor: string; clock?: Clock }): Promise<HolidayImportResult> {
-  return importHolidays(em, await readTableFile(path), opts);
+export async function importHolidaysFile(em: EntityManager, path: string, opts: { actor: string; clock?: Clock; read?: ReadTableOptions }): Promise<HolidayImportResult> {
+  return importHolidays(em, await readTableFile(path, opts.read), opts);
 }
 
 /**
@@ -46,12 +46,16 @@ export async function importHolidays(em: EntityManager, table: Table, opts: { ac
   if (table.headers.length === 0) problems.add(1, 'empty_file', 'the file is empty; the first line must be the header row (tanggal, nama, jenis)');
   const cols = mapColumns<HolidayColumn>(table, HOLIDAY_COLUMNS, problems);
   if (!problems.empty) throw new ImportRejectedError(table.file, problems.items);
-  checkValueCounts(table, problems);
+  const readingProblems = table.problems.items.length;
+  let rowCount = 0;
   const rows: { date: string; name: string; kind: string; working_day: boolean }[] = [];
   const lineOfDate = new Map<string, number>();
-  for (const row of table.rows) {
+  for await (const batch of table.rowBatches) for (const row of batch) {
+    rowCount += 1;
     const get = (k: HolidayColumn) => cols.get(row, k);
     const before = problems.items.length;
+    checkValueCount(row, table.headers.length, problems);
+    checkPlainText(row, cols, [{ key: 'name', name: 'nama' }], problems);
     const date = parseDayDate(get('date'));
     if (get('date') === '') problems.add(row.line, 'missing_field', 'tanggal is empty');
     else if (!date) problems.add(row.line, 'invalid_date', `tanggal "${get('date')}" is not a real date; use YYYY-MM-DD, e.g. 2027-08-17`);
@@ -67,7 +71,8 @@ export async function importHolidays(em: EntityManager, table: Table, opts: { ac
     if (workingDay === null) problems.add(row.line, 'bad_value', `hari_kerja "${get('workingDay')}" must be ya or tidak`);
     if (problems.items.length === before && date && workingDay !== null) rows.push({ date, name, kind, working_day: workingDay });
   }
-  if (table.rows.length === 0 && table.headers.length > 0) problems.add(table.headerLine, 'empty_file', 'the file has a header but no days');
+  problems.items.push(...table.problems.items.slice(readingProblems));
+  if (rowCount === 0 && table.headers.length > 0) problems.add(table.headerLine, 'empty_file', 'the file has a header but no days');
   if (!problems.empty) throw new ImportRejectedError(table.file, problems.items);
 
   return em.transactional(async (tx) => {

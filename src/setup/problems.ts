@@ -35,7 +35,9 @@ export type ImportProblemCode =
   | 'invalid_email'
   | 'invalid_number'
   | 'invalid_date'
-  | 'empty_file';
+  | 'empty_file'
+  | 'bad_encoding'
+  | 'formula_cell';
 
 /** Base class for mistakes the person at the keyboard can fix; the CLI prints the message, not a stack. */
 export class UserFacingError extends Error {

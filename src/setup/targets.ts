@@ -9,11 +9,11 @@ import { validateNip } from '../domain/nip.js';
 import { RHK_KINDS, type CYCLE_STATUSES } from '../db/entities/cycle.js';
 import { appendAudit } from '../db/audit.js';
 import { parseDecimal } from './cell-values.js';
-import { checkValueCounts, mapColumns, type ColumnSpec } from './columns.js';
+import { checkValueCount, mapColumns, type ColumnSpec } from './columns.js';
 import { CycleSetupError } from './cycles.js';
 import { ImportRejectedError, ProblemList, type ImportProblemCode } from './problems.js';
 import { asJson, chunks, txOf } from '../db/sql.js';
-import { readTableFile, type Table } from './table-file.js';
+import { readTableFile, type ReadTableOptions, type Table } from './table-file.js';
 
 /** The targets file's columns: Indonesian names first, English aliases after. */
 export const TARGET_COLUMNS = [
@@ -40,8 +40,13 @@ export interface TargetImportResult {
 const EDITABLE: readonly (typeof CYCLE_STATUSES)[number][] = ['draft', 'open'];
 
 /** Reads `path` (CSV or XLSX) and imports it into cycle `cycleId`. */
-export async function importTargetsFile(em: EntityManager, path: string, cycleId: number, opts: { actor: string; clock?: Clock }): Promise<TargetImportResult> {
-  return importTargets(em, await readTableFile(path), cycleId, opts);
+export async function importTargetsFile(
+  em: EntityManager,
+  path: string,
+  cycleId: number,
+  opts: { actor: string; clock?: Clock; read?: ReadTableOptions },
+): Promise<TargetImportResult> {
+  return importTargets(em, await readTableFile(path, opts.read), cycleId, opts);
 }
 
 /**
@@ -66,12 +71,15 @@ export async function importTargets(em: EntityManager, table: Table, cycleId: nu
     if (table.headers.length === 0) problems.add(1, 'empty_file', 'the file is empty; the first line must be the header row (nip, kode, jenis_rhk, rhk, iki, target, satuan)');
     const cols = mapColumns<TargetColumn>(table, TARGET_COLUMNS, problems);
     if (!problems.empty) throw new ImportRejectedError(table.file, problems.items);
-    checkValueCounts(table, problems);
+    const readingProblems = table.problems.items.length;
+    let rowCount = 0;
 
     const rows: { employee_id: number; code: string; rhk_kind: string; rhk: string; iki: string; target: number; unit_of_measure: string; position: number }[] = [];
     const lineOfKey = new Map<string, number>();
     const positionOf = new Map<number, number>();
-    for (const row of table.rows) {
+    for await (const batch of table.rowBatches) for (const row of batch) {
+      rowCount += 1;
+      checkValueCount(row, table.headers.length, problems);
       const get = (k: TargetColumn) => cols.get(row, k);
       let ok = true;
       const fail = (code: ImportProblemCode, message: string) => {
@@ -107,7 +115,8 @@ export async function importTargets(em: EntityManager, table: Table, cycleId: nu
         rows.push({ employee_id: employeeId, code, rhk_kind: kind, rhk: get('rhk'), iki: get('iki'), target, unit_of_measure: get('unitOfMeasure'), position });
       }
     }
-    if (table.rows.length === 0 && table.headers.length > 0) problems.add(table.headerLine, 'empty_file', 'the file has a header but no targets');
+    problems.items.push(...table.problems.items.slice(readingProblems));
+    if (rowCount === 0 && table.headers.length > 0) problems.add(table.headerLine, 'empty_file', 'the file has a header but no targets');
     if (!problems.empty) throw new ImportRejectedError(table.file, problems.items);
 
     for (const batch of chunks(rows, 1000)) {

@@ -1,9 +1,12 @@
 /** `kinerja import employees`, `kinerja targets import`, `kinerja holidays import`: thin wrappers over src/setup. */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { loadConfig } from '../../config.js';
+import { loadConfig, type Config } from '../../config.js';
 import { importEmployeesFile } from '../../setup/employees.js';
 import { importHolidaysFile } from '../../setup/holidays.js';
+import { normaliseEncoding } from '../../setup/encoding.js';
+import { keepHeapTightForImport } from '../../setup/memory.js';
+import type { ReadTableOptions } from '../../setup/table-file.js';
 import { importTargetsFile } from '../../setup/targets.js';
 import { withDatabase } from '../database.js';
 import { defaultActor, say } from '../output.js';
@@ -35,6 +38,28 @@ function progressBar(): { update(done: number, total: number): void; stop(): voi
 
 const actorOption = ['--actor <name>', 'who is importing, for the audit log (default: your OS user name)'] as const;
 
+/** A CSV that is not UTF-8 is refused, naming its first bad line; this reads it in the encoding it was saved in. */
+function encodingOption(): Option {
+  return new Option('--encoding <name>', 'encoding of a CSV file saved as plain "CSV" on Windows: windows-1252 (default utf-8, with or without BOM)').argParser((v) => {
+    try {
+      return normaliseEncoding(v);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  });
+}
+
+/** How every import reads its file: the encoding asked for, the configured limits. */
+function readOptions(cfg: Config, encoding: string | undefined): ReadTableOptions {
+  keepHeapTightForImport();
+  return { encoding, maxMb: cfg.IMPORT_MAX_MB, maxRows: cfg.IMPORT_MAX_ROWS };
+}
+
+const LIMITS_HELP = `
+Files: CSV in UTF-8 (with or without BOM; --encoding windows-1252 for a plain Windows "CSV") or XLSX (first
+sheet). At most IMPORT_MAX_MB megabytes and IMPORT_MAX_ROWS rows. Names, positions and units starting with
+= + - or @ are refused (a spreadsheet would run them as formulas).`;
+
 export function registerImportCommands(program: Command): void {
   const imp = program.command('import').description('load HR data from CSV or XLSX files');
   imp
@@ -57,13 +82,15 @@ Columns (header on line 1; Indonesian or English name, any case; * = required):
   zona_waktu|timezone           WIB, WITA, WIT or an IANA name (default WIB)
   bahasa|locale                 id or en (default id)
 
-The whole file is checked first; if any line is bad nothing is written and every bad line is listed.`,
+The whole file is checked first; if any line is bad nothing is written and every bad line is listed.
+${LIMITS_HELP}`,
     )
     .argument('<file>', 'CSV (UTF-8, comma or semicolon) or XLSX file; line 1 is the header')
     .option('--deactivate-missing', 'mark active employees who are not in FILE inactive (use with a full export)')
     .option('--dry-run', 'check the file and show what would change, without writing')
+    .addOption(encodingOption())
     .option(...actorOption)
-    .action(async (file: string, opts: { deactivateMissing?: boolean; dryRun?: boolean; actor?: string }) => {
+    .action(async (file: string, opts: { deactivateMissing?: boolean; dryRun?: boolean; actor?: string; encoding?: string }) => {
       const cfg = loadConfig();
       await withDatabase(cfg, async (db) => {
         const bar = progressBar();
@@ -74,6 +101,7 @@ The whole file is checked first; if any line is bad nothing is written and every
             deactivateMissing: opts.deactivateMissing,
             dryRun: opts.dryRun,
             defaultTimezone: cfg.DEFAULT_TIMEZONE,
+            read: readOptions(cfg, opts.encoding),
             onProgress: (done, total) => bar.update(done, total),
           });
           bar.stop();
@@ -97,15 +125,17 @@ The whole file is checked first; if any line is bad nothing is written and every
       'after',
       `
 Columns (all required): nip, kode|code, jenis_rhk|rhk_kind (utama, tambahan), rhk, iki, target (e.g. 12 or 12,5),
-satuan|unit_of_measure. Upserts by (NIP, kode); all or nothing, every bad line listed.`,
+satuan|unit_of_measure. Upserts by (NIP, kode); all or nothing, every bad line listed.
+${LIMITS_HELP}`,
     )
     .argument('<file>', 'CSV or XLSX file; line 1 is the header')
     .requiredOption('--cycle <id>', 'the cycle the targets belong to (see kinerja cycle list)', positiveInt)
+    .addOption(encodingOption())
     .option(...actorOption)
-    .action(async (file: string, opts: { cycle: number; actor?: string }) => {
+    .action(async (file: string, opts: { cycle: number; actor?: string; encoding?: string }) => {
       const cfg = loadConfig();
       await withDatabase(cfg, async (db) => {
-        const r = await importTargetsFile(db.em(), file, opts.cycle, { actor: opts.actor ?? defaultActor() });
+        const r = await importTargetsFile(db.em(), file, opts.cycle, { actor: opts.actor ?? defaultActor(), read: readOptions(cfg, opts.encoding) });
         say(`${r.file}: imported ${r.rows} targets for ${r.employees} employees in cycle ${opts.cycle} (${r.created} new, ${r.updated} updated)`);
       });
     });
@@ -119,14 +149,16 @@ satuan|unit_of_measure. Upserts by (NIP, kode); all or nothing, every bad line l
       'after',
       `
 Columns: tanggal|date (YYYY-MM-DD or DD/MM/YYYY), nama|name, jenis|kind (nasional, cuti_bersama, daerah),
-hari_kerja|working_day (optional: ya/tidak). Upserts by date; all or nothing, every bad line listed.`,
+hari_kerja|working_day (optional: ya/tidak). Upserts by date; all or nothing, every bad line listed.
+${LIMITS_HELP}`,
     )
     .argument('<file>', 'CSV or XLSX file; line 1 is the header')
+    .addOption(encodingOption())
     .option(...actorOption)
-    .action(async (file: string, opts: { actor?: string }) => {
+    .action(async (file: string, opts: { actor?: string; encoding?: string }) => {
       const cfg = loadConfig();
       await withDatabase(cfg, async (db) => {
-        const r = await importHolidaysFile(db.em(), file, { actor: opts.actor ?? defaultActor() });
+        const r = await importHolidaysFile(db.em(), file, { actor: opts.actor ?? defaultActor(), read: readOptions(cfg, opts.encoding) });
         say(`${r.file}: imported ${r.rows} days (${r.created} new, ${r.updated} updated)`);
       });
     });
