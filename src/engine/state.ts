@@ -172,20 +172,19 @@ const actionSchema = z.looseObject({ a: z.string() }) as unknown as z.ZodType<Ac
 export type SliceSchema = z.ZodType;
 
 /**
- * The ONE schema of the stored conversation state: the shared fields plus every registered flow's slice.
- * Parsing never fails: a field that does not fit its schema (an old or damaged row) falls back to its empty
- * value, a flow or step no module knows falls back to idle, and keys no module declares are dropped.
+ * The ONE schema of the stored conversation state: the shared fields plus every registered flow's slice
+ * (`slices`: key -> schema of the value). Keys no module declares are dropped.
  */
 export function conversationStateSchema(args: { flows: readonly string[]; steps: readonly string[]; slices: Readonly<Record<string, SliceSchema>> }) {
   const slices: Record<string, z.ZodType> = {};
-  for (const [key, schema] of Object.entries(args.slices)) slices[key] = schema.optional().catch(undefined);
+  for (const [key, schema] of Object.entries(args.slices)) slices[key] = schema.optional();
   return z.object({
-    flow: z.enum(['idle', ...args.flows] as [string, ...string[]]).catch('idle'),
-    step: z.enum(['idle', ...args.steps] as [string, ...string[]]).catch('idle'),
-    tokens: z.record(z.string(), actionSchema).catch({}),
-    inbox: z.record(z.string(), actionSchema).catch({}),
-    stale: z.array(z.string()).catch([]),
-    prompt: z.string().optional().catch(undefined),
+    flow: z.enum(['idle', ...args.flows] as [string, ...string[]]),
+    step: z.enum(['idle', ...args.steps] as [string, ...string[]]),
+    tokens: z.record(z.string(), actionSchema),
+    inbox: z.record(z.string(), actionSchema),
+    stale: z.array(z.string()),
+    prompt: z.string().optional(),
     ...slices,
   });
 }
@@ -193,11 +192,25 @@ export function conversationStateSchema(args: { flows: readonly string[]; steps:
 /** A parser of stored conversation state: the row's flow and step columns with its JSON state. */
 export type StateParser = (row: { flow: string | null; step: string | null; state: Record<string, unknown> | null }) => ConversationState;
 
-/** The parser for a schema made by `conversationStateSchema`. */
+/** What a field that does not fit falls back to (absent: the field is dropped). */
+const FALLBACK: Readonly<Record<string, unknown>> = { flow: 'idle', step: 'idle', tokens: {}, inbox: {}, stale: [] };
+
+/**
+ * The parser for a schema made by `conversationStateSchema`. Parsing never fails: a row that does not fit
+ * (an old or damaged one) is parsed again field by field, each misfit falling back to its empty value (a
+ * flow or step no module knows: idle; a slice: dropped). Only the strict pass runs for a row that fits:
+ * a few µs (measured 5-10 µs on a busy 2-core machine, about 2x the hand-written copy it replaces, well
+ * under 1 % of a message's CPU); the catching schema is slower and runs only for a misfit row.
+ */
 export function stateParser(schema: ReturnType<typeof conversationStateSchema>): StateParser {
+  const lenient = z.object(Object.fromEntries(Object.entries(schema.shape).map(([k, s]) => [k, (s as z.ZodType).catch(FALLBACK[k])])));
   return (row) => {
-    const parsed = schema.parse({ ...(row.state ?? {}), flow: row.flow ?? 'idle', step: row.step ?? 'idle' }) as Record<string, unknown>;
-    // Absent optional slices come back as `undefined` keys; drop them so the state stays as it was stored.
+    const state = row.state ?? {};
+    // flow and step are columns, not in the JSON; written first, they keep V8's fast object shape (adding
+    // them after the spread makes the parse about 10x slower). A JSON that has them anyway loses them.
+    const input = 'flow' in state || 'step' in state ? { ...state, flow: row.flow ?? 'idle', step: row.step ?? 'idle' } : { flow: row.flow ?? 'idle', step: row.step ?? 'idle', ...state };
+    const strict = schema.safeParse(input);
+    const parsed = (strict.success ? strict.data : lenient.parse(input)) as Record<string, unknown>;
     for (const k of Object.keys(parsed)) if (parsed[k] === undefined) delete parsed[k];
     return parsed as unknown as ConversationState;
   };
