@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { createEngine } from '../../src/engine/engine.js';
 import { createFlowRegistry, FLOW_MODULES, flows, type FlowModule } from '../../src/engine/flows/index.js';
 import { loadIngress } from '../../src/engine/load.js';
-import { TxRunner } from '../../src/engine/sql.js';
+import { TxRunner } from '../../src/db/sql.js';
 import { createLogger } from '../../src/logger.js';
 import { createEngineHarness, PEOPLE, type EngineHarness } from '../support/engine.js';
 
