@@ -14,8 +14,9 @@ import type { Orm } from '../db/orm.js';
 import type { Logger } from '../logger.js';
 import { ConcurrentUpdate, applyEffects, applyInOneStatement, fitsOneStatement, type ApplyArgs } from './apply.js';
 import type { ConversationEngine, HandleResult, IncomingEvent, OutgoingMessage } from './contract.js';
-import { ADMIN_ROLE, needsFor, step } from './flows/index.js';
-import { linkCodeIn } from './flows/linking.js';
+import { platformCapabilities } from './capabilities.js';
+import { ADMIN_ROLE, flows as defaultFlows, type FlowRegistry } from './flows/index.js';
+import { linkCodeOf } from './flows/linking.js';
 import { localeFromHint, translator } from './i18n.js';
 import { loadAssessment, loadCheckIn, loadIngress, loadLinkContext, loadPendingReviews, withRaters } from './load.js';
 import { insertOutbox } from '../db/outbox.js';
@@ -41,6 +42,8 @@ export interface EngineDeps {
   onCommitted?: (outboxIds: number[]) => void | Promise<void>;
   /** Token source; tests may inject a predictable one. */
   newToken?: () => string;
+  /** The flows (default: the bot's registry); tests may register extra flow modules. */
+  flows?: FlowRegistry;
 }
 
 /** The engine with its statistics, for the benchmark and health output. */
@@ -53,6 +56,7 @@ export interface Engine extends ConversationEngine {
 export function createEngine(deps: EngineDeps): Engine {
   const runner = new TxRunner(deps.orm);
   const newToken = deps.newToken ?? randomToken;
+  const flows = deps.flows ?? defaultFlows;
   const reminders = {
     clock: deps.clock,
     config: {
@@ -73,7 +77,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
   async function attemptOn(read: Session, event: IncomingEvent): Promise<HandleResult> {
     const now = deps.clock.now();
-    const ingress = await loadIngress(read, event.platform, event.eventId, event.platformUserId);
+    const ingress = await loadIngress(read, event.platform, event.eventId, event.platformUserId, flows.parseState);
     if (ingress.seen) return { duplicate: true, outboxIds: [] };
     const state: ConversationState = ingress.conversation?.state ?? initialState();
     const actor = ingress.actor;
@@ -84,7 +88,7 @@ export function createEngine(deps: EngineDeps): Engine {
     // Who the chat user becomes in this event, if it links them: a supervisor is told of waiting reviews at once.
     let linkingAs: number | null = null;
     if (!actor) {
-      const code = linkCodeIn(input.kind === 'command' ? input : input.kind === 'text' ? input : { kind: input.kind });
+      const code = linkCodeOf(input);
       const email = event.hints?.email ?? null;
       if (code || email) {
         const lc = await loadLinkContext(read, { platform: event.platform, platformUserId: event.platformUserId, code, email, now });
@@ -96,23 +100,24 @@ export function createEngine(deps: EngineDeps): Engine {
       }
     }
 
-    const needs = actor ? needsFor(state, input) : { own: false, subjectId: null, pendingReviews: false, checkInId: null, ownerNip: null };
+    const needs = actor ? flows.needsFor(state, input) : null;
     let own = ingress.own;
     // Raters are only needed to submit; answering questions skips that query.
-    if (own && (state.step === 'confirm' || (input.kind === 'action' && input.action.a === 'confirm_submit'))) own = await withRaters(read, own, now);
+    if (own && needs?.ownRaters) own = await withRaters(read, own, now);
     let subject = null;
     if (actor && event.threadKey) subject = await loadAssessment(read, { threadKey: event.threadKey }, { now, locale });
-    else if (actor && needs.subjectId !== null) subject = await loadAssessment(read, { id: needs.subjectId }, { now, locale });
+    else if (actor && needs && needs.subjectId !== null) subject = await loadAssessment(read, { id: needs.subjectId }, { now, locale });
     // Only an HR admin's /lihat reads someone else's assessment by NIP.
-    else if (actor && needs.ownerNip !== null && actor.roles.includes(ADMIN_ROLE)) subject = await loadAssessment(read, { ownerNip: needs.ownerNip }, { now, locale });
-    const reviewerId = actor && needs.pendingReviews ? actor.id : linkingAs;
+    else if (actor && needs && needs.ownerNip !== null && actor.roles.includes(ADMIN_ROLE)) subject = await loadAssessment(read, { ownerNip: needs.ownerNip }, { now, locale });
+    const reviewerId = actor && needs?.pendingReviews ? actor.id : linkingAs;
     const pendingReviews = reviewerId !== null ? await loadPendingReviews(read, reviewerId, now) : null;
-    const checkIn = actor && needs.checkInId !== null ? await loadCheckIn(read, needs.checkInId) : null;
+    const checkIn = actor && needs && needs.checkInId !== null ? await loadCheckIn(read, needs.checkInId) : null;
 
     const idleMs = deps.config.DRAFT_IDLE_MINUTES * 60_000;
     const ctx: StepContext = {
       now,
       platform: event.platform,
+      capabilities: platformCapabilities(event.platform),
       actor,
       locale,
       own,
@@ -126,7 +131,7 @@ export function createEngine(deps: EngineDeps): Engine {
       newToken,
       newErrorId: randomErrorId,
     };
-    const result = step(state, input, ctx, event.threadKey);
+    const result = flows.step(state, input, ctx, event.threadKey);
     const pressed = answeredPrompt(event, state, input);
     const effects = pressed ? [...result.effects, pressed] : result.effects;
     const args: ApplyArgs = {

@@ -8,7 +8,7 @@ import type { EvidenceRef } from '../db/entities/assessment.js';
 import type { CycleSettings } from '../db/entities/cycle.js';
 import type { Platform } from './contract.js';
 import type { Tx } from '../db/sql.js';
-import type { ConversationState, Locale, Rating } from './state.js';
+import type { ConversationState, Locale, Rating, StateParser } from './state.js';
 import type { AssessmentView, CheckInView, LinkCodeView, PendingReviewView, PersonView } from './views.js';
 
 const PERSON_COLS = `e.id, e.name, e.nip, e.locale, e.unit_id, e.supervisor_id, e.roles, e.opt_out_announcements, e.timezone`;
@@ -160,9 +160,9 @@ type IngressRow = PersonRow & {
 
 /**
  * Everything an ordinary message needs, in one statement: was the event seen, who is it (chat identity ->
- * employee), their conversation, and their assessment in the open cycle with items and answers.
+ * employee), their conversation (its state parsed by `parseState`), and their assessment in the open cycle with items and answers.
  */
-export async function loadIngress(tx: Tx, platform: Platform, eventId: string, platformUserId: string): Promise<Ingress> {
+export async function loadIngress(tx: Tx, platform: Platform, eventId: string, platformUserId: string, parseState: StateParser): Promise<Ingress> {
   const rows = await tx.query<IngressRow>(
     `select exists (select 1 from processed_event where platform = $1 and event_id = $2) as seen,
             ${PERSON_COLS}, e.active,
@@ -183,17 +183,8 @@ export async function loadIngress(tx: Tx, platform: Platform, eventId: string, p
   const actor = r.id !== null && r.active ? person(r) : null;
   let conversation: Ingress['conversation'] = null;
   if (r.conv_id !== null) {
-    const raw = (r.state ?? {}) as Partial<ConversationState>;
-    const state: ConversationState = {
-      flow: (r.flow as ConversationState['flow']) ?? 'idle',
-      step: (r.step as ConversationState['step']) ?? 'idle',
-      tokens: raw.tokens ?? {},
-      inbox: raw.inbox ?? {},
-      stale: raw.stale ?? [],
-      ...(raw.assess ? { assess: raw.assess } : {}),
-      ...(raw.review ? { review: raw.review } : {}),
-      ...(raw.coaching ? { coaching: raw.coaching } : {}),
-    };
+    // One schema assembled from the flow modules (state.ts): nothing a registered flow keeps is dropped.
+    const state = parseState({ flow: r.flow, step: r.step, state: r.state });
     conversation = { id: r.conv_id, state, version: r.version, lastActivityAt: new Date(r.last_activity_at) };
   }
   const own = actor && r.own ? assessmentView(r.own, actor.locale) : null;

@@ -3,6 +3,7 @@
  * action), notifications to others and records to save. `finish` turns it into a plain StepResult.
  */
 import type { Button, FormSpec, OutgoingMessage } from './contract.js';
+import type { HandOffName, HandOffs } from './handoffs.js';
 import type { Action, ConversationState, Effect, StepResult } from './state.js';
 import { ownedToken } from './tokens.js';
 import type { StepContext } from './views.js';
@@ -19,6 +20,13 @@ export interface ButtonSpec {
   style?: 'primary' | 'danger';
 }
 
+/** Runs a named hand-off (the flow registry supplies it). */
+export type HandOffRunner = <K extends HandOffName>(turn: Turn, name: K, payload: HandOffs[K]) => void;
+
+const noHandOffs: HandOffRunner = (_turn, name) => {
+  throw new Error(`no flow registry to hand off to: ${name}`);
+};
+
 export class Turn {
   readonly effects: Effect[] = [];
   private readonly issued: Record<string, Action> = {};
@@ -33,7 +41,13 @@ export class Turn {
   constructor(
     readonly ctx: StepContext,
     public state: ConversationState,
+    private readonly handOffs: HandOffRunner = noHandOffs,
   ) {}
+
+  /** Hands over to another flow by name (handoffs.ts): the registry calls the module that offers it. */
+  handOff<K extends HandOffName>(name: K, payload: HandOffs[K]): void {
+    this.handOffs(this, name, payload);
+  }
 
   /** The employee this conversation's buttons belong to: the actor, or who they just linked as. */
   get owner(): number | null {

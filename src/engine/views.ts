@@ -4,6 +4,7 @@
  */
 import type { EvidenceRef } from '../db/entities/assessment.js';
 import type { CycleSettings } from '../db/entities/cycle.js';
+import type { PlatformCapabilities } from './capabilities.js';
 import type { Locale, Rating } from './state.js';
 
 /** A person as the conversation needs them. */
@@ -97,8 +98,10 @@ export interface LinkCodeView {
 /** Everything a step may look at. */
 export interface StepContext {
   now: Date;
-  /** The chat platform of the event (for messages that name it). */
+  /** The chat platform of the event: recorded (audit, evidence), never branched on; see `capabilities`. */
   platform: string;
+  /** What the platform can do (capabilities.ts): flows branch on these, not on the platform's name. */
+  capabilities: PlatformCapabilities;
   /** The linked person, or null for an unknown chat user. */
   actor: PersonView | null;
   /** Language for replies. */

@@ -6,20 +6,21 @@
 import { validateNip } from '../../domain/index.js';
 import { formatDate, translator } from '../i18n.js';
 import { predicateLabel, statusLabel } from '../labels.js';
+import { itemLines } from '../assessment-view.js';
 import type { Turn } from '../turn.js';
-import { itemLines } from './assessment.js';
+import type { FlowModule } from './module.js';
 
 /** The role that may read anyone's assessment. */
 export const ADMIN_ROLE = 'admin';
 
 /** The NIP `/lihat` is asked about, normalised, or null when the argument is not a valid NIP. */
-export function viewedNip(args: string[]): string | null {
+function viewedNip(args: string[]): string | null {
   const v = validateNip(args.join(''));
   return v.ok ? v.nip : null;
 }
 
 /** `/lihat NIP`: the assessment loaded by the shell into `ctx.subject` (latest cycle), read-only. */
-export function adminViewCommand(turn: Turn, args: string[]): void {
+function adminViewCommand(turn: Turn, args: string[]): void {
   const t = translator(turn.ctx.locale);
   const actor = turn.ctx.actor;
   if (!actor || !actor.roles.includes(ADMIN_ROLE)) {
@@ -49,3 +50,8 @@ export function adminViewCommand(turn: Turn, args: string[]): void {
   turn.effect({ kind: 'audit', action: 'assessment.viewed_by_admin', subject: `assessment:${view.id}`, data: { by: actor.id, nip } });
   turn.say(lines.join('\n'));
 }
+
+export const adminModule: FlowModule = {
+  name: 'admin',
+  commands: [{ names: ['lihat', 'view'], needs: (args) => ({ ownerNip: viewedNip(args) }), run: adminViewCommand }],
+};

@@ -4,38 +4,24 @@
  * the position is always recomputed from what is stored: a restart, `/batal` or a week away resumes at the
  * first unanswered step.
  */
-import { TEXT_BOUNDS, capaianPercent, checkTextLength, isLate, parseEvidenceLink, parseRealisasi, validateNarrative } from '../../domain/index.js';
+import { z } from 'zod';
+import { TEXT_BOUNDS, checkTextLength, isLate, parseEvidenceLink, parseRealisasi, validateNarrative } from '../../domain/index.js';
 import type { EvidenceRef } from '../../db/entities/assessment.js';
+import { editable, firstOpenPosition, itemLines } from '../assessment-view.js';
 import type { IncomingFile } from '../contract.js';
 import { formatDate, formatNumber, translator, type Translate } from '../i18n.js';
 import { statusLabel } from '../labels.js';
 import type { Action, Step } from '../state.js';
 import type { Turn } from '../turn.js';
-import type { AssessmentView, ItemView } from '../views.js';
-import { reviewPrompt } from './review.js';
-
-/** Where the person stands: the first unanswered step, or the summary when all is answered. */
-export function firstOpenPosition(view: AssessmentView): { step: Step; item: number } {
-  for (let i = 0; i < view.items.length; i++) {
-    const it = view.items[i];
-    if (it.realisasi === null) return { step: 'realisasi', item: i };
-    if (it.narrative === null) return { step: 'narrative', item: i };
-    if (it.evidence.length === 0 && !it.evidenceSkipped) return { step: 'evidence', item: i };
-  }
-  if (view.reflection === null) return { step: 'reflection', item: 0 };
-  return { step: 'summary', item: 0 };
-}
-
-function editable(view: AssessmentView): boolean {
-  return (view.status === 'draft' || view.status === 'returned') && view.cycle.status === 'open';
-}
+import type { AssessmentView } from '../views.js';
+import type { FlowModule } from './module.js';
 
 function t(turn: Turn): Translate {
   return translator(turn.ctx.locale);
 }
 
 /** `/penilaian`, the reminder button, "start": intro, then the first unanswered question. */
-export function startAssessment(turn: Turn): void {
+function startAssessment(turn: Turn): void {
   const view = turn.ctx.own;
   const tr = t(turn);
   if (!view) {
@@ -59,7 +45,7 @@ export function startAssessment(turn: Turn): void {
 }
 
 /** Asks the question of `step` for item `item` and records the position. */
-export function ask(turn: Turn, view: AssessmentView, step: Step, item: number, editing: boolean): void {
+function ask(turn: Turn, view: AssessmentView, step: Step, item: number, editing: boolean): void {
   const tr = t(turn);
   const loc = turn.ctx.locale;
   turn.go('assess', step);
@@ -71,7 +57,7 @@ export function ask(turn: Turn, view: AssessmentView, step: Step, item: number, 
       const target = it.target === null ? tr('assess.no_target') : `${formatNumber(loc, it.target)} ${it.unitOfMeasure ?? ''}`.trim();
       const current = editing && it.realisasi !== null ? `\n${tr('assess.current_value', { value: formatNumber(loc, it.realisasi) })}` : '';
       turn.reply({ text: `${head}\n${tr('assess.ask_realisasi', { target })}${current}`, threadKey: view.threadKey });
-      if (turn.ctx.platform === 'slack') offerItemForm(turn, view, item, target);
+      if (turn.ctx.capabilities.modalForms) offerItemForm(turn, view, item, target);
       return;
     }
     case 'narrative':
@@ -109,8 +95,8 @@ export function ask(turn: Turn, view: AssessmentView, step: Step, item: number, 
 export const ITEM_FORM_FIELDS = { realisasi: 'realisasi', narrative: 'narasi' } as const;
 
 /**
- * Slack: realisasi and narrative belong together, so they are also offered as one modal. It is a separate
- * message because the Slack sender opens a form directly as a modal when the click that led here is fresh:
+ * Where forms open as modals (Slack): realisasi and narrative belong together, so they are also offered as
+ * one modal. It is a separate message because the Slack sender opens a form directly as a modal when the click that led here is fresh:
  * the question itself must stay in the chat, where the typed path keeps working.
  */
 function offerItemForm(turn: Turn, view: AssessmentView, item: number, target: string): void {
@@ -135,7 +121,7 @@ function offerItemForm(turn: Turn, view: AssessmentView, item: number, target: s
  * valid is saved; what is not comes back as inline errors while the modal stays open with everything typed
  * (the step and its form token stay as they are, so the corrected form can be submitted again).
  */
-export function assessmentForm(turn: Turn, item: number, values: Record<string, string> | undefined): void {
+function assessmentForm(turn: Turn, item: number, values: Record<string, string> | undefined): void {
   const view = currentView(turn);
   if (!view) return;
   const tr = t(turn);
@@ -174,27 +160,6 @@ function realisasiFault(tr: Translate, loc: 'id' | 'en', r: { fault: string; lim
       : r.fault === 'empty'
         ? tr('input.realisasi_empty')
         : tr('input.realisasi_not_number', { text: text.trim().slice(0, 40) });
-}
-
-/** One line per item with capaian %, for the summary and the supervisor's overview. */
-export function itemLines(tr: Translate, loc: 'id' | 'en', items: ItemView[]): string[] {
-  return items.map((it, i) => {
-    const real = it.realisasi === null ? '-' : formatNumber(loc, it.realisasi);
-    const target = it.target === null ? '-' : formatNumber(loc, it.target);
-    const pct = it.realisasi !== null && it.target !== null ? capaianPercent(it.realisasi, it.target) : null;
-    const capaian = pct === null ? '-' : `${formatNumber(loc, pct)}%`;
-    const evidence = it.evidence.length ? it.evidence.map((e) => e.url ?? e.name ?? e.kind).join(', ') : tr('assess.no_evidence');
-    return tr('assess.summary_line', {
-      n: i + 1,
-      name: it.name,
-      realisasi: real,
-      target,
-      unit: it.unitOfMeasure ?? '',
-      capaian,
-      narrative: it.narrative ?? '-',
-      evidence,
-    });
-  });
 }
 
 function summaryMessage(turn: Turn, view: AssessmentView) {
@@ -238,7 +203,7 @@ function itemRef(view: AssessmentView, i: number) {
 }
 
 /** Typed text while in the self-assessment. */
-export function assessmentText(turn: Turn, text: string): void {
+function assessmentText(turn: Turn, text: string): void {
   const view = currentView(turn);
   if (!view) return;
   const tr = t(turn);
@@ -301,7 +266,7 @@ function saveEvidence(turn: Turn, view: AssessmentView, i: number, ref: Evidence
 }
 
 /** A file or photo sent while in the self-assessment: evidence, if that is the question. */
-export function assessmentFile(turn: Turn, file: IncomingFile): void {
+function assessmentFile(turn: Turn, file: IncomingFile): void {
   const view = currentView(turn);
   if (!view) return;
   const tr = t(turn);
@@ -326,7 +291,7 @@ export function assessmentFile(turn: Turn, file: IncomingFile): void {
 }
 
 /** A button of the self-assessment. */
-export function assessmentAction(turn: Turn, action: Action): void {
+function assessmentAction(turn: Turn, action: Action): void {
   const view = currentView(turn);
   if (!view) return;
   const tr = t(turn);
@@ -374,5 +339,73 @@ function submit(turn: Turn, view: AssessmentView): void {
   turn.state = { ...turn.state, assess: undefined };
   const rater = view.promptRater;
   turn.say(rater ? tr('assess.submitted', { rater: rater.name }) : tr('assess.submitted_no_rater'));
-  if (rater) reviewPrompt(turn, view, rater);
+  if (rater) turn.handOff('review.prompt', { view, rater });
 }
+
+/** The self-assessment's part of the state: assessment id, item index, and whether the item is edited from the summary. */
+const assessSlice = z.object({ id: z.number(), item: z.number(), editing: z.boolean() });
+
+declare module '../state.js' {
+  interface FlowSteps {
+    assess: 'realisasi' | 'narrative' | 'evidence' | 'reflection' | 'summary' | 'confirm';
+  }
+  interface FlowSlices {
+    assess?: z.infer<typeof assessSlice>;
+  }
+}
+
+const inFlow = { inFlow: true, run: (turn: Turn, action: Action) => assessmentAction(turn, action) } as const;
+
+/** Help for the self-assessment step the person is at. */
+function assessHelp(turn: Turn): string {
+  const tr = t(turn);
+  switch (turn.state.step) {
+    case 'realisasi':
+      return tr('help.realisasi');
+    case 'narrative':
+      return tr('help.narrative');
+    case 'evidence':
+      return tr('help.evidence', { mb: turn.ctx.limits.evidenceMaxMb });
+    case 'reflection':
+      return tr('help.reflection');
+    default:
+      return tr('help.summary');
+  }
+}
+
+export const assessmentModule: FlowModule = {
+  name: 'self-assessment',
+  flow: {
+    name: 'assess',
+    steps: ['realisasi', 'narrative', 'evidence', 'reflection', 'summary', 'confirm'],
+    freeTextSteps: ['realisasi', 'narrative', 'evidence', 'reflection'],
+    fileSteps: ['evidence'],
+    resumesAfterIdle: true,
+    needs: (state) => ({ own: true, ownRaters: state.step === 'confirm' }),
+    subjectId: (state) => state.assess?.id ?? null,
+    ask(turn) {
+      const own = turn.ctx.own;
+      const s = turn.state.assess;
+      if (!own || !s || s.id !== own.id) return false;
+      ask(turn, own, turn.state.step, s.item, s.editing);
+      return true;
+    },
+    text: assessmentText,
+    file: assessmentFile,
+    help: assessHelp,
+    cancelled: (turn) => t(turn)('common.cancelled_draft_kept'),
+  },
+  commands: [{ names: ['penilaian', 'assess'], needs: { own: true }, run: (turn) => startAssessment(turn) }],
+  actions: {
+    start_assessment: { needs: () => ({ own: true }), run: (turn) => startAssessment(turn) },
+    item_form: { run: (turn, a, values) => assessmentForm(turn, a.i, values) },
+    skip_evidence: inFlow,
+    skip_reflection: inFlow,
+    edit_item: inFlow,
+    save_leave: inFlow,
+    submit: inFlow,
+    back_summary: inFlow,
+    confirm_submit: { ...inFlow, needs: () => ({ own: true, ownRaters: true }) },
+  },
+  slice: { key: 'assess', schema: assessSlice, dropOnCancel: true },
+};

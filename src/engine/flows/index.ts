@@ -1,259 +1,249 @@
 /**
- * The one pure step: `(state, input, context) -> { state', effects }`. It routes commands, buttons and
- * text to the flow they belong to; anything that fits no step gets a hint and the current question again.
+ * The flow registry and the one pure step: `(state, input, context) -> { state', effects }`. The registry
+ * asks the flow modules (module.ts) which of them owns a command, a button action, typed text or a file,
+ * assembles what to load (`needsFor`) and the one conversation-state schema from them, and runs the named
+ * hand-offs between them (handoffs.ts). Cancelling, help, stale buttons and the idle hint are common to all
+ * flows and live here. Anything that fits no step gets a hint and the current question again.
  */
+import { firstOpenPosition, hasOpenDraft } from '../assessment-view.js';
 import { translator } from '../i18n.js';
-import type { ConversationState, StepInput, StepResult } from '../state.js';
-import { Turn } from '../turn.js';
+import { conversationStateSchema, stateParser, type Action, type ConversationState, type SliceSchema, type StateParser, type Step, type StepInput, type StepResult } from '../state.js';
+import { Turn, type HandOffRunner } from '../turn.js';
 import type { StepContext } from '../views.js';
-import { ask, assessmentAction, assessmentFile, assessmentForm, assessmentText, firstOpenPosition, startAssessment } from './assessment.js';
-import { linkCodeIn, linkingStep } from './linking.js';
-import { askCoaching, coachingDefaultCheckIn, coachingText, rateCheckIn, startCoachingPlan } from './result.js';
-import { askReview, mayRate, openReview, reviewAction, reviewText } from './review.js';
-import { announcementsCommand, helpText, languageCommand, pendingReviewsCommand, setLocale, statusCommand, toggleOptOut } from './settings.js';
-import { relayThreadMessage } from './thread.js';
-import { ADMIN_ROLE, adminViewCommand, viewedNip } from './admin.js';
+import { adminModule } from './admin.js';
+import { assessmentModule } from './assessment.js';
+import { linkingModule } from './linking.js';
+import type { FlowAction, FlowCommand, FlowModule, FlowSpec, StepNeeds } from './module.js';
+import { resultModule } from './result.js';
+import { reviewModule } from './review.js';
+import { settingsModule } from './settings.js';
+import { threadModule } from './thread.js';
 
-/** Indonesian commands first, English aliases after; both map to one name. */
-export const COMMANDS: Readonly<Record<string, string>> = {
-  penilaian: 'assess',
-  assess: 'assess',
-  tinjau: 'review',
-  review: 'review',
-  status: 'status',
-  bahasa: 'language',
-  language: 'language',
-  batal: 'cancel',
-  cancel: 'cancel',
-  bantuan: 'help',
-  help: 'help',
-  pengumuman: 'announcements',
-  announcements: 'announcements',
-  start: 'start',
-  link: 'start',
-  lihat: 'view',
-  view: 'view',
-};
+export { ADMIN_ROLE } from './admin.js';
+export type { FlowModule, StepNeeds } from './module.js';
 
-/** Which data a step will need, so the shell loads only that. */
-export interface StepNeeds {
-  own: boolean;
-  /** Assessment id to load as the subject. */
-  subjectId: number | null;
-  pendingReviews: boolean;
-  /** Check-in id to load for a rating button. */
-  checkInId: number | null;
-  /** `/lihat NIP` by an HR admin: whose assessment to load. */
-  ownerNip: string | null;
+/** Every flow of the bot. A new flow is one module file plus one line here. */
+export const FLOW_MODULES: readonly FlowModule[] = [linkingModule, assessmentModule, reviewModule, resultModule, threadModule, settingsModule, adminModule];
+
+/** The registry built from a list of modules. */
+export interface FlowRegistry {
+  readonly modules: readonly FlowModule[];
+  /** One event, in a thread of an assessment (`threadKey`) or not. */
+  step(state: ConversationState, input: StepInput, ctx: StepContext, threadKey?: string): StepResult;
+  /** Decides what to load for `input` in `state` (pure). */
+  needsFor(state: ConversationState, input: StepInput): StepNeeds;
+  /** Parses a stored conversation with the one schema assembled from the modules' state slices. */
+  parseState: StateParser;
 }
 
-export { ADMIN_ROLE };
+type FlowModuleWithFlow = FlowModule & { flow: FlowSpec };
 
-/** Decides what to load for `input` in `state` (pure). */
-export function needsFor(state: ConversationState, input: StepInput): StepNeeds {
-  const cmd = input.kind === 'command' ? (COMMANDS[input.name] ?? null) : null;
-  let subjectId: number | null = null;
-  if (input.kind === 'action' && (input.action.a === 'open_review' || input.action.a === 'coaching_plan')) subjectId = input.action.id;
-  else if (state.flow === 'review' && state.review) subjectId = state.review.id;
-  else if (state.flow === 'coaching' && state.coaching) subjectId = state.coaching.id;
-  return {
-    own: state.flow === 'assess' || state.flow === 'idle' || cmd === 'assess' || cmd === 'status' || cmd === 'help' || (input.kind === 'action' && input.action.a === 'start_assessment'),
-    subjectId,
-    pendingReviews: cmd === 'review' || cmd === 'status',
-    checkInId: input.kind === 'action' && input.action.a === 'rate_checkin' ? input.action.id : null,
-    ownerNip: cmd === 'view' && input.kind === 'command' ? viewedNip(input.args) : null,
+/** Builds a registry; two modules claiming the same command, action, flow, slice or hand-off is a programming error. */
+export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry {
+  // Help and cancel are about every flow (the functions below are hoisted).
+  const COMMON: readonly FlowCommand[] = [
+    { names: ['bantuan', 'help'], needs: { own: true }, run: help },
+    { names: ['batal', 'cancel'], run: cancel },
+  ];
+  const common = new Map(COMMON.flatMap((c) => c.names.map((n) => [n, c] as const)));
+
+  const commands = new Map<string, FlowCommand>();
+  const actions = new Map<string, { module: FlowModule; spec: FlowAction }>();
+  const flows = new Map<string, FlowModuleWithFlow>();
+  const slices: Record<string, SliceSchema> = {};
+  const handOffs = new Map<string, (turn: Turn, payload: never) => void>();
+  const claim = (kind: string, key: string, taken: boolean, module: FlowModule) => {
+    if (taken || (kind === 'command' && common.has(key)) || (kind === 'action' && key === 'cancel')) throw new Error(`flow module ${module.name}: ${kind} "${key}" is already taken`);
   };
-}
-
-/** Steps whose question is answered by typing (or, for evidence, by a file). */
-const FREE_TEXT_STEPS = new Set<ConversationState['step']>(['realisasi', 'narrative', 'evidence', 'reflection', 'perilaku_note', 'feedback', 'return_note', 'plan', 'checkin']);
-
-/** The assessment the current step is about, if any. */
-function stepAssessmentId(state: ConversationState): number | null {
-  if (state.flow === 'assess') return state.assess?.id ?? null;
-  if (state.flow === 'review') return state.review?.id ?? null;
-  if (state.flow === 'coaching') return state.coaching?.id ?? null;
-  return null;
-}
-
-/**
- * Text in an assessment's thread answers the current question when that question expects typing and is
- * about the same assessment: on Telegram people reply to the question, on Slack the review questions sit in
- * the prompt's thread. Anything else in a thread is dialog kinerja (relayed to the other party). A command
- * is never a thread message.
- */
-export function answersCurrentStep(state: ConversationState, input: StepInput, ctx: StepContext): boolean {
-  if (!FREE_TEXT_STEPS.has(state.step)) return false;
-  if (input.kind === 'file' && state.step !== 'evidence') return false;
-  const id = stepAssessmentId(state);
-  return id !== null && ctx.subject !== null && ctx.subject.id === id;
-}
-
-/** Asks the current question again (after a hint or an error). */
-export function askCurrent(turn: Turn): void {
-  const s = turn.state;
-  const t = translator(turn.ctx.locale);
-  if (s.flow === 'assess' && turn.ctx.own && s.assess?.id === turn.ctx.own.id) {
-    return ask(turn, turn.ctx.own, s.step, s.assess.item, s.assess.editing);
+  for (const m of modules) {
+    for (const c of m.commands ?? []) {
+      for (const name of c.names) {
+        claim('command', name, commands.has(name), m);
+        commands.set(name, c);
+      }
+    }
+    for (const [a, spec] of Object.entries(m.actions ?? {})) {
+      claim('action', a, actions.has(a), m);
+      actions.set(a, { module: m, spec: spec as FlowAction });
+    }
+    if (m.flow) {
+      claim('flow', m.flow.name, flows.has(m.flow.name), m);
+      flows.set(m.flow.name, m as FlowModuleWithFlow);
+    }
+    if (m.slice) {
+      claim('state slice', m.slice.key, m.slice.key in slices || BASE_KEYS.has(m.slice.key), m);
+      slices[m.slice.key] = m.slice.schema;
+    }
+    for (const [name, run] of Object.entries(m.handOffs ?? {})) {
+      claim('hand-off', name, handOffs.has(name), m);
+      handOffs.set(name, run as (turn: Turn, payload: never) => void);
+    }
   }
-  if (s.flow === 'review' && turn.ctx.subject && s.review) return askReview(turn, turn.ctx.subject);
-  if (s.flow === 'coaching' && turn.ctx.subject && s.coaching) return askCoaching(turn, turn.ctx.subject);
-  const own = turn.ctx.own;
-  if (own && (own.status === 'draft' || own.status === 'returned') && firstOpenPosition(own).step !== 'summary') turn.say(t('common.idle_hint_draft'));
-  else turn.say(t('common.idle_hint'));
-}
+  const linking = modules.find((m) => m.unlinked);
+  const thread = modules.find((m) => m.threadText);
+  const textClaimers = modules.filter((m) => m.claimsText);
+  const cancelDrops = modules.flatMap((m) => (m.slice?.dropOnCancel ? [m.slice.key] : []));
+  const parseState = stateParser(
+    conversationStateSchema({ flows: [...flows.keys()], steps: [...new Set([...flows.values()].flatMap((m) => m.flow.steps))], slices }),
+  );
 
-/** One event, in a thread of an assessment (`threadKey`) or not. */
-export function step(state: ConversationState, input: StepInput, ctx: StepContext, threadKey?: string): StepResult {
-  const turn = new Turn(ctx, state);
-  const t = translator(ctx.locale);
+  const runHandOff: HandOffRunner = (turn, name, payload) => {
+    const run = handOffs.get(name);
+    if (!run) throw new Error(`no flow module takes the hand-off ${name}`);
+    run(turn, payload as never);
+  };
 
-  if (!ctx.actor) {
-    const code = linkCodeIn(input.kind === 'command' ? input : input.kind === 'text' ? input : { kind: input.kind });
-    linkingStep(turn, code !== null);
-    return turn.finish(state);
+  function needsFor(state: ConversationState, input: StepInput): StepNeeds {
+    const needs: StepNeeds = { own: false, ownRaters: false, subjectId: null, pendingReviews: false, checkInId: null, ownerNip: null };
+    const add = (n: Partial<StepNeeds> | undefined) => {
+      if (!n) return;
+      needs.own ||= !!n.own;
+      needs.ownRaters ||= !!n.ownRaters;
+      needs.pendingReviews ||= !!n.pendingReviews;
+      // The input's own subject (a pressed button) comes before the one of the current step.
+      needs.subjectId ??= n.subjectId ?? null;
+      needs.checkInId ??= n.checkInId ?? null;
+      needs.ownerNip ??= n.ownerNip ?? null;
+    };
+    if (input.kind === 'command') {
+      const c = common.get(input.name) ?? commands.get(input.name);
+      if (c?.needs) add(typeof c.needs === 'function' ? c.needs(input.args) : c.needs);
+    } else if (input.kind === 'action') {
+      const action = input.action;
+      const needsOf = actions.get(action.a)?.spec.needs as ((a: Action) => Partial<StepNeeds>) | undefined;
+      add(needsOf?.(action));
+    }
+    // Idle: the hint tells whether a draft is waiting.
+    if (state.flow === 'idle') add({ own: true });
+    add(flows.get(state.flow)?.flow.needs?.(state));
+    return needs;
   }
 
-  if (threadKey && (input.kind === 'text' || (input.kind === 'file' && input.caption)) && !answersCurrentStep(state, input, ctx)) {
-    relayThreadMessage(turn, input.kind === 'text' ? input.text : input.caption);
-    return turn.finish(state);
+  /**
+   * Text in an assessment's thread answers the current question when that question expects typing and is
+   * about the same assessment: on Telegram people reply to the question, on Slack the review questions sit in
+   * the prompt's thread. Anything else in a thread is dialog kinerja (relayed to the other party). A command
+   * is never a thread message.
+   */
+  function answersCurrentStep(state: ConversationState, input: StepInput, ctx: StepContext): boolean {
+    const spec = flows.get(state.flow)?.flow;
+    if (!spec) return false;
+    const expects: readonly Step[] = input.kind === 'file' ? (spec.fileSteps ?? []) : (spec.freeTextSteps ?? []);
+    if (!expects.includes(state.step)) return false;
+    const id = spec.subjectId?.(state) ?? null;
+    return id !== null && ctx.subject !== null && ctx.subject.id === id;
   }
 
-  switch (input.kind) {
-    case 'command': {
-      const cmd = COMMANDS[input.name];
-      switch (cmd) {
-        case 'assess':
-          startAssessment(turn);
-          break;
-        case 'review':
-          // A review in progress is resumed where it stands; the list would only lead back to it.
-          if (state.flow === 'review' && state.review) {
-            openReview(turn, state.review.id);
-            if (turn.state.flow !== 'review') pendingReviewsCommand(turn);
-          } else pendingReviewsCommand(turn);
-          break;
-        case 'status':
-          statusCommand(turn);
-          break;
-        case 'language':
-          languageCommand(turn, input.args);
-          break;
-        case 'announcements':
-          announcementsCommand(turn);
-          break;
-        case 'help':
-          turn.say(helpText(t, turn));
-          break;
-        case 'cancel': {
-          const wasAssess = state.flow === 'assess';
-          const reviewing = state.flow === 'review' && state.review && ctx.subject?.id === state.review.id ? ctx.subject : null;
-          turn.go('idle', 'idle');
-          // The review draft stays in the state so opening the same review again resumes it (openReview).
-          turn.state = { ...turn.state, assess: undefined, coaching: undefined };
-          if (reviewing) turn.say(t('common.cancelled_review_kept', { name: reviewing.owner.name }));
-          else turn.say(wasAssess ? t('common.cancelled_draft_kept') : t('common.cancelled'));
-          break;
-        }
-        case 'start':
-          turn.say(t('link.already', { name: ctx.actor.name }));
-          break;
-        case 'view':
-          adminViewCommand(turn, input.args);
-          break;
-        default:
+  /** Asks the current question again (after a hint or an error). */
+  function askCurrent(turn: Turn): void {
+    const spec = flows.get(turn.state.flow)?.flow;
+    if (spec?.ask(turn)) return;
+    const t = translator(turn.ctx.locale);
+    turn.say(hasOpenDraft(turn.ctx.own) ? t('common.idle_hint_draft') : t('common.idle_hint'));
+  }
+
+  /** Back after the idle time: say the draft was kept and ask the current question, without using the input. */
+  function resumed(turn: Turn): void {
+    turn.say(translator(turn.ctx.locale)('assess.resumed'));
+    askCurrent(turn);
+  }
+
+  function cancel(turn: Turn): void {
+    const t = translator(turn.ctx.locale);
+    const said = flows.get(turn.state.flow)?.flow.cancelled?.(turn) ?? t('common.cancelled');
+    turn.go('idle', 'idle');
+    // Slices that say so are dropped; the others stay (a review draft resumes when opened again).
+    if (cancelDrops.length) turn.state = { ...turn.state, ...Object.fromEntries(cancelDrops.map((k) => [k, undefined])) };
+    turn.say(said);
+  }
+
+  /** Help that fits where the person is. */
+  function help(turn: Turn): void {
+    const t = translator(turn.ctx.locale);
+    const spec = flows.get(turn.state.flow)?.flow;
+    const here = spec ? spec.help(turn) : turn.ctx.own && firstOpenPosition(turn.ctx.own).step !== 'summary' ? t('help.idle_draft') : t('help.idle');
+    turn.say(`${here}\n\n${t('help.commands')}`);
+  }
+
+  function step(state: ConversationState, input: StepInput, ctx: StepContext, threadKey?: string): StepResult {
+    const turn = new Turn(ctx, state, runHandOff);
+    const t = translator(ctx.locale);
+
+    if (!ctx.actor) {
+      linking?.unlinked?.(turn, input);
+      return turn.finish(state);
+    }
+
+    if (thread && threadKey && (input.kind === 'text' || (input.kind === 'file' && input.caption)) && !answersCurrentStep(state, input, ctx)) {
+      thread.threadText?.(turn, input.kind === 'text' ? input.text : input.caption);
+      return turn.finish(state);
+    }
+
+    const spec = flows.get(state.flow)?.flow;
+    switch (input.kind) {
+      case 'command': {
+        const c = common.get(input.name) ?? commands.get(input.name);
+        if (c) c.run(turn, input.args);
+        else {
           turn.say(t('common.unknown_command', { command: input.name.slice(0, 32) }));
           askCurrent(turn);
+        }
+        break;
       }
-      return turn.finish(state);
-    }
-    case 'stale_action':
-      turn.say(t('token.stale'));
-      turn.ackText = t('token.stale');
-      askCurrent(turn);
-      return turn.finish(state);
-    case 'foreign_action':
-      turn.say(t('token.foreign'));
-      turn.ackText = t('token.foreign');
-      return turn.finish(state);
-    case 'action': {
-      const a = input.action;
-      switch (a.a) {
-        case 'start_assessment':
-          startAssessment(turn);
-          break;
-        case 'set_locale':
-          setLocale(turn, a.l);
-          break;
-        case 'toggle_optout':
-          toggleOptOut(turn);
-          break;
-        case 'cancel':
+      case 'stale_action':
+        turn.say(t('token.stale'));
+        turn.ackText = t('token.stale');
+        askCurrent(turn);
+        break;
+      case 'foreign_action':
+        turn.say(t('token.foreign'));
+        turn.ackText = t('token.foreign');
+        break;
+      case 'action': {
+        const a = input.action;
+        const owner = actions.get(a.a);
+        if (a.a === 'cancel') {
           turn.go('idle', 'idle');
           turn.say(t('common.cancelled'));
-          break;
-        case 'open_review':
-          openReview(turn, a.id);
-          break;
-        case 'coaching_plan':
-          if (ctx.subject && ctx.subject.id === a.id && mayRate(ctx.actor.id, ctx.subject) && ctx.subject.status === 'reviewed') startCoachingPlan(turn, ctx.subject);
-          else turn.say(t('auth.not_rater'));
-          break;
-        case 'checkin_default':
-          coachingDefaultCheckIn(turn);
-          break;
-        case 'rate_checkin':
-          rateCheckIn(turn, a.id, a.score);
-          break;
-        case 'item_form':
-          assessmentForm(turn, a.i, input.values);
-          break;
-        case 'rate':
-        case 'hasil':
-        case 'perilaku':
-        case 'skip_note':
-        case 'skip_feedback':
-        case 'confirm_review':
-        case 'return_revision':
-          reviewAction(turn, a);
-          break;
-        default:
-          if (state.flow === 'assess') assessmentAction(turn, a);
-          else {
-            turn.say(t('token.stale'));
-            askCurrent(turn);
-          }
+        } else if (owner && (!owner.spec.inFlow || owner.module.flow?.name === state.flow)) {
+          (owner.spec.run as (turn: Turn, action: typeof a, values?: Record<string, string>) => void)(turn, a, input.values);
+        } else {
+          turn.say(t('token.stale'));
+          askCurrent(turn);
+        }
+        break;
       }
-      return turn.finish(state);
+      case 'file':
+        if (spec?.file) {
+          if (spec.resumesAfterIdle && ctx.resumedAfterIdle) resumed(turn);
+          else spec.file(turn, input.file);
+        } else {
+          turn.say(t('input.file_not_expected'));
+          askCurrent(turn);
+        }
+        break;
+      case 'text': {
+        if (textClaimers.some((m) => m.claimsText?.(turn, input.text))) break;
+        if (!spec) askCurrent(turn);
+        else if (spec.resumesAfterIdle && ctx.resumedAfterIdle) resumed(turn);
+        else spec.text(turn, input.text);
+        break;
+      }
     }
-    case 'file':
-      if (state.flow === 'assess') {
-        if (ctx.resumedAfterIdle) return resumed(turn, state);
-        assessmentFile(turn, input.file);
-      } else {
-        turn.say(t('input.file_not_expected'));
-        askCurrent(turn);
-      }
-      return turn.finish(state);
-    case 'text': {
-      if (linkCodeIn(input) !== null) {
-        turn.say(t('link.already', { name: ctx.actor.name }));
-        return turn.finish(state);
-      }
-      if (state.flow === 'assess') {
-        if (ctx.resumedAfterIdle) return resumed(turn, state);
-        assessmentText(turn, input.text);
-      } else if (state.flow === 'review') reviewText(turn, input.text);
-      else if (state.flow === 'coaching') coachingText(turn, input.text);
-      else askCurrent(turn);
-      return turn.finish(state);
-    }
+    return turn.finish(state);
   }
+
+  return { modules, step, needsFor, parseState };
 }
 
-/** Back after the idle time: say the draft was kept and ask the current question, without using the input. */
-function resumed(turn: Turn, state: ConversationState): StepResult {
-  turn.say(translator(turn.ctx.locale)('assess.resumed'));
-  askCurrent(turn);
-  return turn.finish(state);
-}
+/** Keys of the shared part of the state, which no slice may take. */
+const BASE_KEYS = new Set(['flow', 'step', 'tokens', 'inbox', 'stale', 'prompt']);
+
+/** The bot's registry. */
+export const flows: FlowRegistry = createFlowRegistry(FLOW_MODULES);
+
+/** One event through the bot's flows (see `FlowRegistry.step`). */
+export const step: FlowRegistry['step'] = (state, input, ctx, threadKey) => flows.step(state, input, ctx, threadKey);
+
+/** What the bot's flows need loaded (see `FlowRegistry.needsFor`). */
+export const needsFor: FlowRegistry['needsFor'] = (state, input) => flows.needsFor(state, input);

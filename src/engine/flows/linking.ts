@@ -5,8 +5,9 @@
  */
 import { DEFAULT_TIMEZONE, afterLinkFailure, isLinkCodeUsable } from '../../domain/index.js';
 import { formatDateTime, translator } from '../i18n.js';
+import type { StepInput } from '../state.js';
 import type { Turn } from '../turn.js';
-import { pendingReviewsCommand } from './settings.js';
+import type { FlowModule } from './module.js';
 
 /** The code in `/start CODE` or `link CODE`, if the input is a link attempt. */
 export function linkCodeIn(input: { kind: string; name?: string; args?: string[]; text?: string }): string | null {
@@ -19,7 +20,7 @@ export function linkCodeIn(input: { kind: string; name?: string; args?: string[]
 }
 
 /** An unknown chat user: link with the code, by email, or explain how. */
-export function linkingStep(turn: Turn, hasCode: boolean): void {
+function linkingStep(turn: Turn, hasCode: boolean): void {
   const ctx = turn.ctx;
   const t = translator(ctx.locale);
   const link = ctx.link;
@@ -67,5 +68,25 @@ function welcome(turn: Turn, employeeId: number): void {
     text: t('link.done'),
     buttons: turn.buttons([[{ label: t('btn.start_assessment'), action: { a: 'start_assessment' }, style: 'primary' }]]),
   });
-  if ((turn.ctx.pendingReviews ?? []).length) pendingReviewsCommand(turn);
+  if ((turn.ctx.pendingReviews ?? []).length) turn.handOff('review.pending', {});
+}
+
+/** The link code in any input, for the linking step and the engine's look-up. */
+export function linkCodeOf(input: StepInput): string | null {
+  return linkCodeIn(input.kind === 'command' ? input : input.kind === 'text' ? input : { kind: input.kind });
+}
+
+export const linkingModule: FlowModule = {
+  name: 'linking',
+  unlinked: (turn, input) => linkingStep(turn, linkCodeOf(input) !== null),
+  commands: [{ names: ['start', 'link'], run: (turn) => alreadyLinked(turn) }],
+  claimsText(turn, text) {
+    if (linkCodeIn({ kind: 'text', text }) === null) return false;
+    alreadyLinked(turn);
+    return true;
+  },
+};
+
+function alreadyLinked(turn: Turn): void {
+  turn.say(translator(turn.ctx.locale)('link.already', { name: turn.ctx.actor?.name ?? '' }));
 }

@@ -5,17 +5,19 @@
  * coaching plan (what to improve, first check-in). Coaching is never announced.
  */
 import { DateTime } from 'luxon';
+import { z } from 'zod';
 import { checkInDates, checkTextLength, todayIn } from '../../domain/index.js';
 import { formatDate, translator } from '../i18n.js';
 import { predicateLabel } from '../labels.js';
 import type { Turn } from '../turn.js';
+import { mayRate } from '../raters.js';
 import type { AssessmentView, PersonView } from '../views.js';
-import { mayRate } from './review.js';
+import type { FlowModule } from './module.js';
 
 const COACHING_PREDICATES = new Set(['butuh_perbaikan', 'kurang', 'sangat_kurang']);
 
 /** Tells the owner the result and starts the follow-up. The actor is the rater who just confirmed. */
-export function announceResult(turn: Turn, view: AssessmentView, predicate: string, feedback: string | null): void {
+function announceResult(turn: Turn, view: AssessmentView, predicate: string, feedback: string | null): void {
   const owner = view.owner;
   const ot = translator(owner.locale);
   const label = predicateLabel(ot, predicate);
@@ -39,14 +41,14 @@ export function announceResult(turn: Turn, view: AssessmentView, predicate: stri
 }
 
 /** Asks the rater (the actor) for the coaching plan. */
-export function startCoachingPlan(turn: Turn, view: AssessmentView): void {
+function startCoachingPlan(turn: Turn, view: AssessmentView): void {
   turn.state = { ...turn.state, coaching: { id: view.id } };
   turn.go('coaching', 'plan');
   askCoaching(turn, view);
 }
 
 /** The coaching question of the current step. */
-export function askCoaching(turn: Turn, view: AssessmentView): void {
+function askCoaching(turn: Turn, view: AssessmentView): void {
   const t = translator(turn.ctx.locale);
   if (turn.state.step === 'plan') {
     turn.reply({ text: t('coaching.ask_plan', { name: view.owner.name }), threadKey: view.threadKey });
@@ -93,7 +95,7 @@ export function parseLocalDate(text: string): string | null {
 }
 
 /** Text in the coaching flow: the plan, then the first check-in date. */
-export function coachingText(turn: Turn, text: string): void {
+function coachingText(turn: Turn, text: string): void {
   const view = coachingSubject(turn);
   if (!view) return;
   const t = translator(turn.ctx.locale);
@@ -117,7 +119,7 @@ export function coachingText(turn: Turn, text: string): void {
 }
 
 /** "Two weeks from now" button. */
-export function coachingDefaultCheckIn(turn: Turn): void {
+function coachingDefaultCheckIn(turn: Turn): void {
   const view = coachingSubject(turn);
   if (!view) return;
   if (turn.state.step !== 'checkin') return askCoaching(turn, view);
@@ -137,7 +139,7 @@ function savePlan(turn: Turn, view: AssessmentView, date: string): void {
 }
 
 /** The employee rates a coaching session (1-5) from the follow-up job's message; only their own, once. */
-export function rateCheckIn(turn: Turn, checkInId: number, score: number): void {
+function rateCheckIn(turn: Turn, checkInId: number, score: number): void {
   const t = translator(turn.ctx.locale);
   const ck = turn.ctx.checkIn;
   if (!ck || ck.id !== checkInId || ck.ownerId !== turn.ctx.actor?.id) {
@@ -151,3 +153,49 @@ export function rateCheckIn(turn: Turn, checkInId: number, score: number): void 
   turn.effect({ kind: 'rate_checkin', checkInId, score });
   turn.say(t('coaching.checkin_thanks', { score }));
 }
+
+/** The coaching plan being written by the rater: the assessment and, once typed, the plan. */
+const coachingSlice = z.object({ id: z.number(), plan: z.string().optional() });
+
+declare module '../state.js' {
+  interface FlowSteps {
+    coaching: 'plan' | 'checkin';
+  }
+  interface FlowSlices {
+    coaching?: z.infer<typeof coachingSlice>;
+  }
+}
+
+export const resultModule: FlowModule = {
+  name: 'result-coaching',
+  flow: {
+    name: 'coaching',
+    steps: ['plan', 'checkin'],
+    freeTextSteps: ['plan', 'checkin'],
+    needs: (state) => ({ subjectId: state.coaching?.id ?? null }),
+    subjectId: (state) => state.coaching?.id ?? null,
+    ask(turn) {
+      if (!turn.ctx.subject || !turn.state.coaching) return false;
+      askCoaching(turn, turn.ctx.subject);
+      return true;
+    },
+    text: coachingText,
+    help: (turn) => translator(turn.ctx.locale)('help.coaching'),
+  },
+  actions: {
+    coaching_plan: {
+      needs: (a) => ({ subjectId: a.id }),
+      run(turn, a) {
+        const { subject, actor } = turn.ctx;
+        if (subject && actor && subject.id === a.id && mayRate(actor.id, subject) && subject.status === 'reviewed') startCoachingPlan(turn, subject);
+        else turn.say(translator(turn.ctx.locale)('auth.not_rater'));
+      },
+    },
+    checkin_default: { run: (turn) => coachingDefaultCheckIn(turn) },
+    rate_checkin: { needs: (a) => ({ checkInId: a.id }), run: (turn, a) => rateCheckIn(turn, a.id, a.score) },
+  },
+  slice: { key: 'coaching', schema: coachingSlice, dropOnCancel: true },
+  handOffs: {
+    'result.announce': (turn, { view, predicate, feedback }) => announceResult(turn, view, predicate, feedback),
+  },
+};

@@ -7,17 +7,19 @@
 import { checkTextLength, matrixByVersion, predicateFor, suggestHasilKerja } from '../../domain/index.js';
 import { translator, type Translate } from '../i18n.js';
 import { predicateLabel, ratingLabel } from '../labels.js';
-import type { Action, Rating, ReviewDraft } from '../state.js';
+import { z } from 'zod';
+import { itemLines } from '../assessment-view.js';
+import { actingKindOf, mayRate } from '../raters.js';
+import { ratingSchema, type Action, type Rating } from '../state.js';
 import type { ButtonSpec, Turn } from '../turn.js';
 import { CONTINUE_ASSESSMENT_TOKEN as CONTINUE_TOKEN } from '../tokens.js';
-import type { AssessmentView, PersonView } from '../views.js';
-import { itemLines } from './assessment.js';
-import { announceResult } from './result.js';
+import type { AssessmentView, PendingReviewView, PersonView } from '../views.js';
+import type { FlowModule } from './module.js';
 
 const RATING_ORDER: Rating[] = ['di_atas', 'sesuai', 'di_bawah'];
 
 /** The prompt the rater gets when an assessment is submitted (in the rater's language, with their buttons). */
-export function reviewPrompt(turn: Turn, view: AssessmentView, rater: PersonView): void {
+function reviewPrompt(turn: Turn, view: AssessmentView, rater: PersonView): void {
   const tr = translator(rater.locale);
   const { buttons, grants } = turn.grantButtons(rater.id, [[{ label: tr('btn.open_review'), action: { a: 'open_review', id: view.id }, style: 'primary' }]]);
   turn.effect({
@@ -31,11 +33,6 @@ export function reviewPrompt(turn: Turn, view: AssessmentView, rater: PersonView
     },
     grants,
   });
-}
-
-/** True when `actorId` may rate `view` today (supervisor of record or acting PLT/PLH). */
-export function mayRate(actorId: number, view: AssessmentView): boolean {
-  return view.raters.some((r) => r.id === actorId);
 }
 
 function tr(turn: Turn): Translate {
@@ -80,7 +77,7 @@ function keptDraft(turn: Turn, view: AssessmentView): ReviewDraft | null {
  * `/batal`), it resumes at the step they were at with every rating and text they gave: nothing entered is
  * lost by asking again.
  */
-export function openReview(turn: Turn, id: number): void {
+function openReview(turn: Turn, id: number): void {
   const view = subjectFor(turn, id);
   if (!view) return;
   const t = tr(turn);
@@ -108,7 +105,7 @@ function ratingButtons(t: Translate, make: (r: Rating) => Action, suggested?: Ra
 }
 
 /** Asks the question of the review step the draft is at. */
-export function askReview(turn: Turn, view: AssessmentView): void {
+function askReview(turn: Turn, view: AssessmentView): void {
   const t = tr(turn);
   const d = turn.state.review as ReviewDraft;
   const returnRow: ButtonSpec[] = [{ label: t('btn.return_revision'), action: { a: 'return_revision' }, style: 'danger' }];
@@ -188,7 +185,7 @@ function anyBelow(d: ReviewDraft): boolean {
 }
 
 /** A review button. */
-export function reviewAction(turn: Turn, action: Action): void {
+function reviewAction(turn: Turn, action: Action): void {
   const d = turn.state.review;
   if (action.a === 'open_review') return openReview(turn, action.id);
   if (!d) return;
@@ -231,7 +228,7 @@ export function reviewAction(turn: Turn, action: Action): void {
 }
 
 /** Text typed during a review: the note, the feedback, or the return note. */
-export function reviewText(turn: Turn, text: string): void {
+function reviewText(turn: Turn, text: string): void {
   const d = turn.state.review;
   if (!d) return;
   const view = subjectFor(turn, d.id, d.round);
@@ -256,10 +253,6 @@ export function reviewText(turn: Turn, text: string): void {
   askReview(turn, view);
 }
 
-function actingKindOf(turn: Turn, view: AssessmentView): string | null {
-  return view.raters.find((r) => r.id === turn.ctx.actor?.id)?.actingKind ?? null;
-}
-
 function returnForRevision(turn: Turn, view: AssessmentView, d: ReviewDraft, note: string): void {
   const t = tr(turn);
   const actor = turn.ctx.actor as PersonView;
@@ -269,7 +262,7 @@ function returnForRevision(turn: Turn, view: AssessmentView, d: ReviewDraft, not
     version: view.version,
     round: view.round,
     reviewerId: actor.id,
-    actingKind: actingKindOf(turn, view),
+    actingKind: actingKindOf(actor.id, view),
     outcome: 'returned',
     itemRatings: {},
     suggested: null,
@@ -309,7 +302,7 @@ function confirmReview(turn: Turn, view: AssessmentView, d: ReviewDraft): void {
     version: view.version,
     round: view.round,
     reviewerId: actor.id,
-    actingKind: actingKindOf(turn, view),
+    actingKind: actingKindOf(actor.id, view),
     outcome: 'rated',
     itemRatings,
     suggested: d.suggested ?? null,
@@ -324,5 +317,107 @@ function confirmReview(turn: Turn, view: AssessmentView, d: ReviewDraft): void {
   turn.effect({ kind: 'audit', action: 'assessment.reviewed', subject: `assessment:${view.id}`, data: { round: view.round, by: actor.id, predicate: p.predicate, matrixVersion: p.matrixVersion } });
   turn.say(t('review.done', { name: view.owner.name, predicate: predicateLabel(t, p.predicate) }));
   leave(turn, view.id);
-  announceResult(turn, view, p.predicate, d.feedback ?? null);
+  turn.handOff('result.announce', { view, predicate: p.predicate, feedback: d.feedback ?? null });
 }
+
+/** `/tinjau`: pending reviews (and coaching plans waiting), one button each. */
+function pendingReviewsCommand(turn: Turn): void {
+  const t = tr(turn);
+  const pending = turn.ctx.pendingReviews ?? [];
+  if (!pending.length) {
+    turn.say(t('review.none_pending'));
+    return;
+  }
+  const shown = pending.slice(0, 20);
+  const line = (p: PendingReviewView, i: number) =>
+    p.kind === 'review' ? `${i + 1}. ${p.ownerName} (NIP ${p.ownerNip}), ${p.cycleName}` : `${i + 1}. ${t('review.pending_coaching', { name: p.ownerName, cycle: p.cycleName })}`;
+  turn.reply({
+    text: [t('review.pending_list', { count: pending.length }), ...shown.map(line)].join('\n'),
+    buttons: turn.buttons(
+      shown.map((p) => [
+        p.kind === 'review'
+          ? { label: `${p.ownerName} (${p.cycleName})`, action: { a: 'open_review' as const, id: p.id } }
+          : { label: t('btn.coaching_plan', { name: p.ownerName }), action: { a: 'coaching_plan' as const, id: p.id } },
+      ]),
+    ),
+  });
+}
+
+/** The review draft kept in the rater's conversation (a resubmission makes a draft of an older round stale). */
+const reviewSlice = z.object({
+  id: z.number(),
+  round: z.number(),
+  item: z.number(),
+  ratings: z.array(ratingSchema),
+  suggested: ratingSchema.optional(),
+  hasil: ratingSchema.optional(),
+  perilaku: ratingSchema.optional(),
+  note: z.string().nullable().optional(),
+  feedback: z.string().nullable().optional(),
+});
+
+/** Review in progress, kept in the rater's conversation. */
+export type ReviewDraft = z.infer<typeof reviewSlice>;
+
+declare module '../state.js' {
+  interface FlowSteps {
+    review: 'rate' | 'hasil' | 'perilaku' | 'perilaku_note' | 'feedback' | 'review_confirm' | 'return_note';
+  }
+  interface FlowSlices {
+    review?: z.infer<typeof reviewSlice>;
+  }
+}
+
+const button = { run: (turn: Turn, action: Action) => reviewAction(turn, action) } as const;
+
+export const reviewModule: FlowModule = {
+  name: 'review',
+  flow: {
+    name: 'review',
+    steps: ['rate', 'hasil', 'perilaku', 'perilaku_note', 'feedback', 'review_confirm', 'return_note'],
+    freeTextSteps: ['perilaku_note', 'feedback', 'return_note'],
+    needs: (state) => ({ subjectId: state.review?.id ?? null }),
+    subjectId: (state) => state.review?.id ?? null,
+    ask(turn) {
+      if (!turn.ctx.subject || !turn.state.review) return false;
+      askReview(turn, turn.ctx.subject);
+      return true;
+    },
+    text: reviewText,
+    help: (turn) => tr(turn)('help.review'),
+    cancelled(turn) {
+      // The draft stays in the state so opening the same review again resumes it (openReview).
+      const d = turn.state.review;
+      const reviewing = d && turn.ctx.subject?.id === d.id ? turn.ctx.subject : null;
+      return reviewing ? tr(turn)('common.cancelled_review_kept', { name: reviewing.owner.name }) : tr(turn)('common.cancelled');
+    },
+  },
+  commands: [
+    {
+      names: ['tinjau', 'review'],
+      needs: { pendingReviews: true },
+      run(turn) {
+        // A review in progress is resumed where it stands; the list would only lead back to it.
+        if (turn.state.flow === 'review' && turn.state.review) {
+          openReview(turn, turn.state.review.id);
+          if (turn.state.flow !== 'review') pendingReviewsCommand(turn);
+        } else pendingReviewsCommand(turn);
+      },
+    },
+  ],
+  actions: {
+    open_review: { needs: (a) => ({ subjectId: a.id }), run: (turn, a) => openReview(turn, a.id) },
+    rate: button,
+    hasil: button,
+    perilaku: button,
+    skip_note: button,
+    skip_feedback: button,
+    confirm_review: button,
+    return_revision: button,
+  },
+  slice: { key: 'review', schema: reviewSlice },
+  handOffs: {
+    'review.prompt': (turn, { view, rater }) => reviewPrompt(turn, view, rater),
+    'review.pending': (turn) => pendingReviewsCommand(turn),
+  },
+};

@@ -1,13 +1,12 @@
-/** Settings and orientation: language, public-announcement opt-out, status, help, pending reviews. */
-import { formatDate, translator, type Translate } from '../i18n.js';
+/** Settings and orientation: language, public-announcement opt-out, status. */
+import { formatDate, translator } from '../i18n.js';
 import { predicateLabel, statusLabel } from '../labels.js';
 import type { Locale } from '../state.js';
 import type { Turn } from '../turn.js';
-import type { PendingReviewView } from '../views.js';
-import { firstOpenPosition } from './assessment.js';
+import type { FlowModule } from './module.js';
 
 /** `/bahasa [id|en]`: with an argument sets it, otherwise offers both. */
-export function languageCommand(turn: Turn, args: string[]): void {
+function languageCommand(turn: Turn, args: string[]): void {
   const t = translator(turn.ctx.locale);
   const arg = (args[0] ?? '').toLowerCase();
   const wanted: Locale | null = arg.startsWith('id') || arg === 'indonesia' ? 'id' : arg.startsWith('en') ? 'en' : null;
@@ -18,7 +17,7 @@ export function languageCommand(turn: Turn, args: string[]): void {
   });
 }
 
-export function setLocale(turn: Turn, locale: Locale): void {
+function setLocale(turn: Turn, locale: Locale): void {
   const actor = turn.ctx.actor;
   if (!actor) return;
   turn.effect({ kind: 'set_locale', employeeId: actor.id, locale });
@@ -28,7 +27,7 @@ export function setLocale(turn: Turn, locale: Locale): void {
 }
 
 /** `/pengumuman`: shows the announcement setting with a toggle. */
-export function announcementsCommand(turn: Turn): void {
+function announcementsCommand(turn: Turn): void {
   const actor = turn.ctx.actor;
   if (!actor) return;
   const t = translator(turn.ctx.locale);
@@ -38,7 +37,7 @@ export function announcementsCommand(turn: Turn): void {
   });
 }
 
-export function toggleOptOut(turn: Turn): void {
+function toggleOptOut(turn: Turn): void {
   const actor = turn.ctx.actor;
   if (!actor) return;
   const t = translator(turn.ctx.locale);
@@ -48,7 +47,7 @@ export function toggleOptOut(turn: Turn): void {
 }
 
 /** `/status`: where my assessment stands and how many reviews wait for me. */
-export function statusCommand(turn: Turn): void {
+function statusCommand(turn: Turn): void {
   const t = translator(turn.ctx.locale);
   const own = turn.ctx.own;
   const lines: string[] = [];
@@ -71,46 +70,15 @@ export function statusCommand(turn: Turn): void {
   turn.say(lines.join('\n'));
 }
 
-/** `/tinjau`: pending reviews, one button each. */
-export function pendingReviewsCommand(turn: Turn): void {
-  const t = translator(turn.ctx.locale);
-  const pending = turn.ctx.pendingReviews ?? [];
-  if (!pending.length) {
-    turn.say(t('review.none_pending'));
-    return;
-  }
-  const shown = pending.slice(0, 20);
-  const line = (p: PendingReviewView, i: number) =>
-    p.kind === 'review' ? `${i + 1}. ${p.ownerName} (NIP ${p.ownerNip}), ${p.cycleName}` : `${i + 1}. ${t('review.pending_coaching', { name: p.ownerName, cycle: p.cycleName })}`;
-  turn.reply({
-    text: [t('review.pending_list', { count: pending.length }), ...shown.map(line)].join('\n'),
-    buttons: turn.buttons(
-      shown.map((p) => [
-        p.kind === 'review'
-          ? { label: `${p.ownerName} (${p.cycleName})`, action: { a: 'open_review' as const, id: p.id } }
-          : { label: t('btn.coaching_plan', { name: p.ownerName }), action: { a: 'coaching_plan' as const, id: p.id } },
-      ]),
-    ),
-  });
-}
-
-/** Help that fits where the person is. */
-export function helpText(t: Translate, turn: Turn): string {
-  const s = turn.state;
-  let step: string;
-  if (s.flow === 'assess') {
-    step =
-      s.step === 'realisasi'
-        ? t('help.realisasi')
-        : s.step === 'narrative'
-          ? t('help.narrative')
-          : s.step === 'evidence'
-            ? t('help.evidence', { mb: turn.ctx.limits.evidenceMaxMb })
-            : s.step === 'reflection'
-              ? t('help.reflection')
-              : t('help.summary');
-  } else if (s.flow === 'review') step = t('help.review');
-  else if (s.flow === 'coaching') step = t('help.coaching');
-  else step = turn.ctx.own && firstOpenPosition(turn.ctx.own).step !== 'summary' ? t('help.idle_draft') : t('help.idle');
-  return `${step}\n\n${t('help.commands')}`;
-}
+export const settingsModule: FlowModule = {
+  name: 'settings',
+  commands: [
+    { names: ['status'], needs: { own: true, pendingReviews: true }, run: (turn) => statusCommand(turn) },
+    { names: ['bahasa', 'language'], run: languageCommand },
+    { names: ['pengumuman', 'announcements'], run: (turn) => announcementsCommand(turn) },
+  ],
+  actions: {
+    set_locale: { run: (turn, a) => setLocale(turn, a.l) },
+    toggle_optout: { run: (turn) => toggleOptOut(turn) },
+  },
+};

@@ -4,10 +4,11 @@
  */
 import { checkTextLength } from '../../domain/index.js';
 import { translator } from '../i18n.js';
+import { mayRate } from '../raters.js';
 import type { Turn } from '../turn.js';
-import { mayRate } from './review.js';
+import type { FlowModule } from './module.js';
 
-export function relayThreadMessage(turn: Turn, text: string): void {
+function relayThreadMessage(turn: Turn, text: string): void {
   const t = translator(turn.ctx.locale);
   const view = turn.ctx.subject;
   const actor = turn.ctx.actor;
@@ -38,3 +39,8 @@ export function relayThreadMessage(turn: Turn, text: string): void {
   turn.ackText = t('thread.sent');
   turn.reply({ text: t('thread.sent'), threadKey: view.threadKey });
 }
+
+export const threadModule: FlowModule = {
+  name: 'dialog',
+  threadText: relayThreadMessage,
+};
