@@ -13,7 +13,7 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { systemClock } from '../src/clock.js';
-import type { IncomingEvent, OutgoingMessage } from '../src/engine/contract.js';
+import type { IncomingEvent, OutgoingMessage } from '../src/contract/index.js';
 import { createEngine } from '../src/engine/engine.js';
 import { TxRunner } from '../src/db/sql.js';
 import { migrate, openOrm } from '../src/db/orm.js';

@@ -13,7 +13,7 @@ import type { Clock } from '../clock.js';
 import type { Orm } from '../db/orm.js';
 import type { Logger } from '../logger.js';
 import { ConcurrentUpdate, applyEffects, applyInOneStatement, fitsOneStatement, type ApplyArgs } from './apply.js';
-import type { ConversationEngine, HandleResult, IncomingEvent, OutgoingMessage } from './contract.js';
+import type { ConversationEngine, HandleResult, IncomingEvent, OutgoingMessage } from '../contract/index.js';
 import { ADMIN_ROLE, needsFor, step } from './flows/index.js';
 import { linkCodeIn } from './flows/linking.js';
 import { localeFromHint, translator } from './i18n.js';

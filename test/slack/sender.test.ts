@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';
-import { deliverOutboxRow } from '../../src/delivery/deliver.js';
-import { DeliveryError, type OutgoingMessage, type PlatformSender } from '../../src/engine/contract.js';
+import { deliverOutboxRow } from '../../src/jobs/deliver-row.js';
+import { DeliveryError, type OutgoingMessage, type PlatformSender } from '../../src/contract/index.js';
 import { createDeliveryClient, SlackSender } from '../../src/adapters/slack/sender.js';
 import { TriggerStore } from '../../src/adapters/slack/trigger-store.js';
 import { OPEN_FORM_ACTION_PREFIX } from '../../src/adapters/slack/render.js';

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ManualClock } from '../../src/clock.js';
-import type { HandleResult, IncomingEvent, IncomingFile, OutgoingMessage, Platform } from '../../src/engine/contract.js';
+import type { HandleResult, IncomingEvent, IncomingFile, OutgoingMessage, Platform } from '../../src/contract/index.js';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
 import { createLogger } from '../../src/logger.js';
 import { createPgliteDatabase, createTestDatabase, type TestDatabase } from './db.js';

@@ -3,8 +3,8 @@ import { FakeTelegram, type FakeUser } from '../support/fake-telegram.js';
 import { TelegramSender } from '../../src/adapters/telegram/sender.js';
 import { telegramThreadKeyLookup } from '../../src/adapters/telegram/thread-key.js';
 import { ingressLookups } from '../../src/db/lookups.js';
-import { deliverOutboxRow } from '../../src/delivery/deliver.js';
-import { DeliveryError, type DeliveryLookups, type OutgoingMessage } from '../../src/engine/contract.js';
+import { deliverOutboxRow } from '../../src/jobs/deliver-row.js';
+import { DeliveryError, type DeliveryLookups, type OutgoingMessage } from '../../src/contract/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 const TOKEN = '123456:TEST-sender-token-abcdefghijkl';

@@ -3,7 +3,7 @@
  * only decides what the message and the modal look like, inside Slack's limits (limits.ts).
  */
 import type { types as Slack } from '@slack/bolt';
-import type { Attachment, Button, FormSpec, OutgoingMessage, TextSpan } from '../../engine/contract.js';
+import type { Attachment, Button, FormSpec, OutgoingMessage, TextSpan } from '../../contract/index.js';
 import {
   ACTIONS_ELEMENTS_MAX,
   BUTTON_LABEL_MAX,

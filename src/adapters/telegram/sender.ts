@@ -4,7 +4,7 @@
  * the Telegram rate limit, so a 429 must surface at once instead of sleeping inside a job.
  */
 import { Api } from 'grammy';
-import type { DeliveryLookups, DeliveryReceipt, Destination, OutgoingMessage, PlatformSender } from '../../engine/contract.js';
+import type { DeliveryLookups, DeliveryReceipt, Destination, OutgoingMessage, PlatformSender } from '../../contract/index.js';
 import { classifyTelegramError, isNotModified, isUneditable } from './classify.js';
 import { renderMessage, type TelegramMessagePart } from './render.js';
 
