@@ -42,6 +42,8 @@ export interface PlatformCapabilities {
   editMessages: boolean;
   /** The platform answers with rate limits (429 and a retry-after). */
   rateLimits: boolean;
+  /** The platform may deliver one event twice (webhook retries, re-sent updates); ingress must stay idempotent. */
+  redelivery: boolean;
   /** The platform can refuse a chat for good (403: bot blocked, channel archived). */
   permanentFailures: boolean;
   /** Delivery goes over a network that can fail transiently (5xx, timeouts). */

@@ -20,6 +20,7 @@ export const consolePlatform: PlatformModule = {
     // Printed text cannot be edited: an edit prints what changed.
     editMessages: false,
     // Printing never hits a rate limit, is never refused, and has no network to fail.
+    redelivery: false,
     rateLimits: false,
     permanentFailures: false,
     transientFailures: false,

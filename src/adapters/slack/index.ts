@@ -22,6 +22,7 @@ export const slackPlatform: PlatformModule = {
     // One slash command for the app (`/kinerja penilaian`): Slack apps do not get a command per verb.
     commandPrefix: '/kinerja ',
     editMessages: true,
+    redelivery: true,
     rateLimits: true,
     permanentFailures: true,
     transientFailures: true,

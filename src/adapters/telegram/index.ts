@@ -28,6 +28,7 @@ export const telegramPlatform: PlatformModule = {
     threads: true,
     commandPrefix: '/',
     editMessages: true,
+    redelivery: true,
     rateLimits: true,
     permanentFailures: true,
     transientFailures: true,
