@@ -38,6 +38,7 @@ export const consoleConformance: ConformanceFactory = {
           .map((text, i) => ({
             ref: `console-${i + 1}`,
             fields: [{ name: 'printed', shown: text, length: text.length, max: Number.POSITIVE_INFINITY }],
+            body: text,
             // A row of choices prints as "  [1] Ya   [2] Tidak"; the token stays inside the adapter.
             buttons: text
               .split('\n')

@@ -37,6 +37,9 @@ export const slackConformance: ConformanceFactory = {
     const slack = await new FakeSlack().start();
     slack.users.set(USER, { email: 'uji@example.go.id', name: 'Uji', dm: DM });
     const url = `${appUrl}/slack/events`;
+    // The person's messages get their own ts range, apart from the fake's ts for the bot's messages.
+    let userTs = 0;
+    const nextTs = () => `1767300000.${String(++userTs).padStart(6, '0')}`;
     let last: { json: unknown } | { form: Record<string, string> } | undefined;
     const post = async (body: { json: unknown } | { form: Record<string, string> }) => {
       last = body;
@@ -55,14 +58,15 @@ export const slackConformance: ConformanceFactory = {
       const buttons = blocks
         .filter((b) => b.type === 'actions')
         .map((b) => (b.elements ?? []).map((e) => ({ label: typeof e.text === 'object' ? e.text.text : String(e.text ?? ''), token: String(e.value ?? '') })));
-      return { ref: ts, fields, buttons, edits };
+      const body = fields.slice(1).map((f) => f.shown).join('\n');
+      return { ref: ts, fields, body, buttons, edits };
     };
     const self: ConformanceFake = {
       config: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_MODE: 'http', SLACK_API_URL: slack.apiUrl },
       unreachableConfig: { SLACK_BOT_TOKEN: TOKEN, SLACK_MODE: 'http', SLACK_API_URL: 'http://127.0.0.1:9/api/' },
       user: { platformUserId: USER, chatId: DM },
       limits: { buttonsPerRow: 25 },
-      sendText: (text) => post({ json: messageEvent({ user: USER, channel: DM, text }) }),
+      sendText: (text) => post({ json: messageEvent({ user: USER, channel: DM, text, ts: nextTs() }) }),
       sendCommand: (name, args) => post(slashCommand({ user: USER, channel: DM, text: [name, ...args].join(' ') })),
       async pressButton(ref, label) {
         const shown = self.shown().find((m) => m.ref === ref);
@@ -70,7 +74,7 @@ export const slackConformance: ConformanceFactory = {
         if (!button) throw new Error(`fake Slack: message ${ref} shows no button "${label}"`);
         await post(interactionForm(blockAction({ user: USER, channel: DM, value: button.token, messageTs: ref })));
       },
-      replyTo: (ref, text) => post({ json: messageEvent({ user: USER, channel: DM, text, threadTs: ref }) }),
+      replyTo: (ref, text) => post({ json: messageEvent({ user: USER, channel: DM, text, threadTs: ref, ts: nextTs() }) }),
       async redeliverLast() {
         if (!last) throw new Error('nothing to redeliver');
         const res = await postSigned(url, SIGNING_SECRET, last, { retryNum: 1 });

@@ -50,6 +50,7 @@ export const telegramConformance: ConformanceFactory = {
         return fake.botMessages(USER.id).map((m) => ({
           ref: String(m.message_id),
           fields: [{ name: 'text', shown: m.text, length: m.text.length, max: MAX_TEXT }],
+          body: m.text,
           buttons: (m.reply_markup?.inline_keyboard ?? []).map((row) => row.map((b) => ({ label: b.text, token: 'callback_data' in b ? String(b.callback_data) : '' }))),
           edits: m.editCount,
         }));

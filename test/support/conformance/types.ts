@@ -14,6 +14,8 @@ export interface ShownMessage {
    * HTML text; Slack: the top-level `text` and each mrkdwn section; console: the printed text).
    */
   fields: { name: string; shown: string; length: number; max: number }[];
+  /** The message as the person reads it in the chat (Slack: its blocks, not the notification fallback). */
+  body: string;
   /** The message's buttons as the person sees them, with the token the platform echoes when pressed. */
   buttons: { label: string; token: string }[][];
   /** Times the message was edited. */
