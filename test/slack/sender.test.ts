@@ -56,7 +56,8 @@ describe('Slack sender', () => {
     const outcome = await deliver(id);
     const [call] = slack.callsOf('chat.postMessage');
     expect(call.token).toBe('xoxb-test-token');
-    expect(call.args).toMatchObject({ channel: 'D100', text: 'Halo <Budi> & tim' });
+    // The top-level text is parsed by Slack too (notifications): escaped like the blocks.
+    expect(call.args).toMatchObject({ channel: 'D100', text: 'Halo &lt;Budi&gt; &amp; tim' });
     expect(call.args.blocks).toEqual([
       { type: 'section', text: { type: 'mrkdwn', text: 'Halo &lt;Budi&gt; &amp; tim' } },
       { type: 'actions', elements: [expect.objectContaining({ type: 'button', value: 'tok1' })] },
