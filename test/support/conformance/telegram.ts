@@ -1,6 +1,6 @@
 /** Telegram for the conformance suite: the fake Bot API server, the adapter in webhook mode. */
 import type { Update } from 'grammy/types';
-import { FakeTelegram, type FakeUser } from '../../../scripts/fakes/telegram-bot-api.js';
+import { FakeTelegram, type FakeUser } from '../fake-telegram.js';
 import type { ConformanceFactory, ConformanceFake, FakeFailure, ShownMessage } from './types.js';
 
 const TOKEN = '123456789:TEST-conformance-telegram-token';
