@@ -13,12 +13,14 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { systemClock } from '../src/clock.js';
-import type { IncomingEvent, OutgoingMessage } from '../src/engine/contract.js';
+import type { IncomingEvent, OutgoingMessage } from '../src/contract/index.js';
 import { createEngine } from '../src/engine/engine.js';
 import { TxRunner } from '../src/db/sql.js';
 import { migrate, openOrm } from '../src/db/orm.js';
 import { createLogger } from '../src/logger.js';
 import { addAssessmentsBulk, addCycle, addEmployeesBulk, addUnit, linkChatsBulk, STANDARD_INDICATORS, TRIWULAN_IV_2026 } from '../test/support/seed.js';
+import { capabilitiesOf } from '../src/engine/capabilities.js';
+import { PLATFORM_MODULES } from '../src/platforms.js';
 
 const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const AT_ONCE = Number(process.env.BENCH_USERS_AT_ONCE ?? 200);
@@ -95,7 +97,8 @@ async function main(): Promise<void> {
     console.log('done');
 
     const employeeIds = (await conn.execute<{ id: number }[]>(`select id from employee where supervisor_id is not null order by id`)).map((r) => r.id);
-    const engine = createEngine({ orm, config: { REALISASI_MAX_MULTIPLE: 5, EVIDENCE_MAX_MB: 20, DRAFT_IDLE_MINUTES: 60 }, clock: systemClock, logger: createLogger('warn') });
+    const engine = createEngine({
+    capabilities: capabilitiesOf(PLATFORM_MODULES), orm, config: { REALISASI_MAX_MULTIPLE: 5, EVIDENCE_MAX_MB: 20, DRAFT_IDLE_MINUTES: 60 }, clock: systemClock, logger: createLogger('warn') });
     const runner = new TxRunner(orm);
     let seq = 0;
     let latencies: number[] = [];

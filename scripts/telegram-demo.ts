@@ -22,12 +22,14 @@ import { createTelegramAdapter } from '../src/adapters/telegram/adapter.js';
 import { systemClock } from '../src/clock.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/db/embedded.js';
 import { migrate, openOrm, type Orm } from '../src/db/orm.js';
-import { deliverOutboxRow } from '../src/delivery/deliver.js';
-import type { PlatformSender } from '../src/engine/contract.js';
+import { deliverOutboxRow } from '../src/jobs/deliver-row.js';
+import type { PlatformSender } from '../src/contract/index.js';
 import { createEngine } from '../src/engine/engine.js';
 import { createLogger } from '../src/logger.js';
 import { generateLinkCode, hashLinkCode } from '../src/setup/link-codes.js';
 import { ingressLookups } from '../src/db/lookups.js';
+import { capabilitiesOf } from '../src/engine/capabilities.js';
+import { PLATFORM_MODULES } from '../src/platforms.js';
 
 const TOKEN = '123456789:DEMO-fake-telegram-token-000000';
 const USERS: Record<string, FakeUser> = {
@@ -97,6 +99,7 @@ async function main(): Promise<void> {
   const fake = await FakeTelegram.start({ token: TOKEN });
   const senders = new Map<string, PlatformSender>();
   const engine = createEngine({
+    capabilities: capabilitiesOf(PLATFORM_MODULES),
     orm,
     config: { REALISASI_MAX_MULTIPLE: 5, EVIDENCE_MAX_MB: 20, DRAFT_IDLE_MINUTES: 60 },
     clock: systemClock,

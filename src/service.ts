@@ -15,17 +15,16 @@ import { ingressLookups } from './db/lookups.js';
 import { migrate, openOrm, type Orm } from './db/orm.js';
 import { countPendingOutbox, outboxChats } from './db/outbox.js';
 import { txOf } from './db/sql.js';
-import { deliverOutboxRow } from './delivery/deliver.js';
-import type { PlatformAdapter, PlatformSender } from './engine/contract.js';
+import { deliverOutboxRow } from './jobs/deliver-row.js';
+import type { PlatformAdapter, PlatformConfig, PlatformSender, TerminalSession } from './contract/index.js';
 import { createEngine } from './engine/engine.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
-import { createTelegramAdapter, createTelegramSender } from './adapters/telegram/index.js';
-import { createSlackAdapter, createDeliveryClient, SlackSender } from './adapters/slack/index.js';
-import { ConsoleAdapter } from './adapters/console/adapter.js';
+import { PLATFORM_MODULES } from './platforms.js';
 import { createQueues, startWorkers, type Queues, type RunningWorkers } from './jobs/worker-role.js';
 import { mountQueueAdmin } from './jobs/admin.js';
 import { DEMO_EMPLOYEE_NIP, seedDemo } from './demo/seed.js';
+import { capabilitiesOf } from './engine/capabilities.js';
 
 export type Role = 'bot' | 'worker';
 
@@ -52,7 +51,11 @@ export interface RunningService {
 export async function startService(opts: ServiceOptions): Promise<RunningService> {
   const { config } = opts;
   const clock = opts.clock ?? systemClock;
-  const wantConsole = opts.roles.has('bot') && (opts.console ?? (!config.TELEGRAM_BOT_TOKEN && !config.SLACK_BOT_TOKEN && Boolean(process.stdin.isTTY)));
+  const platformConfig: PlatformConfig = config;
+  const configured = PLATFORM_MODULES.filter((m) => m.isConfigured(platformConfig));
+  const terminalModules = PLATFORM_MODULES.filter((m) => m.terminal);
+  const wantConsole = opts.roles.has('bot') && terminalModules.length > 0 && (opts.console ?? (configured.length === 0 && Boolean(process.stdin.isTTY)));
+  const inlineNames = wantConsole ? terminalModules.map((m) => m.name) : [];
   // In the console the terminal is the chat: logs go to a file so they do not interleave with it.
   const logger = wantConsole ? fileLogger(config) : createLogger(config.LOG_LEVEL);
 
@@ -83,6 +86,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
 
   const queues: Queues = createQueues({ orm, config, databaseUrl });
   const engine = createEngine({
+    capabilities: capabilitiesOf(PLATFORM_MODULES),
     orm,
     config,
     clock,
@@ -90,7 +94,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     // The console prints its own messages inline (instant in a terminal); every other platform's rows go
     // to the delivery queues.
     onCommitted: async (ids) => {
-      await queues.enqueueOutbox(ids, wantConsole ? ['console'] : []);
+      await queues.enqueueOutbox(ids, inlineNames);
     },
   });
 
@@ -98,7 +102,6 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const senders = new Map<string, PlatformSender>();
   let http: HttpServer | undefined;
   let port: number | undefined;
-  let consoleAdapter: ConsoleAdapter | undefined;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((r) => (resolveStopped = r));
 
@@ -109,31 +112,45 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     });
     mountQueueAdmin(http, queues, config); // also registers the `queues` readiness check
     const lookups = ingressLookups(orm);
-    if (config.TELEGRAM_BOT_TOKEN) adapters.push(createTelegramAdapter({ config, engine, http, lookups, logger }));
-    if (config.SLACK_BOT_TOKEN) adapters.push(createSlackAdapter({ config, engine, http, lookups, logger, clock }));
-    if (wantConsole) {
-      consoleAdapter = new ConsoleAdapter({
-        engine,
-        outbox: {
-          chatsOf: (ids) => outboxChats(txOf(em()), 'console', ids),
-          pendingCount: (ids) => countPendingOutbox(txOf(em()), ids),
-          deliver: (id, sender) => deliverOutboxRow(em(), new Map([['console', sender]]), id),
-        },
-        input: (opts.input ?? process.stdin) as NodeJS.ReadStream,
-        output: (opts.output ?? process.stdout) as NodeJS.WriteStream,
-        startAs: DEMO_EMPLOYEE_NIP,
-        demo,
-        color: Boolean((opts.output ?? process.stdout) === process.stdout && process.stdout.isTTY),
-        describe: async (nip) => {
-          const rows = await txOf(em()).query<{ name: string; position: string }>('select name, position from employee where nip = $1', [nip]);
-          return rows[0] ? `${rows[0].name} (${rows[0].position})` : null;
-        },
-        banner: demo ? demoBanner() : undefined,
-        firstLine: demo ? '/penilaian' : undefined,
-        deliverInline: true,
-        onClose: () => void service.stop(),
-      });
-      adapters.push(consoleAdapter);
+    const output = opts.output ?? process.stdout;
+    const terminal: TerminalSession = {
+      input: opts.input ?? process.stdin,
+      output,
+      startAs: DEMO_EMPLOYEE_NIP,
+      demo,
+      color: Boolean(output === process.stdout && process.stdout.isTTY),
+      describe: async (nip) => {
+        const rows = await txOf(em()).query<{ name: string; position: string }>('select name, position from employee where nip = $1', [nip]);
+        return rows[0] ? `${rows[0].name} (${rows[0].position})` : null;
+      },
+      banner: demo ? demoBanner() : undefined,
+      firstLine: demo ? '/penilaian' : undefined,
+      deliverInline: true,
+      onClose: () => void service.stop(),
+    };
+    const started = [...configured, ...(wantConsole ? terminalModules : [])];
+    for (const module of started) {
+      adapters.push(
+        module.createAdapter({
+          config: platformConfig,
+          engine,
+          lookups,
+          http,
+          logger,
+          clock,
+          ...(module.terminal
+            ? {
+                terminal,
+                // The inline printing callback: the worker's delivery path, run right after the event commits.
+                inline: {
+                  chatsOf: (ids) => outboxChats(txOf(em()), module.name, ids),
+                  pendingCount: (ids) => countPendingOutbox(txOf(em()), ids),
+                  deliver: (id, sender) => deliverOutboxRow(em(), new Map([[module.name, sender]]), id),
+                },
+              }
+            : {}),
+        }),
+      );
     }
     for (const a of adapters) senders.set(a.platform, a.sender);
     port = await http.start();
@@ -143,8 +160,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   let workers: RunningWorkers | undefined;
   if (opts.roles.has('worker')) {
     // A worker-only process has no adapters: build the senders from the same configuration.
-    if (!senders.has('telegram') && config.TELEGRAM_BOT_TOKEN) senders.set('telegram', createTelegramSender({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }));
-    if (!senders.has('slack') && config.SLACK_BOT_TOKEN) senders.set('slack', new SlackSender({ client: createDeliveryClient({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL }), logger }));
+    for (const module of configured) if (!senders.has(module.name)) senders.set(module.name, module.createSender({ config: platformConfig, logger }));
     workers = await startWorkers({ orm, config, senders, clock, logger, queues, databaseUrl });
   }
   for (const a of adapters) await a.start();

@@ -174,7 +174,10 @@ export async function threadRootRef(tx: Tx, platform: string, chatId: string, th
 export async function threadKeyOf(tx: Tx, platform: string, chatId: string, messageRef: string): Promise<string | null> {
   const rows = await tx.query<{ key: string | null }>(
     `select payload->>'threadKey' as key from outbox_message
-      where platform = $1 and chat_id = $2 and platform_message_ref = $3 order by id desc limit 1`,
+      where platform = $1 and chat_id = $2
+        -- A message sent in parts has the ids of all its parts, comma-separated (Telegram's sender).
+        and (platform_message_ref = $3 or $3 = any(string_to_array(platform_message_ref, ',')))
+      order by id desc limit 1`,
     [platform, chatId, messageRef],
   );
   return rows[0]?.key ?? null;

@@ -9,7 +9,7 @@ import { currentChatOf, linkAccount } from '../db/identity.js';
 import { answeredEditSelect, insertAnsweredEdit, insertOutbox, insertOutboxFrom, outboxValuesSelect, promptByKey, type OutboxDraft } from '../db/outbox.js';
 import { cancelReminders, scheduleReviewReminders, type ReminderContext } from '../db/reminders.js';
 import type { Tx } from '../db/sql.js';
-import type { IncomingEvent } from './contract.js';
+import type { IncomingEvent } from '../contract/index.js';
 import type { Action, ConversationState, Effect } from './state.js';
 import type { PersonView } from './views.js';
 

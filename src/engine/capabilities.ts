@@ -1,28 +1,29 @@
 /**
  * What a chat platform can do, as far as the conversation cares. Flows branch on these, never on a platform
- * name, so a new platform only states its capabilities. The table is here for now; it belongs with each
- * platform's module in the platform registry and moves there as a whole (keep it self-contained).
+ * name. Each platform states its capabilities in its module (src/platforms.ts lists them); the service hands
+ * the engine a look-up over the registry, so the engine never imports an adapter.
  */
+import type { PlatformCapabilities } from '../contract/index.js';
 
-/** Platform features a flow may use. */
-export interface PlatformCapabilities {
-  /** A form with several fields can be opened as a modal (Slack): offered beside the typed questions. */
-  modalForms: boolean;
-  /** Messages can be grouped in threads (an assessment's dialog kinerja lives in one). */
-  threads: boolean;
-  /** How people type a command on the platform (shown in hints). */
-  commandPrefix: string;
-}
+export type { PlatformCapabilities };
 
-const DEFAULT: PlatformCapabilities = { modalForms: false, threads: false, commandPrefix: '/' };
-
-const TABLE: Readonly<Record<string, PlatformCapabilities>> = {
-  telegram: { modalForms: false, threads: true, commandPrefix: '/' },
-  slack: { modalForms: true, threads: true, commandPrefix: '/' },
-  console: DEFAULT,
+/** A platform the engine was told nothing about: typed questions only, no threads, no edits. */
+export const PLAIN_CAPABILITIES: PlatformCapabilities = {
+  modalForms: false,
+  threads: false,
+  commandPrefix: '/',
+  editMessages: false,
+  rateLimits: false,
+  redelivery: false,
+  permanentFailures: false,
+  transientFailures: false,
 };
 
-/** The capabilities of `platform`; an unknown platform gets the plain ones (typed questions only). */
-export function platformCapabilities(platform: string): PlatformCapabilities {
-  return TABLE[platform] ?? DEFAULT;
+/** Looks a platform's capabilities up by its registry name. */
+export type CapabilityLookup = (platform: string) => PlatformCapabilities;
+
+/** A look-up over the given platform modules; unknown names get the plain capabilities. */
+export function capabilitiesOf(modules: readonly { name: string; capabilities: PlatformCapabilities }[]): CapabilityLookup {
+  const table = new Map(modules.map((m) => [m.name, m.capabilities]));
+  return (platform) => table.get(platform) ?? PLAIN_CAPABILITIES;
 }

@@ -13,8 +13,8 @@ import type { Clock } from '../clock.js';
 import type { Orm } from '../db/orm.js';
 import type { Logger } from '../logger.js';
 import { ConcurrentUpdate, applyEffects, applyInOneStatement, fitsOneStatement, type ApplyArgs } from './apply.js';
-import type { ConversationEngine, HandleResult, IncomingEvent, OutgoingMessage } from './contract.js';
-import { platformCapabilities } from './capabilities.js';
+import type { ConversationEngine, HandleResult, IncomingEvent, OutgoingMessage } from '../contract/index.js';
+import { PLAIN_CAPABILITIES, type CapabilityLookup } from './capabilities.js';
 import { ADMIN_ROLE, flows as defaultFlows, type FlowRegistry } from './flows/index.js';
 import { linkCodeOf } from './flows/linking.js';
 import { localeFromHint, translator } from './i18n.js';
@@ -44,6 +44,8 @@ export interface EngineDeps {
   newToken?: () => string;
   /** The flows (default: the bot's registry); tests may register extra flow modules. */
   flows?: FlowRegistry;
+  /** What each platform can do, from the platform registry (`capabilitiesOf(PLATFORM_MODULES)`); default: plain text only. */
+  capabilities?: CapabilityLookup;
 }
 
 /** The engine with its statistics, for the benchmark and health output. */
@@ -51,6 +53,9 @@ export interface Engine extends ConversationEngine {
   /** Events re-run after losing an optimistic-lock race, since start. */
   readonly retries: number;
 }
+
+/** Capabilities when the caller names none: typed questions only. */
+const plainOnly: CapabilityLookup = () => PLAIN_CAPABILITIES;
 
 /** Creates the engine. It holds no state of its own: any number of instances may share one database. */
 export function createEngine(deps: EngineDeps): Engine {
@@ -117,7 +122,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const ctx: StepContext = {
       now,
       platform: event.platform,
-      capabilities: platformCapabilities(event.platform),
+      capabilities: (deps.capabilities ?? plainOnly)(event.platform),
       actor,
       locale,
       own,

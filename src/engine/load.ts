@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { LINK_LOCKOUT, linkFailureLookback, linkLockedUntil, recentLinkFailures } from '../domain/index.js';
 import type { EvidenceRef } from '../db/entities/assessment.js';
 import type { CycleSettings } from '../db/entities/cycle.js';
-import type { Platform } from './contract.js';
+import type { Platform } from '../contract/index.js';
 import type { Tx } from '../db/sql.js';
 import type { ConversationState, Locale, Rating, StateParser } from './state.js';
 import type { AssessmentView, CheckInView, LinkCodeView, PendingReviewView, PersonView } from './views.js';

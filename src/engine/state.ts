@@ -7,7 +7,7 @@ import type { EvidenceRef } from '../db/entities/assessment.js';
 import type { Locale } from '../db/entities/organisation.js';
 import type { Rating } from '../domain/index.js';
 import { z } from 'zod';
-import type { IncomingFile, OutgoingMessage } from './contract.js';
+import type { IncomingFile, OutgoingMessage } from '../contract/index.js';
 
 export type { Rating, Locale };
 

@@ -2,7 +2,7 @@
  * A small collector a flow step writes into: replies, buttons (each gets a fresh opaque token bound to an
  * action), notifications to others and records to save. `finish` turns it into a plain StepResult.
  */
-import type { Button, FormSpec, OutgoingMessage } from './contract.js';
+import type { Button, FormSpec, OutgoingMessage } from '../contract/index.js';
 import type { HandOffName, HandOffs } from './handoffs.js';
 import type { Action, ConversationState, Effect, StepResult } from './state.js';
 import { ownedToken } from './tokens.js';

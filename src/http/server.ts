@@ -3,13 +3,15 @@
  * Parts mount themselves on `app` before `start()`; readiness checks are registered by the parts that own
  * a dependency (database, queue).
  */
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
+import type { HttpHandler, HttpRoutes } from '../contract/index.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type ReadinessCheck = () => Promise<void>;
 
-export interface HttpServer {
+/** The app's server; adapters see it only as `HttpRoutes` (mounting their webhooks). */
+export interface HttpServer extends HttpRoutes {
   app: Express;
   addReadinessCheck(name: string, check: ReadinessCheck): void;
   start(): Promise<number>;
@@ -42,6 +44,9 @@ export function createHttpServer(opts: { port: number; host?: string }): HttpSer
 
   return {
     app,
+    mount(handler: HttpHandler) {
+      app.use(handler as RequestHandler);
+    },
     addReadinessCheck(name, check) {
       checks.set(name, check);
     },

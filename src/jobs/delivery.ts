@@ -24,17 +24,17 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../db/orm.js';
-import { PLATFORMS, type Platform } from '../db/entities/identity.js';
-import { DeliveryError, type PlatformSender } from '../engine/contract.js';
-import { deliverOutboxRow, markOutboxDead, SentRecorder, type DeliveryOutcome } from '../delivery/deliver.js';
+import { DeliveryError, type Platform, type PlatformSender } from '../contract/index.js';
+import { PLATFORM_MODULES, platformModule } from '../platforms.js';
+import { deliverOutboxRow, markOutboxDead, SentRecorder, type DeliveryOutcome } from './deliver-row.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
 import type { JobQueue, JobWorker, QueueBackend } from './backend.js';
 import { pendingOutbox, pendingOutboxBefore } from '../db/outbox.js';
 import { txOf } from '../db/sql.js';
 
-/** The delivery queue of each platform. */
-export const DELIVERY_QUEUE_NAMES: Readonly<Record<Platform, string>> = { telegram: 'deliver-telegram', slack: 'deliver-slack', console: 'deliver-console' };
+/** The delivery queue of each registered platform (src/platforms.ts). */
+export const DELIVERY_QUEUE_NAMES: Readonly<Record<Platform, string>> = Object.fromEntries(PLATFORM_MODULES.map((m) => [m.name, m.deliveryQueue]));
 
 /** The data of a delivery job. */
 export interface DeliveryJobData {
@@ -57,11 +57,11 @@ export interface DeliveryRetry {
 /** The delivery queues of all platforms. */
 export type DeliveryQueues = Readonly<Record<Platform, JobQueue<DeliveryJobData>>>;
 
-/** Opens the three delivery queues on `backend`, with the retry policy as their default job options. */
+/** Opens the delivery queue of every registered platform on `backend`, with the retry policy as their default job options. */
 export function createDeliveryQueues(backend: QueueBackend, retry: DeliveryRetry): DeliveryQueues {
-  const out = {} as Record<Platform, JobQueue<DeliveryJobData>>;
-  for (const platform of PLATFORMS) {
-    out[platform] = backend.queue<DeliveryJobData>(DELIVERY_QUEUE_NAMES[platform], {
+  const out: Record<Platform, JobQueue<DeliveryJobData>> = {};
+  for (const { name, deliveryQueue } of PLATFORM_MODULES) {
+    out[name] = backend.queue<DeliveryJobData>(deliveryQueue, {
       defaultJobOptions: {
         attempts: retry.attempts,
         backoff: { type: 'exponential', delay: retry.backoffMs ?? 2000 },
@@ -193,7 +193,7 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
       throw err;
     }
   };
-  worker = opts.backend.worker<DeliveryJobData>(DELIVERY_QUEUE_NAMES[opts.platform], processor as never, {
+  worker = opts.backend.worker<DeliveryJobData>(platformModule(opts.platform).deliveryQueue, processor as never, {
     concurrency: opts.concurrency ?? 10,
     limiter: opts.limiter ? { max: opts.limiter.max, duration: opts.limiter.durationMs } : undefined,
     lockDuration: opts.lockDurationMs,

@@ -16,7 +16,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DateTime } from 'luxon';
 import { nextWorkingSlot, timezoneAlias, type WorkingCalendar } from '../domain/index.js';
-import type { Button, OutgoingMessage } from '../engine/contract.js';
+import type { Button, OutgoingMessage } from '../contract/index.js';
 import type { Clock } from '../clock.js';
 import { CHECKIN_RATING_TOKEN_PREFIX as CHECKIN_RATING_TOKEN, CONTINUE_ASSESSMENT_TOKEN, OPEN_REVIEWS_TOKEN } from '../engine/tokens.js';
 import { checkInText, continueButtonLabel, digestHeading, digestReviewLine, digestSelfLine, jobTranslator, reviewButtonLabel, reviewReminderText, selfReminderText, type ReminderMoment } from './messages.js';

@@ -9,8 +9,8 @@ import type { Config } from '../config.js';
 import { isEmbedded } from '../config.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import { PLATFORMS, type Platform } from '../db/entities/identity.js';
-import type { PlatformSender } from '../engine/contract.js';
+import type { Platform, PlatformSender } from '../contract/index.js';
+import { PLATFORM_MODULES } from '../platforms.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createQueueBackend, type JobQueue, type JobWorker, type QueueBackend } from './backend.js';
 import { createDeliveryQueues, enqueueBehind, enqueueOutbox, relayPendingOutbox, startDeliveryWorker, type DeliveryQueues } from './delivery.js';
@@ -110,9 +110,12 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
     opts.queues ??
     createQueues({ orm, config, databaseUrl: opts.databaseUrl ?? config.DATABASE_URL ?? failNoDatabase(config) });
   const workers: JobWorker<unknown>[] = [];
-  for (const platform of PLATFORMS) {
+  for (const module of PLATFORM_MODULES) {
+    const platform = module.name;
     if (!opts.senders.has(platform)) continue;
-    const rate = opts.ratePerSec?.[platform] ?? (platform === 'telegram' ? config.TELEGRAM_RATE_PER_SEC : undefined);
+    const override = opts.ratePerSec?.[platform];
+    // The module's limiter (Telegram: TELEGRAM_RATE_PER_SEC a second); Slack has none and is limited by its 429s.
+    const limiter = override ? { max: override, durationMs: 1000 } : module.rateLimit(config);
     workers.push(
       startDeliveryWorker({
         orm,
@@ -121,8 +124,7 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
         senders: opts.senders,
         logger,
         concurrency: opts.deliveryConcurrency,
-        // Slack has no fixed rate: it is limited by its 429 answers (worker.rateLimit).
-        limiter: rate ? { max: rate, durationMs: 1000 } : undefined,
+        limiter,
         lockDurationMs: opts.lockDurationMs,
         stalledIntervalMs: opts.stalledIntervalMs,
       }) as JobWorker<unknown>,

@@ -11,6 +11,8 @@ import { loadIngress } from '../../src/engine/load.js';
 import { TxRunner } from '../../src/db/sql.js';
 import { createLogger } from '../../src/logger.js';
 import { createEngineHarness, PEOPLE, type EngineHarness } from '../support/engine.js';
+import { capabilitiesOf } from '../../src/engine/capabilities.js';
+import { PLATFORM_MODULES } from '../../src/platforms.js';
 
 /** A test-only flow: `/catat TEXT` keeps a note in its own state slice, `/catatan` shows it. */
 const noteSlice = z.object({ text: z.string(), count: z.number() });
@@ -52,7 +54,8 @@ describe('flows as modules', () => {
   it("a new flow module's state slice round-trips through the database (no list of known keys to edit)", async () => {
     const registry = createFlowRegistry([...FLOW_MODULES, noteModule]);
     const make = () =>
-      createEngine({ orm: h.db.orm, config: { REALISASI_MAX_MULTIPLE: 5, EVIDENCE_MAX_MB: 20, DRAFT_IDLE_MINUTES: 60 }, clock: h.clock, logger: createLogger('silent'), flows: registry });
+      createEngine({
+    capabilities: capabilitiesOf(PLATFORM_MODULES), orm: h.db.orm, config: { REALISASI_MAX_MULTIPLE: 5, EVIDENCE_MAX_MB: 20, DRAFT_IDLE_MINUTES: 60 }, clock: h.clock, logger: createLogger('silent'), flows: registry });
     await make().handle(h.event('budi', 'command', 'catat', { args: ['bring', 'the', 'report'] }));
     await make().handle(h.event('budi', 'command', 'note', { args: ['bring', 'the', 'slides'] }));
     const [row] = await h.query<{ state: { note?: unknown } }>(`select state from conversation where platform = 'telegram' and platform_user_id = ?`, [PEOPLE.budi.tg]);

@@ -1,7 +1,7 @@
 /** The pure step without a database: state in, state and effects out. */
 import { describe, expect, it } from 'vitest';
 import { toStepInput } from '../../src/engine/engine.js';
-import { platformCapabilities } from '../../src/engine/capabilities.js';
+import { PLAIN_CAPABILITIES } from '../../src/engine/capabilities.js';
 import { step } from '../../src/engine/flows/index.js';
 import { initialState, type ConversationState } from '../../src/engine/state.js';
 import { CONTINUE_ASSESSMENT_TOKEN, randomToken, TOKEN_MAX_LENGTH } from '../../src/engine/tokens.js';
@@ -37,7 +37,7 @@ function ctx(own: AssessmentView | null = view()): StepContext {
   return {
     now: new Date('2026-12-01T03:00:00Z'),
     platform: 'console',
-    capabilities: platformCapabilities('console'),
+    capabilities: PLAIN_CAPABILITIES,
     actor: ani,
     locale: 'id',
     own,

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { HttpTestSender, startFakePlatform, type FakePlatform } from '../support/fake-platform.js';
-import { deliverOutboxRow, SentRecorder } from '../../src/delivery/deliver.js';
+import { deliverOutboxRow, SentRecorder } from '../../src/jobs/deliver-row.js';
 import { createQueues, type Queues } from '../../src/jobs/worker-role.js';
 import { enqueueBehind, outboxJobId } from '../../src/jobs/delivery.js';
 import { sql } from '../support/seed.js';

@@ -11,8 +11,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
-import { deliverOutboxRow } from '../../src/delivery/deliver.js';
-import type { PlatformSender } from '../../src/engine/contract.js';
+import { deliverOutboxRow } from '../../src/jobs/deliver-row.js';
+import type { PlatformSender } from '../../src/contract/index.js';
 import { createEngine } from '../../src/engine/engine.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
@@ -21,6 +21,8 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { addSlackTeam } from '../support/seed.js';
 import { blockAction, FakeSlack, interactionForm, messageEvent, postSigned, slashCommand, viewSubmission, type FakeSlackCall } from '../support/fake-slack.js';
 import { ingressLookups } from '../../src/db/lookups.js';
+import { capabilitiesOf } from '../../src/engine/capabilities.js';
+import { PLATFORM_MODULES } from '../../src/platforms.js';
 
 const SECRET = 'e2e-signing-secret-0123456789';
 const SITI = { user: 'USITI', dm: 'DSITI' };
@@ -94,6 +96,7 @@ beforeAll(async () => {
 
   const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-e2e-token', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl });
   const engine = createEngine({
+    capabilities: capabilitiesOf(PLATFORM_MODULES),
     orm: db.orm,
     config,
     clock,

@@ -4,13 +4,13 @@
  * empty body at the deadline when the engine is slow, so Slack never shows "We had some trouble connecting".
  *
  * The conversation engine does not produce forms yet (it asks field by field), so this file drives the
- * adapter with a minimal ConversationEngine that answers as the contract (src/engine/contract.ts) says a
+ * adapter with a minimal ConversationEngine that answers as the contract (src/contract/contract.ts) says a
  * form-aware engine would. Everything else is real: HTTP, signatures, Bolt, PostgreSQL, the fake Slack API.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
-import type { ConversationEngine, HandleResult, IncomingEvent } from '../../src/engine/contract.js';
+import type { ConversationEngine, HandleResult, IncomingEvent } from '../../src/contract/index.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { createSlackAdapter, type SlackAdapter } from '../../src/adapters/slack/index.js';

@@ -14,6 +14,8 @@ import { addEmployee, addUnit } from '../support/seed.js';
 import { blockAction, FAKE_BOT_ID, FakeSlack, interactionForm, messageEvent, postSigned, slashCommand, viewSubmission } from '../support/fake-slack.js';
 import { encodeFormMetadata, FORM_CALLBACK_ID, OPEN_FORM_ACTION_PREFIX } from '../../src/adapters/slack/render.js';
 import { ingressLookups } from '../../src/db/lookups.js';
+import { capabilitiesOf } from '../../src/engine/capabilities.js';
+import { PLATFORM_MODULES } from '../../src/platforms.js';
 
 const SECRET = 'test-signing-secret-0123456789';
 let db: TestDatabase;
@@ -47,7 +49,8 @@ beforeAll(async () => {
   slack.users.set('USITI', { email: 'siti@jakarta.go.id', name: 'Siti' });
   slack.users.set('UANON', { email: 'nobody@example.com', name: 'Anon' });
   const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl });
-  const engine = createEngine({ orm: db.orm, config, clock, logger });
+  const engine = createEngine({
+    capabilities: capabilitiesOf(PLATFORM_MODULES), orm: db.orm, config, clock, logger });
   http = createHttpServer({ port: 0, host: '127.0.0.1' });
   adapter = createSlackAdapter({ config, engine, http, lookups: ingressLookups(db.orm), logger, clock });
   await adapter.start();

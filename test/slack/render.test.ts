@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OutgoingMessage } from '../../src/engine/contract.js';
+import type { OutgoingMessage } from '../../src/contract/index.js';
 import { MESSAGE_BLOCKS_MAX, MODAL_TITLE_MAX, SECTION_TEXT_MAX } from '../../src/adapters/slack/limits.js';
 import {
   decodeFormMetadata,

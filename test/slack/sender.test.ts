@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';
-import { deliverOutboxRow } from '../../src/delivery/deliver.js';
-import { DeliveryError, type OutgoingMessage, type PlatformSender } from '../../src/engine/contract.js';
+import { deliverOutboxRow } from '../../src/jobs/deliver-row.js';
+import { DeliveryError, type OutgoingMessage, type PlatformSender } from '../../src/contract/index.js';
 import { createDeliveryClient, SlackSender } from '../../src/adapters/slack/sender.js';
 import { TriggerStore } from '../../src/adapters/slack/trigger-store.js';
 import { OPEN_FORM_ACTION_PREFIX } from '../../src/adapters/slack/render.js';
@@ -56,7 +56,8 @@ describe('Slack sender', () => {
     const outcome = await deliver(id);
     const [call] = slack.callsOf('chat.postMessage');
     expect(call.token).toBe('xoxb-test-token');
-    expect(call.args).toMatchObject({ channel: 'D100', text: 'Halo <Budi> & tim' });
+    // The top-level text is parsed by Slack too (notifications): escaped like the blocks.
+    expect(call.args).toMatchObject({ channel: 'D100', text: 'Halo &lt;Budi&gt; &amp; tim' });
     expect(call.args.blocks).toEqual([
       { type: 'section', text: { type: 'mrkdwn', text: 'Halo &lt;Budi&gt; &amp; tim' } },
       { type: 'actions', elements: [expect.objectContaining({ type: 'button', value: 'tok1' })] },

@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
-import { deliverOutboxRow } from '../../src/delivery/deliver.js';
-import type { OutgoingMessage, PlatformSender } from '../../src/engine/contract.js';
+import { deliverOutboxRow } from '../../src/jobs/deliver-row.js';
+import type { OutgoingMessage, PlatformSender } from '../../src/contract/index.js';
 import { createEngine } from '../../src/engine/engine.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
@@ -18,6 +18,8 @@ import { addSlackTeam } from '../support/seed.js';
 import { blockAction, FakeSlack, messageEvent, slashCommand, viewSubmission } from '../support/fake-slack.js';
 import { eventsApiEnvelope, FakeSlackSocket, interactiveEnvelope, type FakeSocketConnection } from '../support/fake-slack-socket.js';
 import { ingressLookups } from '../../src/db/lookups.js';
+import { capabilitiesOf } from '../../src/engine/capabilities.js';
+import { PLATFORM_MODULES } from '../../src/platforms.js';
 
 const APP_TOKEN = 'xapp-1-A0001-socket-test';
 const SITI = { user: 'USITI', dm: 'DSITI' };
@@ -66,6 +68,7 @@ beforeAll(async () => {
 
   const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-socket-token', SLACK_APP_TOKEN: APP_TOKEN, SLACK_MODE: 'socket', SLACK_API_URL: slack.apiUrl });
   const engine = createEngine({
+    capabilities: capabilitiesOf(PLATFORM_MODULES),
     orm: db.orm,
     config,
     clock,

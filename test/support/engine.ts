@@ -5,11 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ManualClock } from '../../src/clock.js';
-import type { HandleResult, IncomingEvent, IncomingFile, OutgoingMessage, Platform } from '../../src/engine/contract.js';
+import type { HandleResult, IncomingEvent, IncomingFile, OutgoingMessage, Platform } from '../../src/contract/index.js';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
 import { createLogger } from '../../src/logger.js';
 import { createPgliteDatabase, createTestDatabase, type TestDatabase } from './db.js';
 import { addAssessment, addCycle, addOrganisation, addTarget, newThreadKey, SCHOOL_REPORTS_TARGET, TRIWULAN_IV_2026, type OrgMember } from './seed.js';
+import { capabilitiesOf } from '../../src/engine/capabilities.js';
+import { PLATFORM_MODULES } from '../../src/platforms.js';
 
 /** People of the seeded organisation, by short name. */
 export const PEOPLE = {
@@ -110,7 +112,8 @@ export async function createEngineHarness(opts: { poolMax?: number; idleMinutes?
 
   const clock = new ManualClock(T0);
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const make = () => createEngine({ orm: db.orm, config: { REALISASI_MAX_MULTIPLE: 5, EVIDENCE_MAX_MB: 20, DRAFT_IDLE_MINUTES: opts.idleMinutes ?? 60 }, clock, logger });
+  const make = () => createEngine({
+    capabilities: capabilitiesOf(PLATFORM_MODULES), orm: db.orm, config: { REALISASI_MAX_MULTIPLE: 5, EVIDENCE_MAX_MB: 20, DRAFT_IDLE_MINUTES: opts.idleMinutes ?? 60 }, clock, logger });
   let engine = make();
   let seq = 0;
   let mark = 0;

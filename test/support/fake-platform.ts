@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { Agent, request, createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DeliveryError, type DeliveryReceipt, type Destination, type OutgoingMessage, type Platform, type PlatformSender } from '../../src/engine/contract.js';
+import { DeliveryError, type DeliveryReceipt, type Destination, type OutgoingMessage, type Platform, type PlatformSender } from '../../src/contract/index.js';
 
 /** One message the platform accepted. */
 export interface ReceivedMessage {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Update } from 'grammy/types';
 import type { Injected } from '../support/fake-telegram.js';
-import { deliverOutboxRow } from '../../src/delivery/deliver.js';
+import { deliverOutboxRow } from '../../src/jobs/deliver-row.js';
 import { ANI, createTelegramHarness, SECRET, STRANGER, type TelegramHarness } from './harness.js';
 
 async function processedEvents(h: TelegramHarness): Promise<string[]> {

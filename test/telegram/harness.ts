@@ -9,14 +9,16 @@ import { EventEmitter } from 'node:events';
 import { FakeTelegram, type FakeUser, type Injected } from '../support/fake-telegram.js';
 import { createTelegramAdapter, type TelegramAdapter } from '../../src/adapters/telegram/adapter.js';
 import { ManualClock } from '../../src/clock.js';
-import { deliverOutboxRow } from '../../src/delivery/deliver.js';
-import type { ConversationEngine, HandleResult, IncomingEvent, PlatformSender } from '../../src/engine/contract.js';
+import { deliverOutboxRow } from '../../src/jobs/deliver-row.js';
+import type { ConversationEngine, HandleResult, IncomingEvent, PlatformSender } from '../../src/contract/index.js';
 import { createEngine } from '../../src/engine/engine.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { addAssessment, addCycle, addLinkCode, addOrganisation, addTarget, SCHOOL_REPORTS_TARGET, TRIWULAN_IV_2026 } from '../support/seed.js';
 import { ingressLookups } from '../../src/db/lookups.js';
+import { capabilitiesOf } from '../../src/engine/capabilities.js';
+import { PLATFORM_MODULES } from '../../src/platforms.js';
 
 export const TOKEN = '123456789:TEST-telegram-adapter-token-xyz';
 export const SECRET = 'kinerja-webhook-secret-0123456789';
@@ -88,6 +90,7 @@ export async function createTelegramHarness(mode: 'polling' | 'webhook', opts: {
   // The adapter's sender is created with the adapter; delivery finds it here once the adapter exists.
   const senders = new Map<string, PlatformSender>();
   const engine = createEngine({
+    capabilities: capabilitiesOf(PLATFORM_MODULES),
     orm: db.orm,
     config: { REALISASI_MAX_MULTIPLE: 5, EVIDENCE_MAX_MB: 20, DRAFT_IDLE_MINUTES: 600 },
     clock,

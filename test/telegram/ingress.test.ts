@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Update } from 'grammy/types';
 import { callbackQueryIdOf, repliedBotMessageId, updateToEvent, type IngressContext } from '../../src/adapters/telegram/ingress.js';
-import type { IncomingEvent } from '../../src/engine/contract.js';
+import type { IncomingEvent } from '../../src/contract/index.js';
 
 const ctx: IngressContext = { botUsername: 'kinerja_bot', botId: 999 };
 const ani = { id: 42, is_bot: false, first_name: 'Ani', last_name: 'Wijaya', language_code: 'id' };

@@ -3,8 +3,8 @@ import { FakeTelegram, type FakeUser } from '../support/fake-telegram.js';
 import { TelegramSender } from '../../src/adapters/telegram/sender.js';
 import { telegramThreadKeyLookup } from '../../src/adapters/telegram/thread-key.js';
 import { ingressLookups } from '../../src/db/lookups.js';
-import { deliverOutboxRow } from '../../src/delivery/deliver.js';
-import { DeliveryError, type DeliveryLookups, type OutgoingMessage } from '../../src/engine/contract.js';
+import { deliverOutboxRow } from '../../src/jobs/deliver-row.js';
+import { DeliveryError, type DeliveryLookups, type OutgoingMessage } from '../../src/contract/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 const TOKEN = '123456:TEST-sender-token-abcdefghijkl';
@@ -129,13 +129,14 @@ describe('TelegramSender against the fake Bot API', () => {
     expect(fake.callsTo('editMessageText')[0].description).toMatch(/not modified/);
   });
 
-  it('sends a long message as several messages and reports the last (the one with buttons)', async () => {
+  it('sends a long message as several messages and reports every part (the last one has the buttons)', async () => {
     const long: OutgoingMessage = { text: Array.from({ length: 8 }, (_, i) => `${i}: ${'y'.repeat(900)}`).join('\n\n'), buttons: [[{ label: 'OK', token: 'ok' }]] };
     const receipt = await sender.deliver(dest, long, lookups());
     const sends = fake.callsTo('sendMessage');
     expect(sends).toHaveLength(2);
-    const last = fake.botMessages(ani.id).at(-1)!;
-    expect(receipt.platformMessageRef).toBe(String(last.message_id));
+    const parts = fake.botMessages(ani.id).slice(-2);
+    const last = parts[1];
+    expect(receipt.platformMessageRef).toBe(parts.map((m) => String(m.message_id)).join(','));
     expect(last.reply_markup?.inline_keyboard[0][0].text).toBe('OK');
   });
 });

@@ -5,44 +5,17 @@
  * person, only in demo mode.
  */
 import { createInterface, type Interface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
-import type { ConversationEngine, PlatformAdapter, PlatformSender } from '../../engine/contract.js';
+import type { ConversationEngine, InlineDelivery, PlatformAdapter, TerminalSession } from '../../contract/index.js';
 import { ConsoleSender } from './sender.js';
 import { consoleChatId, parseConsoleLine } from './ingress.js';
 
 /** What the console needs to know about the engine's outbox rows (the service builds it from the database). */
-export interface ConsoleOutbox {
-  /** Of rows `ids`, the console ones with their chats, in id order. */
-  chatsOf(ids: readonly number[]): Promise<{ id: number; chatId: string }[]>;
-  /** How many of rows `ids` are still pending. */
-  pendingCount(ids: readonly number[]): Promise<number>;
-  /** Delivers row `id` through `sender` now (the delivery path the worker uses). */
-  deliver(id: number, sender: PlatformSender): Promise<unknown>;
-}
+export type ConsoleOutbox = InlineDelivery;
 
-export interface ConsoleAdapterOptions {
+/** The terminal session plus the engine and the inline delivery of the engine's console rows. */
+export interface ConsoleAdapterOptions extends TerminalSession {
   engine: ConversationEngine;
   outbox: ConsoleOutbox;
-  input: Readable;
-  output: Writable;
-  /** NIP of the person at the keyboard when the chat opens. */
-  startAs: string;
-  demo: boolean;
-  /** Name and role of an employee by NIP, for headers and the prompt; null when unknown. */
-  describe: (nip: string) => Promise<string | null>;
-  color?: boolean;
-  /** Called when the person types /quit or closes the input. */
-  onClose?: () => void;
-  /** Line shown once when the chat opens. */
-  banner?: string;
-  /** First line to send for the person (e.g. /penilaian), as if typed. */
-  firstLine?: string;
-  /**
-   * True when no delivery worker runs in this process: console messages are then printed right after the
-   * event commits. Otherwise the worker delivers them (the one delivery path) and the adapter only waits
-   * for them before showing the next prompt.
-   */
-  deliverInline?: boolean;
 }
 
 /** How long the prompt waits for the worker to print an event's messages before printing them itself. */

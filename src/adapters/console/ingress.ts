@@ -3,7 +3,7 @@
  * prompt; `/cmd args` is a command; anything else is text. The console user id is the acting person's NIP.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingEvent } from '../../engine/contract.js';
+import type { IncomingEvent } from '../../contract/index.js';
 
 export type ConsoleLine =
   | { kind: 'event'; event: IncomingEvent }

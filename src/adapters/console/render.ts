@@ -2,7 +2,7 @@
  * Renders an OutgoingMessage for a terminal: plain text, spans as ANSI bold/italic, buttons as numbered
  * choices the person answers by typing the number.
  */
-import type { OutgoingMessage, TextSpan } from '../../engine/contract.js';
+import type { OutgoingMessage, TextSpan } from '../../contract/index.js';
 
 const BOLD = '\x1b[1m';
 const ITALIC = '\x1b[3m';

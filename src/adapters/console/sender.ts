@@ -3,7 +3,7 @@
  * they are; messages to someone else (the supervisor, HR, a unit channel) print under a header, so a demo
  * shows the whole journey in one terminal.
  */
-import type { DeliveryReceipt, Destination, OutgoingMessage, PlatformSender } from '../../engine/contract.js';
+import type { DeliveryReceipt, Destination, OutgoingMessage, PlatformSender } from '../../contract/index.js';
 import { renderForConsole } from './render.js';
 
 export interface ConsoleSink {

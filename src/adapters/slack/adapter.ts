@@ -10,10 +10,8 @@
  */
 import { App, SocketModeReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
-import type { Config } from '../../config.js';
 import { systemClock, type Clock } from '../../clock.js';
-import type { ConversationEngine, HandleResult, IncomingEvent, IngressLookups, PlatformAdapter } from '../../engine/contract.js';
-import type { HttpServer } from '../../http/server.js';
+import type { ConversationEngine, HandleResult, HttpRoutes, IncomingEvent, IngressLookups, PlatformAdapter } from '../../contract/index.js';
 import type { Logger } from '../../logger.js';
 import { SlackDirectory } from './directory.js';
 import { slackSdkLogger } from './slack-logger.js';
@@ -34,11 +32,20 @@ export const FORM_ENGINE_DEADLINE_MS = ACK_DEADLINE_MS - 500;
  */
 export const SOCKET_CLOSE_DEADLINE_MS = 5000;
 
+/** The configuration the adapter reads (validated by src/config.ts); the full `Config` fits. */
+export interface SlackConfig {
+  SLACK_BOT_TOKEN?: string;
+  SLACK_SIGNING_SECRET?: string;
+  SLACK_APP_TOKEN?: string;
+  SLACK_MODE: 'http' | 'socket';
+  SLACK_API_URL: string;
+}
+
 export interface SlackAdapterDeps {
-  config: Config;
+  config: SlackConfig;
   engine: ConversationEngine;
   /** The one HTTP server; the receiver mounts `POST /slack/events` on it (HTTP mode). */
-  http: HttpServer;
+  http: HttpRoutes;
   /** Who is linked, thread keys and offered forms (the service builds them from the database). */
   lookups: IngressLookups;
   logger: Logger;
@@ -194,7 +201,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
       // auth.test: a wrong token stops start-up here with Slack's reason, not at the first message.
       await app.init();
       if (receiver) {
-        if (!mounted) http.app.use(receiver.router);
+        if (!mounted) http.mount(receiver.router);
         mounted = true;
         await receiver.start();
         log.info('slack: receiving events over HTTP at POST /slack/events');

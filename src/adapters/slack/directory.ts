@@ -6,7 +6,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import type { Clock } from '../../clock.js';
-import type { IncomingEvent } from '../../engine/contract.js';
+import type { IncomingEvent } from '../../contract/index.js';
 import type { Logger } from '../../logger.js';
 
 /** How long a users.info answer is reused. */

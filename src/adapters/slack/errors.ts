@@ -3,7 +3,7 @@
  * retries are off, so every failure reaches us once and BullMQ decides what happens next.
  */
 import { ErrorCode, type WebAPICallError } from '@slack/web-api';
-import { DeliveryError } from '../../engine/contract.js';
+import { DeliveryError } from '../../contract/index.js';
 
 /**
  * Platform error codes Slack documents as temporary on its side. Every other `ok: false` error

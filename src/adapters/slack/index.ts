@@ -1,4 +1,40 @@
 /** The Slack adapter (Bolt): ingress over HTTP or Socket Mode, Block Kit rendering, and the delivery sender. */
-export { createSlackAdapter, type SlackAdapter, type SlackAdapterDeps } from './adapter.js';
+import type { PlatformConfig, PlatformModule } from '../../contract/index.js';
+import { createSlackAdapter, type SlackConfig } from './adapter.js';
+import { createDeliveryClient, SlackSender } from './sender.js';
+
+export { createSlackAdapter, type SlackAdapter, type SlackAdapterDeps, type SlackConfig } from './adapter.js';
 export { SlackSender, createDeliveryClient } from './sender.js';
 export { SLACK_EVENTS_PATH } from './receiver.js';
+
+/** The validated configuration seen through this platform's keys. */
+function slackConfig(config: PlatformConfig): SlackConfig {
+  return config as unknown as SlackConfig;
+}
+
+/** Slack as the registry sees it. */
+export const slackPlatform: PlatformModule = {
+  name: 'slack',
+  configKeys: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'SLACK_MODE', 'SLACK_API_URL'],
+  capabilities: {
+    modalForms: true,
+    threads: true,
+    // One slash command for the app (`/kinerja penilaian`): Slack apps do not get a command per verb.
+    commandPrefix: '/kinerja ',
+    editMessages: true,
+    redelivery: true,
+    rateLimits: true,
+    permanentFailures: true,
+    transientFailures: true,
+  },
+  deliveryQueue: 'deliver-slack',
+  isConfigured: (config) => Boolean(slackConfig(config).SLACK_BOT_TOKEN),
+  // No fixed rate: Slack's limits differ per method and workspace, so its 429 answers pause the queue.
+  rateLimit: () => undefined,
+  createAdapter: (ctx) => createSlackAdapter({ config: slackConfig(ctx.config), engine: ctx.engine, http: ctx.http, lookups: ctx.lookups, logger: ctx.logger, clock: ctx.clock }),
+  createSender: (ctx) => {
+    const config = slackConfig(ctx.config);
+    if (!config.SLACK_BOT_TOKEN) throw new Error('The Slack sender needs SLACK_BOT_TOKEN.');
+    return new SlackSender({ client: createDeliveryClient({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL }), logger: ctx.logger });
+  },
+};

@@ -8,7 +8,7 @@
  * (`block_actions` for buttons, `view_submission` for modals).
  */
 import { createHash } from 'node:crypto';
-import type { IncomingEvent, IncomingFile } from '../../engine/contract.js';
+import type { IncomingEvent, IncomingFile } from '../../contract/index.js';
 import { decodeFormMetadata, FORM_CALLBACK_ID, FORM_INPUT_ACTION_ID, OPEN_FORM_ACTION_PREFIX } from './render.js';
 
 /** The one real slash command; `/kinerja penilaian` is the same as typing `/penilaian` to the bot. */

@@ -3,7 +3,7 @@
  * only decides what the message and the modal look like, inside Slack's limits (limits.ts).
  */
 import type { types as Slack } from '@slack/bolt';
-import type { Attachment, Button, FormSpec, OutgoingMessage, TextSpan } from '../../engine/contract.js';
+import type { Attachment, Button, FormSpec, OutgoingMessage, TextSpan } from '../../contract/index.js';
 import {
   ACTIONS_ELEMENTS_MAX,
   BUTTON_LABEL_MAX,
@@ -36,9 +36,31 @@ export interface RenderedMessage {
   blocks: Slack.KnownBlock[];
 }
 
-/** Escapes the three characters Slack's mrkdwn treats as control characters (Slack "Formatting text"). */
+/** An invisible character that stops a formatting marker from opening (mrkdwn has no backslash escape). */
+const ZERO_WIDTH_SPACE = '\u200B';
+
+/**
+ * Escapes text for Slack's mrkdwn so it shows literally: the three control characters (Slack "Formatting
+ * text": `<!channel>` would notify a whole channel) become entities, and a `*`, `_`, `~` or backtick that
+ * could open bold, italic, strike or code (at the start of a word) gets a zero-width space after it, so a
+ * person's `*penting*` shows with its asterisks. Markers inside words (`nama_file`, URLs) are left alone.
+ */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/(^|[\s(])([*_~`])(?=\S)/g, `$1$2${ZERO_WIDTH_SPACE}`);
+}
+
+/** The top-level `text` (notifications, screen readers) is parsed as mrkdwn too: escaped, then clipped without cutting an entity. */
+function fallbackText(text: string): string {
+  const escaped = escapeMrkdwn(text);
+  if (escaped.length <= FALLBACK_TEXT_MAX) return escaped;
+  let cut = FALLBACK_TEXT_MAX - 1;
+  const amp = escaped.lastIndexOf('&', cut);
+  if (amp > cut - 5 && escaped.indexOf(';', amp) >= cut) cut = amp;
+  return escaped.slice(0, cut) + '…';
 }
 
 /**
@@ -157,7 +179,7 @@ export function renderMessage(message: OutgoingMessage, opts: { openForm?: boole
     const note: Slack.ContextBlock = { type: 'context', elements: [{ type: 'mrkdwn', text: TRUNCATION_NOTE }] };
     blocks = [...textBlocks.slice(0, room), note, ...actionBlocks].slice(0, MESSAGE_BLOCKS_MAX);
   }
-  return { text: clip(message.text, FALLBACK_TEXT_MAX), blocks };
+  return { text: fallbackText(message.text), blocks };
 }
 
 /** What a modal remembers between views.open and view_submission. */

@@ -4,7 +4,7 @@
  * The WebClient's own retries are off and rate-limited calls are rejected, so BullMQ owns retrying.
  */
 import { WebClient } from '@slack/web-api';
-import type { DeliveryLookups, DeliveryReceipt, Destination, OutgoingMessage, PlatformSender } from '../../engine/contract.js';
+import type { DeliveryLookups, DeliveryReceipt, Destination, OutgoingMessage, PlatformSender } from '../../contract/index.js';
 import type { Logger } from '../../logger.js';
 import { classifySlackError } from './errors.js';
 import { slackSdkLogger } from './slack-logger.js';

@@ -7,24 +7,28 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { Bot, type Context } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
-import type { Config } from '../../config.js';
-import type { ConversationEngine, IngressLookups, PlatformAdapter } from '../../engine/contract.js';
-import type { HttpServer } from '../../http/server.js';
+import type { ConversationEngine, HttpRoutes, IngressLookups, PlatformAdapter } from '../../contract/index.js';
 import type { Logger } from '../../logger.js';
 import { handleTelegramUpdate } from './handle-update.js';
 import { ALLOWED_UPDATES, WEBHOOK_PATH } from './limits.js';
 import { TelegramSender } from './sender.js';
 import { telegramThreadKeyLookup } from './thread-key.js';
-import { mountTelegramWebhook } from './webhook.js';
+import { telegramWebhookRouter } from './webhook.js';
 
-/** The configuration the adapter reads; the full `Config` fits. */
-export type TelegramConfig = Pick<Config, 'TELEGRAM_BOT_TOKEN' | 'TELEGRAM_API_ROOT' | 'TELEGRAM_MODE' | 'TELEGRAM_WEBHOOK_URL' | 'TELEGRAM_WEBHOOK_SECRET'>;
+/** The configuration the adapter reads (validated by src/config.ts); the full `Config` fits. */
+export interface TelegramConfig {
+  TELEGRAM_BOT_TOKEN?: string;
+  TELEGRAM_API_ROOT: string;
+  TELEGRAM_MODE: 'polling' | 'webhook';
+  TELEGRAM_WEBHOOK_URL?: string;
+  TELEGRAM_WEBHOOK_SECRET?: string;
+}
 
 export interface TelegramAdapterOptions {
   config: TelegramConfig;
   engine: ConversationEngine;
   /** The app's HTTP server; required in webhook mode (the route is mounted at once, answering 503 until started). */
-  http?: HttpServer;
+  http?: HttpRoutes;
   /** Thread keys of the bot's messages (the service builds the look-ups from the database). */
   lookups: Pick<IngressLookups, 'threadKeyOf'>;
   logger: Logger;
@@ -80,13 +84,15 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
   });
 
   if (mode === 'webhook' && opts.http && secret) {
-    mountTelegramWebhook(opts.http.app, {
+    opts.http.mount(
+      telegramWebhookRouter({
       secret,
       isReady: () => running,
       logger: log,
       // grammY wraps middleware errors in BotError; unwrap so the route logs what actually failed.
       handle: (update: Update) => bot.handleUpdate(update).catch((err: unknown) => Promise.reject(err instanceof Error && 'error' in err ? (err as { error: unknown }).error : err)),
-    });
+      }),
+    );
   }
 
   return {

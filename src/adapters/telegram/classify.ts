@@ -4,7 +4,7 @@
  * the person blocked the bot or left; 400 means this message will never be accepted as it is.
  */
 import { GrammyError, HttpError } from 'grammy';
-import { DeliveryError } from '../../engine/contract.js';
+import { DeliveryError } from '../../contract/index.js';
 import { RenderError } from './render.js';
 
 /** Fallback wait when a 429 arrives without `retry_after` (it always has one in practice). */

@@ -5,7 +5,7 @@
  */
 import type { Api } from 'grammy';
 import type { Update } from 'grammy/types';
-import type { ConversationEngine, HandleResult } from '../../engine/contract.js';
+import type { ConversationEngine, HandleResult } from '../../contract/index.js';
 import type { Logger } from '../../logger.js';
 import { callbackQueryIdOf, repliedBotMessageId, updateToEvent, type IngressContext } from './ingress.js';
 import { MAX_CALLBACK_ANSWER_CHARS } from './limits.js';

@@ -1,4 +1,8 @@
 /** The Telegram adapter: ingress mapping, rendering, sender and the adapter that runs them. */
+import type { PlatformConfig, PlatformModule } from '../../contract/index.js';
+import { createTelegramAdapter, type TelegramConfig } from './adapter.js';
+import { createTelegramSender } from './sender.js';
+
 export { createTelegramAdapter, type TelegramAdapter, type TelegramAdapterOptions, type TelegramConfig } from './adapter.js';
 export { createTelegramSender, TelegramSender, type TelegramSenderOptions } from './sender.js';
 export { updateToEvent, repliedBotMessageId, callbackQueryIdOf, type IngressContext } from './ingress.js';
@@ -6,3 +10,37 @@ export { renderMessage, keyboardFor, escapeHtml, RenderError, type TelegramMessa
 export { classifyTelegramError } from './classify.js';
 export { telegramThreadKeyLookup, type ThreadKeyLookup } from './thread-key.js';
 export * from './limits.js';
+
+/** The keys this platform reads; src/config.ts has validated their values. */
+const CONFIG_KEYS = ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_API_ROOT', 'TELEGRAM_MODE', 'TELEGRAM_WEBHOOK_URL', 'TELEGRAM_WEBHOOK_SECRET', 'TELEGRAM_RATE_PER_SEC'] as const;
+
+/** The validated configuration seen through this platform's keys. */
+function telegramConfig(config: PlatformConfig): TelegramConfig & { TELEGRAM_RATE_PER_SEC?: number } {
+  return config as unknown as TelegramConfig & { TELEGRAM_RATE_PER_SEC?: number };
+}
+
+/** Telegram as the registry sees it. */
+export const telegramPlatform: PlatformModule = {
+  name: 'telegram',
+  configKeys: CONFIG_KEYS,
+  capabilities: {
+    modalForms: false,
+    threads: true,
+    commandPrefix: '/',
+    editMessages: true,
+    redelivery: true,
+    rateLimits: true,
+    permanentFailures: true,
+    transientFailures: true,
+  },
+  deliveryQueue: 'deliver-telegram',
+  isConfigured: (config) => Boolean(telegramConfig(config).TELEGRAM_BOT_TOKEN),
+  // Telegram allows about 30 messages a second per bot; the limiter keeps below it (TELEGRAM_RATE_PER_SEC).
+  rateLimit: (config) => ({ max: telegramConfig(config).TELEGRAM_RATE_PER_SEC ?? 25, durationMs: 1000 }),
+  createAdapter: (ctx) => createTelegramAdapter({ config: telegramConfig(ctx.config), engine: ctx.engine, http: ctx.http, lookups: ctx.lookups, logger: ctx.logger }),
+  createSender: (ctx) => {
+    const config = telegramConfig(ctx.config);
+    if (!config.TELEGRAM_BOT_TOKEN) throw new Error('The Telegram sender needs TELEGRAM_BOT_TOKEN.');
+    return createTelegramSender({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT });
+  },
+};

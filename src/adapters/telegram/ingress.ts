@@ -4,7 +4,7 @@
  * the replied-to message id from `repliedBotMessageId`.
  */
 import type { Message, Update, User } from 'grammy/types';
-import type { IncomingEvent, IncomingFile } from '../../engine/contract.js';
+import type { IncomingEvent, IncomingFile } from '../../contract/index.js';
 
 /** What the mapping needs to know about the bot itself (from getMe). */
 export interface IngressContext {

@@ -5,7 +5,7 @@
  * Indonesian prose.
  */
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import type { Attachment, Button, OutgoingMessage, TextSpan } from '../../engine/contract.js';
+import type { Attachment, Button, OutgoingMessage, TextSpan } from '../../contract/index.js';
 import { MAX_BUTTONS_PER_ROW, MAX_CALLBACK_DATA_BYTES, MAX_MESSAGE_CHARS } from './limits.js';
 
 /** One Telegram message's worth of a rendered `OutgoingMessage`. */

@@ -4,7 +4,7 @@
  * the Telegram rate limit, so a 429 must surface at once instead of sleeping inside a job.
  */
 import { Api } from 'grammy';
-import type { DeliveryLookups, DeliveryReceipt, Destination, OutgoingMessage, PlatformSender } from '../../engine/contract.js';
+import type { DeliveryLookups, DeliveryReceipt, Destination, OutgoingMessage, PlatformSender } from '../../contract/index.js';
 import { classifyTelegramError, isNotModified, isUneditable } from './classify.js';
 import { renderMessage, type TelegramMessagePart } from './render.js';
 
@@ -29,9 +29,9 @@ export class TelegramSender implements PlatformSender {
 
   /**
    * Delivers `message` to `destination.chatId`. With `replaceOutboxId` it edits that earlier message in place
-   * (its old buttons disappear, so they cannot be pressed twice) and sends a new message when Telegram
-   * refuses the edit (deleted, too old). Returns the message_id of the last message, the one with buttons.
-   * Throws only `DeliveryError`.
+   * (its old buttons disappear, so they cannot be pressed twice), part by part when it was split, and sends
+   * new messages for what no longer fits or when Telegram refuses the edit (deleted, too old). Returns the
+   * message ids of every part (`partsRef`), the last one carrying the buttons. Throws only `DeliveryError`.
    */
   async deliver(destination: Destination, message: OutgoingMessage, lookups: DeliveryLookups): Promise<DeliveryReceipt> {
     let parts: TelegramMessagePart[];
@@ -41,20 +41,33 @@ export class TelegramSender implements PlatformSender {
       throw classifyTelegramError(err, 'rendering');
     }
     const chatId = destination.chatId;
+    const ids: string[] = [];
     let rest = parts;
-    let lastRef: string | undefined;
     if (message.replaceOutboxId !== undefined) {
       const ref = await lookups.messageRefOf(message.replaceOutboxId);
-      if (ref !== null) {
-        const edited = await this.edit(chatId, Number(ref), parts[0]);
-        if (edited) {
-          lastRef = ref;
-          rest = parts.slice(1);
-        }
+      const old = ref === null ? [] : partIds(ref);
+      // Part i of the new text replaces part i of the old message; an uneditable part ends the editing.
+      for (let i = 0; i < Math.min(old.length, parts.length); i++) {
+        if (!(await this.edit(chatId, Number(old[i]), parts[i]))) break;
+        ids.push(old[i]);
       }
+      rest = parts.slice(ids.length);
+      // Old parts the new text does not reach keep their text, but their buttons must go (they were answered).
+      const lastOld = old.at(-1);
+      if (lastOld !== undefined && ids.length > 0 && ids.length < old.length) await this.removeButtons(chatId, Number(lastOld));
     }
-    for (const part of rest) lastRef = await this.send(chatId, part);
-    return { platformMessageRef: lastRef as string };
+    for (const part of rest) ids.push(await this.send(chatId, part));
+    return { platformMessageRef: partsRef(ids) };
+  }
+
+  /** Removes the keyboard of an old message; a message that is gone or unchanged is fine as it is. */
+  private async removeButtons(chatId: string, messageId: number): Promise<void> {
+    try {
+      await this.api.editMessageReplyMarkup(chatId, messageId, { reply_markup: undefined });
+    } catch (err) {
+      if (isNotModified(err) || isUneditable(err)) return;
+      throw classifyTelegramError(err, `editMessageReplyMarkup in chat ${chatId}`);
+    }
   }
 
   /** Edits one message; false when Telegram says it cannot be edited (the caller sends a new one). */
@@ -78,6 +91,25 @@ export class TelegramSender implements PlatformSender {
       throw classifyTelegramError(err, `sendMessage to chat ${chatId}`);
     }
   }
+}
+
+/**
+ * The platformMessageRef of a message sent in parts: the message ids joined by commas (one id for a single
+ * message), so an edit reaches every part and a reply to any part finds its thread.
+ */
+export function partsRef(ids: readonly string[]): string {
+  let kept = [...ids];
+  // The outbox column holds 128 characters; the earliest parts give way first (the last one has the buttons).
+  while (kept.length > 1 && kept.join(',').length > MAX_MESSAGE_REF_CHARS) kept = kept.slice(1);
+  return kept.join(',');
+}
+
+/** Longest platformMessageRef the outbox stores. */
+const MAX_MESSAGE_REF_CHARS = 128;
+
+/** The message ids of a platformMessageRef written by `partsRef`. */
+export function partIds(ref: string): string[] {
+  return ref.split(',').filter(Boolean);
 }
 
 /** Creates the Telegram sender from the bot token and API root. */

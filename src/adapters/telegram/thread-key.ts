@@ -2,7 +2,7 @@
  * Which assessment thread a reply belongs to. The bot's messages are outbox rows that remember their
  * Telegram message_id, so a reply to one of them finds the `threadKey` the engine gave that message.
  */
-import type { IngressLookups } from '../../engine/contract.js';
+import type { IngressLookups } from '../../contract/index.js';
 
 /** A function answering "which thread key did the bot's message `messageId` in `chatId` carry?". */
 export type ThreadKeyLookup = (chatId: string, messageId: number) => Promise<string | null>;

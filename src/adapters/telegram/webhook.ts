@@ -5,7 +5,7 @@
  * outbox), and a failed one gets 500 so Telegram delivers it again.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Update } from 'grammy/types';
 import type { Logger } from '../../logger.js';
 import { WEBHOOK_PATH, WEBHOOK_SECRET_HEADER } from './limits.js';
@@ -22,8 +22,9 @@ export interface WebhookOptions {
   logger: Logger;
 }
 
-/** Mounts the webhook route on `app`. Call once, before or after the server started. */
-export function mountTelegramWebhook(app: Express, opts: WebhookOptions): void {
+/** The webhook route as a router to mount on the app's HTTP server (once, before or after it started). */
+export function telegramWebhookRouter(opts: WebhookOptions): Router {
+  const app = express.Router();
   const expected = digest(opts.secret);
   const checkSecret = (req: Request, res: Response, next: NextFunction): void => {
     const given = req.get(WEBHOOK_SECRET_HEADER);
@@ -52,6 +53,7 @@ export function mountTelegramWebhook(app: Express, opts: WebhookOptions): void {
       res.status(500).json({ ok: false, error: 'update not processed; it will be re-sent' });
     }
   });
+  return app;
 }
 
 /** Hashing both sides gives equal-length buffers, so the comparison is constant-time whatever was sent. */

@@ -2,8 +2,13 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { Employee } from './organisation.js';
 
-export const PLATFORMS = ['telegram', 'slack', 'console'] as const;
-export type Platform = (typeof PLATFORMS)[number];
+/**
+ * A platform's registry name (src/platforms.ts). Stored as a short string without a check constraint, so a
+ * new platform needs no migration (Migration20261202061500_platform_names dropped the old constraints).
+ */
+export type Platform = string;
+/** Longest registry name a `platform` column holds. */
+export const PLATFORM_NAME_MAX = 16;
 
 export const ChatIdentity = defineEntity({
   name: 'ChatIdentity',
@@ -11,7 +16,7 @@ export const ChatIdentity = defineEntity({
   uniques: [{ properties: ['platform', 'platformUserId'] }],
   properties: {
     id: p.integer().primary().autoincrement(),
-    platform: p.enum([...PLATFORMS]),
+    platform: p.string().length(PLATFORM_NAME_MAX),
     platformUserId: p.string().length(128),
     /** The private chat (DM) where the bot talks to this person. */
     chatId: p.string().length(128),
@@ -44,7 +49,7 @@ export const LinkFailure = defineEntity({
   indexes: [{ properties: ['platform', 'platformUserId', 'at'] }],
   properties: {
     id: p.integer().primary().autoincrement(),
-    platform: p.enum([...PLATFORMS]),
+    platform: p.string().length(PLATFORM_NAME_MAX),
     platformUserId: p.string().length(128),
     at: p.datetime(),
   },

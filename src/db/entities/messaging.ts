@@ -4,7 +4,7 @@
  */
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { Assessment } from './assessment.js';
-import { PLATFORMS } from './identity.js';
+import { PLATFORM_NAME_MAX } from './identity.js';
 import { Employee } from './organisation.js';
 
 /** One chat user's conversation: which flow and step, the flow's serialisable state, live button tokens. */
@@ -14,7 +14,7 @@ export const Conversation = defineEntity({
   uniques: [{ properties: ['platform', 'platformUserId'] }],
   properties: {
     id: p.integer().primary().autoincrement(),
-    platform: p.enum([...PLATFORMS]),
+    platform: p.string().length(PLATFORM_NAME_MAX),
     platformUserId: p.string().length(128),
     employee: () => p.manyToOne(Employee).mapToPk().nullable().index(),
     flow: p.string().length(32).default('idle'),

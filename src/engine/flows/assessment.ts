@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { TEXT_BOUNDS, checkTextLength, isLate, parseEvidenceLink, parseRealisasi, validateNarrative } from '../../domain/index.js';
 import type { EvidenceRef } from '../../db/entities/assessment.js';
 import { editable, firstOpenPosition, itemLines } from '../assessment-view.js';
-import type { IncomingFile } from '../contract.js';
+import type { IncomingFile } from '../../contract/index.js';
 import { formatDate, formatNumber, translator, type Translate } from '../i18n.js';
 import { statusLabel } from '../labels.js';
 import type { Action, Step } from '../state.js';

@@ -3,7 +3,7 @@
  * commands, actions and flows, assembles what to load (`needsFor`) and the one state schema from them, and
  * wires the hand-offs between them. Adding a flow: one module here + locale keys + one line in index.ts.
  */
-import type { IncomingFile } from '../contract.js';
+import type { IncomingFile } from '../../contract/index.js';
 import type { HandOffName, HandOffs } from '../handoffs.js';
 import type { Action, ConversationState, Flow, SliceSchema, Step, StepInput } from '../state.js';
 import type { Turn } from '../turn.js';

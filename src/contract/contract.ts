@@ -1,12 +1,15 @@
 /**
- * The contract between chat platforms and the conversation engine. Telegram, Slack and the console turn
+ * The contract between chat platforms and the conversation engine (moved out of the engine so adapters
+ * depend on it alone). Telegram, Slack and the console turn
  * whatever their platform delivers into an `IncomingEvent`; the engine answers with `OutgoingMessage`s that
  * it writes to the outbox; a per-platform `PlatformSender` renders and delivers them from the queue worker.
  * No business rule lives in an adapter, and no platform detail lives in the engine.
  */
-import type { Platform } from '../db/entities/identity.js';
-
-export type { Platform };
+/**
+ * A platform's registry name (`telegram`, `slack`, `console`, ...): the `name` of its `PlatformModule` in
+ * src/platforms.ts. A plain string on purpose: adding a platform needs no database migration.
+ */
+export type Platform = string;
 
 /** What kind of thing the person did. */
 export type IncomingKind = 'text' | 'command' | 'action' | 'file';

@@ -6,7 +6,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { markOutboxDead as markDead, markOutboxFailed, markOutboxSent, messageRefOf, outboxRowForDelivery, recordOutboxAttempt, threadRootRef } from '../db/outbox.js';
 import { txOf } from '../db/sql.js';
-import { DeliveryError, type DeliveryLookups, type OutgoingMessage, type Platform, type PlatformSender } from '../engine/contract.js';
+import { DeliveryError, type DeliveryLookups, type OutgoingMessage, type Platform, type PlatformSender } from '../contract/index.js';
 
 export type DeliveryOutcome =
   | { status: 'sent'; platformMessageRef: string }

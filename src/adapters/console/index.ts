@@ -1,0 +1,38 @@
+/** The console platform: a terminal chat on the same contract as Telegram and Slack (the embedded demo). */
+import type { PlatformModule } from '../../contract/index.js';
+import { ConsoleAdapter } from './adapter.js';
+import { ConsoleSender } from './sender.js';
+
+export { ConsoleAdapter, type ConsoleAdapterOptions, type ConsoleOutbox } from './adapter.js';
+export { ConsoleSender, type ConsoleSink } from './sender.js';
+export { consoleChatId, parseConsoleLine, type ConsoleLine } from './ingress.js';
+export { renderForConsole } from './render.js';
+
+/** The console as the registry sees it. */
+export const consolePlatform: PlatformModule = {
+  name: 'console',
+  configKeys: [],
+  capabilities: {
+    modalForms: false,
+    // A terminal has no reply-to: a thread message is typed after its prompt.
+    threads: false,
+    commandPrefix: '/',
+    // Printed text cannot be edited: an edit prints what changed.
+    editMessages: false,
+    // Printing never hits a rate limit, is never refused, and has no network to fail.
+    redelivery: false,
+    rateLimits: false,
+    permanentFailures: false,
+    transientFailures: false,
+  },
+  deliveryQueue: 'deliver-console',
+  terminal: true,
+  isConfigured: () => false,
+  rateLimit: () => undefined,
+  createAdapter: (ctx) => {
+    if (!ctx.terminal || !ctx.inline) throw new Error('The console platform needs a terminal session and inline delivery.');
+    return new ConsoleAdapter({ ...ctx.terminal, engine: ctx.engine, outbox: ctx.inline });
+  },
+  // A worker-only process prints to its own standard output.
+  createSender: () => new ConsoleSender({ write: (t) => process.stdout.write(t) }, () => ''),
+};

@@ -1,0 +1,3 @@
+/** The neutral platform contract: events in, messages out, senders, adapters and platform modules. */
+export * from './contract.js';
+export * from './platform-module.js';
