@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { migrate, openOrm } from '../src/db/orm.js';
-import { translator } from '../src/engine/i18n.js';
+import { translator } from '../src/i18n/index.js';
 import { CsvReportWriter, exportMonitoring, exportResults, XlsxReportWriter } from '../src/reports/index.js';
 import { createCycle } from '../src/setup/cycles.js';
 

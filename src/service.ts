@@ -22,7 +22,7 @@ import { createHttpServer, type HttpServer } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { PLATFORM_MODULES } from './platforms.js';
 import { createQueues, startWorkers, type Queues, type RunningWorkers } from './jobs/worker-role.js';
-import { mountQueueAdmin } from './jobs/admin.js';
+import { mountQueueAdmin } from './http/queue-admin.js';
 import { DEMO_EMPLOYEE_NIP, seedDemo } from './demo/seed.js';
 import { capabilitiesOf } from './engine/capabilities.js';
 

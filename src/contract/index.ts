@@ -1,3 +1,4 @@
 /** The neutral platform contract: events in, messages out, senders, adapters and platform modules. */
 export * from './contract.js';
 export * from './platform-module.js';
+export * from './shared-tokens.js';

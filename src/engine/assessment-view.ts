@@ -4,7 +4,7 @@
  * admin view, so it lives below all of them (no flow imports another flow).
  */
 import { capaianPercent } from '../domain/index.js';
-import { formatNumber, type Translate } from './i18n.js';
+import { formatNumber, type Translate } from '../i18n/index.js';
 import type { Step } from './state.js';
 import type { AssessmentView, ItemView } from './views.js';
 

@@ -7,7 +7,6 @@
  *
  * No platform call happens here: messages are outbox rows, delivered by a worker after commit.
  */
-import type { Config } from '../config.js';
 import { isLinkCodeUsable } from '../domain/index.js';
 import type { Clock } from '../clock.js';
 import type { Orm } from '../db/orm.js';
@@ -17,7 +16,7 @@ import type { ConversationEngine, HandleResult, IncomingEvent, OutgoingMessage }
 import { PLAIN_CAPABILITIES, type CapabilityLookup } from './capabilities.js';
 import { ADMIN_ROLE, flows as defaultFlows, type FlowRegistry } from './flows/index.js';
 import { linkCodeOf } from './flows/linking.js';
-import { localeFromHint, translator } from './i18n.js';
+import { localeFromHint, translator } from '../i18n/index.js';
 import { loadAssessment, loadCheckIn, loadIngress, loadLinkContext, loadPendingReviews, withRaters } from './load.js';
 import { insertOutbox } from '../db/outbox.js';
 import type { ReminderConfig } from '../db/reminders.js';
@@ -32,10 +31,20 @@ const REMINDER_DEFAULTS: ReminderConfig = { WORKING_HOURS: '08:00-16:00', REMIND
 /** How often a lost optimistic-lock race is retried before giving up with an error message. */
 const MAX_ATTEMPTS = 8;
 
+/** The configuration values the engine reads (src/config.ts validates them; the engine does not import it). */
+export interface EngineSettings {
+  /** A realisasi above target x this is refused as a likely typo. */
+  REALISASI_MAX_MULTIPLE: number;
+  /** Largest evidence file accepted, in megabytes. */
+  EVIDENCE_MAX_MB: number;
+  /** After this long without a message the conversation pauses; the draft is kept. */
+  DRAFT_IDLE_MINUTES: number;
+}
+
 export interface EngineDeps {
   orm: Orm;
   /** The reminder settings are optional: absent ones take the configuration's defaults. */
-  config: Pick<Config, 'REALISASI_MAX_MULTIPLE' | 'EVIDENCE_MAX_MB' | 'DRAFT_IDLE_MINUTES'> & Partial<ReminderConfig>;
+  config: EngineSettings & Partial<ReminderConfig>;
   clock: Clock;
   logger: Logger;
   /** Called after COMMIT with the outbox ids the event wrote (the delivery queue enqueues them). */

@@ -1,21 +1,7 @@
 /** Button tokens: short, opaque, random; the state of the person who may press one says what it means. */
 import { randomBytes } from 'node:crypto';
 
-/**
- * The token reminder messages carry: "continue my self-assessment". It is the same for everyone because
- * the worker writes reminders without touching conversations; pressing it only ever opens the presser's
- * own assessment, so it cannot act for anyone else.
- */
-export const CONTINUE_ASSESSMENT_TOKEN = 'continue-assessment';
-
-/** The token of "open my pending reviews" in reminders to raters: same as `/tinjau`. */
-export const OPEN_REVIEWS_TOKEN = 'open-reviews';
-
-/**
- * Prefix of a coaching check-in rating button sent by the follow-up job: `checkin-rating:<check-in id>:<1-5>`.
- * The engine accepts it only from the employee whose check-in it is.
- */
-export const CHECKIN_RATING_TOKEN_PREFIX = 'checkin-rating';
+export { CHECKIN_RATING_TOKEN_PREFIX, CONTINUE_ASSESSMENT_TOKEN, OPEN_REVIEWS_TOKEN } from '../contract/index.js';
 
 /** Longest token the engine issues; keeps Telegram callback_data (64 bytes) far from its limit. */
 export const TOKEN_MAX_LENGTH = 24;

@@ -7,8 +7,8 @@
  * catalogue test (test/engine/i18n.test.ts) sees every key the jobs use and every variable they pass.
  */
 import type { Locale } from '../db/entities/organisation.js';
-import { formatDate, translator, type Translate } from '../engine/i18n.js';
-import { orgRatingLabel, predicateLabel } from '../engine/labels.js';
+import { formatDate, translator, type Translate } from '../i18n/index.js';
+import { orgRatingLabel, predicateLabel } from '../i18n/labels.js';
 
 /** A person's stored locale as one the catalogues have: English when set, else Indonesian (the default). */
 export function jobLocale(locale: string | null | undefined): Locale {

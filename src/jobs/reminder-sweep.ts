@@ -18,7 +18,7 @@ import { DateTime } from 'luxon';
 import { nextWorkingSlot, timezoneAlias, type WorkingCalendar } from '../domain/index.js';
 import type { Button, OutgoingMessage } from '../contract/index.js';
 import type { Clock } from '../clock.js';
-import { CHECKIN_RATING_TOKEN_PREFIX as CHECKIN_RATING_TOKEN, CONTINUE_ASSESSMENT_TOKEN, OPEN_REVIEWS_TOKEN } from '../engine/tokens.js';
+import { CHECKIN_RATING_TOKEN_PREFIX as CHECKIN_RATING_TOKEN, CONTINUE_ASSESSMENT_TOKEN, OPEN_REVIEWS_TOKEN } from '../contract/index.js';
 import { checkInText, continueButtonLabel, digestHeading, digestReviewLine, digestSelfLine, jobTranslator, reviewButtonLabel, reviewReminderText, selfReminderText, type ReminderMoment } from './messages.js';
 import { loadWorkingCalendar } from '../db/calendar.js';
 import { currentChatJoin } from '../db/identity.js';

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatNumber, loadCatalogue, translator } from '../../src/engine/i18n.js';
-import { predicateLabel } from '../../src/engine/labels.js';
+import { formatDate, formatNumber, loadCatalogue, translator } from '../../src/i18n/index.js';
+import { predicateLabel } from '../../src/i18n/labels.js';
 import { predicateName, resultText, violationsText } from '../../src/jobs/messages.js';
 
 function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, string> {

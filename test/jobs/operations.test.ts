@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { HttpTestSender, startFakePlatform, type FakePlatform } from '../support/fake-platform.js';
 import { createQueues, startWorkers, type Queues } from '../../src/jobs/worker-role.js';
 import { collectStatus, formatStatus } from '../../src/jobs/status.js';
-import { mountQueueAdmin } from '../../src/jobs/admin.js';
+import { mountQueueAdmin } from '../../src/http/queue-admin.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { ManualClock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';

@@ -10,7 +10,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { translator } from '../../src/engine/i18n.js';
+import { translator } from '../../src/i18n/index.js';
 import { CsvReportWriter, exportMonitoring, exportResults, ExportRequestError, XlsxReportWriter, type ExportLanguage } from '../../src/reports/index.js';
 import { createWriteStream } from 'node:fs';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';

@@ -40,7 +40,7 @@ async function runExport(
   const cfg = loadConfig();
   // Loaded on use: exceljs and the catalogues would slow every other command's start-up.
   const reports = await import('../../reports/index.js');
-  const { translator } = await import('../../engine/i18n.js');
+  const { translator } = await import('../../i18n/index.js');
   const { CsvReportWriter, XlsxReportWriter, ExportRequestError } = reports;
   const run = pick(reports);
   await withDatabase(cfg, async (db) => {

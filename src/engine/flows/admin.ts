@@ -4,8 +4,8 @@
  * the refusal says who may.
  */
 import { validateNip } from '../../domain/index.js';
-import { formatDate, translator } from '../i18n.js';
-import { predicateLabel, statusLabel } from '../labels.js';
+import { formatDate, translator } from '../../i18n/index.js';
+import { predicateLabel, statusLabel } from '../../i18n/labels.js';
 import { itemLines } from '../assessment-view.js';
 import type { Turn } from '../turn.js';
 import type { FlowModule } from './module.js';

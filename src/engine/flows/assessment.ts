@@ -9,8 +9,8 @@ import { TEXT_BOUNDS, checkTextLength, isLate, parseEvidenceLink, parseRealisasi
 import type { EvidenceRef } from '../../db/entities/assessment.js';
 import { editable, firstOpenPosition, itemLines } from '../assessment-view.js';
 import type { IncomingFile } from '../../contract/index.js';
-import { formatDate, formatNumber, translator, type Translate } from '../i18n.js';
-import { statusLabel } from '../labels.js';
+import { formatDate, formatNumber, translator, type Translate } from '../../i18n/index.js';
+import { statusLabel } from '../../i18n/labels.js';
 import type { Action, Step } from '../state.js';
 import type { Turn } from '../turn.js';
 import type { AssessmentView } from '../views.js';

@@ -6,7 +6,7 @@
  * flows and live here. Anything that fits no step gets a hint and the current question again.
  */
 import { firstOpenPosition, hasOpenDraft } from '../assessment-view.js';
-import { translator } from '../i18n.js';
+import { translator } from '../../i18n/index.js';
 import { conversationStateSchema, stateParser, type Action, type ConversationState, type SliceSchema, type StateParser, type Step, type StepInput, type StepResult } from '../state.js';
 import { Turn, type HandOffRunner } from '../turn.js';
 import type { StepContext } from '../views.js';

@@ -4,7 +4,7 @@
  * the user's email: an exact match with one active employee links without a code.
  */
 import { DEFAULT_TIMEZONE, afterLinkFailure, isLinkCodeUsable } from '../../domain/index.js';
-import { formatDateTime, translator } from '../i18n.js';
+import { formatDateTime, translator } from '../../i18n/index.js';
 import type { StepInput } from '../state.js';
 import type { Turn } from '../turn.js';
 import type { FlowModule } from './module.js';

@@ -7,8 +7,8 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { checkInDates, checkTextLength, todayIn } from '../../domain/index.js';
-import { formatDate, translator } from '../i18n.js';
-import { predicateLabel } from '../labels.js';
+import { formatDate, translator } from '../../i18n/index.js';
+import { predicateLabel } from '../../i18n/labels.js';
 import type { Turn } from '../turn.js';
 import { mayRate } from '../raters.js';
 import type { AssessmentView, PersonView } from '../views.js';

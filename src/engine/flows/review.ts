@@ -5,8 +5,8 @@
  * revision with a note. Every step re-checks that the presser may rate this assessment today.
  */
 import { checkTextLength, matrixByVersion, predicateFor, suggestHasilKerja } from '../../domain/index.js';
-import { translator, type Translate } from '../i18n.js';
-import { predicateLabel, ratingLabel } from '../labels.js';
+import { translator, type Translate } from '../../i18n/index.js';
+import { predicateLabel, ratingLabel } from '../../i18n/labels.js';
 import { z } from 'zod';
 import { itemLines } from '../assessment-view.js';
 import { actingKindOf, mayRate } from '../raters.js';

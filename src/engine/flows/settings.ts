@@ -1,6 +1,6 @@
 /** Settings and orientation: language, public-announcement opt-out, status. */
-import { formatDate, translator } from '../i18n.js';
-import { predicateLabel, statusLabel } from '../labels.js';
+import { formatDate, translator } from '../../i18n/index.js';
+import { predicateLabel, statusLabel } from '../../i18n/labels.js';
 import type { Locale } from '../state.js';
 import type { Turn } from '../turn.js';
 import type { FlowModule } from './module.js';

@@ -3,7 +3,7 @@
  * other party in the same thread. Only the owner and whoever may rate it can post.
  */
 import { checkTextLength } from '../../domain/index.js';
-import { translator } from '../i18n.js';
+import { translator } from '../../i18n/index.js';
 import { mayRate } from '../raters.js';
 import type { Turn } from '../turn.js';
 import type { FlowModule } from './module.js';

@@ -6,10 +6,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import i18next, { type i18n, type TFunction } from 'i18next';
 import { DateTime } from 'luxon';
-import type { Locale } from './state.js';
 
 /** The locales the bot speaks, default first. */
-export const SUPPORTED_LOCALES: readonly Locale[] = ['id', 'en'];
+export const SUPPORTED_LOCALES = ['id', 'en'] as const;
+/** A language the bot speaks (the same list as the employee table's `locale` column). */
+export type Locale = (typeof SUPPORTED_LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'id';
 
 /** Reads one catalogue from the repository's `locales/` folder. */

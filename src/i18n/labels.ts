@@ -1,6 +1,6 @@
 /** Localised names of domain values. Written out key by key so the catalogue test sees every key used. */
-import type { Translate } from './i18n.js';
-import type { Rating } from './state.js';
+import type { Translate } from './index.js';
+import type { Rating } from '../domain/index.js';
 
 /** A rating level (di atas / sesuai / di bawah ekspektasi) as people read it. */
 export function ratingLabel(t: Translate, r: Rating): string {

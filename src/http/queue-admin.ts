@@ -9,9 +9,9 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
-import type { HttpServer } from '../http/server.js';
+import type { HttpServer } from './server.js';
 import type { Config } from '../config.js';
-import type { Queues } from './worker-role.js';
+import type { Queues } from '../jobs/worker-role.js';
 
 /** Where bull-board is mounted. */
 export const ADMIN_QUEUES_PATH = '/admin/queues';
