@@ -9,27 +9,12 @@ import { forEachAssessmentPage, resultIndicators, type AssessmentRow } from './a
 import type { Translate } from './labels.js';
 import { resolveScope, type ExportOptions, type ExportOutcome } from './scope.js';
 import { UnitSummary } from './unit-summary.js';
+import { personColumns } from './person-columns.js';
 
-function personColumns(t: Translate): Column[] {
-  return [
-    { header: t('export.col.nip'), kind: 'text', width: 20 },
-    { header: t('export.col.name'), kind: 'text', width: 28 },
-    { header: t('export.col.position'), kind: 'text', width: 28 },
-    { header: t('export.col.unit_code'), kind: 'text', width: 14 },
-    { header: t('export.col.unit_name'), kind: 'text', width: 32 },
-    { header: t('export.col.supervisor_nip'), kind: 'text', width: 20 },
-    { header: t('export.col.supervisor_name'), kind: 'text', width: 28 },
-    { header: t('export.col.acting_kind'), kind: 'text', width: 10 },
-    { header: t('export.col.acting_name'), kind: 'text', width: 28 },
-    { header: t('export.col.state'), kind: 'text', width: 16 },
-    { header: t('export.col.answered'), kind: 'number' },
-    { header: t('export.col.items'), kind: 'number' },
-    { header: t('export.col.round'), kind: 'number', width: 8 },
-    { header: t('export.col.submitted_at'), kind: 'datetime' },
-    { header: t('export.col.reviewed_at'), kind: 'datetime' },
-    { header: t('export.col.self_late'), kind: 'text', width: 12 },
-    { header: t('export.col.review_late'), kind: 'text', width: 12 },
-  ];
+/** The per-person sheet's columns. */
+function monitoringColumns(t: Translate): Column[] {
+  return personColumns(t, ['nip', 'name', 'position', 'unit_code', 'unit_name', 'supervisor_nip', 'supervisor_name', 'acting_kind', 'acting_name',
+    'state', 'answered', 'items', 'round', 'submitted_at', 'reviewed_at', 'self_late', 'review_late']);
 }
 
 function personRow(t: Translate, r: AssessmentRow, indicatorCount: number): Row {
@@ -53,7 +38,7 @@ export async function exportMonitoring(em: EntityManager, opts: ExportOptions & 
   const summary = new UnitSummary();
   const people = opts.by !== 'unit';
   let rows = 0;
-  if (people) await writer.startRows(t('export.sheet.people'), personColumns(t));
+  if (people) await writer.startRows(t('export.sheet.people'), monitoringColumns(t));
   await forEachAssessmentPage(em, scope, { now: opts.now, pageSize: opts.pageSize }, async (page) => {
     if (people) await writer.addRows(page.map((r) => personRow(t, r, indicatorCount)));
     for (const r of page) {

@@ -13,6 +13,7 @@ import { forEachAssessmentPage, maxTargetsPerEmployee, resultIndicators, type As
 import type { ExportLanguage, Translate } from './labels.js';
 import { resolveScope, type ExportOptions, type ExportOutcome, type ExportScope } from './scope.js';
 import { UnitSummary } from './unit-summary.js';
+import { personColumns } from './person-columns.js';
 
 const num = (v: string | number | null | undefined): number | null => (v === null || v === undefined || v === '' ? null : Number(v));
 
@@ -21,22 +22,8 @@ function resultColumns(t: Translate, lang: ExportLanguage, indicators: readonly 
   const group = (item: string, parts: readonly [string, Column['kind']][]): Column[] =>
     parts.map(([key, kind]) => ({ header: t(`export.col.item_${key}`, { item }), kind, width: kind === 'text' ? 24 : 12 }));
   return [
-    { header: t('export.col.nip'), kind: 'text', width: 20 },
-    { header: t('export.col.name'), kind: 'text', width: 28 },
-    { header: t('export.col.position'), kind: 'text', width: 28 },
-    { header: t('export.col.unit_code'), kind: 'text', width: 14 },
-    { header: t('export.col.unit_name'), kind: 'text', width: 32 },
-    { header: t('export.col.supervisor_nip'), kind: 'text', width: 20 },
-    { header: t('export.col.supervisor_name'), kind: 'text', width: 28 },
-    { header: t('export.col.acting_kind'), kind: 'text', width: 10 },
-    { header: t('export.col.acting_nip'), kind: 'text', width: 20 },
-    { header: t('export.col.acting_name'), kind: 'text', width: 28 },
-    { header: t('export.col.state'), kind: 'text', width: 16 },
-    { header: t('export.col.round'), kind: 'number', width: 8 },
-    { header: t('export.col.submitted_at'), kind: 'datetime' },
-    { header: t('export.col.reviewed_at'), kind: 'datetime' },
-    { header: t('export.col.self_late'), kind: 'text', width: 12 },
-    { header: t('export.col.review_late'), kind: 'text', width: 12 },
+    ...personColumns(t, ['nip', 'name', 'position', 'unit_code', 'unit_name', 'supervisor_nip', 'supervisor_name', 'acting_kind', 'acting_nip',
+      'acting_name', 'state', 'round', 'submitted_at', 'reviewed_at', 'self_late', 'review_late']),
     ...indicators.flatMap((i) =>
       group(lang === 'en' ? i.nameEn : i.nameId, [['target', 'number'], ['realisasi', 'number'], ['capaian', 'number'], ['rating', 'text'], ['narrative', 'text']]),
     ),
