@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // The fault-injection suite runs on its own (npm run test:faults, vitest.faults.config.ts).
+    exclude: ['test/faults/**', 'node_modules/**'],
     // Each test file gets its own PostgreSQL schema (see test/support/db.ts), so files may run in parallel.
     pool: 'forks',
     maxWorkers: 2,

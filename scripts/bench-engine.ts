@@ -5,6 +5,9 @@
  * (read one row by key, update it, insert one row). Prints messages/s, turn latency percentiles and the
  * engine/baseline ratio.
  *
+ * A last phase sends messages as production does: each is stored in the ingress inbox, the consumer hands it
+ * to the engine, and the "person" waits until it was handled (BENCH_INBOX_MESSAGES, default 6000; 0 skips).
+ *
  * Options (environment): BENCH_DATABASE_URL (server; default postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_USERS_AT_ONCE (200), BENCH_MESSAGES (20000), BENCH_POOL (16).
  */
@@ -15,6 +18,7 @@ import pg from 'pg';
 import { systemClock } from '../src/clock.js';
 import type { IncomingEvent, OutgoingMessage } from '../src/contract/index.js';
 import { createEngine } from '../src/engine/engine.js';
+import { createInboxConsumer } from '../src/engine/inbox-consumer.js';
 import { TxRunner } from '../src/db/sql.js';
 import { migrate, openOrm } from '../src/db/orm.js';
 import { createLogger } from '../src/logger.js';
@@ -33,6 +37,7 @@ const POOL = Number(process.env.BENCH_POOL ?? 16);
  */
 const PACED_RATE_SETTING = process.env.BENCH_PACED_RATE;
 const PACED_MESSAGES = Number(process.env.BENCH_PACED_MESSAGES ?? 6000);
+const INBOX_MESSAGES = Number(process.env.BENCH_INBOX_MESSAGES ?? 6000);
 const ITEMS = 3;
 /** /penilaian + 3 per item + reflection + submit + confirm. */
 const PER_USER = 1 + 3 * ITEMS + 3;
@@ -100,6 +105,8 @@ async function main(): Promise<void> {
     const engine = createEngine({
     capabilities: capabilitiesOf(PLATFORM_MODULES), orm, config: { REALISASI_MAX_MULTIPLE: 5, EVIDENCE_MAX_MB: 20, DRAFT_IDLE_MINUTES: 60 }, clock: systemClock, logger: createLogger('warn') });
     const runner = new TxRunner(orm);
+    const inbox = createInboxConsumer({ orm, engine, logger: createLogger('warn'), concurrency: 16 });
+    let viaInbox = false;
     let seq = 0;
     let latencies: number[] = [];
     let sent = 0;
@@ -112,7 +119,15 @@ async function main(): Promise<void> {
       if (thinkMs > 0) await sleep(thinkMs * (0.5 + Math.random()));
       const ev: IncomingEvent = { platform: 'telegram', platformUserId: `u${userId}`, chatId: `u${userId}`, eventId: `b${++seq}`, kind, payload, ...(args ? { args } : {}) };
       const t0 = performance.now();
-      const r = await engine.handle(ev);
+      let r;
+      if (viaInbox) {
+        // As the adapters do: store (the platform is acknowledged here), then the consumer runs the engine.
+        const handled = inbox.awaitHandled('telegram', ev.eventId, 60_000);
+        await inbox.store([{ platform: 'telegram', eventId: ev.eventId, orderKey: ev.chatId, payload: { event: ev } }]);
+        const results = await handled;
+        if (results === 'timeout') throw new Error(`event ${ev.eventId} not handled through the inbox within 60 s`);
+        r = results[0];
+      } else r = await engine.handle(ev);
       latencies.push(performance.now() - t0);
       sent++;
       return r;
@@ -196,6 +211,19 @@ async function main(): Promise<void> {
       sent = engineSent;
     }
 
+    let viaInboxResult: { rate: number; lat: { p50: number; p95: number; p99: number } } | null = null;
+    if (INBOX_MESSAGES > 0) {
+      inbox.register('telegram', { resolve: async (payload) => [payload.event as IncomingEvent] });
+      await inbox.start();
+      viaInbox = true;
+      console.log(`inbox: ${AT_ONCE} users at once, ${INBOX_MESSAGES} messages stored in the inbox and handled by its consumer`);
+      const r = await phase(INBOX_MESSAGES);
+      viaInboxResult = { rate: sent / r.sec, lat: summary(latencies) };
+      viaInbox = false;
+      await inbox.stop();
+      sent = engineSent;
+    }
+
     console.log(`baseline: ${sent} minimal transactions (select by key, update, insert), ${AT_ONCE} at once, same pool`);
     const base: number[] = [];
     // BENCH_BASELINE=0 skips the baseline (to profile the engine alone).
@@ -236,6 +264,9 @@ async function main(): Promise<void> {
       const bn = ((bcpu1.user + bcpu1.system) / 1000 / base.length).toFixed(2);
       const bp = bpg0 !== null && bpg1 !== null ? (((bpg1 - bpg0) * 1000) / base.length).toFixed(2) : '?';
       console.log(`          CPU per transaction: Node ${bn} ms, PostgreSQL backends ${bp} ms`);
+    }
+    if (viaInboxResult) {
+      console.log(`inbox     ${f(viaInboxResult.rate)} msg/s through the inbox (store, consumer, engine) = ${f((100 * viaInboxResult.rate) / engineRate)}% of the direct engine; latency p50 ${f(viaInboxResult.lat.p50)} ms, p95 ${f(viaInboxResult.lat.p95)} ms, p99 ${f(viaInboxResult.lat.p99)} ms`);
     }
     if (paced) console.log(`paced     ${f(paced.rate)} msg/s achieved of ~${paced.offered} offered; turn latency p50 ${f(paced.lat.p50)} ms, p95 ${f(paced.lat.p95)} ms, p99 ${f(paced.lat.p99)} ms`);
     console.log(`          the p99 target is read from the paced phase: the closed loop above measures queueing (${AT_ONCE} users / throughput), not turn latency`);

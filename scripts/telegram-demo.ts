@@ -23,8 +23,9 @@ import { systemClock } from '../src/clock.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/db/embedded.js';
 import { migrate, openOrm, type Orm } from '../src/db/orm.js';
 import { deliverOutboxRow } from '../src/jobs/deliver-row.js';
-import type { PlatformSender } from '../src/contract/index.js';
+import type { IncomingEvent, PlatformSender } from '../src/contract/index.js';
 import { createEngine } from '../src/engine/engine.js';
+import { createInboxConsumer } from '../src/engine/inbox-consumer.js';
 import { createLogger } from '../src/logger.js';
 import { generateLinkCode, hashLinkCode } from '../src/setup/link-codes.js';
 import { ingressLookups } from '../src/db/lookups.js';
@@ -110,10 +111,11 @@ async function main(): Promise<void> {
   });
   // The next typed line waits until the bot has handled the previous one, so pasted scripts run in order.
   const handled = new Map<string, () => void>();
-  const adapter = createTelegramAdapter({
-    config: { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: fake.apiRoot, TELEGRAM_MODE: 'polling', TELEGRAM_WEBHOOK_URL: undefined, TELEGRAM_WEBHOOK_SECRET: undefined },
+  const inbox = createInboxConsumer({
+    orm,
+    logger,
     engine: {
-      async handle(event) {
+      async handle(event: IncomingEvent) {
         try {
           return await engine.handle(event);
         } finally {
@@ -121,6 +123,11 @@ async function main(): Promise<void> {
         }
       },
     },
+  });
+  await inbox.start();
+  const adapter = createTelegramAdapter({
+    config: { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: fake.apiRoot, TELEGRAM_MODE: 'polling', TELEGRAM_WEBHOOK_URL: undefined, TELEGRAM_WEBHOOK_SECRET: undefined },
+    inbox,
     lookups: ingressLookups(orm),
     logger,
   });
@@ -149,6 +156,7 @@ async function main(): Promise<void> {
     closing = true;
     rl.close();
     await adapter.stop();
+    await inbox.stop();
     await fake.stop();
     await orm.close(true);
     await embedded?.stop();

@@ -18,6 +18,7 @@ import { txOf } from './db/sql.js';
 import { deliverOutboxRow } from './jobs/deliver-row.js';
 import type { PlatformAdapter, PlatformConfig, PlatformSender, TerminalSession } from './contract/index.js';
 import { createEngine } from './engine/engine.js';
+import { createInboxConsumer, type InboxConsumer } from './engine/inbox-consumer.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { PLATFORM_MODULES } from './platforms.js';
@@ -102,6 +103,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const senders = new Map<string, PlatformSender>();
   let http: HttpServer | undefined;
   let port: number | undefined;
+  let inbox: InboxConsumer | undefined;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((r) => (resolveStopped = r));
 
@@ -112,6 +114,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     });
     mountQueueAdmin(http, queues, config); // also registers the `queues` readiness check
     const lookups = ingressLookups(orm);
+    // Platform updates are stored before they are acknowledged; the consumer hands them to the engine.
+    inbox = createInboxConsumer({ orm, engine, logger, databaseUrl });
     const output = opts.output ?? process.stdout;
     const terminal: TerminalSession = {
       input: opts.input ?? process.stdin,
@@ -134,6 +138,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         module.createAdapter({
           config: platformConfig,
           engine,
+          inbox,
           lookups,
           http,
           logger,
@@ -163,6 +168,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     for (const module of configured) if (!senders.has(module.name)) senders.set(module.name, module.createSender({ config: platformConfig, logger }));
     workers = await startWorkers({ orm, config, senders, clock, logger, queues, databaseUrl });
   }
+  await inbox?.start();
   for (const a of adapters) await a.start();
 
   let stopping: Promise<void> | undefined;
@@ -177,6 +183,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         logger.info('shutting down');
         for (const a of adapters) await a.stop().catch((err) => logger.error({ err }, 'adapter stop failed'));
         await http?.stop();
+        await inbox?.stop();
         await workers?.stop();
         await queues.close().catch(() => undefined);
         await orm.close(true);

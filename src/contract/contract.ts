@@ -172,11 +172,58 @@ export interface HandleResult {
   formErrors?: Record<string, string>;
   /** A short text for an immediate acknowledgement (Telegram answerCallbackQuery). */
   ackText?: string;
+  /**
+   * Set when the event could not be handled for its content (a bug, an unreadable payload): the person got
+   * the error reply quoting `errorId`, and the event is recorded so it is not tried again.
+   */
+  failed?: { errorId: string; reason: string };
 }
 
 /** The engine as adapters see it. */
 export interface ConversationEngine {
+  /**
+   * Handles the event in one transaction. Rejects when nothing of it could be committed (the database is
+   * away): the event must then be kept and offered again, never acknowledged as handled.
+   */
   handle(event: IncomingEvent): Promise<HandleResult>;
+}
+
+/** One platform update to store before it is acknowledged. */
+export interface InboxEntry {
+  platform: Platform;
+  /** The platform's id of the update: a re-sent update is stored once. */
+  eventId: string;
+  /** Who the update's order matters for (the chat, or the person): rows of one key are handled in order. */
+  orderKey: string;
+  /** JSON the platform's `InboxHandler` turns into events later. */
+  payload: Record<string, unknown>;
+}
+
+/** How one platform's stored payloads become events, in the process that handles them. */
+export interface InboxHandler {
+  /**
+   * The events of a stored payload, in order. Look-ups that need the database or the platform (the thread
+   * a reply belongs to, a Slack user's DM) happen here, after the update was acknowledged.
+   */
+  resolve(payload: Record<string, unknown>): Promise<IncomingEvent[]>;
+  /** After the events committed (Telegram answers the button press with the engine's text). */
+  afterHandled?(payload: Record<string, unknown>, results: HandleResult[]): Promise<void>;
+}
+
+/**
+ * The durable ingress inbox as adapters see it: store first, acknowledge the platform after, and let the
+ * consumer hand the events to the engine (engine/inbox-consumer.ts).
+ */
+export interface IngressInbox {
+  /** Stores the entries in one transaction; resolves once committed. Rejects when not: do not acknowledge. */
+  store(entries: readonly InboxEntry[]): Promise<void>;
+  /** Registers this process's handler of one platform's rows; rows of platforms without one are left to others. */
+  register(platform: Platform, handler: InboxHandler): void;
+  /**
+   * Resolves with the results once this process has handled the entry (call before `store`), or with
+   * 'timeout' after `ms` (another process may be handling it, or it is waiting for the database).
+   */
+  awaitHandled(platform: Platform, eventId: string, ms: number): Promise<HandleResult[] | 'timeout'>;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { ConversationEngine, IngressLookups, PlatformAdapter, PlatformSender } from './contract.js';
+import type { ConversationEngine, IngressInbox, IngressLookups, PlatformAdapter, PlatformSender } from './contract.js';
 
 /**
  * One request handler on the app's HTTP server, express-compatible (an express `Router` fits). Declared as a
@@ -88,7 +88,13 @@ export interface TerminalSession {
 /** What the service hands a module to build its ingress adapter. */
 export interface AdapterContext {
   config: PlatformConfig;
+  /** The engine, for an adapter that runs in this process's terminal (the console has nothing to acknowledge). */
   engine: ConversationEngine;
+  /**
+   * The durable ingress inbox: a networked platform stores each update here and acknowledges it only after the
+   * store committed; the inbox consumer hands the stored updates to the engine in per-chat order.
+   */
+  inbox: IngressInbox;
   lookups: IngressLookups;
   http: HttpRoutes;
   logger: Logger;

@@ -268,3 +268,19 @@ export async function countPendingOutbox(tx: Tx, ids: readonly number[]): Promis
   const rows = await tx.query<{ n: string }>(`select count(*)::text as n from outbox_message where id = any($1::bigint[]) and status = 'pending'`, [pgArray(ids)]);
   return Number(rows[0]?.n ?? 0);
 }
+
+/** A row's delivery attempts and the time its give-up clock started (`kinerja outbox retry` restarts it). */
+export async function outboxRetryClock(tx: Tx, id: number): Promise<{ attempts: number; since: Date } | null> {
+  const rows = await tx.query<{ attempts: number; since: Date }>(`select attempts, coalesce(retry_from, created_at) as since from outbox_message where id = $1`, [id]);
+  return rows[0] ? { attempts: rows[0].attempts, since: new Date(rows[0].since) } : null;
+}
+
+/** Puts rows of `statuses` written at or after `since` back to pending with a fresh give-up clock; returns them in id order. */
+export async function resetOutboxForRetry(tx: Tx, statuses: readonly OutboxStatus[], since: Date): Promise<{ id: number; platform: string }[]> {
+  const rows = await tx.query<{ id: string; platform: string }>(
+    `update outbox_message set status = 'pending', attempts = 0, retry_from = now(), last_error = null
+      where status = any($1::text[]) and created_at >= $2 returning id, platform`,
+    [statuses, since],
+  );
+  return rows.map((r) => ({ id: Number(r.id), platform: r.platform })).sort((a, b) => a.id - b.id);
+}

@@ -21,6 +21,7 @@ import { loadAssessment, loadCheckIn, loadIngress, loadLinkContext, loadPendingR
 import { insertOutbox } from '../db/outbox.js';
 import type { ReminderConfig } from '../db/reminders.js';
 import { TxRunner, type Session } from '../db/sql.js';
+import { isTransientDatabaseError } from '../db/transient.js';
 import { initialState, type ConversationState, type Effect, type Locale, type StepInput } from './state.js';
 import { CHECKIN_RATING_TOKEN_PREFIX, CONTINUE_ASSESSMENT_TOKEN, OPEN_REVIEWS_TOKEN, issuedTo, randomErrorId, randomToken } from './tokens.js';
 import type { StepContext } from './views.js';
@@ -171,7 +172,10 @@ export function createEngine(deps: EngineDeps): Engine {
     });
   }
 
-  /** Records the event and tells the person what went wrong, quoting an id that is also in the log. */
+  /**
+   * Records the event and tells the person what went wrong, quoting an id that is also in the log. The
+   * result carries `failed`, so the inbox parks the event instead of retrying a bug forever.
+   */
   async function reportFailure(event: IncomingEvent, err: unknown): Promise<HandleResult> {
     const errorId = randomErrorId();
     deps.logger.error({ err, errorId, platform: event.platform, eventId: event.eventId, kind: event.kind }, 'conversation engine failed to handle an event');
@@ -184,11 +188,12 @@ export function createEngine(deps: EngineDeps): Engine {
         await tx.exec(`insert into processed_event (platform, event_id) values ($1, $2) on conflict do nothing`, [event.platform, event.eventId]);
         const message: OutgoingMessage = { text: translator(rows[0]?.locale ?? localeFromHint(event.hints?.locale))('common.internal_error', { id: errorId }) };
         const out = await insertOutbox(tx, [{ platform: event.platform, chatId: event.chatId, recipient: null, payload: message, key: `${event.platform}:${event.eventId}:error` }]);
-        return { duplicate: false, outboxIds: out.map((r) => r.id) };
+        return { duplicate: false, outboxIds: out.map((r) => r.id), failed: { errorId, reason: describe(err) } };
       });
     } catch (err2) {
-      deps.logger.error({ err: err2, errorId }, 'could not even record the failure; the platform may retry the event');
-      return { duplicate: false, outboxIds: [] };
+      // Nothing of this event is committed: say so, so the inbox keeps the event and tries again later.
+      deps.logger.error({ err: err2, errorId }, 'could not record the failure either; the event stays in the inbox for a retry');
+      throw new EventNotCommitted(event, err2);
     }
   }
 
@@ -206,6 +211,11 @@ export function createEngine(deps: EngineDeps): Engine {
             retries++;
             continue;
           }
+          // The database was away or overloaded: not the event's fault, so no error reply; the caller retries.
+          if (isTransientDatabaseError(err)) {
+            deps.logger.warn({ err, platform: event.platform, eventId: event.eventId }, 'event not handled: the database is unavailable; it will be retried');
+            throw new EventNotCommitted(event, err);
+          }
           result = await reportFailure(event, err);
         }
       }
@@ -221,6 +231,26 @@ export function createEngine(deps: EngineDeps): Engine {
       return final;
     },
   };
+}
+
+/**
+ * Thrown by `handle` when nothing of the event could be committed (not its effects, not even the error
+ * reply): whoever holds the event must keep it and try again, never acknowledge it as handled.
+ */
+export class EventNotCommitted extends Error {
+  constructor(
+    readonly event: Pick<IncomingEvent, 'platform' | 'eventId'>,
+    override readonly cause: unknown,
+  ) {
+    super(`event ${event.platform}:${event.eventId} was not committed: ${describe(cause)}`);
+    this.name = 'EventNotCommitted';
+  }
+}
+
+/** A short reason for logs and the inbox's last_error. */
+function describe(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`.slice(0, 500);
+  return String(err).slice(0, 500);
 }
 
 /** `<platform>:<event id>`: the prefix of every outbox dedupe key this event writes. */

@@ -3,6 +3,7 @@
  * delivery worker calls this for each job; the console runs it inline. It never runs inside a transaction
  * that holds other work: the platform call happens between two short updates.
  */
+import { isTransientDatabaseError } from '../db/transient.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { markOutboxDead as markDead, markOutboxFailed, markOutboxSent, messageRefOf, outboxRowForDelivery, recordOutboxAttempt, threadRootRef } from '../db/outbox.js';
 import { txOf } from '../db/sql.js';
@@ -101,10 +102,14 @@ export async function deliverOutboxRow(
   }
   try {
     const receipt = await sender.deliver({ platform: row.platform as Platform, chatId: row.chatId }, row.payload, outboxLookups(em));
-    if (opts.sentRecorder) await opts.sentRecorder.record(id, receipt.platformMessageRef);
-    else await markOutboxSent(tx, [{ id, ref: receipt.platformMessageRef }]);
+    // The person has the message now: failing here would make the job send it again, so the record is retried
+    // while the database is away (the job's lock is kept alive by the worker meanwhile).
+    await untilRecorded(() =>
+      opts.sentRecorder ? opts.sentRecorder.record(id, receipt.platformMessageRef) : markOutboxSent(tx, [{ id, ref: receipt.platformMessageRef }]),
+    );
     return { status: 'sent', platformMessageRef: receipt.platformMessageRef };
   } catch (err) {
+    if (err instanceof SentButNotRecorded) throw err.cause;
     if (err instanceof DeliveryError && err.kind === 'permanent') {
       await markOutboxFailed(tx, id, err.message);
       return { status: 'failed', reason: err.message };
@@ -112,6 +117,29 @@ export async function deliverOutboxRow(
     const message = err instanceof Error ? err.message : String(err);
     await recordOutboxAttempt(tx, id, message);
     throw err instanceof DeliveryError ? err : new DeliveryError('transient', message);
+  }
+}
+
+/** How long a delivered message's "sent" record is retried while the database is away. */
+export const RECORD_SENT_RETRY_MS = 5 * 60_000;
+
+/** The message went out but its row could not be marked sent (the database stayed away too long). */
+class SentButNotRecorded extends Error {
+  constructor(override readonly cause: unknown) {
+    super('delivered, but the sent status could not be recorded');
+  }
+}
+
+async function untilRecorded(write: () => Promise<unknown>): Promise<void> {
+  const deadline = Date.now() + RECORD_SENT_RETRY_MS;
+  for (let wait = 250; ; wait = Math.min(5_000, wait * 2)) {
+    try {
+      await write();
+      return;
+    } catch (err) {
+      if (!isTransientDatabaseError(err) || Date.now() + wait > deadline) throw new SentButNotRecorded(err);
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 }
 

@@ -8,7 +8,11 @@
  * - rate_limited: the whole platform queue pauses for the platform's retry_after (`worker.rateLimit`) and
  *   the job goes back to waiting without using an attempt, instead of a worker holding it while sleeping;
  * - permanent (bot blocked, chat not found): `deliverOutboxRow` marks the row failed with the reason;
- * - transient: BullMQ retries with exponential back-off; the last attempt marks the row dead.
+ * - transient (network, 5xx): the job is delayed by a capped exponential back-off computed from the row's
+ *   attempts, and retried until DELIVERY_GIVE_UP_HOURS after the row was written (or the DELIVERY_MAX_ATTEMPTS
+ *   safety cap), then the row is dead. Time, not a count, bounds it, so a platform outage of hours costs
+ *   nothing but delay. Repeated transient failures open a circuit breaker: the platform's queue pauses
+ *   (`worker.rateLimit`, no attempt used) for a growing cool-down, then the next job probes the platform.
  *
  * Order per chat. Messages to one chat must arrive in the order the engine wrote them (outbox id order), yet
  * jobs run concurrently on several workers, and a retried job falls behind newer ones. The processor
@@ -30,7 +34,7 @@ import { deliverOutboxRow, markOutboxDead, SentRecorder, type DeliveryOutcome } 
 import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
 import type { JobQueue, JobWorker, QueueBackend } from './backend.js';
-import { pendingOutbox, pendingOutboxBefore } from '../db/outbox.js';
+import { outboxRetryClock, pendingOutbox, pendingOutboxBefore, resetOutboxForRetry, type OutboxStatus } from '../db/outbox.js';
 import { txOf } from '../db/sql.js';
 
 /** The delivery queue of each registered platform (src/platforms.ts). */
@@ -48,10 +52,22 @@ export function outboxJobId(outboxId: number): string {
 
 /** Retry settings of delivery jobs. */
 export interface DeliveryRetry {
-  /** DELIVERY_MAX_ATTEMPTS. */
+  /** DELIVERY_MAX_ATTEMPTS: the safety cap. */
   attempts: number;
-  /** First back-off delay; doubles each attempt. Default 2000 ms. */
+  /** First back-off delay; doubles each attempt up to `maxBackoffMs`. Default 2000 ms. */
   backoffMs?: number;
+}
+
+/** Longest wait between two attempts of one message: a platform that is back is used within this long. */
+export const DELIVERY_MAX_BACKOFF_MS = 60_000;
+/** Consecutive transient failures of a platform that open its circuit breaker. */
+export const BREAKER_THRESHOLD = 5;
+/** First cool-down of an open breaker; doubles while the probes keep failing, up to DELIVERY_MAX_BACKOFF_MS. */
+export const BREAKER_COOLDOWN_MS = 2_000;
+
+/** The delay before attempt `attempts + 1` of a message (capped exponential). */
+export function deliveryBackoffMs(attempts: number, baseMs: number, maxMs = DELIVERY_MAX_BACKOFF_MS): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.min(20, Math.max(0, attempts - 1)));
 }
 
 /** The delivery queues of all platforms. */
@@ -157,11 +173,21 @@ export interface DeliveryWorkerOptions {
   /** Lock and stall settings (tests shorten them to recover from a killed worker quickly). */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** DELIVERY_GIVE_UP_HOURS: a transiently failing message is dead this long after it was written. */
+  giveUpHours?: number;
+  /** Back-off settings (tests shorten them). */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  breakerCooldownMs?: number;
 }
 
 /** Starts the delivery worker of one platform. */
 export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<DeliveryJobData> {
   const orderRetryMs = opts.orderRetryMs ?? 250;
+  const giveUpMs = (opts.giveUpHours ?? 24) * 3_600_000;
+  const baseMs = opts.backoffMs ?? 2000;
+  const maxBackoffMs = opts.maxBackoffMs ?? DELIVERY_MAX_BACKOFF_MS;
+  const breaker = new CircuitBreaker(opts.breakerCooldownMs ?? BREAKER_COOLDOWN_MS, maxBackoffMs);
   let worker: JobWorker<DeliveryJobData> | undefined = undefined;
   // Concurrent jobs of this worker share their "sent" UPDATEs (one statement per event-loop turn).
   const sentRecorder = new SentRecorder(opts.orm.em.fork() as EntityManager);
@@ -170,6 +196,7 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
     const id = job.data.outboxId;
     try {
       const outcome = await deliverOutboxRow(em, opts.senders, id, { keepChatOrder: true, sentRecorder });
+      if (outcome.status === 'sent' || outcome.status === 'failed') breaker.succeeded();
       if (outcome.status === 'waiting') {
         await job.moveToDelayed(Date.now() + orderRetryMs, token);
         throw new DelayedError();
@@ -184,13 +211,25 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
         throw Worker.RateLimitError();
       }
       const reason = err instanceof Error ? err.message : String(err);
-      const attempts = job.opts.attempts ?? 1;
-      if (job.attemptsMade + 1 >= attempts) {
-        await markOutboxDead(em, id, `gave up after ${attempts} attempts: ${reason}`);
+      const cap = job.opts.attempts ?? 1;
+      // The row's own attempts and age decide (they survive a flushed Redis and the relay's fresh jobs).
+      const row = await outboxRetryClock(txOf(em), id);
+      if (!row) throw new UnrecoverableError(reason);
+      const age = Date.now() - row.since.getTime();
+      if (row.attempts >= cap || age >= giveUpMs) {
+        const why = row.attempts >= cap ? `gave up after ${row.attempts} attempts` : `gave up after ${Math.round(age / 3_600_000)} h of retrying`;
+        await markOutboxDead(em, id, `${why}: ${reason}`);
         opts.logger.error({ platform: opts.platform, outboxId: id, reason }, 'delivery dead after the last attempt');
         throw new UnrecoverableError(reason);
       }
-      throw err;
+      if (err instanceof DeliveryError && err.kind === 'transient' && breaker.failed()) {
+        // Open: the whole queue pauses and this job goes back without using a BullMQ attempt.
+        opts.logger.warn({ platform: opts.platform, cooldownMs: breaker.cooldownMs, reason }, 'platform unreachable: circuit breaker open, delivery queue paused');
+        await worker!.rateLimit(breaker.cooldownMs);
+        throw Worker.RateLimitError();
+      }
+      await job.moveToDelayed(Date.now() + deliveryBackoffMs(row.attempts, baseMs, maxBackoffMs), token);
+      throw new DelayedError();
     }
   };
   worker = opts.backend.worker<DeliveryJobData>(platformModule(opts.platform).deliveryQueue, processor as never, {
@@ -202,6 +241,70 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
   });
   worker.on('error', (err) => opts.logger.error({ err, platform: opts.platform }, 'delivery worker error'));
   return worker;
+}
+
+/**
+ * Counts consecutive transient failures of one platform in this process. Closed: deliveries go on. After
+ * BREAKER_THRESHOLD in a row it reports open with a cool-down (doubling while it stays open); the first
+ * delivery after the cool-down is the half-open probe: a success closes it, a failure re-opens it.
+ */
+export class CircuitBreaker {
+  private failures = 0;
+  private opened = 0;
+
+  constructor(
+    private readonly baseCooldownMs: number,
+    private readonly maxCooldownMs: number,
+  ) {}
+
+  /** The cool-down of the current opening. */
+  get cooldownMs(): number {
+    return Math.min(this.maxCooldownMs, this.baseCooldownMs * 2 ** Math.max(0, this.opened - 1));
+  }
+
+  /** A transient failure; true when the breaker is (now) open. */
+  failed(): boolean {
+    this.failures++;
+    if (this.failures < BREAKER_THRESHOLD) return false;
+    this.opened++;
+    return true;
+  }
+
+  /** The platform answered: closed again. */
+  succeeded(): void {
+    this.failures = 0;
+    this.opened = 0;
+  }
+}
+
+/** Which rows `kinerja outbox retry` re-drives. */
+export interface OutboxRetryFilter {
+  /** Rows that gave up on transient errors (default). */
+  dead?: boolean;
+  /** Rows that failed permanently (e.g. the person has since unblocked the bot). */
+  failed?: boolean;
+  /** Only rows written at or after this time. */
+  since?: Date;
+}
+
+/**
+ * Puts dead and/or failed rows back to pending with a fresh give-up clock and enqueues them. Returns how many
+ * rows were re-driven.
+ */
+export async function retryOutbox(em: EntityManager, queues: DeliveryQueues, filter: OutboxRetryFilter): Promise<number> {
+  const statuses: OutboxStatus[] = [...(filter.dead !== false ? (['dead'] as const) : []), ...(filter.failed ? (['failed'] as const) : [])];
+  if (!statuses.length) return 0;
+  const rows = await resetOutboxForRetry(txOf(em), statuses, filter.since ?? new Date(0));
+  for (const r of rows) {
+    const queue = queues[r.platform as Platform];
+    if (!queue) continue;
+    const jobId = outboxJobId(r.id);
+    // The old job (failed, or completed as failed) still holds the id: a new one would be ignored.
+    const state = await queue.getJobState(jobId);
+    if (state === 'completed' || state === 'failed') await queue.remove(jobId);
+    await queue.add('deliver', { outboxId: r.id }, { jobId });
+  }
+  return rows.length;
 }
 
 /** What the relay did. */
@@ -228,11 +331,11 @@ export async function relayPendingOutbox(
   for (const r of rows) {
     const queue = queues[r.platform];
     if (!queue) continue;
-    const jobId = outboxJobId(Number(r.id));
+    const jobId = outboxJobId(r.id);
     const state = await queue.getJobState(jobId);
     if (state === 'waiting' || state === 'delayed' || state === 'active' || state === 'prioritized' || state === 'waiting-children') continue;
     if (state === 'completed' || state === 'failed') await queue.remove(jobId);
-    await queue.add('deliver', { outboxId: Number(r.id) }, { jobId });
+    await queue.add('deliver', { outboxId: r.id }, { jobId });
     reenqueued++;
   }
   return { candidates: rows.length, reenqueued };

@@ -7,6 +7,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { outboxCounts, undeliveredOutbox } from '../db/outbox.js';
 import { txOf } from '../db/sql.js';
 import type { JobQueue } from './backend.js';
+import { inboxSummary } from '../db/inbox.js';
 
 /** Depth of one queue. */
 export interface QueueDepth {
@@ -51,6 +52,8 @@ export interface SystemStatus {
   queues: QueueDepth[];
   outbox: { pending: number; sent: number; failed: number; dead: number };
   undelivered: UndeliveredMessage[];
+  /** Platform updates stored at ingress: waiting, handled, and parked (failed for their content, with the reason). */
+  inbox: { pending: number; done: number; parked: number; oldestPendingSeconds: number | null; parkedRows: { id: number; platform: string; eventId: string; reason: string }[] };
   cycles: CycleProgress[];
 }
 
@@ -80,6 +83,8 @@ export async function collectStatus(em: EntityManager, queues: readonly JobQueue
       where c.status in ('open', 'reviewing', 'closed')
       group by c.id, c.name, c.status, u.id, u.name order by c.id, u.name`,
   );
+  // No parameters: the summary's statements run as they are through the ORM's connection.
+  const inbox = await inboxSummary({ query: <T,>(sql: string) => em.execute<T[]>(sql) });
   const cycles = new Map<number, CycleProgress>();
   for (const r of progress) {
     const cycle = cycles.get(r.cycle_id) ?? { id: r.cycle_id, name: r.cycle, status: r.status, units: [] };
@@ -100,6 +105,11 @@ export async function collectStatus(em: EntityManager, queues: readonly JobQueue
       createdAt: r.createdAt.toISOString(),
     })),
     cycles: [...cycles.values()],
+    inbox: {
+      ...inbox.counts,
+      oldestPendingSeconds: inbox.oldestPendingSeconds,
+      parkedRows: inbox.parked.map((p) => ({ id: p.id, platform: p.platform, eventId: p.eventId, reason: p.reason ?? '(no reason recorded)' })),
+    },
   };
 }
 
@@ -110,7 +120,13 @@ export function formatStatus(s: SystemStatus): string {
   const lines: string[] = ['Queues'];
   if (s.queues.length === 0) lines.push('  (queue backend not reachable)');
   for (const q of s.queues) lines.push(`  ${q.name.padEnd(18)} waiting ${q.waiting}  active ${q.active}  delayed ${q.delayed}  failed ${q.failed}`);
-  lines.push('', `Outbox: ${s.outbox.pending} pending, ${s.outbox.sent} sent, ${s.outbox.failed} failed, ${s.outbox.dead} dead`);
+  const oldest = s.inbox.oldestPendingSeconds !== null ? ` (oldest ${s.inbox.oldestPendingSeconds} s)` : '';
+  lines.push('', `Inbox: ${s.inbox.pending} pending${oldest}, ${s.inbox.done} handled, ${s.inbox.parked} parked`);
+  if (s.inbox.parkedRows.length > 0) {
+    lines.push('  Parked updates (newest first; the person was sent the error reply)');
+    for (const p of s.inbox.parkedRows) lines.push(`  #${p.id} ${p.platform} update ${p.eventId}: ${p.reason}`);
+  }
+  lines.push(`Outbox: ${s.outbox.pending} pending, ${s.outbox.sent} sent, ${s.outbox.failed} failed, ${s.outbox.dead} dead`);
   if (s.undelivered.length > 0) {
     lines.push('', 'Not delivered (newest first)');
     for (const u of s.undelivered) {

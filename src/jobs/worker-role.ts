@@ -26,12 +26,19 @@ export const SCHEDULES = {
   'close-cycles': 10 * 60_000,
 } as const;
 export type MaintenanceJobName = keyof typeof SCHEDULES;
+/**
+ * How often the schedulers are checked for: an emptied or replaced Redis (no AOF, a failover to an empty
+ * replica, FLUSHALL) loses them, and nothing would run the relay, the sweep or the close again.
+ */
+export const SCHEDULER_CHECK_MS = 15_000;
 
 /** Every queue of the product, on one backend. */
 export interface Queues {
   backend: QueueBackend;
   delivery: DeliveryQueues;
   maintenance: JobQueue<Record<string, never>>;
+  /** First delivery back-off delay, when the caller set one (tests); the workers use it too. */
+  deliveryBackoffMs?: number;
   /** Hands committed outbox rows to the delivery queues (the engine's onCommitted hook). */
   enqueueOutbox(ids: readonly number[], except?: readonly Platform[]): Promise<number>;
   /** All queues, for status and bull-board. */
@@ -62,6 +69,7 @@ export function createQueues(opts: {
     backend,
     delivery,
     maintenance,
+    deliveryBackoffMs: opts.backoffMs,
     enqueueOutbox: (ids, except) => enqueueOutbox(opts.orm.em.fork() as EntityManager, delivery, ids, except),
     all: () => [...Object.values(delivery), maintenance] as JobQueue<unknown>[],
     async close() {
@@ -93,6 +101,10 @@ export interface WorkerRoleOptions {
   stalledIntervalMs?: number;
   /** Limiter override per platform (messages per second). */
   ratePerSec?: Partial<Record<Platform, number>>;
+  /** How often missing schedulers are re-created (SCHEDULER_CHECK_MS). */
+  schedulerCheckMs?: number;
+  /** Delivery back-off and breaker settings (tests shorten them). */
+  deliveryBackoff?: { backoffMs?: number; maxBackoffMs?: number; breakerCooldownMs?: number };
 }
 
 /** A running worker role. */
@@ -127,6 +139,9 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
         limiter,
         lockDurationMs: opts.lockDurationMs,
         stalledIntervalMs: opts.stalledIntervalMs,
+        giveUpHours: config.DELIVERY_GIVE_UP_HOURS,
+        backoffMs: queues.deliveryBackoffMs,
+        ...opts.deliveryBackoff,
       }) as JobWorker<unknown>,
     );
   }
@@ -160,21 +175,52 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
   maintenance.on('failed', (job, err) => logger.error({ err, job: job?.name }, 'maintenance job failed'));
   workers.push(maintenance as JobWorker<unknown>);
 
+  let healer: NodeJS.Timeout | undefined;
   if (opts.schedulers !== false) {
+    // At start every scheduler is upserted (so a changed interval takes effect); afterwards only a missing
+    // one is re-created: re-upserting an existing one could push its next run back every time.
     for (const [name, every] of Object.entries(SCHEDULES)) {
       await queues.maintenance.upsertJobScheduler(name, { every }, { name, data: {} });
     }
+    let checking = false;
+    const heal = async () => {
+      if (checking) return;
+      checking = true;
+      try {
+        const missing = await missingSchedulers(queues.maintenance);
+        for (const name of missing) {
+          await queues.maintenance.upsertJobScheduler(name, { every: SCHEDULES[name] }, { name, data: {} });
+          // The lost schedule may have hidden work: run it once now rather than a full interval later.
+          await queues.maintenance.add(name, {}, { jobId: `${name}-heal-${Date.now()}` });
+        }
+        if (missing.length) logger.warn({ schedulers: missing }, 'job schedulers were missing from the queue store (emptied or replaced?); re-created');
+      } catch (err) {
+        logger.warn({ err }, 'could not check the job schedulers; trying again');
+      } finally {
+        checking = false;
+      }
+    };
+    healer = setInterval(() => void heal(), opts.schedulerCheckMs ?? SCHEDULER_CHECK_MS);
+    healer.unref();
   }
   logger.info({ backend: queues.backend.kind, workers: workers.length }, 'workers started');
   return {
     queues,
     workers,
     async stop() {
+      clearInterval(healer);
       // Worker.close waits for the jobs in flight to finish before it resolves.
       await Promise.all(workers.map((w) => w.close()));
       if (!opts.queues) await queues.close();
     },
   };
+}
+
+/** The maintenance schedulers the queue store does not hold. */
+export async function missingSchedulers(queue: JobQueue<Record<string, never>>): Promise<MaintenanceJobName[]> {
+  const names = Object.keys(SCHEDULES) as MaintenanceJobName[];
+  const found = await Promise.all(names.map((n) => queue.getJobScheduler(n)));
+  return names.filter((_, i) => !found[i]);
 }
 
 function failNoDatabase(config: Config): never {

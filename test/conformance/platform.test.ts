@@ -7,10 +7,11 @@
  * from the module's capabilities.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInboxConsumer, type InboxConsumer } from '../../src/engine/inbox-consumer.js';
 import { ingressLookups } from '../../src/db/lookups.js';
 import { insertOutbox } from '../../src/db/outbox.js';
 import { txOf } from '../../src/db/sql.js';
-import { DeliveryError, type HandleResult, type IncomingEvent, type OutgoingMessage, type PlatformAdapter, type PlatformCapabilities } from '../../src/contract/index.js';
+import { DeliveryError, type ConversationEngine, type HandleResult, type IncomingEvent, type OutgoingMessage, type PlatformAdapter, type PlatformCapabilities } from '../../src/contract/index.js';
 import { createEngine } from '../../src/engine/engine.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { deliverOutboxRow, outboxLookups } from '../../src/jobs/deliver-row.js';
@@ -53,6 +54,7 @@ describe.each(PLATFORM_MODULES.map((m) => [m.name, m] as const))('platform %s co
   let http: HttpServer;
   let fake: ConformanceFake;
   let adapter: PlatformAdapter;
+  let inbox: InboxConsumer | undefined;
   const events: IncomingEvent[] = [];
   const results: HandleResult[] = [];
   let waiters: (() => void)[] = [];
@@ -117,19 +119,24 @@ describe.each(PLATFORM_MODULES.map((m) => [m.name, m] as const))('platform %s co
       },
     });
     const em = () => db.orm.em.fork();
+    const recording: ConversationEngine = {
+      async handle(event) {
+        events.push(event);
+        const result = await engine.handle(event);
+        results.push(result);
+        const ready = waiters;
+        waiters = [];
+        for (const w of ready) w();
+        return result;
+      },
+    };
+    // Networked platforms store updates in the durable inbox; its consumer hands them to the engine.
+    inbox = createInboxConsumer({ orm: db.orm, engine: recording, logger });
+    await inbox.start();
     adapter = module.createAdapter({
       config: fake.config,
-      engine: {
-        async handle(event) {
-          events.push(event);
-          const result = await engine.handle(event);
-          results.push(result);
-          const ready = waiters;
-          waiters = [];
-          for (const w of ready) w();
-          return result;
-        },
-      },
+      engine: recording,
+      inbox,
       lookups: ingressLookups(db.orm),
       http,
       logger,
@@ -150,6 +157,7 @@ describe.each(PLATFORM_MODULES.map((m) => [m.name, m] as const))('platform %s co
 
   afterAll(async () => {
     await adapter?.stop();
+    await inbox?.stop();
     await fake?.close();
     await http?.stop();
     await db?.close();

@@ -5,7 +5,7 @@ import { MIGRATIONS } from '../../migrations/index.js';
 const TABLES = [
   'unit', 'employee', 'acting_assignment', 'holiday', 'chat_identity', 'link_code', 'link_failure', 'cycle',
   'indicator', 'employee_target', 'assessment', 'answer', 'behaviour_rating', 'review', 'thread_message',
-  'follow_up', 'check_in', 'objection', 'conversation', 'processed_event', 'outbox_message', 'reminder', 'audit_event',
+  'follow_up', 'check_in', 'objection', 'conversation', 'processed_event', 'outbox_message', 'reminder', 'audit_event', 'inbox_event',
 ];
 
 describe.each([

@@ -16,6 +16,7 @@ import type { PlatformSender } from '../../src/contract/index.js';
 import { createEngine } from '../../src/engine/engine.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
+import { createInboxConsumer, type InboxConsumer } from '../../src/engine/inbox-consumer.js';
 import { createSlackAdapter, type SlackAdapter } from '../../src/adapters/slack/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { addSlackTeam } from '../support/seed.js';
@@ -32,6 +33,7 @@ let db: TestDatabase;
 let slack: FakeSlack;
 let http: HttpServer;
 let adapter: SlackAdapter;
+let inbox: InboxConsumer;
 let url = '';
 const clock = new ManualClock(new Date('2027-01-05T03:00:00Z'));
 const senders = new Map<string, PlatformSender>();
@@ -107,7 +109,9 @@ beforeAll(async () => {
     },
   });
   http = createHttpServer({ port: 0, host: '127.0.0.1' });
-  adapter = createSlackAdapter({ config, engine, http, lookups: ingressLookups(db.orm), logger, clock });
+  inbox = createInboxConsumer({ orm: db.orm, engine, logger: logger });
+  await inbox.start();
+  adapter = createSlackAdapter({ config, inbox, http, lookups: ingressLookups(db.orm), logger, clock });
   senders.set('slack', adapter.sender);
   await adapter.start();
   url = `http://127.0.0.1:${await http.start()}/slack/events`;
@@ -115,6 +119,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await adapter?.stop();
+  await inbox?.stop();
   await http?.stop();
   await slack?.stop();
   await db?.close();

@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config.js';
 import type { ConversationEngine, HandleResult, IncomingEvent } from '../../src/contract/index.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
+import { createInboxConsumer, type InboxConsumer } from '../../src/engine/inbox-consumer.js';
 import { createSlackAdapter, type SlackAdapter } from '../../src/adapters/slack/index.js';
 import { encodeFormMetadata, FORM_CALLBACK_ID } from '../../src/adapters/slack/render.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -24,6 +25,7 @@ let db: TestDatabase;
 let slack: FakeSlack;
 let http: HttpServer;
 let adapter: SlackAdapter;
+let inbox: InboxConsumer;
 let url = '';
 const clock = new ManualClock(new Date());
 const received: IncomingEvent[] = [];
@@ -48,7 +50,9 @@ beforeAll(async () => {
   slack = await new FakeSlack().start();
   const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-form-token', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl });
   http = createHttpServer({ port: 0, host: '127.0.0.1' });
-  adapter = createSlackAdapter({ config, engine, http, lookups: ingressLookups(db.orm), logger: createLogger('silent'), clock, formDeadlineMs: 200 });
+  inbox = createInboxConsumer({ orm: db.orm, engine, logger: createLogger('silent') });
+  await inbox.start();
+  adapter = createSlackAdapter({ config, inbox, http, lookups: ingressLookups(db.orm), logger: createLogger('silent'), clock, formDeadlineMs: 200 });
   await adapter.start();
   url = `http://127.0.0.1:${await http.start()}/slack/events`;
 });
@@ -56,6 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   release?.();
   await adapter?.stop();
+  await inbox?.stop();
   await http?.stop();
   await slack?.stop();
   await db?.close();

@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { createEngine } from '../../src/engine/engine.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
+import { createInboxConsumer, type InboxConsumer } from '../../src/engine/inbox-consumer.js';
 import { createSlackAdapter, type SlackAdapter } from '../../src/adapters/slack/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { addEmployee, addUnit } from '../support/seed.js';
@@ -22,6 +23,7 @@ let db: TestDatabase;
 let slack: FakeSlack;
 let http: HttpServer;
 let adapter: SlackAdapter;
+let inbox: InboxConsumer;
 let clock: ManualClock;
 let url = '';
 
@@ -52,13 +54,16 @@ beforeAll(async () => {
   const engine = createEngine({
     capabilities: capabilitiesOf(PLATFORM_MODULES), orm: db.orm, config, clock, logger });
   http = createHttpServer({ port: 0, host: '127.0.0.1' });
-  adapter = createSlackAdapter({ config, engine, http, lookups: ingressLookups(db.orm), logger, clock });
+  inbox = createInboxConsumer({ orm: db.orm, engine, logger: logger });
+  await inbox.start();
+  adapter = createSlackAdapter({ config, inbox, http, lookups: ingressLookups(db.orm), logger, clock });
   await adapter.start();
   url = `http://127.0.0.1:${await http.start()}/slack/events`;
 });
 
 afterAll(async () => {
   await adapter?.stop();
+  await inbox?.stop();
   await http?.stop();
   await slack?.stop();
   await db?.close();

@@ -12,6 +12,7 @@ import type { OutgoingMessage, PlatformSender } from '../../src/contract/index.j
 import { createEngine } from '../../src/engine/engine.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
+import { createInboxConsumer, type InboxConsumer } from '../../src/engine/inbox-consumer.js';
 import { createSlackAdapter, type SlackAdapter } from '../../src/adapters/slack/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { addSlackTeam } from '../support/seed.js';
@@ -29,6 +30,7 @@ let slack: FakeSlack;
 let socket: FakeSlackSocket;
 let http: HttpServer;
 let adapter: SlackAdapter;
+let inbox: InboxConsumer;
 let link: FakeSocketConnection;
 const clock = new ManualClock(new Date('2027-01-05T03:00:00Z'));
 const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
@@ -79,7 +81,9 @@ beforeAll(async () => {
     },
   });
   http = createHttpServer({ port: 0, host: '127.0.0.1' });
-  adapter = createSlackAdapter({ config, engine, http, lookups: ingressLookups(db.orm), logger, clock });
+  inbox = createInboxConsumer({ orm: db.orm, engine, logger: logger });
+  await inbox.start();
+  adapter = createSlackAdapter({ config, inbox, http, lookups: ingressLookups(db.orm), logger, clock });
   senders.set('slack', adapter.sender);
   // Resolves only after the fake's `hello`: Socket Mode counts as connected from then on.
   await adapter.start();
@@ -88,6 +92,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await adapter?.stop();
+  await inbox?.stop();
   await http?.stop();
   await socket?.stop();
   await slack?.stop();

@@ -50,7 +50,9 @@ describe('Telegram webhook mode', () => {
 
   it('handles an update with the right secret, and the same update twice only once', async () => {
     const u = update(60, '/bantuan');
+    // 200 means stored: the engine handles the stored update just after.
     expect(await h.fake.postToWebhook(u)).toBe(200);
+    await h.settled();
     expect(await processedEvents(h)).toEqual(['60']);
     const replies = h.fake.botMessages(STRANGER.id);
     expect(replies).toHaveLength(1);
@@ -58,6 +60,7 @@ describe('Telegram webhook mode', () => {
 
     // Telegram re-sends when it did not see our 200 in time: nothing happens twice.
     expect(await h.fake.postToWebhook(u)).toBe(200);
+    await h.settled();
     expect(await processedEvents(h)).toEqual(['60']);
     expect(h.fake.botMessages(STRANGER.id)).toHaveLength(1);
     expect(await h.query(`select id from outbox_message`)).toHaveLength(1);
@@ -71,12 +74,15 @@ describe('Telegram webhook mode', () => {
   it('ignores group messages (200, nothing stored, nothing sent)', async () => {
     const group = { update_id: 70, message: { message_id: 1, date: 1_764_558_000, chat: { id: -100555, type: 'supergroup', title: 'Dinas Pendidikan' }, from: { ...ANI, is_bot: false }, text: '/penilaian', entities: [{ type: 'bot_command', offset: 0, length: 10 }] } } as unknown as Update;
     expect(await h.fake.postToWebhook(group)).toBe(200);
+    await h.settled();
+    expect(await h.query(`select id from inbox_event where event_id = '70'`)).toEqual([]);
     expect(await processedEvents(h)).not.toContain('70');
     expect(h.fake.callsTo('sendMessage').filter((c) => Number(c.params.chat_id) === -100555)).toEqual([]);
   });
 
   it('always answers a button press, even from someone not linked', async () => {
     await h.fake.sendText(STRANGER, 'halo');
+    await h.settled();
     const prompt = h.fake.botMessages(STRANGER.id).at(-1)!;
     const { update: u, status } = await h.act(() => h.fake.pressButton(STRANGER, prompt.message_id, 'tk_forged', { force: true }));
     expect(status).toBe(200);

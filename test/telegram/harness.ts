@@ -12,6 +12,7 @@ import { ManualClock } from '../../src/clock.js';
 import { deliverOutboxRow } from '../../src/jobs/deliver-row.js';
 import type { ConversationEngine, HandleResult, IncomingEvent, PlatformSender } from '../../src/contract/index.js';
 import { createEngine } from '../../src/engine/engine.js';
+import { createInboxConsumer } from '../../src/engine/inbox-consumer.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -48,6 +49,8 @@ export interface TelegramHarness {
   /** Injects an update through the fake and resolves once the engine has handled it and its messages went out. */
   act(inject: () => Promise<Injected>): Promise<{ update: Injected['update']; status?: number; result: HandleResult | null }>;
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Resolves once every stored update has been handled. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -85,6 +88,7 @@ export async function createTelegramHarness(mode: 'polling' | 'webhook', opts: {
   const clock = new ManualClock(T0);
   const logger = createLogger('silent');
   const handled = new EventEmitter();
+  const inboxHolds = async (eventId: string) => (await q(`select 1 from inbox_event where platform = 'telegram' and event_id = ?`, [eventId])).length > 0;
   const results = new Map<string, HandleResult>();
 
   // The adapter's sender is created with the adapter; delivery finds it here once the adapter exists.
@@ -108,6 +112,8 @@ export async function createTelegramHarness(mode: 'polling' | 'webhook', opts: {
       return result;
     },
   };
+  const inbox = createInboxConsumer({ orm: db.orm, engine: observed, logger, databaseUrl: db.url });
+  await inbox.start();
   const adapter: TelegramAdapter = createTelegramAdapter({
     config: {
       TELEGRAM_BOT_TOKEN: TOKEN,
@@ -116,7 +122,7 @@ export async function createTelegramHarness(mode: 'polling' | 'webhook', opts: {
       TELEGRAM_WEBHOOK_URL: webhookUrl,
       TELEGRAM_WEBHOOK_SECRET: SECRET,
     },
-    engine: observed,
+    inbox,
     http,
     lookups: ingressLookups(db.orm),
     logger,
@@ -139,8 +145,9 @@ export async function createTelegramHarness(mode: 'polling' | 'webhook', opts: {
     async act(inject) {
       const injected = await inject();
       const eventId = String(injected.update.update_id);
-      // Webhook: the POST returned after handling (or the update was ignored). Polling: wait for the engine.
-      if (mode === 'webhook') return { ...injected, result: results.get(eventId) ?? null };
+      // The update is acknowledged once stored; the engine handles it just after. An ignored update never gets there.
+      if (mode === 'webhook' && injected.status !== 200) return { ...injected, result: null };
+      if (mode === 'webhook' && !(await inboxHolds(eventId))) return { ...injected, result: null };
       const result = await new Promise<HandleResult>((resolve, reject) => {
         const check = () => {
           if (!results.has(eventId)) return;
@@ -161,8 +168,16 @@ export async function createTelegramHarness(mode: 'polling' | 'webhook', opts: {
       return { ...injected, result };
     },
     query: (sql, params = []) => q(sql, params),
+    async settled() {
+      const deadline = Date.now() + 10_000;
+      while ((await q<{ n: number }>(`select count(*)::int as n from inbox_event where status = 'pending'`))[0].n > 0) {
+        if (Date.now() > deadline) throw new Error('inbox rows still pending after 10 s');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
     async close() {
       await adapter.stop();
+      await inbox.stop();
       await http.stop();
       await fake.stop();
       await db.close();

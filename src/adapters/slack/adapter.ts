@@ -1,17 +1,19 @@
 /**
  * The Slack adapter: one Bolt app whose transport is either our HTTP receiver on the shared express server
- * (`POST /slack/events`) or Socket Mode, by configuration. Every request is acknowledged first (Slack wants
- * an answer within 3 s) and handed to the engine after; only a modal submission waits for the engine,
- * because its validation errors must go back in the acknowledgement itself (`response_action: errors`).
+ * (`POST /slack/events`) or Socket Mode, by configuration. Every request is stored in the durable inbox and
+ * acknowledged after that commit (well within Slack's 3 s); a failed store is not acknowledged, so Slack
+ * retries. The inbox consumer hands the stored request to the engine. Only a modal submission waits (a
+ * bounded time) for the engine, because its validation errors must go back in the acknowledgement itself
+ * (`response_action: errors`).
  *
- * The adapter holds no business rule: it maps payloads (ingress.ts), adds what only Slack knows (the thread
- * a reply belongs to, the person's email for linking, the DM of someone writing in a channel), and calls
- * `engine.handle`. Everything it sends goes through the outbox and the sender (sender.ts).
+ * The adapter holds no business rule: it maps payloads (ingress.ts) and, when the consumer resolves a stored
+ * request, adds what only Slack knows (the thread a reply belongs to, the person's email for linking, the DM
+ * of someone writing in a channel). Everything it sends goes through the outbox and the sender (sender.ts).
  */
 import { App, SocketModeReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { systemClock, type Clock } from '../../clock.js';
-import type { ConversationEngine, HandleResult, HttpRoutes, IncomingEvent, IngressLookups, PlatformAdapter } from '../../contract/index.js';
+import type { HandleResult, HttpRoutes, InboxHandler, IncomingEvent, IngressInbox, IngressLookups, PlatformAdapter } from '../../contract/index.js';
 import type { Logger } from '../../logger.js';
 import { SlackDirectory } from './directory.js';
 import { slackSdkLogger } from './slack-logger.js';
@@ -43,7 +45,8 @@ export interface SlackConfig {
 
 export interface SlackAdapterDeps {
   config: SlackConfig;
-  engine: ConversationEngine;
+  /** Where requests are stored before they are acknowledged; the adapter registers its handler there. */
+  inbox: IngressInbox;
   /** The one HTTP server; the receiver mounts `POST /slack/events` on it (HTTP mode). */
   http: HttpRoutes;
   /** Who is linked, thread keys and offered forms (the service builds them from the database). */
@@ -59,6 +62,20 @@ export interface SlackAdapter extends PlatformAdapter {
   readonly sender: SlackSender;
   /** Resolves when every event accepted so far has been handled by the engine (tests, graceful stop). */
   idle(): Promise<void>;
+}
+
+/** How long idle() waits for a stored request's handling (it may be waiting for the database). */
+const IDLE_WAIT_MS = 30_000;
+
+/** What the inbox keeps of a Slack request: the mapped request, or a modal submission's event. */
+interface StoredSlackRequest {
+  mapped?: MappedIngress;
+  form?: IncomingEvent;
+}
+
+/** JSON gives dates back as strings. */
+function revive(event: IncomingEvent): IncomingEvent {
+  return typeof event.receivedAt === 'string' ? { ...event, receivedAt: new Date(event.receivedAt) } : event;
 }
 
 /** Races `work` against a deadline; the timer never outlives the race. */
@@ -79,7 +96,7 @@ async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | 'timeo
  * SLACK_APP_TOKEN (Socket Mode); loadConfig() has already checked the pairing.
  */
 export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
-  const { config, engine, http, lookups, logger } = deps;
+  const { config, inbox, http, lookups, logger } = deps;
   const clock = deps.clock ?? systemClock;
   const log = logger.child({ platform: 'slack' });
   const token = config.SLACK_BOT_TOKEN;
@@ -111,6 +128,10 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   });
 
   const inflight = new Set<Promise<unknown>>();
+  const settle = (p: Promise<unknown>) => {
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+  };
   let mounted = false;
 
   /** Keeps `work` visible to idle() and logs instead of throwing: ingress must never crash the process. */
@@ -134,46 +155,85 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     await ingressClient.views.open({ trigger_id: triggerId, view: renderModal(form, chatId) });
   }
 
-  /** Resolves what the mapping could not know, then hands each event to the engine in order. */
-  async function dispatch(mapped: MappedIngress): Promise<void> {
-    const userId = mapped.openForm?.userId ?? mapped.events[0]?.platformUserId;
-    if (!userId) return;
+  /** Resolves what the mapping could not know: the events of one stored request, in order. */
+  async function resolveMapped(mapped: MappedIngress): Promise<IncomingEvent[]> {
+    const userId = mapped.events[0]?.platformUserId;
+    if (!userId) return [];
     const linkedChat = await lookups.currentChatOf('slack', userId);
     const chatId = mapped.isDirect ? mapped.channelId : (linkedChat ?? (await directory.dmChannelOf(userId)));
-    if (!chatId) return;
-    if (mapped.openForm) {
-      if (mapped.triggerId && mapped.isDirect) await openOfferedForm(chatId, mapped.openForm.token, mapped.triggerId);
-      return;
-    }
+    if (!chatId) return [];
     if (mapped.triggerId) triggers.remember(chatId, mapped.triggerId);
     let threadKey: string | undefined;
     if (mapped.threadTs) threadKey = (await lookups.threadKeyOf('slack', mapped.channelId, mapped.threadTs)) ?? undefined;
     // In a channel, only the dialog under one of our review prompts is ours; other threads are people's own talk.
-    if (mapped.onlyInOurThread && !threadKey) return;
+    if (mapped.onlyInOurThread && !threadKey) return [];
     const hints = linkedChat !== null ? undefined : await directory.hintsFor(userId);
-    for (const base of mapped.events) {
-      const event: IncomingEvent = { ...base, chatId };
+    return mapped.events.map((base) => {
+      const event: IncomingEvent = revive({ ...base, chatId });
       if (threadKey) event.threadKey = threadKey;
       if (hints && Object.keys(hints).length) event.hints = hints;
-      await engine.handle(event);
+      return event;
+    });
+  }
+
+  const handler: InboxHandler = {
+    async resolve(payload) {
+      const stored = payload as unknown as StoredSlackRequest;
+      if (stored.form) return [revive(stored.form)];
+      return stored.mapped ? resolveMapped(stored.mapped) : [];
+    },
+  };
+  inbox.register('slack', handler);
+
+  /**
+   * Stores a request; resolves once committed (acknowledge now). `idle()` then also waits for its handling.
+   * Rejects when the store failed: the caller must not acknowledge (Slack retries, or shows the person an error).
+   */
+  async function store(eventId: string, orderKey: string, payload: StoredSlackRequest): Promise<void> {
+    const handled = inbox.awaitHandled('slack', eventId, IDLE_WAIT_MS);
+    const storing = inbox.store([{ platform: 'slack', eventId, orderKey, payload: payload as unknown as Record<string, unknown> }]);
+    // Visible to idle() at once, before the store even finished.
+    settle(storing.then(() => handled).catch(() => undefined));
+    try {
+      await storing;
+    } catch (err) {
+      log.error({ err, eventId }, 'slack: could not store a request; not acknowledging it');
+      throw err;
     }
   }
 
+  async function storeMapped(mapped: MappedIngress): Promise<void> {
+    const first = mapped.events[0];
+    if (!first) return;
+    await store(first.eventId, first.platformUserId, { mapped });
+  }
+
   app.event('message', async ({ body }) => {
+    // The receiver acknowledges an Events API request only after this listener returned (stored).
     const mapped = mapEventCallback(body);
-    if (mapped) await track(dispatch(mapped));
+    if (mapped) await storeMapped(mapped);
   });
 
   app.command(SLASH_COMMAND, async ({ body, ack }) => {
-    await ack();
     const mapped = mapSlashCommand(body);
-    if (mapped) await track(dispatch(mapped));
+    if (mapped?.openForm) {
+      await ack();
+      await track(openFormFor(mapped));
+      return;
+    }
+    if (mapped) await storeMapped(mapped);
+    await ack();
   });
 
   app.action(/.*/, async ({ body, ack }) => {
-    await ack();
     const mapped = mapBlockActions(body);
-    if (mapped) await track(dispatch(mapped));
+    if (mapped?.openForm) {
+      await ack();
+      await track(openFormFor(mapped));
+      return;
+    }
+    if (mapped) await storeMapped(mapped);
+    await ack();
   });
 
   app.view({ callback_id: FORM_CALLBACK_ID, type: 'view_submission' }, async ({ body, ack }) => {
@@ -182,16 +242,27 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
       await ack();
       return;
     }
-    const work = track(engine.handle(mapped.event));
-    const result: HandleResult | undefined | 'timeout' = await withDeadline(work, deps.formDeadlineMs ?? FORM_ENGINE_DEADLINE_MS);
-    if (result === 'timeout') log.warn({ eventId: mapped.event.eventId }, 'slack: form submission still being handled at the ack deadline; closing the modal');
-    const errors = result && result !== 'timeout' ? result.formErrors : undefined;
+    const event = mapped.event;
+    // Registered before the store, so a consumer faster than this line still reaches it.
+    const waiting = inbox.awaitHandled('slack', event.eventId, deps.formDeadlineMs ?? FORM_ENGINE_DEADLINE_MS);
+    await store(event.eventId, event.platformUserId, { form: event });
+    const results: HandleResult[] | 'timeout' = await waiting;
+    if (results === 'timeout') log.warn({ eventId: event.eventId }, 'slack: form submission still being handled at the ack deadline; closing the modal');
+    const errors = results !== 'timeout' ? results.find((r) => r.formErrors)?.formErrors : undefined;
     await ack(errors && Object.keys(errors).length ? formErrorsResponse(errors) : undefined);
-    await work;
   });
+
+  /** "Open the form": no state changes, so nothing to store; the modal must open within the trigger's 3 s. */
+  async function openFormFor(mapped: MappedIngress): Promise<void> {
+    const open = mapped.openForm;
+    if (!open || !mapped.triggerId || !mapped.isDirect) return;
+    await openOfferedForm(mapped.channelId, open.token, mapped.triggerId);
+  }
 
   app.error(async (err) => {
     log.error({ err }, 'slack: Bolt reported an error');
+    // Rethrown so the receiver knows the request was not stored and answers 5xx instead of acknowledging it.
+    throw err;
   });
 
   return {

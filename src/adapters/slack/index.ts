@@ -31,7 +31,7 @@ export const slackPlatform: PlatformModule = {
   isConfigured: (config) => Boolean(slackConfig(config).SLACK_BOT_TOKEN),
   // No fixed rate: Slack's limits differ per method and workspace, so its 429 answers pause the queue.
   rateLimit: () => undefined,
-  createAdapter: (ctx) => createSlackAdapter({ config: slackConfig(ctx.config), engine: ctx.engine, http: ctx.http, lookups: ctx.lookups, logger: ctx.logger, clock: ctx.clock }),
+  createAdapter: (ctx) => createSlackAdapter({ config: slackConfig(ctx.config), inbox: ctx.inbox, http: ctx.http, lookups: ctx.lookups, logger: ctx.logger, clock: ctx.clock }),
   createSender: (ctx) => {
     const config = slackConfig(ctx.config);
     if (!config.SLACK_BOT_TOKEN) throw new Error('The Slack sender needs SLACK_BOT_TOKEN.');

@@ -4,6 +4,11 @@
  * `url_verification` and `ssl_check`, and hands everything else to Bolt as one ReceiverEvent whose `ack()`
  * writes the HTTP response. A request that fails verification gets 401 and never reaches Bolt, so nothing
  * of it is stored.
+ *
+ * Nothing is acknowledged before it is stored: Bolt acknowledges Events API requests itself before any
+ * listener runs, so for those the receiver answers only once Bolt is done (the listener stored the event);
+ * a request whose processing failed (the store failed) gets 500 and Slack sends it again; one still not
+ * answered at the deadline gets 503 for the same reason.
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
@@ -103,8 +108,14 @@ export class SlackHttpReceiver implements Receiver {
     }
 
     let acked = false;
-    // Slack shows the user an error when a request is not answered in 3 s; answer for a listener that did not.
-    const guard = setTimeout(() => ack(), this.opts.ackDeadlineMs);
+    const fail = (status: number, error: string): void => {
+      if (acked) return;
+      acked = true;
+      clearTimeout(guard);
+      if (!res.headersSent) res.status(status).json({ error });
+    };
+    // Not answered in time means not stored in time: a 503 makes Slack retry rather than forget it.
+    const guard = setTimeout(() => fail(503, 'not_stored_in_time'), this.opts.ackDeadlineMs);
     const ack = async (response?: unknown): Promise<void> => {
       if (acked) return;
       acked = true;
@@ -114,19 +125,22 @@ export class SlackHttpReceiver implements Receiver {
       else if (typeof response === 'string') res.status(200).type('text/plain').send(response);
       else res.status(200).json(response);
     };
+    // Events API: Bolt's own early ack is ignored; the answer follows the listener (which stores the event).
+    const deferred = body.type === 'event_callback';
     const retryNum = req.header('x-slack-retry-num');
     const event: ReceiverEvent = {
       body,
-      ack,
+      ack: deferred ? async () => undefined : ack,
       retryNum: retryNum === undefined ? undefined : Number.parseInt(retryNum, 10),
       retryReason: req.header('x-slack-retry-reason'),
     };
     try {
       await this.bolt.processEvent(event);
     } catch (err) {
-      logger.error({ err }, 'slack: processing an incoming request failed');
-    } finally {
-      await ack();
+      logger.error({ err }, 'slack: processing an incoming request failed; answering 500 so Slack retries');
+      fail(500, 'not_stored');
+      return;
     }
+    await ack();
   }
 }

@@ -1,15 +1,15 @@
 /**
- * The Telegram adapter: a grammY bot whose only middleware hands each update to the engine, receiving updates
- * by long polling (`@grammyjs/runner`, one chat's updates in order) or by webhook on the app's HTTP server,
- * plus the sender the delivery worker uses. No business rule lives here.
+ * The Telegram adapter: receives updates by long polling or by webhook on the app's HTTP server and stores
+ * them in the durable inbox before acknowledging them (webhook: 200 after the commit; polling: the next
+ * getUpdates offset confirms only a stored batch), plus the sender the delivery worker uses. The inbox
+ * consumer hands them to the engine in per-chat order. No business rule lives here.
  */
 import { autoRetry } from '@grammyjs/auto-retry';
-import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
-import { Bot, type Context } from 'grammy';
+import { Bot } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
-import type { ConversationEngine, HttpRoutes, IngressLookups, PlatformAdapter } from '../../contract/index.js';
+import type { HttpRoutes, IngressInbox, IngressLookups, PlatformAdapter } from '../../contract/index.js';
 import type { Logger } from '../../logger.js';
-import { handleTelegramUpdate } from './handle-update.js';
+import { acceptTelegramUpdates, telegramInboxHandler, type UpdateHandlerDeps } from './handle-update.js';
 import { ALLOWED_UPDATES, WEBHOOK_PATH } from './limits.js';
 import { TelegramSender } from './sender.js';
 import { telegramThreadKeyLookup } from './thread-key.js';
@@ -26,7 +26,8 @@ export interface TelegramConfig {
 
 export interface TelegramAdapterOptions {
   config: TelegramConfig;
-  engine: ConversationEngine;
+  /** Where updates are stored before they are acknowledged; the adapter registers its handler there. */
+  inbox: IngressInbox;
   /** The app's HTTP server; required in webhook mode (the route is mounted at once, answering 503 until started). */
   http?: HttpRoutes;
   /** Thread keys of the bot's messages (the service builds the look-ups from the database). */
@@ -35,6 +36,9 @@ export interface TelegramAdapterOptions {
   /** Long-polling timeout in seconds (default 30); stop() interrupts a pending poll either way. */
   pollTimeoutSeconds?: number;
 }
+
+/** Polling back-off after a failed getUpdates or a failed store: 0.5 s doubling, at most this. */
+const POLL_MAX_BACKOFF_MS = 5_000;
 
 /** The adapter plus what the CLI and tests want to know about the running bot. */
 export interface TelegramAdapter extends PlatformAdapter {
@@ -53,7 +57,7 @@ const INGRESS_RETRY = { maxRetryAttempts: 3, maxDelaySeconds: 5 };
  * or HTTP server.
  */
 export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAdapter {
-  const { config, engine, logger, lookups } = opts;
+  const { config, inbox, logger, lookups } = opts;
   const token = config.TELEGRAM_BOT_TOKEN;
   if (!token) throw new Error('Telegram adapter needs TELEGRAM_BOT_TOKEN (from BotFather); unset it entirely to run without Telegram.');
   const mode = config.TELEGRAM_MODE;
@@ -66,22 +70,17 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
   bot.api.config.use(autoRetry(INGRESS_RETRY));
   const threadKeyOf = telegramThreadKeyLookup(lookups);
   let running = false;
-  let runner: RunnerHandle | undefined;
+  let polling: Promise<void> | undefined;
+  let pollAbort: AbortController | undefined;
 
-  // One chat's updates in order: the second answer must not overtake the first.
-  bot.use(sequentialize((ctx: Context) => String(ctx.chat?.id ?? ctx.from?.id ?? ctx.update.update_id)));
-  bot.use(async (ctx) => {
-    await handleTelegramUpdate(ctx.update, {
-      engine,
-      api: bot.api,
-      ingress: { botUsername: ctx.me.username, botId: ctx.me.id },
-      threadKeyOf,
-      logger: log,
-    });
-  });
-  bot.catch((err) => {
-    log.error({ err: err.error, updateId: err.ctx.update.update_id }, 'telegram update failed in polling mode; the engine did not commit it');
-  });
+  const deps: UpdateHandlerDeps = {
+    inbox,
+    api: bot.api,
+    ingress: () => ({ botUsername: bot.botInfo.username, botId: bot.botInfo.id }),
+    threadKeyOf,
+    logger: log,
+  };
+  inbox.register('telegram', telegramInboxHandler(deps));
 
   if (mode === 'webhook' && opts.http && secret) {
     opts.http.mount(
@@ -89,10 +88,37 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
       secret,
       isReady: () => running,
       logger: log,
-      // grammY wraps middleware errors in BotError; unwrap so the route logs what actually failed.
-      handle: (update: Update) => bot.handleUpdate(update).catch((err: unknown) => Promise.reject(err instanceof Error && 'error' in err ? (err as { error: unknown }).error : err)),
+        handle: (update: Update) => acceptTelegramUpdates([update], deps),
       }),
     );
+  }
+
+  /**
+   * Long polling that loses nothing: getUpdates confirms every update below the offset it is given, so the
+   * offset moves past a batch only after the batch is stored. A crash (even kill -9) before that leaves the
+   * batch unconfirmed, and the next getUpdates (offset 0 after a restart: "from the oldest unconfirmed")
+   * fetches it again; the inbox stores an update id once.
+   */
+  async function poll(): Promise<void> {
+    let offset = 0;
+    let failures = 0;
+    while (running) {
+      pollAbort = new AbortController();
+      try {
+        const updates = await bot.api.getUpdates({ offset, timeout: opts.pollTimeoutSeconds ?? 30, allowed_updates: [...ALLOWED_UPDATES] }, pollAbort.signal as Parameters<typeof bot.api.getUpdates>[1]);
+        if (!running) return;
+        if (updates.length) {
+          await acceptTelegramUpdates(updates, deps);
+          offset = updates[updates.length - 1].update_id + 1;
+        }
+        failures = 0;
+      } catch (err) {
+        if (!running) return;
+        failures++;
+        log.warn({ err, failures }, 'telegram polling: getUpdates or storing the batch failed; the batch will be fetched again');
+        await sleep(Math.min(POLL_MAX_BACKOFF_MS, 500 * 2 ** Math.min(10, failures - 1)));
+      }
+    }
   }
 
   return {
@@ -116,17 +142,20 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
       } else {
         // Telegram refuses getUpdates while a webhook is set, so polling starts by removing it.
         await bot.api.deleteWebhook();
-        runner = run(bot, {
-          runner: { fetch: { timeout: opts.pollTimeoutSeconds ?? 30, allowed_updates: [...ALLOWED_UPDATES] }, silent: true, retryInterval: 'exponential' },
-        });
         running = true;
+        polling = poll();
       }
       log.info({ bot: bot.botInfo.username }, 'telegram adapter started');
     },
     async stop() {
       running = false;
-      if (runner?.isRunning()) await runner.stop();
-      runner = undefined;
+      pollAbort?.abort();
+      await polling;
+      polling = undefined;
     },
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

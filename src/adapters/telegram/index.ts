@@ -37,7 +37,7 @@ export const telegramPlatform: PlatformModule = {
   isConfigured: (config) => Boolean(telegramConfig(config).TELEGRAM_BOT_TOKEN),
   // Telegram allows about 30 messages a second per bot; the limiter keeps below it (TELEGRAM_RATE_PER_SEC).
   rateLimit: (config) => ({ max: telegramConfig(config).TELEGRAM_RATE_PER_SEC ?? 25, durationMs: 1000 }),
-  createAdapter: (ctx) => createTelegramAdapter({ config: telegramConfig(ctx.config), engine: ctx.engine, http: ctx.http, lookups: ctx.lookups, logger: ctx.logger }),
+  createAdapter: (ctx) => createTelegramAdapter({ config: telegramConfig(ctx.config), inbox: ctx.inbox, http: ctx.http, lookups: ctx.lookups, logger: ctx.logger }),
   createSender: (ctx) => {
     const config = telegramConfig(ctx.config);
     if (!config.TELEGRAM_BOT_TOKEN) throw new Error('The Telegram sender needs TELEGRAM_BOT_TOKEN.');

@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { collectStatus, formatStatus } from '../../jobs/status.js';
 import { createQueues } from '../../jobs/worker-role.js';
+import { retryOutbox } from '../../jobs/delivery.js';
+import { UserFacingError } from '../../setup/problems.js';
 import { runRoles } from '../../main.js';
 import { withDatabase } from '../database.js';
 import { say } from '../output.js';
@@ -29,6 +31,28 @@ export function registerServiceCommands(program: Command): void {
         const queues = createQueues({ orm: db.orm, config, databaseUrl: db.url });
         try {
           say(formatStatus(await collectStatus(db.em(), queues.all())));
+        } finally {
+          await queues.close();
+        }
+      });
+    });
+  program
+    .command('outbox')
+    .description('outgoing messages')
+    .command('retry')
+    .description('send dead messages (gave up on transient errors) again, and with --failed also permanently failed ones')
+    .option('--dead', 'messages that gave up on transient errors (the default)')
+    .option('--failed', 'messages that failed permanently (e.g. the person has since unblocked the bot)')
+    .option('--since <date>', 'only messages written at or after this date (YYYY-MM-DD or an ISO time)')
+    .action(async (opts: { dead?: boolean; failed?: boolean; since?: string }) => {
+      const since = opts.since !== undefined ? new Date(opts.since) : undefined;
+      if (since && Number.isNaN(since.getTime())) throw new UserFacingError(`--since ${opts.since} is not a date; use e.g. 2026-12-01`);
+      const config = loadConfig();
+      await withDatabase(config, async (db) => {
+        const queues = createQueues({ orm: db.orm, config, databaseUrl: db.url });
+        try {
+          const n = await retryOutbox(db.em(), queues.delivery, { dead: opts.dead || !opts.failed, failed: opts.failed, since });
+          say(`${n} message(s) queued for delivery again`);
         } finally {
           await queues.close();
         }

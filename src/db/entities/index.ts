@@ -4,16 +4,18 @@ export * from './identity.js';
 export * from './cycle.js';
 export * from './assessment.js';
 export * from './messaging.js';
+export * from './inbox.js';
 import { ActingAssignment, Employee, Holiday, Unit } from './organisation.js';
 import { ChatIdentity, LinkCode, LinkFailure } from './identity.js';
 import { Cycle, EmployeeTarget, Indicator } from './cycle.js';
 import { Answer, Assessment, BehaviourRating, CheckIn, FollowUp, Objection, Review, ThreadMessage } from './assessment.js';
 import { AuditEvent, Conversation, OutboxMessage, ProcessedEvent, Reminder } from './messaging.js';
+import { InboxEvent } from './inbox.js';
 
 export const ALL_ENTITIES = [
   Unit, Employee, ActingAssignment, Holiday,
   ChatIdentity, LinkCode, LinkFailure,
   Cycle, Indicator, EmployeeTarget,
   Assessment, Answer, BehaviourRating, Review, ThreadMessage, FollowUp, CheckIn, Objection,
-  Conversation, ProcessedEvent, OutboxMessage, Reminder, AuditEvent,
+  Conversation, ProcessedEvent, OutboxMessage, Reminder, AuditEvent, InboxEvent,
 ];

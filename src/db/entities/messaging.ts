@@ -69,6 +69,8 @@ export const OutboxMessage = defineEntity({
     lastError: p.text().nullable(),
     platformMessageRef: p.string().length(128).nullable(),
     createdAt: p.datetime().defaultRaw('current_timestamp').onCreate(() => new Date()),
+    /** Set by `kinerja outbox retry`: the give-up time (DELIVERY_GIVE_UP_HOURS) counts from here, not from createdAt. */
+    retryFrom: p.datetime().nullable(),
     sentAt: p.datetime().nullable(),
   },
 });

@@ -1,0 +1,116 @@
+/**
+ * Data access of the ingress inbox (table `inbox_event`). Every function takes any `$1`-parameter query
+ * runner (the engine's session, a pg client), so callers decide the connection and the transaction.
+ */
+import type { InboxStatus } from './entities/inbox.js';
+
+/** The one thing these statements need from a connection. */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+}
+
+/** One platform update as stored before it is acknowledged. */
+export interface NewInboxRow {
+  platform: string;
+  eventId: string;
+  /** `<platform>:<chat>`: the unit of ordering. */
+  chatKey: string;
+  payload: Record<string, unknown>;
+}
+
+/** A row handed to a consumer. */
+export interface ClaimedInboxRow {
+  id: number;
+  platform: string;
+  eventId: string;
+  chatKey: string;
+  payload: Record<string, unknown>;
+  /** Including this claim. */
+  attempts: number;
+}
+
+/** The channel a store notifies, so consumers in other processes wake at once. */
+export const INBOX_CHANNEL = 'kinerja_inbox';
+
+/**
+ * Stores the rows in one statement (so one transaction, however many rows a polling batch holds); a row
+ * whose (platform, event id) is already stored is skipped: the platform re-sent it. The NOTIFY is part of
+ * the same statement and so is delivered only when the rows committed. Returns the event ids newly stored.
+ */
+export async function storeInboxRows(db: Queryable, rows: readonly NewInboxRow[]): Promise<Set<string>> {
+  if (!rows.length) return new Set();
+  const stored = await db.query<{ event_id: string }>(
+    `with stored as (
+       insert into inbox_event (platform, event_id, chat_key, payload)
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
+       on conflict (platform, event_id) do nothing
+       returning event_id),
+     woken as (select pg_notify('${INBOX_CHANNEL}', '') from (select 1 from stored limit 1) s)
+     select event_id from stored, (select count(*) from woken) w`,
+    [rows.map((r) => r.platform), rows.map((r) => r.eventId), rows.map((r) => r.chatKey), rows.map((r) => JSON.stringify(r.payload))],
+  );
+  return new Set(stored.map((r) => r.event_id));
+}
+
+/**
+ * Hands out up to `limit` rows, each the oldest pending row of its chat, none of a chat that already has a
+ * row being handled (its lease is in the future, and it is still pending, so the chat's later rows have an
+ * older pending row and are not eligible). Claiming sets the lease: a consumer that dies without finishing
+ * leaves the row to be claimed again when the lease runs out. SKIP LOCKED lets several consumers claim at
+ * the same time without waiting for or taking each other's rows.
+ */
+export async function claimInboxRows(db: Queryable, opts: { platforms: readonly string[]; limit: number; leaseMs: number }): Promise<ClaimedInboxRow[]> {
+  const rows = await db.query<{ id: string; platform: string; event_id: string; chat_key: string; payload: Record<string, unknown>; attempts: number }>(
+    `update inbox_event set available_at = clock_timestamp() + $3 * interval '1 millisecond', attempts = attempts + 1
+      where id in (
+        select i.id from inbox_event i
+         where i.status = 'pending' and i.available_at <= clock_timestamp() and i.platform = any($1::text[])
+           and not exists (select 1 from inbox_event o where o.status = 'pending' and o.chat_key = i.chat_key and o.id < i.id)
+         order by i.id
+         limit $2
+         for update of i skip locked)
+      returning id, platform, event_id, chat_key, payload, attempts`,
+    [opts.platforms, opts.limit, opts.leaseMs],
+  );
+  return rows.map((r) => ({ id: Number(r.id), platform: r.platform, eventId: r.event_id, chatKey: r.chat_key, payload: r.payload, attempts: r.attempts })).sort((a, b) => a.id - b.id);
+}
+
+/** The row was handled (its effects are committed): it leaves the pending set. Idempotent. */
+export async function markInboxDone(db: Queryable, ids: readonly number[]): Promise<void> {
+  if (!ids.length) return;
+  await db.query(`update inbox_event set status = 'done', handled_at = clock_timestamp(), last_error = null where id = any($1::bigint[]) and status = 'pending'`, [ids]);
+}
+
+/** Handling failed for a reason that may pass (the database was away): try again after `retryInMs`. */
+export async function retryInboxRowLater(db: Queryable, id: number, error: string, retryInMs: number): Promise<void> {
+  await db.query(
+    `update inbox_event set last_error = $2, available_at = clock_timestamp() + $3 * interval '1 millisecond' where id = $1 and status = 'pending'`,
+    [id, error.slice(0, 2000), retryInMs],
+  );
+}
+
+/** Handling failed for the row's content: it is set aside (the person already got the error reply). */
+export async function parkInboxRow(db: Queryable, id: number, reason: string): Promise<void> {
+  await db.query(`update inbox_event set status = 'parked', last_error = $2, handled_at = clock_timestamp() where id = $1 and status = 'pending'`, [id, reason.slice(0, 2000)]);
+}
+
+/** Counts per status, and the age of the oldest pending row, for `kinerja status`. */
+export async function inboxSummary(db: Queryable): Promise<{ counts: Record<InboxStatus, number>; oldestPendingSeconds: number | null; parked: { id: number; platform: string; eventId: string; reason: string | null; at: Date | null }[] }> {
+  const rows = await db.query<{ status: InboxStatus; n: string; oldest: Date | null }>(
+    `select status, count(*) as n, min(received_at) filter (where status = 'pending') as oldest from inbox_event group by status`,
+  );
+  const counts: Record<InboxStatus, number> = { pending: 0, done: 0, parked: 0 };
+  let oldest: Date | null = null;
+  for (const r of rows) {
+    counts[r.status] = Number(r.n);
+    if (r.oldest) oldest = new Date(r.oldest);
+  }
+  const parked = await db.query<{ id: string; platform: string; event_id: string; last_error: string | null; handled_at: Date | null }>(
+    `select id, platform, event_id, last_error, handled_at from inbox_event where status = 'parked' order by id desc limit 10`,
+  );
+  return {
+    counts,
+    oldestPendingSeconds: oldest ? Math.max(0, Math.round((Date.now() - oldest.getTime()) / 1000)) : null,
+    parked: parked.map((p) => ({ id: Number(p.id), platform: p.platform, eventId: p.event_id, reason: p.last_error, at: p.handled_at })),
+  };
+}

@@ -1,0 +1,237 @@
+/**
+ * The durable ingress inbox: adapters store each platform update here before they acknowledge it, and this
+ * consumer hands the stored rows to the engine.
+ *
+ *   adapter: store (one INSERT, NOTIFY on commit) -> acknowledge the platform
+ *   consumer: woken (in-process at once, LISTEN from other processes, a slow timer as the floor)
+ *     -> claim the oldest pending row of each chat (SKIP LOCKED, a lease) -> resolve -> engine.handle
+ *     -> done | retry later (database away) | parked (failed for its content; the person got the error reply)
+ *
+ * Per-chat order is held by the database (a chat's row is only handed out when no older row of the chat is
+ * pending), so any number of bot processes may consume. A row's "done" is written after the engine's
+ * commit: the engine's own `processed_event` row, written with the effects, is what makes a second run of
+ * the same row a no-op if the process dies in between.
+ */
+import pg from 'pg';
+import { claimInboxRows, INBOX_CHANNEL, markInboxDone, parkInboxRow, retryInboxRowLater, storeInboxRows, type ClaimedInboxRow } from '../db/inbox.js';
+import { isSingleSession, type Orm } from '../db/orm.js';
+import { isTransientDatabaseError } from '../db/transient.js';
+import type { Logger } from '../logger.js';
+import type { ConversationEngine, HandleResult, InboxEntry, InboxHandler, IngressInbox, Platform } from '../contract/index.js';
+import { TxRunner } from '../db/sql.js';
+
+/** How long a claimed row is reserved for its consumer; a consumer that died releases it this late. */
+export const INBOX_LEASE_MS = 15_000;
+/** The floor under the wake-ups: a row nobody was told about is still handled within this time. */
+export const INBOX_FALLBACK_POLL_MS = 1_000;
+/** Back-off of a row whose handling failed for a passing reason: 0.5 s doubling, at most this. */
+export const INBOX_MAX_RETRY_MS = 5_000;
+/** A row still failing after this many tries is parked (the chat's later rows would otherwise wait forever). */
+export const INBOX_MAX_ATTEMPTS = 200;
+
+export interface InboxConsumerDeps {
+  orm: Orm;
+  engine: ConversationEngine;
+  logger: Logger;
+  /** For LISTEN (a dedicated connection); without it other processes' rows wait for the fallback timer. */
+  databaseUrl?: string;
+  /** Rows handled at the same time (each of a different chat). */
+  concurrency?: number;
+  leaseMs?: number;
+  fallbackPollMs?: number;
+}
+
+/** The inbox with its consumer's controls. */
+export interface InboxConsumer extends IngressInbox {
+  /** Starts consuming (and listening); rows stored before start are handled too. */
+  start(): Promise<void>;
+  /** Stops claiming, waits for rows in hand. */
+  stop(): Promise<void>;
+  /** Rows handled by this process since start, by outcome. */
+  readonly stats: { done: number; parked: number; retried: number };
+}
+
+export function createInboxConsumer(deps: InboxConsumerDeps): InboxConsumer {
+  const runner = new TxRunner(deps.orm);
+  const log = deps.logger.child({ part: 'inbox' });
+  const concurrency = deps.concurrency ?? 8;
+  const leaseMs = deps.leaseMs ?? INBOX_LEASE_MS;
+  const handlers = new Map<Platform, InboxHandler>();
+  const waiters = new Map<string, ((r: HandleResult[]) => void)[]>();
+  const stats = { done: 0, parked: 0, retried: 0 };
+  let running = false;
+  let pumping: Promise<void> | null = null;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  let listener: pg.Client | undefined;
+  let listenRetry: NodeJS.Timeout | undefined;
+  let lastClaimError = 0;
+
+  const keyOf = (platform: string, eventId: string) => `${platform}:${eventId}`;
+
+  function wake(): void {
+    if (!running || !handlers.size) return;
+    if (pumping) {
+      again = true;
+      return;
+    }
+    pumping = pump().finally(() => {
+      pumping = null;
+      if (again) wake();
+    });
+  }
+
+  /** Claims and handles until nothing is eligible. */
+  async function pump(): Promise<void> {
+    do {
+      again = false;
+      let rows: ClaimedInboxRow[];
+      try {
+        rows = await runner.session((s) => claimInboxRows(s, { platforms: [...handlers.keys()], limit: concurrency, leaseMs }));
+      } catch (err) {
+        // The database is away: the fallback timer tries again; one log line per 10 s is enough.
+        if (Date.now() - lastClaimError > 10_000) log.warn({ err }, 'inbox: cannot claim rows (database unavailable?); retrying');
+        lastClaimError = Date.now();
+        return;
+      }
+      if (!rows.length) return;
+      const done = (await Promise.all(rows.map(handleRow))).filter((id): id is number => id !== null);
+      if (done.length) {
+        try {
+          await runner.session((s) => markInboxDone(s, done));
+        } catch (err) {
+          // The effects are committed; when the lease runs out the engine sees the event as a replay.
+          log.warn({ err, ids: done }, 'inbox: could not mark rows done; they will be seen as replays');
+        }
+      }
+      again = true;
+    } while (running && again);
+  }
+
+  /** Handles one row; returns its id when it is done (committed), null when retried or parked. */
+  async function handleRow(row: ClaimedInboxRow): Promise<number | null> {
+    const handler = handlers.get(row.platform as Platform);
+    if (!handler) return null;
+    const results: HandleResult[] = [];
+    try {
+      const events = await handler.resolve(row.payload);
+      for (const event of events) results.push(await deps.engine.handle(event));
+    } catch (err) {
+      const transient = isTransientDatabaseError(err) || (err instanceof Error && err.name === 'EventNotCommitted');
+      if (!transient || row.attempts >= INBOX_MAX_ATTEMPTS) {
+        await park(row, `could not be handled: ${reason(err)}`);
+        log.error({ err, inboxId: row.id, platform: row.platform, eventId: row.eventId }, 'inbox: row parked');
+        return null;
+      }
+      stats.retried++;
+      const wait = Math.min(INBOX_MAX_RETRY_MS, 500 * 2 ** Math.min(10, row.attempts - 1));
+      await runner.session((s) => retryInboxRowLater(s, row.id, reason(err), wait)).catch(() => undefined);
+      // A retry that is due soon needs a wake-up of its own: nothing else may be stored meanwhile.
+      setTimeout(wake, wait + 10).unref();
+      return null;
+    }
+    const failed = results.find((r) => r.failed)?.failed;
+    if (handler.afterHandled) {
+      await handler.afterHandled(row.payload, results).catch((err: unknown) => log.warn({ err, inboxId: row.id }, 'inbox: after-handling step failed'));
+    }
+    notify(row, results);
+    if (failed) {
+      await park(row, `error ${failed.errorId}: ${failed.reason}`);
+      return null;
+    }
+    stats.done++;
+    return row.id;
+  }
+
+  async function park(row: ClaimedInboxRow, why: string): Promise<void> {
+    stats.parked++;
+    await runner.session((s) => parkInboxRow(s, row.id, why)).catch((err: unknown) => log.warn({ err, inboxId: row.id }, 'inbox: could not park a row; it will be tried again'));
+  }
+
+  function notify(row: ClaimedInboxRow, results: HandleResult[]): void {
+    notifyKey(keyOf(row.platform, row.eventId), results);
+  }
+
+  function notifyKey(key: string, results: HandleResult[]): void {
+    const list = waiters.get(key);
+    if (!list) return;
+    waiters.delete(key);
+    for (const w of list) w(results);
+  }
+
+  async function listen(): Promise<void> {
+    if (!deps.databaseUrl || isSingleSession(deps.orm) || !running) return;
+    const client = new pg.Client({ connectionString: deps.databaseUrl });
+    const retry = () => {
+      if (listener === client) listener = undefined;
+      client.end().catch(() => undefined);
+      if (running && !listenRetry) listenRetry = setTimeout(() => ((listenRetry = undefined), void listen()), 2_000);
+    };
+    client.on('error', retry);
+    client.on('end', retry);
+    client.on('notification', () => wake());
+    try {
+      await client.connect();
+      await client.query(`listen ${INBOX_CHANNEL}`);
+      listener = client;
+      // Rows stored while we were not listening.
+      wake();
+    } catch {
+      retry();
+    }
+  }
+
+  return {
+    stats,
+    register(platform, handler) {
+      handlers.set(platform, handler);
+      wake();
+    },
+    async store(entries: readonly InboxEntry[]) {
+      const fresh = await runner.session((s) => storeInboxRows(s, entries.map((e) => ({ platform: e.platform, eventId: e.eventId, chatKey: `${e.platform}:${e.orderKey}`, payload: e.payload }))));
+      // A re-sent update was stored before: whoever waits for it learns it is a replay at once.
+      for (const e of entries) {
+        if (!fresh.has(e.eventId)) notifyKey(keyOf(e.platform, e.eventId), [{ duplicate: true, outboxIds: [] }]);
+      }
+      wake();
+    },
+    awaitHandled(platform, eventId, ms) {
+      return new Promise((resolve) => {
+        const key = keyOf(platform, eventId);
+        const done = (r: HandleResult[] | 'timeout') => {
+          clearTimeout(t);
+          resolve(r);
+        };
+        const t = setTimeout(() => {
+          const list = waiters.get(key)?.filter((w) => w !== done) ?? [];
+          if (list.length) waiters.set(key, list);
+          else waiters.delete(key);
+          resolve('timeout');
+        }, ms);
+        waiters.set(key, [...(waiters.get(key) ?? []), done]);
+      });
+    },
+    async start() {
+      if (running) return;
+      running = true;
+      timer = setInterval(wake, deps.fallbackPollMs ?? INBOX_FALLBACK_POLL_MS);
+      timer.unref();
+      await listen();
+      wake();
+    },
+    async stop() {
+      running = false;
+      clearInterval(timer);
+      clearTimeout(listenRetry);
+      listenRetry = undefined;
+      const l = listener;
+      listener = undefined;
+      await l?.end().catch(() => undefined);
+      while (pumping) await pumping;
+    },
+  };
+}
+
+function reason(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
