@@ -136,6 +136,27 @@ describe('Slack Socket Mode over a real WebSocket', () => {
     expect(await outboxTo(SITI.dm)).toBe(before);
   });
 
+  it('an events_api envelope is acknowledged only once it is stored: with the inbox unavailable there is no ack, and the re-sent envelope is handled once', async () => {
+    const envelope = eventsApiEnvelope(messageEvent({ user: SITI.user, channel: SITI.dm, text: '/status', eventId: 'EvSockNoStore' }));
+    const conn = db.orm.em.getConnection();
+    await conn.execute('alter table inbox_event rename to inbox_event_away');
+    try {
+      const ackWhileAway = link.deliver(envelope);
+      const outcome = await Promise.race([ackWhileAway.then(() => 'acked'), new Promise((r) => setTimeout(() => r('no ack'), 1500))]);
+      expect(outcome).toBe('no ack');
+      await adapter.idle();
+      expect(await processed('EvSockNoStore')).toBe(0);
+    } finally {
+      await conn.execute('alter table inbox_event_away rename to inbox_event');
+    }
+    // Slack re-sends an unacknowledged envelope; now it is stored, acknowledged and handled once.
+    const retry = { ...envelope, retry_attempt: 1, retry_reason: 'timeout' };
+    const ack = await deliver(retry);
+    expect(ack.envelope_id).toBe(envelope.envelope_id);
+    expect(await processed('EvSockNoStore')).toBe(1);
+    expect((await messagesTo(SITI.dm)).length).toBeGreaterThan(0);
+  });
+
   it('a slash command arriving as a slash_commands envelope is acknowledged and opens the form with its trigger', async () => {
     const cmd = slashCommand({ user: SITI.user, channel: SITI.dm, text: 'penilaian', triggerId: 'trig-sock-cmd' }).form;
     const envelope = { envelope_id: 'env-cmd-1', type: 'slash_commands', payload: cmd, accepts_response_payload: true };

@@ -43,6 +43,13 @@ export interface SlackConfig {
   SLACK_API_URL: string;
 }
 
+/** What the Socket Mode client emits for each envelope (@slack/socket-mode's 'slack_event'). */
+interface SocketModeEvent {
+  type: string;
+  body: unknown;
+  ack: (response?: Record<string, unknown>) => Promise<void>;
+}
+
 export interface SlackAdapterDeps {
   config: SlackConfig;
   /** Where requests are stored before they are acknowledged; the adapter registers its handler there. */
@@ -206,6 +213,33 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     const first = mapped.events[0];
     if (!first) return;
     await store(first.eventId, first.platformUserId, { mapped });
+  }
+
+  if (socketReceiver) {
+    // Bolt acknowledges a Socket Mode events_api envelope before any listener runs, which would confirm a
+    // message the inbox never stored. Envelopes of that type are taken here instead: stored, then acknowledged;
+    // when the store fails nothing is acknowledged and Slack delivers the envelope again. Commands and button
+    // presses still go through Bolt, whose listeners below acknowledge only after storing.
+    const client = socketReceiver.client;
+    const boltListeners = client.listeners('slack_event') as ((args: SocketModeEvent) => Promise<void>)[];
+    client.removeAllListeners('slack_event');
+    client.on('slack_event', (args: SocketModeEvent) => {
+      if (args.type !== 'events_api') {
+        for (const listener of boltListeners) void listener(args);
+        return;
+      }
+      void track(
+        (async () => {
+          const mapped = mapEventCallback(args.body);
+          try {
+            if (mapped) await storeMapped(mapped);
+          } catch {
+            return; // logged by store(); not acknowledged, so Slack re-sends the envelope
+          }
+          await args.ack();
+        })(),
+      );
+    });
   }
 
   app.event('message', async ({ body }) => {
