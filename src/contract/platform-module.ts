@@ -133,6 +133,11 @@ export interface PlatformModule {
   readonly terminal?: boolean;
   /** True when the configuration enables this platform (its token is set). */
   isConfigured(config: PlatformConfig): boolean;
+  /**
+   * The sustained pace the platform allows into one chat (Telegram and Slack: about one message a second). A
+   * chat with a backlog is drained at this pace, so it never draws the 429 that would pause every chat; 0: none.
+   */
+  readonly chatIntervalMs: number;
   /** The delivery limiter for this platform; undefined: limited only by the platform's 429 answers. */
   rateLimit(config: PlatformConfig): RateLimit | undefined;
   /** Ingress plus its sender. Throws with a clear message when the configuration cannot work. */

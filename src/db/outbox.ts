@@ -104,24 +104,35 @@ export interface OutboxRow<P = unknown> {
   chatId: string;
   payload: P;
   status: OutboxStatus;
-  /** With `keepChatOrder`: an older row for the same chat is still pending. */
-  blocked: boolean;
+  /** With `keepChatOrder`: older rows of the same chat still pending (0, 1, or CHAT_AHEAD_CAP meaning "more"). */
+  ahead: number;
+  /** With `keepChatOrder`: the next pending row of the same chat (the one waiting for this one), if any. */
+  next: number | null;
+  /** With `keepChatOrder`: pending rows of the same chat after this one, counted up to CHAT_BACKLOG_CAP. */
+  behind: number;
 }
 
+/** How far `behind` is counted: enough to tell a backlog from a message or two. */
+export const CHAT_BACKLOG_CAP = 8;
+
 /**
- * Row `id` for delivery; with `keepChatOrder`, whether an older row of the same chat is still pending (an
- * EXISTS on the partial index of pending rows per chat, in the same query).
+ * Row `id` for delivery; with `keepChatOrder`, its place in its chat's line: the older rows still pending, and
+ * the next one (three probes of the partial index of pending rows per chat, in the same query).
  */
 export async function outboxRowForDelivery<P>(tx: Tx, id: number, keepChatOrder: boolean): Promise<OutboxRow<P> | null> {
-  const blocked = keepChatOrder
-    ? `exists (select 1 from outbox_message p where p.platform = o.platform and p.chat_id = o.chat_id and p.id < o.id and p.status = 'pending')`
-    : 'false';
-  const rows = await tx.query<{ id: string; platform: string; chat_id: string; payload: P; status: OutboxStatus; blocked: boolean }>(
-    `select o.id, o.platform, o.chat_id, o.payload, o.status, ${blocked} as blocked from outbox_message o where o.id = $1`,
+  const line = keepChatOrder
+    ? `${aheadSql('o')} as ahead,
+       (select min(n.id) from outbox_message n where n.platform = o.platform and n.chat_id = o.chat_id and n.id > o.id and n.status = 'pending') as next,
+       (select count(*) from (select 1 from outbox_message n where n.platform = o.platform and n.chat_id = o.chat_id and n.id > o.id and n.status = 'pending' limit ${CHAT_BACKLOG_CAP}) b)::int as behind`
+    : '0 as ahead, null as next, 0 as behind';
+  const rows = await tx.query<{ id: string; platform: string; chat_id: string; payload: P; status: OutboxStatus; ahead: number; next: string | null; behind: number }>(
+    `select o.id, o.platform, o.chat_id, o.payload, o.status, ${line} from outbox_message o where o.id = $1`,
     [id],
   );
   const r = rows[0];
-  return r ? { id: Number(r.id), platform: r.platform, chatId: r.chat_id, payload: r.payload, status: r.status, blocked: r.blocked } : null;
+  return r
+    ? { id: Number(r.id), platform: r.platform, chatId: r.chat_id, payload: r.payload, status: r.status, ahead: Number(r.ahead), next: r.next === null ? null : Number(r.next), behind: Number(r.behind) }
+    : null;
 }
 
 /** Marks rows sent with their platform message refs, one statement for all. */
@@ -193,14 +204,22 @@ export async function offeredForm<F>(tx: Tx, platform: string, chatId: string, f
   return rows[0]?.form ?? null;
 }
 
-/** Of rows `ids`, the still-pending ones with their platform, in id order (to enqueue them). */
-export async function pendingOutbox(tx: Tx, ids: readonly number[]): Promise<{ id: number; platform: string }[]> {
+/**
+ * How many older rows of the same chat are still pending, counted no further than `CHAT_AHEAD_CAP` (one probe
+ * of the partial index of pending rows per chat). The delivery worker only needs "none", "one" or "more".
+ */
+export const CHAT_AHEAD_CAP = 2;
+const aheadSql = (o: string) =>
+  `(select count(*) from (select 1 from outbox_message p where p.platform = ${o}.platform and p.chat_id = ${o}.chat_id and p.id < ${o}.id and p.status = 'pending' limit ${CHAT_AHEAD_CAP}) a)::int`;
+
+/** Of rows `ids`, the still-pending ones with their platform and place in their chat's line, in id order (to enqueue them). */
+export async function pendingOutbox(tx: Tx, ids: readonly number[]): Promise<{ id: number; platform: string; ahead: number }[]> {
   if (ids.length === 0) return [];
-  const rows = await tx.query<{ id: string; platform: string }>(
-    `select id, platform from outbox_message where id = any($1::bigint[]) and status = 'pending' order by id`,
+  const rows = await tx.query<{ id: string; platform: string; ahead: number }>(
+    `select o.id, o.platform, ${aheadSql('o')} as ahead from outbox_message o where o.id = any($1::bigint[]) and o.status = 'pending' order by o.id`,
     [pgArray(ids)],
   );
-  return rows.map((r) => ({ id: Number(r.id), platform: r.platform }));
+  return rows.map((r) => ({ id: Number(r.id), platform: r.platform, ahead: Number(r.ahead) }));
 }
 
 /** Rows still pending that were written before `before`, oldest first (the relay's candidates). */

@@ -10,11 +10,19 @@ import { txOf } from '../db/sql.js';
 import { DeliveryError, type DeliveryLookups, type OutgoingMessage, type Platform, type PlatformSender } from '../contract/index.js';
 
 export type DeliveryOutcome =
-  | { status: 'sent'; platformMessageRef: string }
+  | { status: 'sent'; platformMessageRef: string; line?: ChatLine }
   | { status: 'skipped'; reason: 'not_found' | 'already_sent' | 'already_failed' }
-  | { status: 'failed'; reason: string }
+  | { status: 'failed'; reason: string; line?: ChatLine }
   /** Only with `keepChatOrder`: an older message to the same chat is still pending; nothing was sent. */
-  | { status: 'waiting'; reason: 'older_message_pending' };
+  | { status: 'waiting'; reason: 'older_message_pending'; ahead: number };
+
+/** With `keepChatOrder`: what waits behind a row that is done, so the worker can hand its chat on. */
+export interface ChatLine {
+  /** The next pending row of the chat. */
+  next: number;
+  /** Pending rows of the chat after the done one (capped, see CHAT_BACKLOG_CAP). */
+  behind: number;
+}
 
 /** Options of one delivery. */
 export interface DeliverOptions {
@@ -93,7 +101,8 @@ export async function deliverOutboxRow(
   if (!row) return { status: 'skipped', reason: 'not_found' };
   if (row.status === 'sent') return { status: 'skipped', reason: 'already_sent' };
   if (row.status === 'failed' || row.status === 'dead') return { status: 'skipped', reason: 'already_failed' };
-  if (row.blocked) return { status: 'waiting', reason: 'older_message_pending' };
+  if (row.ahead > 0) return { status: 'waiting', reason: 'older_message_pending', ahead: row.ahead };
+  const line: ChatLine | undefined = row.next !== null ? { next: row.next, behind: row.behind } : undefined;
   const sender = senders.get(row.platform);
   if (!sender) {
     const reason = `no sender configured for platform ${row.platform}`;
@@ -107,12 +116,12 @@ export async function deliverOutboxRow(
     await untilRecorded(() =>
       opts.sentRecorder ? opts.sentRecorder.record(id, receipt.platformMessageRef) : markOutboxSent(tx, [{ id, ref: receipt.platformMessageRef }]),
     );
-    return { status: 'sent', platformMessageRef: receipt.platformMessageRef };
+    return { status: 'sent', platformMessageRef: receipt.platformMessageRef, ...(line ? { line } : {}) };
   } catch (err) {
     if (err instanceof SentButNotRecorded) throw err.cause;
     if (err instanceof DeliveryError && err.kind === 'permanent') {
       await markOutboxFailed(tx, id, err.message);
-      return { status: 'failed', reason: err.message };
+      return { status: 'failed', reason: err.message, ...(line ? { line } : {}) };
     }
     const message = err instanceof Error ? err.message : String(err);
     await recordOutboxAttempt(tx, id, message);

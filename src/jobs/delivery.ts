@@ -16,11 +16,17 @@
  *
  * Order per chat. Messages to one chat must arrive in the order the engine wrote them (outbox id order), yet
  * jobs run concurrently on several workers, and a retried job falls behind newer ones. The processor
- * therefore refuses to send a row while an older row for the same chat is still pending, and re-schedules
- * itself a moment later (`moveToDelayed`). We chose this over a per-chat group key because BullMQ's groups
- * are a BullMQ Pro feature, and because the check reads the database, it also holds across a flushed Redis,
- * the relay and the two backends. The cost is one EXISTS on a partial index of pending rows per chat, folded
- * into the query that loads the row; a chat waits at most for its own older message, never for other chats.
+ * therefore refuses to send a row while an older row for the same chat is still pending. We chose this over
+ * a per-chat group key because BullMQ's groups are a BullMQ Pro feature, and because the check reads the
+ * database, it also holds across a flushed Redis, the relay and the two backends (one EXISTS-like probe on a
+ * partial index of pending rows per chat, folded into the query that loads the row).
+ *
+ * No head-of-line blocking. A row that must wait sleeps (a delayed job) and is woken by the row before it when
+ * that one is done (`handOn`): a row right behind the head looks again after a moment, rows further back only
+ * after CHAT_WAIT_MAX_MS (the safety net), and rows queued behind older rows of their chat are enqueued asleep.
+ * So one chat's backlog of hundreds costs one job at a time, never the worker slots and limiter slots other
+ * chats' messages need; and a backlog is drained at the platform's per-chat pace (`chatIntervalMs`), below
+ * the per-chat 429 that would pause the whole queue.
  *
  * Cost per job: one query that loads the row with its order check, the platform call, and a share of one
  * UPDATE that marks every row sent whose call finished in the same event-loop turn (`SentRecorder`).
@@ -30,7 +36,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../db/orm.js';
 import { DeliveryError, type Platform, type PlatformSender } from '../contract/index.js';
 import { PLATFORM_MODULES, platformModule } from '../platforms.js';
-import { deliverOutboxRow, markOutboxDead, SentRecorder, type DeliveryOutcome } from './deliver-row.js';
+import { deliverOutboxRow, markOutboxDead, SentRecorder, type ChatLine, type DeliveryOutcome } from './deliver-row.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
 import type { JobQueue, JobWorker, QueueBackend } from './backend.js';
@@ -39,6 +45,9 @@ import { txOf } from '../db/sql.js';
 
 /** The delivery queue of each registered platform (src/platforms.ts). */
 export const DELIVERY_QUEUE_NAMES: Readonly<Record<Platform, string>> = Object.fromEntries(PLATFORM_MODULES.map((m) => [m.name, m.deliveryQueue]));
+
+/** How long a row right behind its chat's head waits before it looks again (the worker's default). */
+export const DEFAULT_ORDER_RETRY_MS = 250;
 
 /** The data of a delivery job. */
 export interface DeliveryJobData {
@@ -56,6 +65,23 @@ export interface DeliveryRetry {
   attempts: number;
   /** First back-off delay; doubles each attempt up to `maxBackoffMs`. Default 2000 ms. */
   backoffMs?: number;
+}
+
+/**
+ * How long a row sleeps when two or more older rows of its chat are pending: it is woken by the row before it
+ * (see `handOn`), so this is only the safety net when that wake-up is lost.
+ */
+export const CHAT_WAIT_MAX_MS = 30_000;
+/** A chat with more pending rows than this behind a sent one is drained at the platform's per-chat pace. */
+export const CHAT_BURST = 3;
+
+/**
+ * How long a row waits for the older rows of its chat before it looks again. Right behind the head (which is
+ * probably being sent now): a moment. Further back: long, since the row before it wakes it when done; a row
+ * far back that looked again every moment would take the platform limiter's slots from other chats.
+ */
+export function chatWaitMs(ahead: number, orderRetryMs: number): number {
+  return ahead <= 1 ? orderRetryMs : CHAT_WAIT_MAX_MS;
 }
 
 /** Longest wait between two attempts of one message: a platform that is back is used within this long. */
@@ -108,18 +134,26 @@ export async function enqueueOutbox(
   except: readonly Platform[] = [],
 ): Promise<number> {
   if (ids.length === 0) return 0;
-  const rows = (await pendingOutbox(txOf(em), ids)) as { id: number; platform: Platform }[];
-  const byPlatform = new Map<Platform, number[]>();
+  const rows = (await pendingOutbox(txOf(em), ids)) as { id: number; platform: Platform; ahead: number }[];
+  const byPlatform = new Map<Platform, { id: number; ahead: number }[]>();
   for (const r of rows) {
     let list = byPlatform.get(r.platform);
     if (!list) byPlatform.set(r.platform, (list = []));
-    list.push(Number(r.id));
+    list.push(r);
   }
   for (const [platform, list] of byPlatform) {
     const queue = queues[platform];
     if (!queue || except.includes(platform)) continue;
     for (let i = 0; i < list.length; i += ADD_BULK_SIZE) {
-      await queue.addBulk(list.slice(i, i + ADD_BULK_SIZE).map((outboxId) => ({ name: 'deliver', data: { outboxId }, opts: { jobId: outboxJobId(outboxId) } })));
+      await queue.addBulk(
+        list.slice(i, i + ADD_BULK_SIZE).map(({ id, ahead }) => ({
+          name: 'deliver',
+          data: { outboxId: id },
+          // A row queued behind older rows of its chat starts asleep: no worker (and no limiter slot) is spent on
+          // finding out it must wait, so a chat's backlog does not stand in front of other chats' messages.
+          opts: { jobId: outboxJobId(id), ...(ahead > 0 ? { delay: chatWaitMs(ahead, DEFAULT_ORDER_RETRY_MS) } : {}) },
+        })),
+      );
     }
   }
   return rows.length;
@@ -168,8 +202,10 @@ export interface DeliveryWorkerOptions {
   concurrency?: number;
   /** BullMQ limiter: at most `max` deliveries per `durationMs` across all workers. Unset: no limiter. */
   limiter?: { max: number; durationMs: number };
-  /** How long a row waits when an older message to the same chat is still pending. Default 250 ms. */
+  /** How long a row right behind its chat's head waits before it looks again. Default 250 ms. */
   orderRetryMs?: number;
+  /** The per-chat pace of a backlog; default: the platform module's `chatIntervalMs`. */
+  chatIntervalMs?: number;
   /** Lock and stall settings (tests shorten them to recover from a killed worker quickly). */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
@@ -183,7 +219,25 @@ export interface DeliveryWorkerOptions {
 
 /** Starts the delivery worker of one platform. */
 export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<DeliveryJobData> {
-  const orderRetryMs = opts.orderRetryMs ?? 250;
+  const orderRetryMs = opts.orderRetryMs ?? DEFAULT_ORDER_RETRY_MS;
+  const chatIntervalMs = opts.chatIntervalMs ?? platformModule(opts.platform).chatIntervalMs;
+  const sameQueue = opts.backend.queue<DeliveryJobData>(platformModule(opts.platform).deliveryQueue);
+  /**
+   * Row `line.next` may go now: its job (asleep, see `chatWaitMs`) is made due at once, or after the platform's
+   * per-chat interval when the chat has a backlog, so a long backlog drains at that pace without the 429s that
+   * would pause the whole queue (every chat) for their retry_after.
+   */
+  const handOn = async (line: ChatLine): Promise<void> => {
+    try {
+      const job = await sameQueue.getJob(outboxJobId(line.next));
+      if (!job || !(await job.isDelayed())) return; // about to run, or its own short wait ends soon
+      if (line.behind > CHAT_BURST && chatIntervalMs > 0) await job.changeDelay(chatIntervalMs);
+      else await job.promote();
+    } catch (err) {
+      // The sleeping job looks again by itself; this was only a shortcut.
+      opts.logger.debug({ err, outboxId: line.next }, 'could not wake the next message of the chat');
+    }
+  };
   const giveUpMs = (opts.giveUpHours ?? 24) * 3_600_000;
   const baseMs = opts.backoffMs ?? 2000;
   const maxBackoffMs = opts.maxBackoffMs ?? DELIVERY_MAX_BACKOFF_MS;
@@ -196,9 +250,12 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
     const id = job.data.outboxId;
     try {
       const outcome = await deliverOutboxRow(em, opts.senders, id, { keepChatOrder: true, sentRecorder });
-      if (outcome.status === 'sent' || outcome.status === 'failed') breaker.succeeded();
+      if (outcome.status === 'sent' || outcome.status === 'failed') {
+        breaker.succeeded();
+        if (outcome.line) await handOn(outcome.line);
+      }
       if (outcome.status === 'waiting') {
-        await job.moveToDelayed(Date.now() + orderRetryMs, token);
+        await job.moveToDelayed(Date.now() + chatWaitMs(outcome.ahead, orderRetryMs), token);
         throw new DelayedError();
       }
       return outcome;
@@ -240,6 +297,7 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
     maxStalledCount: 5,
   });
   worker.on('error', (err) => opts.logger.error({ err, platform: opts.platform }, 'delivery worker error'));
+  worker.on('closed', () => void sameQueue.close().catch(() => undefined));
   return worker;
 }
 

@@ -66,8 +66,9 @@ describe('delivery throughput pieces', () => {
     const held = await addOutbox(em, 'order-chat', 'pertama');
     const next = await addOutbox(em, 'order-chat', 'kedua');
     const senders = new Map([['telegram', new HttpTestSender('telegram', platform.url)]]);
-    expect(await deliverOutboxRow(em, senders, next, { keepChatOrder: true })).toEqual({ status: 'waiting', reason: 'older_message_pending' });
-    expect((await deliverOutboxRow(em, senders, held, { keepChatOrder: true })).status).toBe('sent');
+    expect(await deliverOutboxRow(em, senders, next, { keepChatOrder: true })).toEqual({ status: 'waiting', reason: 'older_message_pending', ahead: 1 });
+    // The sent row names the one waiting behind it, so the worker can wake it at once.
+    expect(await deliverOutboxRow(em, senders, held, { keepChatOrder: true })).toMatchObject({ status: 'sent', line: { next, behind: 1 } });
     expect((await deliverOutboxRow(em, senders, next, { keepChatOrder: true })).status).toBe('sent');
   });
 

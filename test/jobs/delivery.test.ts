@@ -154,6 +154,27 @@ describe('delivery on Redis', () => {
     expect(sentTo('c-order')).toEqual(['satu', 'dua', 'tiga', 'empat']);
   });
 
+  it("one chat's backlog sleeps instead of queueing in front: another chat's message goes first, the backlog follows in order at the per-chat pace", { timeout: 40_000 }, async () => {
+    const backlog: number[] = [];
+    for (let i = 1; i <= 8; i++) backlog.push(await addOutbox(em, 'c-backlog', `antre ${i}`));
+    const bystander = await addOutbox(em, 'c-bystander', 'jawaban untuk orang lain');
+    await queues.enqueueOutbox([...backlog, bystander]);
+    // Only the head of the backlog is due; the rest wait asleep (no worker or limiter slot spent on them).
+    const states = await Promise.all(backlog.map((id) => queues.delivery.telegram.getJobState(outboxJobId(id))));
+    expect(states.slice(1).every((s) => s === 'delayed')).toBe(true);
+    await eventually(async () => sentTo('c-bystander').length === 1, 10_000, "the bystander's message");
+    const received = platform.received.filter((r) => r.chatId === 'c-backlog' || r.chatId === 'c-bystander');
+    const bystanderAt = received.findIndex((r) => r.chatId === 'c-bystander');
+    expect(bystanderAt).toBeLessThan(3); // not behind the backlog
+    // Each row is woken by the one before it (not by the 30 s safety net), and the whole backlog arrives in order.
+    await eventually(async () => sentTo('c-backlog').length === 8, 25_000, 'the backlog');
+    expect(sentTo('c-backlog')).toEqual(backlog.map((_, i) => `antre ${i + 1}`));
+    // While more than CHAT_BURST rows waited behind, the chat was served at about one message a second.
+    const at = platform.received.filter((r) => r.chatId === 'c-backlog').map((r) => r.at);
+    const paced = at.slice(1, 5).map((t, i) => t - at[i]);
+    expect(Math.min(...paced)).toBeGreaterThanOrEqual(900);
+  });
+
   it('the relay re-enqueues a pending row whose job was lost in a Redis flush', async () => {
     const worker = running.workers[0];
     await worker.pause();

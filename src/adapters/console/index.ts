@@ -28,6 +28,8 @@ export const consolePlatform: PlatformModule = {
   deliveryQueue: 'deliver-console',
   terminal: true,
   isConfigured: () => false,
+  // A terminal has no pace to keep.
+  chatIntervalMs: 0,
   rateLimit: () => undefined,
   createAdapter: (ctx) => {
     if (!ctx.terminal || !ctx.inline) throw new Error('The console platform needs a terminal session and inline delivery.');

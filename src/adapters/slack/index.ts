@@ -30,6 +30,8 @@ export const slackPlatform: PlatformModule = {
   deliveryQueue: 'deliver-slack',
   isConfigured: (config) => Boolean(slackConfig(config).SLACK_BOT_TOKEN),
   // No fixed rate: Slack's limits differ per method and workspace, so its 429 answers pause the queue.
+  // Slack: about one message per second per channel (chat.postMessage rate limits).
+  chatIntervalMs: 1000,
   rateLimit: () => undefined,
   createAdapter: (ctx) => createSlackAdapter({ config: slackConfig(ctx.config), inbox: ctx.inbox, http: ctx.http, lookups: ctx.lookups, logger: ctx.logger, clock: ctx.clock }),
   createSender: (ctx) => {

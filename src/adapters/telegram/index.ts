@@ -36,6 +36,8 @@ export const telegramPlatform: PlatformModule = {
   deliveryQueue: 'deliver-telegram',
   isConfigured: (config) => Boolean(telegramConfig(config).TELEGRAM_BOT_TOKEN),
   // Telegram allows about 30 messages a second per bot; the limiter keeps below it (TELEGRAM_RATE_PER_SEC).
+  // Telegram: "avoid sending more than one message per second" to one chat (Bot API FAQ).
+  chatIntervalMs: 1000,
   rateLimit: (config) => ({ max: telegramConfig(config).TELEGRAM_RATE_PER_SEC ?? 25, durationMs: 1000 }),
   createAdapter: (ctx) => createTelegramAdapter({ config: telegramConfig(ctx.config), inbox: ctx.inbox, http: ctx.http, lookups: ctx.lookups, logger: ctx.logger }),
   createSender: (ctx) => {
