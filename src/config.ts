@@ -64,6 +64,7 @@ export const CONFIG_VARS = {
   ADMIN_USER: v(z.string().min(1).optional(), 'Basic-auth user for the admin pages (bull-board). Unset: admin pages off.', 'admin'),
   ADMIN_PASSWORD: v(z.string().min(8, 'must be at least 8 characters').optional(), 'Basic-auth password for the admin pages.', 'a-long-secret'),
   DELIVERY_GIVE_UP_HOURS: v(int(1, 24 * 14).default(24), 'A message that keeps failing transiently (network, 5xx, 429) is retried with capped exponential back-off for this long before it is marked dead.', '24'),
+  INBOX_KEEP_DAYS: v(int(2, 365).default(7), 'Days a handled platform update (and its event id) is kept before the hourly purge deletes it; parked ones stay.', '7'),
   DELIVERY_MAX_ATTEMPTS: v(int(1, 10_000).default(1000), 'Safety cap on delivery attempts of one message; DELIVERY_GIVE_UP_HOURS normally ends retrying first.', '1000'),
   CLOSE_GRACE_HOURS: v(int(0, 24 * 30).default(24), 'Hours after the review deadline before a cycle closes automatically.', '24'),
   AUTO_ANNOUNCE: v(bool.default(false), 'Announce results automatically when a cycle closes.', 'false'),

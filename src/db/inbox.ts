@@ -114,3 +114,18 @@ export async function inboxSummary(db: Queryable): Promise<{ counts: Record<Inbo
     parked: parked.map((p) => ({ id: Number(p.id), platform: p.platform, eventId: p.event_id, reason: p.last_error, at: p.handled_at })),
   };
 }
+
+/**
+ * Deletes handled rows (done, never parked) handled before `before`, and the engine's processed-event ids of
+ * the same age, at most `limit` of each per call; returns how many inbox rows went. Platforms re-send an
+ * update for hours at most (Telegram keeps them 24 h), so a week-old id can no longer come back.
+ */
+export async function purgeHandledInbox(db: Queryable, before: Date, limit: number): Promise<number> {
+  const gone = await db.query<{ n: string }>(
+    `with gone as (delete from inbox_event where id in (select id from inbox_event where status = 'done' and handled_at < $1 order by id limit $2) returning 1)
+     select count(*) as n from gone`,
+    [before, limit],
+  );
+  await db.query(`delete from processed_event where id in (select id from processed_event where processed_at < $1 order by id limit $2)`, [before, limit]);
+  return Number(gone[0]?.n ?? 0);
+}

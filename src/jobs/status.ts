@@ -83,8 +83,7 @@ export async function collectStatus(em: EntityManager, queues: readonly JobQueue
       where c.status in ('open', 'reviewing', 'closed')
       group by c.id, c.name, c.status, u.id, u.name order by c.id, u.name`,
   );
-  // No parameters: the summary's statements run as they are through the ORM's connection.
-  const inbox = await inboxSummary({ query: <T,>(sql: string) => em.execute<T[]>(sql) });
+  const inbox = await inboxSummary(txOf(em));
   const cycles = new Map<number, CycleProgress>();
   for (const r of progress) {
     const cycle = cycles.get(r.cycle_id) ?? { id: r.cycle_id, name: r.cycle, status: r.status, units: [] };

@@ -13,6 +13,8 @@ import type { Platform, PlatformSender } from '../contract/index.js';
 import { PLATFORM_MODULES } from '../platforms.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createQueueBackend, type JobQueue, type JobWorker, type QueueBackend } from './backend.js';
+import { purgeHandledInbox } from '../db/inbox.js';
+import { txOf } from '../db/sql.js';
 import { createDeliveryQueues, enqueueBehind, enqueueOutbox, relayPendingOutbox, startDeliveryWorker, type DeliveryQueues } from './delivery.js';
 import { sweepDueReminders } from './reminder-sweep.js';
 import { closeDueCycles } from './cycle-close.js';
@@ -24,6 +26,7 @@ export const SCHEDULES = {
   'relay-outbox': 30_000,
   'sweep-reminders': 60_000,
   'close-cycles': 10 * 60_000,
+  'purge-inbox': 60 * 60_000,
 } as const;
 export type MaintenanceJobName = keyof typeof SCHEDULES;
 /**
@@ -165,6 +168,17 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
         }
         case 'close-cycles':
           return closeDueCycles(em, { clock, config, enqueue: queues.enqueueOutbox });
+        case 'purge-inbox': {
+          // Batches keep each statement short; what is left goes at the next hourly run.
+          const before = new Date(clock.now().getTime() - config.INBOX_KEEP_DAYS * 86_400_000);
+          let purged = 0;
+          for (let i = 0; i < 20; i++) {
+            const n = await purgeHandledInbox(txOf(em), before, 10_000);
+            purged += n;
+            if (n < 10_000) break;
+          }
+          return { purged };
+        }
         default:
           throw new Error(`unknown maintenance job ${job.name}`);
       }
@@ -202,6 +216,14 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
     };
     healer = setInterval(() => void heal(), opts.schedulerCheckMs ?? SCHEDULER_CHECK_MS);
     healer.unref();
+    // A Redis that comes back (restarted, failed over) is checked at once, not at the next tick of the timer.
+    if (queues.backend.kind === 'redis') {
+      // On Redis the queue's backend holds an ioredis connection (not part of the backend-neutral JobQueue type).
+      const backend = (queues.maintenance as unknown as { backend?: { client?: Promise<{ on(event: 'ready', fn: () => void): void }> } }).backend;
+      const client = await backend?.client?.catch(() => undefined);
+      if (client) client.on('ready', () => void heal());
+      else logger.debug('no Redis connection to watch for re-connects; the timer checks the job schedulers');
+    }
   }
   logger.info({ backend: queues.backend.kind, workers: workers.length }, 'workers started');
   return {

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { HttpTestSender, startFakePlatform, type FakePlatform } from '../support/fake-platform.js';
-import { createQueues, startWorkers, type Queues } from '../../src/jobs/worker-role.js';
+import { createQueues, missingSchedulers, SCHEDULES, startWorkers, type Queues } from '../../src/jobs/worker-role.js';
+import { Redis } from 'ioredis';
 import { collectStatus, formatStatus } from '../../src/jobs/status.js';
 import { mountQueueAdmin } from '../../src/http/queue-admin.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
@@ -99,5 +100,33 @@ describe('operations', () => {
     await running.stop();
     const [row] = await sql<{ status: string }>(em, 'select status from outbox_message where id = ?', [id]);
     expect(row.status).toBe('sent');
+  });
+
+  it('job schedulers lost with an emptied Redis come back when the connection is ready again, without a restart', async () => {
+    const running = await startWorkers({
+      orm: db.orm,
+      config: config(),
+      queues,
+      senders: new Map([['telegram', new HttpTestSender('telegram', platform.url)]]),
+      clock: new ManualClock(new Date()),
+      logger: createLogger('silent'),
+      // The timer would heal too; an hour keeps it out of this test, so only the reconnect can.
+      schedulerCheckMs: 3_600_000,
+    });
+    try {
+      expect(await missingSchedulers(queues.maintenance)).toEqual([]);
+      for (const name of Object.keys(SCHEDULES)) await queues.maintenance.removeJobScheduler(name);
+      expect((await missingSchedulers(queues.maintenance)).sort()).toEqual(Object.keys(SCHEDULES).sort());
+      // Redis restarted, as the queue's connection sees it: dropped, then connected again. (Only this queue's
+      // connection is killed: other test files share the Redis server.)
+      const client = await (queues.maintenance as unknown as { backend: { client: Promise<Redis> } }).backend.client;
+      const id = await client.client('ID');
+      const admin = new Redis(REDIS_URL);
+      await admin.client('KILL', 'ID', String(id));
+      admin.disconnect();
+      await eventually(async () => (await missingSchedulers(queues.maintenance)).length === 0, 15_000, 'schedulers re-created after the reconnect');
+    } finally {
+      await running.stop();
+    }
   });
 });

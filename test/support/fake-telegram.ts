@@ -32,6 +32,8 @@ export interface ApiCall {
   status: number;
   result?: unknown;
   description?: string;
+  /** When the fake answered (ms since the epoch). */
+  at: number;
 }
 
 /** A failure to serve instead of the next call to a method. `network` drops the connection without answering. */
@@ -123,6 +125,11 @@ export interface FakeTelegramOptions {
   bot?: { id: number; username: string; first_name: string };
   /** Port to listen on (0 = any free port). */
   port?: number;
+  /**
+   * Telegram's flood control for one chat: more than `burst` messages to a chat within one second answer 429
+   * with retry_after `retryAfter` (Telegram allows about one message a second to a chat, sustained).
+   */
+  perChatLimit?: { burst: number; retryAfter: number };
 }
 
 /** The fake Bot API server. Start it with `FakeTelegram.start()`, point TELEGRAM_API_ROOT at `apiRoot`. */
@@ -143,7 +150,7 @@ export class FakeTelegram extends EventEmitter {
   private readonly files = new Map<string, { file_size?: number; path: string }>();
   private webhook: { url: string; secret?: string } | null = null;
 
-  private constructor(opts: FakeTelegramOptions) {
+  private constructor(private readonly opts: FakeTelegramOptions) {
     super();
     this.setMaxListeners(100);
     this.token = opts.token;
@@ -391,7 +398,25 @@ export class FakeTelegram extends EventEmitter {
     }
   }
 
-  private record(call: ApiCall): void {
+  private readonly sentAt = new Map<string, number[]>();
+
+  /** Throws Telegram's 429 when the chat got more than `perChatLimit.burst` messages in the last second. */
+  private floodControl(p: Record<string, unknown>): void {
+    const limit = this.opts.perChatLimit;
+    if (!limit) return;
+    const chat = String(p.chat_id);
+    const now = Date.now();
+    const recent = (this.sentAt.get(chat) ?? []).filter((t) => now - t < 1000);
+    if (recent.length >= limit.burst) {
+      this.sentAt.set(chat, recent);
+      throw new ApiFailure(429, `Too Many Requests: retry after ${limit.retryAfter}`, { retry_after: limit.retryAfter });
+    }
+    recent.push(now);
+    this.sentAt.set(chat, recent);
+  }
+
+  private record(input: Omit<ApiCall, 'at'>): void {
+    const call: ApiCall = { ...input, at: Date.now() };
     // Long polls that return nothing are noise in a test's call list.
     if (!(call.method === 'getUpdates' && Array.isArray(call.result) && call.result.length === 0)) this.calls.push(call);
     this.emit('change');
@@ -455,6 +480,7 @@ export class FakeTelegram extends EventEmitter {
       case 'getWebhookInfo':
         return { url: this.webhook?.url ?? '', has_custom_certificate: false, pending_update_count: this.queue.length };
       case 'sendMessage':
+        this.floodControl(p);
         return this.sendMessage(p);
       case 'editMessageText':
         return this.editMessage(p, true);

@@ -7,12 +7,20 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 
 const run = promisify(execFile);
-const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/** The installed PostgreSQL's programs (Debian: /usr/lib/postgresql/<major>/bin, the newest major); PG_BIN overrides. */
+const PG_BIN =
+  process.env.PG_BIN ??
+  join(
+    '/usr/lib/postgresql',
+    (existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : ['15']).sort((a, b) => Number(b) - Number(a))[0] ?? '15',
+    'bin',
+  );
 
 /** A TCP port nobody listens on right now. */
 export async function sparePort(): Promise<number> {
