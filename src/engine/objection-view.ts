@@ -3,6 +3,7 @@
  * `/status` line about it. Shared by the objection flow and the status view, so it lives below both.
  */
 import { objectionWindow, type ObjectionWindow } from '../domain/index.js';
+import { OBJECTION_COMMAND } from '../contract/index.js';
 import { formatDate, type Translate } from '../i18n/index.js';
 import { predicateLabel } from '../i18n/labels.js';
 import type { Locale } from './state.js';
@@ -15,7 +16,7 @@ export function windowOf(c: ObjectionCase, now: Date): ObjectionWindow {
 
 /** The command that files an objection, as the reader types it on their platform (`/keberatan`, `/kinerja keberatan`). */
 export function objectionCommand(commandPrefix: string): string {
-  return `${commandPrefix}keberatan`;
+  return `${commandPrefix}${OBJECTION_COMMAND}`;
 }
 
 /**

@@ -179,7 +179,9 @@ export interface ObjectionReminderVars {
 
 /** The decider's reminder paragraph (before or on the due date). */
 export function objectionReminderText(t: Translate, moment: ReminderMoment, v: ObjectionReminderVars): string {
-  return moment === 'due_today' ? t('jobs.objection.due_today', { name: v.name, cycle: v.cycle, date: v.date }) : t('jobs.objection.before', { name: v.name, cycle: v.cycle, date: v.date });
+  return moment === 'due_today'
+    ? t('jobs.objection.due_today', { name: v.name, nip: v.nip, cycle: v.cycle, date: v.date, command: v.command })
+    : t('jobs.objection.before', { name: v.name, nip: v.nip, cycle: v.cycle, date: v.date, command: v.command });
 }
 
 /** HR's message: an objection not decided in time, or one HR decides (no superior) that is due. */

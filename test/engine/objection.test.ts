@@ -233,7 +233,7 @@ describe('objection (keberatan)', () => {
     h.clock.set(new Date('2026-12-04T02:30:00Z'));
     await sweepDueReminders(em, { clock: h.clock, config: testConfig() });
     const reminder = (await h.allMessages('plh')).at(-1)!;
-    expect(reminder.text).toContain('Pengingat: keberatan Citra Pegawai atas hasil periode Triwulan IV 2026 menunggu keputusan Anda, paling lambat 15 Desember 2026');
+    expect(reminder.text).toBe('Pengingat: keberatan Citra Pegawai atas hasil periode Triwulan IV 2026 menunggu keputusan Anda, paling lambat 15 Desember 2026. Ketik /keberatan 199203032017032005 untuk memutuskan.');
     // Wednesday 16 December, 09:30 WIB: past the due date, HR is told.
     h.clock.set(new Date('2026-12-16T02:30:00Z'));
     await sweepDueReminders(em, { clock: h.clock, config: testConfig() });

@@ -7,7 +7,8 @@
  * reason. The employee, the rater and HR are told; every step is audited. Each step re-checks who may act.
  */
 import { z } from 'zod';
-import { checkTextLength, matrixByVersion, objectionDecisionDue, parseEvidenceLink, predicateFor, validateNip, type Rating } from '../../domain/index.js';
+import { DEFAULT_OBJECTION_DECISION_DAYS, checkTextLength, matrixByVersion, objectionDecisionDue, parseEvidenceLink, predicateFor, validateNip, type Rating } from '../../domain/index.js';
+import { OBJECTION_COMMAND } from '../../contract/index.js';
 import { formatDate, translator, type Translate } from '../../i18n/index.js';
 import { predicateLabel, ratingLabel } from '../../i18n/labels.js';
 import { itemLines } from '../assessment-view.js';
@@ -173,7 +174,7 @@ function fileObjection(turn: Turn): void {
   const view = c.assessment;
   const owner = view.owner;
   const decider = c.superior;
-  const dueOn = objectionDecisionDue(turn.ctx.now, turn.ctx.limits.objectionDecisionDays ?? 14, decider?.timezone ?? owner.timezone);
+  const dueOn = objectionDecisionDue(turn.ctx.now, turn.ctx.limits.objectionDecisionDays ?? DEFAULT_OBJECTION_DECISION_DAYS, decider?.timezone ?? owner.timezone);
   const original = { hasil: view.hasilKerja, perilaku: view.perilaku, predicate: view.predicate };
   turn.effect({
     kind: 'file_objection',
@@ -454,7 +455,7 @@ export const objectionModule: FlowModule = {
   },
   commands: [
     {
-      names: ['keberatan', 'objection', 'object'],
+      names: [OBJECTION_COMMAND, 'objection', 'object'],
       needs: (args) => {
         const nip = decidedNip(args);
         return { objection: nip !== null ? { nip } : 'own' };
