@@ -176,26 +176,47 @@ describe('objection (keberatan)', () => {
     expect(await objections()).toHaveLength(1);
   });
 
-  it('in English: filing, and the decider upholding with a reason', async () => {
-    await h.send('budi', '/objection The behaviour rating ignores my extra duties this quarter.');
-    expect(await h.lastText('budi')).toContain('Send a link to supporting evidence');
-    await h.press('budi', 'Skip');
-    expect(await h.lastText('budi')).toContain('Evidence: -');
-    await h.press('budi', 'File objection');
-    expect(await h.lastText('budi')).toContain('Your objection has been sent to Kepala Dinas, who will decide by 15 December 2026.');
-    await h.send('budi', '/status');
-    expect(await h.lastText('budi')).toContain('Your objection is being decided; the decision is due by 15 December 2026.');
-    await h.press('kepala', 'Pertahankan penilaian');
-    expect(await h.lastText('kepala')).toContain('Tulis alasan penilaian dipertahankan');
-    await h.send('kepala', 'Tugas tambahan sudah dipertimbangkan dalam penilaian perilaku.');
-    await h.press('kepala', 'Simpan keputusan');
-    const told = await h.lastText('budi');
-    expect(told).toContain('Kepala Dinas decided your objection to your result for Triwulan IV 2026: the ratings are upheld.');
-    expect(told).toContain('rating: Good (Baik).');
-    expect(await assessment('budi')).toMatchObject({ predicate: 'baik', hasil_kerja: 'sesuai' });
-    expect((await objections())[1]).toMatchObject({ status: 'decided', decision: 'upheld', new_predicate: 'baik', original_predicate: 'baik' });
-    await h.send('budi', '/status');
-    expect(await h.lastText('budi')).toContain('Your objection was decided: the ratings were upheld, your rating stays Good (Baik).');
+  it('in English: filing, and the decider upholding with a reason, both sides in their language', async () => {
+    // Kepala Dinas reads English for this case; Sari (Indonesian) is told in Indonesian.
+    await h.query(`update employee set locale = 'en' where id = ?`, [h.ids.kepala]);
+    try {
+      await h.send('budi', '/objection The behaviour rating ignores my extra duties this quarter.');
+      expect(await h.lastText('budi')).toContain('Send a link to supporting evidence');
+      await h.send('budi', 'ftp://files.example/bukti');
+      expect(await h.lastText('budi')).toContain('That is not a complete link.');
+      await h.press('budi', 'Skip');
+      expect(await h.lastText('budi')).toContain('Evidence: -');
+      await h.press('budi', 'File objection');
+      expect(await h.lastText('budi')).toContain('Your objection has been sent to Kepala Dinas, who will decide by 15 December 2026.');
+      expect(await h.lastText('sari')).toContain('Budi Staff mengajukan keberatan atas penilaian Anda');
+      const prompt = await h.lastText('kepala');
+      expect(prompt).toContain('Objection by Budi Staff (NIP 199102022016031004) to their result for Triwulan IV 2026, rated by Sari Atasan.');
+      expect(prompt).toContain('Work results: Meets expectation; work behaviour: Above expectation; rating: Good (Baik).');
+      expect(prompt).toContain('Reason for the objection: The behaviour rating ignores my extra duties this quarter.');
+      expect(prompt).toContain('Decide by 15 December 2026');
+      await h.send('budi', '/status');
+      expect(await h.lastText('budi')).toContain('Your objection is being decided; the decision is due by 15 December 2026.');
+      await h.press('kepala', 'Uphold ratings');
+      expect(await h.lastText('kepala')).toContain('Write why the ratings are upheld (10 to 2000 characters).');
+      await h.send('kepala', 'too short');
+      expect(await h.lastText('kepala')).toContain('The text is too short (9 characters). Write at least 10 characters.');
+      await h.send('kepala', 'Extra duties were already weighed in the behaviour rating.');
+      expect(await h.lastText('kepala')).toContain('Decision on the objection of Budi Staff: ratings UPHELD.');
+      await h.press('kepala', 'Save decision');
+      expect(await h.lastText('kepala')).toContain('Your decision on the objection of Budi Staff is saved.');
+      const told = await h.lastText('budi');
+      expect(told).toContain('Kepala Dinas decided your objection to your result for Triwulan IV 2026: the ratings are upheld.');
+      expect(told).toContain('rating: Good (Baik).');
+      expect(await h.lastText('sari')).toContain('Keberatan Budi Staff atas hasil periode Triwulan IV 2026 diputuskan oleh Kepala Dinas: penilaian dipertahankan.');
+      expect(await assessment('budi')).toMatchObject({ predicate: 'baik', hasil_kerja: 'sesuai' });
+      expect((await objections())[1]).toMatchObject({ status: 'decided', decision: 'upheld', new_predicate: 'baik', original_predicate: 'baik' });
+      await h.send('budi', '/status');
+      expect(await h.lastText('budi')).toContain('Your objection was decided: the ratings were upheld, your rating stays Good (Baik).');
+      await h.send('budi', '/objection');
+      expect(await h.lastText('budi')).toContain('Your objection to your result for Triwulan IV 2026 has been decided; an assessment can be objected to only once.');
+    } finally {
+      await h.query(`update employee set locale = 'id' where id = ?`, [h.ids.kepala]);
+    }
   });
 
   it('an acting PLT for the rater\'s superior decides in their place', async () => {
@@ -253,6 +274,12 @@ describe('objection (keberatan)', () => {
     expect(await h.lastText('plh')).toContain('Masa keberatan hasil periode Triwulan IV 2026 sudah berakhir: keberatan dapat diajukan sampai 14 hari setelah pengumuman, yaitu paling lambat 15 Desember 2026.');
     await h.send('plh', '/status');
     expect(await h.lastText('plh')).not.toContain('keberatan');
+    // A cycle's own window wins over the configured 14 days.
+    await h.query(`update cycle set settings = settings || '{"objectionWindowDays": 30}'::jsonb where id = ?`, [h.cycleId]);
+    await h.send('plh', '/keberatan');
+    expect(await h.lastText('plh')).toContain('Batas pengajuan: 31 Desember 2026.');
+    await h.send('plh', '/batal');
+    await h.query(`update cycle set settings = settings - 'objectionWindowDays' where id = ?`, [h.cycleId]);
     expect(await objections()).toHaveLength(4);
   });
 
