@@ -240,6 +240,13 @@ describe('objection (keberatan)', () => {
     expect(await h.lastText('hr')).toContain('Keberatan dari Sari Atasan');
     expect((await objections())[3]).toMatchObject({ decider_id: null, rated_by_id: h.ids.kepala });
     expect(await h.lastText('kepala')).toContain('Sari Atasan mengajukan keberatan atas penilaian Anda');
+    // HR's own reminders come from the sweep too, naming the command that opens the case.
+    h.clock.set(new Date('2026-12-04T02:30:00Z'));
+    await sweepDueReminders(h.db.orm.em.fork() as EntityManager, { clock: h.clock, config: testConfig() });
+    h.clock.set(T0);
+    expect((await h.allMessages('hr')).at(-1)!.text).toBe(
+      'Keberatan Sari Atasan (NIP 198001012005012002) atas hasil periode Triwulan IV 2026 menunggu keputusan admin kepegawaian, paling lambat 15 Desember 2026. Ketik /keberatan 198001012005012002 untuk memutuskan.',
+    );
     await h.press('hr', 'Ubah penilaian');
     await h.press('hr', 'Sesuai ekspektasi');
     await h.press('hr', 'Sesuai ekspektasi');
