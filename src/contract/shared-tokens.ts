@@ -18,3 +18,10 @@ export const OPEN_REVIEWS_TOKEN = 'open-reviews';
  * The engine accepts it only from the employee whose check-in it is.
  */
 export const CHECKIN_RATING_TOKEN_PREFIX = 'checkin-rating';
+
+/**
+ * The command that files (`/keberatan`) or, with a NIP, opens for its decider (`/keberatan NIP`) an
+ * objection: the engine's objection flow owns it, and the jobs' reminders name it in the reader's spelling
+ * (the platform's `commandPrefix` before it).
+ */
+export const OBJECTION_COMMAND = 'keberatan';

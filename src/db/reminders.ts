@@ -7,6 +7,8 @@
  *   cycle opens;
  * - `review:<plan kind>`: the rater's review deadline (cycle.review_deadline), planned when the
  *   self-assessment is submitted; the rater is the acting PLT/PLH active that day, else the supervisor.
+ * - `objection:<plan kind>`: the decision on an objection (keberatan), planned when it is filed: the
+ *   decider is reminded before the decision is due, HR is told the working day after (`objection.ts`).
  * `recipient` is always the person who has to act (the employee, or the rater); `audience` is the plan's:
  * `employee` (remind that person), `supervisor` or `hr` (escalations about that person). Escalation targets
  * are resolved when the sweep runs, so a supervisor changed in the meantime gets the digest.
@@ -20,7 +22,10 @@ import { loadWorkingCalendar } from './calendar.js';
 import { asJson, pgArray, type Tx } from './sql.js';
 
 /** Which deadline a reminder is about. */
-export type ReminderTrack = 'self' | 'review';
+export type ReminderTrack = 'self' | 'review' | 'objection';
+
+/** The tracks planned per cycle from its deadlines. */
+type CycleTrack = Exclude<ReminderTrack, 'objection'>;
 
 /** The settings reminders are planned and sent with (the configuration's values of the same names). */
 export interface ReminderConfig {
@@ -61,7 +66,7 @@ async function cycleDeadlines(tx: Tx, cycleId: number): Promise<CycleDeadlines> 
 }
 
 /** The plan for `deadline` in each of `timezones`, flattened into rows for jsonb_to_recordset. */
-async function planRows(tx: Tx, deadline: string, timezones: string[], ctx: ReminderContext, track: ReminderTrack) {
+async function planRows(tx: Tx, deadline: string, timezones: string[], ctx: ReminderContext, track: CycleTrack) {
   const year = Number(deadline.slice(0, 4));
   // A plan reaches about a month around the deadline; two years either side covers year ends.
   const calendar = await loadWorkingCalendar(tx, ctx.config.HOLIDAY_COUNTRY, year - 1, year + 1);
@@ -101,7 +106,7 @@ const RATER_JOIN = `cross join lateral rater_of(e.id, $1::timestamptz) ro
 async function planTrack(
   tx: Tx,
   cycleId: number,
-  track: ReminderTrack,
+  track: CycleTrack,
   ctx: ReminderContext,
   skipWhenExisting: string[],
   assessmentId?: number,
@@ -172,6 +177,50 @@ export async function recomputeReminders(tx: Tx, cycleId: number, ctx: ReminderC
 /** Cancels every pending reminder of a cycle's assessments (the cycle closed). */
 export async function cancelCycleReminders(tx: Tx, cycleId: number): Promise<number> {
   return tx.exec(`update reminder set status = 'cancelled' where status = 'pending' and assessment_id in (select id from assessment where cycle_id = $1)`, [cycleId]);
+}
+
+/** Who is reminded of an objection's decision: the decider (`employee` audience), or HR (`hr`: the objecting employee's unit's HR). */
+export interface ObjectionReminderTarget {
+  assessmentId: number;
+  /** The decider; with audience `hr`, the objecting employee (HR of their unit are told). */
+  recipientId: number;
+  audience: 'employee' | 'hr';
+  /** The recipient's zone. */
+  timezone: string;
+  /** The objecting employee, whose unit's HR is told once the decision is overdue. */
+  ownerId: number;
+  /** The date the decision is due, in `timezone`. */
+  dueOn: string;
+}
+
+/**
+ * Plans the reminders of an objection's decision: 7, 3 and 1 working days before `dueOn` and on the day to
+ * the decider (or HR when HR decides), then HR the working day after (kind `objection:escalate_hr`). Call
+ * it in the transaction that files the objection; deciding cancels them (`cancelReminders(..., 'objection')`).
+ */
+export async function scheduleObjectionReminders(tx: Tx, target: ObjectionReminderTarget, ctx: ReminderContext): Promise<number> {
+  const year = Number(target.dueOn.slice(0, 4));
+  const calendar = await loadWorkingCalendar(tx, ctx.config.HOLIDAY_COUNTRY, year - 1, year + 1);
+  const plan = planReminders({
+    deadline: target.dueOn,
+    timezone: target.timezone,
+    calendar,
+    workingHours: workingHoursOf(ctx.config),
+    sendAt: ctx.config.REMINDER_SEND_AT,
+    now: DateTime.fromJSDate(ctx.clock.now()),
+    overdue: { employeeAfterWorkingDays: [], supervisorAfterWorkingDays: [], hrAfterWorkingDays: [1] },
+  });
+  const rows = plan.map((r) => {
+    const hr = r.audience === 'hr' || target.audience === 'hr';
+    return { recipient_id: hr ? target.ownerId : target.recipientId, audience: hr ? 'hr' : 'employee', kind: `objection:${r.kind}`, due_at: r.sendAt, local_date: r.localDate };
+  });
+  if (rows.length === 0) return 0;
+  return tx.exec(
+    `insert into reminder (assessment_id, recipient_id, audience, kind, due_at, local_date, status, created_at)
+     select $1, p.recipient_id, p.audience, p.kind, p.due_at, p.local_date, 'pending', $2
+       from jsonb_to_recordset($3::jsonb) as p(recipient_id int, audience text, kind text, due_at timestamptz, local_date date)`,
+    [target.assessmentId, ctx.clock.now(), JSON.stringify(rows)],
+  );
 }
 
 /** One reminder to insert as it is (coaching check-ins: planned by the announcement, not by the plan). */

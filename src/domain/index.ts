@@ -132,6 +132,15 @@ export {
   type LinkCodeState,
 } from './linking.js';
 export { TEXT_BOUNDS, checkTextLength, textLength, type TextKind, type TextLengthCheck } from './text.js';
+export {
+  DEFAULT_OBJECTION_WINDOW_DAYS,
+  DEFAULT_OBJECTION_DECISION_DAYS,
+  objectionLastDay,
+  objectionWindow,
+  objectionDecisionDue,
+  type ObjectionDecision,
+  type ObjectionWindow,
+} from './objection.js';
 export { DEFAULT_CHECK_IN_WEEKS, checkInDates, type CheckInStart } from './follow-up.js';
 export { actingRaterFor, type ActingKind, type ActingAssignmentFact, type RatedEmployee, type ChosenRater } from './acting.js';
 export { FORMULA_TRIGGERS, neutraliseFormula, csvField, safeCsvText } from './spreadsheet-safe.js';

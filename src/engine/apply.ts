@@ -7,7 +7,7 @@ import { checkInDates } from '../domain/index.js';
 import { appendAuditAtCommit, type AuditEntry } from '../db/audit.js';
 import { currentChatOf, linkAccount } from '../db/identity.js';
 import { answeredEditSelect, insertAnsweredEdit, insertOutbox, insertOutboxFrom, outboxValuesSelect, promptByKey, type OutboxDraft } from '../db/outbox.js';
-import { cancelReminders, scheduleReviewReminders, type ReminderContext } from '../db/reminders.js';
+import { cancelReminders, scheduleObjectionReminders, scheduleReviewReminders, type ReminderContext } from '../db/reminders.js';
 import type { Tx } from '../db/sql.js';
 import type { IncomingEvent } from '../contract/index.js';
 import type { Action, ConversationState, Effect } from './state.js';
@@ -200,6 +200,43 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
       case 'link_failure':
         await tx.exec(`insert into link_failure (platform, platform_user_id, at) values ($1, $2, $3)`, [event.platform, event.platformUserId, now]);
         break;
+      case 'file_objection': {
+        // One objection per assessment (unique): a second filed at the same moment loses and is re-run.
+        const rows = await tx.query<{ id: number }>(
+          `insert into objection (assessment_id, reason, evidence_url, status, rated_by_id, decider_id, original_hasil_kerja, original_perilaku,
+                                  original_predicate, due_on, created_at)
+           values ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $10) on conflict (assessment_id) do nothing returning id`,
+          [e.assessmentId, e.reason, e.evidenceUrl, e.ratedById, e.deciderId, e.original.hasil, e.original.perilaku, e.original.predicate, e.dueOn, now],
+        );
+        if (!rows.length) throw new ConcurrentUpdate(`objection to assessment ${e.assessmentId}`);
+        const owner = await tx.query<{ employee_id: number }>(`select employee_id from assessment where id = $1`, [e.assessmentId]);
+        await scheduleObjectionReminders(
+          tx,
+          { assessmentId: e.assessmentId, recipientId: e.remind.recipientId, audience: e.remind.audience, timezone: e.remind.timezone, ownerId: owner[0].employee_id, dueOn: e.dueOn },
+          args.reminders,
+        );
+        break;
+      }
+      case 'decide_objection': {
+        const n = await tx.exec(
+          `update objection set status = 'decided', decision = $2, decided_by_id = $3, new_hasil_kerja = $4, new_perilaku = $5, new_predicate = $6,
+                  decision_reason = $7, decided_at = $8
+            where id = $1 and status = 'open'`,
+          [e.objectionId, e.decision, e.decidedById, e.hasil, e.perilaku, e.predicate, e.reason, now],
+        );
+        if (n === 0) throw new ConcurrentUpdate(`objection ${e.objectionId}`);
+        if (e.decision === 'changed') {
+          // The decision replaces the final result; the objection row keeps the ratings objected to.
+          const m = await tx.exec(
+            `update assessment set hasil_kerja = $3, perilaku = $4, predicate = $5, matrix_version = coalesce($6, matrix_version), version = version + 1, updated_at = $7
+              where id = $1 and version = $2`,
+            [e.assessmentId, e.assessmentVersion, e.hasil, e.perilaku, e.predicate, e.matrixVersion, now],
+          );
+          if (m === 0) throw new ConcurrentUpdate(`assessment ${e.assessmentId}`);
+        }
+        await cancelReminders(tx, e.assessmentId, 'objection');
+        break;
+      }
       case 'audit':
         audits.push({ actor: actorRef, action: e.action, subject: e.subject, data: { ...e.data, platform: event.platform } });
         break;

@@ -7,7 +7,7 @@
  *
  * No platform call happens here: messages are outbox rows, delivered by a worker after commit.
  */
-import { isLinkCodeUsable } from '../domain/index.js';
+import { DEFAULT_OBJECTION_DECISION_DAYS, DEFAULT_OBJECTION_WINDOW_DAYS, isLinkCodeUsable } from '../domain/index.js';
 import type { Clock } from '../clock.js';
 import type { Orm } from '../db/orm.js';
 import type { Logger } from '../logger.js';
@@ -17,7 +17,7 @@ import { PLAIN_CAPABILITIES, type CapabilityLookup } from './capabilities.js';
 import { ADMIN_ROLE, flows as defaultFlows, type FlowRegistry } from './flows/index.js';
 import { linkCodeOf } from './flows/linking.js';
 import { localeFromHint, translator } from '../i18n/index.js';
-import { loadAssessment, loadCheckIn, loadIngress, loadLinkContext, loadPendingReviews, withRaters } from './load.js';
+import { loadAssessment, loadCheckIn, loadIngress, loadLinkContext, loadObjectionCase, loadPendingReviews, withRaters } from './load.js';
 import { insertOutbox } from '../db/outbox.js';
 import type { ReminderConfig } from '../db/reminders.js';
 import { TxRunner, type Session } from '../db/sql.js';
@@ -40,6 +40,10 @@ export interface EngineSettings {
   EVIDENCE_MAX_MB: number;
   /** After this long without a message the conversation pauses; the draft is kept. */
   DRAFT_IDLE_MINUTES: number;
+  /** Days after the announcement an objection may be filed (a cycle's `objectionWindowDays` wins); default 14. */
+  OBJECTION_WINDOW_DAYS?: number;
+  /** Days the rater's superior has to decide an objection before HR is told; default 14. */
+  OBJECTION_DECISION_DAYS?: number;
 }
 
 export interface EngineDeps {
@@ -127,6 +131,11 @@ export function createEngine(deps: EngineDeps): Engine {
     const reviewerId = actor && needs?.pendingReviews ? actor.id : linkingAs;
     const pendingReviews = reviewerId !== null ? await loadPendingReviews(read, reviewerId, now) : null;
     const checkIn = actor && needs && needs.checkInId !== null ? await loadCheckIn(read, needs.checkInId) : null;
+    const objectionKey = needs?.objection ?? null;
+    const objection =
+      actor && objectionKey !== null
+        ? await loadObjectionCase(read, objectionKey === 'own' ? { ownerId: actor.id } : typeof objectionKey === 'number' ? { assessmentId: objectionKey } : { ownerNip: objectionKey.nip }, { now, locale, windowDays: deps.config.OBJECTION_WINDOW_DAYS ?? DEFAULT_OBJECTION_WINDOW_DAYS })
+        : null;
 
     const idleMs = deps.config.DRAFT_IDLE_MINUTES * 60_000;
     const ctx: StepContext = {
@@ -139,8 +148,13 @@ export function createEngine(deps: EngineDeps): Engine {
       subject,
       pendingReviews,
       checkIn,
+      objection,
       resumedAfterIdle: !!ingress.conversation && now.getTime() - ingress.conversation.lastActivityAt.getTime() > idleMs,
-      limits: { realisasiMaxMultiple: deps.config.REALISASI_MAX_MULTIPLE, evidenceMaxMb: deps.config.EVIDENCE_MAX_MB },
+      limits: {
+        realisasiMaxMultiple: deps.config.REALISASI_MAX_MULTIPLE,
+        evidenceMaxMb: deps.config.EVIDENCE_MAX_MB,
+        objectionDecisionDays: deps.config.OBJECTION_DECISION_DAYS ?? DEFAULT_OBJECTION_DECISION_DAYS,
+      },
       ...(link ? { link } : {}),
       eventKey: outboxKeyPrefix(event),
       newToken,

@@ -9,7 +9,8 @@ import type { CycleSettings } from '../db/entities/cycle.js';
 import type { Platform } from '../contract/index.js';
 import type { Tx } from '../db/sql.js';
 import type { ConversationState, Locale, Rating, StateParser } from './state.js';
-import type { AssessmentView, CheckInView, LinkCodeView, PendingReviewView, PersonView } from './views.js';
+import { hrOfficers } from '../db/hr-officers.js';
+import type { AssessmentView, CheckInView, LinkCodeView, ObjectionCase, ObjectionRecord, PendingReviewView, PersonView } from './views.js';
 
 const PERSON_COLS = `e.id, e.name, e.nip, e.locale, e.unit_id, e.supervisor_id, e.roles, e.opt_out_announcements, e.timezone`;
 
@@ -252,6 +253,109 @@ export async function loadCheckIn(tx: Tx, id: number): Promise<CheckInView | nul
   );
   const r = rows[0];
   return r ? { id: r.id, ownerId: r.owner_id, employeeRating: r.employee_rating } : null;
+}
+
+interface ObjectionRow {
+  id: number;
+  status: 'open' | 'decided';
+  reason: string;
+  evidence_url: string | null;
+  rated_by_id: number | null;
+  decider_id: number | null;
+  original_hasil_kerja: Rating | null;
+  original_perilaku: Rating | null;
+  original_predicate: string | null;
+  due_on: string | null;
+  escalated_at: Date | null;
+  decision: 'upheld' | 'changed' | null;
+  new_hasil_kerja: Rating | null;
+  new_perilaku: Rating | null;
+  new_predicate: string | null;
+  decision_reason: string | null;
+  decided_by_id: number | null;
+}
+
+function objectionRecord(r: ObjectionRow): ObjectionRecord {
+  return {
+    id: r.id,
+    status: r.status,
+    reason: r.reason,
+    evidenceUrl: r.evidence_url,
+    ratedById: r.rated_by_id,
+    deciderId: r.decider_id,
+    original: { hasil: r.original_hasil_kerja, perilaku: r.original_perilaku, predicate: r.original_predicate },
+    dueOn: r.due_on,
+    escalated: r.escalated_at !== null,
+    decision: r.decision,
+    decided: { hasil: r.new_hasil_kerja, perilaku: r.new_perilaku, predicate: r.new_predicate },
+    decisionReason: r.decision_reason,
+    decidedById: r.decided_by_id,
+  };
+}
+
+/**
+ * The objection case of assessment `key.assessmentId`, or of the owner's latest assessment in an announced
+ * cycle (`key.ownerId`, `key.ownerNip`); null when there is none. `windowDays` is the configured window, which a cycle's
+ * `objectionWindowDays` setting overrides.
+ */
+export async function loadObjectionCase(
+  tx: Tx,
+  key: { assessmentId: number } | { ownerId: number } | { ownerNip: string },
+  opts: { now: Date; locale: Locale; windowDays: number },
+): Promise<ObjectionCase | null> {
+  let id: number | null = 'assessmentId' in key ? key.assessmentId : null;
+  if (id === null) {
+    const rows = await tx.query<{ id: number }>(
+      `select a.id from assessment a join cycle c on c.id = a.cycle_id join employee e on e.id = a.employee_id
+        where ${'ownerId' in key ? 'e.id = $1' : 'e.nip = $1'} and c.status = 'announced' and a.predicate is not null
+        order by c.announced_at desc nulls last, c.id desc limit 1`,
+      ['ownerId' in key ? key.ownerId : 'ownerNip' in key ? key.ownerNip : null],
+    );
+    id = rows[0]?.id ?? null;
+  }
+  if (id === null) return null;
+  const assessment = await loadAssessment(tx, { id }, { now: opts.now, locale: opts.locale });
+  if (!assessment) return null;
+  // Who rated (the latest rated review), the rater's superior today (rater_of of the rater: an acting
+  // PLT/PLH for the rater's supervisor counts), the rater's own supervisor of record, and the objection.
+  const [facts] = await tx.query<{ announced_at: Date | null; rated_by: number | null; superior: number | null; rater_supervisor: number | null; objection: ObjectionRow | null }>(
+    `select c.announced_at,
+            rv.reviewer_id as rated_by,
+            (select ro.rater_id from rater_of(rv.reviewer_id, $2) ro where ro.rater_id <> a.employee_id) as superior,
+            (select s.id from employee r join employee s on s.id = r.supervisor_id and s.active where r.id = rv.reviewer_id and s.id <> a.employee_id) as rater_supervisor,
+            (select row_to_json(o) from (
+               select o.id, o.status, o.reason, o.evidence_url, o.rated_by_id, o.decider_id, o.original_hasil_kerja, o.original_perilaku,
+                      o.original_predicate, to_char(o.due_on, 'YYYY-MM-DD') as due_on, o.escalated_at, o.decision, o.new_hasil_kerja,
+                      o.new_perilaku, o.new_predicate, o.decision_reason, o.decided_by_id
+                 from objection o where o.assessment_id = a.id) o) as objection
+       from assessment a join cycle c on c.id = a.cycle_id
+       left join lateral (select r.reviewer_id from review r where r.assessment_id = a.id and r.outcome = 'rated' order by r.round desc limit 1) rv on true
+      where a.id = $1`,
+    [id, opts.now],
+  );
+  const objection = facts?.objection ? objectionRecord({ ...facts.objection, escalated_at: facts.objection.escalated_at ? new Date(facts.objection.escalated_at) : null }) : null;
+  const hrIds = (await hrOfficers(tx, [assessment.owner.unitId])).get(assessment.owner.unitId) ?? [];
+  const wanted = [facts?.rated_by, facts?.superior, objection?.deciderId, ...hrIds].filter((x): x is number => typeof x === 'number');
+  const people = new Map<number, PersonView>();
+  if (wanted.length) {
+    const rows = await tx.query<PersonRow>(`select ${PERSON_COLS} from employee e where e.id = any($1::int[])`, [`{${[...new Set(wanted)].join(',')}}`]);
+    for (const r of rows) people.set(r.id, person(r));
+  }
+  const superior = facts?.superior != null ? (people.get(facts.superior) ?? null) : null;
+  const hr = hrIds.flatMap((h) => people.get(h) ?? []).filter((p) => p.id !== assessment.owner.id);
+  const deciders = [superior?.id, facts?.rater_supervisor, objection?.deciderId].filter((x): x is number => typeof x === 'number');
+  // HR decides when nobody else can, and once an objection was escalated to them.
+  if (deciders.length === 0 || objection?.escalated || (objection && objection.deciderId === null)) deciders.push(...hr.map((p) => p.id));
+  return {
+    assessment,
+    announcedAt: facts?.announced_at ? new Date(facts.announced_at) : null,
+    windowDays: assessment.cycle.settings.objectionWindowDays ?? opts.windowDays,
+    ratedBy: facts?.rated_by != null ? (people.get(facts.rated_by) ?? null) : null,
+    superior,
+    mayDecide: [...new Set(deciders)].filter((d) => d !== assessment.owner.id),
+    hr,
+    objection,
+  };
 }
 
 /** sha256 hex, as link codes are stored. */

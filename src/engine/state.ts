@@ -59,6 +59,14 @@ export type Action =
   | { a: 'item_form'; i: number }
   | { a: 'set_locale'; l: Locale }
   | { a: 'toggle_optout' }
+  /** Objection (keberatan): file without an evidence link; confirm the summary. */
+  | { a: 'objection_skip_evidence' }
+  | { a: 'objection_file' }
+  /** From the decider's prompt: uphold or change the ratings of assessment `id`'s objection. */
+  | { a: 'objection_decide'; id: number; d: 'uphold' | 'change' }
+  /** The decider's new Hasil Kerja, then Perilaku Kerja. */
+  | { a: 'objection_rating'; r: Rating }
+  | { a: 'objection_decision_confirm' }
   | { a: 'cancel' };
 
 /** The conversation state as stored (flow and step also have their own columns). */
@@ -147,6 +155,35 @@ export type Effect =
   | { kind: 'set_opt_out'; employeeId: number; optOut: boolean }
   | { kind: 'link'; employeeId: number; linkCodeId: number | null }
   | { kind: 'link_failure' }
+  /**
+   * Files an objection: the row (one per assessment; a concurrent second one loses the race) and the
+   * decision reminders to `remindId` in `remindZone` (the decider, or the owner with HR as audience).
+   */
+  | {
+      kind: 'file_objection';
+      assessmentId: number;
+      reason: string;
+      evidenceUrl: string | null;
+      ratedById: number | null;
+      deciderId: number | null;
+      original: { hasil: Rating | null; perilaku: Rating | null; predicate: string | null };
+      dueOn: string;
+      remind: { recipientId: number; timezone: string; audience: 'employee' | 'hr' };
+    }
+  /** Decides an open objection; a changed decision replaces the assessment's ratings (optimistic lock on its version). */
+  | {
+      kind: 'decide_objection';
+      objectionId: number;
+      assessmentId: number;
+      assessmentVersion: number;
+      decidedById: number;
+      decision: 'upheld' | 'changed';
+      hasil: Rating | null;
+      perilaku: Rating | null;
+      predicate: string | null;
+      matrixVersion: string | null;
+      reason: string;
+    }
   | { kind: 'audit'; action: string; subject: string; data: Record<string, unknown> };
 
 /** What a step returns. */

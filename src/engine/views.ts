@@ -86,6 +86,49 @@ export interface CheckInView {
   employeeRating: number | null;
 }
 
+/** An objection (keberatan) as filed and, once decided, the decision. */
+export interface ObjectionRecord {
+  id: number;
+  status: 'open' | 'decided';
+  reason: string;
+  evidenceUrl: string | null;
+  ratedById: number | null;
+  /** The decider named when it was filed (the rater's superior); null: HR decides. */
+  deciderId: number | null;
+  original: { hasil: Rating | null; perilaku: Rating | null; predicate: string | null };
+  /** The date the decision is due (the decider's date). */
+  dueOn: string | null;
+  escalated: boolean;
+  decision: 'upheld' | 'changed' | null;
+  decided: { hasil: Rating | null; perilaku: Rating | null; predicate: string | null };
+  decisionReason: string | null;
+  decidedById: number | null;
+}
+
+/**
+ * Everything about objecting to one announced assessment: the assessment, when it was announced and the
+ * window the cycle gives, who rated it and who decides an objection today, and the objection if any.
+ */
+export interface ObjectionCase {
+  assessment: AssessmentView;
+  /** When the cycle's results were announced; null while they are not. */
+  announcedAt: Date | null;
+  /** Days after the announcement an objection may be filed (the cycle's setting, else the configuration's). */
+  windowDays: number;
+  /** The rater whose rating stands (latest rated review). */
+  ratedBy: PersonView | null;
+  /**
+   * The rater's superior today (atasan pejabat penilai: SQL `rater_of` of the rater, so an acting PLT/PLH
+   * for the rater's own supervisor counts); null when there is none and HR decides.
+   */
+  superior: PersonView | null;
+  /** Who may decide the objection now: the superior today, the rater's supervisor of record, the named decider; HR when none or escalated. */
+  mayDecide: number[];
+  /** HR officers of the owner's unit (admin role; nearest parent unit that has one). */
+  hr: PersonView[];
+  objection: ObjectionRecord | null;
+}
+
 /** A link code found for the code the user typed. */
 export interface LinkCodeView {
   id: number;
@@ -112,11 +155,13 @@ export interface StepContext {
   subject: AssessmentView | null;
   /** The check-in a rating button refers to, when loaded. */
   checkIn: CheckInView | null;
+  /** The objection case a step is about (`/keberatan`, `/status`, a decision), when loaded. */
+  objection?: ObjectionCase | null;
   /** For /tinjau and /status. */
   pendingReviews: PendingReviewView[] | null;
   /** True when the conversation was idle longer than the draft idle time. */
   resumedAfterIdle: boolean;
-  limits: { realisasiMaxMultiple: number; evidenceMaxMb: number };
+  limits: { realisasiMaxMultiple: number; evidenceMaxMb: number; objectionDecisionDays?: number };
   /** Linking: the code the user typed and what was found for it. */
   link?: { code: string; found: LinkCodeView | null; recentFailures: number; lockedUntil: Date | null; emailMatch: number | null };
   /**

@@ -163,3 +163,30 @@ export function resultText(locale: string, v: { cycle: string; predicate: string
 export function awardAnnouncementText(v: { name: string; position: string; cycle: string }): string {
   return translator('id')('jobs.announce.award.public', { name: v.name, position: v.position, cycle: v.cycle });
 }
+
+/** What a reminder about an objection's decision says: whose objection, the cycle, the due date. */
+export interface ObjectionReminderVars {
+  name: string;
+  nip: string;
+  cycle: string;
+  /** The due date, formatted for the reader. */
+  date: string;
+  /** Who should have decided (HR escalation). */
+  decider: string;
+  /** The command that opens the objection on the reader's platform (`/keberatan`, `/kinerja keberatan`). */
+  command: string;
+}
+
+/** The decider's reminder paragraph (before or on the due date). */
+export function objectionReminderText(t: Translate, moment: ReminderMoment, v: ObjectionReminderVars): string {
+  return moment === 'due_today'
+    ? t('jobs.objection.due_today', { name: v.name, nip: v.nip, cycle: v.cycle, date: v.date, command: v.command })
+    : t('jobs.objection.before', { name: v.name, nip: v.nip, cycle: v.cycle, date: v.date, command: v.command });
+}
+
+/** HR's message: an objection not decided in time, or one HR decides (no superior) that is due. */
+export function objectionHrText(t: Translate, escalated: boolean, v: ObjectionReminderVars): string {
+  return escalated
+    ? t('jobs.objection.escalate_hr', { name: v.name, nip: v.nip, cycle: v.cycle, decider: v.decider, date: v.date, command: v.command })
+    : t('jobs.objection.hr_before', { name: v.name, nip: v.nip, cycle: v.cycle, date: v.date, command: v.command });
+}

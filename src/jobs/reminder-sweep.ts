@@ -18,13 +18,19 @@ import { DateTime } from 'luxon';
 import { nextWorkingSlot, timezoneAlias, type WorkingCalendar } from '../domain/index.js';
 import type { Button, OutgoingMessage } from '../contract/index.js';
 import type { Clock } from '../clock.js';
-import { CHECKIN_RATING_TOKEN_PREFIX as CHECKIN_RATING_TOKEN, CONTINUE_ASSESSMENT_TOKEN, OPEN_REVIEWS_TOKEN } from '../contract/index.js';
-import { checkInText, continueButtonLabel, digestHeading, digestReviewLine, digestSelfLine, jobTranslator, reviewButtonLabel, reviewReminderText, selfReminderText, type ReminderMoment } from './messages.js';
+import { CHECKIN_RATING_TOKEN_PREFIX as CHECKIN_RATING_TOKEN, CONTINUE_ASSESSMENT_TOKEN, OBJECTION_COMMAND, OPEN_REVIEWS_TOKEN } from '../contract/index.js';
+import { checkInText, continueButtonLabel, digestHeading, digestReviewLine, digestSelfLine, jobLocale, jobTranslator, objectionHrText, objectionReminderText, reviewButtonLabel, reviewReminderText, selfReminderText, type ReminderMoment } from './messages.js';
+import { formatDate } from '../i18n/index.js';
+import { appendAudit } from '../db/audit.js';
+import { PLATFORM_MODULES } from '../platforms.js';
 import { loadWorkingCalendar } from '../db/calendar.js';
 import { currentChatJoin } from '../db/identity.js';
 import { insertOutbox } from '../db/outbox.js';
 import { claimDueEscalations, claimDueReminders, postponeReminders, reviewsWaiting, settleReminders, workingHoursOf, type DueReminder, type ReminderConfig } from '../db/reminders.js';
 import { pgArray, transaction, txOf, type Tx } from '../db/sql.js';
+import { hrOfficers } from '../db/hr-officers.js';
+
+export { hrOfficers };
 
 /** The engine's button tokens, re-exported for the jobs' callers and tests. */
 export { CONTINUE_ASSESSMENT_TOKEN, OPEN_REVIEWS_TOKEN, CHECKIN_RATING_TOKEN };
@@ -156,8 +162,8 @@ function stillNeeded(r: DueRow): boolean {
   if (!['open', 'reviewing', 'announced'].includes(r.cycle_status)) return false;
   if (r.kind.startsWith('self:')) return r.a_status === 'draft' || r.a_status === 'returned';
   if (r.kind.startsWith('review:')) return r.a_status === 'submitted';
-  // Coaching check-ins and their rating prompts belong to an announced cycle.
-  if (r.kind.startsWith('checkin:') || r.kind.startsWith('checkin_rating:')) return r.cycle_status === 'announced';
+  // Coaching check-ins and their rating prompts belong to an announced cycle; so do objections (deciding cancels theirs).
+  if (r.kind.startsWith('checkin:') || r.kind.startsWith('checkin_rating:') || r.kind.startsWith('objection:')) return r.cycle_status === 'announced';
   return false;
 }
 
@@ -198,6 +204,10 @@ async function composeMessages(tx: Tx, live: DueRow[], now: Date): Promise<NewMe
     if (r.subject_id !== null) ids.add(r.subject_id);
   }
   for (const list of hrByUnit.values()) for (const id of list) ids.add(id);
+
+  // Objection reminders name the objection's due date and its decider.
+  const objections = await openObjections(tx, [...new Set(live.filter((r) => r.kind.startsWith('objection:') && r.assessment_id !== null).map((r) => r.assessment_id as number))]);
+  for (const o of objections.values()) if (o.decider_id !== null && !ids.has(o.decider_id)) ids.add(o.decider_id);
   const people = await peopleWithChat(tx, [...ids]);
 
   // Review reminders say how many submissions wait for this rater.
@@ -251,6 +261,13 @@ async function composeMessages(tx: Tx, live: DueRow[], now: Date): Promise<NewMe
         paragraphs.push(checkInText(person.locale, coached ? 'employee' : 'supervisor', vars));
       }
     }
+    for (const r of [...groupBy(rows.filter((x) => x.kind.startsWith('objection:')), (x) => `${x.assessment_id}`).values()].map((g) => mostUrgent(g) as DueRow)) {
+      const o = objections.get(r.assessment_id as number);
+      if (!o) continue;
+      const owner = r.subject_id !== null ? people.get(r.subject_id) : undefined;
+      const vars = { name: owner?.name ?? '-', nip: owner?.nip ?? '-', cycle: r.cycle_name ?? '', date: formatDate(jobLocale(person.locale), o.due_on), decider: person.name, command: objectionCommandOn(person.platform) };
+      paragraphs.push(objectionReminderText(t, momentOf(r.kind), vars));
+    }
     if (paragraphs.length === 0) continue;
     messages.push({
       platform: person.platform,
@@ -283,7 +300,7 @@ async function composeMessages(tx: Tx, live: DueRow[], now: Date): Promise<NewMe
   // 3. HR digests: one per unit for each HR officer of it.
   const unitNames = await unitNamesOf(tx, [...hrByUnit.keys()]);
   const byUnit = groupBy(
-    live.filter((r) => r.audience === 'hr'),
+    live.filter((r) => r.audience === 'hr' && !r.kind.startsWith('objection:')),
     (r) => `${r.unit_id}`,
   );
   for (const rows of byUnit.values()) {
@@ -301,7 +318,50 @@ async function composeMessages(tx: Tx, live: DueRow[], now: Date): Promise<NewMe
       });
     }
   }
+
+  // 4. Objections HR must see: one not decided in time (escalated, recorded and audited), or one HR decides.
+  for (const r of live.filter((x) => x.audience === 'hr' && x.kind.startsWith('objection:'))) {
+    const o = objections.get(r.assessment_id as number);
+    if (!o) continue;
+    const escalated = r.kind === 'objection:escalate_hr';
+    if (escalated) {
+      await tx.exec(`update objection set escalated_at = coalesce(escalated_at, $2) where id = $1`, [o.id, now]);
+      await appendAudit(tx, { actor: 'system', action: 'objection.escalated', subject: `assessment:${r.assessment_id}`, data: { dueOn: o.due_on, decider: o.decider_id } }, now);
+    }
+    const owner = people.get(r.recipient_id);
+    const decider = o.decider_id !== null ? people.get(o.decider_id) : undefined;
+    for (const hrId of hrByUnit.get(r.unit_id) ?? []) {
+      const hr = people.get(hrId);
+      if (!hr?.platform || !hr.chat_id) continue;
+      const vars = { name: owner?.name ?? r.name, nip: owner?.nip ?? r.nip, cycle: r.cycle_name ?? '', date: formatDate(jobLocale(hr.locale), o.due_on), decider: decider?.name ?? '-', command: objectionCommandOn(hr.platform) };
+      messages.push({
+        platform: hr.platform,
+        chat_id: hr.chat_id,
+        recipient_id: hr.id,
+        payload: { text: objectionHrText(jobTranslator(hr.locale), escalated, vars) },
+        dedupe_key: `objection:${r.kind.slice('objection:'.length)}:${r.assessment_id}:${hr.id}`,
+        reminderIds: [r.id],
+      });
+    }
+  }
   return messages;
+}
+
+/** `/keberatan` as typed on `platform` (Slack: `/kinerja keberatan`), by the platform's command prefix. */
+function objectionCommandOn(platform: string): string {
+  return `${PLATFORM_MODULES.find((m) => m.name === platform)?.capabilities.commandPrefix ?? '/'}${OBJECTION_COMMAND}`;
+}
+
+/** The open objections of these assessments: id, due date, named decider. */
+async function openObjections(tx: Tx, assessmentIds: number[]): Promise<Map<number, { id: number; due_on: string; decider_id: number | null }>> {
+  const out = new Map<number, { id: number; due_on: string; decider_id: number | null }>();
+  if (assessmentIds.length === 0) return out;
+  const rows = await tx.query<{ id: number; assessment_id: number; due_on: string; decider_id: number | null }>(
+    `select id, assessment_id, to_char(due_on, 'YYYY-MM-DD') as due_on, decider_id from objection where assessment_id = any($1::int[]) and status = 'open' and due_on is not null`,
+    [pgArray(assessmentIds)],
+  );
+  for (const r of rows) out.set(r.assessment_id, r);
+  return out;
 }
 
 /** Where a reminder kind (`self:h_minus_3`, `review:due_today`, ...) stands against its deadline. */
@@ -394,28 +454,6 @@ async function peopleWithChat(tx: Tx, ids: number[]): Promise<Map<number, Person
     [pgArray(ids)],
   );
   for (const r of rows) out.set(r.id, r);
-  return out;
-}
-
-/**
- * HR officers per unit: active employees with the `admin` role in the unit, else in its nearest ancestor that
- * has any (a sub-unit's HR is usually its OPD's kepegawaian).
- */
-export async function hrOfficers(tx: Tx, unitIds: number[]): Promise<Map<number, number[]>> {
-  const out = new Map<number, number[]>();
-  if (unitIds.length === 0) return out;
-  const rows = await tx.query<{ unit_id: number; hr_id: number }>(
-    `with recursive up as (
-        select id as unit_id, id as at_id, parent_id, 0 as depth from unit where id = any($1::int[])
-        union all
-        select up.unit_id, u.id, u.parent_id, up.depth + 1 from up join unit u on u.id = up.parent_id where up.depth < 20
-      ), admins as (
-        select up.unit_id, e.id as hr_id, up.depth from up join employee e on e.unit_id = up.at_id and e.active and 'admin' = any(e.roles)
-      )
-      select unit_id, hr_id from admins a where depth = (select min(depth) from admins b where b.unit_id = a.unit_id) order by unit_id, hr_id`,
-    [pgArray(unitIds)],
-  );
-  for (const r of rows) out.set(r.unit_id, [...(out.get(r.unit_id) ?? []), r.hr_id]);
   return out;
 }
 

@@ -52,6 +52,8 @@ export interface AssessmentRow {
   objection_reason: string | null;
   objection_status: string | null;
   objection_decision: string | null;
+  /** The predikat objected to (the one announced); null for an objection filed before this was recorded. */
+  objection_original_predicate: string | null;
   objection_new_predicate: string | null;
   objection_decision_reason: string | null;
   objection_decided_at: Date | null;
@@ -115,7 +117,7 @@ export function assessmentRowsQuery(scope: ExportScope, opts: { now: Date }): { 
       select k.follow_up_id, json_agg(json_build_array(k.due_on, k.employee_rating) order by k.due_on, k.id) as items
         from check_in k join follow_up f on f.id = k.follow_up_id join sa on sa.id = f.assessment_id group by k.follow_up_id),
     ob as (
-      select distinct on (o.assessment_id) o.assessment_id, o.reason, o.status, o.decision, o.new_predicate, o.decision_reason, o.decided_at
+      select distinct on (o.assessment_id) o.assessment_id, o.reason, o.status, o.decision, o.original_predicate, o.new_predicate, o.decision_reason, o.decided_at
         from objection o join sa on sa.id = o.assessment_id order by o.assessment_id, o.id desc)
     select a.id, a.status, a.round, e.nip, e.name, e.position, u.id as unit_id, u.code as unit_code, u.name as unit_name, u.org_rating,
            s.nip as supervisor_nip, s.name as supervisor_name, act.kind as acting_kind, act.nip as acting_nip, act.name as acting_name,
@@ -129,7 +131,7 @@ export function assessmentRowsQuery(scope: ExportScope, opts: { now: Date }): { 
            rv.reviewer_nip, rv.reviewer_name, rv.acting_kind as reviewer_acting_kind, rv.feedback, rv.perilaku_note, rr.return_note,
            f.kind as follow_up_kind, f.plan as coaching_plan, ck.items as check_ins,
            ob.reason as objection_reason, ob.status as objection_status, ob.decision as objection_decision,
-           ob.new_predicate as objection_new_predicate, ob.decision_reason as objection_decision_reason, ob.decided_at as objection_decided_at
+           ob.original_predicate as objection_original_predicate, ob.new_predicate as objection_new_predicate, ob.decision_reason as objection_decision_reason, ob.decided_at as objection_decided_at
       from sa
       join assessment a on a.id = sa.id
       join cycle c on c.id = a.cycle_id

@@ -2,7 +2,7 @@
  * `kinerja export results`: one row per employee of the cycle, wide: the person and their raters, then one
  * column group per work-result indicator (target, realisasi, capaian, rating, narrative) and per own target
  * position (RHK 1, RHK 2, ...), then the ratings, the predikat (provisional or final), late flags, feedback,
- * the follow-up with its check-in ratings, and the latest objection. Wide because HR's spreadsheets compute
+ * the follow-up with its check-in ratings, and the objection (the predikat objected to and the decision). Wide because HR's spreadsheets compute
  * tunjangan kinerja and upload to the national system per person: one line each, filterable by column.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -47,6 +47,7 @@ function resultColumns(t: Translate, lang: ExportLanguage, indicators: readonly 
     { header: t('export.col.objection_reason'), kind: 'text', width: 40 },
     { header: t('export.col.objection_status'), kind: 'text', width: 14 },
     { header: t('export.col.objection_decision'), kind: 'text', width: 14 },
+    { header: t('export.col.objection_original_predicate'), kind: 'text', width: 24 },
     { header: t('export.col.objection_new_predicate'), kind: 'text', width: 24 },
     { header: t('export.col.objection_decision_reason'), kind: 'text', width: 40 },
     { header: t('export.col.objection_decided_at'), kind: 'datetime' },
@@ -92,7 +93,8 @@ function resultRow(t: Translate, r: AssessmentRow, indicators: readonly ResultIn
     label('export.follow_up', r.follow_up_kind), r.coaching_plan,
     checkIns.length === 0 ? null : checkIns.map(([due, rating]) => `${due}: ${rating ?? '-'}`).join('; '),
     ratings.length === 0 ? null : Math.round((ratings.reduce((a, b) => a + b, 0) / ratings.length) * 10) / 10,
-    r.objection_reason, r.objection_status, r.objection_decision, label('predicate', r.objection_new_predicate), r.objection_decision_reason, r.objection_decided_at,
+    r.objection_reason, label('export.objection', r.objection_status), label('export.objection', r.objection_decision),
+    label('predicate', r.objection_original_predicate), label('predicate', r.objection_new_predicate), r.objection_decision_reason, r.objection_decided_at,
   ];
 }
 

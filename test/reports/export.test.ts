@@ -100,7 +100,7 @@ describe('results export, CSV', () => {
     expect(h['Dinilai oleh']).toBe('Sari Atasan');
     expect(h['Dikirim (WIB)']).toBe('2026-11-20 10:00:00');
     expect(h['Alasan keberatan']).toBe('Saya keberatan, karena target berubah');
-    expect(h['Status keberatan']).toBe('open');
+    expect(h['Status keberatan']).toBe('Menunggu keputusan');
     const eko = byNip.get(seed.nip.eko)!;
     expect(eko['Rencana pembinaan']).toBe(`'${COACHING_PLAN}`);
     expect(eko['Tindak lanjut']).toBe('Pembinaan');
@@ -147,6 +147,7 @@ describe('results export, CSV', () => {
       expect(h['Status predikat']).toBe('Final');
       expect(h['Predikat kinerja']).toBe('Sangat Baik');
       expect(h['Predikat setelah keberatan']).toBe('Sangat Baik');
+      expect([h['Status keberatan'], h['Keputusan keberatan']]).toEqual(['Diputuskan', 'Diubah']);
       expect(h['Alasan keputusan']).toBe('Target berubah di tengah periode');
     } finally {
       await em().getConnection().execute(`update cycle set status = 'open' where id = ?`, [seed.cycleId]);

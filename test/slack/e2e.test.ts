@@ -242,6 +242,24 @@ describe('Slack end to end', () => {
     expect(relayed.threadTs).toBe(promptTs);
   });
 
+  it('after the announcement /status offers `/kinerja keberatan`, and `/kinerja keberatan <reason>` files an objection', async () => {
+    const conn = db.orm.em.getConnection();
+    await conn.execute(`update cycle set status = 'announced', announced_at = ?`, [clock.now()]);
+    await conn.execute(`update assessment set status = 'announced'`);
+    await send(slashCommand({ user: SITI.user, channel: SITI.dm, text: 'status' }));
+    expect(last(SITI.dm).text).toMatch(/mengajukan keberatan dengan \/kinerja keberatan sampai 19 Januari 2027/);
+    await send(slashCommand({ user: SITI.user, channel: SITI.dm, text: 'keberatan Nilai perilaku belum memperhitungkan tugas tambahan saya.' }));
+    expect(last(SITI.dm).text).toMatch(/Kirim tautan bukti dukung/);
+    await press(SITI, /^Lewati$/);
+    expect(last(SITI.dm).text).toMatch(/Alasan: Nilai perilaku belum memperhitungkan tugas tambahan saya\./);
+    await press(SITI, /^Ajukan keberatan$/);
+    expect(last(SITI.dm).text).toMatch(/Keberatan Anda sudah dikirim/);
+    const rows = await conn.execute<{ reason: string; status: string }[]>(`select reason, status from objection`);
+    expect(rows).toEqual([{ reason: 'Nilai perilaku belum memperhitungkan tugas tambahan saya.', status: 'open' }]);
+    // Budi, the rater, is told.
+    expect(last(BUDI.dm).text).toMatch(/Siti Rahma mengajukan keberatan atas penilaian Anda/);
+  });
+
   it('a retried event is handled once: nothing stored or sent twice', async () => {
     const body = messageEvent({ user: SITI.user, channel: SITI.dm, text: '/status', eventId: 'EvE2ERetry' });
     await send({ json: body });

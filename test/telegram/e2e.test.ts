@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeUser } from '../support/fake-telegram.js';
-import { ANI, createTelegramHarness, SARI, type TelegramHarness } from './harness.js';
+import { ANI, createTelegramHarness, SARI, T0, type TelegramHarness } from './harness.js';
 
 describe.each(['polling', 'webhook'] as const)('Telegram end to end (%s)', (mode) => {
   let h: TelegramHarness;
@@ -167,5 +167,24 @@ describe.each(['polling', 'webhook'] as const)('Telegram end to end (%s)', (mode
     expect(presses).toHaveLength(13);
     expect(presses.filter((p) => !p.answered)).toEqual([]);
     expect(h.fake.callsTo('answerCallbackQuery').every((c) => c.status === 200)).toBe(true);
+  });
+
+  it('after the announcement /status offers /keberatan, and /keberatan starts an objection', async () => {
+    await h.query(`update cycle set status = 'announced', announced_at = ?`, [T0]);
+    await h.query(`update assessment set status = 'announced' where predicate is not null`);
+    let before = count(ANI);
+    await h.act(() => h.fake.sendCommand(ANI, 'status'));
+    expect(said(ANI, before)).toContain('Anda dapat mengajukan keberatan dengan /keberatan sampai 15 Desember 2026');
+    before = count(ANI);
+    await h.act(() => h.fake.sendCommand(ANI, 'keberatan'));
+    const intro = said(ANI, before);
+    expect(intro).toContain('Keberatan atas hasil penilaian periode Triwulan IV 2026');
+    expect(intro).toContain('Tulis alasan keberatan');
+    expect(await type(ANI, 'Penilaian belum memperhitungkan laporan tambahan.')).toContain('Kirim tautan bukti dukung');
+    expect((await press(ANI, 'Lewati')).answer).toContain('Ringkasan keberatan');
+    // Nobody is above Sari in this unit and it has no HR officer: the objection waits for HR all the same.
+    expect((await press(ANI, 'Ajukan keberatan')).answer).toContain('Keberatan Anda sudah dikirim kepada admin kepegawaian (BKD)');
+    const rows = await h.query<{ status: string; decider_id: number | null }>(`select status, decider_id from objection`);
+    expect(rows).toEqual([{ status: 'open', decider_id: null }]);
   });
 });

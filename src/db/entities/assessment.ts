@@ -174,16 +174,36 @@ export const CheckIn = defineEntity({
 });
 export type ICheckIn = InferEntity<typeof CheckIn>;
 
+export const OBJECTION_STATUSES = ['open', 'decided'] as const;
+export const OBJECTION_DECISIONS = ['upheld', 'changed'] as const;
+
+/**
+ * An objection (keberatan) to an announced result: one per assessment. It keeps the ratings objected to
+ * (`original*`) and the decision (`new*`, the same as the originals when upheld); a changed decision also
+ * replaces the assessment's ratings and predikat. `decider` is the rater's superior when it was filed
+ * (null: HR decides); `dueOn` the decider's date it should be decided by, after which HR is told.
+ */
 export const Objection = defineEntity({
   name: 'Objection',
   tableName: 'objection',
   properties: {
     id: p.integer().primary().autoincrement(),
-    assessment: () => p.manyToOne(Assessment).mapToPk().index(),
+    assessment: () => p.manyToOne(Assessment).mapToPk().unique(),
     reason: p.text(),
+    evidenceUrl: p.text().nullable(),
     status: p.string().length(16).default('open'),
+    /** The rater whose rating is objected to (the latest rated review's reviewer). */
+    ratedBy: () => p.manyToOne(Employee).mapToPk().nullable(),
+    decider: () => p.manyToOne(Employee).mapToPk().nullable(),
+    originalHasilKerja: p.enum([...RATINGS]).nullable(),
+    originalPerilaku: p.enum([...RATINGS]).nullable(),
+    originalPredicate: p.enum([...PREDICATES]).nullable(),
+    dueOn: p.date().nullable(),
+    escalatedAt: p.datetime().nullable(),
     decidedBy: () => p.manyToOne(Employee).mapToPk().nullable(),
     decision: p.string().length(16).nullable(),
+    newHasilKerja: p.enum([...RATINGS]).nullable(),
+    newPerilaku: p.enum([...RATINGS]).nullable(),
     newPredicate: p.enum([...PREDICATES]).nullable(),
     decisionReason: p.text().nullable(),
     createdAt: p.datetime().defaultRaw('current_timestamp').onCreate(() => new Date()),

@@ -20,6 +20,11 @@ export interface StepNeeds {
   checkInId: number | null;
   /** `/lihat NIP` by an HR admin: whose assessment to load. */
   ownerNip: string | null;
+  /**
+   * The objection case to load (views.ts `ObjectionCase`): of an assessment id, 'own' (the actor's latest
+   * announced assessment), or the latest announced one of the employee with this NIP (a decider's `/keberatan NIP`).
+   */
+  objection: number | 'own' | { nip: string } | null;
 }
 
 /** A command: its names (Indonesian first, English aliases after) and what it does. */

@@ -1,6 +1,7 @@
 /** Settings and orientation: language, public-announcement opt-out, status. */
 import { formatDate, translator } from '../../i18n/index.js';
 import { predicateLabel, statusLabel } from '../../i18n/labels.js';
+import { objectionStatusLine } from '../objection-view.js';
 import type { Locale } from '../state.js';
 import type { Turn } from '../turn.js';
 import type { FlowModule } from './module.js';
@@ -46,7 +47,7 @@ function toggleOptOut(turn: Turn): void {
   turn.say(optOut ? t('settings.optout_on') : t('settings.optout_off'));
 }
 
-/** `/status`: where my assessment stands and how many reviews wait for me. */
+/** `/status`: where my assessment stands, my objection option or decision, and how many reviews wait for me. */
 function statusCommand(turn: Turn): void {
   const t = translator(turn.ctx.locale);
   const own = turn.ctx.own;
@@ -65,6 +66,9 @@ function statusCommand(turn: Turn): void {
     );
     if (own.predicate) lines.push(t('status.predicate', { predicate: predicateLabel(t, own.predicate) }));
   }
+  // After the announcement: the option to object while its window is open, or the objection's decision.
+  const objection = objectionStatusLine(t, turn.ctx.locale, turn.ctx.objection, turn.ctx.now, turn.ctx.capabilities.commandPrefix);
+  if (objection) lines.push(objection);
   const pending = (turn.ctx.pendingReviews ?? []).filter((p) => p.kind === 'review');
   lines.push(pending.length ? t('status.reviews_pending', { count: pending.length }) : t('status.reviews_none'));
   turn.say(lines.join('\n'));
@@ -73,7 +77,7 @@ function statusCommand(turn: Turn): void {
 export const settingsModule: FlowModule = {
   name: 'settings',
   commands: [
-    { names: ['status'], needs: { own: true, pendingReviews: true }, run: (turn) => statusCommand(turn) },
+    { names: ['status'], needs: { own: true, pendingReviews: true, objection: 'own' }, run: (turn) => statusCommand(turn) },
     { names: ['bahasa', 'language'], run: languageCommand },
     { names: ['pengumuman', 'announcements'], run: (turn) => announcementsCommand(turn) },
   ],
