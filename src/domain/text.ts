@@ -17,6 +17,10 @@ export const TEXT_BOUNDS = Object.freeze({
   return_note: { min: 10, max: 2000 },
   /** The coaching (pembinaan) plan the rater writes for a weak result. */
   coaching_plan: { min: 10, max: 2000 },
+  /** Why a rater revises a rating during calibration (closed cycle, before announce). */
+  revision_reason: { min: 10, max: 2000 },
+  /** HR's reason for announcing a cycle whose distribution curve is broken. */
+  curve_override: { min: 10, max: 2000 },
   /** A message in an assessment's thread (dialog kinerja): a chat message, not an essay. */
   thread_message: { min: 1, max: 4000 },
 } satisfies Record<string, { readonly min: number; readonly max: number }>);

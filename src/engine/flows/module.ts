@@ -20,6 +20,10 @@ export interface StepNeeds {
   checkInId: number | null;
   /** `/lihat NIP` by an HR admin: whose assessment to load. */
   ownerNip: string | null;
+  /** The rater's calibration view (units of their people in the latest closed cycle). */
+  calibration: boolean;
+  /** The actor's latest result (provisional or final). */
+  result: boolean;
 }
 
 /** A command: its names (Indonesian first, English aliases after) and what it does. */
