@@ -29,6 +29,12 @@ describe('calibration: revising a rating between close and announce', () => {
     await completeSelfAssessment(h, 'budi', [40, 48]);
     await rate(h, 'sari', { items: 2, item: 2, perilaku: 1, feedback: 'Kecepatan respons perlu ditingkatkan secara nyata.' });
     await h.send('sari', 'Pendampingan mingguan untuk mempercepat respons pengaduan.');
+    // Dates that do not read, or already passed (one of several is enough), are refused and asked again.
+    for (const bad of ['besok', '15-12-2026, 01-11-2026']) {
+      await h.send('sari', bad);
+      expect(await h.lastText('sari')).toContain('Tanggal tidak dikenali atau sudah lewat');
+    }
+    expect(await h.query(`select 1 from check_in`)).toEqual([]);
     await h.press('sari', 'Jadwal bawaan');
     expect(await h.lastText('sari')).toContain('dijadwalkan saat hasil ditetapkan (2 dan 4 minggu setelahnya)');
   });
