@@ -244,8 +244,13 @@ export async function loadPendingReviews(tx: Tx, raterId: number, now: Date): Pr
   return rows.map((r) => ({ kind: r.kind, id: r.id, ownerName: r.name, ownerNip: r.nip, cycleName: r.cycle_name }));
 }
 
-/** Assessments `raterId` answers for: their supervisor of record is the rater, or the rater rated them. */
-const RATED_BY = `(e.supervisor_id = $1 or exists (select 1 from review r where r.assessment_id = a.id and r.reviewer_id = $1 and r.outcome = 'rated'))`;
+/**
+ * Rated assessments `raterId` answers for: their supervisor of record is the rater, or the rater rated them.
+ * Both sides start from an index (employee.supervisor_id, review.reviewer_id), so /status stays cheap.
+ */
+const RATED_BY = `(select a.id, a.cycle_id from employee e join assessment a on a.employee_id = e.id where e.supervisor_id = $1 and a.predicate is not null
+     union
+     select a.id, a.cycle_id from review r join assessment a on a.id = r.assessment_id where r.reviewer_id = $1 and r.outcome = 'rated' and a.predicate is not null)`;
 
 /**
  * The calibration view of `raterId`: the latest closed or announced cycle in which someone they rate has a
@@ -255,8 +260,7 @@ const RATED_BY = `(e.supervisor_id = $1 or exists (select 1 from review r where 
 export async function loadCalibration(tx: Tx, raterId: number): Promise<CalibrationView | null> {
   const cycles = await tx.query<{ id: number; name: string; status: string; curve_override: string | null }>(
     `select c.id, c.name, c.status, c.curve_override from cycle c
-      where c.status in ('closed', 'announced')
-        and exists (select 1 from assessment a join employee e on e.id = a.employee_id where a.cycle_id = c.id and a.predicate is not null and ${RATED_BY})
+      where c.status in ('closed', 'announced') and c.id in (select m.cycle_id from ${RATED_BY} m)
       order by c.period_end desc, c.id desc limit 1`,
     [raterId],
   );
@@ -264,7 +268,7 @@ export async function loadCalibration(tx: Tx, raterId: number): Promise<Calibrat
   if (!c) return null;
   const people = await tx.query<{ id: number; name: string; nip: string; predicate: string; unit_id: number }>(
     `select a.id, e.name, e.nip, a.predicate, e.unit_id from assessment a join employee e on e.id = a.employee_id
-      where a.cycle_id = $2 and a.predicate is not null and ${RATED_BY} order by e.name, a.id`,
+      where a.cycle_id = $2 and a.id in (select m.id from ${RATED_BY} m) order by e.name, a.id`,
     [raterId, c.id],
   );
   const units = await unitDistributions(tx, c.id, [...new Set(people.map((p) => p.unit_id))]);

@@ -117,6 +117,30 @@ describe('calibration: revising a rating between close and announce', () => {
     expect(await revisions()).toHaveLength(1);
   });
 
+  it('revised out of coaching the plan goes; revised back into it, the plan is asked for again (English)', async () => {
+    await h.send('sari', '/kalibrasi');
+    await h.press('sari', 'Revise: Budi Staff');
+    await h.press('sari', 'Meets');
+    await h.press('sari', 'Meets');
+    await h.send('sari', 'After calibration the response times were within the standard.');
+    await h.press('sari', 'Save the change');
+    expect(await h.lastText('sari')).toContain('The rating of Budi Staff was revised: Good (Baik)');
+    expect(await h.query(`select 1 from follow_up where assessment_id = ?`, [h.assessmentOf.budi])).toEqual([]);
+    expect(await h.lastText('budi')).toContain('Reason: After calibration the response times');
+
+    await h.send('sari', '/kalibrasi');
+    await h.press('sari', 'Revise: Budi Staff');
+    await h.press('sari', 'Below');
+    await h.press('sari', 'Meets');
+    await h.send('sari', 'The complaint backlog grew again in the last weeks.');
+    await h.press('sari', 'Save the change');
+    expect(await h.lastText('sari')).toContain('Write the coaching plan');
+    await h.send('sari', 'Weekly mentoring to bring the complaint backlog down.');
+    await h.press('sari', 'Default schedule');
+    expect(await h.query(`select kind from follow_up where assessment_id = ?`, [h.assessmentOf.budi])).toEqual([{ kind: 'coaching' }]);
+    expect(await revisions()).toHaveLength(3);
+  });
+
   it('revising after announce is refused; the final result shows in /status', async () => {
     await h.send('sari', '/kalibrasi');
     await h.press('sari', 'Revise: Budi Staff');
@@ -127,7 +151,7 @@ describe('calibration: revising a rating between close and announce', () => {
     await h.press('sari', 'Save the change');
     expect(await h.lastText('sari')).toContain('cannot be changed now: revising is only possible after the cycle closes and before the results are announced');
     expect(await assessment('budi')).toMatchObject({ status: 'announced', predicate: 'butuh_perbaikan' });
-    expect(await revisions()).toHaveLength(1);
+    expect(await revisions()).toHaveLength(3);
 
     await h.send('sari', '/kalibrasi');
     expect(await h.lastText('sari')).toContain('The results of Triwulan IV 2026 are set and announced.');
