@@ -14,6 +14,12 @@ export const CONTINUE_ASSESSMENT_TOKEN = 'continue-assessment';
 export const OPEN_REVIEWS_TOKEN = 'open-reviews';
 
 /**
+ * The token of "open calibration" on the close job's curve message to raters: same as `/kalibrasi` (it only
+ * ever shows the presser's own people).
+ */
+export const OPEN_CALIBRATION_TOKEN = 'open-calibration';
+
+/**
  * Prefix of a coaching check-in rating button sent by the follow-up job: `checkin-rating:<check-in id>:<1-5>`.
  * The engine accepts it only from the employee whose check-in it is.
  */

@@ -3,6 +3,15 @@
  * other weeks). When the rater chose the first date, the later ones keep the same spacing from it.
  */
 import { calendarDateToUtc, type CalendarDate } from './dates.js';
+import type { Predicate } from './ratings.js';
+
+/** What follows a predikat (DOMAIN.md "Follow-up rules"): an award, thanks, or coaching (pembinaan). */
+export type FollowUpKind = 'award' | 'thanks' | 'coaching';
+
+/** Sangat Baik -> award; Baik -> thanks; Butuh Perbaikan, Kurang, Sangat Kurang -> coaching. */
+export function followUpFor(predicate: Predicate | string): FollowUpKind {
+  return predicate === 'sangat_baik' ? 'award' : predicate === 'baik' ? 'thanks' : 'coaching';
+}
 
 /** Default check-ins, in weeks after the plan (or the announcement). */
 export const DEFAULT_CHECK_IN_WEEKS: readonly number[] = Object.freeze([2, 4]);

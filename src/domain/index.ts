@@ -141,7 +141,7 @@ export {
   type ObjectionDecision,
   type ObjectionWindow,
 } from './objection.js';
-export { DEFAULT_CHECK_IN_WEEKS, checkInDates, type CheckInStart } from './follow-up.js';
+export { DEFAULT_CHECK_IN_WEEKS, checkInDates, followUpFor, type CheckInStart, type FollowUpKind } from './follow-up.js';
 export { actingRaterFor, type ActingKind, type ActingAssignmentFact, type RatedEmployee, type ChosenRater } from './acting.js';
 export { FORMULA_TRIGGERS, neutraliseFormula, csvField, safeCsvText } from './spreadsheet-safe.js';
 export { COMPLETION_STATES, completionState, type CompletionState, type CompletionInput } from './completion.js';

@@ -21,6 +21,10 @@ export const TEXT_BOUNDS = Object.freeze({
   objection_reason: { min: 10, max: 2000 },
   /** Why the rater's superior upholds or changes the ratings objected to: always written. */
   objection_decision: { min: 10, max: 2000 },
+  /** Why a rater revises a rating during calibration (closed cycle, before announce). */
+  revision_reason: { min: 10, max: 2000 },
+  /** HR's reason for announcing a cycle whose distribution curve is broken. */
+  curve_override: { min: 10, max: 2000 },
   /** A message in an assessment's thread (dialog kinerja): a chat message, not an essay. */
   thread_message: { min: 1, max: 4000 },
 } satisfies Record<string, { readonly min: number; readonly max: number }>);

@@ -3,7 +3,6 @@
  * conversation itself. A version mismatch (conversation or assessment) throws `ConcurrentUpdate`, and the
  * engine re-runs the whole event against the new state.
  */
-import { checkInDates } from '../domain/index.js';
 import { appendAuditAtCommit, type AuditEntry } from '../db/audit.js';
 import { currentChatOf, linkAccount } from '../db/identity.js';
 import { answeredEditSelect, insertAnsweredEdit, insertOutbox, insertOutboxFrom, outboxValuesSelect, promptByKey, type OutboxDraft } from '../db/outbox.js';
@@ -86,13 +85,6 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
         if (e.grants && Object.keys(e.grants).length) await grantTokens(tx, to.platform, to.platformUserId, e.employeeId, e.grants);
         break;
       }
-      case 'announce': {
-        const rows = await tx.query<{ announce_channels: Record<string, string> }>(`select announce_channels from unit where id = $1`, [e.unitId]);
-        for (const [platform, chatId] of Object.entries(rows[0]?.announce_channels ?? {})) {
-          if (chatId) outbox.push({ platform, chatId, recipient: null, payload: e.message, key: `${key}:${platform}` });
-        }
-        break;
-      }
       case 'save_answer': {
         const cols = ['assessment_id', 'item_key', 'indicator_id', 'target_id'];
         const vals: unknown[] = [e.assessmentId, e.itemKey, e.indicatorId, e.targetId];
@@ -167,16 +159,40 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
         break;
       case 'follow_up': {
         const rows = await tx.query<{ id: number }>(
-          `insert into follow_up (assessment_id, kind, plan, first_check_in, created_at) values ($1, $2, $3, $4, $5)
-           on conflict (assessment_id) do update set kind = excluded.kind, plan = coalesce(excluded.plan, follow_up.plan),
-             first_check_in = coalesce(excluded.first_check_in, follow_up.first_check_in)
+          `insert into follow_up (assessment_id, kind, plan, created_at) values ($1, $2, $3, $4)
+           on conflict (assessment_id) do update set kind = excluded.kind, plan = coalesce(excluded.plan, follow_up.plan)
            returning id`,
-          [e.assessmentId, e.followUp, e.plan, e.firstCheckIn, now],
+          [e.assessmentId, e.followUp, e.plan, now],
         );
-        if (e.firstCheckIn) {
-          // The rater's first date, then the default spacing from it (domain follow-up.ts).
-          const dates = checkInDates({ first: e.firstCheckIn });
-          await tx.exec(`insert into check_in (follow_up_id, due_on) select $1, d from unnest($2::date[]) as d`, [rows[0].id, dates]);
+        if (e.checkIns) {
+          // The plan is the one source of the dates: a new plan replaces the check-ins not held yet.
+          await tx.exec(`delete from check_in where follow_up_id = $1 and done_at is null`, [rows[0].id]);
+          await tx.exec(`insert into check_in (follow_up_id, due_on) select $1, d from unnest($2::date[]) as d`, [rows[0].id, e.checkIns]);
+          await tx.exec(`update follow_up set first_check_in = $2 where id = $1`, [rows[0].id, e.checkIns[0] ?? null]);
+        }
+        break;
+      }
+      case 'revise_rating': {
+        // FOR SHARE waits for an announcement in progress (it locks the cycle FOR UPDATE) and then sees it.
+        const open = await tx.query(`select 1 from cycle c join assessment a on a.cycle_id = c.id where a.id = $1 and c.status = 'closed' for share of c`, [e.assessmentId]);
+        const n = open.length
+          ? await tx.exec(
+              `update assessment set hasil_kerja = $3, perilaku = $4, predicate = $5, version = version + 1, updated_at = $6
+                where id = $1 and version = $2 and status = 'reviewed'`,
+              [e.assessmentId, e.version, e.hasil, e.perilaku, e.predicate, now],
+            )
+          : 0;
+        if (n === 0) throw new ConcurrentUpdate(`assessment ${e.assessmentId}`);
+        await tx.exec(
+          `insert into rating_revision (assessment_id, reviser_id, old_hasil_kerja, old_perilaku, old_predicate, hasil_kerja, perilaku, predicate, reason, created_at)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+          [e.assessmentId, e.reviserId, e.old.hasil, e.old.perilaku, e.old.predicate, e.hasil, e.perilaku, e.predicate, e.reason, now],
+        );
+        if (e.coaching) {
+          await tx.exec(`insert into follow_up (assessment_id, kind, created_at) values ($1, 'coaching', $2) on conflict (assessment_id) do update set kind = 'coaching'`, [e.assessmentId, now]);
+        } else {
+          await tx.exec(`delete from check_in where follow_up_id in (select id from follow_up where assessment_id = $1 and kind = 'coaching')`, [e.assessmentId]);
+          await tx.exec(`delete from follow_up where assessment_id = $1 and kind = 'coaching'`, [e.assessmentId]);
         }
         break;
       }

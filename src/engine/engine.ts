@@ -17,13 +17,13 @@ import { PLAIN_CAPABILITIES, type CapabilityLookup } from './capabilities.js';
 import { ADMIN_ROLE, flows as defaultFlows, type FlowRegistry } from './flows/index.js';
 import { linkCodeOf } from './flows/linking.js';
 import { localeFromHint, translator } from '../i18n/index.js';
-import { loadAssessment, loadCheckIn, loadIngress, loadLinkContext, loadObjectionCase, loadPendingReviews, withRaters } from './load.js';
+import { loadAssessment, loadCalibration, loadCheckIn, loadIngress, loadLatestResult, loadLinkContext, loadObjectionCase, loadPendingReviews, withRaters } from './load.js';
 import { insertOutbox } from '../db/outbox.js';
 import type { ReminderConfig } from '../db/reminders.js';
 import { TxRunner, type Session } from '../db/sql.js';
 import { isTransientDatabaseError } from '../db/transient.js';
 import { initialState, type ConversationState, type Effect, type Locale, type StepInput } from './state.js';
-import { CHECKIN_RATING_TOKEN_PREFIX, CONTINUE_ASSESSMENT_TOKEN, OPEN_REVIEWS_TOKEN, issuedTo, randomErrorId, randomToken } from './tokens.js';
+import { CHECKIN_RATING_TOKEN_PREFIX, CONTINUE_ASSESSMENT_TOKEN, OPEN_CALIBRATION_TOKEN, OPEN_REVIEWS_TOKEN, issuedTo, randomErrorId, randomToken } from './tokens.js';
 import type { StepContext } from './views.js';
 
 /** Reminder settings when the caller passes none (the same defaults as config.ts). */
@@ -136,6 +136,8 @@ export function createEngine(deps: EngineDeps): Engine {
       actor && objectionKey !== null
         ? await loadObjectionCase(read, objectionKey === 'own' ? { ownerId: actor.id } : typeof objectionKey === 'number' ? { assessmentId: objectionKey } : { ownerNip: objectionKey.nip }, { now, locale, windowDays: deps.config.OBJECTION_WINDOW_DAYS ?? DEFAULT_OBJECTION_WINDOW_DAYS })
         : null;
+    const calibration = actor && needs?.calibration ? await loadCalibration(read, actor.id) : null;
+    const latestResult = actor && needs?.result ? await loadLatestResult(read, actor.id) : null;
 
     const idleMs = deps.config.DRAFT_IDLE_MINUTES * 60_000;
     const ctx: StepContext = {
@@ -149,6 +151,8 @@ export function createEngine(deps: EngineDeps): Engine {
       pendingReviews,
       checkIn,
       objection,
+      calibration,
+      result: latestResult,
       resumedAfterIdle: !!ingress.conversation && now.getTime() - ingress.conversation.lastActivityAt.getTime() > idleMs,
       limits: {
         realisasiMaxMultiple: deps.config.REALISASI_MAX_MULTIPLE,
@@ -312,6 +316,7 @@ export function toStepInput(event: IncomingEvent, state: ConversationState, acto
       const token = event.payload;
       if (linked && token === CONTINUE_ASSESSMENT_TOKEN) return { kind: 'action', action: { a: 'start_assessment' } };
       if (linked && token === OPEN_REVIEWS_TOKEN) return { kind: 'command', name: 'tinjau', args: [] };
+      if (linked && token === OPEN_CALIBRATION_TOKEN) return { kind: 'command', name: 'kalibrasi', args: [] };
       if (linked && token.startsWith(`${CHECKIN_RATING_TOKEN_PREFIX}:`)) {
         const [, id, score] = token.split(':');
         if (/^\d+$/.test(id ?? '') && /^[1-5]$/.test(score ?? '')) return { kind: 'action', action: { a: 'rate_checkin', id: Number(id), score: Number(score) } };

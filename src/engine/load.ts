@@ -10,7 +10,8 @@ import type { Platform } from '../contract/index.js';
 import type { Tx } from '../db/sql.js';
 import type { ConversationState, Locale, Rating, StateParser } from './state.js';
 import { hrOfficers } from '../db/hr-officers.js';
-import type { AssessmentView, CheckInView, LinkCodeView, ObjectionCase, ObjectionRecord, PendingReviewView, PersonView } from './views.js';
+import { unitDistributions } from '../db/calibration.js';
+import type { AssessmentView, CalibrationView, CheckInView, LinkCodeView, ObjectionCase, ObjectionRecord, PendingReviewView, PersonView, ResultView } from './views.js';
 
 const PERSON_COLS = `e.id, e.name, e.nip, e.locale, e.unit_id, e.supervisor_id, e.roles, e.opt_out_announcements, e.timezone`;
 
@@ -242,6 +243,84 @@ export async function loadPendingReviews(tx: Tx, raterId: number, now: Date): Pr
     [raterId, now],
   );
   return rows.map((r) => ({ kind: r.kind, id: r.id, ownerName: r.name, ownerNip: r.nip, cycleName: r.cycle_name }));
+}
+
+/**
+ * Rated assessments `raterId` answers for: their supervisor of record is the rater, or the rater rated them.
+ * Both sides start from an index (employee.supervisor_id, review.reviewer_id), so /status stays cheap.
+ */
+const RATED_BY = `(select a.id, a.cycle_id from employee e join assessment a on a.employee_id = e.id where e.supervisor_id = $1 and a.predicate is not null
+     union
+     select a.id, a.cycle_id from review r join assessment a on a.id = r.assessment_id where r.reviewer_id = $1 and r.outcome = 'rated' and a.predicate is not null)`;
+
+/**
+ * The calibration view of `raterId`: the latest closed or announced cycle in which someone they rate has a
+ * predicate, each unit of those people with its organisational rating and all its predicates, and those
+ * people themselves (revisable while the cycle is closed). Null when they rated nobody in such a cycle.
+ */
+export async function loadCalibration(tx: Tx, raterId: number): Promise<CalibrationView | null> {
+  const cycles = await tx.query<{ id: number; name: string; status: string; curve_override: string | null }>(
+    `select c.id, c.name, c.status, c.curve_override from cycle c
+      where c.status in ('closed', 'announced') and c.id in (select m.cycle_id from ${RATED_BY} m)
+      order by c.period_end desc, c.id desc limit 1`,
+    [raterId],
+  );
+  const c = cycles[0];
+  if (!c) return null;
+  const people = await tx.query<{ id: number; name: string; nip: string; predicate: string; unit_id: number }>(
+    `select a.id, e.name, e.nip, a.predicate, e.unit_id from assessment a join employee e on e.id = a.employee_id
+      where a.cycle_id = $2 and a.id in (select m.id from ${RATED_BY} m) order by e.name, a.id`,
+    [raterId, c.id],
+  );
+  const units = await unitDistributions(tx, c.id, [...new Set(people.map((p) => p.unit_id))]);
+  return {
+    cycleId: c.id,
+    cycleName: c.name,
+    cycleStatus: c.status,
+    curveOverride: c.curve_override,
+    units: units.map((u) => ({ unitId: u.unitId, unitName: u.unitName, orgRating: u.orgRating, predicates: u.members.map((m) => m.predicate) })),
+    revisable: people.map((p) => ({ id: p.id, ownerName: p.name, ownerNip: p.nip, predicate: p.predicate })),
+  };
+}
+
+/** The latest rated assessment of `employeeId` with its feedback and coaching, or null when none is rated. */
+export async function loadLatestResult(tx: Tx, employeeId: number): Promise<ResultView | null> {
+  const rows = await tx.query<{
+    id: number;
+    cycle_name: string;
+    status: string;
+    hasil_kerja: Rating | null;
+    perilaku: Rating | null;
+    predicate: string;
+    announced_at: Date | null;
+    feedback: string | null;
+    fu_kind: string | null;
+    plan: string | null;
+    check_ins: { date: string; rating: number | null }[] | null;
+  }>(
+    `select a.id, c.name as cycle_name, a.status, a.hasil_kerja, a.perilaku, a.predicate, c.announced_at,
+            (select r.feedback from review r where r.assessment_id = a.id and r.outcome = 'rated' order by r.round desc limit 1) as feedback,
+            f.kind as fu_kind, f.plan,
+            (select json_agg(json_build_object('date', to_char(ck.due_on, 'YYYY-MM-DD'), 'rating', ck.employee_rating) order by ck.due_on)
+               from check_in ck where ck.follow_up_id = f.id) as check_ins
+       from assessment a join cycle c on c.id = a.cycle_id left join follow_up f on f.assessment_id = a.id
+      where a.employee_id = $1 and a.predicate is not null
+      order by c.period_end desc, c.id desc limit 1`,
+    [employeeId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    assessmentId: r.id,
+    cycleName: r.cycle_name,
+    final: r.status === 'announced',
+    hasilKerja: r.hasil_kerja,
+    perilaku: r.perilaku,
+    predicate: r.predicate,
+    feedback: r.feedback,
+    announcedAt: r.announced_at ? new Date(r.announced_at) : null,
+    coaching: r.fu_kind === 'coaching' ? { plan: r.plan, checkIns: r.check_ins ?? [] } : null,
+  };
 }
 
 /** A check-in and whose coaching it belongs to. */

@@ -53,6 +53,11 @@ export type Action =
   | { a: 'return_revision' }
   | { a: 'coaching_plan'; id: number }
   | { a: 'checkin_default' }
+  /** Calibration: revise the rating of assessment `id` (closed cycle, before announce). */
+  | { a: 'open_revision'; id: number }
+  | { a: 'revise_hasil'; r: Rating }
+  | { a: 'revise_perilaku'; r: Rating }
+  | { a: 'confirm_revision' }
   /** From the follow-up job's check-in message: the employee rates a coaching session 1-5. */
   | { a: 'rate_checkin'; id: number; score: number }
   /** Slack modal with realisasi + narrative of item `i` (submitted as an action with field values). */
@@ -120,8 +125,6 @@ export type Effect =
   | { kind: 'reply'; message: OutgoingMessage }
   /** Message another person (their most recently linked chat); `grants` become buttons in their state. */
   | { kind: 'notify'; employeeId: number; message: OutgoingMessage; grants?: Record<string, Action> }
-  /** Post to the unit's announcement channel(s). */
-  | { kind: 'announce'; unitId: number; message: OutgoingMessage }
   | { kind: 'save_answer'; assessmentId: number; itemKey: string; indicatorId: number | null; targetId: number | null; patch: AnswerPatch }
   | { kind: 'save_reflection'; assessmentId: number; text: string }
   | { kind: 'submit'; assessmentId: number; version: number; late: boolean }
@@ -149,7 +152,27 @@ export type Effect =
    */
   | { kind: 'mark_answered'; token: string; prompt: string | null }
   | { kind: 'thread_message'; assessmentId: number; authorId: number; text: string }
-  | { kind: 'follow_up'; assessmentId: number; followUp: 'award' | 'coaching'; plan: string | null; firstCheckIn: string | null }
+  /**
+   * The follow-up of a result. `checkIns`: the rater's check-in dates (they replace the ones not held yet);
+   * null leaves them as they are (none: the announcement schedules the defaults).
+   */
+  | { kind: 'follow_up'; assessmentId: number; followUp: 'award' | 'coaching'; plan: string | null; checkIns: string[] | null }
+  /**
+   * A rater revises a rating during calibration: only while the cycle is closed and the assessment reviewed
+   * (else the event is handled again and the flow says why). Coaching starts or ends with the predikat.
+   */
+  | {
+      kind: 'revise_rating';
+      assessmentId: number;
+      version: number;
+      reviserId: number;
+      old: { hasil: Rating | null; perilaku: Rating | null; predicate: string | null };
+      hasil: Rating;
+      perilaku: Rating;
+      predicate: string;
+      reason: string;
+      coaching: boolean;
+    }
   | { kind: 'rate_checkin'; checkInId: number; score: number }
   | { kind: 'set_locale'; employeeId: number; locale: Locale }
   | { kind: 'set_opt_out'; employeeId: number; optOut: boolean }

@@ -1,7 +1,7 @@
 /** Button tokens: short, opaque, random; the state of the person who may press one says what it means. */
 import { randomBytes } from 'node:crypto';
 
-export { CHECKIN_RATING_TOKEN_PREFIX, CONTINUE_ASSESSMENT_TOKEN, OPEN_REVIEWS_TOKEN } from '../contract/index.js';
+export { CHECKIN_RATING_TOKEN_PREFIX, CONTINUE_ASSESSMENT_TOKEN, OPEN_CALIBRATION_TOKEN, OPEN_REVIEWS_TOKEN } from '../contract/index.js';
 
 /** Longest token the engine issues; keeps Telegram callback_data (64 bytes) far from its limit. */
 export const TOKEN_MAX_LENGTH = 24;

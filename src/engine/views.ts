@@ -129,6 +129,52 @@ export interface ObjectionCase {
   objection: ObjectionRecord | null;
 }
 
+/** A unit of the calibration view: its organisational rating and the predicates given in it. */
+export interface CalibrationUnitView {
+  unitId: number;
+  unitName: string;
+  /** null: HR has not set the unit's organisational rating, so the curve cannot be checked. */
+  orgRating: string | null;
+  predicates: string[];
+}
+
+/** A rated assessment the rater may revise while the cycle is closed. */
+export interface RevisableView {
+  id: number;
+  ownerName: string;
+  ownerNip: string;
+  predicate: string;
+}
+
+/** Calibration for a rater: the latest closed (or announced) cycle they rated in, per unit of their people. */
+export interface CalibrationView {
+  cycleId: number;
+  cycleName: string;
+  /** 'closed' while calibrating, 'announced' once results are final. */
+  cycleStatus: string;
+  /** HR's reason when the cycle was announced over a broken curve. */
+  curveOverride: string | null;
+  units: CalibrationUnitView[];
+  /** The rater's rated people in that cycle (revisable only while it is closed). */
+  revisable: RevisableView[];
+}
+
+/** The person's latest rated assessment: provisional until its cycle is announced, then final. */
+export interface ResultView {
+  assessmentId: number;
+  cycleName: string;
+  /** True once announced (assessment status `announced`). */
+  final: boolean;
+  hasilKerja: Rating | null;
+  perilaku: Rating | null;
+  predicate: string;
+  feedback: string | null;
+  /** When the cycle was announced (the objection window counts from it). */
+  announcedAt: Date | null;
+  /** The coaching plan and its check-ins, for a result that needs coaching. */
+  coaching: { plan: string | null; checkIns: { date: string; rating: number | null }[] } | null;
+}
+
 /** A link code found for the code the user typed. */
 export interface LinkCodeView {
   id: number;
@@ -159,6 +205,10 @@ export interface StepContext {
   objection?: ObjectionCase | null;
   /** For /tinjau and /status. */
   pendingReviews: PendingReviewView[] | null;
+  /** For /kalibrasi and a supervisor's /status, when loaded. */
+  calibration?: CalibrationView | null;
+  /** For /status: the actor's latest result, when loaded. */
+  result?: ResultView | null;
   /** True when the conversation was idle longer than the draft idle time. */
   resumedAfterIdle: boolean;
   limits: { realisasiMaxMultiple: number; evidenceMaxMb: number; objectionDecisionDays?: number };

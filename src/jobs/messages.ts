@@ -8,7 +8,8 @@
  */
 import type { Locale } from '../db/entities/organisation.js';
 import { formatDate, translator, type Translate } from '../i18n/index.js';
-import { orgRatingLabel, predicateLabel } from '../i18n/labels.js';
+import { orgRatingLabel, predicateLabel, ratingLabel } from '../i18n/labels.js';
+import { followUpFor, type Rating } from '../domain/index.js';
 
 /** A person's stored locale as one the catalogues have: English when set, else Indonesian (the default). */
 export function jobLocale(locale: string | null | undefined): Locale {
@@ -147,21 +148,71 @@ export function violationsText(locale: string, v: { cycle: string; unit: string;
   return lines.join('\n');
 }
 
-/**
- * The private result message for a predicate: an award, a plain result, or a coaching notice with the
- * check-in dates (`YYYY-MM-DD`), written out in the reader's language.
- */
-export function resultText(locale: string, v: { cycle: string; predicate: string; checkInDates: readonly string[] }): string {
+/** The hints under a curve message: raters may revise (with the button), HR decides the announcement. */
+export function violationsHint(locale: string, audience: 'rater' | 'hr'): string {
   const t = jobTranslator(locale);
-  if (v.predicate === 'sangat_baik') return t('jobs.announce.award.private', { cycle: v.cycle });
-  const predicate = predicateName(locale, v.predicate);
-  if (v.predicate === 'baik') return t('jobs.announce.result.private', { cycle: v.cycle, predicate });
-  return t('jobs.announce.coaching.private', { cycle: v.cycle, predicate, dates: v.checkInDates.map((d) => formatDate(jobLocale(locale), d)).join(', ') });
+  return audience === 'rater' ? t('jobs.cycle.closed.rater_hint') : t('jobs.cycle.closed.hr_hint');
 }
 
-/** The award announcement for a unit channel (Indonesian: a channel is shared, so it reads the default). */
-export function awardAnnouncementText(v: { name: string; position: string; cycle: string }): string {
-  return translator('id')('jobs.announce.award.public', { name: v.name, position: v.position, cycle: v.cycle });
+/** Label of the button that opens calibration (`/kalibrasi`). */
+export function calibrationButtonLabel(locale: string): string {
+  const t = jobTranslator(locale);
+  return t('jobs.cycle.closed.button');
+}
+
+/** To HR at close: units whose organisational rating is not set, so their curve could not be checked. */
+export function unratedUnitsText(locale: string, v: { cycle: string; units: readonly string[] }): string {
+  const t = jobTranslator(locale);
+  return t('jobs.cycle.closed.unrated', { cycle: v.cycle, units: v.units.join(', ') });
+}
+
+/** What the final result message carries. */
+export interface FinalResultVars {
+  cycle: string;
+  predicate: string;
+  hasil: string | null;
+  perilaku: string | null;
+  feedback: string | null;
+  /** Coaching: the supervisor's plan (null when none was written). */
+  plan?: string | null;
+  /** Coaching: the check-in dates (`YYYY-MM-DD`). */
+  checkInDates?: readonly string[];
+}
+
+/**
+ * The one private message with the FINAL result (DOMAIN.md "Result timeline", announce): ratings,
+ * predikat, feedback, then the follow-up: a congratulation, thanks, or the coaching plan and its dates.
+ */
+export function finalResultText(locale: string, v: FinalResultVars): string {
+  const t = jobTranslator(locale);
+  const loc = jobLocale(locale);
+  const lines = [
+    t('jobs.announce.final', {
+      cycle: v.cycle,
+      hasil: v.hasil ? ratingLabel(t, v.hasil as Rating) : '-',
+      perilaku: v.perilaku ? ratingLabel(t, v.perilaku as Rating) : '-',
+      predicate: predicateName(locale, v.predicate),
+    }),
+  ];
+  if (v.feedback) lines.push(t('jobs.announce.feedback', { feedback: v.feedback }));
+  const kind = followUpFor(v.predicate);
+  if (kind === 'award') lines.push(t('jobs.announce.award.private'));
+  else if (kind === 'thanks') lines.push(t('jobs.announce.thanks'));
+  else {
+    if (v.plan) lines.push(t('jobs.announce.coaching.plan', { plan: v.plan }));
+    lines.push(t('jobs.announce.coaching.dates', { dates: (v.checkInDates ?? []).map((d) => formatDate(loc, d)).join(', ') }));
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The award post for a unit channel (Indonesian: a channel is shared, so it reads the default), with the
+ * person's position when one is recorded.
+ */
+export function awardAnnouncementText(v: { name: string; position: string | null; cycle: string }): string {
+  const t = translator('id');
+  const position = v.position?.trim();
+  return position ? t('jobs.announce.award.public', { name: v.name, position, cycle: v.cycle }) : t('jobs.announce.award.public_no_position', { name: v.name, cycle: v.cycle });
 }
 
 /** What a reminder about an objection's decision says: whose objection, the cycle, the due date. */

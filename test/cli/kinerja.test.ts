@@ -74,4 +74,26 @@ describe('kinerja CLI', { timeout: 120_000 }, () => {
     expect(show.stdout).toMatch(/draft\s+120\s+100\.0%/);
     expect(show.stdout).toContain('Kualitas pelayanan (Service quality)');
   });
+
+  it('closes a cycle with a broken curve; announce is refused (exit 1, the reason) until HR gives a written reason', async () => {
+    const conn = db.orm.em.fork().getConnection();
+    const [cycle] = await conn.execute<{ id: number }[]>(`select id from cycle order by id desc limit 1`);
+    await conn.execute(`update unit set org_rating = 'baik'`);
+    await conn.execute(`update assessment set status = 'reviewed', predicate = 'baik', hasil_kerja = 'sesuai', perilaku = 'sesuai' where cycle_id = ?`, [cycle!.id]);
+    const closed = await kinerja('cycle', 'close', String(cycle!.id), '--actor', 'hana.bkd');
+    expect(closed.code).toBe(0);
+    expect(closed.stdout).toMatch(/closed cycle \d+: 0 late submissions flagged, 4 units break their distribution curve/);
+    const [refused, short] = await Promise.all([kinerja('cycle', 'announce', String(cycle!.id)), kinerja('cycle', 'announce', String(cycle!.id), '--override-curve', 'karena')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('cannot be announced: 4 unit(s) break their distribution curve');
+    expect(refused.stderr).toContain('--override-curve');
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('--override-curve needs a written reason of at least 10 characters (got 6)');
+    const ok = await kinerja('cycle', 'announce', String(cycle!.id), '--override-curve', 'Seluruh unit memenuhi target kuartal ini.', '--actor', 'hana.bkd');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('announced over the distribution curve of units');
+    const audit = await conn.execute<{ actor: string; data: { overrideCurve: string } }[]>(`select actor, data from audit_event where action = 'cycle.announced'`);
+    expect(audit).toEqual([{ actor: 'hana.bkd', data: expect.objectContaining({ overrideCurve: 'Seluruh unit memenuhi target kuartal ini.' }) }]);
+  });
 });

@@ -10,6 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startService, type RunningService } from '../../src/service.js';
 import { DEMO_EMPLOYEE_NIP, DEMO_SUPERVISOR_NIP } from '../../src/demo/seed.js';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { systemClock } from '../../src/clock.js';
+import { txOf } from '../../src/db/sql.js';
+import { announceCycle, closeCycle } from '../../src/jobs/cycle-close.js';
+import { createQueues } from '../../src/jobs/worker-role.js';
 
 describe('README walkthrough on the embedded default (console)', () => {
   let dataDir: string;
@@ -40,6 +45,14 @@ describe('README walkthrough on the embedded default (console)', () => {
     const last = matches.at(-1);
     if (!last) throw new Error(`no button "${label}" on screen:\n${screen.slice(-1500)}`);
     return type(last[1]!);
+  }
+
+  async function until(check: () => boolean): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`not on screen in time:\n${screen.slice(-1500)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   beforeAll(async () => {
@@ -101,8 +114,31 @@ describe('README walkthrough on the embedded default (console)', () => {
     expect(result).toContain('--- to Siti Rahmawati');
   }, 60_000);
 
-  it('the employee sees the result in /status after switching back', async () => {
+  it('the employee sees the result in /status after switching back, still provisional', async () => {
     await type(`/as ${DEMO_EMPLOYEE_NIP}`);
-    expect(await type('/status')).toMatch(/Sangat Baik/);
+    expect(await type('/status')).toMatch(/sementara, menunggu penetapan\): predikat Sangat Baik/);
   }, 30_000);
+
+  it('HR closes the cycle (the curve check reaches the supervisor) and announces with a reason: the award prints under the channel header', async () => {
+    const em = service.orm.em.fork() as EntityManager;
+    const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+    const queues = createQueues({ orm: service.orm, config, databaseUrl: service.databaseUrl });
+    const ctx = { clock: systemClock, config, enqueue: (ids: readonly number[]) => queues.enqueueOutbox([...ids]) };
+    try {
+      const [cycle] = await txOf(em).query<{ id: number }>('select id from cycle');
+      const before = screen.length;
+      const closed = await closeCycle(em, cycle.id, ctx);
+      expect(closed.violations.length).toBeGreaterThan(0);
+      await until(() => screen.slice(before).includes('tidak sesuai kurva distribusi'));
+      expect(screen.slice(before)).toContain('--- to Budi Santoso');
+      await expect(announceCycle(em, cycle.id, ctx)).rejects.toThrow(/distribution curve/);
+      const mark = screen.length;
+      await announceCycle(em, cycle.id, ctx, { overrideCurve: 'Demo: satu pegawai dinilai dalam periode ini.' });
+      await until(() => screen.slice(mark).includes('--- channel #DKIS-LP ---') && screen.slice(mark).includes('telah ditetapkan (final)'));
+      expect(screen.slice(mark)).toContain('Selamat kepada Siti Rahmawati');
+      expect(screen.slice(mark)).toContain('telah ditetapkan (final)');
+    } finally {
+      await queues.close();
+    }
+  }, 60_000);
 });

@@ -4,7 +4,7 @@ import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
 import { formatDate, formatNumber, loadCatalogue, translator } from '../../src/i18n/index.js';
 import { predicateLabel } from '../../src/i18n/labels.js';
-import { predicateName, resultText, violationsText } from '../../src/jobs/messages.js';
+import { awardAnnouncementText, finalResultText, predicateName, violationsText } from '../../src/jobs/messages.js';
 
 function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, string> {
   const out: Record<string, string> = {};
@@ -99,9 +99,16 @@ describe('message catalogues', () => {
     const en = translator('en');
     expect(en('jobs.digest.line.self', { name: 'Budi', nip: '1', done: 3, total: 5 })).toBe('- Budi (NIP 1): 3 of 5 indicators');
     expect(translator('id')('jobs.digest.line.self', { name: 'Budi', nip: '1', done: 3, total: 5 })).toBe('- Budi (NIP 1): 3 dari 5 indikator');
-    expect(resultText('en', { cycle: 'Q1', predicate: 'butuh_perbaikan', checkInDates: ['2027-01-05'] })).toContain('Needs Improvement (Butuh Perbaikan)');
-    expect(resultText('en', { cycle: 'Q1', predicate: 'butuh_perbaikan', checkInDates: ['2027-01-05'] })).toContain('5 January 2027');
-    expect(resultText('xx', { cycle: 'Q1', predicate: 'baik', checkInDates: [] })).toBe('Hasil penilaian kinerja periode Q1: predikat Baik.');
+    const coaching = finalResultText('en', { cycle: 'Q1', predicate: 'butuh_perbaikan', hasil: 'di_bawah', perilaku: 'sesuai', feedback: null, plan: 'Weekly mentoring.', checkInDates: ['2027-01-05'] });
+    expect(coaching).toContain('Rating: Needs Improvement (Butuh Perbaikan)');
+    expect(coaching).toContain('Coaching plan from your supervisor: Weekly mentoring.');
+    expect(coaching).toContain('5 January 2027');
+    expect(finalResultText('xx', { cycle: 'Q1', predicate: 'baik', hasil: 'sesuai', perilaku: 'sesuai', feedback: 'Bagus.' })).toBe(
+      'Hasil penilaian kinerja Q1 telah ditetapkan (final):\nHasil Kerja: Sesuai ekspektasi\nPerilaku Kerja: Sesuai ekspektasi\nPredikat: Baik\nUmpan balik atasan: Bagus.\nTerima kasih atas kinerja Anda.',
+    );
+    // The channel post names the position when there is one, and never shows empty brackets.
+    expect(awardAnnouncementText({ name: 'Ani', position: 'Analis', cycle: 'Q1' })).toBe('Selamat kepada Ani (Analis) atas predikat kinerja Sangat Baik pada periode Q1!');
+    expect(awardAnnouncementText({ name: 'Ani', position: ' ', cycle: 'Q1' })).toBe('Selamat kepada Ani atas predikat kinerja Sangat Baik pada periode Q1!');
     expect(predicateName('id', 'sangat_kurang')).toBe(predicateLabel(translator('id'), 'sangat_kurang'));
     const violation = violationsText('en', { cycle: 'Q1', unit: 'BKD', orgRating: 'baik', broken: [{ predicates: ['baik'], actual: 4, percent: 100, op: 'max', allowed: 2 }] });
     expect(violation).toBe('Cycle Q1 is closed. The ratings of unit BKD (organisational result: Good (Baik)) break the distribution curve:\n- Good (Baik): 4 people (100%), at most 2 allowed');

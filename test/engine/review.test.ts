@@ -13,7 +13,7 @@ describe('supervisor review, result and follow-up', () => {
     await h?.close();
   });
 
-  it('rates all above: suggestion with reasoning, Sangat Baik, congratulation and announcement', async () => {
+  it('rates all above: suggestion with reasoning, Sangat Baik told privately as provisional, nothing public before announce', async () => {
     await completeSelfAssessment(h, 'ani');
     await h.send('sari', '/tinjau');
     expect(await h.lastText('sari')).toContain('Ani Pegawai');
@@ -49,14 +49,16 @@ describe('supervisor review, result and follow-up', () => {
     const rated = await h.query(`select 1 from answer where assessment_id = ? and supervisor_rating = 'di_atas'`, [h.assessmentOf.ani]);
     expect(rated).toHaveLength(3);
 
-    const ani = await h.lastText('ani');
-    expect(ani).toContain('predikat Sangat Baik');
-    expect(ani).toContain('Umpan balik atasan: Terus pertahankan');
-    expect(ani).toContain('Selamat, Ani Pegawai!');
-    const announced = await h.lastMessages(`telegram:${ANNOUNCE_CHAT}`);
-    expect(announced.map((m) => m.text)).toEqual([expect.stringContaining('Selamat kepada Ani Pegawai')]);
-    const [fu] = await h.query<{ kind: string }>(`select kind from follow_up where assessment_id = ?`, [h.assessmentOf.ani]);
-    expect(fu.kind).toBe('award');
+    // One message: the ratings, the feedback and the predikat, marked provisional; no award yet, nothing public.
+    const ani = await h.lastMessages('ani');
+    expect(ani).toHaveLength(1);
+    expect(ani[0].text).toContain('(sementara, menunggu penetapan)');
+    expect(ani[0].text).toContain('Hasil Kerja: Di atas ekspektasi');
+    expect(ani[0].text).toContain('Predikat: Sangat Baik');
+    expect(ani[0].text).toContain('Umpan balik atasan: Terus pertahankan');
+    expect(ani[0].text).not.toContain('Selamat');
+    expect(await h.lastMessages(`telegram:${ANNOUNCE_CHAT}`)).toEqual([]);
+    expect(await h.query(`select kind from follow_up where assessment_id = ?`, [h.assessmentOf.ani])).toEqual([]);
   });
 
   it('requires feedback when a rating is below, then coaching: private notice and a plan with check-ins (English employee)', async () => {
@@ -78,9 +80,11 @@ describe('supervisor review, result and follow-up', () => {
     await h.press('sari', 'Simpan penilaian');
     expect(await h.lastText('sari')).toContain('Tulis rencana pembinaan');
 
-    const budi = await h.lastText('budi');
-    expect(budi).toContain('Performance result Triwulan IV 2026: Needs Improvement (Butuh Perbaikan).');
-    expect(budi).toContain('coaching plan');
+    const budi = await h.lastMessages('budi');
+    expect(budi).toHaveLength(1);
+    expect(budi[0].text).toContain('Performance result Triwulan IV 2026 (provisional, awaiting confirmation');
+    expect(budi[0].text).toContain('Rating: Needs Improvement (Butuh Perbaikan)');
+    expect(budi[0].text).toContain('coaching plan');
     expect(await h.lastMessages(`telegram:${ANNOUNCE_CHAT}`)).toEqual([]);
 
     // The rater may leave and come back to the plan through /tinjau.
@@ -93,7 +97,7 @@ describe('supervisor review, result and follow-up', () => {
     expect(await h.lastText('sari')).toContain('15 Desember 2026');
     await h.send('sari', '2026-12-10');
     expect(await h.lastText('sari')).toContain('10 Desember 2026');
-    expect(await h.lastText('budi')).toContain('First follow-up meeting: 10 December 2026');
+    expect(await h.lastText('budi')).toContain('Follow-up meetings: 10 December 2026, 24 December 2026.');
     const [fu] = await h.query<{ id: number; kind: string; plan: string; first_check_in: string }>(
       `select id, kind, plan, to_char(first_check_in, 'YYYY-MM-DD') as first_check_in from follow_up where assessment_id = ?`,
       [h.assessmentOf.budi],

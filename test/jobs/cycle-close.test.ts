@@ -3,7 +3,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { ManualClock } from '../../src/clock.js';
-import { announceCycle, closeDueCycles } from '../../src/jobs/cycle-close.js';
+import { CurveViolationError, announceCycle, closeCycle, closeDueCycles } from '../../src/jobs/cycle-close.js';
+import { verifyAuditChain } from '../../src/db/audit.js';
+import { txOf } from '../../src/db/sql.js';
 import { sweepDueReminders } from '../../src/jobs/reminder-sweep.js';
 import { addAssessment, addCycle, addPerson, addUnit, sql } from '../support/seed.js';
 import { testConfig } from './helpers.js';
@@ -21,13 +23,13 @@ describe('cycle close and announcement', () => {
   });
   beforeEach(async () => {
     em = db.orm.em.fork() as EntityManager;
-    await sql(em, 'truncate reminder, outbox_message, check_in, follow_up, review, assessment, indicator, cycle, chat_identity, employee, unit restart identity cascade');
+    await sql(em, 'truncate audit_event, rating_revision, reminder, outbox_message, check_in, follow_up, review, assessment, indicator, cycle, chat_identity, employee, unit restart identity cascade');
   });
 
   const outbox = () => sql<{ chat_id: string; recipient_id: number | null; payload: { text: string; buttons?: { token: string }[][] }; dedupe_key: string }>(em, 'select * from outbox_message order by id');
 
   async function ratedUnit(predicates: string[], opts: { orgRating?: string; optOut?: number[] } = {}) {
-    const unit = await addUnit(em, 'DISHUB', { orgRating: opts.orgRating ?? 'baik', announce: { telegram: '-100777' } });
+    const unit = await addUnit(em, 'DISHUB', { orgRating: opts.orgRating === 'none' ? undefined : (opts.orgRating ?? 'baik'), announce: { telegram: '-100777' } });
     const hr = await addPerson(em, { name: 'Hana HR', unitId: unit, roles: ['pegawai', 'admin'] });
     const boss = await addPerson(em, { name: 'Budi Atasan', unitId: unit });
     const cycle = await addCycle(em, { selfDeadline: '2025-03-14', reviewDeadline: '2025-03-28', status: 'reviewing' });
@@ -60,6 +62,13 @@ describe('cycle close and announcement', () => {
     expect(text).toContain('tidak sesuai kurva distribusi');
     expect(text).toContain('Baik: 4 orang (100%), paling banyak 2 orang');
     expect(text).toContain('Butuh Perbaikan / Kurang: 0 orang (0%), paling sedikit 1 orang');
+    // The rater gets a button into calibration; HR is told how announcing works now.
+    const toBoss = msgs.find((m) => m.recipient_id === t.boss)!;
+    expect(toBoss.payload.text).toContain('Anda dapat mengubah penilaian');
+    expect(toBoss.payload.buttons).toEqual([[expect.objectContaining({ label: 'Buka kalibrasi', token: 'open-calibration' })]]);
+    const toHr = msgs.find((m) => m.recipient_id === t.hr)!;
+    expect(toHr.payload.text).toContain('--override-curve');
+    expect(toHr.payload.buttons).toBeUndefined();
     // Closing is done once: the cycle is no longer due.
     expect((await closeDueCycles(em, { clock: new ManualClock(new Date('2025-04-01T00:00:00Z')), config })).closed).toEqual([]);
   });
@@ -74,8 +83,10 @@ describe('cycle close and announcement', () => {
     const msgs = await outbox();
     const channel = msgs.filter((m) => m.chat_id === '-100777');
     expect(channel).toHaveLength(1);
-    expect(channel[0].payload.text).toContain('Staf 0');
-    expect(msgs.filter((m) => m.recipient_id !== null)).toHaveLength(3);
+    expect(channel[0].payload.text).toBe('Selamat kepada Staf 0 (Analis) atas predikat kinerja Sangat Baik pada periode Triwulan I 2025!');
+    // Each employee gets exactly one message: the final result.
+    expect(msgs.filter((m) => m.recipient_id !== null).map((m) => m.recipient_id)).toEqual(t.people.map((p) => p.id));
+    expect(msgs.filter((m) => m.recipient_id !== null).every((m) => m.payload.text.includes('telah ditetapkan (final)'))).toBe(true);
     expect(msgs.find((m) => m.recipient_id === t.people[2].id)!.payload.text).toContain('Butuh Perbaikan');
     const checkIns = await sql<{ due_on: string }>(em, `select to_char(due_on, 'YYYY-MM-DD') as due_on from check_in order by due_on`);
     expect(checkIns.map((c) => c.due_on)).toEqual(['2025-04-21', '2025-05-05']);
@@ -91,5 +102,56 @@ describe('cycle close and announcement', () => {
     const prompt = (await outbox()).find((m) => m.payload.text.includes('Saya merasa didengar'))!;
     expect(prompt.recipient_id).toBe(t.people[2].id);
     expect(prompt.payload.buttons![0].map((b) => b.token)).toEqual([1, 2, 3, 4, 5].map((n) => expect.stringMatching(new RegExp(`^checkin-rating:\\d+:${n}$`))));
+  });
+
+  it('refuses to announce while a unit breaks its curve: nothing changes and nobody is told; auto-announce waits too', async () => {
+    const t = await ratedUnit(['baik', 'baik', 'baik', 'baik']);
+    const clock = new ManualClock(new Date('2025-03-29T17:00:00Z'));
+    await closeDueCycles(em, { clock, config: testConfig({ AUTO_ANNOUNCE: 'true' }) });
+    const [c] = await sql<{ status: string }>(em, 'select status from cycle where id = ?', [t.cycle]);
+    expect(c.status).toBe('closed');
+    await sql(em, 'truncate outbox_message');
+    const err = await announceCycle(em, t.cycle, { clock, config }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CurveViolationError);
+    expect((err as Error).message).toContain('Unit DISHUB: baik.baik.max, baik.butuh_perbaikan_or_kurang.min');
+    expect((err as Error).message).toContain('--override-curve');
+    expect(await outbox()).toEqual([]);
+    expect(await sql(em, `select 1 from assessment where status = 'announced'`)).toEqual([]);
+  });
+
+  it('HR may announce over the curve only with a written reason, which is stored and audited', async () => {
+    const t = await ratedUnit(['baik', 'baik', 'baik', 'baik']);
+    const clock = new ManualClock(new Date('2025-04-07T03:00:00Z'));
+    await closeCycle(em, t.cycle, { clock, config, actor: 'hana' });
+    await expect(announceCycle(em, t.cycle, { clock, config }, { overrideCurve: '  ' })).rejects.toThrow(/written reason of at least 10 characters \(got 0\)/);
+    await expect(announceCycle(em, t.cycle, { clock, config }, { overrideCurve: 'ok' })).rejects.toThrow(/at least 10/);
+    const r = await announceCycle(em, t.cycle, { clock, config, actor: 'hana' }, { overrideCurve: 'Unit kecil; seluruh staf memang memenuhi target.' });
+    expect(r.overridden).toEqual([t.unit]);
+    const [c] = await sql<{ status: string; curve_override: string }>(em, 'select status, curve_override from cycle where id = ?', [t.cycle]);
+    expect(c).toEqual({ status: 'announced', curve_override: 'Unit kecil; seluruh staf memang memenuhi target.' });
+    const audits = await sql<{ action: string; actor: string; data: { overrideCurve: string | null } }>(em, 'select action, actor, data from audit_event order by id');
+    expect(audits.map((a) => [a.action, a.actor])).toEqual([['cycle.closed', 'hana'], ['cycle.announced', 'hana']]);
+    expect(audits[1].data.overrideCurve).toBe('Unit kecil; seluruh staf memang memenuhi target.');
+    expect(await verifyAuditChain(txOf(em))).toBeNull();
+  });
+
+  it('coaching check-ins come from the supervisor\'s plan dates, with reminders on those dates; a unit without rating is reported to HR', async () => {
+    const t = await ratedUnit(['sangat_baik', 'baik', 'butuh_perbaikan'], { orgRating: 'none' });
+    const a = t.people[2].assessment;
+    const [fu] = await sql<{ id: number }>(em, `insert into follow_up (assessment_id, kind, plan, created_at) values (?, 'coaching', 'Pendampingan mingguan.', now()) returning id`, [a]);
+    await sql(em, `insert into check_in (follow_up_id, due_on) values (?, '2025-04-09'), (?, '2025-04-30'), (?, '2025-04-02')`, [fu.id, fu.id, fu.id]);
+    const clock = new ManualClock(new Date('2025-04-07T03:00:00Z'));
+    const closed = await closeCycle(em, t.cycle, { clock, config });
+    expect(closed.unrated).toEqual([t.unit]);
+    expect((await outbox()).map((m) => [m.recipient_id, m.payload.text])).toEqual([[t.hr, expect.stringContaining('Capaian kinerja organisasi belum ditetapkan untuk: Unit DISHUB')]]);
+    await sql(em, 'truncate outbox_message');
+    const r = await announceCycle(em, t.cycle, { clock, config });
+    // The session already past (2 April) keeps its date and gets no reminder.
+    expect(r).toMatchObject({ coaching: 1, checkIns: 2 });
+    const reminders = await sql<{ recipient_id: number; kind: string; d: string }>(em, `select recipient_id, kind, to_char(local_date, 'YYYY-MM-DD') as d from reminder where kind like 'checkin:%' order by local_date, recipient_id`);
+    expect(reminders.map((x) => [x.d, x.recipient_id])).toEqual([['2025-04-09', t.boss], ['2025-04-09', t.people[2].id], ['2025-04-30', t.boss], ['2025-04-30', t.people[2].id]].sort((x, y) => String(x[0]).localeCompare(String(y[0])) || Number(x[1]) - Number(y[1])));
+    const text = (await outbox()).find((m) => m.recipient_id === t.people[2].id)!.payload.text;
+    expect(text).toContain('Rencana pembinaan dari atasan Anda: Pendampingan mingguan.');
+    expect(text).toContain('Pertemuan tindak lanjut: 2 April 2025, 9 April 2025, 30 April 2025.');
   });
 });

@@ -114,14 +114,15 @@ describe.each(['polling', 'webhook'] as const)('Telegram end to end (%s)', (mode
     expect((await press(SARI, 'Simpan penilaian')).answer).toContain('Predikat Ani Pegawai: Sangat Baik');
 
     const toAni = said(ANI, aniBefore);
-    expect(toAni).toContain('predikat Sangat Baik');
+    expect(toAni).toContain('Predikat: Sangat Baik');
+    expect(toAni).toContain('menunggu penetapan');
     expect(toAni).toContain('Umpan balik atasan: Terus pertahankan');
     const [a] = await h.query<{ status: string; predicate: string }>(`select status, predicate from assessment where id = ?`, [h.assessmentIds.ani]);
     expect(a).toEqual({ status: 'reviewed', predicate: 'sangat_baik' });
   });
 
   it('holds the dialog kinerja by replying to the bot\'s messages', async () => {
-    const result = h.fake.botMessages(ANI.id).find((m) => m.text.includes('predikat Sangat Baik'))!;
+    const result = h.fake.botMessages(ANI.id).find((m) => m.text.includes('Predikat: Sangat Baik'))!;
     const sariBefore = count(SARI);
     await h.act(() => h.fake.reply(ANI, result.message_id, 'Terima kasih atas umpan baliknya, Bu.'));
     const relayed = h.fake.botMessages(SARI.id).slice(sariBefore);

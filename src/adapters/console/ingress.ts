@@ -15,6 +15,16 @@ export function consoleChatId(nip: string): string {
   return `console:${nip}`;
 }
 
+/** The console "channel" of a unit (its announcements), e.g. `console:#DKIS-LP`. */
+export function consoleChannelId(unitCode: string): string {
+  return `console:#${unitCode}`;
+}
+
+/** The unit code when `chatId` is a unit's console channel, else null. */
+export function consoleChannelOf(chatId: string): string | null {
+  return chatId.startsWith('console:#') ? chatId.slice('console:#'.length) : null;
+}
+
 export function parseConsoleLine(line: string, actingNip: string, choice: (n: number) => string | undefined): ConsoleLine {
   const text = line.trim();
   if (!text) return { kind: 'empty' };

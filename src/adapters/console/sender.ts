@@ -1,9 +1,10 @@
 /**
  * The console "platform": delivering a message prints it. Messages to the person at the keyboard print as
  * they are; messages to someone else (the supervisor, HR, a unit channel) print under a header, so a demo
- * shows the whole journey in one terminal.
+ * shows the whole journey in one terminal; a unit's channel posts print under `--- channel #CODE ---`.
  */
 import type { DeliveryReceipt, Destination, OutgoingMessage, PlatformSender } from '../../contract/index.js';
+import { consoleChannelOf } from './ingress.js';
 import { renderForConsole } from './render.js';
 
 export interface ConsoleSink {
@@ -31,7 +32,9 @@ export class ConsoleSender implements PlatformSender {
     const rendered = renderForConsole(shown, { color: this.color });
     if (rendered.choices.length) this.choicesByChat.set(destination.chatId, rendered.choices);
     const mine = destination.chatId === this.currentChat();
-    const header = mine ? '' : `--- to ${this.describeChat(destination.chatId)} ---\n`;
+    const channel = consoleChannelOf(destination.chatId);
+    // A unit channel's post (an award announcement) is not to anyone in particular: it shows as the channel.
+    const header = mine ? '' : channel !== null ? `--- channel #${channel} ---\n` : `--- to ${this.describeChat(destination.chatId)} ---\n`;
     this.sink.write(`${header}${rendered.text}\n`);
     this.seq += 1;
     return { platformMessageRef: `console-${this.seq}` };

@@ -8,7 +8,8 @@ import { defaultActor, say, table } from '../output.js';
 import { positiveInt } from './imports.js';
 import { scheduleSelfAssessmentReminders } from '../../db/reminders.js';
 import { txOf } from '../../db/sql.js';
-import { announceCycle, closeCycle } from '../../jobs/cycle-close.js';
+import { CurveViolationError, announceCycle, closeCycle } from '../../jobs/cycle-close.js';
+import { UserFacingError } from '../../setup/problems.js';
 import { systemClock } from '../../clock.js';
 
 function isoDate(value: string): string {
@@ -96,26 +97,41 @@ export function registerCycleCommands(program: Command): void {
 
   cycle
     .command('close')
-    .description('close a cycle now (normally automatic at the review deadline plus CLOSE_GRACE_HOURS): flags late submissions and checks each unit\'s distribution curve')
+    .description("close a cycle now (normally automatic at the review deadline plus CLOSE_GRACE_HOURS): flags late submissions and starts calibration: each unit's predicates against its distribution curve, violations to HR and the raters")
     .argument('<id>', 'cycle id', positiveInt)
-    .action(async (id: number) => {
+    .option('--actor <name>', 'who closes it, for the audit log')
+    .action(async (id: number, o: { actor?: string }) => {
       const config = loadConfig();
       await withDatabase(config, async (db) => {
-        const r = await closeCycle(db.em(), id, { clock: systemClock, config });
+        const r = await closeCycle(db.em(), id, { clock: systemClock, config, actor: o.actor ?? defaultActor() });
         say(`closed cycle ${id}: ${r.lateFlagged} late submissions flagged, ${r.violations.length} units break their distribution curve, ${r.outboxIds.length} messages queued`);
         for (const v of r.violations) say(`  unit ${v.unitId}: ${v.ruleIds.join(', ')}`);
+        if (r.unrated.length) say(`  ${r.unrated.length} units have no organisational rating, so their curve was not checked: ${r.unrated.join(', ')}`);
+        if (r.violations.length) say('the raters can revise ratings in chat (/kalibrasi) until you announce; announcing is refused while a unit breaks its curve (or give --override-curve "reason")');
       });
     });
 
   cycle
     .command('announce')
-    .description('announce a closed cycle: private results, awards to unit channels (unless opted out), coaching follow-ups with check-ins')
+    .description('announce a closed cycle: each employee gets the final result once, Sangat Baik posted to the unit channel (unless opted out), coaching check-ins on the plan dates. Refused while a unit breaks its distribution curve, unless --override-curve gives the reason.')
     .argument('<id>', 'cycle id', positiveInt)
-    .action(async (id: number) => {
+    .option('--override-curve <reason>', 'announce although units break their distribution curve; the written reason (at least 10 characters) is audited')
+    .option('--actor <name>', 'who announces it, for the audit log')
+    .action(async (id: number, o: { overrideCurve?: string; actor?: string }) => {
       const config = loadConfig();
       await withDatabase(config, async (db) => {
-        const r = await announceCycle(db.em(), id, { clock: systemClock, config });
-        say(`announced cycle ${id}: ${r.awardsPublic} public awards, ${r.coaching} coaching plans with ${r.checkIns} check-ins, ${r.outboxIds.length} messages queued (the worker delivers them)`);
+        let r;
+        try {
+          r = await announceCycle(db.em(), id, { clock: systemClock, config, actor: o.actor ?? defaultActor() }, o.overrideCurve !== undefined ? { overrideCurve: o.overrideCurve } : {});
+        } catch (err) {
+          // Refusals are the user's to fix: the reason, not a stack trace.
+          if (err instanceof Error && (err instanceof CurveViolationError || /cannot be announced|override-curve/.test(err.message))) throw new UserFacingError(err.message);
+          throw err;
+        }
+        say(
+          `announced cycle ${id}: ${r.results} final results, ${r.awardsPublic} public awards, ${r.coaching} coaching plans with ${r.checkIns} check-ins, ${r.outboxIds.length} messages queued (the worker delivers them)`,
+        );
+        if (r.overridden.length) say(`  announced over the distribution curve of units ${r.overridden.join(', ')} (reason audited)`);
       });
     });
 }

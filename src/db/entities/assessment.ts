@@ -127,6 +127,26 @@ export const Review = defineEntity({
 });
 export type IReview = InferEntity<typeof Review>;
 
+/** A rating revised by its rater during calibration (closed cycle, before announce), with the reason. */
+export const RatingRevision = defineEntity({
+  name: 'RatingRevision',
+  tableName: 'rating_revision',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    assessment: () => p.manyToOne(Assessment).mapToPk().index(),
+    reviser: () => p.manyToOne(Employee).mapToPk(),
+    oldHasilKerja: p.enum([...RATINGS]).nullable(),
+    oldPerilaku: p.enum([...RATINGS]).nullable(),
+    oldPredicate: p.enum([...PREDICATES]).nullable(),
+    hasilKerja: p.enum([...RATINGS]),
+    perilaku: p.enum([...RATINGS]),
+    predicate: p.enum([...PREDICATES]),
+    reason: p.text(),
+    createdAt: p.datetime().defaultRaw('current_timestamp').onCreate(() => new Date()),
+  },
+});
+export type IRatingRevision = InferEntity<typeof RatingRevision>;
+
 /** A message of the dialog kinerja, stored on the assessment and relayed to the other party. */
 export const ThreadMessage = defineEntity({
   name: 'ThreadMessage',

@@ -37,6 +37,8 @@ export const Cycle = defineEntity({
     openedAt: p.datetime().nullable(),
     closedAt: p.datetime().nullable(),
     announcedAt: p.datetime().nullable(),
+    /** HR's written reason for announcing over a broken distribution curve. */
+    curveOverride: p.text().nullable(),
   },
 });
 export type ICycle = InferEntity<typeof Cycle>;

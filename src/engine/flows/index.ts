@@ -12,6 +12,7 @@ import { Turn, type HandOffRunner } from '../turn.js';
 import type { StepContext } from '../views.js';
 import { adminModule } from './admin.js';
 import { assessmentModule } from './assessment.js';
+import { calibrationModule } from './calibration.js';
 import { linkingModule } from './linking.js';
 import { objectionModule } from './objection.js';
 import type { FlowAction, FlowCommand, FlowModule, FlowSpec, StepNeeds } from './module.js';
@@ -24,7 +25,7 @@ export { ADMIN_ROLE } from './admin.js';
 export type { FlowModule, StepNeeds } from './module.js';
 
 /** Every flow of the bot. A new flow is one module file plus one line here. */
-export const FLOW_MODULES: readonly FlowModule[] = [linkingModule, assessmentModule, reviewModule, resultModule, threadModule, settingsModule, adminModule, objectionModule];
+export const FLOW_MODULES: readonly FlowModule[] = [linkingModule, assessmentModule, reviewModule, resultModule, calibrationModule, threadModule, settingsModule, adminModule, objectionModule];
 
 /** The registry built from a list of modules. */
 export interface FlowRegistry {
@@ -95,12 +96,14 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
   };
 
   function needsFor(state: ConversationState, input: StepInput): StepNeeds {
-    const needs: StepNeeds = { own: false, ownRaters: false, subjectId: null, pendingReviews: false, checkInId: null, ownerNip: null, objection: null };
+    const needs: StepNeeds = { own: false, ownRaters: false, subjectId: null, pendingReviews: false, checkInId: null, ownerNip: null, objection: null, calibration: false, result: false };
     const add = (n: Partial<StepNeeds> | undefined) => {
       if (!n) return;
       needs.own ||= !!n.own;
       needs.ownRaters ||= !!n.ownRaters;
       needs.pendingReviews ||= !!n.pendingReviews;
+      needs.calibration ||= !!n.calibration;
+      needs.result ||= !!n.result;
       // The input's own subject (a pressed button) comes before the one of the current step.
       needs.subjectId ??= n.subjectId ?? null;
       needs.checkInId ??= n.checkInId ?? null;

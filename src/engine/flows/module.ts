@@ -25,6 +25,10 @@ export interface StepNeeds {
    * announced assessment), or the latest announced one of the employee with this NIP (a decider's `/keberatan NIP`).
    */
   objection: number | 'own' | { nip: string } | null;
+  /** The rater's calibration view (units of their people in the latest closed cycle). */
+  calibration: boolean;
+  /** The actor's latest result (provisional or final). */
+  result: boolean;
 }
 
 /** A command: its names (Indonesian first, English aliases after) and what it does. */

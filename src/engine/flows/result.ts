@@ -1,41 +1,40 @@
 /**
- * The result (predikat) and its follow-up: both parties see the predikat and feedback; Sangat Baik gets a
- * private congratulation and, unless the employee opted out, an announcement in the unit's channel;
- * Butuh Perbaikan, Kurang and Sangat Kurang get a private coaching notice while the rater is asked for a
- * coaching plan (what to improve, first check-in). Coaching is never announced.
+ * The result of a confirmed review and its follow-up (DOMAIN.md "Result timeline", step 1): the owner
+ * privately gets the ratings, the feedback and the predikat marked provisional (menunggu penetapan); nothing
+ * is public and nothing is final until the cycle is announced (src/jobs/cycle-close.ts). A result that
+ * needs coaching (Butuh Perbaikan, Kurang, Sangat Kurang) asks the rater for the coaching plan now: what to
+ * improve and the check-in dates, which the announcement schedules with reminders (defaults only when the
+ * rater gave none).
  */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { checkInDates, checkTextLength, todayIn } from '../../domain/index.js';
-import { formatDate, translator } from '../../i18n/index.js';
-import { predicateLabel } from '../../i18n/labels.js';
+import { DEFAULT_CHECK_IN_WEEKS, checkInDates, checkTextLength, followUpFor, todayIn } from '../../domain/index.js';
+import { formatDate, translator, type Translate } from '../../i18n/index.js';
+import { predicateLabel, ratingLabel } from '../../i18n/labels.js';
 import type { Turn } from '../turn.js';
 import { mayRate } from '../raters.js';
+import type { Rating } from '../state.js';
 import type { AssessmentView, PersonView } from '../views.js';
 import type { FlowModule } from './module.js';
 
-const COACHING_PREDICATES = new Set(['butuh_perbaikan', 'kurang', 'sangat_kurang']);
-
-/** Tells the owner the result and starts the follow-up. The actor is the rater who just confirmed. */
-function announceResult(turn: Turn, view: AssessmentView, predicate: string, feedback: string | null): void {
+/** Tells the owner the provisional result; coaching asks the rater (the actor, who just confirmed) for the plan. */
+function provisionalResult(turn: Turn, view: AssessmentView, hasil: Rating, perilaku: Rating, predicate: string, feedback: string | null): void {
   const owner = view.owner;
   const ot = translator(owner.locale);
-  const label = predicateLabel(ot, predicate);
-  const fb = feedback ? ot('result.feedback', { feedback }) : '';
-  turn.effect({ kind: 'notify', employeeId: owner.id, message: { text: `${ot('result.owner', { cycle: view.cycle.name, predicate: label })}${fb ? `\n${fb}` : ''}`, threadKey: view.threadKey } });
-  if (predicate === 'sangat_baik') {
-    turn.effect({ kind: 'follow_up', assessmentId: view.id, followUp: 'award', plan: null, firstCheckIn: null });
-    turn.effect({ kind: 'notify', employeeId: owner.id, message: { text: ot('result.congratulations', { name: owner.name }) } });
-    if (!owner.optOutAnnouncements) {
-      // The channel is shared, so it reads in the default language.
-      const ct = translator('id');
-      turn.effect({ kind: 'announce', unitId: owner.unitId, message: { text: ct('result.announcement', { name: owner.name, cycle: view.cycle.name }) } });
-    }
-  } else if (predicate === 'baik') {
-    turn.effect({ kind: 'notify', employeeId: owner.id, message: { text: ot('result.thanks') } });
-  } else if (COACHING_PREDICATES.has(predicate)) {
-    turn.effect({ kind: 'follow_up', assessmentId: view.id, followUp: 'coaching', plan: null, firstCheckIn: null });
-    turn.effect({ kind: 'notify', employeeId: owner.id, message: { text: ot('result.coaching_notice') } });
+  const coaching = followUpFor(predicate) === 'coaching';
+  const lines = [
+    ot('result.provisional', {
+      cycle: view.cycle.name,
+      hasil: ratingLabel(ot, hasil),
+      perilaku: ratingLabel(ot, perilaku),
+      predicate: predicateLabel(ot, predicate),
+    }),
+    ...(feedback ? [ot('result.feedback', { feedback })] : []),
+    coaching ? ot('result.coaching_notice') : ot('result.provisional_note'),
+  ];
+  turn.effect({ kind: 'notify', employeeId: owner.id, message: { text: lines.join('\n'), threadKey: view.threadKey } });
+  if (coaching) {
+    turn.effect({ kind: 'follow_up', assessmentId: view.id, followUp: 'coaching', plan: null, checkIns: null });
     startCoachingPlan(turn, view);
   }
 }
@@ -47,6 +46,16 @@ function startCoachingPlan(turn: Turn, view: AssessmentView): void {
   askCoaching(turn, view);
 }
 
+/** The cycle's check-in weeks (DOMAIN.md follow-up defaults: 2 and 4), as people read them. */
+function weeksOf(view: AssessmentView): readonly number[] {
+  return view.cycle.settings.checkInWeeks ?? DEFAULT_CHECK_IN_WEEKS;
+}
+
+function weeksText(t: Translate, view: AssessmentView): string {
+  const w = weeksOf(view);
+  return w.length > 1 ? t('coaching.weeks_list', { first: w.slice(0, -1).join(', '), last: w[w.length - 1] }) : String(w[0] ?? '');
+}
+
 /** The coaching question of the current step. */
 function askCoaching(turn: Turn, view: AssessmentView): void {
   const t = translator(turn.ctx.locale);
@@ -54,22 +63,17 @@ function askCoaching(turn: Turn, view: AssessmentView): void {
     turn.reply({ text: t('coaching.ask_plan', { name: view.owner.name }), threadKey: view.threadKey });
     return;
   }
-  const dflt = defaultCheckIn(turn, view);
+  const example = checkInDates({ today: ownerToday(turn, view) }, weeksOf(view)).map((d) => formatDate(turn.ctx.locale, d));
   turn.reply({
-    text: t('coaching.ask_checkin', { example: formatDate(turn.ctx.locale, dflt) }),
+    text: t('coaching.ask_checkin', { example: example[0] ?? '', examples: example.join(', '), weeks: weeksText(t, view) }),
     threadKey: view.threadKey,
-    buttons: turn.buttons([[{ label: t('btn.checkin_default', { date: formatDate(turn.ctx.locale, dflt) }), action: { a: 'checkin_default' } }]]),
+    buttons: turn.buttons([[{ label: t('btn.checkin_default', { weeks: weeksText(t, view) }), action: { a: 'checkin_default' } }]]),
   });
 }
 
 /** Today for the plan: the owner's date (domain today.ts: an assessment's dates are its owner's). */
 function ownerToday(turn: Turn, view: AssessmentView): string {
   return todayIn(view.owner.timezone, turn.ctx.now);
-}
-
-/** The default first check-in (DOMAIN.md follow-up defaults, domain follow-up.ts). */
-function defaultCheckIn(turn: Turn, view: AssessmentView): string {
-  return checkInDates({ today: ownerToday(turn, view) })[0];
 }
 
 /** Checks the actor may still write the plan for the subject. */
@@ -94,7 +98,24 @@ export function parseLocalDate(text: string): string | null {
   return d.isValid ? (d.toISODate() as string) : null;
 }
 
-/** Text in the coaching flow: the plan, then the first check-in date. */
+/**
+ * The check-in dates a rater typed: one date (the later ones follow at the cycle's spacing, domain
+ * follow-up.ts) or several separated by commas; each from the owner's today on. Null when one does not read.
+ */
+export function parseCheckInDates(text: string, today: string, weeks: readonly number[]): string[] | null {
+  const parts = text.split(/[,;]|\s+(?=\d)/).map((p) => p.trim()).filter(Boolean);
+  if (parts.length === 0) return null;
+  const dates: string[] = [];
+  for (const part of parts) {
+    const d = parseLocalDate(part);
+    if (!d || d < today) return null;
+    dates.push(d);
+  }
+  const unique = [...new Set(dates)].sort();
+  return unique.length === 1 ? checkInDates({ first: unique[0] }, weeks) : unique;
+}
+
+/** Text in the coaching flow: the plan, then the check-in dates. */
 function coachingText(turn: Turn, text: string): void {
   const view = coachingSubject(turn);
   if (!view) return;
@@ -110,30 +131,32 @@ function coachingText(turn: Turn, text: string): void {
     turn.go('coaching', 'checkin');
     return askCoaching(turn, view);
   }
-  const date = parseLocalDate(text);
-  if (!date || date < ownerToday(turn, view)) {
+  const dates = parseCheckInDates(text, ownerToday(turn, view), weeksOf(view));
+  if (!dates) {
     turn.say(t('input.bad_date'));
     return askCoaching(turn, view);
   }
-  savePlan(turn, view, date);
+  savePlan(turn, view, dates);
 }
 
-/** "Two weeks from now" button. */
+/** "Default schedule" button: no dates now; the announcement schedules the defaults. */
 function coachingDefaultCheckIn(turn: Turn): void {
   const view = coachingSubject(turn);
   if (!view) return;
   if (turn.state.step !== 'checkin') return askCoaching(turn, view);
-  savePlan(turn, view, defaultCheckIn(turn, view));
+  savePlan(turn, view, null);
 }
 
-function savePlan(turn: Turn, view: AssessmentView, date: string): void {
+function savePlan(turn: Turn, view: AssessmentView, dates: string[] | null): void {
   const t = translator(turn.ctx.locale);
-  const plan = turn.state.coaching?.plan ?? '';
-  turn.effect({ kind: 'follow_up', assessmentId: view.id, followUp: 'coaching', plan, firstCheckIn: date });
-  turn.effect({ kind: 'audit', action: 'coaching.planned', subject: `assessment:${view.id}`, data: { firstCheckIn: date } });
   const ot = translator(view.owner.locale);
-  turn.effect({ kind: 'notify', employeeId: view.owner.id, message: { text: ot('coaching.owner_plan', { plan, date: formatDate(view.owner.locale, date) }), threadKey: view.threadKey } });
-  turn.say(t('coaching.saved', { name: view.owner.name, date: formatDate(turn.ctx.locale, date) }));
+  const plan = turn.state.coaching?.plan ?? '';
+  turn.effect({ kind: 'follow_up', assessmentId: view.id, followUp: 'coaching', plan, checkIns: dates ?? [] });
+  turn.effect({ kind: 'audit', action: 'coaching.planned', subject: `assessment:${view.id}`, data: { checkIns: dates } });
+  const datesFor = (tr: Translate, locale: PersonView['locale']) =>
+    dates ? dates.map((d) => formatDate(locale, d)).join(', ') : tr('coaching.default_dates', { weeks: weeksText(tr, view) });
+  turn.effect({ kind: 'notify', employeeId: view.owner.id, message: { text: ot('coaching.owner_plan', { plan, dates: datesFor(ot, view.owner.locale) }), threadKey: view.threadKey } });
+  turn.say(t('coaching.saved', { name: view.owner.name, dates: datesFor(t, turn.ctx.locale) }));
   turn.go('idle', 'idle');
   turn.state = { ...turn.state, coaching: undefined };
 }
@@ -196,6 +219,7 @@ export const resultModule: FlowModule = {
   },
   slice: { key: 'coaching', schema: coachingSlice, dropOnCancel: true },
   handOffs: {
-    'result.announce': (turn, { view, predicate, feedback }) => announceResult(turn, view, predicate, feedback),
+    'result.provisional': (turn, { view, hasil, perilaku, predicate, feedback }) => provisionalResult(turn, view, hasil, perilaku, predicate, feedback),
+    'coaching.plan': (turn, { view }) => startCoachingPlan(turn, view),
   },
 };

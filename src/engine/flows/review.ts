@@ -317,7 +317,7 @@ function confirmReview(turn: Turn, view: AssessmentView, d: ReviewDraft): void {
   turn.effect({ kind: 'audit', action: 'assessment.reviewed', subject: `assessment:${view.id}`, data: { round: view.round, by: actor.id, predicate: p.predicate, matrixVersion: p.matrixVersion } });
   turn.say(t('review.done', { name: view.owner.name, predicate: predicateLabel(t, p.predicate) }));
   leave(turn, view.id);
-  turn.handOff('result.announce', { view, predicate: p.predicate, feedback: d.feedback ?? null });
+  turn.handOff('result.provisional', { view, hasil: d.hasil, perilaku: d.perilaku, predicate: p.predicate, feedback: d.feedback ?? null });
 }
 
 /** `/tinjau`: pending reviews (and coaching plans waiting), one button each. */

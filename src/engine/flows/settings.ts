@@ -1,7 +1,9 @@
 /** Settings and orientation: language, public-announcement opt-out, status. */
 import { formatDate, translator } from '../../i18n/index.js';
-import { predicateLabel, statusLabel } from '../../i18n/labels.js';
+import { predicateLabel, ratingLabel, statusLabel } from '../../i18n/labels.js';
+import { calibrationLines } from '../calibration-view.js';
 import { objectionStatusLine } from '../objection-view.js';
+import type { ResultView } from '../views.js';
 import type { Locale } from '../state.js';
 import type { Turn } from '../turn.js';
 import type { FlowModule } from './module.js';
@@ -47,13 +49,18 @@ function toggleOptOut(turn: Turn): void {
   turn.say(optOut ? t('settings.optout_on') : t('settings.optout_off'));
 }
 
-/** `/status`: where my assessment stands, my objection option or decision, and how many reviews wait for me. */
+/**
+ * `/status`: the latest of the result timeline for the person (DOMAIN.md "Result timeline"): their open
+ * self-assessment, their latest result (provisional until announced, then final, with feedback and the
+ * coaching plan and check-ins, and the objection option or decision), the reviews waiting for them, and for a rater the calibration state of
+ * their people's units.
+ */
 function statusCommand(turn: Turn): void {
   const t = translator(turn.ctx.locale);
   const own = turn.ctx.own;
+  const result = turn.ctx.result ?? null;
   const lines: string[] = [];
-  if (!own) lines.push(t('assess.none'));
-  else {
+  if (own) {
     const answered = own.items.filter((i) => i.realisasi !== null && i.narrative !== null).length;
     lines.push(
       t('status.own', {
@@ -64,20 +71,49 @@ function statusCommand(turn: Turn): void {
         deadline: formatDate(turn.ctx.locale, own.cycle.selfDeadline),
       }),
     );
-    if (own.predicate) lines.push(t('status.predicate', { predicate: predicateLabel(t, own.predicate) }));
   }
-  // After the announcement: the option to object while its window is open, or the objection's decision.
-  const objection = objectionStatusLine(t, turn.ctx.locale, turn.ctx.objection, turn.ctx.now, turn.ctx.capabilities.commandPrefix);
-  if (objection) lines.push(objection);
+  if (result) lines.push(...resultLines(turn, result));
+  if (!own && !result) lines.push(t('assess.none'));
   const pending = (turn.ctx.pendingReviews ?? []).filter((p) => p.kind === 'review');
   lines.push(pending.length ? t('status.reviews_pending', { count: pending.length }) : t('status.reviews_none'));
+  const calibration = turn.ctx.calibration;
+  if (calibration) lines.push('', ...calibrationLines(t, calibration));
   turn.say(lines.join('\n'));
+}
+
+/** The result block of /status. */
+function resultLines(turn: Turn, r: ResultView): string[] {
+  const t = translator(turn.ctx.locale);
+  const loc = turn.ctx.locale;
+  const predicate = predicateLabel(t, r.predicate);
+  const hasil = r.hasilKerja ? ratingLabel(t, r.hasilKerja) : '-';
+  const perilaku = r.perilaku ? ratingLabel(t, r.perilaku) : '-';
+  const lines = [
+    r.final
+      ? t('status.result_final', { cycle: r.cycleName, predicate, hasil, perilaku })
+      : t('status.result_provisional', { cycle: r.cycleName, predicate, hasil, perilaku }),
+  ];
+  if (r.feedback) lines.push(t('result.feedback', { feedback: r.feedback }));
+  if (r.coaching) {
+    if (r.coaching.plan) lines.push(t('status.coaching_plan', { plan: r.coaching.plan }));
+    const dates = r.coaching.checkIns.map((c) => (c.rating === null ? formatDate(loc, c.date) : t('status.checkin_rated', { date: formatDate(loc, c.date), score: c.rating })));
+    lines.push(dates.length ? t('status.checkins', { dates: dates.join(', ') }) : t('status.checkins_pending'));
+  }
+  lines.push(...objectionLines(turn, r));
+  return lines;
+}
+
+/** The objection (keberatan) line of a final result: how to object while the window is open, then the decision. */
+function objectionLines(turn: Turn, result: ResultView): string[] {
+  if (!result.final) return [];
+  const line = objectionStatusLine(translator(turn.ctx.locale), turn.ctx.locale, turn.ctx.objection, turn.ctx.now, turn.ctx.capabilities.commandPrefix);
+  return line ? [line] : [];
 }
 
 export const settingsModule: FlowModule = {
   name: 'settings',
   commands: [
-    { names: ['status'], needs: { own: true, pendingReviews: true, objection: 'own' }, run: (turn) => statusCommand(turn) },
+    { names: ['status'], needs: { own: true, pendingReviews: true, result: true, calibration: true, objection: 'own' }, run: (turn) => statusCommand(turn) },
     { names: ['bahasa', 'language'], run: languageCommand },
     { names: ['pengumuman', 'announcements'], run: (turn) => announcementsCommand(turn) },
   ],
