@@ -4,12 +4,15 @@
  */
 import { Command } from 'commander';
 import { configMarkdownTable } from '../config.js';
+import { registerActingCommands } from './commands/acting.js';
+import { registerAuditCommands } from './commands/audit.js';
 import { registerCycleCommands } from './commands/cycle.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerExportCommands } from './commands/export.js';
 import { registerImportCommands } from './commands/imports.js';
 import { registerLinkCodeCommand } from './commands/link-code.js';
 import { registerServiceCommands } from './commands/service.js';
+import { registerUnitCommands } from './commands/unit.js';
 import { say } from './output.js';
 
 /** Builds the command tree; `exitOverride` makes commander throw instead of exiting, so errors are ours to print. */
@@ -21,8 +24,11 @@ export function buildProgram(): Command {
   registerDbCommands(program);
   registerImportCommands(program);
   registerCycleCommands(program);
+  registerActingCommands(program);
+  registerUnitCommands(program);
   registerLinkCodeCommand(program);
   registerExportCommands(program);
+  registerAuditCommands(program);
   registerServiceCommands(program);
   program
     .command('config')

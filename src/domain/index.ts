@@ -133,6 +133,17 @@ export {
 } from './linking.js';
 export { TEXT_BOUNDS, checkTextLength, textLength, type TextKind, type TextLengthCheck } from './text.js';
 export { DEFAULT_CHECK_IN_WEEKS, checkInDates, type CheckInStart } from './follow-up.js';
-export { actingRaterFor, type ActingKind, type ActingAssignmentFact, type RatedEmployee, type ChosenRater } from './acting.js';
+export {
+  actingRaterFor,
+  actingConflicts,
+  unitHeads,
+  type ActingKind,
+  type ActingAssignmentFact,
+  type RatedEmployee,
+  type ChosenRater,
+  type ActingConflict,
+  type NewActingAssignment,
+  type UnitMember,
+} from './acting.js';
 export { FORMULA_TRIGGERS, neutraliseFormula, csvField, safeCsvText } from './spreadsheet-safe.js';
 export { COMPLETION_STATES, completionState, type CompletionState, type CompletionInput } from './completion.js';

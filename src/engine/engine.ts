@@ -19,6 +19,7 @@ import { linkCodeOf } from './flows/linking.js';
 import { localeFromHint, translator } from '../i18n/index.js';
 import { loadAssessment, loadCheckIn, loadIngress, loadLinkContext, loadPendingReviews, withRaters } from './load.js';
 import { insertOutbox } from '../db/outbox.js';
+import { unitByCode } from '../db/units.js';
 import type { ReminderConfig } from '../db/reminders.js';
 import { TxRunner, type Session } from '../db/sql.js';
 import { initialState, type ConversationState, type Effect, type Locale, type StepInput } from './state.js';
@@ -126,6 +127,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const reviewerId = actor && needs?.pendingReviews ? actor.id : linkingAs;
     const pendingReviews = reviewerId !== null ? await loadPendingReviews(read, reviewerId, now) : null;
     const checkIn = actor && needs && needs.checkInId !== null ? await loadCheckIn(read, needs.checkInId) : null;
+    const unit = actor && needs && needs.unitCode !== null ? await unitByCode(read, needs.unitCode) : null;
 
     const idleMs = deps.config.DRAFT_IDLE_MINUTES * 60_000;
     const ctx: StepContext = {
@@ -138,6 +140,8 @@ export function createEngine(deps: EngineDeps): Engine {
       subject,
       pendingReviews,
       checkIn,
+      groupChat: event.groupChatId ?? null,
+      unit,
       resumedAfterIdle: !!ingress.conversation && now.getTime() - ingress.conversation.lastActivityAt.getTime() > idleMs,
       limits: { realisasiMaxMultiple: deps.config.REALISASI_MAX_MULTIPLE, evidenceMaxMb: deps.config.EVIDENCE_MAX_MB },
       ...(link ? { link } : {}),

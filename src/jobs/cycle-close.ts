@@ -15,6 +15,7 @@ import type { Config } from '../config.js';
 import type { CycleSettings } from '../db/entities/cycle.js';
 import { awardAnnouncementText, resultText, violationsText } from './messages.js';
 import { hrOfficers } from './reminder-sweep.js';
+import { appendAudit } from '../db/audit.js';
 import { loadWorkingCalendar } from '../db/calendar.js';
 import { currentChatJoin } from '../db/identity.js';
 import { insertOutbox } from '../db/outbox.js';
@@ -26,6 +27,8 @@ export interface CycleJobContext {
   config: Pick<Config, 'CLOSE_GRACE_HOURS' | 'AUTO_ANNOUNCE' | 'HOLIDAY_COUNTRY' | 'REMINDER_SEND_AT' | 'DEFAULT_TIMEZONE'>;
   /** Enqueues committed outbox rows (Queues.enqueueOutbox); omitted, the relay picks them up. */
   enqueue?: (ids: readonly number[]) => Promise<unknown>;
+  /** Who closes or announces, for the audit log (CLI --actor); default `system` (the scheduled close). */
+  actor?: string;
 }
 
 interface CycleRow {
@@ -120,7 +123,7 @@ export async function closeCycle(em: EntityManager, cycleId: number, ctx: CycleJ
     await cancelCycleReminders(t, cycleId);
 
     const rated = await conn.query<{ unit_id: number; unit_name: string; org_rating: OrgRating | null; predicate: Predicate; reviewer_id: number | null }>(
-      `select e.unit_id, u.name as unit_name, u.org_rating, a.predicate,
+      `select e.unit_id, u.name as unit_name, org_rating_of(u.id, a.cycle_id) as org_rating, a.predicate,
               (select r.reviewer_id from review r where r.assessment_id = a.id order by r.round desc limit 1) as reviewer_id
          from assessment a join employee e on e.id = a.employee_id join unit u on u.id = e.unit_id
         where a.cycle_id = $1 and a.predicate is not null`,
@@ -150,6 +153,7 @@ export async function closeCycle(em: EntityManager, cycleId: number, ctx: CycleJ
       }
     }
     const outboxIds = await writeOutbox(t, drafts, now);
+    await appendAudit(t, { actor: ctx.actor ?? 'system', action: 'cycle.closed', subject: `cycle:${cycleId}`, data: { lateFlagged: late.length, violations, messages: outboxIds.length } }, now);
     return { cycleId, lateFlagged: late.length, violations, outboxIds };
   });
   await ctx.enqueue?.(result.outboxIds);
@@ -264,6 +268,7 @@ export async function announceCycle(em: EntityManager, cycleId: number, ctx: Cyc
       await conn.query(`update assessment set status = 'announced' where id = $1`, [r.id]);
     }
     const outboxIds = await writeOutbox(t, drafts, now);
+    await appendAudit(t, { actor: ctx.actor ?? 'system', action: 'cycle.announced', subject: `cycle:${cycleId}`, data: { results: rows.length, awardsPublic, coaching, checkIns, messages: outboxIds.length } }, now);
     return { cycleId, awardsPublic, coaching, checkIns, outboxIds };
   });
   await ctx.enqueue?.(result.outboxIds);

@@ -168,7 +168,10 @@ export function mapSlashCommand(body: unknown): MappedIngress | null {
     payload: parsed?.name ?? DEFAULT_SUBCOMMAND,
     args: parsed?.args ?? [],
   };
-  const out: MappedIngress = { events: [event], channelId: channel, isDirect: channel.startsWith('D') };
+  const isDirect = channel.startsWith('D');
+  // Typed in a channel: the engine answers in the DM (resolved by the adapter) and knows the channel.
+  if (!isDirect) event.groupChatId = channel;
+  const out: MappedIngress = { events: [event], channelId: channel, isDirect };
   const trigger = str(body.trigger_id);
   if (trigger) out.triggerId = trigger;
   return out;

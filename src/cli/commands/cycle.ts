@@ -98,10 +98,11 @@ export function registerCycleCommands(program: Command): void {
     .command('close')
     .description('close a cycle now (normally automatic at the review deadline plus CLOSE_GRACE_HOURS): flags late submissions and checks each unit\'s distribution curve')
     .argument('<id>', 'cycle id', positiveInt)
-    .action(async (id: number) => {
+    .option('--actor <name>', 'who closes it, for the audit log')
+    .action(async (id: number, o: { actor?: string }) => {
       const config = loadConfig();
       await withDatabase(config, async (db) => {
-        const r = await closeCycle(db.em(), id, { clock: systemClock, config });
+        const r = await closeCycle(db.em(), id, { clock: systemClock, config, actor: o.actor ?? defaultActor() });
         say(`closed cycle ${id}: ${r.lateFlagged} late submissions flagged, ${r.violations.length} units break their distribution curve, ${r.outboxIds.length} messages queued`);
         for (const v of r.violations) say(`  unit ${v.unitId}: ${v.ruleIds.join(', ')}`);
       });
@@ -111,10 +112,11 @@ export function registerCycleCommands(program: Command): void {
     .command('announce')
     .description('announce a closed cycle: private results, awards to unit channels (unless opted out), coaching follow-ups with check-ins')
     .argument('<id>', 'cycle id', positiveInt)
-    .action(async (id: number) => {
+    .option('--actor <name>', 'who announces it, for the audit log')
+    .action(async (id: number, o: { actor?: string }) => {
       const config = loadConfig();
       await withDatabase(config, async (db) => {
-        const r = await announceCycle(db.em(), id, { clock: systemClock, config });
+        const r = await announceCycle(db.em(), id, { clock: systemClock, config, actor: o.actor ?? defaultActor() });
         say(`announced cycle ${id}: ${r.awardsPublic} public awards, ${r.coaching} coaching plans with ${r.checkIns} check-ins, ${r.outboxIds.length} messages queued (the worker delivers them)`);
       });
     });
