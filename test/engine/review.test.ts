@@ -176,7 +176,7 @@ describe('supervisor review, result and follow-up', () => {
   it('audits every transition on the shared hash chain, which still verifies', async () => {
     const all = await h.query<{ action: string; subject: string; actor: string; data: Record<string, unknown> }>(`select action, subject, actor, data from audit_event order by id`);
     // Every data change is in the chain too: answers, reflections, ratings with feedback, plans, dialog.
-    const own = new Set(['answer.saved', 'reflection.saved', 'review.recorded', 'follow_up.saved', 'dialog.message_posted']);
+    const own = new Set(['answer.saved', 'reflection.saved', 'review.recorded', 'follow_up.saved', 'dialog.message_posted', 'employee.opt_out_set', 'employee.locale_set', 'check_in.rated']);
     const counts = (action: string) => all.filter((r) => r.action === action).length;
     expect(counts('review.recorded')).toBe(4); // three rated, one returned
     expect(counts('dialog.message_posted')).toBe(2);
