@@ -23,9 +23,6 @@ const hr = { actor: 'ani.bkd', clock: new ManualClock(new Date('2027-01-10T03:00
 async function rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
   return em().getConnection().execute<T[]>(sql, params);
 }
-async function idOf(nip: string): Promise<number> {
-  return (await rows<{ id: number }>('select id from employee where nip = ?', [nip]))[0]!.id;
-}
 /** Who rates `nip` at `at`, by the SQL twin of the domain rule. */
 async function raterOf(nip: string, at: string): Promise<string | null> {
   const r = await rows<{ nip: string }>(`select r.nip from employee e cross join lateral rater_of(e.id, ?::timestamptz) x join employee r on r.id = x.rater_id where e.nip = ?`, [at, nip]);
