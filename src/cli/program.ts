@@ -20,6 +20,8 @@ export function buildProgram(): Command {
   const program = new Command('kinerja')
     .description('kinerja-bot administration: import people, set up cycles, issue link codes')
     .showHelpAfterError('(run with --help for usage)')
+    // A command's options belong to it, not to its subcommands (`unit rating --cycle` vs `unit rating import --cycle`).
+    .enablePositionalOptions()
     .exitOverride();
   registerDbCommands(program);
   registerImportCommands(program);

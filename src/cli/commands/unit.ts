@@ -9,10 +9,11 @@ import { defaultActor, say } from '../output.js';
 import { actorOption, encodingOption, LIMITS_HELP, positiveInt, readOptions } from './imports.js';
 
 export function registerUnitCommands(program: Command): void {
-  const unit = program.command('unit').description("a unit's settings: organisational rating per cycle, announcement channel");
+  const unit = program.command('unit').description("a unit's settings: organisational rating per cycle, announcement channel").enablePositionalOptions();
 
   const rating = unit
     .command('rating')
+    .enablePositionalOptions()
     .description("set a unit's organisational rating (capaian kinerja organisasi) for a cycle; it fixes the unit's distribution curve")
     .addHelpText(
       'after',
