@@ -99,15 +99,16 @@ export interface UnitMember {
 
 /**
  * The head of unit `unitId` (the person an acting official named by unit replaces): the member of the unit
- * whose own supervisor is outside the unit (or who has none) and who supervises someone in the unit. A
- * vacant head (deactivated, still the supervisor of record) is still the head. Several candidates or none:
- * the list, so the caller can say whom to name instead.
+ * who supervises someone (in the unit or a sub-unit) and whose own supervisor is outside the unit (or who has
+ * none). A vacant head (deactivated, still the supervisor of record) is still the head. `people`: the unit's
+ * members, their supervisors and the people they supervise. Several candidates or none: the list, so the
+ * caller can say whom to name instead.
  */
 export function unitHeads(unitId: number, people: readonly UnitMember[]): number[] {
   const unitOf = new Map(people.map((p) => [p.id, p.unitId]));
-  const supervisesHere = new Set(people.filter((p) => p.unitId === unitId && p.supervisorId !== null).map((p) => p.supervisorId!));
+  const supervisors = new Set(people.filter((p) => p.supervisorId !== null).map((p) => p.supervisorId!));
   return people
-    .filter((p) => p.unitId === unitId && supervisesHere.has(p.id) && (p.supervisorId === null || unitOf.get(p.supervisorId) !== unitId))
+    .filter((p) => p.unitId === unitId && supervisors.has(p.id) && (p.supervisorId === null || unitOf.get(p.supervisorId) !== unitId))
     .map((p) => p.id)
     .sort((a, b) => a - b);
 }

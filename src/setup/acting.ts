@@ -73,12 +73,14 @@ class Lookup {
     const unit = await unitByCode(this.tx, code);
     if (!unit) return `no unit with code "${code}"; see the unit_kode column of the employee import`;
     const members = await this.tx.query<{ id: number; unit_id: number; supervisor_id: number | null }>(
-      `select id, unit_id, supervisor_id from employee where unit_id = $1 or id in (select supervisor_id from employee where unit_id = $1)`,
+      `select id, unit_id, supervisor_id from employee
+        where unit_id = $1 or id in (select supervisor_id from employee where unit_id = $1)
+           or supervisor_id in (select id from employee where unit_id = $1)`,
       [unit.id],
     );
     const heads = unitHeads(unit.id, members.map((m) => ({ id: m.id, unitId: m.unit_id, supervisorId: m.supervisor_id })));
     if (heads.length === 1) return this.byId.get(heads[0]!)!;
-    if (heads.length === 0) return `unit ${code} has no head (nobody in it supervises its members); name the person replaced by NIP instead`;
+    if (heads.length === 0) return `unit ${code} has no head (nobody in it supervises anyone and reports outside it); name the person replaced by NIP instead`;
     return `unit ${code} has ${heads.length} heads (NIP ${heads.map((h) => this.nipOf(h)).join(', ')}); name the person replaced by NIP instead`;
   }
   async assignmentsFor(forIds: readonly number[]): Promise<ActingAssignmentFact[]> {

@@ -16,7 +16,7 @@ export function registerActingCommands(program: Command): void {
       'after',
       `
 The person replaced is named by NIP (--for) or by unit (--unit: the unit's head, the member who supervises
-the unit's people and reports outside it). Dates are inclusive, YYYY-MM-DD (or DD/MM/YYYY).
+someone and reports outside the unit). Dates are inclusive, YYYY-MM-DD (or DD/MM/YYYY).
 Examples:
   kinerja acting add --kind plt --acting 198901012015031001 --for 197805052003121002 --from 2027-01-04 --to 2027-03-31
   kinerja acting add --kind plh --acting 198901012015031001 --unit DISHUB --from 2027-02-01 --to 2027-02-14`,
