@@ -44,7 +44,13 @@ describe('registering a unit channel through the engine', () => {
   it('refuses someone who is not an HR admin, in their language, in the group; nothing changes', async () => {
     expect(await inGroup('ani', '/daftarkan_kanal DISDIK')).toBe('Hanya admin kepegawaian yang dapat mendaftarkan kanal unit. Minta bagian kepegawaian mengirim /daftarkan_kanal KODE_UNIT di sini.');
     expect(await inGroup('budi', '/daftarkan_kanal DISDIK')).toBe("Only an HR admin (admin kepegawaian) can register a unit's channel. Ask your HR office to send /daftarkan_kanal UNIT_CODE here.");
-    expect(await inGroup('9999', '/daftarkan_kanal DISDIK')).toContain('Hanya admin kepegawaian');
+    // Someone whose chat is not linked yet is told how to link first (in the language their client reports).
+    expect(await inGroup('9999', '/daftarkan_kanal DISDIK')).toBe(
+      'Akun obrolan ini belum tertaut ke data pegawai. Buka obrolan pribadi dengan bot, kirim /start KODE (kode tautan dari bagian kepegawaian), lalu kirim /daftarkan_kanal KODE_UNIT di sini lagi.',
+    );
+    const english = await h.handle(h.event('9998', 'command', 'daftarkan_kanal', { args: ['DISDIK'], groupChatId: GROUP, hints: { locale: 'en' } }));
+    const [en] = await h.query<{ payload: { text: string } }>(`select payload from outbox_message where id = ?`, [english.outboxIds[0]]);
+    expect(en!.payload.text).toBe('This chat account is not linked to an employee yet. Open a private chat with the bot, send /start CODE (the link code from HR), then send /daftarkan_kanal UNIT_CODE here again.');
     expect(await channels()).toEqual({ telegram: '-100777' });
   });
 

@@ -72,7 +72,11 @@ function registerChannelCommand(turn: Turn, args: string[]): void {
     return;
   }
   const actor = turn.ctx.actor;
-  if (!actor || !actor.roles.includes(ADMIN_ROLE)) {
+  if (!actor) {
+    answer(t('channel.not_linked', { command }));
+    return;
+  }
+  if (!actor.roles.includes(ADMIN_ROLE)) {
     answer(t('channel.not_admin', { command }));
     return;
   }
