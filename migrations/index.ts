@@ -5,6 +5,7 @@ import { Migration20261202050725_rules } from './Migration20261202050725_rules.j
 import { Migration20261202060258_platform_names } from './Migration20261202060258_platform_names.js';
 import { Migration20261202075619_objection_decisions } from './Migration20261202075619_objection_decisions.js';
 import { Migration20261202080000_calibration } from './Migration20261202080000_calibration.js';
+import { Migration20261202080000_hr_setup } from './Migration20261202080000_hr_setup.js';
 import { Migration20261202080000_inbox } from './Migration20261202080000_inbox.js';
 
 export const MIGRATIONS: MigrationObject[] = [
@@ -13,5 +14,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202060258_platform_names', class: Migration20261202060258_platform_names },
   { name: 'Migration20261202075619_objection_decisions', class: Migration20261202075619_objection_decisions },
   { name: 'Migration20261202080000_calibration', class: Migration20261202080000_calibration },
+  { name: 'Migration20261202080000_hr_setup', class: Migration20261202080000_hr_setup },
   { name: 'Migration20261202080000_inbox', class: Migration20261202080000_inbox },
 ];

@@ -75,12 +75,12 @@ async function child(kind: string, format: string, url: string, cycleId: number,
 
 /** Seeds the cycle with set-based SQL: a handful of statements, whatever the head count. */
 async function seed(client: pg.Client, em: EntityManager, count: number, units: number): Promise<number> {
-  await client.query(`insert into unit (code, name, parent_id, org_rating, announce_channels, review_channels, created_at, updated_at)
-                      values ('PEMPROV', 'Pemerintah Provinsi', null, null, '{}', '{}', now(), now())`);
+  await client.query(`insert into unit (code, name, parent_id, org_rating, announce_channels, created_at, updated_at)
+                      values ('PEMPROV', 'Pemerintah Provinsi', null, null, '{}', now(), now())`);
   await client.query(
-    `insert into unit (code, name, parent_id, org_rating, announce_channels, review_channels, created_at, updated_at)
+    `insert into unit (code, name, parent_id, org_rating, announce_channels, created_at, updated_at)
      select 'U' || lpad(g::text, 4, '0'), 'Unit kerja ' || g, (select id from unit where code = 'PEMPROV'),
-            (array['istimewa','baik','butuh_perbaikan', null])[1 + g % 4], '{}', '{}', now(), now()
+            (array['istimewa','baik','butuh_perbaikan', null])[1 + g % 4], '{}', now(), now()
        from generate_series(1, $1::int) g`,
     [units],
   );

@@ -32,6 +32,12 @@ export interface IncomingEvent {
   /** The private chat the bot answers in (Telegram chat id, Slack DM channel id). */
   chatId: string;
   /**
+   * Set when the person wrote in a group or channel (a Telegram group, a Slack channel) rather than in their
+   * private chat with the bot: that chat's id. Only commands come from groups: one meant for a group
+   * (registering a unit's channel) answers there, any other is answered in the private chat (`chatId`).
+   */
+  groupChatId?: string;
+  /**
    * Platform id of this event, unique per platform (Telegram update_id, Slack event_id or a hash of the
    * interaction payload). A second event with the same id is ignored: platforms retry.
    */

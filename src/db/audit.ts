@@ -96,19 +96,72 @@ export async function appendAudit(tx: Tx, entry: AuditEntry, at: Date): Promise<
 /** Where the chain breaks: the first row whose hash does not match its content and predecessor. */
 export interface AuditChainBreak {
   readonly id: number;
+  /**
+   * `prev_hash_mismatch`: the row does not follow the one before it (a row was deleted, inserted or moved);
+   * `hash_mismatch`: the row's content is not what was hashed (it was edited).
+   */
   readonly reason: 'prev_hash_mismatch' | 'hash_mismatch';
+  /** What the row should hold (the previous row's hash, or the hash of its own content) and what it holds. */
+  readonly expected?: string | null;
+  readonly found?: string | null;
+}
+
+/** The outcome of walking the chain. */
+export interface AuditWalk {
+  /** Rows checked before the first break (all of them when intact). */
+  readonly verified: number;
+  readonly broken: AuditChainBreak | null;
+  /** The first row checked (with `from`, the first row at or after it); null when there were none. */
+  readonly firstId: number | null;
+}
+
+type AuditRow = { id: string; at: Date; actor: string; action: string; subject: string; data: Record<string, unknown>; prev_hash: string | null; hash: string };
+
+/**
+ * Re-computes every hash in order of id, page by page (memory stays flat at any length). With `from`, the
+ * walk starts at the first row at or after that instant and anchors on the hash of the row just before it,
+ * so a row deleted at the boundary is still found. Deleting the newest rows leaves a shorter, intact chain:
+ * compare the count with what you expect (`verified`).
+ */
+export async function walkAuditChain(tx: Tx, opts: { from?: Date; pageSize?: number } = {}): Promise<AuditWalk> {
+  const pageSize = opts.pageSize ?? 5000;
+  let lastId = 0;
+  let prev: string | null = null;
+  if (opts.from) {
+    const [first] = await tx.query<{ id: string }>('select id from audit_event where at >= $1 order by id limit 1', [opts.from]);
+    if (!first) return { verified: 0, broken: null, firstId: null };
+    lastId = Number(first.id) - 1;
+    const [before] = await tx.query<{ hash: string }>('select hash from audit_event where id < $1 order by id desc limit 1', [first.id]);
+    prev = before?.hash ?? null;
+  }
+  let verified = 0;
+  let firstId: number | null = null;
+  for (;;) {
+    const rows = await tx.query<AuditRow>(
+      'select id, at, actor, action, subject, data, prev_hash, hash from audit_event where id > $1 order by id limit $2',
+      [lastId, pageSize],
+    );
+    for (const r of rows) {
+      const id = Number(r.id);
+      firstId ??= id;
+      if (r.prev_hash !== prev) return { verified, firstId, broken: { id, reason: 'prev_hash_mismatch', expected: prev, found: r.prev_hash } };
+      const expected = auditHash(prev, auditBody(r, new Date(r.at)));
+      if (expected !== r.hash) return { verified, firstId, broken: { id, reason: 'hash_mismatch', expected, found: r.hash } };
+      prev = r.hash;
+      verified += 1;
+      lastId = id;
+    }
+    if (rows.length < pageSize) return { verified, broken: null, firstId };
+  }
 }
 
 /** Re-computes every hash in order; `null` when the chain is intact. */
 export async function verifyAuditChain(tx: Tx): Promise<AuditChainBreak | null> {
-  const rows = await tx.query<{ id: string; at: Date; actor: string; action: string; subject: string; data: Record<string, unknown>; prev_hash: string | null; hash: string }>(
-    'select id, at, actor, action, subject, data, prev_hash, hash from audit_event order by id',
-  );
-  let prev: string | null = null;
-  for (const r of rows) {
-    if (r.prev_hash !== prev) return { id: Number(r.id), reason: 'prev_hash_mismatch' };
-    if (auditHash(prev, auditBody(r, new Date(r.at))) !== r.hash) return { id: Number(r.id), reason: 'hash_mismatch' };
-    prev = r.hash;
-  }
-  return null;
+  const walk = await walkAuditChain(tx);
+  return walk.broken ? { id: walk.broken.id, reason: walk.broken.reason } : null;
+}
+
+/** A digest of a text the audit log must not hold (an answer's narrative, feedback): sha256 hex of its UTF-8. */
+export function textDigest(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }

@@ -29,7 +29,7 @@ export interface UnitDistribution {
 /** The units of cycle `cycleId` with their rated assessments (only `unitIds` when given), by unit id. */
 export async function unitDistributions(tx: Tx, cycleId: number, unitIds?: readonly number[]): Promise<UnitDistribution[]> {
   const rows = await tx.query<{ unit_id: number; unit_name: string; org_rating: OrgRating | null; assessment_id: number; employee_id: number; predicate: Predicate; reviewer_id: number | null; supervisor_id: number | null }>(
-    `select e.unit_id, u.name as unit_name, u.org_rating, a.id as assessment_id, e.id as employee_id, a.predicate, e.supervisor_id,
+    `select e.unit_id, u.name as unit_name, org_rating_of(u.id, a.cycle_id) as org_rating, a.id as assessment_id, e.id as employee_id, a.predicate, e.supervisor_id,
             (select r.reviewer_id from review r where r.assessment_id = a.id and r.outcome = 'rated' order by r.round desc limit 1) as reviewer_id
        from assessment a join employee e on e.id = a.employee_id join unit u on u.id = e.unit_id
       where a.cycle_id = $1 and a.predicate is not null ${unitIds ? 'and e.unit_id = any($2::int[])' : ''}

@@ -59,3 +59,56 @@ export function actingRaterFor(employee: RatedEmployee, assignments: readonly Ac
   if (best !== null) return { raterId: best.actingEmployeeId, actingKind: best.kind };
   return employee.supervisorActive ? { raterId: employee.supervisorId, actingKind: null } : null;
 }
+
+/**
+ * Why a new acting assignment cannot be recorded, by the rules HR enters them under (the rating rule above
+ * tolerates overlaps; entering one is refused so that who rates is never decided by entry order):
+ * - `ends_before_start`: the last day is before the first;
+ * - `acts_for_self`: the acting official is the person replaced;
+ * - `acting_inactive`: the acting official is not an active employee;
+ * - `overlap`: another assignment for the same person replaced covers one of the same days (`with`: it).
+ */
+export type ActingConflict =
+  | { readonly code: 'ends_before_start' }
+  | { readonly code: 'acts_for_self' }
+  | { readonly code: 'acting_inactive' }
+  | { readonly code: 'overlap'; readonly with: Pick<ActingAssignmentFact, 'id' | 'kind' | 'actingEmployeeId' | 'startsOn' | 'endsOn'> };
+
+/** A proposed assignment (no id yet). */
+export type NewActingAssignment = Omit<ActingAssignmentFact, 'id'>;
+
+/** Every reason `proposed` cannot be recorded next to `existing` (empty: it can). */
+export function actingConflicts(proposed: NewActingAssignment, existing: readonly ActingAssignmentFact[]): ActingConflict[] {
+  const out: ActingConflict[] = [];
+  if (proposed.endsOn < proposed.startsOn) out.push({ code: 'ends_before_start' });
+  if (proposed.actingEmployeeId === proposed.forEmployeeId) out.push({ code: 'acts_for_self' });
+  if (!proposed.actingEmployeeActive) out.push({ code: 'acting_inactive' });
+  for (const a of existing) {
+    if (a.forEmployeeId !== proposed.forEmployeeId) continue;
+    if (a.startsOn <= proposed.endsOn && proposed.startsOn <= a.endsOn) out.push({ code: 'overlap', with: a });
+  }
+  return out;
+}
+
+/** An employee as the head-of-unit rule reads them. */
+export interface UnitMember {
+  readonly id: number;
+  readonly unitId: number;
+  readonly supervisorId: number | null;
+}
+
+/**
+ * The head of unit `unitId` (the person an acting official named by unit replaces): the member of the unit
+ * who supervises someone (in the unit or a sub-unit) and whose own supervisor is outside the unit (or who has
+ * none). A vacant head (deactivated, still the supervisor of record) is still the head. `people`: the unit's
+ * members, their supervisors and the people they supervise. Several candidates or none: the list, so the
+ * caller can say whom to name instead.
+ */
+export function unitHeads(unitId: number, people: readonly UnitMember[]): number[] {
+  const unitOf = new Map(people.map((p) => [p.id, p.unitId]));
+  const supervisors = new Set(people.filter((p) => p.supervisorId !== null).map((p) => p.supervisorId!));
+  return people
+    .filter((p) => p.unitId === unitId && supervisors.has(p.id) && (p.supervisorId === null || unitOf.get(p.supervisorId) !== unitId))
+    .map((p) => p.id)
+    .sort((a, b) => a - b);
+}

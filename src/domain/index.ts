@@ -142,6 +142,17 @@ export {
   type ObjectionWindow,
 } from './objection.js';
 export { DEFAULT_CHECK_IN_WEEKS, checkInDates, followUpFor, type CheckInStart, type FollowUpKind } from './follow-up.js';
-export { actingRaterFor, type ActingKind, type ActingAssignmentFact, type RatedEmployee, type ChosenRater } from './acting.js';
+export {
+  actingRaterFor,
+  actingConflicts,
+  unitHeads,
+  type ActingKind,
+  type ActingAssignmentFact,
+  type RatedEmployee,
+  type ChosenRater,
+  type ActingConflict,
+  type NewActingAssignment,
+  type UnitMember,
+} from './acting.js';
 export { FORMULA_TRIGGERS, neutraliseFormula, csvField, safeCsvText } from './spreadsheet-safe.js';
 export { COMPLETION_STATES, completionState, type CompletionState, type CompletionInput } from './completion.js';

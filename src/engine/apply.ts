@@ -3,11 +3,12 @@
  * conversation itself. A version mismatch (conversation or assessment) throws `ConcurrentUpdate`, and the
  * engine re-runs the whole event against the new state.
  */
-import { appendAuditAtCommit, type AuditEntry } from '../db/audit.js';
+import { appendAuditAtCommit, textDigest, type AuditEntry } from '../db/audit.js';
 import { currentChatOf, linkAccount } from '../db/identity.js';
 import { answeredEditSelect, insertAnsweredEdit, insertOutbox, insertOutboxFrom, outboxValuesSelect, promptByKey, type OutboxDraft } from '../db/outbox.js';
 import { cancelReminders, scheduleObjectionReminders, scheduleReviewReminders, type ReminderContext } from '../db/reminders.js';
-import type { Tx } from '../db/sql.js';
+import type { Session, Tx } from '../db/sql.js';
+import { setUnitChannel } from '../db/units.js';
 import type { IncomingEvent } from '../contract/index.js';
 import type { Action, ConversationState, Effect } from './state.js';
 import type { PersonView } from './views.js';
@@ -66,6 +67,8 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
   let answered: number[] = [];
   for (const [index, e] of args.effects.entries()) {
     const key = outboxKey(event, index);
+    const own = auditOf(e);
+    if (own) audits.push({ actor: actorRef, ...own, data: { ...own.data, platform: event.platform } });
     switch (e.kind) {
       case 'reply':
         outbox.push({ platform: event.platform, chatId: event.chatId, recipient: employeeId, payload: e.message, key });
@@ -256,12 +259,73 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
       case 'audit':
         audits.push({ actor: actorRef, action: e.action, subject: e.subject, data: { ...e.data, platform: event.platform } });
         break;
+      case 'group_reply':
+        if (event.groupChatId) outbox.push({ platform: event.platform, chatId: event.groupChatId, recipient: null, payload: e.message, key });
+        break;
+      case 'register_channel': {
+        if (!event.groupChatId) break;
+        const previous = await setUnitChannel(tx, e.unitId, event.platform, event.groupChatId, now);
+        audits.push({
+          actor: actorRef,
+          action: 'unit.channel_registered',
+          subject: `unit:${e.unitCode}`,
+          data: { unit: e.unitCode, platform: event.platform, chatId: event.groupChatId, previous, via: 'chat' },
+        });
+        break;
+      }
     }
   }
   const ids = [...answered, ...(await insertOutbox(tx, outbox)).map((r) => r.id)];
   // With COMMIT: the audit chain's lock is held only while PostgreSQL runs the inserts and commits.
   appendAuditAtCommit(tx, audits, now);
   return ids;
+}
+
+/** sha256 of a text, or undefined when there is none (the audit log holds digests of texts, never the texts). */
+function digestOf(text: string | null | undefined): string | undefined {
+  return text === null || text === undefined ? undefined : textDigest(text);
+}
+
+/**
+ * The audit entry a data effect makes by itself, so the chain covers every change of state whichever flow
+ * asked for it. Values are kept (a realisasi, ratings, a score); texts only as their sha256.
+ */
+export function auditOf(e: Effect): Omit<AuditEntry, 'actor'> | null {
+  switch (e.kind) {
+    case 'save_answer': {
+      const p = e.patch;
+      const data: Record<string, unknown> = { item: e.itemKey };
+      if (p.realisasi !== undefined) data.realisasi = p.realisasi;
+      if (p.narrative !== undefined) data.narrativeSha256 = textDigest(p.narrative);
+      if (p.evidence !== undefined) data.evidence = { count: p.evidence.length, sha256: textDigest(JSON.stringify(p.evidence)) };
+      if (p.evidenceSkipped !== undefined) data.evidenceSkipped = p.evidenceSkipped;
+      return { action: 'answer.saved', subject: `assessment:${e.assessmentId}`, data };
+    }
+    case 'save_reflection':
+      return { action: 'reflection.saved', subject: `assessment:${e.assessmentId}`, data: { sha256: textDigest(e.text) } };
+    case 'record_review':
+      return {
+        action: 'review.recorded',
+        subject: `assessment:${e.assessmentId}`,
+        data: {
+          round: e.round, outcome: e.outcome, reviewerId: e.reviewerId, actingKind: e.actingKind, itemRatings: e.itemRatings, suggested: e.suggested,
+          hasilKerja: e.hasil, perilaku: e.perilaku, predicate: e.predicate, matrixVersion: e.matrixVersion,
+          feedbackSha256: digestOf(e.feedback), perilakuNoteSha256: digestOf(e.perilakuNote), returnNoteSha256: digestOf(e.returnNote),
+        },
+      };
+    case 'thread_message':
+      return { action: 'dialog.message_posted', subject: `assessment:${e.assessmentId}`, data: { authorId: e.authorId, sha256: textDigest(e.text) } };
+    case 'follow_up':
+      return { action: 'follow_up.saved', subject: `assessment:${e.assessmentId}`, data: { kind: e.followUp, planSha256: digestOf(e.plan), checkIns: e.checkIns } };
+    case 'rate_checkin':
+      return { action: 'check_in.rated', subject: `check_in:${e.checkInId}`, data: { score: e.score } };
+    case 'set_opt_out':
+      return { action: 'employee.opt_out_set', subject: `employee:${e.employeeId}`, data: { optOut: e.optOut } };
+    case 'set_locale':
+      return { action: 'employee.locale_set', subject: `employee:${e.employeeId}`, data: { locale: e.locale } };
+    default:
+      return null;
+  }
 }
 
 function linkedEmployee(effects: Effect[]): number | null {
@@ -344,7 +408,24 @@ export type OneStatementResult = { kind: 'duplicate' } | { kind: 'done'; outboxI
  * the first is conditional on the ones before (through RETURNING), so a replayed event or a lost race
  * writes nothing at all. Throws ConcurrentUpdate when the conversation changed.
  */
-export async function applyInOneStatement(tx: Tx, args: ApplyArgs): Promise<OneStatementResult> {
+export async function applyInOneStatement(session: Session, args: ApplyArgs): Promise<OneStatementResult> {
+  const audits: AuditEntry[] = [];
+  const actorRef = args.actor ? args.actor.nip : `${args.event.platform}:${args.event.platformUserId}`;
+  for (const e of args.effects) {
+    const own = auditOf(e);
+    if (own) audits.push({ actor: actorRef, ...own, data: { ...own.data, platform: args.event.platform } });
+  }
+  if (audits.length === 0) return oneStatement(session, args);
+  // The audit entries (an answer) commit with the statement: the chain's lock and inserts travel with COMMIT,
+  // and only when the statement wrote (a replay writes nothing and appends nothing).
+  return session.transaction(async (tx) => {
+    const r = await oneStatement(tx, args);
+    if (r.kind === 'done') appendAuditAtCommit(tx, audits, args.now);
+    return r;
+  });
+}
+
+async function oneStatement(tx: Tx, args: ApplyArgs): Promise<OneStatementResult> {
   const { event, now } = args;
   const vals: unknown[] = [];
   const $ = (v: unknown, cast: string) => {

@@ -19,6 +19,7 @@ import { linkCodeOf } from './flows/linking.js';
 import { localeFromHint, translator } from '../i18n/index.js';
 import { loadAssessment, loadCalibration, loadCheckIn, loadIngress, loadLatestResult, loadLinkContext, loadObjectionCase, loadPendingReviews, withRaters } from './load.js';
 import { insertOutbox } from '../db/outbox.js';
+import { unitByCode } from '../db/units.js';
 import type { ReminderConfig } from '../db/reminders.js';
 import { TxRunner, type Session } from '../db/sql.js';
 import { isTransientDatabaseError } from '../db/transient.js';
@@ -138,6 +139,7 @@ export function createEngine(deps: EngineDeps): Engine {
         : null;
     const calibration = actor && needs?.calibration ? await loadCalibration(read, actor.id) : null;
     const latestResult = actor && needs?.result ? await loadLatestResult(read, actor.id) : null;
+    const unit = actor && needs && needs.unitCode !== null ? await unitByCode(read, needs.unitCode) : null;
 
     const idleMs = deps.config.DRAFT_IDLE_MINUTES * 60_000;
     const ctx: StepContext = {
@@ -153,6 +155,8 @@ export function createEngine(deps: EngineDeps): Engine {
       objection,
       calibration,
       result: latestResult,
+      groupChat: event.groupChatId ?? null,
+      unit,
       resumedAfterIdle: !!ingress.conversation && now.getTime() - ingress.conversation.lastActivityAt.getTime() > idleMs,
       limits: {
         realisasiMaxMultiple: deps.config.REALISASI_MAX_MULTIPLE,

@@ -207,7 +207,11 @@ export type Effect =
       matrixVersion: string | null;
       reason: string;
     }
-  | { kind: 'audit'; action: string; subject: string; data: Record<string, unknown> };
+  | { kind: 'audit'; action: string; subject: string; data: Record<string, unknown> }
+  /** Reply in the group or channel the event was sent in (`IncomingEvent.groupChatId`); nothing outside one. */
+  | { kind: 'group_reply'; message: OutgoingMessage }
+  /** Make the group or channel the event was sent in the unit's announcement channel on its platform (audited). */
+  | { kind: 'register_channel'; unitId: number; unitCode: string };
 
 /** What a step returns. */
 export interface StepResult {

@@ -199,6 +199,10 @@ export interface StepContext {
   own: AssessmentView | null;
   /** Another assessment the step works on (review, coaching), when loaded. */
   subject: AssessmentView | null;
+  /** The group or channel the event was sent in (`IncomingEvent.groupChatId`), or null in the private chat. */
+  groupChat?: string | null;
+  /** The unit a command named (`/daftarkan_kanal UNIT`), when loaded and found. */
+  unit?: { id: number; code: string; name: string } | null;
   /** The check-in a rating button refers to, when loaded. */
   checkIn: CheckInView | null;
   /** The objection case a step is about (`/keberatan`, `/status`, a decision), when loaded. */

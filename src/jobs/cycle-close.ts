@@ -20,8 +20,8 @@ import type { CycleSettings } from '../db/entities/cycle.js';
 import { OPEN_CALIBRATION_TOKEN, type OutgoingMessage } from '../contract/index.js';
 import { awardAnnouncementText, calibrationButtonLabel, finalResultText, unratedUnitsText, violationsHint, violationsText } from './messages.js';
 import { hrOfficers } from './reminder-sweep.js';
-import { loadWorkingCalendar } from '../db/calendar.js';
 import { appendAudit } from '../db/audit.js';
+import { loadWorkingCalendar } from '../db/calendar.js';
 import { unitDistributions, type UnitDistribution } from '../db/calibration.js';
 import { currentChatJoin } from '../db/identity.js';
 import { insertOutbox } from '../db/outbox.js';
@@ -33,7 +33,7 @@ export interface CycleJobContext {
   config: Pick<Config, 'CLOSE_GRACE_HOURS' | 'AUTO_ANNOUNCE' | 'HOLIDAY_COUNTRY' | 'REMINDER_SEND_AT' | 'DEFAULT_TIMEZONE'>;
   /** Enqueues committed outbox rows (Queues.enqueueOutbox); omitted, the relay picks them up. */
   enqueue?: (ids: readonly number[]) => Promise<unknown>;
-  /** Who runs it, for the audit log (CLI `--actor`); default `system`. */
+  /** Who closes or announces, for the audit log (CLI --actor); default `system` (the scheduled close). */
   actor?: string;
 }
 

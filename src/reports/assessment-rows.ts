@@ -119,7 +119,7 @@ export function assessmentRowsQuery(scope: ExportScope, opts: { now: Date }): { 
     ob as (
       select distinct on (o.assessment_id) o.assessment_id, o.reason, o.status, o.decision, o.original_predicate, o.new_predicate, o.decision_reason, o.decided_at
         from objection o join sa on sa.id = o.assessment_id order by o.assessment_id, o.id desc)
-    select a.id, a.status, a.round, e.nip, e.name, e.position, u.id as unit_id, u.code as unit_code, u.name as unit_name, u.org_rating,
+    select a.id, a.status, a.round, e.nip, e.name, e.position, u.id as unit_id, u.code as unit_code, u.name as unit_name, org_rating_of(u.id, a.cycle_id) as org_rating,
            s.nip as supervisor_nip, s.name as supervisor_name, act.kind as acting_kind, act.nip as acting_nip, act.name as acting_name,
            a.submitted_at, a.reviewed_at,
            -- Late is the SQL twin of domain isLate (migration "rules"): a deadline is a date in the employee's zone.

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAudit, appendAuditAtCommit, auditBody, auditHash, verifyAuditChain, type AuditEntry } from '../../src/db/audit.js';
+import { appendAudit, appendAuditAtCommit, auditBody, auditHash, verifyAuditChain, walkAuditChain, type AuditEntry } from '../../src/db/audit.js';
 import { TxRunner, txOf } from '../../src/db/sql.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
@@ -35,5 +35,42 @@ describe('the audit chain (one formula for every writer)', () => {
     // Editing the CLI's row breaks the chain exactly there.
     await tx.exec(`update audit_event set subject = 'other.csv' where id = $1`, [rows[1].id]);
     expect(await verifyAuditChain(tx)).toEqual({ id: Number(rows[1].id), reason: 'hash_mismatch' });
+  });
+});
+
+describe('walking the chain (kinerja audit verify)', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('counts entries page by page, starts --from a day anchored on the entry before, and names each kind of break', async () => {
+    const em = db.orm.em.fork() as EntityManager;
+    const tx = txOf(em);
+    for (let i = 0; i < 7; i++) {
+      await em.transactional(async (t) => appendAudit(txOf(t as EntityManager), { actor: 'hr', action: 'unit.rating_set', subject: `unit:U${i}`, data: { i } }, new Date(Date.UTC(2027, 0, 1 + i))));
+    }
+    const rows = await tx.query<{ id: string; hash: string; subject: string }>('select id, hash, subject from audit_event order by id');
+    const id = (i: number) => Number(rows[i]!.id);
+    expect(await walkAuditChain(tx, { pageSize: 3 })).toEqual({ verified: 7, broken: null, firstId: id(0) });
+    expect(await walkAuditChain(tx, { from: new Date(Date.UTC(2027, 0, 5)), pageSize: 2 })).toEqual({ verified: 3, broken: null, firstId: id(4) });
+    expect(await walkAuditChain(tx, { from: new Date(Date.UTC(2030, 0, 1)) })).toEqual({ verified: 0, broken: null, firstId: null });
+
+    // Edited data: the hash no longer matches, with both hashes given.
+    await tx.exec(`update audit_event set data = '{"i": 99}' where id = $1`, [id(2)]);
+    expect(await walkAuditChain(tx, { pageSize: 2 })).toEqual({ verified: 2, firstId: id(0), broken: { id: id(2), reason: 'hash_mismatch', expected: expect.stringMatching(/^[0-9a-f]{64}$/), found: rows[2]!.hash } });
+    await tx.exec(`update audit_event set data = '{"i": 2}' where id = $1`, [id(2)]);
+
+    // A deleted entry: the next one no longer follows; --from just after it still notices.
+    await tx.exec(`delete from audit_event where id = $1`, [id(3)]);
+    expect((await walkAuditChain(tx)).broken).toEqual({ id: id(4), reason: 'prev_hash_mismatch', expected: rows[2]!.hash, found: rows[3]!.hash });
+    expect((await walkAuditChain(tx, { from: new Date(Date.UTC(2027, 0, 5)) })).broken).toMatchObject({ id: id(4), reason: 'prev_hash_mismatch' });
+
+    // An entry inserted in the gap with a made-up hash: it does not fit either.
+    await tx.exec(`insert into audit_event (id, at, actor, action, subject, data, prev_hash, hash) values ($1, now(), 'x', 'y', 'z', '{}', $2, $3)`, [id(3), rows[2]!.hash, 'f'.repeat(64)]);
+    expect((await walkAuditChain(tx)).broken).toMatchObject({ id: id(3), reason: 'hash_mismatch' });
   });
 });

@@ -178,7 +178,21 @@ describe('supervisor review, result and follow-up', () => {
   });
 
   it('audits every transition on the shared hash chain, which still verifies', async () => {
-    const rows = await h.query<{ action: string; subject: string; actor: string }>(`select action, subject, actor from audit_event order by id`);
+    const all = await h.query<{ action: string; subject: string; actor: string; data: Record<string, unknown> }>(`select action, subject, actor, data from audit_event order by id`);
+    // Every data change is in the chain too: answers, reflections, ratings with feedback, plans, dialog.
+    const own = new Set(['answer.saved', 'reflection.saved', 'review.recorded', 'follow_up.saved', 'dialog.message_posted', 'employee.opt_out_set', 'employee.locale_set', 'check_in.rated']);
+    const counts = (action: string) => all.filter((r) => r.action === action).length;
+    expect(counts('review.recorded')).toBe(4); // three rated, one returned
+    expect(counts('dialog.message_posted')).toBe(2);
+    expect(counts('answer.saved')).toBeGreaterThan(10);
+    const rated = all.find((r) => r.action === 'review.recorded' && r.data.outcome === 'rated')!;
+    expect(rated.data).toMatchObject({ predicate: expect.any(String), feedbackSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const answer = all.find((r) => r.action === 'answer.saved' && r.data.narrativeSha256)!;
+    expect(answer.data.narrativeSha256).toMatch(/^[0-9a-f]{64}$/);
+    // Texts are digests only: no narrative, feedback or dialog text is in the log.
+    const [stored] = await h.query<{ text: string }>(`select text from thread_message order by id limit 1`);
+    expect(JSON.stringify(all)).not.toContain(stored!.text);
+    const rows = all.filter((r) => !own.has(r.action));
     expect(rows.map((r) => r.action)).toEqual([
       'assessment.submitted',
       'assessment.reviewed',

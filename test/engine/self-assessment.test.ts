@@ -91,7 +91,9 @@ describe('on the embedded PGlite (the console demo database)', () => {
     expect(await h.lastText('sari')).toContain('Budi Staff');
     const [a] = await h.query<{ status: string }>(`select status from assessment where id = ?`, [h.assessmentOf.budi]);
     expect(a.status).toBe('submitted');
-    const audit = await h.query<{ action: string }>(`select action from audit_event`);
-    expect(audit.map((r) => r.action)).toEqual(['assessment.submitted']);
+    const audit = await h.query<{ action: string; data: Record<string, unknown> }>(`select action, data from audit_event order by id`);
+    expect(audit.map((r) => r.action).filter((a) => a !== 'answer.saved' && a !== 'reflection.saved')).toEqual(['assessment.submitted']);
+    // Each answer is in the chain with its value and the digest of its text, on the embedded database too.
+    expect(audit.filter((r) => r.action === 'answer.saved').map((r) => r.data.realisasi).filter((v) => v !== undefined).length).toBeGreaterThan(0);
   });
 });

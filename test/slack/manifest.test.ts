@@ -30,8 +30,9 @@ describe('slack-manifest.yml', () => {
 
   it('asks for exactly the scopes and events the adapter uses', () => {
     expect(listAfter('bot').sort()).toEqual(
-      ['channels:history', 'chat:write', 'commands', 'files:read', 'groups:history', 'im:history', 'im:read', 'im:write', 'users:read', 'users:read.email'].sort(),
+      ['chat:write', 'commands', 'files:read', 'im:history', 'im:read', 'im:write', 'users:read', 'users:read.email'].sort(),
     );
-    expect(listAfter('bot_events').sort()).toEqual(['message.channels', 'message.groups', 'message.im']);
+    // Reviews stay in DMs: no channel history is read (the review-channel idea was never built).
+    expect(listAfter('bot_events').sort()).toEqual(['message.im']);
   });
 });

@@ -278,6 +278,27 @@ export class FakeTelegram extends EventEmitter {
     return this.inject({ message: tgMessage } as unknown as Omit<Update, 'update_id'>);
   }
 
+  /**
+   * The user types `text` in group `groupId` (the bot is a member): the message is in the group's chat, from
+   * the user; a leading `/command` carries its bot_command entity, as Telegram sends it.
+   */
+  sendInGroup(user: FakeUser, groupId: number, text: string, opts: { title?: string; type?: 'group' | 'supergroup' } = {}): Promise<Injected> {
+    const chat = this.chatOf(groupId);
+    chat.type = opts.type ?? 'supergroup';
+    const message: ChatMessage = { message_id: chat.nextId++, chatId: groupId, from: user.id, date: now(), text, editCount: 0 };
+    chat.messages.push(message);
+    const entities = /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(text);
+    const tgMessage: Record<string, unknown> = {
+      message_id: message.message_id,
+      from: this.userObject(user),
+      chat: { id: groupId, type: chat.type, title: opts.title ?? 'Grup' },
+      date: message.date,
+      text,
+      ...(entities ? { entities: [{ type: 'bot_command', offset: 0, length: entities[0].length }] } : {}),
+    };
+    return this.inject({ message: tgMessage } as unknown as Omit<Update, 'update_id'>);
+  }
+
   /** `/command args...` as Telegram sends it (with its bot_command entity). */
   sendCommand(user: FakeUser, command: string, ...args: string[]): Promise<Injected> {
     return this.sendText(user, [`/${command}`, ...args].join(' '));

@@ -53,8 +53,6 @@ export interface UnitSpec {
   orgRating?: string;
   /** Where the unit's announcements go, per platform. */
   announce?: Record<string, string>;
-  /** Where the unit's review threads go, per platform. */
-  review?: Record<string, string>;
 }
 
 export async function addUnit(em: EntityManager, code: string, opts: UnitSpec = {}): Promise<number> {
@@ -64,7 +62,6 @@ export async function addUnit(em: EntityManager, code: string, opts: UnitSpec = 
     parent_id: opts.parentId,
     org_rating: opts.orgRating,
     announce_channels: opts.announce ? JSON.stringify(opts.announce) : undefined,
-    review_channels: opts.review ? JSON.stringify(opts.review) : undefined,
   });
 }
 

@@ -59,9 +59,14 @@ describe('updateToEvent', () => {
     expect(callbackQueryIdOf(update)).toBe('cb1');
   });
 
+  it('a command in a group comes with the group as groupChatId and the private chat (the user id) as chatId', () => {
+    const update = message({ text: '/daftarkan_kanal@kinerja_bot DISHUB', entities: [{ type: 'bot_command', offset: 0, length: 28 }] }, { id: -100777, type: 'supergroup', title: 'Dinas' });
+    expect(updateToEvent(update, ctx)).toMatchObject({ platformUserId: '42', chatId: '42', groupChatId: '-100777', kind: 'command', payload: 'daftarkan_kanal', args: ['DISHUB'] });
+  });
+
   it.each<[string, Update]>([
     ['a group message', message({ text: 'halo semua' }, { id: -100123, type: 'supergroup', title: 'Dinas' })],
-    ['a command in a group', message({ text: '/start X', entities: [{ type: 'bot_command', offset: 0, length: 6 }] }, { id: -5, type: 'group', title: 'G' })],
+    ['a command in a group for another bot', message({ text: '/daftarkan_kanal@other_bot X', entities: [{ type: 'bot_command', offset: 0, length: 26 }] }, { id: -5, type: 'group', title: 'G' })],
     ['a channel post', { update_id: 1, channel_post: { message_id: 1, date, chat: { id: -100, type: 'channel', title: 'C' }, text: 'x' } } as unknown as Update],
     ['a command for another bot', command('/start@other_bot X')],
     ['a sticker', message({ sticker: { file_id: 's', file_unique_id: 's', type: 'regular', width: 1, height: 1, is_animated: false, is_video: false } })],

@@ -172,7 +172,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     if (mapped.triggerId) triggers.remember(chatId, mapped.triggerId);
     let threadKey: string | undefined;
     if (mapped.threadTs) threadKey = (await lookups.threadKeyOf('slack', mapped.channelId, mapped.threadTs)) ?? undefined;
-    // In a channel, only the dialog under one of our review prompts is ours; other threads are people's own talk.
+    // In a channel, only a thread under one of our messages is ours; other threads are people's own talk.
     if (mapped.onlyInOurThread && !threadKey) return [];
     const hints = linkedChat !== null ? undefined : await directory.hintsFor(userId);
     return mapped.events.map((base) => {

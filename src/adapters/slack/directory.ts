@@ -1,6 +1,6 @@
 /**
  * What ingress needs to know about Slack people: their profile (email, for linking by email on the first
- * DM) and their DM channel with the bot (for someone writing in a review channel's thread). Both come from
+ * DM) and their DM channel with the bot (for someone using /kinerja in a channel). Both come from
  * the Web API and are cached in memory for a while: a person's email rarely changes, and ingress must stay
  * fast enough to answer Slack within 3 seconds.
  */

@@ -4,7 +4,8 @@
  * adapter to resolve (`threadTs`, `channelId`), so this file stays a plain mapping.
  *
  * Slack sends three shapes to `/slack/events`: Events API envelopes (`event_callback`: messages in a DM or
- * in a review-channel thread, files shared there), slash commands (`/kinerja <sub>`), and interactions
+ * or, should a workspace subscribe to channel messages, in a thread under one of our messages; files shared
+ * there), slash commands (`/kinerja <sub>`, also typed in a channel), and interactions
  * (`block_actions` for buttons, `view_submission` for modals).
  */
 import { createHash } from 'node:crypto';
@@ -23,13 +24,13 @@ const PERSON_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
 export interface MappedIngress {
   /** Events for the engine, in order; `chatId` is the channel where it happened until the adapter resolves the DM. */
   events: IncomingEvent[];
-  /** The channel it happened in (a DM `D...`, or a review channel). */
+  /** The channel it happened in (a DM `D...`, or a channel where a slash command was typed). */
   channelId: string;
   /** True when `channelId` is a DM with the bot. */
   isDirect: boolean;
   /** Thread root ts when the message was posted inside a thread: its thread key is looked up by the adapter. */
   threadTs?: string;
-  /** A channel message: ours only when its thread is under one of our messages (a review prompt). */
+  /** A channel message: ours only when its thread is under one of our messages (the manifest subscribes to none). */
   onlyInOurThread?: boolean;
   /** A trigger_id that can open a modal for the next 3 seconds. */
   triggerId?: string;
@@ -106,7 +107,8 @@ export function mapFile(file: Dict): IncomingFile | null {
 /**
  * An Events API envelope -> events. Only people's messages count: anything from a bot (including our own
  * messages echoed back), edits, deletions and joins are ignored so the bot can never talk to itself. In a
- * channel, only replies inside a thread are taken (the dialog kinerja under a review prompt).
+ * channel (the manifest asks for no channel events: reviews stay in DMs), only replies inside a thread under one of
+ * our messages are taken.
  */
 export function mapEventCallback(body: unknown): MappedIngress | null {
   if (!isDict(body) || body.type !== 'event_callback' || !isDict(body.event)) return null;
@@ -168,7 +170,10 @@ export function mapSlashCommand(body: unknown): MappedIngress | null {
     payload: parsed?.name ?? DEFAULT_SUBCOMMAND,
     args: parsed?.args ?? [],
   };
-  const out: MappedIngress = { events: [event], channelId: channel, isDirect: channel.startsWith('D') };
+  const isDirect = channel.startsWith('D');
+  // Typed in a channel: the engine answers in the DM (resolved by the adapter) and knows the channel.
+  if (!isDirect) event.groupChatId = channel;
+  const out: MappedIngress = { events: [event], channelId: channel, isDirect };
   const trigger = str(body.trigger_id);
   if (trigger) out.triggerId = trigger;
   return out;

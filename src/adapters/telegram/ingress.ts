@@ -15,9 +15,11 @@ export interface IngressContext {
 }
 
 /**
- * Maps one update to the engine's event, or `null` when the bot should ignore it: anything outside a private
- * chat (groups and channels only receive announcements), messages from other bots, service messages,
- * commands addressed to another bot, and kinds the product has no use for (stickers, locations).
+ * Maps one update to the engine's event, or `null` when the bot should ignore it: anything in a group but a
+ * command (groups receive announcements; a command there, e.g. `/daftarkan_kanal UNIT`, comes with the
+ * group as `groupChatId` and the sender's private chat as `chatId`, where the engine answers any other command), channels, messages from other bots,
+ * service messages, commands addressed to another bot, and kinds the product has no use for (stickers,
+ * locations).
  * Files are passed on with their size even when over EVIDENCE_MAX_MB: the engine owns the rule and the
  * localised explanation.
  */
@@ -58,7 +60,9 @@ export function callbackQueryIdOf(update: Update): string | undefined {
 }
 
 function messageToEvent(updateId: number, m: Message, ctx: IngressContext): IncomingEvent | null {
-  if (m.chat.type !== 'private' || !m.from || m.from.is_bot) return null;
+  if (!m.from || m.from.is_bot) return null;
+  if (m.chat.type === 'group' || m.chat.type === 'supergroup') return groupCommandEvent(updateId, m, m.from, ctx);
+  if (m.chat.type !== 'private') return null;
   const base = {
     platform: 'telegram' as const,
     platformUserId: String(m.from.id),
@@ -76,6 +80,25 @@ function messageToEvent(updateId: number, m: Message, ctx: IngressContext): Inco
   const file = fileOf(m);
   if (file) return { ...base, kind: 'file', payload: m.caption ?? '', file };
   return null;
+}
+
+/** A command typed in a group: the person's private chat (in Telegram its id is the user id) and the group. */
+function groupCommandEvent(updateId: number, m: Message, from: User, ctx: IngressContext): IncomingEvent | null {
+  if (m.text === undefined) return null;
+  const command = parseCommand(m, ctx.botUsername);
+  if (!command || command === 'other_bot') return null;
+  return {
+    platform: 'telegram',
+    platformUserId: String(from.id),
+    chatId: String(from.id),
+    groupChatId: String(m.chat.id),
+    eventId: String(updateId),
+    kind: 'command',
+    payload: command.name,
+    args: command.args,
+    hints: hintsOf(from),
+    receivedAt: new Date(m.date * 1000),
+  };
 }
 
 /**

@@ -36,10 +36,10 @@ function progressBar(): { update(done: number, total: number): void; stop(): voi
   };
 }
 
-const actorOption = ['--actor <name>', 'who is importing, for the audit log (default: your OS user name)'] as const;
+export const actorOption = ['--actor <name>', 'who is importing, for the audit log (default: your OS user name)'] as const;
 
 /** A CSV that is not UTF-8 is refused, naming its first bad line; this reads it in the encoding it was saved in. */
-function encodingOption(): Option {
+export function encodingOption(): Option {
   return new Option('--encoding <name>', 'encoding of a CSV file saved as plain "CSV" on Windows: windows-1252 (default utf-8, with or without BOM)').argParser((v) => {
     try {
       return normaliseEncoding(v);
@@ -50,12 +50,12 @@ function encodingOption(): Option {
 }
 
 /** How every import reads its file: the encoding asked for, the configured limits. */
-function readOptions(cfg: Config, encoding: string | undefined): ReadTableOptions {
+export function readOptions(cfg: Config, encoding: string | undefined): ReadTableOptions {
   keepHeapTightForImport();
   return { encoding, maxMb: cfg.IMPORT_MAX_MB, maxRows: cfg.IMPORT_MAX_ROWS };
 }
 
-const LIMITS_HELP = `
+export const LIMITS_HELP = `
 Files: CSV in UTF-8 (with or without BOM; --encoding windows-1252 for a plain Windows "CSV") or XLSX (first
 sheet). At most IMPORT_MAX_MB megabytes and IMPORT_MAX_ROWS rows. Names, positions and units starting with
 = + - or @ are refused (a spreadsheet would run them as formulas).`;

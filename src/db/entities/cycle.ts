@@ -1,6 +1,6 @@
 /** Performance cycles, the indicators each cycle carries (from a template) and per-employee targets (RHK/IKI). */
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { Employee } from './organisation.js';
+import { Employee, ORG_RATINGS, Unit } from './organisation.js';
 
 export const CYCLE_KINDS = ['bulanan', 'triwulan', 'semester', 'tahunan'] as const;
 export const CYCLE_STATUSES = ['draft', 'open', 'reviewing', 'closed', 'announced'] as const;
@@ -85,3 +85,17 @@ export const EmployeeTarget = defineEntity({
   },
 });
 export type IEmployeeTarget = InferEntity<typeof EmployeeTarget>;
+
+/** The unit's organisational rating (capaian kinerja organisasi) for one cycle: it fixes the unit's curve. */
+export const UnitRating = defineEntity({
+  name: 'UnitRating',
+  tableName: 'unit_rating',
+  properties: {
+    cycle: () => p.manyToOne(Cycle).mapToPk().primary(),
+    unit: () => p.manyToOne(Unit).mapToPk().primary().index(),
+    rating: p.enum([...ORG_RATINGS]),
+    setBy: p.string().length(128),
+    setAt: p.datetime().defaultRaw('current_timestamp').onCreate(() => new Date()),
+  },
+});
+export type IUnitRating = InferEntity<typeof UnitRating>;

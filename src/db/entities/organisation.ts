@@ -12,7 +12,7 @@ export const LOCALES = ['id', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const ORG_RATINGS = ['istimewa', 'baik', 'butuh_perbaikan', 'kurang', 'sangat_kurang'] as const;
 
-/** Where a unit's public announcements and review prompts go, per platform (chat or channel ids). */
+/** Where a unit's public announcements go (Sangat Baik awards, public apresiasi), per platform (chat or channel ids). */
 export interface UnitChannels {
   telegram?: string;
   slack?: string;
@@ -27,9 +27,9 @@ export const Unit = defineEntity({
     name: p.string().length(255),
     /** Parent unit; a plain id because defineEntity cannot type a self-reference. */
     parentId: p.integer().nullable().index(),
+    /** The standing organisational rating, for cycles without their own (`unit_rating`; SQL `org_rating_of`). */
     orgRating: p.enum([...ORG_RATINGS]).nullable(),
     announceChannels: p.json<UnitChannels>().default('{}'),
-    reviewChannels: p.json<UnitChannels>().default('{}'),
     createdAt: p.datetime().defaultRaw('current_timestamp').onCreate(() => new Date()),
     updatedAt: p.datetime().defaultRaw('current_timestamp').onCreate(() => new Date()).onUpdate(() => new Date()),
   },

@@ -1,7 +1,8 @@
 /**
- * HR admin read access: `/lihat NIP` (`/view NIP`) shows someone's assessment summary (answers, status,
- * predicate) to an employee with the admin role, and records that it was read. Anyone else is refused, and
- * the refusal says who may.
+ * HR admin commands in chat: `/lihat NIP` (`/view NIP`) shows someone's assessment summary (answers, status,
+ * predicate) to an employee with the admin role, and records that it was read; `/daftarkan_kanal UNIT` in a
+ * group or channel registers it as the unit's announcement channel. Anyone else is refused, and the refusal
+ * says who may.
  */
 import { validateNip } from '../../domain/index.js';
 import { formatDate, translator } from '../../i18n/index.js';
@@ -51,7 +52,57 @@ function adminViewCommand(turn: Turn, args: string[]): void {
   turn.say(lines.join('\n'));
 }
 
+/** The unit code `/daftarkan_kanal` names (as imported: codes are case-sensitive), or null. */
+function namedUnit(args: string[]): string | null {
+  const code = args[0]?.trim() ?? '';
+  return code === '' || code.length > 64 ? null : code;
+}
+
+/**
+ * `/daftarkan_kanal UNIT` typed in a Telegram group or `/kinerja daftarkan-kanal UNIT` in a Slack channel
+ * with the bot in it: an HR admin makes that chat the unit's announcement channel (audited with the chat id).
+ * Every answer goes to the group, where it was asked; in the private chat the command explains itself.
+ */
+function registerChannelCommand(turn: Turn, args: string[]): void {
+  const t = translator(turn.ctx.locale);
+  const command = `${turn.ctx.capabilities.commandPrefix}daftarkan_kanal`;
+  const answer = (text: string) => turn.effect({ kind: 'group_reply', message: { text } });
+  if (!turn.ctx.groupChat) {
+    turn.say(t('channel.only_in_group', { command }));
+    return;
+  }
+  const actor = turn.ctx.actor;
+  if (!actor) {
+    answer(t('channel.not_linked', { command }));
+    return;
+  }
+  if (!actor.roles.includes(ADMIN_ROLE)) {
+    answer(t('channel.not_admin', { command }));
+    return;
+  }
+  const code = namedUnit(args);
+  if (!code) {
+    answer(t('channel.usage', { command }));
+    return;
+  }
+  const unit = turn.ctx.unit;
+  if (!unit || unit.code !== code) {
+    answer(t('channel.unknown_unit', { code: code.slice(0, 64), command }));
+    return;
+  }
+  turn.effect({ kind: 'register_channel', unitId: unit.id, unitCode: unit.code });
+  answer(t('channel.registered', { unit: unit.name, code: unit.code }));
+}
+
 export const adminModule: FlowModule = {
   name: 'admin',
-  commands: [{ names: ['lihat', 'view'], needs: (args) => ({ ownerNip: viewedNip(args) }), run: adminViewCommand }],
+  commands: [
+    { names: ['lihat', 'view'], needs: (args) => ({ ownerNip: viewedNip(args) }), run: adminViewCommand },
+    {
+      names: ['daftarkan_kanal', 'daftarkan-kanal', 'register_channel', 'register-channel'],
+      inGroups: true,
+      needs: (args) => ({ unitCode: namedUnit(args) }),
+      run: registerChannelCommand,
+    },
+  ],
 };

@@ -96,7 +96,7 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
   };
 
   function needsFor(state: ConversationState, input: StepInput): StepNeeds {
-    const needs: StepNeeds = { own: false, ownRaters: false, subjectId: null, pendingReviews: false, checkInId: null, ownerNip: null, objection: null, calibration: false, result: false };
+    const needs: StepNeeds = { own: false, ownRaters: false, subjectId: null, pendingReviews: false, checkInId: null, ownerNip: null, objection: null, calibration: false, result: false, unitCode: null };
     const add = (n: Partial<StepNeeds> | undefined) => {
       if (!n) return;
       needs.own ||= !!n.own;
@@ -109,6 +109,7 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
       needs.checkInId ??= n.checkInId ?? null;
       needs.ownerNip ??= n.ownerNip ?? null;
       needs.objection ??= n.objection ?? null;
+      needs.unitCode ??= n.unitCode ?? null;
     };
     if (input.kind === 'command') {
       const c = common.get(input.name) ?? commands.get(input.name);
@@ -173,6 +174,18 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
   function step(state: ConversationState, input: StepInput, ctx: StepContext, threadKey?: string): StepResult {
     const turn = new Turn(ctx, state, runHandOff);
     const t = translator(ctx.locale);
+
+    // From a group or channel: a command meant for one runs there; any other command is answered in the
+    // person's private chat as if sent there (a Slack slash command is private anyway); nothing else is ours.
+    if (ctx.groupChat) {
+      const c = input.kind === 'command' ? (common.get(input.name) ?? commands.get(input.name)) : undefined;
+      if (!c) return turn.finish(state);
+      if (c.inGroups && input.kind === 'command') {
+        c.run(turn, input.args);
+        return turn.finish(state);
+      }
+      return step(state, input, { ...ctx, groupChat: null }, threadKey);
+    }
 
     if (!ctx.actor) {
       linking?.unlinked?.(turn, input);

@@ -29,12 +29,19 @@ export interface StepNeeds {
   calibration: boolean;
   /** The actor's latest result (provisional or final). */
   result: boolean;
+  /** A unit by its code (`/daftarkan_kanal UNIT`). */
+  unitCode: string | null;
 }
 
 /** A command: its names (Indonesian first, English aliases after) and what it does. */
 export interface FlowCommand {
   names: readonly string[];
   needs?: Partial<StepNeeds> | ((args: string[]) => Partial<StepNeeds>);
+  /**
+   * Runs in the group or channel it was typed in (`ctx.groupChat`) and answers there with the `group_reply`
+   * effect. Other commands typed in a group are answered in the private chat; other events are ignored.
+   */
+  inGroups?: boolean;
   run(turn: Turn, args: string[]): void;
 }
 
