@@ -73,7 +73,7 @@ export interface DeliveryRetry {
  */
 export const CHAT_WAIT_MAX_MS = 30_000;
 /** A chat with more pending rows than this behind a sent one is drained at the platform's per-chat pace. */
-export const CHAT_BURST = 3;
+export const CHAT_BURST = 5;
 
 /**
  * How long a row waits for the older rows of its chat before it looks again. Right behind the head (which is

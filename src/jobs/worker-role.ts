@@ -108,6 +108,11 @@ export interface WorkerRoleOptions {
   schedulerCheckMs?: number;
   /** Delivery back-off and breaker settings (tests shorten them). */
   deliveryBackoff?: { backoffMs?: number; maxBackoffMs?: number; breakerCooldownMs?: number };
+  /**
+   * The per-chat pace of a backlog; default each platform module's `chatIntervalMs`. Tests whose scripted
+   * people write far faster than anyone could read set 0, so their backlogs are not drained at 1 a second.
+   */
+  chatIntervalMs?: number;
 }
 
 /** A running worker role. */
@@ -145,6 +150,7 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
         giveUpHours: config.DELIVERY_GIVE_UP_HOURS,
         backoffMs: queues.deliveryBackoffMs,
         ...opts.deliveryBackoff,
+        ...(opts.chatIntervalMs !== undefined ? { chatIntervalMs: opts.chatIntervalMs } : {}),
       }) as JobWorker<unknown>,
     );
   }

@@ -156,7 +156,7 @@ describe('delivery on Redis', () => {
 
   it("one chat's backlog sleeps instead of queueing in front: another chat's message goes first, the backlog follows in order at the per-chat pace", { timeout: 40_000 }, async () => {
     const backlog: number[] = [];
-    for (let i = 1; i <= 8; i++) backlog.push(await addOutbox(em, 'c-backlog', `antre ${i}`));
+    for (let i = 1; i <= 10; i++) backlog.push(await addOutbox(em, 'c-backlog', `antre ${i}`));
     const bystander = await addOutbox(em, 'c-bystander', 'jawaban untuk orang lain');
     await queues.enqueueOutbox([...backlog, bystander]);
     // Only the head of the backlog is due; the rest wait asleep (no worker or limiter slot spent on them).
@@ -167,7 +167,7 @@ describe('delivery on Redis', () => {
     const bystanderAt = received.findIndex((r) => r.chatId === 'c-bystander');
     expect(bystanderAt).toBeLessThan(3); // not behind the backlog
     // Each row is woken by the one before it (not by the 30 s safety net), and the whole backlog arrives in order.
-    await eventually(async () => sentTo('c-backlog').length === 8, 25_000, 'the backlog');
+    await eventually(async () => sentTo('c-backlog').length === 10, 25_000, 'the backlog');
     expect(sentTo('c-backlog')).toEqual(backlog.map((_, i) => `antre ${i + 1}`));
     // While more than CHAT_BURST rows waited behind, the chat was served at about one message a second.
     const at = platform.received.filter((r) => r.chatId === 'c-backlog').map((r) => r.at);
