@@ -3,9 +3,11 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261201060759_initial } from './Migration20261201060759_initial.js';
 import { Migration20261202050725_rules } from './Migration20261202050725_rules.js';
 import { Migration20261202060258_platform_names } from './Migration20261202060258_platform_names.js';
+import { Migration20261202075912_web_signin } from './Migration20261202075912_web_signin.js';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201060759_initial', class: Migration20261201060759_initial },
   { name: 'Migration20261202050725_rules', class: Migration20261202050725_rules },
   { name: 'Migration20261202060258_platform_names', class: Migration20261202060258_platform_names },
+  { name: 'Migration20261202075912_web_signin', class: Migration20261202075912_web_signin },
 ];

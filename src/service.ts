@@ -23,6 +23,7 @@ import { createLogger, type Logger } from './logger.js';
 import { PLATFORM_MODULES } from './platforms.js';
 import { createQueues, startWorkers, type Queues, type RunningWorkers } from './jobs/worker-role.js';
 import { mountQueueAdmin } from './http/queue-admin.js';
+import { createChatFileSource } from './reports/chat-files.js';
 import { DEMO_EMPLOYEE_NIP, seedDemo } from './demo/seed.js';
 import { capabilitiesOf } from './engine/capabilities.js';
 
@@ -98,6 +99,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     },
   });
 
+  // Charts and export files for chat messages, drawn when a message is delivered (src/reports/chat-files.ts).
+  const files = createChatFileSource(em, () => clock.now());
   const adapters: PlatformAdapter[] = [];
   const senders = new Map<string, PlatformSender>();
   let http: HttpServer | undefined;
@@ -145,7 +148,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
                 inline: {
                   chatsOf: (ids) => outboxChats(txOf(em()), module.name, ids),
                   pendingCount: (ids) => countPendingOutbox(txOf(em()), ids),
-                  deliver: (id, sender) => deliverOutboxRow(em(), new Map([[module.name, sender]]), id),
+                  deliver: (id, sender) => deliverOutboxRow(em(), new Map([[module.name, sender]]), id, { files }),
                 },
               }
             : {}),
@@ -161,7 +164,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   if (opts.roles.has('worker')) {
     // A worker-only process has no adapters: build the senders from the same configuration.
     for (const module of configured) if (!senders.has(module.name)) senders.set(module.name, module.createSender({ config: platformConfig, logger }));
-    workers = await startWorkers({ orm, config, senders, clock, logger, queues, databaseUrl });
+    workers = await startWorkers({ orm, config, senders, files, clock, logger, queues, databaseUrl });
   }
   for (const a of adapters) await a.start();
 

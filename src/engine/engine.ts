@@ -17,7 +17,7 @@ import { PLAIN_CAPABILITIES, type CapabilityLookup } from './capabilities.js';
 import { ADMIN_ROLE, flows as defaultFlows, type FlowRegistry } from './flows/index.js';
 import { linkCodeOf } from './flows/linking.js';
 import { localeFromHint, translator } from '../i18n/index.js';
-import { loadAssessment, loadCheckIn, loadIngress, loadLinkContext, loadPendingReviews, withRaters } from './load.js';
+import { loadAssessment, loadCheckIn, loadMonitor, loadIngress, loadLinkContext, loadPendingReviews, withRaters } from './load.js';
 import { insertOutbox } from '../db/outbox.js';
 import type { ReminderConfig } from '../db/reminders.js';
 import { TxRunner, type Session } from '../db/sql.js';
@@ -39,6 +39,8 @@ export interface EngineSettings {
   EVIDENCE_MAX_MB: number;
   /** After this long without a message the conversation pauses; the draft is kept. */
   DRAFT_IDLE_MINUTES: number;
+  /** Public address of the HR web page, for `/masuk` links; unset: the page is off. */
+  PUBLIC_URL?: string;
 }
 
 export interface EngineDeps {
@@ -126,6 +128,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const reviewerId = actor && needs?.pendingReviews ? actor.id : linkingAs;
     const pendingReviews = reviewerId !== null ? await loadPendingReviews(read, reviewerId, now) : null;
     const checkIn = actor && needs && needs.checkInId !== null ? await loadCheckIn(read, needs.checkInId) : null;
+    const monitor = actor && needs?.monitor ? await loadMonitor(read, actor.id, needs.monitorUnit) : null;
 
     const idleMs = deps.config.DRAFT_IDLE_MINUTES * 60_000;
     const ctx: StepContext = {
@@ -138,6 +141,8 @@ export function createEngine(deps: EngineDeps): Engine {
       subject,
       pendingReviews,
       checkIn,
+      monitor,
+      ...(deps.config.PUBLIC_URL ? { publicUrl: deps.config.PUBLIC_URL } : {}),
       resumedAfterIdle: !!ingress.conversation && now.getTime() - ingress.conversation.lastActivityAt.getTime() > idleMs,
       limits: { realisasiMaxMultiple: deps.config.REALISASI_MAX_MULTIPLE, evidenceMaxMb: deps.config.EVIDENCE_MAX_MB },
       ...(link ? { link } : {}),

@@ -59,6 +59,8 @@ export type Action =
   | { a: 'item_form'; i: number }
   | { a: 'set_locale'; l: Locale }
   | { a: 'toggle_optout' }
+  /** `/pantau`'s export buttons: results or monitoring file of cycle `c`, unit `u` (null: every unit). */
+  | { a: 'pantau_export'; r: 'results' | 'monitoring'; c: number; u: string | null }
   | { a: 'cancel' };
 
 /** The conversation state as stored (flow and step also have their own columns). */
@@ -147,7 +149,9 @@ export type Effect =
   | { kind: 'set_opt_out'; employeeId: number; optOut: boolean }
   | { kind: 'link'; employeeId: number; linkCodeId: number | null }
   | { kind: 'link_failure' }
-  | { kind: 'audit'; action: string; subject: string; data: Record<string, unknown> };
+  | { kind: 'audit'; action: string; subject: string; data: Record<string, unknown> }
+  /** A one-time sign-in link to the HR web page (only the hash of its secret is stored). */
+  | { kind: 'web_signin'; employeeId: number; tokenHash: string; expiresAt: string };
 
 /** What a step returns. */
 export interface StepResult {

@@ -5,14 +5,14 @@ export * from './cycle.js';
 export * from './assessment.js';
 export * from './messaging.js';
 import { ActingAssignment, Employee, Holiday, Unit } from './organisation.js';
-import { ChatIdentity, LinkCode, LinkFailure } from './identity.js';
+import { ChatIdentity, LinkCode, LinkFailure, WebSignin } from './identity.js';
 import { Cycle, EmployeeTarget, Indicator } from './cycle.js';
 import { Answer, Assessment, BehaviourRating, CheckIn, FollowUp, Objection, Review, ThreadMessage } from './assessment.js';
 import { AuditEvent, Conversation, OutboxMessage, ProcessedEvent, Reminder } from './messaging.js';
 
 export const ALL_ENTITIES = [
   Unit, Employee, ActingAssignment, Holiday,
-  ChatIdentity, LinkCode, LinkFailure,
+  ChatIdentity, LinkCode, LinkFailure, WebSignin,
   Cycle, Indicator, EmployeeTarget,
   Assessment, Answer, BehaviourRating, Review, ThreadMessage, FollowUp, CheckIn, Objection,
   Conversation, ProcessedEvent, OutboxMessage, Reminder, AuditEvent,

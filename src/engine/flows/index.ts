@@ -13,6 +13,7 @@ import type { StepContext } from '../views.js';
 import { adminModule } from './admin.js';
 import { assessmentModule } from './assessment.js';
 import { linkingModule } from './linking.js';
+import { monitorModule } from './monitor.js';
 import type { FlowAction, FlowCommand, FlowModule, FlowSpec, StepNeeds } from './module.js';
 import { resultModule } from './result.js';
 import { reviewModule } from './review.js';
@@ -23,7 +24,7 @@ export { ADMIN_ROLE } from './admin.js';
 export type { FlowModule, StepNeeds } from './module.js';
 
 /** Every flow of the bot. A new flow is one module file plus one line here. */
-export const FLOW_MODULES: readonly FlowModule[] = [linkingModule, assessmentModule, reviewModule, resultModule, threadModule, settingsModule, adminModule];
+export const FLOW_MODULES: readonly FlowModule[] = [linkingModule, assessmentModule, reviewModule, resultModule, threadModule, settingsModule, adminModule, monitorModule];
 
 /** The registry built from a list of modules. */
 export interface FlowRegistry {
@@ -94,7 +95,7 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
   };
 
   function needsFor(state: ConversationState, input: StepInput): StepNeeds {
-    const needs: StepNeeds = { own: false, ownRaters: false, subjectId: null, pendingReviews: false, checkInId: null, ownerNip: null };
+    const needs: StepNeeds = { own: false, ownRaters: false, subjectId: null, pendingReviews: false, checkInId: null, ownerNip: null, monitor: false, monitorUnit: null };
     const add = (n: Partial<StepNeeds> | undefined) => {
       if (!n) return;
       needs.own ||= !!n.own;
@@ -104,6 +105,8 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
       needs.subjectId ??= n.subjectId ?? null;
       needs.checkInId ??= n.checkInId ?? null;
       needs.ownerNip ??= n.ownerNip ?? null;
+      needs.monitor ||= !!n.monitor;
+      needs.monitorUnit ??= n.monitorUnit ?? null;
     };
     if (input.kind === 'command') {
       const c = common.get(input.name) ?? commands.get(input.name);

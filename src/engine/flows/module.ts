@@ -20,6 +20,10 @@ export interface StepNeeds {
   checkInId: number | null;
   /** `/lihat NIP` by an HR admin: whose assessment to load. */
   ownerNip: string | null;
+  /** `/pantau`: the cycle to monitor and the actor's unit. */
+  monitor: boolean;
+  /** `/pantau CODE`: the unit asked for. */
+  monitorUnit: string | null;
 }
 
 /** A command: its names (Indonesian first, English aliases after) and what it does. */
