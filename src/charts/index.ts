@@ -169,15 +169,20 @@ export function distributionChartSvg(units: readonly ChartUnit[], text: Distribu
     const peak = Math.max(1, ...PREDICATES.map((p) => u.predicates[p]), ...marks.map((m) => m.allowed));
     titles.push({ text: text.unitTitle(u), left: x + 4, top: y, textStyle: { fontSize: 13, fontWeight: 'bold', color: breaksCurve(u) ? '#b71c1c' : '#1b5e20' } });
     grids.push({ left: x + 36, top: y + 26, width: panelW - 60, height: panelH - 78 });
-    xAxes.push({ gridIndex: i, type: 'category', data: categories, axisLabel: { fontSize: 10, interval: 0, width: (panelW - 70) / 5, overflow: 'break' } });
+    // A value axis from -1 to 5 with the predicates at 0..4 (not a category axis): a curve rule's line can then
+    // start and end between bars, across exactly the predicates it counts.
+    xAxes.push({
+      gridIndex: i, type: 'value', min: -1, max: PREDICATES.length, interval: 1, splitLine: { show: false },
+      axisLabel: { fontSize: 10, width: (panelW - 70) / 6, overflow: 'break', formatter: (v: number) => categories[v] ?? '' },
+    });
     yAxes.push({ gridIndex: i, type: 'value', minInterval: 1, max: Math.ceil(peak * 1.25) });
     series.push({
       type: 'bar',
       xAxisIndex: i,
       yAxisIndex: i,
-      barWidth: '55%',
-      data: PREDICATES.map((p) => ({ value: u.predicates[p], itemStyle: { color: PREDICATE_COLOURS[p] } })),
-      label: { show: true, position: 'top', fontSize: 11 },
+      barWidth: Math.round(((panelW - 60) / (PREDICATES.length + 2)) * 0.6),
+      data: PREDICATES.map((p, k) => ({ value: [k, u.predicates[p]], itemStyle: { color: PREDICATE_COLOURS[p] } })),
+      label: { show: true, position: 'insideTop', fontSize: 11, color: '#fff', formatter: (p: { value: [number, number] }) => (p.value[1] > 0 ? String(p.value[1]) : '') },
       markLine: {
         symbol: 'none',
         silent: true,
@@ -187,8 +192,8 @@ export function distributionChartSvg(units: readonly ChartUnit[], text: Distribu
           const style = { color: colour, width: 2, type: m.rule.op === 'max' ? 'solid' : 'dashed' };
           const label = { formatter: text.rule(m.rule, m.allowed), color: colour, fontSize: 10, position: 'insideEndTop' };
           return [
-            { coord: [Math.min(...idx) - 0.4, m.allowed], lineStyle: style, label },
-            { coord: [Math.max(...idx) + 0.4, m.allowed] },
+            { coord: [Math.min(...idx) - 0.45, m.allowed], lineStyle: style, label },
+            { coord: [Math.max(...idx) + 0.45, m.allowed] },
           ];
         }),
       },

@@ -697,8 +697,9 @@ export function parseMultipart(body: Buffer, boundary: string): Record<string, u
     if (headerEnd !== -1) {
       const headers = part.subarray(0, headerEnd).toString('utf8');
       const content = part.subarray(headerEnd + 4);
-      const name = /name="([^"]*)"/i.exec(headers)?.[1];
-      const filename = /filename="([^"]*)"/i.exec(headers)?.[1];
+      // grammY writes `name="<id>";filename=<name>` (the file name unquoted), browsers quote it: accept both.
+      const name = /(?:^|[;\s])name="([^"]*)"/i.exec(headers)?.[1];
+      const filename = /filename=(?:"([^"]*)"|([^;\r\n]*))/i.exec(headers)?.slice(1).find((x) => x !== undefined);
       const contentType = /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1] ?? 'application/octet-stream';
       if (name !== undefined) out[name] = filename !== undefined ? ({ filename, contentType, bytes: Buffer.from(content) } satisfies MultipartFile) : content.toString('utf8');
     }
