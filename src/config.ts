@@ -62,7 +62,7 @@ export const CONFIG_VARS = {
   SLACK_MODE: v(z.enum(['http', 'socket'], { message: 'must be http or socket' }).default('http'), 'How Slack events arrive: HTTP (POST /slack/events) or Socket Mode.', 'http'),
   SLACK_API_URL: v(url(['http:', 'https:']).default('https://slack.com/api/'), 'Slack Web API root; a local fake in tests.', 'https://slack.com/api/'),
   PUBLIC_URL: v(url(['https:', 'http:']).optional(), 'Public address of this server, for the one-time HR web page links `/masuk` sends. Unset: /masuk says the page is off.', 'https://kinerja.example.go.id'),
-  ADMIN_USER: v(z.string().min(1).optional(), 'Basic-auth user for the admin pages (bull-board). Unset: admin pages off.', 'admin'),
+  ADMIN_USER: v(z.string().min(1).optional(), 'Basic-auth user for the admin pages (the HR page at /admin, bull-board at /admin/queues). Unset: bull-board off, the HR page only by /masuk links.', 'admin'),
   ADMIN_PASSWORD: v(z.string().min(8, 'must be at least 8 characters').optional(), 'Basic-auth password for the admin pages.', 'a-long-secret'),
   DELIVERY_MAX_ATTEMPTS: v(int(1, 50).default(8), 'Transient delivery failures are retried with exponential back-off up to this many attempts.', '8'),
   CLOSE_GRACE_HOURS: v(int(0, 24 * 30).default(24), 'Hours after the review deadline before a cycle closes automatically.', '24'),

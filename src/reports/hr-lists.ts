@@ -36,19 +36,24 @@ export interface FollowUpRow {
 
 /** Coaching (`coaching`) or award (`award`) follow-ups of a cycle, by unit and name. */
 export async function followUps(em: EntityManager, cycleId: number, kind: 'coaching' | 'award', limit = 100): Promise<Bounded<FollowUpRow>> {
-  const rows = await reportQuery<{ nip: string; name: string; unit_code: string; supervisor: string | null; predicate: string | null; plan: string | null; check_ins: number; rated: number; total: number }>(
+  const rows = await reportQuery<{ nip: string; name: string; unit_code: string; supervisor: string | null; predicate: string | null; plan: string | null; check_ins: number; rated: number }>(
     em,
     `select e.nip, e.name, u.code as unit_code, s.name as supervisor, a.predicate, f.plan,
             (select count(*)::int from check_in k where k.follow_up_id = f.id) as check_ins,
-            (select count(*)::int from check_in k where k.follow_up_id = f.id and k.employee_rating is not null) as rated,
-            count(*) over ()::int as total
+            (select count(*)::int from check_in k where k.follow_up_id = f.id and k.employee_rating is not null) as rated
        from follow_up f join assessment a on a.id = f.assessment_id join employee e on e.id = a.employee_id
        join unit u on u.id = e.unit_id left join employee s on s.id = e.supervisor_id
       where a.cycle_id = ? and f.kind = ? order by u.code, e.name limit ?`,
     [cycleId, kind, limit],
   );
+  // Counted apart: the check-in look-ups above run only for the rows shown.
+  const [count] = await reportQuery<{ n: number }>(
+    em,
+    `select count(*)::int as n from follow_up f join assessment a on a.id = f.assessment_id where a.cycle_id = ? and f.kind = ?`,
+    [cycleId, kind],
+  );
   return {
-    total: rows[0]?.total ?? 0,
+    total: count?.n ?? 0,
     rows: rows.map((r) => ({ nip: r.nip, name: r.name, unitCode: r.unit_code, supervisor: r.supervisor, predicate: r.predicate, plan: r.plan, checkIns: r.check_ins, rated: r.rated })),
   };
 }
