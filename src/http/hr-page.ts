@@ -33,6 +33,8 @@ export const HR_PAGE_PATH = '/admin';
 export const SESSION_COOKIE = 'kinerja_hr';
 /** How long a session from a sign-in link lasts. */
 export const SESSION_HOURS = 8;
+/** How to ask for a link, on every platform (a web page does not know which one the reader uses). */
+const SIGNIN_COMMANDS = '/masuk (Slack: /kinerja masuk)';
 /** People listed per unit table at most (the export has everyone). */
 const UNIT_TABLE_MAX = 500;
 
@@ -130,7 +132,7 @@ export function hrPageRouter(opts: HrPageOptions): Router {
   function invalidLink(req: Request, res: Response): void {
     const lang = localeOf(req);
     const t = translator(lang);
-    send(res, 401, page(lang, t('web.link_invalid_title'), html`<h1>${t('web.link_invalid_title')}</h1><p>${t('web.link_invalid', { cmd: '/masuk' })}</p>`));
+    send(res, 401, page(lang, t('web.link_invalid_title'), html`<h1>${t('web.link_invalid_title')}</h1><p>${t('web.link_invalid', { cmd: SIGNIN_COMMANDS })}</p>`));
   }
 
   /** A sign-in link still usable: its row id, or null. */
@@ -195,7 +197,7 @@ export function hrPageRouter(opts: HrPageOptions): Router {
         const lang = localeOf(req);
         const t = translator(lang);
         if (opts.adminUser) res.setHeader('WWW-Authenticate', 'Basic realm="kinerja admin", charset="UTF-8"');
-        return send(res, 401, page(lang, t('web.title'), html`<h1>${t('web.title')}</h1><p>${t('web.unauthorised', { cmd: '/masuk' })}</p>`));
+        return send(res, 401, page(lang, t('web.title'), html`<h1>${t('web.title')}</h1><p>${t('web.unauthorised', { cmd: SIGNIN_COMMANDS })}</p>`));
       }
       res.locals.viewer = viewer;
       next();
