@@ -70,6 +70,14 @@ describe('/pantau', () => {
     expect(await h.lastText('budi')).toContain('is for supervisors (their units) and HR admins');
   });
 
+  it('on Slack the refusal names the command as Slack users type it', async () => {
+    await h.query(`insert into chat_identity (platform, platform_user_id, chat_id, employee_id) values ('slack', 'UANI', 'DANI', ?)`, [h.ids.ani]);
+    const result = await h.handle({ platform: 'slack', platformUserId: 'UANI', chatId: 'DANI', eventId: 'slack-pantau-1', kind: 'command', payload: 'pantau', args: [] });
+    const [row] = await h.query<{ payload: { text: string } }>(`select payload from outbox_message where id = ?`, [result.outboxIds[0]]);
+    expect(row!.payload.text).toContain('Perintah /kinerja pantau untuk atasan');
+    expect(row!.payload.text).toContain('kirim /kinerja status');
+  });
+
   it('an unknown unit code is named back with where the codes are', async () => {
     await h.send('hr', '/pantau NOPE');
     expect(await h.lastText('hr')).toContain('Tidak ada unit dengan kode NOPE');
