@@ -228,7 +228,8 @@ export function hrPageRouter(opts: HrPageOptions): Router {
       const writer = format === 'csv' ? new CsvReportWriter(res) : new XlsxReportWriter(res);
       const run = report === 'results' ? exportResults : exportMonitoring;
       await run(opts.em(), { cycleId, unitCode: unit, t, lang, now: opts.now() }, writer);
-      await appendAudit(txOf(opts.em()), { actor: (res.locals.viewer as Viewer).actor, action: 'web.exported', subject: `cycle:${cycleId}`, data: { report, format, unit: unit ?? null } }, opts.now());
+      // In a transaction of its own: the audit chain's lock is held until its COMMIT.
+      await transaction(opts.em(), (tx) => appendAudit(tx, { actor: (res.locals.viewer as Viewer).actor, action: 'web.exported', subject: `cycle:${cycleId}`, data: { report, format, unit: unit ?? null } }, opts.now()));
     } catch (err) {
       next(err);
     }

@@ -117,6 +117,21 @@ describe('the HR page in a browser', () => {
     await ctx.close();
   }, 60_000);
 
+  it('every value is escaped: markup in a name arrives as text', async () => {
+    const conn = db.orm.em.fork().getConnection();
+    await conn.execute(`update employee set name = ? where nip = ?`, ['<img src=x onerror=alert(1)> Eko Bina', seed.nip.eko]);
+    try {
+      const res = await fetch(`${base}/admin?lang=id&unit=BKD-UMP`, { headers: { authorization: `Basic ${Buffer.from('admin:a-long-secret').toString('base64')}` } });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).toContain('&lt;img src=x onerror=alert(1)&gt; Eko Bina');
+      expect(text).not.toContain('<img');
+      expect(text).not.toMatch(/<script/i);
+    } finally {
+      await conn.execute(`update employee set name = 'Eko Bina' where nip = ?`, [seed.nip.eko]);
+    }
+  });
+
   it('without credentials: 401 and no data', async () => {
     const res = await fetch(`${base}/admin`);
     expect(res.status).toBe(401);
@@ -125,6 +140,11 @@ describe('the HR page in a browser', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect((await fetch(`${base}/admin/unduh/results.csv?cycle=${seed.cycleId}`)).status).toBe(401);
+    const wrong = await fetch(`${base}/admin`, { headers: { authorization: `Basic ${Buffer.from('admin:wrong-password').toString('base64')}` } });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).not.toContain('Eko Bina');
+    // A session cookie that was never issued is no session.
+    expect((await fetch(`${base}/admin`, { headers: { cookie: 'kinerja_hr=made-up-session-value' } })).status).toBe(401);
   });
 
   it('a wrong, a used and an expired link show only that the link is not valid', async () => {
