@@ -30,7 +30,8 @@ describe('slack-manifest.yml', () => {
 
   it('asks for exactly the scopes and events the adapter uses', () => {
     expect(listAfter('bot').sort()).toEqual(
-      ['channels:history', 'chat:write', 'commands', 'files:read', 'groups:history', 'im:history', 'im:read', 'im:write', 'users:read', 'users:read.email'].sort(),
+      // files:write: /pantau's pictures and export files are uploaded (files.getUploadURLExternal).
+      ['channels:history', 'chat:write', 'commands', 'files:read', 'files:write', 'groups:history', 'im:history', 'im:read', 'im:write', 'users:read', 'users:read.email'].sort(),
     );
     expect(listAfter('bot_events').sort()).toEqual(['message.channels', 'message.groups', 'message.im']);
   });
