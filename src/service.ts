@@ -23,8 +23,6 @@ import { createLogger, type Logger } from './logger.js';
 import { PLATFORM_MODULES } from './platforms.js';
 import { createQueues, startWorkers, type Queues, type RunningWorkers } from './jobs/worker-role.js';
 import { mountQueueAdmin } from './http/queue-admin.js';
-import { hrPageRouter } from './http/hr-page.js';
-import { createChatFileSource } from './reports/chat-files.js';
 import { DEMO_EMPLOYEE_NIP, seedDemo } from './demo/seed.js';
 import { capabilitiesOf } from './engine/capabilities.js';
 
@@ -101,6 +99,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   });
 
   // Charts and export files for chat messages, drawn when a message is delivered (src/reports/chat-files.ts).
+  // Loaded here, not at the top: ECharts, resvg and exceljs would slow every `kinerja` command's start-up.
+  const { createChatFileSource } = await import('./reports/chat-files.js');
   const files = createChatFileSource(em, () => clock.now());
   const adapters: PlatformAdapter[] = [];
   const senders = new Map<string, PlatformSender>();
@@ -115,6 +115,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       await txOf(em()).query('select 1');
     });
     mountQueueAdmin(http, queues, config); // also registers the `queues` readiness check
+    const { hrPageRouter } = await import('./http/hr-page.js');
     http.app.use(hrPageRouter({ em, now: () => clock.now(), adminUser: config.ADMIN_USER, adminPassword: config.ADMIN_PASSWORD }));
     const lookups = ingressLookups(orm);
     const output = opts.output ?? process.stdout;
