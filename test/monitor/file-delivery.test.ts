@@ -19,6 +19,12 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { FakeSlack } from '../support/fake-slack.js';
 import { FakeTelegram } from '../support/fake-telegram.js';
 import { seedExportCycle, type ExportSeed } from '../reports/seed.js';
+import { ManualClock } from '../../src/clock.js';
+import { createLogger } from '../../src/logger.js';
+import { createQueues, startWorkers } from '../../src/jobs/worker-role.js';
+import { eventually, testConfig, uniquePrefix } from '../jobs/helpers.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const TOKEN = '123456:TEST-files-token-abcdefghijklm';
 const NOW = new Date('2026-12-01T03:00:00Z');
@@ -99,6 +105,32 @@ describe('files on Telegram', () => {
     const id = await outbox('telegram', '4301', { text: 'x', file: { kind: 'image', source: 'pantau-completion', params: { cycle: 99999, unit: null, lang: 'id' } } });
     expect(await deliver('telegram', sender, id)).toMatchObject({ status: 'failed', reason: expect.stringContaining('there is no cycle 99999') });
   });
+});
+
+describe('files through the delivery worker', () => {
+  it('the worker the service starts produces the file and Telegram gets the photo', async () => {
+    const config = testConfig({ REDIS_URL, DATABASE_URL: db.url });
+    const queues = createQueues({ orm: db.orm, config, databaseUrl: db.url, prefix: uniquePrefix('files'), backoffMs: 20 });
+    const sender = new TelegramSender({ token: TOKEN, apiRoot: telegram.apiRoot, timeoutSeconds: 10 });
+    const running = await startWorkers({
+      orm: db.orm, config, senders: new Map([['telegram', sender]]), files: files(),
+      clock: new ManualClock(NOW), logger: createLogger('silent'), queues, schedulers: false,
+    });
+    try {
+      const before = telegram.botMessages(4301).length;
+      const id = await outbox('telegram', '4301', picture('en'));
+      await queues.enqueueOutbox([id]);
+      await eventually(async () => telegram.botMessages(4301).length > before, 30_000, 'the photo');
+      const sent = telegram.botMessages(4301).at(-1)!;
+      expect(sent.photo).toBeDefined();
+      expect(sent.text).toContain('8 employees: submitted 3');
+      await eventually(async () => (await db.orm.em.fork().getConnection().execute<{ status: string }[]>(`select status from outbox_message where id = ?`, [id]))[0]!.status === 'sent', 15_000, 'the row marked sent');
+    } finally {
+      await running.stop();
+      for (const q of queues.all()) await q.obliterate({ force: true });
+      await queues.close();
+    }
+  }, 60_000);
 });
 
 describe('files on Slack', () => {
