@@ -34,6 +34,7 @@ module.exports = {
     },
     onlyImports('domain-is-pure', 'src/domain holds pure rules: it imports nothing else of ours.', '^src/domain/', []),
     onlyImports('db-over-domain', 'src/db may import only src/domain.', '^src/db/', ['^src/domain/']),
+    onlyImports('charts-over-domain', 'src/charts draws pictures from counts it is given: it imports only the domain.', '^src/charts/', ['^src/domain/']),
     onlyImports('contract-is-neutral', 'The platform contract imports nothing else of ours.', '^src/contract/', []),
     onlyImports('i18n-over-domain', 'The message catalogue may import only the domain and the contract.', '^src/i18n/', ['^src/domain/', '^src/contract/']),
     onlyImports(

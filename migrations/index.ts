@@ -4,6 +4,7 @@ import { Migration20261201060759_initial } from './Migration20261201060759_initi
 import { Migration20261202050725_rules } from './Migration20261202050725_rules.js';
 import { Migration20261202060258_platform_names } from './Migration20261202060258_platform_names.js';
 import { Migration20261202075619_objection_decisions } from './Migration20261202075619_objection_decisions.js';
+import { Migration20261202075912_web_signin } from './Migration20261202075912_web_signin.js';
 import { Migration20261202080000_calibration } from './Migration20261202080000_calibration.js';
 import { Migration20261202080000_hr_setup } from './Migration20261202080000_hr_setup.js';
 import { Migration20261202080000_inbox } from './Migration20261202080000_inbox.js';
@@ -13,6 +14,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202050725_rules', class: Migration20261202050725_rules },
   { name: 'Migration20261202060258_platform_names', class: Migration20261202060258_platform_names },
   { name: 'Migration20261202075619_objection_decisions', class: Migration20261202075619_objection_decisions },
+  { name: 'Migration20261202075912_web_signin', class: Migration20261202075912_web_signin },
   { name: 'Migration20261202080000_calibration', class: Migration20261202080000_calibration },
   { name: 'Migration20261202080000_hr_setup', class: Migration20261202080000_hr_setup },
   { name: 'Migration20261202080000_inbox', class: Migration20261202080000_inbox },

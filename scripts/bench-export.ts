@@ -2,7 +2,8 @@
  * Export benchmark (issue 11, item 5): a cycle of 100,000 employees with answers, own targets, reviews,
  * coaching and objections, seeded set-based in a scratch database; then the results export as XLSX and as
  * CSV (and the monitoring export) each run in its own child process, which reports the export's wall time
- * and the process's peak RSS (process.resourceUsage().maxRSS). Targets: <= 30 s and <= 300 MB each.
+ * and the process's peak RSS (process.resourceUsage().maxRSS). Targets: <= 30 s and <= 300 MB each. Then
+ * one `/pantau` chart drawn (<= 300 ms) and the HR overview page served for the whole cycle (<= 500 ms).
  * Server: DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres; the scratch database is dropped.
  *
  * Usage: npm run bench:export [-- --count 100000 --units 200 --keep]
@@ -227,6 +228,8 @@ async function main(): Promise<void> {
         `${`${kind} ${format}`.padEnd(20)} ${String(r.rows).padStart(7)}   ${r.seconds.toFixed(1).padStart(8)}   ${r.cpuSeconds.toFixed(1).padStart(12)}   ${r.pgCpuSeconds.toFixed(1).padStart(18)}   ${r.maxRssMb.toFixed(0).padStart(13)}   ${(r.bytes / 1e6).toFixed(1).padStart(9)}   ${loadavg()[0]!.toFixed(1).padStart(8)}   ${ok ? 'ok' : 'MISSED'} (RSS before the export ${r.rssBeforeMb.toFixed(0)} MB)`,
       );
     }
+
+    failed = !(await picturesAndPage(url.toString(), cycleId)) || failed;
   } finally {
     rmSync(dir, { recursive: true, force: true });
     if (!process.argv.includes('--keep') && !reuse) await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
@@ -234,6 +237,70 @@ async function main(): Promise<void> {
     await admin.end();
   }
   process.exitCode = failed ? 1 : 0;
+}
+
+const CHART_TARGET_MS = 300;
+const PAGE_TARGET_MS = 500;
+
+/** Median and worst of `runs` timed calls of `fn`, after one untimed warm-up. */
+async function timed(fn: () => Promise<unknown>, runs = 5): Promise<{ median: number; max: number }> {
+  await fn();
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    ms.push(performance.now() - t);
+  }
+  ms.sort((a, b) => a - b);
+  return { median: ms[Math.floor(ms.length / 2)]!, max: ms.at(-1)! };
+}
+
+/**
+ * The `/pantau` pictures (one chart: SVG drawn and rasterised to PNG, from counts already read; the counting
+ * query timed apart) and the HR overview page served for the whole cycle (GET /admin, signed in). Returns
+ * whether both are within target.
+ */
+async function picturesAndPage(url: string, cycleId: number): Promise<boolean> {
+  const { completionSvg, distributionSvg } = await import('../src/reports/chat-files.js');
+  const { svgToPng } = await import('../src/charts/index.js');
+  const { unitCounts } = await import('../src/reports/unit-counts.js');
+  const { resolveScope } = await import('../src/reports/scope.js');
+  const { hrPageRouter } = await import('../src/http/hr-page.js');
+  const { createHttpServer } = await import('../src/http/server.js');
+  const orm = await openOrm({ url, poolMax: 4 });
+  const em = () => orm.em.fork() as EntityManager;
+  const now = new Date();
+  const t = translator('id');
+  const http = createHttpServer({ port: 0, host: '127.0.0.1' });
+  try {
+    const scope = await resolveScope(em(), cycleId);
+    const counting = await timed(() => unitCounts(em(), scope, now));
+    const units = await unitCounts(em(), scope, now);
+    const completion = await timed(async () => svgToPng(completionSvg(t, 'id', scope.cycle, units, now)));
+    const curve = await timed(async () => svgToPng(distributionSvg(t, scope.cycle, units)));
+    http.app.use(hrPageRouter({ em, now: () => now, adminUser: 'bench', adminPassword: 'bench-password' }));
+    const port = await http.start();
+    const auth = `Basic ${Buffer.from('bench:bench-password').toString('base64')}`;
+    let bytes = 0;
+    const page = await timed(async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/admin?cycle=${cycleId}`, { headers: { authorization: auth } });
+      if (res.status !== 200) throw new Error(`GET /admin answered ${res.status}`);
+      bytes = (await res.text()).length;
+    });
+    const chartOk = Math.max(completion.median, curve.median) <= CHART_TARGET_MS;
+    const pageOk = page.median <= PAGE_TARGET_MS;
+    const line = (name: string, r: { median: number; max: number }, target: string, ok?: boolean) =>
+      console.log(`${name.padEnd(44)} ${r.median.toFixed(0).padStart(6)} ms median, ${r.max.toFixed(0).padStart(6)} ms worst of 5   ${target}${ok === undefined ? '' : ok ? '   ok' : '   MISSED'}`);
+    console.log(`\npictures and HR page (${units.length} units, load avg ${loadavg()[0]!.toFixed(1)})`);
+    line('per-unit counts (one grouped query)', counting, '');
+    line('one chart: completion, SVG + PNG', completion, `target <= ${CHART_TARGET_MS} ms`, completion.median <= CHART_TARGET_MS);
+    line('one chart: distribution, SVG + PNG', curve, `target <= ${CHART_TARGET_MS} ms`, curve.median <= CHART_TARGET_MS);
+    line(`HR overview page GET /admin (${(bytes / 1e3).toFixed(0)} kB)`, page, `target <= ${PAGE_TARGET_MS} ms`, pageOk);
+    return chartOk && pageOk;
+  } finally {
+    await http.stop();
+    await orm.close(true);
+  }
 }
 
 const childAt = process.argv.indexOf('--child');

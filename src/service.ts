@@ -99,6 +99,10 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     },
   });
 
+  // Charts and export files for chat messages, drawn when a message is delivered (src/reports/chat-files.ts).
+  // Loaded here, not at the top: ECharts, resvg and exceljs would slow every `kinerja` command's start-up.
+  const { createChatFileSource } = await import('./reports/chat-files.js');
+  const files = createChatFileSource(em, () => clock.now());
   const adapters: PlatformAdapter[] = [];
   const senders = new Map<string, PlatformSender>();
   let http: HttpServer | undefined;
@@ -113,6 +117,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       await txOf(em()).query('select 1');
     });
     mountQueueAdmin(http, queues, config); // also registers the `queues` readiness check
+    const { hrPageRouter } = await import('./http/hr-page.js');
+    http.app.use(hrPageRouter({ em, now: () => clock.now(), adminUser: config.ADMIN_USER, adminPassword: config.ADMIN_PASSWORD }));
     const lookups = ingressLookups(orm);
     // Platform updates are stored before they are acknowledged; the consumer hands them to the engine.
     inbox = createInboxConsumer({ orm, engine, logger, databaseUrl });
@@ -150,7 +156,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
                 inline: {
                   chatsOf: (ids) => outboxChats(txOf(em()), module.name, ids),
                   pendingCount: (ids) => countPendingOutbox(txOf(em()), ids),
-                  deliver: (id, sender) => deliverOutboxRow(em(), new Map([[module.name, sender]]), id),
+                  deliver: (id, sender) => deliverOutboxRow(em(), new Map([[module.name, sender]]), id, { files }),
                 },
               }
             : {}),
@@ -166,7 +172,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   if (opts.roles.has('worker')) {
     // A worker-only process has no adapters: build the senders from the same configuration.
     for (const module of configured) if (!senders.has(module.name)) senders.set(module.name, module.createSender({ config: platformConfig, logger }));
-    workers = await startWorkers({ orm, config, senders, clock, logger, queues, databaseUrl });
+    workers = await startWorkers({ orm, config, senders, files, clock, logger, queues, databaseUrl });
   }
   await inbox?.start();
   for (const a of adapters) await a.start();

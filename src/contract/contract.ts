@@ -79,6 +79,36 @@ export interface Attachment {
   fileId?: string;
 }
 
+/**
+ * A file a message carries (a monitoring chart, an export), sent as a photo (`image`) or a document. The
+ * outbox row holds only this description, never the bytes: the system produces the file when the row is
+ * delivered (`DeliveryLookups.fileContent`). Keeping bytes out of the row keeps the outbox small (the delivery
+ * worker reads it constantly, and an XLSX of a whole province is megabytes), and it lets the engine, which must
+ * stay quick inside its transaction and holds no report code, ask for a picture without drawing it.
+ */
+export interface OutgoingFile {
+  kind: 'image' | 'document';
+  /** What produces it: a name the system's file source knows (`pantau-completion`, `export-results`, ...). */
+  source: string;
+  /** The source's arguments (cycle, unit, language): small plain values. */
+  params: Record<string, string | number | null>;
+}
+
+/** A produced file, ready to upload. */
+export interface FileContent {
+  bytes: Uint8Array;
+  mimeType: string;
+  fileName: string;
+  /**
+   * Text that goes with the file (what a chart shows, in words: for screen readers and notifications); the
+   * sender puts it under the message text as the file's caption.
+   */
+  caption?: string;
+}
+
+/** Produces the file an outgoing message describes; throws DeliveryError('permanent') when it cannot. */
+export type FileSource = (file: OutgoingFile) => Promise<FileContent>;
+
 /** Inline emphasis for renderers: the engine never embeds platform markup in `text`. */
 export interface TextSpan {
   text: string;
@@ -109,6 +139,12 @@ export interface OutgoingMessage {
   replaceOutboxId?: number;
   /** A modal form (Slack `views.open`); other platforms ask field by field and ignore this. */
   form?: FormSpec;
+  /**
+   * One file sent with this message (Telegram sendPhoto/sendDocument with the text as caption, a Slack file
+   * upload with the text as its comment, a file written under DATA_DIR on the console). A message with a
+   * file is never an edit.
+   */
+  file?: OutgoingFile;
 }
 
 /** A small form for platforms with modals. Values come back as an `action` event with JSON payload. */
@@ -157,6 +193,8 @@ export interface DeliveryLookups {
   messageRefOf(outboxId: number): Promise<string | null>;
   /** The platform message ref of the first delivered message of `threadKey` in that chat (Slack thread_ts). */
   threadRootRef(destination: Destination, threadKey: string): Promise<string | null>;
+  /** The bytes of the file a message describes (produced now: see `OutgoingFile`). */
+  fileContent: FileSource;
 }
 
 /**

@@ -216,6 +216,9 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
         await linkAccount(tx, { platform: event.platform, platformUserId: event.platformUserId, chatId: event.chatId, employeeId: e.employeeId, at: now });
         break;
       }
+      case 'web_signin':
+        await tx.exec(`insert into web_signin (employee_id, token_hash, expires_at, created_at) values ($1, $2, $3, $4)`, [e.employeeId, e.tokenHash, new Date(e.expiresAt), now]);
+        break;
       case 'link_failure':
         await tx.exec(`insert into link_failure (platform, platform_user_id, at) values ($1, $2, $3)`, [event.platform, event.platformUserId, now]);
         break;

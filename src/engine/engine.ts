@@ -17,7 +17,7 @@ import { PLAIN_CAPABILITIES, type CapabilityLookup } from './capabilities.js';
 import { ADMIN_ROLE, flows as defaultFlows, type FlowRegistry } from './flows/index.js';
 import { linkCodeOf } from './flows/linking.js';
 import { localeFromHint, translator } from '../i18n/index.js';
-import { loadAssessment, loadCalibration, loadCheckIn, loadIngress, loadLatestResult, loadLinkContext, loadObjectionCase, loadPendingReviews, withRaters } from './load.js';
+import { loadAssessment, loadCalibration, loadCheckIn, loadIngress, loadLatestResult, loadLinkContext, loadMonitor, loadObjectionCase, loadPendingReviews, withRaters } from './load.js';
 import { insertOutbox } from '../db/outbox.js';
 import { unitByCode } from '../db/units.js';
 import type { ReminderConfig } from '../db/reminders.js';
@@ -45,6 +45,8 @@ export interface EngineSettings {
   OBJECTION_WINDOW_DAYS?: number;
   /** Days the rater's superior has to decide an objection before HR is told; default 14. */
   OBJECTION_DECISION_DAYS?: number;
+  /** Public address of the HR web page, for `/masuk` links; unset: the page is off. */
+  PUBLIC_URL?: string;
 }
 
 export interface EngineDeps {
@@ -140,6 +142,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const calibration = actor && needs?.calibration ? await loadCalibration(read, actor.id) : null;
     const latestResult = actor && needs?.result ? await loadLatestResult(read, actor.id) : null;
     const unit = actor && needs && needs.unitCode !== null ? await unitByCode(read, needs.unitCode) : null;
+    const monitor = actor && needs?.monitor ? await loadMonitor(read, actor.id, needs.monitorUnit) : null;
 
     const idleMs = deps.config.DRAFT_IDLE_MINUTES * 60_000;
     const ctx: StepContext = {
@@ -157,6 +160,8 @@ export function createEngine(deps: EngineDeps): Engine {
       result: latestResult,
       groupChat: event.groupChatId ?? null,
       unit,
+      monitor,
+      ...(deps.config.PUBLIC_URL ? { publicUrl: deps.config.PUBLIC_URL } : {}),
       resumedAfterIdle: !!ingress.conversation && now.getTime() - ingress.conversation.lastActivityAt.getTime() > idleMs,
       limits: {
         realisasiMaxMultiple: deps.config.REALISASI_MAX_MULTIPLE,

@@ -11,7 +11,7 @@ import type { Tx } from '../db/sql.js';
 import type { ConversationState, Locale, Rating, StateParser } from './state.js';
 import { hrOfficers } from '../db/hr-officers.js';
 import { unitDistributions } from '../db/calibration.js';
-import type { AssessmentView, CalibrationView, CheckInView, LinkCodeView, ObjectionCase, ObjectionRecord, PendingReviewView, PersonView, ResultView } from './views.js';
+import type { AssessmentView, CalibrationView, CheckInView, LinkCodeView, ObjectionCase, ObjectionRecord, MonitorView, PendingReviewView, PersonView, ResultView } from './views.js';
 
 const PERSON_COLS = `e.id, e.name, e.nip, e.locale, e.unit_id, e.supervisor_id, e.roles, e.opt_out_announcements, e.timezone`;
 
@@ -191,6 +191,21 @@ export async function loadIngress(tx: Tx, platform: Platform, eventId: string, p
   }
   const own = actor && r.own ? assessmentView(r.own, actor.locale) : null;
   return { seen: r.seen, actor, conversation, own };
+}
+
+/** What `/pantau` needs (one statement): the latest cycle, the actor's unit, the unit asked for. */
+export async function loadMonitor(tx: Tx, actorId: number, askedUnit: string | null): Promise<MonitorView | null> {
+  const rows = await tx.query<{ cycle: { id: number; name: string } | null; code: string; name: string; supervises: boolean; asked: { code: string; name: string } | null }>(
+    `select (select json_build_object('id', c.id, 'name', c.name) from cycle c where c.status <> 'draft' order by c.period_end desc, c.id desc limit 1) as cycle,
+            u.code, u.name,
+            exists (select 1 from employee s where s.supervisor_id = e.id and s.active) as supervises,
+            (select json_build_object('code', r.code, 'name', r.name) from unit r where upper(r.code) = upper($2) order by r.id limit 1) as asked
+       from employee e join unit u on u.id = e.unit_id where e.id = $1`,
+    [actorId, askedUnit ?? ''],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return { cycle: r.cycle, ownUnit: { code: r.code, name: r.name }, supervises: r.supervises, askedUnit: askedUnit ? r.asked : null };
 }
 
 /** Which assessment to load. */

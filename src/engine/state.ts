@@ -72,6 +72,8 @@ export type Action =
   /** The decider's new Hasil Kerja, then Perilaku Kerja. */
   | { a: 'objection_rating'; r: Rating }
   | { a: 'objection_decision_confirm' }
+  /** `/pantau`'s export buttons: results or monitoring file of cycle `c`, unit `u` (null: every unit). */
+  | { a: 'pantau_export'; r: 'results' | 'monitoring'; c: number; u: string | null }
   | { a: 'cancel' };
 
 /** The conversation state as stored (flow and step also have their own columns). */
@@ -211,7 +213,9 @@ export type Effect =
   /** Reply in the group or channel the event was sent in (`IncomingEvent.groupChatId`); nothing outside one. */
   | { kind: 'group_reply'; message: OutgoingMessage }
   /** Make the group or channel the event was sent in the unit's announcement channel on its platform (audited). */
-  | { kind: 'register_channel'; unitId: number; unitCode: string };
+  | { kind: 'register_channel'; unitId: number; unitCode: string }
+  /** A one-time sign-in link to the HR web page (only the hash of its secret is stored). */
+  | { kind: 'web_signin'; employeeId: number; tokenHash: string; expiresAt: string };
 
 /** What a step returns. */
 export interface StepResult {

@@ -184,6 +184,17 @@ export interface LinkCodeView {
   employeeActive: boolean;
 }
 
+/** What `/pantau` looks at: the cycle to monitor, the actor's unit, whether they supervise anyone. */
+export interface MonitorView {
+  /** The latest cycle that is not a draft; null before the first one opens. */
+  cycle: { id: number; name: string } | null;
+  ownUnit: { code: string; name: string };
+  /** True when someone active has the actor as supervisor of record. */
+  supervises: boolean;
+  /** The unit `/pantau CODE` named, when it exists. */
+  askedUnit: { code: string; name: string } | null;
+}
+
 /** Everything a step may look at. */
 export interface StepContext {
   now: Date;
@@ -213,6 +224,10 @@ export interface StepContext {
   calibration?: CalibrationView | null;
   /** For /status: the actor's latest result, when loaded. */
   result?: ResultView | null;
+  /** For /pantau, when loaded. */
+  monitor?: MonitorView | null;
+  /** The public address of the HR web page (PUBLIC_URL), for `/masuk`; absent: the page is off. */
+  publicUrl?: string;
   /** True when the conversation was idle longer than the draft idle time. */
   resumedAfterIdle: boolean;
   limits: { realisasiMaxMultiple: number; evidenceMaxMb: number; objectionDecisionDays?: number };

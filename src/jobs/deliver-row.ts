@@ -7,7 +7,7 @@ import { isTransientDatabaseError } from '../db/transient.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { markOutboxDead as markDead, markOutboxFailed, markOutboxSent, messageRefOf, outboxRowForDelivery, recordOutboxAttempt, threadRootRef } from '../db/outbox.js';
 import { txOf } from '../db/sql.js';
-import { DeliveryError, type DeliveryLookups, type OutgoingMessage, type Platform, type PlatformSender } from '../contract/index.js';
+import { DeliveryError, type DeliveryLookups, type FileSource, type OutgoingMessage, type Platform, type PlatformSender } from '../contract/index.js';
 
 export type DeliveryOutcome =
   | { status: 'sent'; platformMessageRef: string; line?: ChatLine }
@@ -34,7 +34,14 @@ export interface DeliverOptions {
   keepChatOrder?: boolean;
   /** Records the sent status through this batcher (the delivery worker's), instead of one UPDATE per row. */
   sentRecorder?: SentRecorder;
+  /** Produces the files messages carry (charts, exports); without it such a message fails for good. */
+  files?: FileSource;
 }
+
+/** The file source of a process that has none: a message with a file cannot be delivered. */
+const noFiles: FileSource = async (file) => {
+  throw new DeliveryError('permanent', `no file source in this process for ${file.source}`);
+};
 
 /**
  * Records successful deliveries several rows per statement. The delivery worker runs many jobs at once; the
@@ -78,11 +85,12 @@ export class SentRecorder {
 }
 
 /** Lookups answered from the outbox table itself. */
-export function outboxLookups(em: EntityManager): DeliveryLookups {
+export function outboxLookups(em: EntityManager, files: FileSource = noFiles): DeliveryLookups {
   const tx = txOf(em);
   return {
     messageRefOf: (outboxId) => messageRefOf(tx, outboxId),
     threadRootRef: (dest, threadKey) => threadRootRef(tx, dest.platform, dest.chatId, threadKey),
+    fileContent: files,
   };
 }
 
@@ -110,7 +118,7 @@ export async function deliverOutboxRow(
     return { status: 'failed', reason };
   }
   try {
-    const receipt = await sender.deliver({ platform: row.platform as Platform, chatId: row.chatId }, row.payload, outboxLookups(em));
+    const receipt = await sender.deliver({ platform: row.platform as Platform, chatId: row.chatId }, row.payload, outboxLookups(em, opts.files));
     // The person has the message now: failing here would make the job send it again, so the record is retried
     // while the database is away (the job's lock is kept alive by the worker meanwhile).
     await untilRecorded(() =>

@@ -34,7 +34,7 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../db/orm.js';
-import { DeliveryError, type Platform, type PlatformSender } from '../contract/index.js';
+import { DeliveryError, type FileSource, type Platform, type PlatformSender } from '../contract/index.js';
 import { PLATFORM_MODULES, platformModule } from '../platforms.js';
 import { deliverOutboxRow, markOutboxDead, SentRecorder, type ChatLine, type DeliveryOutcome } from './deliver-row.js';
 import type { Logger } from '../logger.js';
@@ -197,6 +197,8 @@ export interface DeliveryWorkerOptions {
   backend: QueueBackend;
   platform: Platform;
   senders: ReadonlyMap<string, PlatformSender>;
+  /** Produces the files messages carry (charts, exports). */
+  files?: FileSource;
   logger: Logger;
   /** Jobs in flight at once in this process. Default 10. */
   concurrency?: number;
@@ -249,7 +251,7 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
     const em = opts.orm.em.fork() as EntityManager;
     const id = job.data.outboxId;
     try {
-      const outcome = await deliverOutboxRow(em, opts.senders, id, { keepChatOrder: true, sentRecorder });
+      const outcome = await deliverOutboxRow(em, opts.senders, id, { keepChatOrder: true, sentRecorder, files: opts.files });
       if (outcome.status === 'sent' || outcome.status === 'failed') {
         breaker.succeeded();
         if (outcome.line) await handOn(outcome.line);

@@ -9,7 +9,7 @@ import type { Config } from '../config.js';
 import { isEmbedded } from '../config.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import type { Platform, PlatformSender } from '../contract/index.js';
+import type { FileSource, Platform, PlatformSender } from '../contract/index.js';
 import { PLATFORM_MODULES } from '../platforms.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createQueueBackend, type JobQueue, type JobWorker, type QueueBackend } from './backend.js';
@@ -88,6 +88,8 @@ export interface WorkerRoleOptions {
   config: Config;
   /** Senders per platform; a platform without one gets no delivery worker. */
   senders: ReadonlyMap<string, PlatformSender>;
+  /** Produces the files messages carry (charts, exports); the service builds it from src/reports. */
+  files?: FileSource;
   clock: Clock;
   logger: Logger;
   /** Queues to use; default: built from config (`databaseUrl` then required). */
@@ -142,6 +144,7 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
         backend: queues.backend,
         platform,
         senders: opts.senders,
+        files: opts.files,
         logger,
         concurrency: opts.deliveryConcurrency,
         limiter,

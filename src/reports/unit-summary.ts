@@ -10,7 +10,7 @@ import { roundToOneDecimal } from '../domain/rounding.js';
 import type { Column, Row } from './cell.js';
 import type { Translate } from './labels.js';
 
-interface UnitTally {
+export interface UnitTally {
   code: string;
   name: string;
   orgRating: OrgRating | null;
@@ -23,22 +23,27 @@ const zeroes = <K extends string>(keys: readonly K[]): Record<K, number> => Obje
 
 /** Counts per unit. */
 export class UnitSummary {
-  private readonly units = new Map<number, UnitTally>();
+  private readonly byId = new Map<number, UnitTally>();
 
-  /** Counts one employee. */
-  add(unit: { id: number; code: string; name: string; orgRating: string | null }, state: CompletionState, predicate: string | null): void {
-    let t = this.units.get(unit.id);
+  /** Counts one employee (or `n` employees in the same state with the same predikat). */
+  add(unit: { id: number; code: string; name: string; orgRating: string | null }, state: CompletionState, predicate: string | null, n = 1): void {
+    let t = this.byId.get(unit.id);
     if (!t) {
       t = { code: unit.code, name: unit.name, orgRating: (unit.orgRating as OrgRating | null) ?? null, total: 0, states: zeroes(COMPLETION_STATES), predicates: zeroes(PREDICATES) };
-      this.units.set(unit.id, t);
+      this.byId.set(unit.id, t);
     }
-    t.total++;
-    t.states[state]++;
-    if (predicate !== null && (PREDICATES as readonly string[]).includes(predicate)) t.predicates[predicate as Predicate]++;
+    t.total += n;
+    t.states[state] += n;
+    if (predicate !== null && (PREDICATES as readonly string[]).includes(predicate)) t.predicates[predicate as Predicate] += n;
+  }
+
+  /** The tallies, by unit code: what the monitoring pictures and the HR page show. */
+  units(): readonly Readonly<UnitTally>[] {
+    return this.sorted();
   }
 
   private sorted(): UnitTally[] {
-    return [...this.units.values()].sort((a, b) => a.code.localeCompare(b.code));
+    return [...this.byId.values()].sort((a, b) => a.code.localeCompare(b.code));
   }
 
   /** Completion per unit: head count, one column per state, and the shares submitted and reviewed. */

@@ -2,7 +2,7 @@
  * The README walkthrough on the embedded default, exactly as `npm start` runs it: PGlite in-process, BullMQ
  * on its PostgreSQL backend, demo data, the console chat. Employee -> /as supervisor -> review -> result.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -118,6 +118,20 @@ describe('README walkthrough on the embedded default (console)', () => {
     await type(`/as ${DEMO_EMPLOYEE_NIP}`);
     expect(await type('/status')).toMatch(/sementara, menunggu penetapan\): predikat Sangat Baik/);
   }, 30_000);
+
+  it("the HR admin's /pantau writes both pictures under DATA_DIR/files and prints their paths and numbers", async () => {
+    await type('/as 198611112011012007'); // Fitri Handayani, admin kepegawaian in the demo data
+    const shown = await type('/pantau');
+    expect(shown).toContain('semua unit');
+    const paths = [...shown.matchAll(/📎 (\S+\.png)/g)].map((m) => m[1]!);
+    expect(paths).toHaveLength(2);
+    for (const p of paths) {
+      expect(p.startsWith(join(dataDir, 'files'))).toBe(true);
+      expect(readFileSync(p).subarray(0, 4)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    }
+    expect(shown).toMatch(/sudah dinilai 1/);
+    expect(shown).toContain('Unduh hasil (Excel)');
+  }, 60_000);
 
   it('HR closes the cycle (the curve check reaches the supervisor) and announces with a reason: the award prints under the channel header', async () => {
     const em = service.orm.em.fork() as EntityManager;

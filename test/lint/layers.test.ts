@@ -39,6 +39,7 @@ const CLEAN: Record<string, string> = {
   'src/adapters/chat/adapter.ts': `import type { Message } from '../../contract/index.js';\nexport const send = (m: Message) => m;`,
   'src/platforms.ts': `import { send } from './adapters/chat/adapter.js';\nexport const platforms = [send];`,
   'src/jobs/job.ts': `import { platforms } from '../platforms.js';\nimport { store } from '../db/store.js';\nexport const job = [platforms, store];`,
+  'src/charts/chart.ts': `import { rule } from '../domain/rule.js';\nexport const chart = rule;`,
 };
 
 const BREAKS: { rule: string; file: string; source: string }[] = [
@@ -47,6 +48,7 @@ const BREAKS: { rule: string; file: string; source: string }[] = [
   { rule: 'engine-over-domain-db-contract', file: 'src/engine/bad.ts', source: `import { job } from '../jobs/job.js';\nexport const bad = job;` },
   { rule: 'adapter-over-contract', file: 'src/adapters/chat/bad.ts', source: `import { store } from '../../db/store.js';\nexport const bad = store;` },
   { rule: 'jobs-over-domain-db-contract-registry', file: 'src/jobs/bad.ts', source: `import { run } from '../engine/engine.js';\nexport const bad = run;` },
+  { rule: 'charts-over-domain', file: 'src/charts/bad.ts', source: `import { store } from '../db/store.js';\nexport const bad = store;` },
   { rule: 'no-cycles', file: 'src/domain/loop-a.ts', source: `import { b } from './loop-b.js';\nexport const a = () => b;` },
 ];
 

@@ -30,7 +30,8 @@ describe('slack-manifest.yml', () => {
 
   it('asks for exactly the scopes and events the adapter uses', () => {
     expect(listAfter('bot').sort()).toEqual(
-      ['chat:write', 'commands', 'files:read', 'im:history', 'im:read', 'im:write', 'users:read', 'users:read.email'].sort(),
+      // files:write: /pantau's pictures and export files are uploaded (files.getUploadURLExternal).
+      ['chat:write', 'commands', 'files:read', 'files:write', 'im:history', 'im:read', 'im:write', 'users:read', 'users:read.email'].sort(),
     );
     // Reviews stay in DMs: no channel history is read (the review-channel idea was never built).
     expect(listAfter('bot_events').sort()).toEqual(['message.im']);

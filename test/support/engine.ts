@@ -76,7 +76,7 @@ function chatOf(who: string): { platform: Platform; userId: string } {
 }
 
 /** Creates the database, seeds the organisation and starts an engine. */
-export async function createEngineHarness(opts: { poolMax?: number; idleMinutes?: number; embedded?: boolean } = {}): Promise<EngineHarness> {
+export async function createEngineHarness(opts: { poolMax?: number; idleMinutes?: number; embedded?: boolean; publicUrl?: string } = {}): Promise<EngineHarness> {
   // `embedded`: the in-memory PGlite the console demo runs on, instead of the PostgreSQL server.
   const db = opts.embedded ? await createPgliteDatabase() : await createTestDatabase({ poolMax: opts.poolMax ?? 10 });
   const conn = db.orm.em.getConnection();
@@ -113,7 +113,7 @@ export async function createEngineHarness(opts: { poolMax?: number; idleMinutes?
   const clock = new ManualClock(T0);
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const make = () => createEngine({
-    capabilities: capabilitiesOf(PLATFORM_MODULES), orm: db.orm, config: { REALISASI_MAX_MULTIPLE: 5, EVIDENCE_MAX_MB: 20, DRAFT_IDLE_MINUTES: opts.idleMinutes ?? 60 }, clock, logger });
+    capabilities: capabilitiesOf(PLATFORM_MODULES), orm: db.orm, config: { REALISASI_MAX_MULTIPLE: 5, EVIDENCE_MAX_MB: 20, DRAFT_IDLE_MINUTES: opts.idleMinutes ?? 60, PUBLIC_URL: opts.publicUrl }, clock, logger });
   let engine = make();
   let seq = 0;
   let mark = 0;

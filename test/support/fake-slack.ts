@@ -90,10 +90,29 @@ export class FakeSlack {
     return this.callsOf('chat.postMessage').filter((c) => c.args.channel === channel).map((c) => c.args);
   }
 
+  /** Files uploaded to the fake (files.getUploadURLExternal, the upload, files.completeUploadExternal). */
+  readonly uploads = new Map<string, { filename: string; length: number; bytes?: Buffer; channel?: string; comment?: string; title?: string }>();
+  private fileCounter = 0;
+
+  /** Files shared into `channel`, with their bytes and comment. */
+  filesIn(channel: string): { id: string; filename: string; bytes?: Buffer; comment?: string }[] {
+    return [...this.uploads.entries()].filter(([, u]) => u.channel === channel).map(([id, u]) => ({ id, filename: u.filename, bytes: u.bytes, comment: u.comment }));
+  }
+
   private async handle(req: IncomingMessage): Promise<{ status: number; headers?: Record<string, string>; body: unknown }> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const body = Buffer.concat(chunks);
+    // The upload URL files.getUploadURLExternal hands out: the raw bytes of one file.
+    const upload = /^\/upload\/(F\w+)$/.exec(req.url ?? '');
+    if (upload) {
+      const u = this.uploads.get(upload[1]!);
+      this.calls.push({ method: 'upload', args: { file: upload[1], length: body.length } });
+      if (!u) return { status: 404, body: { ok: false } };
+      u.bytes = body;
+      return { status: 200, body: { ok: true } };
+    }
+    const raw = body.toString('utf8');
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0];
     const args = parseArgs(raw, req.headers['content-type']);
     const token = String(req.headers.authorization ?? '').replace(/^Bearer /, '') || undefined;
@@ -129,6 +148,23 @@ export class FakeSlack {
         return { ok: true, channel: args.channel, ts: args.ts };
       case 'views.open':
         return { ok: true, view: { id: `V${++this.viewCounter}` } };
+      case 'files.getUploadURLExternal': {
+        const length = Number(args.length);
+        if (!args.filename || !Number.isInteger(length) || length <= 0) return { ok: false, error: 'invalid_arguments' };
+        const id = `F${String(++this.fileCounter).padStart(6, '0')}`;
+        this.uploads.set(id, { filename: String(args.filename), length });
+        return { ok: true, upload_url: `${this.apiUrl.replace(/\/api\/$/, '')}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const files = (typeof args.files === 'string' ? JSON.parse(args.files) : args.files) as { id: string; title?: string }[];
+        for (const f of files ?? []) {
+          const u = this.uploads.get(f.id);
+          if (!u || !u.bytes) return { ok: false, error: 'file_not_found' };
+          if (u.bytes.length !== u.length) return { ok: false, error: 'file_upload_size_mismatch' };
+        }
+        for (const f of files) Object.assign(this.uploads.get(f.id)!, { channel: args.channel_id === undefined ? undefined : String(args.channel_id), comment: args.initial_comment as string | undefined, title: f.title });
+        return { ok: true, files: files.map((f) => ({ id: f.id, title: f.title })) };
+      }
       case 'apps.connections.open':
         return this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: 'not_allowed_token_type' };
       default:

@@ -57,6 +57,15 @@ export interface ChatMessage {
   editCount: number;
   replyTo?: number;
   document?: { file_id: string; file_name?: string; file_size?: number; mime_type?: string };
+  /** A picture the bot sent (sendPhoto): its bytes are in `FakeTelegram.sentFile(file_id)`. */
+  photo?: { file_id: string; file_name?: string; file_size?: number; mime_type?: string };
+}
+
+/** A file part of a multipart request. */
+export interface MultipartFile {
+  filename: string;
+  contentType: string;
+  bytes: Buffer;
 }
 
 /** What happened to an injected update. */
@@ -145,6 +154,7 @@ export class FakeTelegram extends EventEmitter {
   private readonly queue: Update[] = [];
   private readonly pollers = new Set<() => void>();
   private readonly chats = new Map<number, { messages: ChatMessage[]; nextId: number; blocked: boolean; type: string }>();
+  private readonly sentFiles = new Map<string, MultipartFile>();
   private readonly failures = new Map<string, FakeFailure[]>();
   private readonly openCallbacks = new Map<string, { answered: boolean; text?: string }>();
   private readonly files = new Map<string, { file_size?: number; path: string }>();
@@ -503,6 +513,9 @@ export class FakeTelegram extends EventEmitter {
       case 'sendMessage':
         this.floodControl(p);
         return this.sendMessage(p);
+      case 'sendPhoto':
+      case 'sendDocument':
+        return this.sendFile(method, p);
       case 'editMessageText':
         return this.editMessage(p, true);
       case 'editMessageReplyMarkup':
@@ -522,6 +535,39 @@ export class FakeTelegram extends EventEmitter {
       default:
         throw new ApiFailure(404, 'Not Found: method not found');
     }
+  }
+
+  /** sendPhoto / sendDocument, multipart with the file in field `photo` / `document`. */
+  private sendFile(method: 'sendPhoto' | 'sendDocument', p: Record<string, unknown>): unknown {
+    const chatId = Number(p.chat_id);
+    const chat = this.chats.get(chatId);
+    if (!chat) throw new ApiFailure(400, 'Bad Request: chat not found');
+    if (chat.blocked) throw new ApiFailure(403, 'Forbidden: bot was blocked by the user');
+    const field = method === 'sendPhoto' ? 'photo' : 'document';
+    const upload = p[field];
+    if (!(upload instanceof Object) || !('bytes' in upload)) throw new ApiFailure(400, `Bad Request: there is no ${field} in the request`);
+    const file = upload as MultipartFile;
+    if (file.bytes.length === 0) throw new ApiFailure(400, 'Bad Request: file must be non-empty');
+    const caption = String(p.caption ?? '');
+    if (parseTelegramHtml(caption).length > 1024) throw new ApiFailure(400, 'Bad Request: message caption is too long');
+    const fileId = `fake-sent-${this.sentFiles.size + 1}`;
+    this.sentFiles.set(fileId, file);
+    const message: ChatMessage = {
+      message_id: chat.nextId++, chatId, from: 'bot', date: now(),
+      text: p.parse_mode === 'HTML' ? parseTelegramHtml(caption) : caption, html: caption,
+      reply_markup: this.markupOf(p.reply_markup), editCount: 0,
+      ...(method === 'sendPhoto'
+        ? { photo: { file_id: fileId, file_name: file.filename, file_size: file.bytes.length, mime_type: file.contentType } }
+        : { document: { file_id: fileId, file_name: file.filename, file_size: file.bytes.length, mime_type: file.contentType } }),
+    };
+    chat.messages.push(message);
+    this.emit('botMessage', message);
+    return this.botMessageObject(message);
+  }
+
+  /** The bytes of a file the bot sent (sendPhoto, sendDocument), by the file id the fake gave it. */
+  sentFile(fileId: string): MultipartFile | undefined {
+    return this.sentFiles.get(fileId);
   }
 
   private sendMessage(p: Record<string, unknown>): unknown {
@@ -671,9 +717,42 @@ function now(): number {
 async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  const raw = Buffer.concat(chunks).toString('utf8');
+  const body = Buffer.concat(chunks);
+  const boundary = /multipart\/form-data;.*boundary=("?)([^";]+)\1/i.exec(req.headers['content-type'] ?? '')?.[2];
+  if (boundary) return parseMultipart(body, boundary);
+  const raw = body.toString('utf8');
   if (raw === '') return {};
   const type = req.headers['content-type'] ?? '';
   if (type.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(raw));
   return JSON.parse(raw) as Record<string, unknown>;
+}
+
+/**
+ * A multipart/form-data body (what the Bot API gets with a file upload): text fields as strings, file
+ * fields as `MultipartFile`s.
+ */
+export function parseMultipart(body: Buffer, boundary: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const delimiter = Buffer.from(`--${boundary}`);
+  let start = body.indexOf(delimiter);
+  while (start !== -1) {
+    const next = body.indexOf(delimiter, start + delimiter.length);
+    if (next === -1) break;
+    // Each part: CRLF, headers, CRLF CRLF, content, CRLF (before the next delimiter).
+    const part = body.subarray(start + delimiter.length + 2, next - 2);
+    const headerEnd = part.indexOf('\r\n\r\n');
+    if (headerEnd !== -1) {
+      const headers = part.subarray(0, headerEnd).toString('utf8');
+      const content = part.subarray(headerEnd + 4);
+      // grammY writes `name="<id>";filename=<name>` (the file name unquoted), browsers quote it: accept both.
+      const name = /(?:^|[;\s])name="([^"]*)"/i.exec(headers)?.[1];
+      const filename = /filename=(?:"([^"]*)"|([^;\r\n]*))/i.exec(headers)?.slice(1).find((x) => x !== undefined);
+      const contentType = /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1] ?? 'application/octet-stream';
+      if (name !== undefined) out[name] = filename !== undefined ? ({ filename, contentType, bytes: Buffer.from(content) } satisfies MultipartFile) : content.toString('utf8');
+    }
+    start = next;
+  }
+  // grammY sends an attached file as `attach://<id>` in the method's field and the bytes under `<id>`.
+  for (const [k, v] of Object.entries(out)) if (typeof v === 'string' && v.startsWith('attach://')) out[k] = out[v.slice('attach://'.length)];
+  return out;
 }

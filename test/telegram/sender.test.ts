@@ -16,7 +16,7 @@ let sender: TelegramSender;
 
 /** Earlier deliveries, as the outbox would answer: outbox id -> Telegram message id. */
 function lookups(refs: Record<number, string> = {}): DeliveryLookups {
-  return { messageRefOf: async (id) => refs[id] ?? null, threadRootRef: async () => null };
+  return { messageRefOf: async (id) => refs[id] ?? null, threadRootRef: async () => null, fileContent: async () => { throw new Error('no files in this test'); } };
 }
 
 async function failureOf(p: Promise<unknown>): Promise<DeliveryError> {

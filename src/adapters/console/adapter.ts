@@ -16,6 +16,8 @@ export type ConsoleOutbox = InlineDelivery;
 export interface ConsoleAdapterOptions extends TerminalSession {
   engine: ConversationEngine;
   outbox: ConsoleOutbox;
+  /** Where files sent to the terminal (charts, exports) are written: `<DATA_DIR>/files`. */
+  fileDir?: string;
 }
 
 /** How long the prompt waits for the worker to print an event's messages before printing them itself. */
@@ -36,6 +38,7 @@ export class ConsoleAdapter implements PlatformAdapter {
       () => consoleChatId(this.acting),
       (chatId) => this.names.get(chatId.replace(/^console:/, '')) ?? chatId,
       opts.color,
+      opts.fileDir,
     );
   }
 

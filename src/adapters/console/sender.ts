@@ -3,7 +3,9 @@
  * they are; messages to someone else (the supervisor, HR, a unit channel) print under a header, so a demo
  * shows the whole journey in one terminal; a unit's channel posts print under `--- channel #CODE ---`.
  */
-import type { DeliveryReceipt, Destination, OutgoingMessage, PlatformSender } from '../../contract/index.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { DeliveryLookups, DeliveryReceipt, Destination, OutgoingMessage, PlatformSender } from '../../contract/index.js';
 import { consoleChannelOf } from './ingress.js';
 import { renderForConsole } from './render.js';
 
@@ -23,9 +25,12 @@ export class ConsoleSender implements PlatformSender {
     private readonly currentChat: () => string,
     private readonly describeChat: (chatId: string) => string = (c) => c,
     private readonly color = false,
+    /** Where files messages carry are written (`<DATA_DIR>/files`). */
+    private readonly fileDir = join('data', 'files'),
   ) {}
 
-  async deliver(destination: Destination, message: OutgoingMessage): Promise<DeliveryReceipt> {
+  async deliver(destination: Destination, message: OutgoingMessage, lookups?: DeliveryLookups): Promise<DeliveryReceipt> {
+    if (message.file && lookups) message = await this.writeFile(message, lookups);
     // A terminal cannot edit what it printed: for a replaced prompt show only what changed (its last line,
     // e.g. "✓ Lewati"), not the whole prompt again.
     const shown = message.replaceOutboxId !== undefined ? { text: message.text.split('\n').at(-1) ?? '' } : message;
@@ -38,6 +43,19 @@ export class ConsoleSender implements PlatformSender {
     this.sink.write(`${header}${rendered.text}\n`);
     this.seq += 1;
     return { platformMessageRef: `console-${this.seq}` };
+  }
+
+  /**
+   * A terminal cannot show a picture: the file is written under `fileDir` and the message printed with the
+   * file's caption and its path (open it with an image viewer or a spreadsheet program).
+   */
+  private async writeFile(message: OutgoingMessage, lookups: DeliveryLookups): Promise<OutgoingMessage> {
+    const content = await lookups.fileContent(message.file!);
+    await mkdir(this.fileDir, { recursive: true });
+    const path = join(this.fileDir, `${Date.now()}-${basename(content.fileName).replace(/[^\p{L}\p{N}._-]/gu, '_')}`);
+    await writeFile(path, content.bytes);
+    const text = [message.text, content.caption, `📎 ${path}`].filter((x): x is string => !!x && x.trim() !== '').join('\n');
+    return { ...message, text, blocks: undefined, file: undefined };
   }
 
   /** The token behind choice `n` (1-based) of the last prompt in `chatId`, if any. */

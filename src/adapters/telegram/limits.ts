@@ -23,3 +23,6 @@ export const WEBHOOK_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 
 /** The update kinds the bot asks Telegram for: everything else is not needed and costs traffic. */
 export const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+
+/** Longest caption of a photo or document (sendPhoto, sendDocument), in characters. */
+export const MAX_CAPTION_CHARS = 1024;

@@ -3,10 +3,11 @@
  * falls back to a new message, or one per part of a long message), no SDK retries: BullMQ owns retrying and
  * the Telegram rate limit, so a 429 must surface at once instead of sleeping inside a job.
  */
-import { Api } from 'grammy';
-import type { DeliveryLookups, DeliveryReceipt, Destination, OutgoingMessage, PlatformSender } from '../../contract/index.js';
+import { Api, InputFile } from 'grammy';
+import { DeliveryError, type DeliveryLookups, type DeliveryReceipt, type Destination, type OutgoingMessage, type PlatformSender } from '../../contract/index.js';
 import { classifyTelegramError, isNotModified, isUneditable } from './classify.js';
-import { renderMessage, type TelegramMessagePart } from './render.js';
+import { escapeHtml, renderMessage, type TelegramMessagePart } from './render.js';
+import { MAX_CAPTION_CHARS } from './limits.js';
 
 export interface TelegramSenderOptions {
   /** Bot token from BotFather (TELEGRAM_BOT_TOKEN). */
@@ -34,6 +35,7 @@ export class TelegramSender implements PlatformSender {
    * message ids of every part (`partsRef`), the last one carrying the buttons. Throws only `DeliveryError`.
    */
   async deliver(destination: Destination, message: OutgoingMessage, lookups: DeliveryLookups): Promise<DeliveryReceipt> {
+    if (message.file) return this.sendFile(destination.chatId, message, lookups);
     let parts: TelegramMessagePart[];
     try {
       parts = renderMessage(message);
@@ -80,6 +82,32 @@ export class TelegramSender implements PlatformSender {
       if (isNotModified(err)) return true;
       if (isUneditable(err)) return false;
       throw classifyTelegramError(err, `editMessageText to chat ${chatId}`);
+    }
+  }
+
+  /**
+   * A message with a file: one sendPhoto (a picture) or sendDocument call, multipart, the text and the file's
+   * own caption as the caption (cut to Telegram's 1024 characters), the buttons under it.
+   */
+  private async sendFile(chatId: string, message: OutgoingMessage, lookups: DeliveryLookups): Promise<DeliveryReceipt> {
+    const file = message.file!;
+    let content;
+    try {
+      content = await lookups.fileContent(file);
+    } catch (err) {
+      throw err instanceof DeliveryError ? err : new DeliveryError('transient', `producing ${file.source}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const plain = [message.text, content.caption].filter((x): x is string => !!x && x.trim() !== '').join('\n\n');
+    const caption = escapeHtml(plain.length > MAX_CAPTION_CHARS ? `${plain.slice(0, MAX_CAPTION_CHARS - 1)}…` : plain);
+    const markup = message.buttons?.length ? renderMessage({ text: '.', buttons: message.buttons }).at(-1)?.reply_markup : undefined;
+    const input = new InputFile(content.bytes, content.fileName);
+    const options = { caption, parse_mode: 'HTML' as const, ...(markup ? { reply_markup: markup } : {}) };
+    const method = file.kind === 'image' ? 'sendPhoto' : 'sendDocument';
+    try {
+      const sent = file.kind === 'image' ? await this.api.sendPhoto(chatId, input, options) : await this.api.sendDocument(chatId, input, options);
+      return { platformMessageRef: String(sent.message_id) };
+    } catch (err) {
+      throw classifyTelegramError(err, `${method} to chat ${chatId}`);
     }
   }
 

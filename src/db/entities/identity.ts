@@ -55,3 +55,23 @@ export const LinkFailure = defineEntity({
   },
 });
 export type ILinkFailure = InferEntity<typeof LinkFailure>;
+
+/**
+ * A one-time sign-in link to the HR web page (`/masuk` in chat): the hash of its secret, valid 10 minutes,
+ * used once. Using it starts a browser session whose secret's hash is kept on the same row.
+ */
+export const WebSignin = defineEntity({
+  name: 'WebSignin',
+  tableName: 'web_signin',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    employee: () => p.manyToOne(Employee).mapToPk().index(),
+    tokenHash: p.string().length(64).unique(),
+    expiresAt: p.datetime(),
+    usedAt: p.datetime().nullable(),
+    sessionHash: p.string().length(64).unique().nullable(),
+    sessionExpiresAt: p.datetime().nullable(),
+    createdAt: p.datetime().defaultRaw('current_timestamp').onCreate(() => new Date()),
+  },
+});
+export type IWebSignin = InferEntity<typeof WebSignin>;

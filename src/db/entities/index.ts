@@ -6,7 +6,7 @@ export * from './assessment.js';
 export * from './messaging.js';
 export * from './inbox.js';
 import { ActingAssignment, Employee, Holiday, Unit } from './organisation.js';
-import { ChatIdentity, LinkCode, LinkFailure } from './identity.js';
+import { ChatIdentity, LinkCode, LinkFailure, WebSignin } from './identity.js';
 import { Cycle, EmployeeTarget, Indicator, UnitRating } from './cycle.js';
 import { Answer, Assessment, BehaviourRating, CheckIn, FollowUp, Objection, RatingRevision, Review, ThreadMessage } from './assessment.js';
 import { AuditEvent, Conversation, OutboxMessage, ProcessedEvent, Reminder } from './messaging.js';
@@ -14,7 +14,7 @@ import { InboxEvent } from './inbox.js';
 
 export const ALL_ENTITIES = [
   Unit, Employee, ActingAssignment, Holiday,
-  ChatIdentity, LinkCode, LinkFailure,
+  ChatIdentity, LinkCode, LinkFailure, WebSignin,
   Cycle, Indicator, EmployeeTarget, UnitRating,
   Assessment, Answer, BehaviourRating, Review, ThreadMessage, FollowUp, CheckIn, Objection, RatingRevision,
   Conversation, ProcessedEvent, OutboxMessage, Reminder, AuditEvent, InboxEvent,

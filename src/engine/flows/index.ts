@@ -15,6 +15,7 @@ import { assessmentModule } from './assessment.js';
 import { calibrationModule } from './calibration.js';
 import { linkingModule } from './linking.js';
 import { objectionModule } from './objection.js';
+import { monitorModule } from './monitor.js';
 import type { FlowAction, FlowCommand, FlowModule, FlowSpec, StepNeeds } from './module.js';
 import { resultModule } from './result.js';
 import { reviewModule } from './review.js';
@@ -25,7 +26,7 @@ export { ADMIN_ROLE } from './admin.js';
 export type { FlowModule, StepNeeds } from './module.js';
 
 /** Every flow of the bot. A new flow is one module file plus one line here. */
-export const FLOW_MODULES: readonly FlowModule[] = [linkingModule, assessmentModule, reviewModule, resultModule, calibrationModule, threadModule, settingsModule, adminModule, objectionModule];
+export const FLOW_MODULES: readonly FlowModule[] = [linkingModule, assessmentModule, reviewModule, resultModule, calibrationModule, threadModule, settingsModule, adminModule, objectionModule, monitorModule];
 
 /** The registry built from a list of modules. */
 export interface FlowRegistry {
@@ -96,7 +97,7 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
   };
 
   function needsFor(state: ConversationState, input: StepInput): StepNeeds {
-    const needs: StepNeeds = { own: false, ownRaters: false, subjectId: null, pendingReviews: false, checkInId: null, ownerNip: null, objection: null, calibration: false, result: false, unitCode: null };
+    const needs: StepNeeds = { own: false, ownRaters: false, subjectId: null, pendingReviews: false, checkInId: null, ownerNip: null, objection: null, calibration: false, result: false, unitCode: null, monitor: false, monitorUnit: null };
     const add = (n: Partial<StepNeeds> | undefined) => {
       if (!n) return;
       needs.own ||= !!n.own;
@@ -110,6 +111,8 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
       needs.ownerNip ??= n.ownerNip ?? null;
       needs.objection ??= n.objection ?? null;
       needs.unitCode ??= n.unitCode ?? null;
+      needs.monitor ||= !!n.monitor;
+      needs.monitorUnit ??= n.monitorUnit ?? null;
     };
     if (input.kind === 'command') {
       const c = common.get(input.name) ?? commands.get(input.name);

@@ -31,6 +31,10 @@ export interface StepNeeds {
   result: boolean;
   /** A unit by its code (`/daftarkan_kanal UNIT`). */
   unitCode: string | null;
+  /** `/pantau`: the cycle to monitor and the actor's unit. */
+  monitor: boolean;
+  /** `/pantau CODE`: the unit asked for. */
+  monitorUnit: string | null;
 }
 
 /** A command: its names (Indonesian first, English aliases after) and what it does. */
