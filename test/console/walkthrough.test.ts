@@ -155,4 +155,22 @@ describe('README walkthrough on the embedded default (console)', () => {
       await queues.close();
     }
   }, 60_000);
+
+  it('Siti objects to her announced result and Ratna Sari, her rater\'s superior, decides it (README step 7)', async () => {
+    await type('/as 199002142015031008');
+    await type('/keberatan');
+    await type('Inovasi layanan pengaduan belum masuk penilaian periode ini.');
+    await press('Lewati');
+    const filed = await press('Ajukan keberatan');
+    expect(filed).toContain('Ratna Sari');
+    await until(() => screen.includes('--- to Ratna Sari'));
+    await type('/as 197806202003122002');
+    await press('Pertahankan penilaian');
+    await type('Inovasi sudah dinilai pada indikator kualitas pelayanan.');
+    const decided = await press('Simpan keputusan');
+    expect(decided).toContain('Keputusan atas keberatan Siti Rahmawati disimpan');
+    await type('/as 199002142015031008');
+    expect(await type('/status')).toContain('Keberatan Anda diputuskan: penilaian dipertahankan');
+    expect(await type('/keberatan')).toContain('sekali');
+  }, 60_000);
 });

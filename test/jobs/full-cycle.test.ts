@@ -42,6 +42,7 @@ const CSV = `nip,nama,jabatan,jenis_jabatan,unit_kode,unit_nama,atasan_nip,peran
 `;
 
 const NIP = {
+  kepala: '197001011990031001',
   sari: '198001012005012002',
   ani: '199001012015032003',
   budi: '199102022016031004',
@@ -163,7 +164,7 @@ describe('a whole cycle through the engine and the jobs', () => {
     await press('sari', 'Simpan penilaian');
   }
 
-  it('runs import -> open -> self-assessments -> reviews -> close -> calibration -> announce -> check-in reminders', async () => {
+  it('runs import -> open -> self-assessments -> reviews -> close -> calibration -> announce -> check-in reminders -> an objection -> its decision', async () => {
     // Import and open; the unit's organisational rating and channel are set directly for now (HR's CLI for them comes separately).
     const imported = await importEmployees(em, await readTable('pegawai.csv', Buffer.from(CSV)), { actor: 'hana.hr', clock });
     expect(imported.created).toBe(7);
@@ -279,8 +280,31 @@ describe('a whole cycle through the engine and the jobs', () => {
     expect(delivered(chat('budi')).at(-1)).toContain('Sari Atasan');
     expect(delivered(chat('sari')).at(-1)).toContain('Budi Staff');
 
+    // Budi objects (in English) within the window; Sari's superior, the Kepala Dinas, decides.
+    await send('budi', '/keberatan');
+    await send('budi', 'The response-time target ignored the two weeks the complaint system was down.');
+    await press('budi', 'Skip');
+    await press('budi', 'File objection');
+    expect(await lastText('budi')).toContain('sent to Kepala Dinas');
+    expect(await lastText('sari')).toContain('Budi Staff mengajukan keberatan');
+    expect(await lastText('kepala')).toContain('Alasan keberatan: The response-time target ignored');
+    // A second objection to the same result is refused, nothing changes.
+    await send('budi', '/keberatan');
+    expect(await lastText('budi')).toMatch(/only once|once per/i);
+    await press('kepala', 'Pertahankan penilaian');
+    await send('kepala', 'Gangguan sistem sudah diperhitungkan dalam target triwulan ini.');
+    await press('kepala', 'Simpan keputusan');
+    await drained();
+    expect(delivered(chat('budi')).at(-1)).toContain('the ratings are upheld');
+    expect(delivered(chat('sari')).at(-1)).toContain('diputuskan oleh Kepala Dinas: penilaian dipertahankan');
+    // Still exactly one final result each, one award post, and /status shows the decision.
+    expect(delivered(chat('budi')).filter((t) => t.includes('is set (final)'))).toHaveLength(1);
+    expect(delivered(CHANNEL)).toHaveLength(1);
+    await send('budi', '/status');
+    expect(await lastText('budi')).toMatch(/objection.*upheld/i);
+
     const actions = (await sql<{ action: string }>(em, `select action from audit_event order by id`)).map((a) => a.action);
-    expect(actions).toEqual(expect.arrayContaining(['employees.imported', 'cycle.opened', 'assessment.reviewed', 'coaching.planned', 'cycle.closed', 'assessment.revised', 'cycle.announced']));
+    expect(actions).toEqual(expect.arrayContaining(['employees.imported', 'cycle.opened', 'assessment.reviewed', 'coaching.planned', 'cycle.closed', 'assessment.revised', 'cycle.announced', 'objection.filed', 'objection.decided']));
     expect(await verifyAuditChain(txOf(em))).toBeNull();
   });
 });

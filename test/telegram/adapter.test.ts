@@ -71,12 +71,16 @@ describe('Telegram webhook mode', () => {
     expect(res.status).toBe(400);
   });
 
-  it('ignores group messages (200, nothing stored, nothing sent)', async () => {
-    const group = { update_id: 70, message: { message_id: 1, date: 1_764_558_000, chat: { id: -100555, type: 'supergroup', title: 'Dinas Pendidikan' }, from: { ...ANI, is_bot: false }, text: '/penilaian', entities: [{ type: 'bot_command', offset: 0, length: 10 }] } } as unknown as Update;
-    expect(await h.fake.postToWebhook(group)).toBe(200);
+  it("ignores people's own talk in a group (200, nothing stored, nothing sent); a command there is never answered in the group", async () => {
+    const chatOf = { id: -100555, type: 'supergroup', title: 'Dinas Pendidikan' };
+    const talk = { update_id: 70, message: { message_id: 1, date: 1_764_558_000, chat: chatOf, from: { ...ANI, is_bot: false }, text: 'rapat jam 10 ya' } } as unknown as Update;
+    expect(await h.fake.postToWebhook(talk)).toBe(200);
     await h.settled();
     expect(await h.query(`select id from inbox_event where event_id = '70'`)).toEqual([]);
     expect(await processedEvents(h)).not.toContain('70');
+    const command = { update_id: 71, message: { message_id: 2, date: 1_764_558_001, chat: chatOf, from: { ...ANI, is_bot: false }, text: '/penilaian', entities: [{ type: 'bot_command', offset: 0, length: 10 }] } } as unknown as Update;
+    expect(await h.fake.postToWebhook(command)).toBe(200);
+    await h.settled();
     expect(h.fake.callsTo('sendMessage').filter((c) => Number(c.params.chat_id) === -100555)).toEqual([]);
   });
 
