@@ -160,6 +160,23 @@ export async function cancelReminders(tx: Tx, assessmentId: number, track: Remin
 }
 
 /**
+ * An objection's decision took the result out of coaching: the check-ins not held yet and their pending
+ * reminders go; the follow-up becomes the award's (Sangat Baik) or goes (Baik, unless a check-in was held).
+ * Returns the check-ins removed.
+ */
+export async function endCoaching(tx: Tx, assessmentId: number, kind: string): Promise<number> {
+  await tx.exec(`update reminder set status = 'cancelled' where assessment_id = $1 and status = 'pending' and kind like 'checkin:%'`, [assessmentId]);
+  const removed = await tx.exec(
+    `delete from check_in where done_at is null and follow_up_id in (select id from follow_up where assessment_id = $1)`,
+    [assessmentId],
+  );
+  if (kind === 'award') await tx.exec(`update follow_up set kind = 'award' where assessment_id = $1`, [assessmentId]);
+  // Baik has no follow-up of its own: the coaching record goes unless a check-in was already held.
+  else await tx.exec(`delete from follow_up f where f.assessment_id = $1 and not exists (select 1 from check_in c where c.follow_up_id = f.id)`, [assessmentId]);
+  return removed;
+}
+
+/**
  * Re-plans a cycle after its deadlines changed: pending reminders of both tracks are cancelled and the plan
  * is made again from the new deadlines (reminders already due are left out; a reminder kind already sent
  * for the old deadline is sent again for the new one, because the date it announced changed).

@@ -3,10 +3,11 @@
  * conversation itself. A version mismatch (conversation or assessment) throws `ConcurrentUpdate`, and the
  * engine re-runs the whole event against the new state.
  */
+import { followUpFor } from '../domain/index.js';
 import { appendAuditAtCommit, textDigest, type AuditEntry } from '../db/audit.js';
 import { currentChatOf, linkAccount } from '../db/identity.js';
 import { answeredEditSelect, insertAnsweredEdit, insertOutbox, insertOutboxFrom, outboxValuesSelect, promptByKey, type OutboxDraft } from '../db/outbox.js';
-import { cancelReminders, scheduleObjectionReminders, scheduleReviewReminders, type ReminderContext } from '../db/reminders.js';
+import { cancelReminders, endCoaching, scheduleObjectionReminders, scheduleReviewReminders, type ReminderContext } from '../db/reminders.js';
 import type { Session, Tx } from '../db/sql.js';
 import { setUnitChannel } from '../db/units.js';
 import type { IncomingEvent } from '../contract/index.js';
@@ -255,6 +256,8 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
             [e.assessmentId, e.assessmentVersion, e.hasil, e.perilaku, e.predicate, e.matrixVersion, now],
           );
           if (m === 0) throw new ConcurrentUpdate(`assessment ${e.assessmentId}`);
+          // Out of coaching now: its check-ins and their reminders would contradict the new result.
+          if (e.predicate && followUpFor(e.predicate) !== 'coaching') await endCoaching(tx, e.assessmentId, followUpFor(e.predicate));
         }
         await cancelReminders(tx, e.assessmentId, 'objection');
         break;

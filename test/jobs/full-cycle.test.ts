@@ -291,17 +291,23 @@ describe('a whole cycle through the engine and the jobs', () => {
     // A second objection to the same result is refused, nothing changes.
     await send('budi', '/keberatan');
     expect(await lastText('budi')).toMatch(/only once|once per/i);
-    await press('kepala', 'Pertahankan penilaian');
-    await send('kepala', 'Gangguan sistem sudah diperhitungkan dalam target triwulan ini.');
+    await press('kepala', 'Ubah penilaian');
+    await press('kepala', 'Sesuai ekspektasi');
+    await press('kepala', 'Sesuai ekspektasi');
+    await send('kepala', 'Gangguan sistem dua minggu tidak diperhitungkan dalam target; hasil kerja sesuai.');
     await press('kepala', 'Simpan keputusan');
     await drained();
-    expect(delivered(chat('budi')).at(-1)).toContain('the ratings are upheld');
-    expect(delivered(chat('sari')).at(-1)).toContain('diputuskan oleh Kepala Dinas: penilaian dipertahankan');
+    expect(delivered(chat('budi')).at(-1)).toContain('the ratings are changed');
+    expect(delivered(chat('sari')).at(-1)).toContain('diputuskan oleh Kepala Dinas: penilaian diubah');
+    // Baik now: the coaching that is left (the 11 January check-in) and its reminders are gone.
+    const left = await sql<{ d: string; status: string }>(em, `select to_char(local_date, 'YYYY-MM-DD') as d, status from reminder where kind like 'checkin:%' and local_date > '2026-12-21' order by id`);
+    expect(left.map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
+    expect(await sql(em, `select c.id from check_in c join follow_up f on f.id = c.follow_up_id join assessment a on a.id = f.assessment_id join employee e on e.id = a.employee_id where e.nip = ? and c.done_at is null`, [NIP.budi])).toEqual([]);
     // Still exactly one final result each, one award post, and /status shows the decision.
     expect(delivered(chat('budi')).filter((t) => t.includes('is set (final)'))).toHaveLength(1);
     expect(delivered(CHANNEL)).toHaveLength(1);
     await send('budi', '/status');
-    expect(await lastText('budi')).toMatch(/objection.*upheld/i);
+    expect(await lastText('budi')).toMatch(/objection.*changed/i);
 
     const actions = (await sql<{ action: string }>(em, `select action from audit_event order by id`)).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['employees.imported', 'cycle.opened', 'assessment.reviewed', 'coaching.planned', 'cycle.closed', 'assessment.revised', 'cycle.announced', 'objection.filed', 'objection.decided']));
