@@ -1,6 +1,6 @@
 /** Localised names of domain values. Written out key by key so the catalogue test sees every key used. */
 import type { Translate } from './index.js';
-import type { Rating } from '../domain/index.js';
+import type { Rating, TextLengthCheck } from '../domain/index.js';
 
 /** A rating level (di atas / sesuai / di bawah ekspektasi) as people read it. */
 export function ratingLabel(t: Translate, r: Rating): string {
@@ -60,4 +60,10 @@ export function orgRatingLabel(t: Translate, r: string): string {
     default:
       return t('org_rating.sangat_kurang');
   }
+}
+
+/** A text-length refusal (src/domain/text.ts) in the reader's words; empty for text that fits. */
+export function textLengthFault(t: Translate, checked: TextLengthCheck): string {
+  if (checked.ok) return '';
+  return checked.fault === 'too_short' ? t('input.text_too_short', { length: checked.length, min: checked.min }) : t('input.text_too_long', { length: checked.length, max: checked.max });
 }

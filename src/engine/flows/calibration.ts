@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { checkTextLength, followUpFor, matrixByVersion, predicateFor } from '../../domain/index.js';
 import { translator, type Translate } from '../../i18n/index.js';
-import { predicateLabel, ratingLabel } from '../../i18n/labels.js';
+import { predicateLabel, ratingLabel, textLengthFault } from '../../i18n/labels.js';
 import { calibrationLines } from '../calibration-view.js';
 import { mayRate } from '../raters.js';
 import { ratingSchema, type Action, type Rating } from '../state.js';
@@ -147,7 +147,7 @@ function revisionText(turn: Turn, text: string): void {
   }
   const checked = checkTextLength('revision_reason', text);
   if (!checked.ok) {
-    turn.say(checked.fault === 'too_short' ? t('input.text_too_short', { length: checked.length, min: checked.min }) : t('input.text_too_long', { length: checked.length, max: checked.max }));
+    turn.say(textLengthFault(t, checked));
     return askRevision(turn, view);
   }
   turn.state = { ...turn.state, revision: { ...d, reason: checked.text } };

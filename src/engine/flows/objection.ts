@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { DEFAULT_OBJECTION_DECISION_DAYS, checkTextLength, matrixByVersion, objectionDecisionDue, parseEvidenceLink, predicateFor, validateNip, type Rating } from '../../domain/index.js';
 import { OBJECTION_COMMAND } from '../../contract/index.js';
 import { formatDate, translator, type Translate } from '../../i18n/index.js';
-import { predicateLabel, ratingLabel } from '../../i18n/labels.js';
+import { predicateLabel, ratingLabel, textLengthFault } from '../../i18n/labels.js';
 import { itemLines } from '../assessment-view.js';
 import { objectionCommand, windowOf } from '../objection-view.js';
 import { ratingSchema } from '../state.js';
@@ -30,11 +30,6 @@ function leave(turn: Turn): void {
   turn.state = { ...turn.state, objection: undefined };
 }
 
-/** A text-length refusal in the reader's words. */
-function lengthFault(t: Translate, checked: ReturnType<typeof checkTextLength>): string {
-  if (checked.ok) return '';
-  return checked.fault === 'too_short' ? t('input.text_too_short', { length: checked.length, min: checked.min }) : t('input.text_too_long', { length: checked.length, max: checked.max });
-}
 
 /** The ratings as one line: Hasil Kerja, Perilaku Kerja, predikat. */
 function ratingsLine(t: Translate, r: { hasil: Rating | null; perilaku: Rating | null; predicate: string | null }): string {
@@ -143,7 +138,7 @@ function fileText(turn: Turn, text: string): void {
   if (turn.state.step === 'obj_reason') {
     const checked = checkTextLength('objection_reason', text);
     if (!checked.ok) {
-      turn.say(lengthFault(t, checked));
+      turn.say(textLengthFault(t, checked));
       return askFiling(turn, c);
     }
     turn.state = { ...turn.state, objection: { ...s, reason: checked.text } };
@@ -343,7 +338,7 @@ function decisionTyped(turn: Turn, text: string): void {
   }
   const checked = checkTextLength('objection_decision', text);
   if (!checked.ok) {
-    turn.say(lengthFault(t, checked));
+    turn.say(textLengthFault(t, checked));
     return askDecision(turn, c);
   }
   turn.state = { ...turn.state, objection: { ...s, decisionReason: checked.text } };

@@ -10,7 +10,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { DEFAULT_CHECK_IN_WEEKS, checkInDates, checkTextLength, followUpFor, todayIn } from '../../domain/index.js';
 import { formatDate, translator, type Translate } from '../../i18n/index.js';
-import { predicateLabel, ratingLabel } from '../../i18n/labels.js';
+import { predicateLabel, ratingLabel, textLengthFault } from '../../i18n/labels.js';
 import type { Turn } from '../turn.js';
 import { mayRate } from '../raters.js';
 import type { Rating } from '../state.js';
@@ -123,7 +123,7 @@ function coachingText(turn: Turn, text: string): void {
   if (turn.state.step === 'plan') {
     const checked = checkTextLength('coaching_plan', text);
     if (!checked.ok) {
-      turn.say(checked.fault === 'too_short' ? t('input.text_too_short', { length: checked.length, min: checked.min }) : t('input.text_too_long', { length: checked.length, max: checked.max }));
+      turn.say(textLengthFault(t, checked));
       return askCoaching(turn, view);
     }
     const plan = checked.text;
