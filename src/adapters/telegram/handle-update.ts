@@ -9,7 +9,7 @@
  */
 import type { Api } from 'grammy';
 import type { Update } from 'grammy/types';
-import type { HandleResult, InboxEntry, InboxHandler, IncomingEvent, IngressInbox } from '../../contract/index.js';
+import { cutText, type HandleResult, type InboxEntry, type InboxHandler, type IncomingEvent, type IngressInbox } from '../../contract/index.js';
 import type { Logger } from '../../logger.js';
 import { callbackQueryIdOf, repliedBotMessageId, updateToEvent, type IngressContext } from './ingress.js';
 import { MAX_CALLBACK_ANSWER_CHARS } from './limits.js';
@@ -82,7 +82,7 @@ export function telegramInboxHandler(deps: UpdateHandlerDeps): InboxHandler {
 
 async function answerCallback(deps: UpdateHandlerDeps, callbackId: string, text: string | undefined): Promise<void> {
   try {
-    await deps.api.answerCallbackQuery(callbackId, text ? { text: text.slice(0, MAX_CALLBACK_ANSWER_CHARS) } : undefined);
+    await deps.api.answerCallbackQuery(callbackId, text ? { text: cutText(text, MAX_CALLBACK_ANSWER_CHARS) } : undefined);
   } catch (err) {
     // A query older than ~15 minutes cannot be answered any more (or it was answered before a replay).
     deps.logger.warn({ err, callbackId }, 'could not answer a Telegram callback query');
