@@ -112,13 +112,13 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const stopped = new Promise<void>((r) => (resolveStopped = r));
 
   if (opts.roles.has('bot')) {
-    http = createHttpServer({ port: config.PORT });
+    http = createHttpServer({ port: config.PORT, logger });
     http.addReadinessCheck('database', async () => {
       await txOf(em()).query('select 1');
     });
     mountQueueAdmin(http, queues, config); // also registers the `queues` readiness check
     const { hrPageRouter } = await import('./http/hr-page.js');
-    http.app.use(hrPageRouter({ em, now: () => clock.now(), adminUser: config.ADMIN_USER, adminPassword: config.ADMIN_PASSWORD }));
+    http.mount(hrPageRouter({ em, now: () => clock.now(), adminUser: config.ADMIN_USER, adminPassword: config.ADMIN_PASSWORD }));
     const lookups = ingressLookups(orm);
     // Platform updates are stored before they are acknowledged; the consumer hands them to the engine.
     inbox = createInboxConsumer({ orm, engine, logger, databaseUrl });

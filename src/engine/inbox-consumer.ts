@@ -189,7 +189,7 @@ export function createInboxConsumer(deps: InboxConsumerDeps): InboxConsumer {
     },
     // Payloads are stored cleaned (src/contract/text.ts): PostgreSQL refuses NUL and lone surrogates in jsonb.
     async store(entries: readonly InboxEntry[]) {
-      const fresh = await runner.session((s) => storeInboxRows(s, entries.map((e) => ({ platform: e.platform, eventId: e.eventId, chatKey: cleanText(`${e.platform}:${e.orderKey}`), payload: cleanDeep(e.payload) }))));
+      const fresh = await runner.session((s) => storeInboxRows(s, entries.map((e) => ({ platform: e.platform, eventId: e.eventId, chatKey: cleanText(`${e.platform}:${e.orderKey}`), payload: cleanDeep(e.payload), ...(e.parked === undefined ? {} : { parked: cleanText(e.parked) }) }))));
       // A re-sent update was stored before: whoever waits for it learns it is a replay at once.
       for (const e of entries) {
         if (!fresh.has(e.eventId)) notifyKey(keyOf(e.platform, e.eventId), [{ duplicate: true, outboxIds: [] }]);
