@@ -20,7 +20,8 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 /** The request headers must arrive within this. */
 export const HEADERS_TIMEOUT_MS = 15_000;
 
-export type ReadinessCheck = () => Promise<void>;
+/** Rejects when not ready (the reason is shown); may resolve with a note shown instead of `ok` (still ready). */
+export type ReadinessCheck = () => Promise<void | string>;
 
 /** The app's server; adapters see it only as `HttpRoutes` (mounting their webhooks). */
 export interface HttpServer extends HttpRoutes {
@@ -64,8 +65,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
     let ok = true;
     for (const [name, check] of checks) {
       try {
-        await check();
-        results[name] = 'ok';
+        results[name] = (await check()) ?? 'ok';
       } catch (err) {
         ok = false;
         results[name] = err instanceof Error ? err.message : String(err);
