@@ -21,7 +21,7 @@ describe('boot with a platform down', () => {
     cleanups.length = 0;
   });
 
-  async function boot(opts: { slack: FakeSlack; telegramToken?: string }): Promise<{ service: RunningService; base: string; telegram: FakeTelegram }> {
+  async function boot(opts: { slack: FakeSlack | { apiUrl: string }; telegramToken?: string }): Promise<{ service: RunningService; base: string; telegram: FakeTelegram }> {
     const db: TestDatabase = await createTestDatabase();
     cleanups.push(() => db.close());
     const telegram = await FakeTelegram.start({ token: TG_TOKEN });
@@ -101,6 +101,18 @@ describe('boot with a platform down', () => {
     // Not retried.
     await new Promise((res) => setTimeout(res, 800));
     expect(slack.calls.filter((c) => c.method === 'auth.test')).toHaveLength(1);
+  });
+
+  it('Slack unreachable (connection refused): retried, /readyz names it with the attempts; Telegram runs', { timeout: 60_000 }, async () => {
+    const { base, telegram } = await boot({ slack: { apiUrl: 'http://127.0.0.1:9/api/' } });
+    await until(async () => telegram.callsTo('deleteWebhook').length > 0);
+    const r = await until(async () => {
+      const x = await readyz(base);
+      return /attempt [3-9]/.test(x.body.checks['platform:slack'] ?? '') ? x : undefined;
+    });
+    expect(r.status).toBe(503);
+    expect(r.body.checks['platform:telegram']).toBe('ok');
+    expect(r.body.checks['platform:slack']).not.toContain('xoxb-');
   });
 
   it('a wrong Telegram token stops Telegram alone, named with TELEGRAM_BOT_TOKEN; Slack starts', { timeout: 60_000 }, async () => {
