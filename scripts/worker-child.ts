@@ -3,7 +3,8 @@
  * with the fake platform's HTTP sender. Settings come from the environment:
  *   DATABASE_URL, REDIS_URL (unset: PostgreSQL backend), QUEUE_PREFIX, FAKE_PLATFORM_URL, WORKER_NAME,
  *   FIXED_NOW (ISO instant the reminder clock stands at; default: the real clock), DELIVERY_CONCURRENCY,
- *   LOCK_MS and STALLED_MS (short locks so a killed worker's jobs are recovered quickly), RATE_PER_SEC.
+ *   LOCK_MS and STALLED_MS (short locks so a killed worker's jobs are recovered quickly), RATE_PER_SEC (unset: the
+ *   platform module's limiter), WORKER_PLATFORM (the platform whose queue it serves; default telegram).
  * SIGTERM/SIGINT stop it gracefully: jobs in flight finish first.
  */
 import { loadConfig } from '../src/config.js';
@@ -25,17 +26,18 @@ const orm = await openOrm({ url: databaseUrl, poolMax: 12 });
 const clock = env.FIXED_NOW ? new ManualClock(new Date(env.FIXED_NOW)) : systemClock;
 const queues = createQueues({ orm, config, databaseUrl, prefix: env.QUEUE_PREFIX, backoffMs: 50 });
 const name = env.WORKER_NAME ?? String(process.pid);
+const platform = env.WORKER_PLATFORM ?? 'telegram';
 const running = await startWorkers({
   orm,
   config,
   queues,
   clock,
   logger,
-  senders: new Map([['telegram', new HttpTestSender('telegram', env.FAKE_PLATFORM_URL, name)]]),
+  senders: new Map([[platform, new HttpTestSender(platform, env.FAKE_PLATFORM_URL, name)]]),
   deliveryConcurrency: Number(env.DELIVERY_CONCURRENCY ?? 10),
   lockDurationMs: env.LOCK_MS ? Number(env.LOCK_MS) : undefined,
   stalledIntervalMs: env.STALLED_MS ? Number(env.STALLED_MS) : undefined,
-  ratePerSec: env.RATE_PER_SEC ? { telegram: Number(env.RATE_PER_SEC) } : undefined,
+  ratePerSec: env.RATE_PER_SEC ? { [platform]: Number(env.RATE_PER_SEC) } : undefined,
   schedulers: env.SCHEDULERS !== 'false',
 });
 process.send?.({ ready: true, pid: process.pid });

@@ -62,6 +62,7 @@ export const CONFIG_VARS = {
   SLACK_SIGNING_SECRET: v(z.string().min(8, 'must be at least 8 characters').optional(), 'Slack signing secret (HTTP mode) to verify requests.', '8f742231b10e8888abcd99yyyzzz85a5'),
   SLACK_APP_TOKEN: v(z.string().startsWith('xapp-', 'must start with xapp-').optional(), 'Slack app-level token (Socket Mode).', 'xapp-1-A111-222-abcdef'),
   SLACK_MODE: v(z.enum(['http', 'socket'], { message: 'must be http or socket' }).default('http'), 'How Slack events arrive: HTTP (POST /slack/events) or Socket Mode.', 'http'),
+  SLACK_RATE_PER_SEC: v(int(1, 1000).default(50), 'Delivery limiter for Slack, messages per second across all workers (generous: Slack\'s own 429 answers pause the queue for their Retry-After).', '50'),
   SLACK_API_URL: v(url(['http:', 'https:']).default('https://slack.com/api/'), 'Slack Web API root; a local fake in tests.', 'https://slack.com/api/'),
   PUBLIC_URL: v(url(['https:', 'http:']).optional(), 'Public address of this server, for the one-time HR web page links `/masuk` sends. Unset: /masuk says the page is off.', 'https://kinerja.example.go.id'),
   ADMIN_USER: v(z.string().min(1).optional(), 'Basic-auth user for the admin pages (the HR page at /admin, bull-board at /admin/queues). Unset: bull-board off, the HR page only by /masuk links.', 'admin'),

@@ -18,10 +18,23 @@ export async function runRoles(roles: Role[]): Promise<void> {
     }
     throw err;
   }
-  const service = await startService({ config, roles: new Set(roles) });
-  const stop = () => void service.stop();
+  // Installed before anything starts: a signal during start-up stops the service as soon as it can be stopped.
+  let service: Awaited<ReturnType<typeof startService>> | undefined;
+  let stopRequested = false;
+  const stop = () => {
+    stopRequested = true;
+    void service?.stop();
+  };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  try {
+    service = await startService({ config, roles: new Set(roles) });
+  } catch (err) {
+    // One line, not a stack trace: what could not start and why.
+    process.stderr.write(`kinerja could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+  if (stopRequested) void service.stop();
   await service.stopped;
   process.exit(0);
 }

@@ -21,7 +21,7 @@ import { createEngine } from './engine/engine.js';
 import { createInboxConsumer, type InboxConsumer } from './engine/inbox-consumer.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
-import { PLATFORM_MODULES } from './platforms.js';
+import { PLATFORM_MODULES, platformModule } from './platforms.js';
 import { createQueues, startWorkers, type Queues, type RunningWorkers } from './jobs/worker-role.js';
 import { mountQueueAdmin } from './http/queue-admin.js';
 import { DEMO_EMPLOYEE_NIP, seedDemo } from './demo/seed.js';
@@ -37,6 +37,81 @@ export interface ServiceOptions {
   console?: boolean;
   input?: NodeJS.ReadableStream;
   output?: NodeJS.WritableStream;
+  /** Back-off of a platform whose start failed transiently (tests shorten it). */
+  platformRetry?: PlatformRetry;
+}
+
+/** Back-off of a platform's start: `firstMs`, doubling, at most `maxMs` between attempts. */
+export interface PlatformRetry {
+  firstMs: number;
+  maxMs: number;
+}
+const PLATFORM_RETRY: PlatformRetry = { firstMs: 1000, maxMs: 60_000 };
+/** How long start-up waits for the platforms' first attempts before going on without them. */
+const FIRST_ATTEMPT_WAIT_MS = 5000;
+
+/** A platform whose configuration cannot work is left out with one line saying why; the others start. */
+function createPlatformAdapter(name: string, logger: Logger, create: () => PlatformAdapter): PlatformAdapter | undefined {
+  try {
+    return create();
+  } catch (err) {
+    logger.error({ platform: name }, `${name} not started: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
+}
+
+/** What a platform's start is doing, for `/readyz`. */
+type PlatformState = { state: 'starting'; attempts: number; reason?: string } | { state: 'ready' } | { state: 'stopped'; variable: string; reason: string };
+
+/**
+ * Starts one platform's adapter until it succeeds: a transient failure (the platform unreachable) is logged
+ * once per attempt and retried with capped back-off; a permanent one (the module's `startFailure`: a wrong
+ * token) stops that platform with one line naming the variable. `/readyz` answers 503 naming the platform
+ * while it is starting; a stopped one is named there too but does not make the process unready (the other
+ * platforms and the workers run).
+ */
+function startPlatform(adapter: PlatformAdapter, deps: { logger: Logger; http?: HttpServer; retry?: PlatformRetry }): { first: Promise<void>; cancel(): void } {
+  const module = platformModule(adapter.platform);
+  const retry = deps.retry ?? PLATFORM_RETRY;
+  let state: PlatformState = { state: 'starting', attempts: 0 };
+  let timer: NodeJS.Timeout | undefined;
+  let cancelled = false;
+  deps.http?.addReadinessCheck(`platform:${adapter.platform}`, async () => {
+    if (state.state === 'ready') return;
+    if (state.state === 'stopped') return `stopped: ${state.variable}: ${state.reason}`;
+    throw new Error(`starting (attempt ${state.attempts}${state.reason ? `, last: ${state.reason}` : ''})`);
+  });
+  const attempt = async (): Promise<void> => {
+    if (cancelled) return;
+    const attempts = state.state === 'starting' ? state.attempts + 1 : 1;
+    state = { state: 'starting', attempts, ...(state.state === 'starting' && state.reason ? { reason: state.reason } : {}) };
+    try {
+      await adapter.start();
+      if (cancelled) return;
+      state = { state: 'ready' };
+      if (attempts > 1) deps.logger.info({ platform: adapter.platform, attempts }, `${adapter.platform}: started after ${attempts} attempts`);
+    } catch (err) {
+      if (cancelled) return;
+      const permanent = module.startFailure?.(err);
+      if (permanent) {
+        state = { state: 'stopped', ...permanent };
+        deps.logger.error({ platform: adapter.platform, variable: permanent.variable }, `${adapter.platform} stopped: ${permanent.reason}; check ${permanent.variable}`);
+        return;
+      }
+      const reason = err instanceof Error ? err.message.slice(0, 200) : String(err).slice(0, 200);
+      const waitMs = Math.min(retry.maxMs, retry.firstMs * 2 ** Math.min(20, attempts - 1));
+      state = { state: 'starting', attempts, reason };
+      deps.logger.warn({ platform: adapter.platform, attempt: attempts, retryInMs: waitMs, reason }, `${adapter.platform} could not start; retrying`);
+      timer = setTimeout(() => void attempt(), waitMs);
+    }
+  };
+  return {
+    first: attempt(),
+    cancel() {
+      cancelled = true;
+      clearTimeout(timer);
+    },
+  };
 }
 
 export interface RunningService {
@@ -112,16 +187,18 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const stopped = new Promise<void>((r) => (resolveStopped = r));
 
   if (opts.roles.has('bot')) {
-    http = createHttpServer({ port: config.PORT });
+    const server = createHttpServer({ port: config.PORT, logger });
+    http = server;
     http.addReadinessCheck('database', async () => {
       await txOf(em()).query('select 1');
     });
     mountQueueAdmin(http, queues, config); // also registers the `queues` readiness check
     const { hrPageRouter } = await import('./http/hr-page.js');
-    http.app.use(hrPageRouter({ em, now: () => clock.now(), adminUser: config.ADMIN_USER, adminPassword: config.ADMIN_PASSWORD }));
+    http.mount(hrPageRouter({ em, now: () => clock.now(), adminUser: config.ADMIN_USER, adminPassword: config.ADMIN_PASSWORD }));
     const lookups = ingressLookups(orm);
     // Platform updates are stored before they are acknowledged; the consumer hands them to the engine.
-    inbox = createInboxConsumer({ orm, engine, logger, databaseUrl });
+    const consumer = createInboxConsumer({ orm, engine, logger, databaseUrl });
+    inbox = consumer;
     const output = opts.output ?? process.stdout;
     const terminal: TerminalSession = {
       input: opts.input ?? process.stdin,
@@ -140,13 +217,13 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     };
     const started = [...configured, ...(wantConsole ? terminalModules : [])];
     for (const module of started) {
-      adapters.push(
+      const adapter = createPlatformAdapter(module.name, logger, () =>
         module.createAdapter({
           config: platformConfig,
           engine,
-          inbox,
+          inbox: consumer,
           lookups,
-          http,
+          http: server,
           logger,
           clock,
           ...(module.terminal
@@ -162,6 +239,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
             : {}),
         }),
       );
+      if (adapter) adapters.push(adapter);
     }
     for (const a of adapters) senders.set(a.platform, a.sender);
     port = await http.start();
@@ -175,7 +253,11 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     workers = await startWorkers({ orm, config, senders, files, clock, logger, queues, databaseUrl });
   }
   await inbox?.start();
-  for (const a of adapters) await a.start();
+  // Each platform starts on its own: one that is down (or misconfigured) never holds up the others or the workers.
+  const starters = adapters.map((a) => startPlatform(a, { logger, http, retry: opts.platformRetry }));
+  // The first attempts run side by side; start-up waits for them a little (the console reads its first line
+  // only once started), never for a platform that is down.
+  await Promise.race([Promise.all(starters.map((s) => s.first)), new Promise((r) => setTimeout(r, FIRST_ATTEMPT_WAIT_MS).unref())]);
 
   let stopping: Promise<void> | undefined;
   const service: RunningService = {
@@ -187,6 +269,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     stop() {
       stopping ??= (async () => {
         logger.info('shutting down');
+        for (const s of starters) s.cancel();
         for (const a of adapters) await a.stop().catch((err) => logger.error({ err }, 'adapter stop failed'));
         await http?.stop();
         await inbox?.stop();

@@ -241,6 +241,11 @@ export interface InboxEntry {
   orderKey: string;
   /** JSON the platform's `InboxHandler` turns into events later. */
   payload: Record<string, unknown>;
+  /**
+   * Set when the update cannot be read (not JSON, not the platform's shape): it is stored parked with this
+   * reason, for an operator to look at, and acknowledged, so the platform does not re-send it forever.
+   */
+  parked?: string;
 }
 
 /** How one platform's stored payloads become events, in the process that handles them. */

@@ -140,6 +140,12 @@ export interface PlatformModule {
   readonly chatIntervalMs: number;
   /** The delivery limiter for this platform; undefined: limited only by the platform's 429 answers. */
   rateLimit(config: PlatformConfig): RateLimit | undefined;
+  /**
+   * Whether an error of the adapter's `start()` will not go away by retrying (a wrong or revoked token): the
+   * variable to fix and the platform's reason; undefined for a transient failure (the platform unreachable),
+   * which the service retries with capped back-off.
+   */
+  startFailure?(err: unknown): { variable: string; reason: string } | undefined;
   /** Ingress plus its sender. Throws with a clear message when the configuration cannot work. */
   createAdapter(ctx: AdapterContext): PlatformAdapter;
   /** The sender alone, for a worker-only process. */

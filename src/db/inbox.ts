@@ -16,6 +16,8 @@ export interface NewInboxRow {
   /** `<platform>:<chat>`: the unit of ordering. */
   chatKey: string;
   payload: Record<string, unknown>;
+  /** Stored parked with this reason (an update that cannot be read); never handed to a consumer. */
+  parked?: string;
 }
 
 /** A row handed to a consumer. */
@@ -41,13 +43,14 @@ export async function storeInboxRows(db: Queryable, rows: readonly NewInboxRow[]
   if (!rows.length) return new Set();
   const stored = await db.query<{ event_id: string }>(
     `with stored as (
-       insert into inbox_event (platform, event_id, chat_key, payload)
-       select * from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
+       insert into inbox_event (platform, event_id, chat_key, payload, status, last_error, handled_at)
+       select p, e, c, j, case when r is null then 'pending' else 'parked' end, r, case when r is null then null else clock_timestamp() end
+         from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[]) as t(p, e, c, j, r)
        on conflict (platform, event_id) do nothing
        returning event_id),
      woken as (select pg_notify('${INBOX_CHANNEL}', '') from (select 1 from stored limit 1) s)
      select event_id from stored, (select count(*) from woken) w`,
-    [rows.map((r) => r.platform), rows.map((r) => r.eventId), rows.map((r) => r.chatKey), rows.map((r) => JSON.stringify(r.payload))],
+    [rows.map((r) => r.platform), rows.map((r) => r.eventId), rows.map((r) => r.chatKey), rows.map((r) => JSON.stringify(r.payload)), rows.map((r) => (r.parked === undefined ? null : r.parked.slice(0, 2000)))],
   );
   return new Set(stored.map((r) => r.event_id));
 }

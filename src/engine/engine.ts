@@ -12,7 +12,7 @@ import type { Clock } from '../clock.js';
 import type { Orm } from '../db/orm.js';
 import type { Logger } from '../logger.js';
 import { ConcurrentUpdate, applyEffects, applyInOneStatement, fitsOneStatement, type ApplyArgs } from './apply.js';
-import type { ConversationEngine, HandleResult, IncomingEvent, OutgoingMessage } from '../contract/index.js';
+import { cleanDeep, cutText, type ConversationEngine, type HandleResult, type IncomingEvent, type OutgoingMessage } from '../contract/index.js';
 import { PLAIN_CAPABILITIES, type CapabilityLookup } from './capabilities.js';
 import { ADMIN_ROLE, flows as defaultFlows, type FlowRegistry } from './flows/index.js';
 import { linkCodeOf } from './flows/linking.js';
@@ -228,7 +228,9 @@ export function createEngine(deps: EngineDeps): Engine {
     get retries() {
       return retries;
     },
-    async handle(event: IncomingEvent): Promise<HandleResult> {
+    async handle(raw: IncomingEvent): Promise<HandleResult> {
+      // Every event's text is cleaned at the engine's entry (NUL, control characters, lone surrogates).
+      const event = cleanDeep(raw);
       let result: HandleResult | null = null;
       for (let i = 1; i <= MAX_ATTEMPTS && !result; i++) {
         try {
@@ -276,8 +278,7 @@ export class EventNotCommitted extends Error {
 
 /** A short reason for logs and the inbox's last_error. */
 function describe(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`.slice(0, 500);
-  return String(err).slice(0, 500);
+  return cutText(cleanDeep(err instanceof Error ? `${err.name}: ${err.message}` : String(err)), 500);
 }
 
 /** `<platform>:<event id>`: the prefix of every outbox dedupe key this event writes. */

@@ -17,7 +17,7 @@ import { claimInboxRows, INBOX_CHANNEL, markInboxDone, parkInboxRow, retryInboxR
 import { isSingleSession, type Orm } from '../db/orm.js';
 import { isTransientDatabaseError } from '../db/transient.js';
 import type { Logger } from '../logger.js';
-import type { ConversationEngine, HandleResult, InboxEntry, InboxHandler, IngressInbox, Platform } from '../contract/index.js';
+import { cleanDeep, cleanText, type ConversationEngine, type HandleResult, type InboxEntry, type InboxHandler, type IngressInbox, type Platform } from '../contract/index.js';
 import { TxRunner } from '../db/sql.js';
 
 /** How long a claimed row is reserved for its consumer; a consumer that died releases it this late. */
@@ -187,8 +187,9 @@ export function createInboxConsumer(deps: InboxConsumerDeps): InboxConsumer {
       handlers.set(platform, handler);
       wake();
     },
+    // Payloads are stored cleaned (src/contract/text.ts): PostgreSQL refuses NUL and lone surrogates in jsonb.
     async store(entries: readonly InboxEntry[]) {
-      const fresh = await runner.session((s) => storeInboxRows(s, entries.map((e) => ({ platform: e.platform, eventId: e.eventId, chatKey: `${e.platform}:${e.orderKey}`, payload: e.payload }))));
+      const fresh = await runner.session((s) => storeInboxRows(s, entries.map((e) => ({ platform: e.platform, eventId: e.eventId, chatKey: cleanText(`${e.platform}:${e.orderKey}`), payload: cleanDeep(e.payload), ...(e.parked === undefined ? {} : { parked: cleanText(e.parked) }) }))));
       // A re-sent update was stored before: whoever waits for it learns it is a replay at once.
       for (const e of entries) {
         if (!fresh.has(e.eventId)) notifyKey(keyOf(e.platform, e.eventId), [{ duplicate: true, outboxIds: [] }]);

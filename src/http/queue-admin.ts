@@ -4,7 +4,7 @@
  * for `/readyz`.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
@@ -53,6 +53,6 @@ export function mountQueueAdmin(http: HttpServer, queues: Queues, config: Pick<C
     // the types differ from the 9.10.2 installed at the top; the runtime contract is the same.
     serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
   });
-  http.app.use(ADMIN_QUEUES_PATH, basicAuth(config.ADMIN_USER, config.ADMIN_PASSWORD), serverAdapter.getRouter());
+  http.mount(Router().use(ADMIN_QUEUES_PATH, basicAuth(config.ADMIN_USER, config.ADMIN_PASSWORD), serverAdapter.getRouter()));
   return true;
 }

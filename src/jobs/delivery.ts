@@ -202,7 +202,10 @@ export interface DeliveryWorkerOptions {
   logger: Logger;
   /** Jobs in flight at once in this process. Default 10. */
   concurrency?: number;
-  /** BullMQ limiter: at most `max` deliveries per `durationMs` across all workers. Unset: no limiter. */
+  /**
+   * BullMQ limiter: at most `max` deliveries per `durationMs` across all workers. Unset: DEFAULT_LIMITER, because
+   * BullMQ honours `worker.rateLimit` (a platform's Retry-After) only in a worker that has a limiter.
+   */
   limiter?: { max: number; durationMs: number };
   /** How long a row right behind its chat's head waits before it looks again. Default 250 ms. */
   orderRetryMs?: number;
@@ -218,6 +221,9 @@ export interface DeliveryWorkerOptions {
   maxBackoffMs?: number;
   breakerCooldownMs?: number;
 }
+
+/** The limiter of a platform without its own: high enough never to slow delivery, there so 429s pause it. */
+export const DEFAULT_LIMITER = { max: 1000, durationMs: 1000 } as const;
 
 /** Starts the delivery worker of one platform. */
 export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<DeliveryJobData> {
@@ -293,7 +299,7 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
   };
   worker = opts.backend.worker<DeliveryJobData>(platformModule(opts.platform).deliveryQueue, processor as never, {
     concurrency: opts.concurrency ?? 10,
-    limiter: opts.limiter ? { max: opts.limiter.max, duration: opts.limiter.durationMs } : undefined,
+    limiter: { max: (opts.limiter ?? DEFAULT_LIMITER).max, duration: (opts.limiter ?? DEFAULT_LIMITER).durationMs },
     lockDuration: opts.lockDurationMs,
     stalledInterval: opts.stalledIntervalMs,
     maxStalledCount: 5,

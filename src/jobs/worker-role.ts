@@ -136,7 +136,7 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
     const platform = module.name;
     if (!opts.senders.has(platform)) continue;
     const override = opts.ratePerSec?.[platform];
-    // The module's limiter (Telegram: TELEGRAM_RATE_PER_SEC a second); Slack has none and is limited by its 429s.
+    // The module's limiter (Telegram: TELEGRAM_RATE_PER_SEC, Slack: SLACK_RATE_PER_SEC a second); every worker has one.
     const limiter = override ? { max: override, durationMs: 1000 } : module.rateLimit(config);
     workers.push(
       startDeliveryWorker({

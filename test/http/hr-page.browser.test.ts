@@ -46,7 +46,7 @@ beforeAll(async () => {
   seed = await seedExportCycle(db.orm.em.fork() as EntityManager);
   await db.orm.em.fork().getConnection().execute(`update employee set roles = '{pegawai,admin}' where nip = ?`, [seed.nip.kepalaBkd]);
   http = createHttpServer({ port: 0, host: '127.0.0.1' });
-  http.app.use(hrPageRouter({ em: () => db.orm.em.fork() as EntityManager, now: () => NOW, adminUser: 'admin', adminPassword: 'a-long-secret' }));
+  http.mount(hrPageRouter({ em: () => db.orm.em.fork() as EntityManager, now: () => NOW, adminUser: 'admin', adminPassword: 'a-long-secret' }));
   base = `http://127.0.0.1:${await http.start()}`;
   browser = await chromium.launch({
     executablePath: CHROMIUM,

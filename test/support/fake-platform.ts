@@ -41,6 +41,8 @@ export interface FakePlatform {
   received: ReceivedMessage[];
   /** Every request, accepted or not. */
   requests: number;
+  /** When each request arrived, from which worker, and the status it got (in arrival order). */
+  log: { at: number; worker: string; status: number }[];
   rejected429: number;
   /** Messages accepted (200), duplicates included. */
   accepted: number;
@@ -79,6 +81,7 @@ export async function startFakePlatform(opts: FakePlatformOptions = {}): Promise
     url: '',
     received: [],
     requests: 0,
+    log: [],
     rejected429: 0,
     accepted: 0,
     distinct: 0,
@@ -122,12 +125,14 @@ export async function startFakePlatform(opts: FakePlatformOptions = {}): Promise
       else answer = { status: 429, retryAfterSec: 1 };
     }
     res.setHeader('content-type', 'application/json');
+    state.log.push({ at: Date.now(), worker: String(req.headers['x-worker'] ?? ''), status: answer.status });
     if (answer.status === 200) {
       accept(msg.chatId, msg.text, String(req.headers['x-worker'] ?? ''));
       res.end(JSON.stringify({ ok: true, message_id: state.accepted }));
     } else if (answer.status === 429) {
       state.rejected429++;
       res.statusCode = 429;
+      res.setHeader('retry-after', String(answer.retryAfterSec));
       res.end(JSON.stringify({ ok: false, error_code: 429, parameters: { retry_after: answer.retryAfterSec } }));
     } else if (answer.status === 500) {
       res.statusCode = 500;
@@ -151,6 +156,8 @@ export async function startFakePlatform(opts: FakePlatformOptions = {}): Promise
 /** The platform's answer as the sender sees it. */
 interface HttpAnswer {
   status: number;
+  /** The Retry-After header, seconds (Slack sends only this; Telegram's body carries retry_after). */
+  retryAfter?: string;
   json: { message_id?: number; description?: string; parameters?: { retry_after?: number } };
 }
 
@@ -180,7 +187,7 @@ export class HttpTestSender implements PlatformSender {
     }
     const { status, json } = answer;
     if (status >= 200 && status < 300) return { platformMessageRef: String(json.message_id) };
-    if (status === 429) throw new DeliveryError('rate_limited', 'Too Many Requests', (json.parameters?.retry_after ?? 1) * 1000, '429');
+    if (status === 429) throw new DeliveryError('rate_limited', 'Too Many Requests', (Number(answer.retryAfter ?? json.parameters?.retry_after) || 1) * 1000, '429');
     if (status >= 500) throw new DeliveryError('transient', `platform error ${status}`, undefined, String(status));
     throw new DeliveryError('permanent', json.description ?? `platform refused with ${status}`, undefined, String(status));
   }
@@ -205,7 +212,8 @@ export class HttpTestSender implements PlatformSender {
           res.on('error', reject);
           res.on('end', () => {
             try {
-              resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as HttpAnswer['json'] });
+              const retryAfter = res.headers['retry-after'];
+              resolve({ status: res.statusCode ?? 0, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as HttpAnswer['json'] });
             } catch (err) {
               reject(err instanceof Error ? err : new Error(String(err)));
             }

@@ -139,7 +139,8 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     inflight.add(p);
     void p.finally(() => inflight.delete(p));
   };
-  let mounted = false;
+  // Mounted at once: POST /slack/events answers 503 (Slack retries) until start() succeeded, never 404.
+  if (receiver) http.mount(receiver.router);
 
   /** Keeps `work` visible to idle() and logs instead of throwing: ingress must never crash the process. */
   function track<T>(work: Promise<T>): Promise<T | undefined> {
@@ -306,8 +307,6 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
       // auth.test: a wrong token stops start-up here with Slack's reason, not at the first message.
       await app.init();
       if (receiver) {
-        if (!mounted) http.mount(receiver.router);
-        mounted = true;
         await receiver.start();
         log.info('slack: receiving events over HTTP at POST /slack/events');
       } else {

@@ -15,7 +15,7 @@ function slackConfig(config: PlatformConfig): SlackConfig {
 /** Slack as the registry sees it. */
 export const slackPlatform: PlatformModule = {
   name: 'slack',
-  configKeys: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'SLACK_MODE', 'SLACK_API_URL'],
+  configKeys: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'SLACK_MODE', 'SLACK_API_URL', 'SLACK_RATE_PER_SEC'],
   capabilities: {
     modalForms: true,
     threads: true,
@@ -29,10 +29,23 @@ export const slackPlatform: PlatformModule = {
   },
   deliveryQueue: 'deliver-slack',
   isConfigured: (config) => Boolean(slackConfig(config).SLACK_BOT_TOKEN),
-  // No fixed rate: Slack's limits differ per method and workspace, so its 429 answers pause the queue.
   // Slack: about one message per second per channel (chat.postMessage rate limits).
   chatIntervalMs: 1000,
-  rateLimit: () => undefined,
+  // Slack's limits differ per method and workspace, so the limiter is generous and its 429 answers pause the
+  // queue; BullMQ enforces that pause (`worker.rateLimit`) only for a worker that has a limiter.
+  rateLimit: (config) => ({ max: (config as { SLACK_RATE_PER_SEC?: number }).SLACK_RATE_PER_SEC ?? 50, durationMs: 1000 }),
+  startFailure: (err) => {
+    // auth.test's answer, possibly wrapped by Bolt (`original`) or as a cause.
+    const permanent = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'team_disabled', 'no_permission']);
+    for (let e: unknown = err, i = 0; e && i < 5; i++) {
+      const code = (e as { data?: { error?: unknown } }).data?.error;
+      if (typeof code === 'string' && permanent.has(code)) return { variable: 'SLACK_BOT_TOKEN', reason: `Slack answered ${code}` };
+      e = (e as { original?: unknown; cause?: unknown }).original ?? (e as { cause?: unknown }).cause;
+    }
+    const text = err instanceof Error ? err.message : String(err);
+    const named = /\b(invalid_auth|not_authed|account_inactive|token_revoked|token_expired)\b/.exec(text);
+    return named ? { variable: 'SLACK_BOT_TOKEN', reason: `Slack answered ${named[1]}` } : undefined;
+  },
   createAdapter: (ctx) => createSlackAdapter({ config: slackConfig(ctx.config), inbox: ctx.inbox, http: ctx.http, lookups: ctx.lookups, logger: ctx.logger, clock: ctx.clock }),
   createSender: (ctx) => {
     const config = slackConfig(ctx.config);

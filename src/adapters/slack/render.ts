@@ -3,7 +3,7 @@
  * only decides what the message and the modal look like, inside Slack's limits (limits.ts).
  */
 import type { types as Slack } from '@slack/bolt';
-import type { Attachment, Button, FormSpec, OutgoingMessage, TextSpan } from '../../contract/index.js';
+import { cutText, graphemeBoundary, type Attachment, type Button, type FormSpec, type OutgoingMessage, type TextSpan } from '../../contract/index.js';
 import {
   ACTIONS_ELEMENTS_MAX,
   BUTTON_LABEL_MAX,
@@ -57,7 +57,7 @@ export function escapeMrkdwn(text: string): string {
 function fallbackText(text: string): string {
   const escaped = escapeMrkdwn(text);
   if (escaped.length <= FALLBACK_TEXT_MAX) return escaped;
-  let cut = FALLBACK_TEXT_MAX - 1;
+  let cut = graphemeBoundary(escaped, FALLBACK_TEXT_MAX - 1);
   const amp = escaped.lastIndexOf('&', cut);
   if (amp > cut - 5 && escaped.indexOf(';', amp) >= cut) cut = amp;
   return escaped.slice(0, cut) + '…';
@@ -95,7 +95,8 @@ export function splitText(text: string, max: number = SECTION_TEXT_MAX): string[
     let cut = rest.lastIndexOf('\n', max);
     if (cut < max / 2) cut = rest.lastIndexOf(' ', max);
     if (cut < max / 2) {
-      cut = max;
+      // Never split inside a grapheme (an emoji, a combining sequence); one longer than max goes whole.
+      cut = graphemeBoundary(rest, max) || rest.length;
       // Never split inside an entity such as &amp; (at most 5 characters long).
       const amp = rest.lastIndexOf('&', cut);
       if (amp > cut - 5 && rest.indexOf(';', amp) >= cut) cut = amp;
@@ -112,7 +113,7 @@ function section(text: string): Slack.SectionBlock {
 }
 
 function clip(text: string, max: number): string {
-  return text.length <= max ? text : text.slice(0, max - 1) + '…';
+  return cutText(text, max, '…');
 }
 
 function buttonElement(button: Button, index: number): Slack.Button {
@@ -216,7 +217,7 @@ export function decodeFormMetadata(raw: string | undefined): FormMetadata | null
 export function renderModal(form: FormSpec, chatId: string): Slack.ModalView {
   const blocks: Slack.InputBlock[] = form.fields.slice(0, MODAL_BLOCKS_MAX).map((field) => {
     const element: Slack.PlainTextInput = { type: 'plain_text_input', action_id: FORM_INPUT_ACTION_ID, multiline: field.multiline ?? false };
-    if (field.initial) element.initial_value = field.initial.slice(0, INPUT_VALUE_MAX);
+    if (field.initial) element.initial_value = cutText(field.initial, INPUT_VALUE_MAX);
     const block: Slack.InputBlock = {
       type: 'input',
       block_id: field.id,

@@ -9,7 +9,7 @@ import { Bot } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { HttpRoutes, IngressInbox, IngressLookups, PlatformAdapter } from '../../contract/index.js';
 import type { Logger } from '../../logger.js';
-import { acceptTelegramUpdates, telegramInboxHandler, type UpdateHandlerDeps } from './handle-update.js';
+import { acceptTelegramUpdates, malformedTelegramUpdate, telegramInboxHandler, type UpdateHandlerDeps } from './handle-update.js';
 import { ALLOWED_UPDATES, WEBHOOK_PATH } from './limits.js';
 import { TelegramSender } from './sender.js';
 import { telegramThreadKeyLookup } from './thread-key.js';
@@ -89,6 +89,7 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
       isReady: () => running,
       logger: log,
         handle: (update: Update) => acceptTelegramUpdates([update], deps),
+        park: (raw, reason) => deps.inbox.store([malformedTelegramUpdate(raw, reason)]),
       }),
     );
   }

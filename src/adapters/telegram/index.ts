@@ -39,6 +39,12 @@ export const telegramPlatform: PlatformModule = {
   // Telegram: "avoid sending more than one message per second" to one chat (Bot API FAQ).
   chatIntervalMs: 1000,
   rateLimit: (config) => ({ max: telegramConfig(config).TELEGRAM_RATE_PER_SEC ?? 25, durationMs: 1000 }),
+  startFailure: (err) => {
+    // getMe/setWebhook answered 401 (a wrong or revoked token) or 404 (a token of no bot): retrying cannot help.
+    const e = err as { error_code?: unknown; description?: unknown; method?: unknown } | null;
+    if (e && (e.error_code === 401 || e.error_code === 404)) return { variable: 'TELEGRAM_BOT_TOKEN', reason: `Telegram answered ${e.error_code} ${typeof e.description === 'string' ? e.description : ''}`.trim() };
+    return undefined;
+  },
   createAdapter: (ctx) => createTelegramAdapter({ config: telegramConfig(ctx.config), inbox: ctx.inbox, http: ctx.http, lookups: ctx.lookups, logger: ctx.logger }),
   createSender: (ctx) => {
     const config = telegramConfig(ctx.config);

@@ -5,7 +5,7 @@
  * Indonesian prose.
  */
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import type { Attachment, Button, OutgoingMessage, TextSpan } from '../../contract/index.js';
+import { graphemeBoundary, type Attachment, type Button, type OutgoingMessage, type TextSpan } from '../../contract/index.js';
 import { MAX_BUTTONS_PER_ROW, MAX_CALLBACK_DATA_BYTES, MAX_MESSAGE_CHARS } from './limits.js';
 
 /** One Telegram message's worth of a rendered `OutgoingMessage`. */
@@ -116,9 +116,8 @@ function splitParagraph(paragraph: TextSpan[], maxChars: number): TextSpan[][] {
     const flat = rest.map((s) => s.text).join('');
     let cut = flat.lastIndexOf('\n', maxChars);
     if (cut < maxChars / 2) cut = flat.lastIndexOf(' ', maxChars);
-    if (cut < maxChars / 2) cut = maxChars;
-    // Never cut a surrogate pair (an emoji) in half.
-    if (/[\uD800-\uDBFF]/.test(flat[cut - 1] ?? '')) cut -= 1;
+    // Never cut inside a grapheme (an emoji, a combining sequence); one longer than maxChars goes whole.
+    if (cut < maxChars / 2) cut = graphemeBoundary(flat, maxChars) || flat.length;
     const [head, tail] = splitSpansAt(rest, cut);
     out.push(head);
     rest = trimStart(tail);

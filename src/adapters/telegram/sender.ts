@@ -4,7 +4,7 @@
  * the Telegram rate limit, so a 429 must surface at once instead of sleeping inside a job.
  */
 import { Api, InputFile } from 'grammy';
-import { DeliveryError, type DeliveryLookups, type DeliveryReceipt, type Destination, type OutgoingMessage, type PlatformSender } from '../../contract/index.js';
+import { cutText, DeliveryError, type DeliveryLookups, type DeliveryReceipt, type Destination, type OutgoingMessage, type PlatformSender } from '../../contract/index.js';
 import { classifyTelegramError, isNotModified, isUneditable } from './classify.js';
 import { escapeHtml, renderMessage, type TelegramMessagePart } from './render.js';
 import { MAX_CAPTION_CHARS } from './limits.js';
@@ -98,7 +98,7 @@ export class TelegramSender implements PlatformSender {
       throw err instanceof DeliveryError ? err : new DeliveryError('transient', `producing ${file.source}: ${err instanceof Error ? err.message : String(err)}`);
     }
     const plain = [message.text, content.caption].filter((x): x is string => !!x && x.trim() !== '').join('\n\n');
-    const caption = escapeHtml(plain.length > MAX_CAPTION_CHARS ? `${plain.slice(0, MAX_CAPTION_CHARS - 1)}…` : plain);
+    const caption = escapeHtml(cutText(plain, MAX_CAPTION_CHARS, '…'));
     const markup = message.buttons?.length ? renderMessage({ text: '.', buttons: message.buttons }).at(-1)?.reply_markup : undefined;
     const input = new InputFile(content.bytes, content.fileName);
     const options = { caption, parse_mode: 'HTML' as const, ...(markup ? { reply_markup: markup } : {}) };

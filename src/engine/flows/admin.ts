@@ -5,6 +5,7 @@
  * says who may.
  */
 import { validateNip } from '../../domain/index.js';
+import { cutText } from '../../contract/index.js';
 import { formatDate, translator } from '../../i18n/index.js';
 import { predicateLabel, statusLabel } from '../../i18n/labels.js';
 import { itemLines } from '../assessment-view.js';
@@ -87,7 +88,7 @@ function registerChannelCommand(turn: Turn, args: string[]): void {
   }
   const unit = turn.ctx.unit;
   if (!unit || unit.code !== code) {
-    answer(t('channel.unknown_unit', { code: code.slice(0, 64), command }));
+    answer(t('channel.unknown_unit', { code: cutText(code, 64), command }));
     return;
   }
   turn.effect({ kind: 'register_channel', unitId: unit.id, unitCode: unit.code });

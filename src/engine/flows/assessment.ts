@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { TEXT_BOUNDS, checkTextLength, isLate, parseEvidenceLink, parseRealisasi, validateNarrative } from '../../domain/index.js';
 import type { EvidenceRef } from '../../db/entities/assessment.js';
 import { editable, firstOpenPosition, itemLines } from '../assessment-view.js';
-import type { IncomingFile } from '../../contract/index.js';
+import { cutText, type IncomingFile } from '../../contract/index.js';
 import { formatDate, formatNumber, translator, type Translate } from '../../i18n/index.js';
 import { statusLabel } from '../../i18n/labels.js';
 import type { Action, Step } from '../state.js';
@@ -159,7 +159,7 @@ function realisasiFault(tr: Translate, loc: 'id' | 'en', r: { fault: string; lim
       ? tr('input.realisasi_too_large', { limit: formatNumber(loc, r.limit ?? 0), multiple: formatNumber(loc, maxMultiple) })
       : r.fault === 'empty'
         ? tr('input.realisasi_empty')
-        : tr('input.realisasi_not_number', { text: text.trim().slice(0, 40) });
+        : tr('input.realisasi_not_number', { text: cutText(text.trim(), 40) });
 }
 
 function summaryMessage(turn: Turn, view: AssessmentView) {

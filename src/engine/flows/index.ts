@@ -7,6 +7,7 @@
  */
 import { firstOpenPosition, hasOpenDraft } from '../assessment-view.js';
 import { translator } from '../../i18n/index.js';
+import { cutText } from '../../contract/index.js';
 import { conversationStateSchema, stateParser, type Action, type ConversationState, type SliceSchema, type StateParser, type Step, type StepInput, type StepResult } from '../state.js';
 import { Turn, type HandOffRunner } from '../turn.js';
 import type { StepContext } from '../views.js';
@@ -206,7 +207,7 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
         const c = common.get(input.name) ?? commands.get(input.name);
         if (c) c.run(turn, input.args);
         else {
-          turn.say(t('common.unknown_command', { command: input.name.slice(0, 32) }));
+          turn.say(t('common.unknown_command', { command: cutText(input.name, 32) }));
           askCurrent(turn);
         }
         break;
