@@ -160,6 +160,15 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
       case 'thread_message':
         await tx.exec(`insert into thread_message (assessment_id, author_id, platform, text, created_at) values ($1, $2, $3, $4, $5)`, [e.assessmentId, e.authorId, event.platform, e.text, now]);
         break;
+      case 'give_feedback':
+        await tx.exec(
+          `insert into feedback (cycle_id, giver_id, employee_id, acting_kind, kind, value, text, thread_key, platform, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+          [e.cycleId, e.giverId, e.employeeId, e.actingKind, e.feedbackKind, e.value, e.text, e.threadKey, event.platform, now],
+        );
+        break;
+      case 'feedback_reply':
+        await tx.exec(`insert into feedback_reply (feedback_id, author_id, platform, text, created_at) values ($1, $2, $3, $4, $5)`, [e.feedbackId, e.authorId, event.platform, e.text, now]);
+        break;
       case 'follow_up': {
         const rows = await tx.query<{ id: number }>(
           `insert into follow_up (assessment_id, kind, plan, created_at) values ($1, $2, $3, $4)
@@ -318,6 +327,14 @@ export function auditOf(e: Effect): Omit<AuditEntry, 'actor'> | null {
       };
     case 'thread_message':
       return { action: 'dialog.message_posted', subject: `assessment:${e.assessmentId}`, data: { authorId: e.authorId, sha256: textDigest(e.text) } };
+    case 'give_feedback':
+      return {
+        action: 'feedback.given',
+        subject: `employee:${e.employeeId}`,
+        data: { giverId: e.giverId, actingKind: e.actingKind, kind: e.feedbackKind, value: e.value, cycleId: e.cycleId, threadKey: e.threadKey, sha256: textDigest(e.text) },
+      };
+    case 'feedback_reply':
+      return { action: 'feedback.replied', subject: `feedback:${e.feedbackId}`, data: { authorId: e.authorId, sha256: textDigest(e.text) } };
     case 'follow_up':
       return { action: 'follow_up.saved', subject: `assessment:${e.assessmentId}`, data: { kind: e.followUp, planSha256: digestOf(e.plan), checkIns: e.checkIns } };
     case 'rate_checkin':

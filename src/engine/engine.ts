@@ -17,7 +17,7 @@ import { PLAIN_CAPABILITIES, type CapabilityLookup } from './capabilities.js';
 import { ADMIN_ROLE, flows as defaultFlows, type FlowRegistry } from './flows/index.js';
 import { linkCodeOf } from './flows/linking.js';
 import { localeFromHint, translator } from '../i18n/index.js';
-import { loadAssessment, loadCalibration, loadCheckIn, loadIngress, loadLatestResult, loadLinkContext, loadMonitor, loadObjectionCase, loadPendingReviews, withRaters } from './load.js';
+import { loadAssessment, loadCalibration, loadCheckIn, loadIngress, loadLatestResult, loadFeedbackTargets, loadFeedbackThread, loadLinkContext, loadMonitor, loadObjectionCase, loadPendingReviews, withRaters } from './load.js';
 import { insertOutbox } from '../db/outbox.js';
 import { unitByCode } from '../db/units.js';
 import type { ReminderConfig } from '../db/reminders.js';
@@ -127,8 +127,11 @@ export function createEngine(deps: EngineDeps): Engine {
     // Raters are only needed to submit; answering questions skips that query.
     if (own && needs?.ownRaters) own = await withRaters(read, own, now);
     let subject = null;
-    if (actor && event.threadKey) subject = await loadAssessment(read, { threadKey: event.threadKey }, { now, locale });
-    else if (actor && needs && needs.subjectId !== null) subject = await loadAssessment(read, { id: needs.subjectId }, { now, locale });
+    let feedbackThread = null;
+    if (actor && event.threadKey) {
+      subject = await loadAssessment(read, { threadKey: event.threadKey }, { now, locale });
+      if (!subject) feedbackThread = await loadFeedbackThread(read, event.threadKey);
+    } else if (actor && needs && needs.subjectId !== null) subject = await loadAssessment(read, { id: needs.subjectId }, { now, locale });
     // Only an HR admin's /lihat reads someone else's assessment by NIP.
     else if (actor && needs && needs.ownerNip !== null && actor.roles.includes(ADMIN_ROLE)) subject = await loadAssessment(read, { ownerNip: needs.ownerNip }, { now, locale });
     const reviewerId = actor && needs?.pendingReviews ? actor.id : linkingAs;
@@ -143,6 +146,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const latestResult = actor && needs?.result ? await loadLatestResult(read, actor.id) : null;
     const unit = actor && needs && needs.unitCode !== null ? await unitByCode(read, needs.unitCode) : null;
     const monitor = actor && needs?.monitor ? await loadMonitor(read, actor.id, needs.monitorUnit) : null;
+    const feedbackTargets = actor && needs?.feedbackTargets ? await loadFeedbackTargets(read, actor.id, now) : null;
 
     const idleMs = deps.config.DRAFT_IDLE_MINUTES * 60_000;
     const ctx: StepContext = {
@@ -161,6 +165,8 @@ export function createEngine(deps: EngineDeps): Engine {
       groupChat: event.groupChatId ?? null,
       unit,
       monitor,
+      feedbackTargets,
+      feedbackThread,
       ...(deps.config.PUBLIC_URL ? { publicUrl: deps.config.PUBLIC_URL } : {}),
       resumedAfterIdle: !!ingress.conversation && now.getTime() - ingress.conversation.lastActivityAt.getTime() > idleMs,
       limits: {

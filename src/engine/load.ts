@@ -11,7 +11,7 @@ import type { Tx } from '../db/sql.js';
 import type { ConversationState, Locale, Rating, StateParser } from './state.js';
 import { hrOfficers } from '../db/hr-officers.js';
 import { unitDistributions } from '../db/calibration.js';
-import type { AssessmentView, CalibrationView, CheckInView, LinkCodeView, ObjectionCase, ObjectionRecord, MonitorView, PendingReviewView, PersonView, ResultView } from './views.js';
+import type { AssessmentView, CalibrationView, FeedbackTargetsView, FeedbackThreadView, CheckInView, LinkCodeView, ObjectionCase, ObjectionRecord, MonitorView, PendingReviewView, PersonView, ResultView } from './views.js';
 
 const PERSON_COLS = `e.id, e.name, e.nip, e.locale, e.unit_id, e.supervisor_id, e.roles, e.opt_out_announcements, e.timezone`;
 
@@ -206,6 +206,35 @@ export async function loadMonitor(tx: Tx, actorId: number, askedUnit: string | n
   const r = rows[0];
   if (!r) return null;
   return { cycle: r.cycle, ownUnit: { code: r.code, name: r.name }, supervises: r.supervises, askedUnit: askedUnit ? r.asked : null };
+}
+
+/**
+ * Who the actor may give supervisor feedback to at `now`: active people whose supervisor of record they are,
+ * or whose rater today (SQL `rater_of`: an acting PLT/PLH) they are; and the open cycle.
+ */
+export async function loadFeedbackTargets(tx: Tx, actorId: number, now: Date): Promise<FeedbackTargetsView> {
+  const rows = await tx.query<{ id: number; name: string; nip: string; locale: Locale; acting_kind: string | null; cycle_id: number | null }>(
+    `select e.id, e.name, e.nip, e.locale, case when e.supervisor_id = $1 then null else ro.acting_kind end as acting_kind,
+            (select c.id from cycle c where c.status = 'open' order by c.period_end desc, c.id desc limit 1) as cycle_id
+       from employee e left join lateral rater_of(e.id, $2) ro on true
+      where e.active and e.id <> $1 and (e.supervisor_id = $1 or ro.rater_id = $1)
+      order by e.name, e.id`,
+    [actorId, now],
+  );
+  const cycle = rows[0]?.cycle_id ?? (await tx.query<{ id: number }>(`select id from cycle where status = 'open' order by period_end desc, id desc limit 1`))[0]?.id ?? null;
+  return { targets: rows.map((r) => ({ id: r.id, name: r.name, nip: r.nip, locale: r.locale, actingKind: r.acting_kind })), cycleId: cycle };
+}
+
+/** The feedback whose thread key this is, or null. */
+export async function loadFeedbackThread(tx: Tx, threadKey: string): Promise<FeedbackThreadView | null> {
+  const rows = await tx.query<{ id: number; thread_key: string; g_id: number; g_name: string; g_locale: Locale; e_id: number; e_name: string; e_locale: Locale }>(
+    `select f.id, f.thread_key, g.id as g_id, g.name as g_name, g.locale as g_locale, e.id as e_id, e.name as e_name, e.locale as e_locale
+       from feedback f join employee g on g.id = f.giver_id join employee e on e.id = f.employee_id where f.thread_key = $1`,
+    [threadKey],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return { id: r.id, threadKey: r.thread_key, giver: { id: r.g_id, name: r.g_name, locale: r.g_locale }, employee: { id: r.e_id, name: r.e_name, locale: r.e_locale } };
 }
 
 /** Which assessment to load. */

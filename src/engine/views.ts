@@ -195,6 +195,31 @@ export interface MonitorView {
   askedUnit: { code: string; name: string } | null;
 }
 
+/** One person a supervisor (or acting rater) may give feedback to today. */
+export interface FeedbackTarget {
+  id: number;
+  name: string;
+  nip: string;
+  locale: Locale;
+  /** null: the actor is the supervisor of record; else 'plt' or 'plh'. */
+  actingKind: string | null;
+}
+
+/** `/umpanbalik`: the people the actor may give supervisor feedback to, and the open period it is stored on. */
+export interface FeedbackTargetsView {
+  targets: FeedbackTarget[];
+  /** The open cycle (period) the feedback belongs to; null between periods (it is stored without one). */
+  cycleId: number | null;
+}
+
+/** A feedback's thread: the two people who may write in it. */
+export interface FeedbackThreadView {
+  id: number;
+  threadKey: string;
+  giver: { id: number; name: string; locale: Locale };
+  employee: { id: number; name: string; locale: Locale };
+}
+
 /** Everything a step may look at. */
 export interface StepContext {
   now: Date;
@@ -226,6 +251,10 @@ export interface StepContext {
   result?: ResultView | null;
   /** For /pantau, when loaded. */
   monitor?: MonitorView | null;
+  /** For /umpanbalik, when loaded. */
+  feedbackTargets?: FeedbackTargetsView | null;
+  /** The feedback whose thread the event was sent in, when it is one. */
+  feedbackThread?: FeedbackThreadView | null;
   /** The public address of the HR web page (PUBLIC_URL), for `/masuk`; absent: the page is off. */
   publicUrl?: string;
   /** True when the conversation was idle longer than the draft idle time. */

@@ -13,6 +13,7 @@ import type { StepContext } from '../views.js';
 import { adminModule } from './admin.js';
 import { assessmentModule } from './assessment.js';
 import { calibrationModule } from './calibration.js';
+import { feedbackModule } from './feedback.js';
 import { linkingModule } from './linking.js';
 import { objectionModule } from './objection.js';
 import { monitorModule } from './monitor.js';
@@ -26,7 +27,7 @@ export { ADMIN_ROLE } from './admin.js';
 export type { FlowModule, StepNeeds } from './module.js';
 
 /** Every flow of the bot. A new flow is one module file plus one line here. */
-export const FLOW_MODULES: readonly FlowModule[] = [linkingModule, assessmentModule, reviewModule, resultModule, calibrationModule, threadModule, settingsModule, adminModule, objectionModule, monitorModule];
+export const FLOW_MODULES: readonly FlowModule[] = [linkingModule, assessmentModule, reviewModule, resultModule, calibrationModule, threadModule, settingsModule, adminModule, objectionModule, monitorModule, feedbackModule];
 
 /** The registry built from a list of modules. */
 export interface FlowRegistry {
@@ -97,7 +98,7 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
   };
 
   function needsFor(state: ConversationState, input: StepInput): StepNeeds {
-    const needs: StepNeeds = { own: false, ownRaters: false, subjectId: null, pendingReviews: false, checkInId: null, ownerNip: null, objection: null, calibration: false, result: false, unitCode: null, monitor: false, monitorUnit: null };
+    const needs: StepNeeds = { own: false, ownRaters: false, subjectId: null, pendingReviews: false, checkInId: null, ownerNip: null, objection: null, calibration: false, result: false, unitCode: null, monitor: false, monitorUnit: null, feedbackTargets: false };
     const add = (n: Partial<StepNeeds> | undefined) => {
       if (!n) return;
       needs.own ||= !!n.own;
@@ -113,6 +114,7 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
       needs.unitCode ??= n.unitCode ?? null;
       needs.monitor ||= !!n.monitor;
       needs.monitorUnit ??= n.monitorUnit ?? null;
+      needs.feedbackTargets ||= !!n.feedbackTargets;
     };
     if (input.kind === 'command') {
       const c = common.get(input.name) ?? commands.get(input.name);

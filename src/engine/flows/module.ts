@@ -35,6 +35,8 @@ export interface StepNeeds {
   monitor: boolean;
   /** `/pantau CODE`: the unit asked for. */
   monitorUnit: string | null;
+  /** `/umpanbalik`: the people the actor may give supervisor feedback to. */
+  feedbackTargets: boolean;
 }
 
 /** A command: its names (Indonesian first, English aliases after) and what it does. */
