@@ -166,6 +166,17 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
           [e.cycleId, e.giverId, e.employeeId, e.actingKind, e.feedbackKind, e.value, e.text, e.threadKey, event.platform, now],
         );
         break;
+      case 'give_recognition':
+        await tx.exec(
+          `insert into recognition (cycle_id, sender_id, recipient_id, value, text, public, platform, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [e.cycleId, e.senderId, e.recipientId, e.value, e.text, e.public, event.platform, now],
+        );
+        break;
+      case 'unit_post': {
+        const [unit] = await tx.query<{ channels: Record<string, string> | null }>(`select announce_channels as channels from unit where id = $1`, [e.unitId]);
+        for (const [platform, chatId] of Object.entries(unit?.channels ?? {})) if (chatId) outbox.push({ platform, chatId, recipient: null, payload: e.message, key: `${key}:${platform}` });
+        break;
+      }
       case 'feedback_reply':
         await tx.exec(`insert into feedback_reply (feedback_id, author_id, platform, text, created_at) values ($1, $2, $3, $4, $5)`, [e.feedbackId, e.authorId, event.platform, e.text, now]);
         break;
@@ -332,6 +343,12 @@ export function auditOf(e: Effect): Omit<AuditEntry, 'actor'> | null {
         action: 'feedback.given',
         subject: `employee:${e.employeeId}`,
         data: { giverId: e.giverId, actingKind: e.actingKind, kind: e.feedbackKind, value: e.value, cycleId: e.cycleId, threadKey: e.threadKey, sha256: textDigest(e.text) },
+      };
+    case 'give_recognition':
+      return {
+        action: 'recognition.given',
+        subject: `employee:${e.recipientId}`,
+        data: { senderId: e.senderId, value: e.value, public: e.public, cycleId: e.cycleId, sha256: textDigest(e.text) },
       };
     case 'feedback_reply':
       return { action: 'feedback.replied', subject: `feedback:${e.feedbackId}`, data: { authorId: e.authorId, sha256: textDigest(e.text) } };

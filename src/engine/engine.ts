@@ -17,7 +17,7 @@ import { PLAIN_CAPABILITIES, type CapabilityLookup } from './capabilities.js';
 import { ADMIN_ROLE, flows as defaultFlows, type FlowRegistry } from './flows/index.js';
 import { linkCodeOf } from './flows/linking.js';
 import { localeFromHint, translator } from '../i18n/index.js';
-import { loadAssessment, loadCalibration, loadCheckIn, loadIngress, loadLatestResult, loadFeedbackTargets, loadFeedbackThread, loadLinkContext, loadMonitor, loadObjectionCase, loadPendingReviews, withRaters } from './load.js';
+import { loadAssessment, loadCalibration, loadCheckIn, loadIngress, loadLatestResult, loadFeedbackTargets, loadFeedbackThread, loadRecognition, loadLinkContext, loadMonitor, loadObjectionCase, loadPendingReviews, withRaters } from './load.js';
 import { insertOutbox } from '../db/outbox.js';
 import { unitByCode } from '../db/units.js';
 import type { ReminderConfig } from '../db/reminders.js';
@@ -33,6 +33,9 @@ const REMINDER_DEFAULTS: ReminderConfig = { WORKING_HOURS: '08:00-16:00', REMIND
 /** How often a lost optimistic-lock race is retried before giving up with an error message. */
 const MAX_ATTEMPTS = 8;
 
+/** RECOGNITION_PER_DAY when the caller passes none (config.ts has the same default). */
+const DEFAULT_RECOGNITION_PER_DAY = 3;
+
 /** The configuration values the engine reads (src/config.ts validates them; the engine does not import it). */
 export interface EngineSettings {
   /** A realisasi above target x this is refused as a likely typo. */
@@ -45,6 +48,8 @@ export interface EngineSettings {
   OBJECTION_WINDOW_DAYS?: number;
   /** Days the rater's superior has to decide an objection before HR is told; default 14. */
   OBJECTION_DECISION_DAYS?: number;
+  /** Recognitions (/apresiasi) one person may send a day; default 3. */
+  RECOGNITION_PER_DAY?: number;
   /** Public address of the HR web page, for `/masuk` links; unset: the page is off. */
   PUBLIC_URL?: string;
 }
@@ -147,6 +152,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const unit = actor && needs && needs.unitCode !== null ? await unitByCode(read, needs.unitCode) : null;
     const monitor = actor && needs?.monitor ? await loadMonitor(read, actor.id, needs.monitorUnit) : null;
     const feedbackTargets = actor && needs?.feedbackTargets ? await loadFeedbackTargets(read, actor.id, now) : null;
+    const recognition = actor && needs?.recognition ? await loadRecognition(read, actor, now, needs.recognition, deps.config.RECOGNITION_PER_DAY ?? DEFAULT_RECOGNITION_PER_DAY) : null;
 
     const idleMs = deps.config.DRAFT_IDLE_MINUTES * 60_000;
     const ctx: StepContext = {
@@ -167,6 +173,7 @@ export function createEngine(deps: EngineDeps): Engine {
       monitor,
       feedbackTargets,
       feedbackThread,
+      recognition,
       ...(deps.config.PUBLIC_URL ? { publicUrl: deps.config.PUBLIC_URL } : {}),
       resumedAfterIdle: !!ingress.conversation && now.getTime() - ingress.conversation.lastActivityAt.getTime() > idleMs,
       limits: {

@@ -11,7 +11,7 @@ import type { Tx } from '../db/sql.js';
 import type { ConversationState, Locale, Rating, StateParser } from './state.js';
 import { hrOfficers } from '../db/hr-officers.js';
 import { unitDistributions } from '../db/calibration.js';
-import type { AssessmentView, CalibrationView, FeedbackTargetsView, FeedbackThreadView, CheckInView, LinkCodeView, ObjectionCase, ObjectionRecord, MonitorView, PendingReviewView, PersonView, ResultView } from './views.js';
+import type { AssessmentView, CalibrationView, ColleagueView, FeedbackTargetsView, RecognitionView, FeedbackThreadView, CheckInView, LinkCodeView, ObjectionCase, ObjectionRecord, MonitorView, PendingReviewView, PersonView, ResultView } from './views.js';
 
 const PERSON_COLS = `e.id, e.name, e.nip, e.locale, e.unit_id, e.supervisor_id, e.roles, e.opt_out_announcements, e.timezone`;
 
@@ -223,6 +223,33 @@ export async function loadFeedbackTargets(tx: Tx, actorId: number, now: Date): P
   );
   const cycle = rows[0]?.cycle_id ?? (await tx.query<{ id: number }>(`select id from cycle where status = 'open' order by period_end desc, id desc limit 1`))[0]?.id ?? null;
   return { targets: rows.map((r) => ({ id: r.id, name: r.name, nip: r.nip, locale: r.locale, actingKind: r.acting_kind })), cycleId: cycle };
+}
+
+/**
+ * `/apresiasi`: the actor's recognitions sent since the start of their calendar day, and the active
+ * colleagues of their agency (the top-level unit above theirs) matching `query` (part of a name, or a NIP)
+ * or with id `id`. The actor is not left out: recognising oneself is refused by the flow, with a reason.
+ */
+export async function loadRecognition(tx: Tx, actor: { id: number; unitId: number; timezone: string }, now: Date, key: { query: string | null; id: number | null }, perDay: number): Promise<RecognitionView> {
+  const rows = await tx.query<{ sent: string; cycle_id: number | null; found: (Omit<ColleagueView, 'supervisor' | 'unitId' | 'optOutAnnouncements'> & { unit_id: number; opt_out: boolean; sup_id: number | null; sup_locale: Locale | null })[] | null }>(
+    `with recursive up as (select id, parent_id from unit where id = $2 union all select u.id, u.parent_id from unit u join up on u.id = up.parent_id),
+          agency as (select id from up where parent_id is null union all select u.id from unit u join agency a on u.parent_id = a.id)
+     select (select count(*) from recognition r where r.sender_id = $1 and r.created_at >= (date_trunc('day', $3::timestamptz at time zone $4) at time zone $4)) as sent,
+            (select c.id from cycle c where c.status = 'open' order by c.period_end desc, c.id desc limit 1) as cycle_id,
+            (select json_agg(x) from (
+               select e.id, e.name, e.nip, e.locale, e.unit_id, e.opt_out_announcements as opt_out, s.id as sup_id, s.locale as sup_locale
+                 from employee e left join employee s on s.id = e.supervisor_id and s.active
+                where e.active and e.unit_id in (select id from agency)
+                  and (e.id = $5 or ($6 <> '' and (e.nip = $6 or e.name ilike '%' || $6 || '%')))
+                order by e.name, e.id limit 9) x) as found`,
+    [actor.id, actor.unitId, now, actor.timezone, key.id ?? 0, key.query?.trim() ?? ''],
+  );
+  const r = rows[0]!;
+  const found = (r.found ?? []).map((c) => ({
+    id: c.id, name: c.name, nip: c.nip, locale: c.locale, unitId: c.unit_id, optOutAnnouncements: c.opt_out,
+    supervisor: c.sup_id !== null ? { id: c.sup_id, locale: c.sup_locale ?? 'id' } : null,
+  }));
+  return { sentToday: Number(r.sent), perDay, found, cycleId: r.cycle_id };
 }
 
 /** The feedback whose thread key this is, or null. */

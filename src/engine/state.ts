@@ -78,6 +78,10 @@ export type Action =
   | { a: 'fb_to'; id: number }
   | { a: 'fb_kind'; k: 'apresiasi' | 'saran' }
   | { a: 'fb_value'; v: string | null }
+  /** `/apresiasi`: the colleague `id`; the BerAKHLAK value; send, posted publicly or not. */
+  | { a: 'rc_to'; id: number }
+  | { a: 'rc_value'; v: string }
+  | { a: 'rc_send'; pub: boolean }
   | { a: 'cancel' };
 
 /** The conversation state as stored (flow and step also have their own columns). */
@@ -232,6 +236,10 @@ export type Effect =
     }
   /** A message in a feedback's thread by its giver or its employee. */
   | { kind: 'feedback_reply'; feedbackId: number; authorId: number; text: string }
+  /** Recognition between colleagues (apresiasi); `public`: also posted to the recipient's unit channel. */
+  | { kind: 'give_recognition'; cycleId: number | null; senderId: number; recipientId: number; value: string; text: string; public: boolean }
+  /** Post to a unit's announcement channel on every platform it has one (nothing where it has none). */
+  | { kind: 'unit_post'; unitId: number; message: OutgoingMessage }
   /** A one-time sign-in link to the HR web page (only the hash of its secret is stored). */
   | { kind: 'web_signin'; employeeId: number; tokenHash: string; expiresAt: string };
 

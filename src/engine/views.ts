@@ -220,6 +220,26 @@ export interface FeedbackThreadView {
   employee: { id: number; name: string; locale: Locale };
 }
 
+/** A colleague found for `/apresiasi`: same agency (the actor's top-level unit), with their supervisor of record. */
+export interface ColleagueView {
+  id: number;
+  name: string;
+  nip: string;
+  locale: Locale;
+  unitId: number;
+  optOutAnnouncements: boolean;
+  supervisor: { id: number; locale: Locale } | null;
+}
+
+/** `/apresiasi`: how many the actor sent today (their calendar day), the limit, and the colleagues found. */
+export interface RecognitionView {
+  sentToday: number;
+  perDay: number;
+  /** The colleagues matching the typed name or NIP (at most 9), or the one chosen. */
+  found: ColleagueView[];
+  cycleId: number | null;
+}
+
 /** Everything a step may look at. */
 export interface StepContext {
   now: Date;
@@ -253,6 +273,8 @@ export interface StepContext {
   monitor?: MonitorView | null;
   /** For /umpanbalik, when loaded. */
   feedbackTargets?: FeedbackTargetsView | null;
+  /** For /apresiasi, when loaded. */
+  recognition?: RecognitionView | null;
   /** The feedback whose thread the event was sent in, when it is one. */
   feedbackThread?: FeedbackThreadView | null;
   /** The public address of the HR web page (PUBLIC_URL), for `/masuk`; absent: the page is off. */

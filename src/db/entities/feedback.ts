@@ -1,6 +1,6 @@
 /**
  * Continuous feedback (umpan balik berkelanjutan): a supervisor's feedback to one of their people, stored on
- * the period open when it was given, and the answers in its thread.
+ * the period open when it was given, and the answers in its thread; recognition between colleagues.
  */
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { BERAKHLAK_VALUES, FEEDBACK_KINDS } from '../../domain/index.js';
@@ -42,3 +42,25 @@ export const FeedbackReply = defineEntity({
   },
 });
 export type IFeedbackReply = InferEntity<typeof FeedbackReply>;
+
+/** Recognition (apresiasi) between colleagues; HR may hide one (`hiddenAt`, with the reason and who hid it). */
+export const Recognition = defineEntity({
+  name: 'Recognition',
+  tableName: 'recognition',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    cycle: () => p.manyToOne(Cycle).mapToPk().nullable(),
+    sender: () => p.manyToOne(Employee).mapToPk().index(),
+    recipient: () => p.manyToOne(Employee).mapToPk().index(),
+    value: p.enum([...BERAKHLAK_VALUES]),
+    text: p.text(),
+    /** True when it was posted to the unit's channel. */
+    public: p.boolean().default(false),
+    platform: p.string().length(16),
+    hiddenAt: p.datetime().nullable(),
+    hiddenReason: p.text().nullable(),
+    hiddenBy: p.text().nullable(),
+    createdAt: p.datetime().defaultRaw('current_timestamp').onCreate(() => new Date()),
+  },
+});
+export type IRecognition = InferEntity<typeof Recognition>;

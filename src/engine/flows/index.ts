@@ -14,6 +14,7 @@ import { adminModule } from './admin.js';
 import { assessmentModule } from './assessment.js';
 import { calibrationModule } from './calibration.js';
 import { feedbackModule } from './feedback.js';
+import { recognitionModule } from './recognition.js';
 import { linkingModule } from './linking.js';
 import { objectionModule } from './objection.js';
 import { monitorModule } from './monitor.js';
@@ -27,7 +28,7 @@ export { ADMIN_ROLE } from './admin.js';
 export type { FlowModule, StepNeeds } from './module.js';
 
 /** Every flow of the bot. A new flow is one module file plus one line here. */
-export const FLOW_MODULES: readonly FlowModule[] = [linkingModule, assessmentModule, reviewModule, resultModule, calibrationModule, threadModule, settingsModule, adminModule, objectionModule, monitorModule, feedbackModule];
+export const FLOW_MODULES: readonly FlowModule[] = [linkingModule, assessmentModule, reviewModule, resultModule, calibrationModule, threadModule, settingsModule, adminModule, objectionModule, monitorModule, feedbackModule, recognitionModule];
 
 /** The registry built from a list of modules. */
 export interface FlowRegistry {
@@ -98,7 +99,7 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
   };
 
   function needsFor(state: ConversationState, input: StepInput): StepNeeds {
-    const needs: StepNeeds = { own: false, ownRaters: false, subjectId: null, pendingReviews: false, checkInId: null, ownerNip: null, objection: null, calibration: false, result: false, unitCode: null, monitor: false, monitorUnit: null, feedbackTargets: false };
+    const needs: StepNeeds = { own: false, ownRaters: false, subjectId: null, pendingReviews: false, checkInId: null, ownerNip: null, objection: null, calibration: false, result: false, unitCode: null, monitor: false, monitorUnit: null, feedbackTargets: false, recognition: null };
     const add = (n: Partial<StepNeeds> | undefined) => {
       if (!n) return;
       needs.own ||= !!n.own;
@@ -115,6 +116,7 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
       needs.monitor ||= !!n.monitor;
       needs.monitorUnit ??= n.monitorUnit ?? null;
       needs.feedbackTargets ||= !!n.feedbackTargets;
+      needs.recognition ??= n.recognition ?? null;
     };
     if (input.kind === 'command') {
       const c = common.get(input.name) ?? commands.get(input.name);
@@ -126,7 +128,7 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
     }
     // Idle: the hint tells whether a draft is waiting.
     if (state.flow === 'idle') add({ own: true });
-    add(flows.get(state.flow)?.flow.needs?.(state));
+    add(flows.get(state.flow)?.flow.needs?.(state, input));
     return needs;
   }
 

@@ -37,6 +37,8 @@ export interface StepNeeds {
   monitorUnit: string | null;
   /** `/umpanbalik`: the people the actor may give supervisor feedback to. */
   feedbackTargets: boolean;
+  /** `/apresiasi`: colleagues by a typed name or NIP, or the one chosen by id (with the day's count). */
+  recognition: { query: string | null; id: number | null } | null;
 }
 
 /** A command: its names (Indonesian first, English aliases after) and what it does. */
@@ -71,8 +73,8 @@ export interface FlowSpec {
   fileSteps?: readonly Step[];
   /** After the draft idle time, typing first says the draft was kept and asks again (nothing is used). */
   resumesAfterIdle?: boolean;
-  /** What the current step needs loaded (the input's own needs come first). */
-  needs?(state: ConversationState): Partial<StepNeeds>;
+  /** What the current step needs loaded (the input's own needs come first); `input`: what the person did (a typed search). */
+  needs?(state: ConversationState, input: StepInput): Partial<StepNeeds>;
   /** The assessment the current step is about: typed text in its thread answers the step (not dialog). */
   subjectId?(state: ConversationState): number | null;
   /** Asks the current question again; false when it cannot (the subject is gone), then the idle hint is shown. */

@@ -1,0 +1,102 @@
+/**
+ * Recognition between colleagues (`/apresiasi`, issue 12 item 3): the recipient gets it privately, their
+ * supervisor is told, the unit channel only when the sender asked and the recipient has not opted out;
+ * never to oneself; at most RECOGNITION_PER_DAY (3) a day. Both languages.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ANNOUNCE_CHAT, createEngineHarness, type EngineHarness } from '../support/engine.js';
+
+let h: EngineHarness;
+const CHANNEL = `telegram:${ANNOUNCE_CHAT}`;
+beforeAll(async () => {
+  h = await createEngineHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+/** One recognition from `who` through every step. */
+async function recognise(who: string, query: string, value: string, text: string, publicly: string): Promise<void> {
+  await h.send(who, `/apresiasi ${query}`);
+  await h.press(who, value);
+  await h.send(who, text);
+  await h.press(who, publicly);
+}
+
+describe('/apresiasi', () => {
+  it('a colleague is recognised publicly: the recipient privately (in English), the supervisor told, the unit channel posted', async () => {
+    await h.send('ani', '/apresiasi budi');
+    expect(await h.lastText('ani')).toContain('Apresiasi untuk Budi Staff: nilai BerAKHLAK mana');
+    await h.press('ani', 'Kolaboratif');
+    expect(await h.lastText('ani')).toContain('10 sampai 500 karakter');
+    await h.send('ani', 'Terima kasih sudah membantu rekap data sekolah sampai malam.');
+    expect(await h.lastText('ani')).toContain('Umumkan juga apresiasi untuk Budi Staff di kanal unitnya?');
+    await h.press('ani', 'Ya, umumkan');
+
+    expect(await h.lastText('budi')).toContain('Ani Pegawai recognised you for the BerAKHLAK value Collaborative:');
+    expect(await h.lastText('sari')).toContain('Ani Pegawai memberi apresiasi kepada Budi Staff (bawahan Anda) untuk nilai BerAKHLAK Kolaboratif');
+    expect(await h.lastText(CHANNEL)).toContain('Ani Pegawai memberi apresiasi kepada Budi Staff untuk nilai BerAKHLAK Kolaboratif: Terima kasih sudah membantu');
+    expect(await h.lastText('ani')).toContain('diumumkan di kanal unitnya');
+    const rows = await h.query<{ value: string; public: boolean; cycle_id: number }>(`select value, public, cycle_id from recognition where recipient_id = ?`, [h.ids.budi]);
+    expect(rows).toEqual([{ value: 'kolaboratif', public: true, cycle_id: h.cycleId }]);
+    expect(await h.query(`select 1 from audit_event where action = 'recognition.given'`)).toHaveLength(1);
+  });
+
+  it('an opted-out recipient is never posted publicly, even when the sender asks (English sender)', async () => {
+    await h.query(`update employee set opt_out_announcements = true where id = ?`, [h.ids.citra]);
+    await h.send('budi', '/recognize citra');
+    expect(await h.lastText('budi')).toContain('Recognition for Citra Pegawai: which BerAKHLAK value did they show?');
+    await h.press('budi', 'Service orientation');
+    await h.send('budi', 'Short');
+    expect(await h.lastText('budi')).toContain('The message is too short (5 characters). Write at least 10 characters.');
+    await h.send('budi', 'Thank you for covering the front desk on Monday.');
+    expect(await h.lastText('budi')).toContain("Also announce the recognition for Citra Pegawai in their unit's channel?");
+    await h.press('budi', 'Yes, announce it');
+    expect(await h.lastText('budi')).toContain('Not announced: Citra Pegawai chose not to be announced');
+    expect(await h.lastMessages(CHANNEL)).toEqual([]);
+    expect(await h.lastText('citra')).toContain('Budi Staff memberi Anda apresiasi untuk nilai BerAKHLAK Berorientasi Pelayanan');
+    const [row] = await h.query<{ public: boolean }>(`select public from recognition where recipient_id = ?`, [h.ids.citra]);
+    expect(row!.public).toBe(false);
+  });
+
+  it('a private recognition is not posted; the sender is told it went privately', async () => {
+    await recognise('sari', 'ani', 'Akuntabel', 'Laporan keuangan rapi dan tepat waktu bulan ini.', 'Tidak, pribadi saja');
+    expect(await h.lastText('sari')).toContain('Apresiasi terkirim kepada Ani Pegawai secara pribadi');
+    expect(await h.lastMessages(CHANNEL)).toEqual([]);
+    // Sari is Ani's supervisor: she is not told of her own recognition.
+    expect((await h.lastMessages('sari')).length).toBe(1);
+  });
+
+  it('recognising oneself is refused, in both languages', async () => {
+    await h.send('ani', '/apresiasi Ani Pegawai');
+    expect(await h.lastText('ani')).toContain('Apresiasi tidak dapat diberikan kepada diri sendiri.');
+    await h.send('budi', `/recognize ${'199102022016031004'}`);
+    expect(await h.lastText('budi')).toContain('You cannot give recognition to yourself.');
+    expect(await h.query(`select 1 from recognition where sender_id = recipient_id`)).toEqual([]);
+  });
+
+  it('no match in the agency says so; several matches become buttons', async () => {
+    await h.send('ani', '/apresiasi Zaenal');
+    expect(await h.lastText('ani')).toContain('Tidak ada rekan di instansi Anda yang cocok dengan "Zaenal"');
+    await h.send('ani', 'Pegawai');
+    const labels = (await h.lastMessages('ani')).flatMap((m) => (m.buttons ?? []).flat().map((b) => b.label));
+    expect(labels).toEqual(['Ani Pegawai', 'Citra Pegawai']);
+    await h.send('ani', '/batal');
+    expect(await h.lastText('ani')).toContain('Apresiasi dibatalkan');
+  });
+
+  it('the daily limit: the fourth recognition of a day is refused, in both languages; the next day it works', async () => {
+    // Ani sent one today; two more reach the limit of 3.
+    await recognise('ani', 'citra', 'Harmonis', 'Suasana ruang kerja jadi lebih hangat berkat kamu.', 'Tidak, pribadi saja');
+    await recognise('ani', 'sari', 'Loyal', 'Terima kasih selalu membela tim di rapat pimpinan.', 'Tidak, pribadi saja');
+    await h.send('ani', '/apresiasi budi');
+    expect(await h.lastText('ani')).toContain('Anda sudah mengirim 3 apresiasi hari ini, batas per hari.');
+    await h.query(`insert into recognition (sender_id, recipient_id, value, text, platform, created_at) select ?, ?, 'loyal', 'seeded for the limit', 'telegram', now() from generate_series(1, 2)`, [h.ids.budi, h.ids.ani]);
+    await h.send('budi', '/recognize sari');
+    expect(await h.lastText('budi')).toContain('You have already sent 3 recognitions today, the daily limit.');
+    h.clock.advance(24 * 3600_000);
+    await h.send('ani', '/apresiasi budi');
+    expect(await h.lastText('ani')).toContain('Apresiasi untuk Budi Staff');
+    await h.send('ani', '/batal');
+  });
+});
