@@ -4,6 +4,8 @@
  * never to oneself; at most RECOGNITION_PER_DAY (3) a day. Both languages.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { hideRecognition, RecognitionHideError } from '../../src/setup/recognition.js';
 import { ANNOUNCE_CHAT, createEngineHarness, type EngineHarness } from '../support/engine.js';
 
 let h: EngineHarness;
@@ -98,5 +100,25 @@ describe('/apresiasi', () => {
     await h.send('ani', '/apresiasi budi');
     expect(await h.lastText('ani')).toContain('Apresiasi untuk Budi Staff');
     await h.send('ani', '/batal');
+  });
+
+  it('HR hides a recognition: kept but marked, audited, the sender told the reason in their language; bad input refused', async () => {
+    const em = () => h.db.orm.em.fork() as EntityManager;
+    const hr = { actor: 'hana.hr', clock: h.clock };
+    const [ofAni] = await h.query<{ id: number }>(`select id from recognition where sender_id = ? and recipient_id = ?`, [h.ids.ani, h.ids.budi]);
+    const [ofBudi] = await h.query<{ id: number }>(`select id from recognition where sender_id = ? and recipient_id = ?`, [h.ids.budi, h.ids.citra]);
+    await expect(hideRecognition(em(), { id: ofAni!.id, reason: 'short' }, hr)).rejects.toThrow(RecognitionHideError);
+    await expect(hideRecognition(em(), { id: 999_999, reason: 'Tidak ada rekaman seperti ini.' }, hr)).rejects.toThrow('there is no recognition 999999');
+
+    expect(await hideRecognition(em(), { id: ofAni!.id, reason: 'Menyebut data pribadi rekan lain.' }, hr)).toEqual({ id: ofAni!.id, sender: 'Ani Pegawai', recipient: 'Budi Staff' });
+    expect((await h.allMessages('ani')).at(-1)!.text).toBe('Apresiasi Anda kepada Budi Staff (2026-12-01) disembunyikan oleh admin kepegawaian. Alasan: Menyebut data pribadi rekan lain.');
+    await hideRecognition(em(), { id: ofBudi!.id, reason: 'Sent to the wrong colleague by mistake.' }, hr);
+    expect((await h.allMessages('budi')).at(-1)!.text).toBe('Your recognition of Citra Pegawai (2026-12-01) was hidden by HR. Reason: Sent to the wrong colleague by mistake.');
+
+    const [row] = await h.query<{ hidden_by: string; hidden_reason: string }>(`select hidden_by, hidden_reason from recognition where id = ?`, [ofAni!.id]);
+    expect(row).toEqual({ hidden_by: 'hana.hr', hidden_reason: 'Menyebut data pribadi rekan lain.' });
+    const audits = await h.query<{ actor: string; subject: string }>(`select actor, subject from audit_event where action = 'recognition.hidden' order by id`);
+    expect(audits).toEqual([{ actor: 'hana.hr', subject: `recognition:${ofAni!.id}` }, { actor: 'hana.hr', subject: `recognition:${ofBudi!.id}` }]);
+    await expect(hideRecognition(em(), { id: ofAni!.id, reason: 'Sekali lagi untuk uji coba.' }, hr)).rejects.toThrow('already hidden');
   });
 });
