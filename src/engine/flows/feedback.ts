@@ -36,6 +36,11 @@ function tr(turn: Turn): Translate {
   return translator(turn.ctx.locale);
 }
 
+/** The cancel command as the reader types it (Slack: `/kinerja batal`). */
+function cancelCmd(turn: Turn): string {
+  return `${turn.ctx.capabilities.commandPrefix}${turn.ctx.locale === 'en' ? 'cancel' : 'batal'}`;
+}
+
 function cmd(turn: Turn): string {
   return `${turn.ctx.capabilities.commandPrefix}umpanbalik`;
 }
@@ -67,7 +72,7 @@ function search(turn: Turn, query: string): void {
   if (found.length === 1) return chosen(turn, found[0]!);
   if (found.length === 0 || found.length > FEEDBACK_PICKER_BUTTONS) {
     turn.go('feedback', 'fb_pick');
-    return turn.say(found.length === 0 ? t('feedback.no_match', { query: query.trim().slice(0, 64) }) : t('feedback.too_many', { count: found.length }));
+    return turn.say(found.length === 0 ? t('feedback.no_match', { query: query.trim().slice(0, 64), cancel: cancelCmd(turn) }) : t('feedback.too_many', { count: found.length }));
   }
   pickButtons(turn, found);
 }
@@ -204,7 +209,7 @@ export const feedbackModule: FlowModule = {
     text(turn, text) {
       if (turn.state.step === 'fb_pick') return search(turn, text);
       if (turn.state.step === 'fb_text') return feedbackText(turn, text);
-      turn.say(tr(turn)('feedback.use_buttons'));
+      turn.say(tr(turn)('feedback.use_buttons', { cancel: cancelCmd(turn) }));
     },
     help: (turn) => tr(turn)('help.feedback', { cmd: cmd(turn) }),
     cancelled: (turn) => tr(turn)('feedback.cancelled'),

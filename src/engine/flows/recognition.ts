@@ -32,6 +32,11 @@ function tr(turn: Turn): Translate {
   return translator(turn.ctx.locale);
 }
 
+/** The cancel command as the reader types it (Slack: `/kinerja batal`). */
+function cancelCmd(turn: Turn): string {
+  return `${turn.ctx.capabilities.commandPrefix}${turn.ctx.locale === 'en' ? 'cancel' : 'batal'}`;
+}
+
 function cmd(turn: Turn): string {
   return `${turn.ctx.capabilities.commandPrefix}apresiasi`;
 }
@@ -83,7 +88,7 @@ function found(turn: Turn, query: string): void {
   const people = turn.ctx.recognition?.found ?? [];
   turn.go('recognition', 'rc_pick');
   if (people.length === 1) return chosen(turn, people[0]!);
-  if (people.length === 0) return turn.say(t('recognition.no_match', { query: query.slice(0, 64) }));
+  if (people.length === 0) return turn.say(t('recognition.no_match', { query: query.slice(0, 64), cancel: cancelCmd(turn) }));
   if (people.length > 8) return turn.say(t('recognition.too_many'));
   turn.reply({ text: t('recognition.pick'), buttons: turn.buttons(people.map((p) => [{ label: p.name, action: { a: 'rc_to', id: p.id } }])) });
 }
@@ -170,7 +175,7 @@ export const recognitionModule: FlowModule = {
     text(turn, text) {
       if (turn.state.step === 'rc_pick') return found(turn, text.trim());
       if (turn.state.step === 'rc_text') return recognitionText(turn, text);
-      turn.say(tr(turn)('feedback.use_buttons'));
+      turn.say(tr(turn)('feedback.use_buttons', { cancel: cancelCmd(turn) }));
     },
     help: (turn) => tr(turn)('help.recognition', { cmd: cmd(turn) }),
     cancelled: (turn) => tr(turn)('recognition.cancelled'),
