@@ -165,6 +165,14 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
           `insert into feedback (cycle_id, giver_id, employee_id, acting_kind, kind, value, text, thread_key, platform, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
           [e.cycleId, e.giverId, e.employeeId, e.actingKind, e.feedbackKind, e.value, e.text, e.threadKey, event.platform, now],
         );
+        // The employee's open requests for feedback are answered by it.
+        await tx.exec(
+          `update feedback_request set answered_at = $2, feedback_id = (select id from feedback where thread_key = $3) where employee_id = $1 and answered_at is null`,
+          [e.employeeId, now, e.threadKey],
+        );
+        break;
+      case 'request_feedback':
+        await tx.exec(`insert into feedback_request (employee_id, rater_id, topic, created_at) values ($1, $2, $3, $4)`, [e.employeeId, e.raterId, e.topic, now]);
         break;
       case 'give_recognition':
         await tx.exec(
@@ -350,6 +358,8 @@ export function auditOf(e: Effect): Omit<AuditEntry, 'actor'> | null {
         subject: `employee:${e.recipientId}`,
         data: { senderId: e.senderId, value: e.value, public: e.public, cycleId: e.cycleId, sha256: textDigest(e.text) },
       };
+    case 'request_feedback':
+      return { action: 'feedback.requested', subject: `employee:${e.employeeId}`, data: { raterId: e.raterId, topicSha256: digestOf(e.topic) } };
     case 'feedback_reply':
       return { action: 'feedback.replied', subject: `feedback:${e.feedbackId}`, data: { authorId: e.authorId, sha256: textDigest(e.text) } };
     case 'follow_up':

@@ -252,6 +252,12 @@ export async function loadRecognition(tx: Tx, actor: { id: number; unitId: numbe
   return { sentToday: Number(r.sent), perDay, found, cycleId: r.cycle_id };
 }
 
+/** Who rates `employeeId` at `now` (SQL `rater_of`: an acting PLT/PLH, else the supervisor of record), or null. */
+export async function loadFeedbackRater(tx: Tx, employeeId: number, now: Date): Promise<{ id: number; name: string; locale: Locale } | null> {
+  const rows = await tx.query<{ id: number; name: string; locale: Locale }>(`select e.id, e.name, e.locale from rater_of($1, $2) ro join employee e on e.id = ro.rater_id`, [employeeId, now]);
+  return rows[0] ?? null;
+}
+
 /** The feedback whose thread key this is, or null. */
 export async function loadFeedbackThread(tx: Tx, threadKey: string): Promise<FeedbackThreadView | null> {
   const rows = await tx.query<{ id: number; thread_key: string; g_id: number; g_name: string; g_locale: Locale; e_id: number; e_name: string; e_locale: Locale }>(

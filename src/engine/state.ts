@@ -234,6 +234,8 @@ export type Effect =
       text: string;
       threadKey: string;
     }
+  /** An employee asks their rater for feedback (answered by the next feedback they are given). */
+  | { kind: 'request_feedback'; employeeId: number; raterId: number; topic: string | null }
   /** A message in a feedback's thread by its giver or its employee. */
   | { kind: 'feedback_reply'; feedbackId: number; authorId: number; text: string }
   /** Recognition between colleagues (apresiasi); `public`: also posted to the recipient's unit channel. */

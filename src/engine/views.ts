@@ -273,6 +273,8 @@ export interface StepContext {
   monitor?: MonitorView | null;
   /** For /umpanbalik, when loaded. */
   feedbackTargets?: FeedbackTargetsView | null;
+  /** For /mintaumpanbalik: who rates the actor today (acting PLT/PLH or supervisor), null when no one; when loaded. */
+  feedbackRater?: { id: number; name: string; locale: Locale } | null;
   /** For /apresiasi, when loaded. */
   recognition?: RecognitionView | null;
   /** The feedback whose thread the event was sent in, when it is one. */

@@ -93,6 +93,32 @@ describe('/umpanbalik', () => {
     expect(await h.lastText('sari')).toContain('Umpan balik dibatalkan');
   });
 
+  it('/mintaumpanbalik: the employee asks with a topic; the supervisor answers from the button; the request is answered', async () => {
+    await h.send('ani', '/mintaumpanbalik laporan PPDB bulan ini');
+    expect(await h.lastText('ani')).toContain('Permintaan umpan balik terkirim kepada Sari Atasan.');
+    expect(await h.lastText('sari')).toContain('Ani Pegawai meminta umpan balik dari Anda tentang: laporan PPDB bulan ini');
+    await h.press('sari', 'Beri umpan balik');
+    expect(await h.lastText('sari')).toContain('Umpan balik untuk Ani Pegawai: apa jenisnya?');
+    await h.press('sari', 'Saran perbaikan');
+    await h.press('sari', 'Tanpa nilai');
+    await h.send('sari', 'Lampirkan rekap per sekolah di laporan PPDB berikutnya.');
+    expect(await h.lastText('ani')).toContain('Saran perbaikan dari atasan Anda, Sari Atasan:');
+    const [req] = await h.query<{ topic: string; answered: boolean; rater_id: number }>(`select topic, answered_at is not null as answered, rater_id from feedback_request where employee_id = ?`, [h.ids.ani]);
+    expect(req).toEqual({ topic: 'laporan PPDB bulan ini', answered: true, rater_id: h.ids.sari });
+  });
+
+  it('/requestfeedback in English without a topic; someone with no supervisor is told, in both languages', async () => {
+    await h.send('budi', '/requestfeedback');
+    expect(await h.lastText('budi')).toContain('Request for feedback sent to Sari Atasan.');
+    expect(await h.lastText('sari')).toContain('Budi Staff meminta umpan balik dari Anda.');
+    await h.send('kepala', '/mintaumpanbalik');
+    expect(await h.lastText('kepala')).toContain('Anda belum memiliki atasan atau PLT/PLH yang tercatat');
+    await h.query(`update employee set locale = 'en' where id = ?`, [h.ids.kepala]);
+    await h.send('kepala', '/requestfeedback');
+    expect(await h.lastText('kepala')).toContain('You have no supervisor or acting official (PLT/PLH) on record');
+    await h.query(`update employee set locale = 'id' where id = ?`, [h.ids.kepala]);
+  });
+
   it('an acting PLH gives feedback to the absent supervisor\'s people; the row records the acting kind', async () => {
     await addActing(h.db.orm.em, { kind: 'plh', actingId: h.ids.plh, forId: h.ids.sari, startsOn: '2026-11-30', endsOn: '2026-12-02' });
     await h.send('plh', '/umpanbalik');

@@ -64,3 +64,19 @@ export const Recognition = defineEntity({
   },
 });
 export type IRecognition = InferEntity<typeof Recognition>;
+
+/** An employee's request for feedback from their rater; answered by the next feedback they are given. */
+export const FeedbackRequest = defineEntity({
+  name: 'FeedbackRequest',
+  tableName: 'feedback_request',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    employee: () => p.manyToOne(Employee).mapToPk().index(),
+    rater: () => p.manyToOne(Employee).mapToPk(),
+    topic: p.text().nullable(),
+    feedback: () => p.manyToOne(Feedback).mapToPk().nullable(),
+    answeredAt: p.datetime().nullable(),
+    createdAt: p.datetime().defaultRaw('current_timestamp').onCreate(() => new Date()),
+  },
+});
+export type IFeedbackRequest = InferEntity<typeof FeedbackRequest>;

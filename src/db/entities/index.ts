@@ -12,7 +12,7 @@ import { Cycle, EmployeeTarget, Indicator, UnitRating } from './cycle.js';
 import { Answer, Assessment, BehaviourRating, CheckIn, FollowUp, Objection, RatingRevision, Review, ThreadMessage } from './assessment.js';
 import { AuditEvent, Conversation, OutboxMessage, ProcessedEvent, Reminder } from './messaging.js';
 import { InboxEvent } from './inbox.js';
-import { Feedback, FeedbackReply, Recognition } from './feedback.js';
+import { Feedback, FeedbackReply, FeedbackRequest, Recognition } from './feedback.js';
 
 export const ALL_ENTITIES = [
   Unit, Employee, ActingAssignment, Holiday,
@@ -20,5 +20,5 @@ export const ALL_ENTITIES = [
   Cycle, Indicator, EmployeeTarget, UnitRating,
   Assessment, Answer, BehaviourRating, Review, ThreadMessage, FollowUp, CheckIn, Objection, RatingRevision,
   Conversation, ProcessedEvent, OutboxMessage, Reminder, AuditEvent, InboxEvent,
-  Feedback, FeedbackReply, Recognition,
+  Feedback, FeedbackReply, Recognition, FeedbackRequest,
 ];

@@ -6,9 +6,11 @@
  *   privately to the employee as the root of its own thread, stored on the open period, and audited.
  * - Answers in that thread (either party) are relayed to the other party (thread.ts calls `relayFeedbackReply`).
  * Anyone who supervises nobody gets a clear refusal.
+ * - `/mintaumpanbalik [topic]` (`/requestfeedback`): an employee asks whoever rates them today; the rater gets a
+ *   button that starts `/umpanbalik` for them; the next feedback they are given answers the request.
  */
 import { z } from 'zod';
-import { BERAKHLAK_VALUES, FEEDBACK_KINDS, checkTextLength, type FeedbackKind } from '../../domain/index.js';
+import { BERAKHLAK_VALUES, FEEDBACK_KINDS, TEXT_BOUNDS, checkTextLength, type FeedbackKind } from '../../domain/index.js';
 import { translator, type Translate } from '../../i18n/index.js';
 import type { ButtonSpec, Turn } from '../turn.js';
 import type { FeedbackTarget } from '../views.js';
@@ -186,6 +188,26 @@ export function relayFeedbackReply(turn: Turn, text: string): void {
   turn.reply({ text: t('thread.sent'), threadKey: fb.threadKey });
 }
 
+/** `/mintaumpanbalik [topic]`: the employee asks whoever rates them today; the rater gets a button to answer. */
+function requestCommand(turn: Turn, args: string[]): void {
+  const t = tr(turn);
+  const actor = turn.ctx.actor!;
+  const rater = turn.ctx.feedbackRater;
+  if (!rater) return turn.say(t('feedback_request.no_rater'));
+  let topic: string | null = null;
+  if (args.join(' ').trim()) {
+    const checked = checkTextLength('feedback_topic', args.join(' '));
+    if (!checked.ok) return turn.say(t('input.text_too_long', { length: checked.length, max: TEXT_BOUNDS.feedback_topic.max }));
+    topic = checked.text;
+  }
+  turn.effect({ kind: 'request_feedback', employeeId: actor.id, raterId: rater.id, topic });
+  const rt = translator(rater.locale);
+  const { buttons, grants } = turn.grantButtons(rater.id, [[{ label: rt('feedback_request.btn_answer'), action: { a: 'fb_to', id: actor.id }, style: 'primary' }]]);
+  const text = topic ? rt('feedback_request.prompt_topic', { name: actor.name, topic }) : rt('feedback_request.prompt', { name: actor.name });
+  turn.effect({ kind: 'notify', employeeId: rater.id, message: { text, buttons }, grants });
+  turn.say(t('feedback_request.sent', { name: rater.name }));
+}
+
 export const feedbackModule: FlowModule = {
   name: 'feedback',
   flow: {
@@ -214,7 +236,10 @@ export const feedbackModule: FlowModule = {
     help: (turn) => tr(turn)('help.feedback', { cmd: cmd(turn) }),
     cancelled: (turn) => tr(turn)('feedback.cancelled'),
   },
-  commands: [{ names: ['umpanbalik', 'feedback'], needs: { feedbackTargets: true }, run: feedbackCommand }],
+  commands: [
+    { names: ['umpanbalik', 'feedback'], needs: { feedbackTargets: true }, run: feedbackCommand },
+    { names: ['mintaumpanbalik', 'requestfeedback'], needs: { feedbackRater: true }, run: requestCommand },
+  ],
   actions: {
     fb_to: {
       needs: () => ({ feedbackTargets: true }),
