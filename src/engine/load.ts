@@ -252,6 +252,19 @@ export async function loadRecognition(tx: Tx, actor: { id: number; unitId: numbe
   return { sentToday: Number(r.sent), perDay, found, cycleId: r.cycle_id };
 }
 
+/** Supervisor feedback and recognitions (hidden ones left out) `employeeId` received in the open period; null without one. */
+export async function loadReceived(tx: Tx, employeeId: number): Promise<{ feedback: number; recognitions: number } | null> {
+  const rows = await tx.query<{ cycle: number | null; feedback: string; recognitions: string }>(
+    `with c as (select id from cycle where status = 'open' order by period_end desc, id desc limit 1)
+     select (select id from c) as cycle,
+            (select count(*) from feedback f where f.employee_id = $1 and f.cycle_id = (select id from c)) as feedback,
+            (select count(*) from recognition r where r.recipient_id = $1 and r.cycle_id = (select id from c) and r.hidden_at is null) as recognitions`,
+    [employeeId],
+  );
+  const r = rows[0];
+  return r && r.cycle !== null ? { feedback: Number(r.feedback), recognitions: Number(r.recognitions) } : null;
+}
+
 /** Who rates `employeeId` at `now` (SQL `rater_of`: an acting PLT/PLH, else the supervisor of record), or null. */
 export async function loadFeedbackRater(tx: Tx, employeeId: number, now: Date): Promise<{ id: number; name: string; locale: Locale } | null> {
   const rows = await tx.query<{ id: number; name: string; locale: Locale }>(`select e.id, e.name, e.locale from rater_of($1, $2) ro join employee e on e.id = ro.rater_id`, [employeeId, now]);

@@ -120,5 +120,11 @@ describe('/apresiasi', () => {
     const audits = await h.query<{ actor: string; subject: string }>(`select actor, subject from audit_event where action = 'recognition.hidden' order by id`);
     expect(audits).toEqual([{ actor: 'hana.hr', subject: `recognition:${ofAni!.id}` }, { actor: 'hana.hr', subject: `recognition:${ofBudi!.id}` }]);
     await expect(hideRecognition(em(), { id: ofAni!.id, reason: 'Sekali lagi untuk uji coba.' }, hr)).rejects.toThrow('already hidden');
+
+    // A hidden recognition no longer counts in what the recipient received this period.
+    await h.send('budi', '/status');
+    expect(await h.lastText('budi')).toContain('This period you received 0 supervisor feedback and 0 recognitions from colleagues.');
+    await h.send('citra', '/status');
+    expect(await h.lastText('citra')).toContain('Periode ini Anda menerima 0 umpan balik atasan dan 1 apresiasi rekan.');
   });
 });

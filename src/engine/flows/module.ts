@@ -37,6 +37,8 @@ export interface StepNeeds {
   monitorUnit: string | null;
   /** `/umpanbalik`: the people the actor may give supervisor feedback to. */
   feedbackTargets: boolean;
+  /** `/status`: what the actor received in the open period. */
+  received: boolean;
   /** `/mintaumpanbalik`: who rates the actor today. */
   feedbackRater: boolean;
   /** `/apresiasi`: colleagues by a typed name or NIP, or the one chosen by id (with the day's count). */
