@@ -11,7 +11,7 @@ import type { Tx } from '../db/sql.js';
 import type { ConversationState, Locale, Rating, StateParser } from './state.js';
 import { hrOfficers } from '../db/hr-officers.js';
 import { unitDistributions } from '../db/calibration.js';
-import type { AssessmentView, CalibrationView, ColleagueView, FeedbackTargetsView, RecognitionView, FeedbackThreadView, CheckInView, LinkCodeView, ObjectionCase, ObjectionRecord, MonitorView, PendingReviewView, PersonView, ResultView } from './views.js';
+import type { StepContext, AssessmentView, CalibrationView, ColleagueView, FeedbackTargetsView, RecognitionView, FeedbackThreadView, CheckInView, LinkCodeView, ObjectionCase, ObjectionRecord, MonitorView, PendingReviewView, PersonView, ResultView } from './views.js';
 
 const PERSON_COLS = `e.id, e.name, e.nip, e.locale, e.unit_id, e.supervisor_id, e.roles, e.opt_out_announcements, e.timezone`;
 
@@ -250,6 +250,21 @@ export async function loadRecognition(tx: Tx, actor: { id: number; unitId: numbe
     supervisor: c.sup_id !== null ? { id: c.sup_id, locale: c.sup_locale ?? 'id' } : null,
   }));
   return { sentToday: Number(r.sent), perDay, found, cycleId: r.cycle_id };
+}
+
+/** For a review: how many supervisor feedback and recognitions (not hidden) `employeeId` got in `cycleId`, and the latest three. */
+export async function loadGathered(tx: Tx, employeeId: number, cycleId: number): Promise<NonNullable<StepContext['gathered']>> {
+  const rows = await tx.query<{ kind: 'apresiasi' | 'saran' | 'rekan'; from: string; text: string; on: string; total: string }>(
+    `select g.kind, g.from, g.text, to_char(g.created_at at time zone g.tz, 'YYYY-MM-DD') as on, count(*) over () as total from (
+       select f.kind, e.name as from, f.text, f.created_at, o.timezone as tz from feedback f join employee e on e.id = f.giver_id join employee o on o.id = f.employee_id
+        where f.employee_id = $1 and f.cycle_id = $2
+       union all
+       select 'rekan', e.name, r.text, r.created_at, o.timezone from recognition r join employee e on e.id = r.sender_id join employee o on o.id = r.recipient_id
+        where r.recipient_id = $1 and r.cycle_id = $2 and r.hidden_at is null) g
+     order by g.created_at desc limit 3`,
+    [employeeId, cycleId],
+  );
+  return { count: Number(rows[0]?.total ?? 0), latest: rows.map(({ kind, from, text, on }) => ({ kind, from, text, on })) };
 }
 
 /** Supervisor feedback and recognitions (hidden ones left out) `employeeId` received in the open period; null without one. */

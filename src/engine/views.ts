@@ -275,6 +275,8 @@ export interface StepContext {
   feedbackTargets?: FeedbackTargetsView | null;
   /** For /mintaumpanbalik: who rates the actor today (acting PLT/PLH or supervisor), null when no one; when loaded. */
   feedbackRater?: { id: number; name: string; locale: Locale } | null;
+  /** For a review: the supervisor feedback and recognitions (not hidden) the subject's owner got in its cycle; when loaded. */
+  gathered?: { count: number; latest: { kind: 'apresiasi' | 'saran' | 'rekan'; from: string; text: string; on: string }[] } | null;
   /** For /status: supervisor feedback and recognitions (not hidden) the actor received in the open period; when loaded. */
   received?: { feedback: number; recognitions: number } | null;
   /** For /apresiasi, when loaded. */

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hideRecognition, RecognitionHideError } from '../../src/setup/recognition.js';
 import { ANNOUNCE_CHAT, createEngineHarness, type EngineHarness } from '../support/engine.js';
+import { completeSelfAssessment } from '../support/engine-flows.js';
 
 let h: EngineHarness;
 const CHANNEL = `telegram:${ANNOUNCE_CHAT}`;
@@ -126,5 +127,28 @@ describe('/apresiasi', () => {
     expect(await h.lastText('budi')).toContain('This period you received 0 supervisor feedback and 0 recognitions from colleagues.');
     await h.send('citra', '/status');
     expect(await h.lastText('citra')).toContain('Periode ini Anda menerima 0 umpan balik atasan dan 1 apresiasi rekan.');
+  });
+
+  it("the supervisor's review shows the period's feedback and recognitions: the count and the latest three (hidden left out)", async () => {
+    await h.send('sari', '/umpanbalik citra');
+    await h.press('sari', 'Apresiasi');
+    await h.press('sari', 'Tanpa nilai');
+    await h.send('sari', 'Rekap data puskesmas minggu ini rapi sekali.');
+    await completeSelfAssessment(h, 'citra');
+    await h.press('sari', 'Tinjau sekarang');
+    const overview = (await h.lastMessages('sari'))[0]!.text;
+    expect(overview).toContain('Umpan balik dan apresiasi periode ini: 2.');
+    expect(overview).toContain('apresiasi dari Sari Atasan: Rekap data puskesmas minggu ini rapi sekali.');
+    expect(overview).toContain('apresiasi rekan dari Ani Pegawai: Suasana ruang kerja');
+    // Budi's recognition of Citra was hidden by HR.
+    expect(overview).not.toContain('front desk');
+    await h.query(`update employee set locale = 'en' where id = ?`, [h.ids.sari]);
+    await h.send('sari', '/cancel');
+    await h.send('sari', '/review');
+    await h.press('sari', 'Citra Pegawai');
+    const english = (await h.lastMessages('sari'))[0]!.text;
+    expect(english).toContain('Feedback and recognitions this period: 2.');
+    expect(english).toContain('appreciation from Sari Atasan');
+    expect(english).toContain('recognition by Ani Pegawai');
   });
 });

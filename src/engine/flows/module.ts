@@ -37,6 +37,8 @@ export interface StepNeeds {
   monitorUnit: string | null;
   /** `/umpanbalik`: the people the actor may give supervisor feedback to. */
   feedbackTargets: boolean;
+  /** A review: the feedback and recognitions gathered for the subject's owner in its cycle. */
+  gathered: boolean;
   /** `/status`: what the actor received in the open period. */
   received: boolean;
   /** `/mintaumpanbalik`: who rates the actor today. */
