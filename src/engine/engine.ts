@@ -17,7 +17,7 @@ import { PLAIN_CAPABILITIES, type CapabilityLookup } from './capabilities.js';
 import { ADMIN_ROLE, flows as defaultFlows, type FlowRegistry } from './flows/index.js';
 import { linkCodeOf } from './flows/linking.js';
 import { localeFromHint, translator } from '../i18n/index.js';
-import { loadAssessment, loadCalibration, loadCheckIn, loadIngress, loadLatestResult, loadFeedbackRater, loadFeedbackTargets, loadGathered, loadReceived, loadFeedbackThread, loadRecognition, loadLinkContext, loadMonitor, loadObjectionCase, loadPendingReviews, withRaters } from './load.js';
+import { loadAssessment, loadCalibration, loadCheckIn, loadIngress, loadLatestResult, loadFeedbackRater, loadFeedbackTargets, loadGathered, loadHistory, loadReceived, loadFeedbackThread, loadRecognition, loadLinkContext, loadMonitor, loadObjectionCase, loadPendingReviews, withRaters } from './load.js';
 import { insertOutbox } from '../db/outbox.js';
 import { unitByCode } from '../db/units.js';
 import type { ReminderConfig } from '../db/reminders.js';
@@ -153,6 +153,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const monitor = actor && needs?.monitor ? await loadMonitor(read, actor.id, needs.monitorUnit) : null;
     const feedbackTargets = actor && needs?.feedbackTargets ? await loadFeedbackTargets(read, actor.id, now) : null;
     const gathered = subject && needs?.gathered ? await loadGathered(read, subject.owner.id, subject.cycle.id) : null;
+    const history = actor && needs?.history ? await loadHistory(read, actor.id, actor.timezone) : null;
     const received = actor && needs?.received ? await loadReceived(read, actor.id) : null;
     const feedbackRater = actor && needs?.feedbackRater ? await loadFeedbackRater(read, actor.id, now) : null;
     const recognition = actor && needs?.recognition ? await loadRecognition(read, actor, now, needs.recognition, deps.config.RECOGNITION_PER_DAY ?? DEFAULT_RECOGNITION_PER_DAY) : null;
@@ -180,6 +181,7 @@ export function createEngine(deps: EngineDeps): Engine {
       feedbackRater,
       received,
       gathered,
+      history,
       ...(deps.config.PUBLIC_URL ? { publicUrl: deps.config.PUBLIC_URL } : {}),
       resumedAfterIdle: !!ingress.conversation && now.getTime() - ingress.conversation.lastActivityAt.getTime() > idleMs,
       limits: {

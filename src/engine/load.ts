@@ -267,6 +267,22 @@ export async function loadGathered(tx: Tx, employeeId: number, cycleId: number):
   return { count: Number(rows[0]?.total ?? 0), latest: rows.map(({ kind, from, text, on }) => ({ kind, from, text, on })) };
 }
 
+/** For /riwayat: the latest 20 feedback and recognitions `employeeId` gave or received (hidden recognitions left out), newest first. */
+export async function loadHistory(tx: Tx, employeeId: number, timezone: string): Promise<NonNullable<StepContext['history']>> {
+  return tx.query(
+    `select h.dir, h.kind, h.other, to_char(h.created_at at time zone $2, 'YYYY-MM-DD') as on, h.text from (
+       select case when f.giver_id = $1 then 'given' else 'received' end as dir, f.kind, o.name as other, f.created_at, f.text
+         from feedback f join employee o on o.id = case when f.giver_id = $1 then f.employee_id else f.giver_id end
+        where f.giver_id = $1 or f.employee_id = $1
+       union all
+       select case when r.sender_id = $1 then 'given' else 'received' end, 'rekan', o.name, r.created_at, r.text
+         from recognition r join employee o on o.id = case when r.sender_id = $1 then r.recipient_id else r.sender_id end
+        where (r.sender_id = $1 or r.recipient_id = $1) and r.hidden_at is null) h
+     order by h.created_at desc limit 20`,
+    [employeeId, timezone],
+  );
+}
+
 /** Supervisor feedback and recognitions (hidden ones left out) `employeeId` received in the open period; null without one. */
 export async function loadReceived(tx: Tx, employeeId: number): Promise<{ feedback: number; recognitions: number } | null> {
   const rows = await tx.query<{ cycle: number | null; feedback: string; recognitions: string }>(

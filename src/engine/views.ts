@@ -277,6 +277,8 @@ export interface StepContext {
   feedbackRater?: { id: number; name: string; locale: Locale } | null;
   /** For a review: the supervisor feedback and recognitions (not hidden) the subject's owner got in its cycle; when loaded. */
   gathered?: { count: number; latest: { kind: 'apresiasi' | 'saran' | 'rekan'; from: string; text: string; on: string }[] } | null;
+  /** For /riwayat: the actor's latest feedback and recognitions, given and received (hidden left out); when loaded. */
+  history?: { dir: 'given' | 'received'; kind: 'apresiasi' | 'saran' | 'rekan'; other: string; on: string; text: string }[] | null;
   /** For /status: supervisor feedback and recognitions (not hidden) the actor received in the open period; when loaded. */
   received?: { feedback: number; recognitions: number } | null;
   /** For /apresiasi, when loaded. */

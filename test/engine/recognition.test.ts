@@ -151,4 +151,23 @@ describe('/apresiasi', () => {
     expect(english).toContain('appreciation from Sari Atasan');
     expect(english).toContain('recognition by Ani Pegawai');
   });
+
+  it('/riwayat lists given and received with dates, hidden ones left out; nothing yet is said so (both languages)', async () => {
+    await h.send('ani', '/riwayat');
+    const ani = await h.lastText('ani');
+    expect(ani).toContain('Umpan balik dan apresiasi terbaru (diberikan dan diterima):');
+    expect(ani).toContain('- 2026-12-01 Anda memberi apresiasi rekan kepada Citra Pegawai: Suasana ruang kerja');
+    expect(ani).toContain('apresiasi rekan dari Sari Atasan: Laporan keuangan rapi');
+    expect(ani).not.toContain('rekap data sekolah');
+    await h.send('budi', '/history');
+    const budi = await h.lastText('budi');
+    expect(budi).toContain('Latest feedback and recognitions (given and received):');
+    expect(budi).toContain('you recognised Ani Pegawai: seeded for the limit');
+    expect(budi).not.toContain('front desk');
+    await h.send('kepala', '/riwayat');
+    expect(await h.lastText('kepala')).toContain('Belum ada umpan balik atau apresiasi yang Anda berikan atau terima.');
+    await h.query(`update employee set locale = 'en' where id = ?`, [h.ids.plh]);
+    await h.send('plh', '/history');
+    expect(await h.lastText('plh')).toContain('No feedback or recognition given or received yet.');
+  });
 });

@@ -208,6 +208,15 @@ function requestCommand(turn: Turn, args: string[]): void {
   turn.say(t('feedback_request.sent', { name: rater.name }));
 }
 
+/** `/riwayat`: the latest feedback and recognitions given and received, with dates. */
+function historyCommand(turn: Turn): void {
+  const t = tr(turn);
+  const rows = turn.ctx.history ?? [];
+  if (!rows.length) return turn.say(t('history.none'));
+  const line = (r: (typeof rows)[number]) => `- ${r.on} ${t(`history.${r.dir}_${r.kind}`, { name: r.other })}: ${r.text.length > 120 ? `${r.text.slice(0, 119)}…` : r.text}`;
+  turn.say([t('history.head'), ...rows.map(line)].join('\n'));
+}
+
 export const feedbackModule: FlowModule = {
   name: 'feedback',
   flow: {
@@ -239,6 +248,7 @@ export const feedbackModule: FlowModule = {
   commands: [
     { names: ['umpanbalik', 'feedback'], needs: { feedbackTargets: true }, run: feedbackCommand },
     { names: ['mintaumpanbalik', 'requestfeedback'], needs: { feedbackRater: true }, run: requestCommand },
+    { names: ['riwayat', 'history'], needs: { history: true }, run: historyCommand },
   ],
   actions: {
     fb_to: {

@@ -39,6 +39,8 @@ export interface StepNeeds {
   feedbackTargets: boolean;
   /** A review: the feedback and recognitions gathered for the subject's owner in its cycle. */
   gathered: boolean;
+  /** `/riwayat`: the actor's feedback and recognitions, given and received. */
+  history: boolean;
   /** `/status`: what the actor received in the open period. */
   received: boolean;
   /** `/mintaumpanbalik`: who rates the actor today. */
