@@ -8,6 +8,9 @@ import { Migration20261202075912_web_signin } from './Migration20261202075912_we
 import { Migration20261202080000_calibration } from './Migration20261202080000_calibration.js';
 import { Migration20261202080000_hr_setup } from './Migration20261202080000_hr_setup.js';
 import { Migration20261202080000_inbox } from './Migration20261202080000_inbox.js';
+import { Migration20261202090000_feedback } from './Migration20261202090000_feedback.js';
+import { Migration20261202090100_recognition } from './Migration20261202090100_recognition.js';
+import { Migration20261202090200_feedback_request } from './Migration20261202090200_feedback_request.js';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201060759_initial', class: Migration20261201060759_initial },
@@ -18,4 +21,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202080000_calibration', class: Migration20261202080000_calibration },
   { name: 'Migration20261202080000_hr_setup', class: Migration20261202080000_hr_setup },
   { name: 'Migration20261202080000_inbox', class: Migration20261202080000_inbox },
+  { name: 'Migration20261202090000_feedback', class: Migration20261202090000_feedback },
+  { name: 'Migration20261202090100_recognition', class: Migration20261202090100_recognition },
+  { name: 'Migration20261202090200_feedback_request', class: Migration20261202090200_feedback_request },
 ];

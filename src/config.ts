@@ -50,6 +50,7 @@ export const CONFIG_VARS = {
   DRAFT_IDLE_MINUTES: v(int(1, 100000).default(60), 'After this long without a message the conversation pauses; the draft is kept.', '60'),
   OBJECTION_WINDOW_DAYS: v(int(1, 365).default(14), 'Days after a cycle\'s results are announced during which an employee may object (/keberatan); a cycle\'s objectionWindowDays setting wins.', '14'),
   OBJECTION_DECISION_DAYS: v(int(1, 365).default(14), 'Days the rater\'s superior has to decide an objection; reminders before, HR is told after.', '14'),
+  RECOGNITION_PER_DAY: v(int(1, 100).default(3), 'Recognitions (/apresiasi) one person may send a day (their own calendar day), against abuse.', '3'),
   LINK_CODE_TTL_HOURS: v(int(1, 24 * 60).default(72), 'How long a link code stays valid.', '72'),
   TELEGRAM_BOT_TOKEN: v(z.string().regex(/^\d+:[\w-]{20,}$/, 'must look like 123456:ABC-DEF... from BotFather').optional(), 'Telegram bot token from BotFather. Unset: no Telegram.', '123456789:AAEexampleexampleexampleexample'),
   TELEGRAM_BOT_USERNAME: v(z.string().regex(/^@?[A-Za-z][A-Za-z0-9_]{3,31}$/, 'must be a Telegram bot username like kinerja_dki_bot').transform((s) => s.replace(/^@/, '')).optional(), 'The bot\'s @username, for the t.me deep links in `kinerja link-code --format csv`.', 'kinerja_dki_bot'),

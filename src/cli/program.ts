@@ -12,6 +12,7 @@ import { registerExportCommands } from './commands/export.js';
 import { registerImportCommands } from './commands/imports.js';
 import { registerLinkCodeCommand } from './commands/link-code.js';
 import { registerServiceCommands } from './commands/service.js';
+import { registerRecognitionCommands } from './commands/recognition.js';
 import { registerUnitCommands } from './commands/unit.js';
 import { say } from './output.js';
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerCycleCommands(program);
   registerActingCommands(program);
   registerUnitCommands(program);
+  registerRecognitionCommands(program);
   registerLinkCodeCommand(program);
   registerExportCommands(program);
   registerAuditCommands(program);

@@ -131,6 +131,7 @@ export {
   isLinkCodeUsable,
   type LinkCodeState,
 } from './linking.js';
+export { BERAKHLAK_VALUES, FEEDBACK_KINDS, type BerakhlakValue, type FeedbackKind } from './feedback.js';
 export { TEXT_BOUNDS, checkTextLength, textLength, type TextKind, type TextLengthCheck } from './text.js';
 export {
   DEFAULT_OBJECTION_WINDOW_DAYS,

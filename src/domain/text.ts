@@ -27,6 +27,14 @@ export const TEXT_BOUNDS = Object.freeze({
   curve_override: { min: 10, max: 2000 },
   /** A message in an assessment's thread (dialog kinerja): a chat message, not an essay. */
   thread_message: { min: 1, max: 4000 },
+  /** A supervisor's feedback given any time in a period (umpan balik berkelanjutan). */
+  supervisor_feedback: { min: 10, max: 2000 },
+  /** A colleague's recognition (apresiasi): short, like a thank-you note. */
+  recognition: { min: 10, max: 500 },
+  /** The optional topic of a request for feedback (`/mintaumpanbalik TOPIC`). */
+  feedback_topic: { min: 1, max: 500 },
+  /** HR's reason for hiding a recognition (told to its sender). */
+  recognition_hide_reason: { min: 10, max: 2000 },
 } satisfies Record<string, { readonly min: number; readonly max: number }>);
 
 /** A kind of text with bounds. */

@@ -161,6 +161,34 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
       case 'thread_message':
         await tx.exec(`insert into thread_message (assessment_id, author_id, platform, text, created_at) values ($1, $2, $3, $4, $5)`, [e.assessmentId, e.authorId, event.platform, e.text, now]);
         break;
+      case 'give_feedback':
+        await tx.exec(
+          `insert into feedback (cycle_id, giver_id, employee_id, acting_kind, kind, value, text, thread_key, platform, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+          [e.cycleId, e.giverId, e.employeeId, e.actingKind, e.feedbackKind, e.value, e.text, e.threadKey, event.platform, now],
+        );
+        // The employee's open requests for feedback are answered by it.
+        await tx.exec(
+          `update feedback_request set answered_at = $2, feedback_id = (select id from feedback where thread_key = $3) where employee_id = $1 and answered_at is null`,
+          [e.employeeId, now, e.threadKey],
+        );
+        break;
+      case 'request_feedback':
+        await tx.exec(`insert into feedback_request (employee_id, rater_id, topic, created_at) values ($1, $2, $3, $4)`, [e.employeeId, e.raterId, e.topic, now]);
+        break;
+      case 'give_recognition':
+        await tx.exec(
+          `insert into recognition (cycle_id, sender_id, recipient_id, value, text, public, platform, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [e.cycleId, e.senderId, e.recipientId, e.value, e.text, e.public, event.platform, now],
+        );
+        break;
+      case 'unit_post': {
+        const [unit] = await tx.query<{ channels: Record<string, string> | null }>(`select announce_channels as channels from unit where id = $1`, [e.unitId]);
+        for (const [platform, chatId] of Object.entries(unit?.channels ?? {})) if (chatId) outbox.push({ platform, chatId, recipient: null, payload: e.message, key: `${key}:${platform}` });
+        break;
+      }
+      case 'feedback_reply':
+        await tx.exec(`insert into feedback_reply (feedback_id, author_id, platform, text, created_at) values ($1, $2, $3, $4, $5)`, [e.feedbackId, e.authorId, event.platform, e.text, now]);
+        break;
       case 'follow_up': {
         const rows = await tx.query<{ id: number }>(
           `insert into follow_up (assessment_id, kind, plan, created_at) values ($1, $2, $3, $4)
@@ -321,6 +349,22 @@ export function auditOf(e: Effect): Omit<AuditEntry, 'actor'> | null {
       };
     case 'thread_message':
       return { action: 'dialog.message_posted', subject: `assessment:${e.assessmentId}`, data: { authorId: e.authorId, sha256: textDigest(e.text) } };
+    case 'give_feedback':
+      return {
+        action: 'feedback.given',
+        subject: `employee:${e.employeeId}`,
+        data: { giverId: e.giverId, actingKind: e.actingKind, kind: e.feedbackKind, value: e.value, cycleId: e.cycleId, threadKey: e.threadKey, sha256: textDigest(e.text) },
+      };
+    case 'give_recognition':
+      return {
+        action: 'recognition.given',
+        subject: `employee:${e.recipientId}`,
+        data: { senderId: e.senderId, value: e.value, public: e.public, cycleId: e.cycleId, sha256: textDigest(e.text) },
+      };
+    case 'request_feedback':
+      return { action: 'feedback.requested', subject: `employee:${e.employeeId}`, data: { raterId: e.raterId, topicSha256: digestOf(e.topic) } };
+    case 'feedback_reply':
+      return { action: 'feedback.replied', subject: `feedback:${e.feedbackId}`, data: { authorId: e.authorId, sha256: textDigest(e.text) } };
     case 'follow_up':
       return { action: 'follow_up.saved', subject: `assessment:${e.assessmentId}`, data: { kind: e.followUp, planSha256: digestOf(e.plan), checkIns: e.checkIns } };
     case 'rate_checkin':

@@ -17,7 +17,7 @@ import { PLAIN_CAPABILITIES, type CapabilityLookup } from './capabilities.js';
 import { ADMIN_ROLE, flows as defaultFlows, type FlowRegistry } from './flows/index.js';
 import { linkCodeOf } from './flows/linking.js';
 import { localeFromHint, translator } from '../i18n/index.js';
-import { loadAssessment, loadCalibration, loadCheckIn, loadIngress, loadLatestResult, loadLinkContext, loadMonitor, loadObjectionCase, loadPendingReviews, withRaters } from './load.js';
+import { loadAssessment, loadCalibration, loadCheckIn, loadIngress, loadLatestResult, loadFeedbackRater, loadFeedbackTargets, loadGathered, loadHistory, loadReceived, loadFeedbackThread, loadRecognition, loadLinkContext, loadMonitor, loadObjectionCase, loadPendingReviews, withRaters } from './load.js';
 import { insertOutbox } from '../db/outbox.js';
 import { unitByCode } from '../db/units.js';
 import type { ReminderConfig } from '../db/reminders.js';
@@ -33,6 +33,9 @@ const REMINDER_DEFAULTS: ReminderConfig = { WORKING_HOURS: '08:00-16:00', REMIND
 /** How often a lost optimistic-lock race is retried before giving up with an error message. */
 const MAX_ATTEMPTS = 8;
 
+/** RECOGNITION_PER_DAY when the caller passes none (config.ts has the same default). */
+const DEFAULT_RECOGNITION_PER_DAY = 3;
+
 /** The configuration values the engine reads (src/config.ts validates them; the engine does not import it). */
 export interface EngineSettings {
   /** A realisasi above target x this is refused as a likely typo. */
@@ -45,6 +48,8 @@ export interface EngineSettings {
   OBJECTION_WINDOW_DAYS?: number;
   /** Days the rater's superior has to decide an objection before HR is told; default 14. */
   OBJECTION_DECISION_DAYS?: number;
+  /** Recognitions (/apresiasi) one person may send a day; default 3. */
+  RECOGNITION_PER_DAY?: number;
   /** Public address of the HR web page, for `/masuk` links; unset: the page is off. */
   PUBLIC_URL?: string;
 }
@@ -127,8 +132,11 @@ export function createEngine(deps: EngineDeps): Engine {
     // Raters are only needed to submit; answering questions skips that query.
     if (own && needs?.ownRaters) own = await withRaters(read, own, now);
     let subject = null;
-    if (actor && event.threadKey) subject = await loadAssessment(read, { threadKey: event.threadKey }, { now, locale });
-    else if (actor && needs && needs.subjectId !== null) subject = await loadAssessment(read, { id: needs.subjectId }, { now, locale });
+    let feedbackThread = null;
+    if (actor && event.threadKey) {
+      subject = await loadAssessment(read, { threadKey: event.threadKey }, { now, locale });
+      if (!subject) feedbackThread = await loadFeedbackThread(read, event.threadKey);
+    } else if (actor && needs && needs.subjectId !== null) subject = await loadAssessment(read, { id: needs.subjectId }, { now, locale });
     // Only an HR admin's /lihat reads someone else's assessment by NIP.
     else if (actor && needs && needs.ownerNip !== null && actor.roles.includes(ADMIN_ROLE)) subject = await loadAssessment(read, { ownerNip: needs.ownerNip }, { now, locale });
     const reviewerId = actor && needs?.pendingReviews ? actor.id : linkingAs;
@@ -143,6 +151,12 @@ export function createEngine(deps: EngineDeps): Engine {
     const latestResult = actor && needs?.result ? await loadLatestResult(read, actor.id) : null;
     const unit = actor && needs && needs.unitCode !== null ? await unitByCode(read, needs.unitCode) : null;
     const monitor = actor && needs?.monitor ? await loadMonitor(read, actor.id, needs.monitorUnit) : null;
+    const feedbackTargets = actor && needs?.feedbackTargets ? await loadFeedbackTargets(read, actor.id, now) : null;
+    const gathered = subject && needs?.gathered ? await loadGathered(read, subject.owner.id, subject.cycle.id) : null;
+    const history = actor && needs?.history ? await loadHistory(read, actor.id, actor.timezone) : null;
+    const received = actor && needs?.received ? await loadReceived(read, actor.id) : null;
+    const feedbackRater = actor && needs?.feedbackRater ? await loadFeedbackRater(read, actor.id, now) : null;
+    const recognition = actor && needs?.recognition ? await loadRecognition(read, actor, now, needs.recognition, deps.config.RECOGNITION_PER_DAY ?? DEFAULT_RECOGNITION_PER_DAY) : null;
 
     const idleMs = deps.config.DRAFT_IDLE_MINUTES * 60_000;
     const ctx: StepContext = {
@@ -161,6 +175,13 @@ export function createEngine(deps: EngineDeps): Engine {
       groupChat: event.groupChatId ?? null,
       unit,
       monitor,
+      feedbackTargets,
+      feedbackThread,
+      recognition,
+      feedbackRater,
+      received,
+      gathered,
+      history,
       ...(deps.config.PUBLIC_URL ? { publicUrl: deps.config.PUBLIC_URL } : {}),
       resumedAfterIdle: !!ingress.conversation && now.getTime() - ingress.conversation.lastActivityAt.getTime() > idleMs,
       limits: {

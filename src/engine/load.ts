@@ -11,7 +11,7 @@ import type { Tx } from '../db/sql.js';
 import type { ConversationState, Locale, Rating, StateParser } from './state.js';
 import { hrOfficers } from '../db/hr-officers.js';
 import { unitDistributions } from '../db/calibration.js';
-import type { AssessmentView, CalibrationView, CheckInView, LinkCodeView, ObjectionCase, ObjectionRecord, MonitorView, PendingReviewView, PersonView, ResultView } from './views.js';
+import type { StepContext, AssessmentView, CalibrationView, ColleagueView, FeedbackTargetsView, RecognitionView, FeedbackThreadView, CheckInView, LinkCodeView, ObjectionCase, ObjectionRecord, MonitorView, PendingReviewView, PersonView, ResultView } from './views.js';
 
 const PERSON_COLS = `e.id, e.name, e.nip, e.locale, e.unit_id, e.supervisor_id, e.roles, e.opt_out_announcements, e.timezone`;
 
@@ -206,6 +206,112 @@ export async function loadMonitor(tx: Tx, actorId: number, askedUnit: string | n
   const r = rows[0];
   if (!r) return null;
   return { cycle: r.cycle, ownUnit: { code: r.code, name: r.name }, supervises: r.supervises, askedUnit: askedUnit ? r.asked : null };
+}
+
+/**
+ * Who the actor may give supervisor feedback to at `now`: active people whose supervisor of record they are,
+ * or whose rater today (SQL `rater_of`: an acting PLT/PLH) they are; and the open cycle.
+ */
+export async function loadFeedbackTargets(tx: Tx, actorId: number, now: Date): Promise<FeedbackTargetsView> {
+  const rows = await tx.query<{ id: number; name: string; nip: string; locale: Locale; acting_kind: string | null; cycle_id: number | null }>(
+    `select e.id, e.name, e.nip, e.locale, case when e.supervisor_id = $1 then null else ro.acting_kind end as acting_kind,
+            (select c.id from cycle c where c.status = 'open' order by c.period_end desc, c.id desc limit 1) as cycle_id
+       from employee e left join lateral rater_of(e.id, $2) ro on true
+      where e.active and e.id <> $1 and (e.supervisor_id = $1 or ro.rater_id = $1)
+      order by e.name, e.id`,
+    [actorId, now],
+  );
+  const cycle = rows[0]?.cycle_id ?? (await tx.query<{ id: number }>(`select id from cycle where status = 'open' order by period_end desc, id desc limit 1`))[0]?.id ?? null;
+  return { targets: rows.map((r) => ({ id: r.id, name: r.name, nip: r.nip, locale: r.locale, actingKind: r.acting_kind })), cycleId: cycle };
+}
+
+/**
+ * `/apresiasi`: the actor's recognitions sent since the start of their calendar day, and the active
+ * colleagues of their agency (the top-level unit above theirs) matching `query` (part of a name, or a NIP)
+ * or with id `id`. The actor is not left out: recognising oneself is refused by the flow, with a reason.
+ */
+export async function loadRecognition(tx: Tx, actor: { id: number; unitId: number; timezone: string }, now: Date, key: { query: string | null; id: number | null }, perDay: number): Promise<RecognitionView> {
+  const rows = await tx.query<{ sent: string; cycle_id: number | null; found: (Omit<ColleagueView, 'supervisor' | 'unitId' | 'optOutAnnouncements'> & { unit_id: number; opt_out: boolean; sup_id: number | null; sup_locale: Locale | null })[] | null }>(
+    `with recursive up as (select id, parent_id from unit where id = $2 union all select u.id, u.parent_id from unit u join up on u.id = up.parent_id),
+          agency as (select id from up where parent_id is null union all select u.id from unit u join agency a on u.parent_id = a.id)
+     select (select count(*) from recognition r where r.sender_id = $1 and r.created_at >= (date_trunc('day', $3::timestamptz at time zone $4) at time zone $4)) as sent,
+            (select c.id from cycle c where c.status = 'open' order by c.period_end desc, c.id desc limit 1) as cycle_id,
+            (select json_agg(x) from (
+               select e.id, e.name, e.nip, e.locale, e.unit_id, e.opt_out_announcements as opt_out, s.id as sup_id, s.locale as sup_locale
+                 from employee e left join employee s on s.id = e.supervisor_id and s.active
+                where e.active and e.unit_id in (select id from agency)
+                  and (e.id = $5 or ($6 <> '' and (e.nip = $6 or e.name ilike '%' || $6 || '%')))
+                order by e.name, e.id limit 9) x) as found`,
+    [actor.id, actor.unitId, now, actor.timezone, key.id ?? 0, key.query?.trim() ?? ''],
+  );
+  const r = rows[0]!;
+  const found = (r.found ?? []).map((c) => ({
+    id: c.id, name: c.name, nip: c.nip, locale: c.locale, unitId: c.unit_id, optOutAnnouncements: c.opt_out,
+    supervisor: c.sup_id !== null ? { id: c.sup_id, locale: c.sup_locale ?? 'id' } : null,
+  }));
+  return { sentToday: Number(r.sent), perDay, found, cycleId: r.cycle_id };
+}
+
+/** For a review: how many supervisor feedback and recognitions (not hidden) `employeeId` got in `cycleId`, and the latest three. */
+export async function loadGathered(tx: Tx, employeeId: number, cycleId: number): Promise<NonNullable<StepContext['gathered']>> {
+  const rows = await tx.query<{ kind: 'apresiasi' | 'saran' | 'rekan'; from: string; text: string; on: string; total: string }>(
+    `select g.kind, g.from, g.text, to_char(g.created_at at time zone g.tz, 'YYYY-MM-DD') as on, count(*) over () as total from (
+       select f.kind, e.name as from, f.text, f.created_at, o.timezone as tz from feedback f join employee e on e.id = f.giver_id join employee o on o.id = f.employee_id
+        where f.employee_id = $1 and f.cycle_id = $2
+       union all
+       select 'rekan', e.name, r.text, r.created_at, o.timezone from recognition r join employee e on e.id = r.sender_id join employee o on o.id = r.recipient_id
+        where r.recipient_id = $1 and r.cycle_id = $2 and r.hidden_at is null) g
+     order by g.created_at desc limit 3`,
+    [employeeId, cycleId],
+  );
+  return { count: Number(rows[0]?.total ?? 0), latest: rows.map(({ kind, from, text, on }) => ({ kind, from, text, on })) };
+}
+
+/** For /riwayat: the latest 20 feedback and recognitions `employeeId` gave or received (hidden recognitions left out), newest first. */
+export async function loadHistory(tx: Tx, employeeId: number, timezone: string): Promise<NonNullable<StepContext['history']>> {
+  return tx.query(
+    `select h.dir, h.kind, h.other, to_char(h.created_at at time zone $2, 'YYYY-MM-DD') as on, h.text from (
+       select case when f.giver_id = $1 then 'given' else 'received' end as dir, f.kind, o.name as other, f.created_at, f.text
+         from feedback f join employee o on o.id = case when f.giver_id = $1 then f.employee_id else f.giver_id end
+        where f.giver_id = $1 or f.employee_id = $1
+       union all
+       select case when r.sender_id = $1 then 'given' else 'received' end, 'rekan', o.name, r.created_at, r.text
+         from recognition r join employee o on o.id = case when r.sender_id = $1 then r.recipient_id else r.sender_id end
+        where (r.sender_id = $1 or r.recipient_id = $1) and r.hidden_at is null) h
+     order by h.created_at desc limit 20`,
+    [employeeId, timezone],
+  );
+}
+
+/** Supervisor feedback and recognitions (hidden ones left out) `employeeId` received in the open period; null without one. */
+export async function loadReceived(tx: Tx, employeeId: number): Promise<{ feedback: number; recognitions: number } | null> {
+  const rows = await tx.query<{ cycle: number | null; feedback: string; recognitions: string }>(
+    `with c as (select id from cycle where status = 'open' order by period_end desc, id desc limit 1)
+     select (select id from c) as cycle,
+            (select count(*) from feedback f where f.employee_id = $1 and f.cycle_id = (select id from c)) as feedback,
+            (select count(*) from recognition r where r.recipient_id = $1 and r.cycle_id = (select id from c) and r.hidden_at is null) as recognitions`,
+    [employeeId],
+  );
+  const r = rows[0];
+  return r && r.cycle !== null ? { feedback: Number(r.feedback), recognitions: Number(r.recognitions) } : null;
+}
+
+/** Who rates `employeeId` at `now` (SQL `rater_of`: an acting PLT/PLH, else the supervisor of record), or null. */
+export async function loadFeedbackRater(tx: Tx, employeeId: number, now: Date): Promise<{ id: number; name: string; locale: Locale } | null> {
+  const rows = await tx.query<{ id: number; name: string; locale: Locale }>(`select e.id, e.name, e.locale from rater_of($1, $2) ro join employee e on e.id = ro.rater_id`, [employeeId, now]);
+  return rows[0] ?? null;
+}
+
+/** The feedback whose thread key this is, or null. */
+export async function loadFeedbackThread(tx: Tx, threadKey: string): Promise<FeedbackThreadView | null> {
+  const rows = await tx.query<{ id: number; thread_key: string; g_id: number; g_name: string; g_locale: Locale; e_id: number; e_name: string; e_locale: Locale }>(
+    `select f.id, f.thread_key, g.id as g_id, g.name as g_name, g.locale as g_locale, e.id as e_id, e.name as e_name, e.locale as e_locale
+       from feedback f join employee g on g.id = f.giver_id join employee e on e.id = f.employee_id where f.thread_key = $1`,
+    [threadKey],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return { id: r.id, threadKey: r.thread_key, giver: { id: r.g_id, name: r.g_name, locale: r.g_locale }, employee: { id: r.e_id, name: r.e_name, locale: r.e_locale } };
 }
 
 /** Which assessment to load. */

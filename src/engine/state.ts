@@ -74,6 +74,14 @@ export type Action =
   | { a: 'objection_decision_confirm' }
   /** `/pantau`'s export buttons: results or monitoring file of cycle `c`, unit `u` (null: every unit). */
   | { a: 'pantau_export'; r: 'results' | 'monitoring'; c: number; u: string | null }
+  /** `/umpanbalik`: give feedback to employee `id`; its kind; its BerAKHLAK value (null: none). */
+  | { a: 'fb_to'; id: number }
+  | { a: 'fb_kind'; k: 'apresiasi' | 'saran' }
+  | { a: 'fb_value'; v: string | null }
+  /** `/apresiasi`: the colleague `id`; the BerAKHLAK value; send, posted publicly or not. */
+  | { a: 'rc_to'; id: number }
+  | { a: 'rc_value'; v: string }
+  | { a: 'rc_send'; pub: boolean }
   | { a: 'cancel' };
 
 /** The conversation state as stored (flow and step also have their own columns). */
@@ -214,6 +222,26 @@ export type Effect =
   | { kind: 'group_reply'; message: OutgoingMessage }
   /** Make the group or channel the event was sent in the unit's announcement channel on its platform (audited). */
   | { kind: 'register_channel'; unitId: number; unitCode: string }
+  /** Supervisor feedback given any time (umpan balik berkelanjutan), with the thread key its answers use. */
+  | {
+      kind: 'give_feedback';
+      cycleId: number | null;
+      giverId: number;
+      employeeId: number;
+      actingKind: string | null;
+      feedbackKind: 'apresiasi' | 'saran';
+      value: string | null;
+      text: string;
+      threadKey: string;
+    }
+  /** An employee asks their rater for feedback (answered by the next feedback they are given). */
+  | { kind: 'request_feedback'; employeeId: number; raterId: number; topic: string | null }
+  /** A message in a feedback's thread by its giver or its employee. */
+  | { kind: 'feedback_reply'; feedbackId: number; authorId: number; text: string }
+  /** Recognition between colleagues (apresiasi); `public`: also posted to the recipient's unit channel. */
+  | { kind: 'give_recognition'; cycleId: number | null; senderId: number; recipientId: number; value: string; text: string; public: boolean }
+  /** Post to a unit's announcement channel on every platform it has one (nothing where it has none). */
+  | { kind: 'unit_post'; unitId: number; message: OutgoingMessage }
   /** A one-time sign-in link to the HR web page (only the hash of its secret is stored). */
   | { kind: 'web_signin'; employeeId: number; tokenHash: string; expiresAt: string };
 

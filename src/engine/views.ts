@@ -195,6 +195,51 @@ export interface MonitorView {
   askedUnit: { code: string; name: string } | null;
 }
 
+/** One person a supervisor (or acting rater) may give feedback to today. */
+export interface FeedbackTarget {
+  id: number;
+  name: string;
+  nip: string;
+  locale: Locale;
+  /** null: the actor is the supervisor of record; else 'plt' or 'plh'. */
+  actingKind: string | null;
+}
+
+/** `/umpanbalik`: the people the actor may give supervisor feedback to, and the open period it is stored on. */
+export interface FeedbackTargetsView {
+  targets: FeedbackTarget[];
+  /** The open cycle (period) the feedback belongs to; null between periods (it is stored without one). */
+  cycleId: number | null;
+}
+
+/** A feedback's thread: the two people who may write in it. */
+export interface FeedbackThreadView {
+  id: number;
+  threadKey: string;
+  giver: { id: number; name: string; locale: Locale };
+  employee: { id: number; name: string; locale: Locale };
+}
+
+/** A colleague found for `/apresiasi`: same agency (the actor's top-level unit), with their supervisor of record. */
+export interface ColleagueView {
+  id: number;
+  name: string;
+  nip: string;
+  locale: Locale;
+  unitId: number;
+  optOutAnnouncements: boolean;
+  supervisor: { id: number; locale: Locale } | null;
+}
+
+/** `/apresiasi`: how many the actor sent today (their calendar day), the limit, and the colleagues found. */
+export interface RecognitionView {
+  sentToday: number;
+  perDay: number;
+  /** The colleagues matching the typed name or NIP (at most 9), or the one chosen. */
+  found: ColleagueView[];
+  cycleId: number | null;
+}
+
 /** Everything a step may look at. */
 export interface StepContext {
   now: Date;
@@ -226,6 +271,20 @@ export interface StepContext {
   result?: ResultView | null;
   /** For /pantau, when loaded. */
   monitor?: MonitorView | null;
+  /** For /umpanbalik, when loaded. */
+  feedbackTargets?: FeedbackTargetsView | null;
+  /** For /mintaumpanbalik: who rates the actor today (acting PLT/PLH or supervisor), null when no one; when loaded. */
+  feedbackRater?: { id: number; name: string; locale: Locale } | null;
+  /** For a review: the supervisor feedback and recognitions (not hidden) the subject's owner got in its cycle; when loaded. */
+  gathered?: { count: number; latest: { kind: 'apresiasi' | 'saran' | 'rekan'; from: string; text: string; on: string }[] } | null;
+  /** For /riwayat: the actor's latest feedback and recognitions, given and received (hidden left out); when loaded. */
+  history?: { dir: 'given' | 'received'; kind: 'apresiasi' | 'saran' | 'rekan'; other: string; on: string; text: string }[] | null;
+  /** For /status: supervisor feedback and recognitions (not hidden) the actor received in the open period; when loaded. */
+  received?: { feedback: number; recognitions: number } | null;
+  /** For /apresiasi, when loaded. */
+  recognition?: RecognitionView | null;
+  /** The feedback whose thread the event was sent in, when it is one. */
+  feedbackThread?: FeedbackThreadView | null;
   /** The public address of the HR web page (PUBLIC_URL), for `/masuk`; absent: the page is off. */
   publicUrl?: string;
   /** True when the conversation was idle longer than the draft idle time. */

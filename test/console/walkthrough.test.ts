@@ -133,6 +133,25 @@ describe('README walkthrough on the embedded default (console)', () => {
     expect(shown).toContain('Unduh hasil (Excel)');
   }, 60_000);
 
+  it('the supervisor gives feedback any time (/umpanbalik); the employee recognises a colleague publicly (/apresiasi)', async () => {
+    await type(`/as ${DEMO_SUPERVISOR_NIP}`);
+    expect(await type('/umpanbalik Siti')).toContain('Umpan balik untuk Siti Rahmawati: apa jenisnya?');
+    await press('Apresiasi');
+    await press('Berorientasi Pelayanan');
+    const given = await type('Terima kasih, pengaduan warga minggu ini selesai semua tepat waktu.');
+    expect(given).toContain('--- to Siti Rahmawati');
+    expect(given).toContain('Apresiasi dari atasan Anda, Budi Santoso:');
+    expect(given).toContain('Umpan balik terkirim kepada Siti Rahmawati');
+
+    await type(`/as ${DEMO_EMPLOYEE_NIP}`);
+    expect(await type('/apresiasi Andi')).toContain('Apresiasi untuk Andi Pratama');
+    await press('Kolaboratif');
+    await type('Terima kasih sudah menggantikan jaga loket pengaduan hari Senin.');
+    const mark = screen.length;
+    expect(await press('Ya, umumkan')).toContain('diumumkan di kanal unitnya');
+    await until(() => screen.slice(mark).includes('--- channel #DKIS-LP ---') && screen.slice(mark).includes('Siti Rahmawati memberi apresiasi kepada Andi Pratama'));
+  }, 60_000);
+
   it('HR closes the cycle (the curve check reaches the supervisor) and announces with a reason: the award prints under the channel header', async () => {
     const em = service.orm.em.fork() as EntityManager;
     const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' });

@@ -5,12 +5,14 @@ export * from './cycle.js';
 export * from './assessment.js';
 export * from './messaging.js';
 export * from './inbox.js';
+export * from './feedback.js';
 import { ActingAssignment, Employee, Holiday, Unit } from './organisation.js';
 import { ChatIdentity, LinkCode, LinkFailure, WebSignin } from './identity.js';
 import { Cycle, EmployeeTarget, Indicator, UnitRating } from './cycle.js';
 import { Answer, Assessment, BehaviourRating, CheckIn, FollowUp, Objection, RatingRevision, Review, ThreadMessage } from './assessment.js';
 import { AuditEvent, Conversation, OutboxMessage, ProcessedEvent, Reminder } from './messaging.js';
 import { InboxEvent } from './inbox.js';
+import { Feedback, FeedbackReply, FeedbackRequest, Recognition } from './feedback.js';
 
 export const ALL_ENTITIES = [
   Unit, Employee, ActingAssignment, Holiday,
@@ -18,4 +20,5 @@ export const ALL_ENTITIES = [
   Cycle, Indicator, EmployeeTarget, UnitRating,
   Assessment, Answer, BehaviourRating, Review, ThreadMessage, FollowUp, CheckIn, Objection, RatingRevision,
   Conversation, ProcessedEvent, OutboxMessage, Reminder, AuditEvent, InboxEvent,
+  Feedback, FeedbackReply, Recognition, FeedbackRequest,
 ];

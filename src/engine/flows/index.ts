@@ -14,6 +14,8 @@ import type { StepContext } from '../views.js';
 import { adminModule } from './admin.js';
 import { assessmentModule } from './assessment.js';
 import { calibrationModule } from './calibration.js';
+import { feedbackModule } from './feedback.js';
+import { recognitionModule } from './recognition.js';
 import { linkingModule } from './linking.js';
 import { objectionModule } from './objection.js';
 import { monitorModule } from './monitor.js';
@@ -27,7 +29,7 @@ export { ADMIN_ROLE } from './admin.js';
 export type { FlowModule, StepNeeds } from './module.js';
 
 /** Every flow of the bot. A new flow is one module file plus one line here. */
-export const FLOW_MODULES: readonly FlowModule[] = [linkingModule, assessmentModule, reviewModule, resultModule, calibrationModule, threadModule, settingsModule, adminModule, objectionModule, monitorModule];
+export const FLOW_MODULES: readonly FlowModule[] = [linkingModule, assessmentModule, reviewModule, resultModule, calibrationModule, threadModule, settingsModule, adminModule, objectionModule, monitorModule, feedbackModule, recognitionModule];
 
 /** The registry built from a list of modules. */
 export interface FlowRegistry {
@@ -98,7 +100,7 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
   };
 
   function needsFor(state: ConversationState, input: StepInput): StepNeeds {
-    const needs: StepNeeds = { own: false, ownRaters: false, subjectId: null, pendingReviews: false, checkInId: null, ownerNip: null, objection: null, calibration: false, result: false, unitCode: null, monitor: false, monitorUnit: null };
+    const needs: StepNeeds = { own: false, ownRaters: false, subjectId: null, pendingReviews: false, checkInId: null, ownerNip: null, objection: null, calibration: false, result: false, unitCode: null, monitor: false, monitorUnit: null, feedbackTargets: false, feedbackRater: false, received: false, gathered: false, history: false, recognition: null };
     const add = (n: Partial<StepNeeds> | undefined) => {
       if (!n) return;
       needs.own ||= !!n.own;
@@ -114,6 +116,12 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
       needs.unitCode ??= n.unitCode ?? null;
       needs.monitor ||= !!n.monitor;
       needs.monitorUnit ??= n.monitorUnit ?? null;
+      needs.feedbackTargets ||= !!n.feedbackTargets;
+      needs.recognition ??= n.recognition ?? null;
+      needs.feedbackRater ||= !!n.feedbackRater;
+      needs.received ||= !!n.received;
+      needs.gathered ||= !!n.gathered;
+      needs.history ||= !!n.history;
     };
     if (input.kind === 'command') {
       const c = common.get(input.name) ?? commands.get(input.name);
@@ -125,7 +133,7 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
     }
     // Idle: the hint tells whether a draft is waiting.
     if (state.flow === 'idle') add({ own: true });
-    add(flows.get(state.flow)?.flow.needs?.(state));
+    add(flows.get(state.flow)?.flow.needs?.(state, input));
     return needs;
   }
 

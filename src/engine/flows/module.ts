@@ -35,6 +35,18 @@ export interface StepNeeds {
   monitor: boolean;
   /** `/pantau CODE`: the unit asked for. */
   monitorUnit: string | null;
+  /** `/umpanbalik`: the people the actor may give supervisor feedback to. */
+  feedbackTargets: boolean;
+  /** A review: the feedback and recognitions gathered for the subject's owner in its cycle. */
+  gathered: boolean;
+  /** `/riwayat`: the actor's feedback and recognitions, given and received. */
+  history: boolean;
+  /** `/status`: what the actor received in the open period. */
+  received: boolean;
+  /** `/mintaumpanbalik`: who rates the actor today. */
+  feedbackRater: boolean;
+  /** `/apresiasi`: colleagues by a typed name or NIP, or the one chosen by id (with the day's count). */
+  recognition: { query: string | null; id: number | null } | null;
 }
 
 /** A command: its names (Indonesian first, English aliases after) and what it does. */
@@ -69,8 +81,8 @@ export interface FlowSpec {
   fileSteps?: readonly Step[];
   /** After the draft idle time, typing first says the draft was kept and asks again (nothing is used). */
   resumesAfterIdle?: boolean;
-  /** What the current step needs loaded (the input's own needs come first). */
-  needs?(state: ConversationState): Partial<StepNeeds>;
+  /** What the current step needs loaded (the input's own needs come first); `input`: what the person did (a typed search). */
+  needs?(state: ConversationState, input: StepInput): Partial<StepNeeds>;
   /** The assessment the current step is about: typed text in its thread answers the step (not dialog). */
   subjectId?(state: ConversationState): number | null;
   /** Asks the current question again; false when it cannot (the subject is gone), then the idle hint is shown. */

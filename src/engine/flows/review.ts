@@ -85,8 +85,13 @@ function openReview(turn: Turn, id: number): void {
   const draft: ReviewDraft = kept ?? { id: view.id, round: view.round, item: 0, ratings: [] };
   turn.state = { ...turn.state, review: draft };
   const reflection = view.reflection ? `\n\n${t('review.reflection', { text: view.reflection })}` : '';
+  const g = turn.ctx.gathered;
+  // The rating rests on evidence gathered along the way: the period's feedback and recognitions.
+  const gathered = g
+    ? `\n\n${t('review.gathered', { count: g.count })}${g.latest.map((x) => `\n- ${x.on} ${t(`review.gathered_${x.kind}`, { name: x.from })}: ${x.text.length > 120 ? `${x.text.slice(0, 119)}…` : x.text}`).join('')}`
+    : '';
   turn.reply({
-    text: `${t('review.overview', { name: view.owner.name, cycle: view.cycle.name, round: view.round })}\n\n${itemLines(t, turn.ctx.locale, view.items).join('\n\n')}${reflection}`,
+    text: `${t('review.overview', { name: view.owner.name, cycle: view.cycle.name, round: view.round })}\n\n${itemLines(t, turn.ctx.locale, view.items).join('\n\n')}${reflection}${gathered}`,
     threadKey: view.threadKey,
   });
   if (kept) {
@@ -406,7 +411,7 @@ export const reviewModule: FlowModule = {
     },
   ],
   actions: {
-    open_review: { needs: (a) => ({ subjectId: a.id }), run: (turn, a) => openReview(turn, a.id) },
+    open_review: { needs: (a) => ({ subjectId: a.id, gathered: true }), run: (turn, a) => openReview(turn, a.id) },
     rate: button,
     hasil: button,
     perilaku: button,

@@ -74,6 +74,8 @@ function statusCommand(turn: Turn): void {
   }
   if (result) lines.push(...resultLines(turn, result));
   if (!own && !result) lines.push(t('assess.none'));
+  const received = turn.ctx.received;
+  if (received) lines.push(t('status.received', { feedback: received.feedback, recognitions: received.recognitions }));
   const pending = (turn.ctx.pendingReviews ?? []).filter((p) => p.kind === 'review');
   lines.push(pending.length ? t('status.reviews_pending', { count: pending.length }) : t('status.reviews_none'));
   const calibration = turn.ctx.calibration;
@@ -113,7 +115,7 @@ function objectionLines(turn: Turn, result: ResultView): string[] {
 export const settingsModule: FlowModule = {
   name: 'settings',
   commands: [
-    { names: ['status'], needs: { own: true, pendingReviews: true, result: true, calibration: true, objection: 'own' }, run: (turn) => statusCommand(turn) },
+    { names: ['status'], needs: { own: true, pendingReviews: true, result: true, calibration: true, objection: 'own', received: true }, run: (turn) => statusCommand(turn) },
     { names: ['bahasa', 'language'], run: languageCommand },
     { names: ['pengumuman', 'announcements'], run: (turn) => announcementsCommand(turn) },
   ],

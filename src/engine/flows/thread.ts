@@ -1,17 +1,21 @@
 /**
  * Dialog kinerja: a message posted in an assessment's thread is stored on the assessment and relayed to the
- * other party in the same thread. Only the owner and whoever may rate it can post.
+ * other party in the same thread. Only the owner and whoever may rate it can post. A feedback's thread is
+ * relayed the same way between its giver and its employee (feedback.ts).
  */
 import { checkTextLength } from '../../domain/index.js';
 import { translator } from '../../i18n/index.js';
 import { mayRate } from '../raters.js';
 import type { Turn } from '../turn.js';
+import { relayFeedbackReply } from './feedback.js';
 import type { FlowModule } from './module.js';
 
 function relayThreadMessage(turn: Turn, text: string): void {
   const t = translator(turn.ctx.locale);
   const view = turn.ctx.subject;
   const actor = turn.ctx.actor;
+  // A feedback's thread (umpan balik) rather than an assessment's.
+  if (!view && turn.ctx.feedbackThread) return relayFeedbackReply(turn, text);
   if (!view || !actor) {
     turn.say(t('thread.not_allowed'));
     return;
