@@ -2,3 +2,4 @@
 export * from './contract.js';
 export * from './platform-module.js';
 export * from './shared-tokens.js';
+export * from './commands.js';

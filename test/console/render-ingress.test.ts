@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderForConsole } from '../../src/adapters/console/render.js';
 import { parseConsoleLine } from '../../src/adapters/console/ingress.js';
+import { ConsoleSender } from '../../src/adapters/console/sender.js';
 
 describe('console rendering', () => {
   it('numbers buttons across rows and returns their tokens in order', () => {
@@ -43,5 +44,39 @@ describe('console input', () => {
     const a = parseConsoleLine('halo', nip, choice);
     const b = parseConsoleLine('halo', nip, choice);
     expect(a.kind === 'event' && b.kind === 'event' && a.event.eventId !== b.event.eventId).toBe(true);
+  });
+});
+
+describe('console: a number is an answer unless the question on screen offers buttons (issue 13 item 1)', () => {
+  const nip = '199001012015032003';
+  const chat = `console:${nip}`;
+  function setup() {
+    const lines: string[] = [];
+    const sender = new ConsoleSender({ write: (t) => lines.push(t) }, () => chat);
+    const parse = (line: string) => parseConsoleLine(line, nip, (n, explicit) => sender.choice(chat, n, explicit));
+    return { sender, parse };
+  }
+
+  it('after a prompt with buttons, a number question without buttons takes "1" as its answer; "#1" still presses', async () => {
+    const { sender, parse } = setup();
+    await sender.deliver({ platform: 'console', chatId: chat }, { text: 'Bukti dukung?', buttons: [[{ label: 'Lewati', token: 'skip' }]] });
+    expect(parse('1')).toMatchObject({ kind: 'event', event: { kind: 'action', payload: 'skip' } });
+    // The pressed prompt is edited (not a new question): its buttons stay pressable by number.
+    await sender.deliver({ platform: 'console', chatId: chat }, { text: 'Bukti dukung?\n✓ Lewati', replaceOutboxId: 1 });
+    expect(parse('1')).toMatchObject({ kind: 'event', event: { kind: 'action', payload: 'skip' } });
+    await sender.deliver({ platform: 'console', chatId: chat }, { text: 'Realisasi indikator 2? Target: 90 %' });
+    expect(parse('1')).toMatchObject({ kind: 'event', event: { kind: 'text', payload: '1' } });
+    expect(parse('95')).toMatchObject({ kind: 'event', event: { kind: 'text', payload: '95' } });
+    expect(parse('#1')).toMatchObject({ kind: 'event', event: { kind: 'action', payload: 'skip' } });
+    expect(parse('# 1')).toMatchObject({ kind: 'event', event: { kind: 'action', payload: 'skip' } });
+    // No such button: the text goes to the conversation as typed.
+    expect(parse('#4')).toMatchObject({ kind: 'event', event: { kind: 'text', payload: '#4' } });
+  });
+
+  it('messages to someone else do not change what the number presses here', async () => {
+    const { sender, parse } = setup();
+    await sender.deliver({ platform: 'console', chatId: chat }, { text: 'Pilih', buttons: [[{ label: 'A', token: 'a' }, { label: 'B', token: 'b' }]] });
+    await sender.deliver({ platform: 'console', chatId: 'console:198001012005012002' }, { text: 'Untuk atasan' });
+    expect(parse('2')).toMatchObject({ kind: 'event', event: { kind: 'action', payload: 'b' } });
   });
 });

@@ -95,7 +95,7 @@ export class ConsoleAdapter implements PlatformAdapter {
   }
 
   private async onLine(line: string): Promise<void> {
-    const parsed = parseConsoleLine(line, this.acting, (n) => this.sender.choice(consoleChatId(this.acting), n));
+    const parsed = parseConsoleLine(line, this.acting, (n, explicit) => this.sender.choice(consoleChatId(this.acting), n, explicit));
     if (parsed.kind === 'quit') {
       this.rl?.close();
       return;

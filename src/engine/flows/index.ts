@@ -5,6 +5,7 @@
  * hand-offs between them (handoffs.ts). Cancelling, help, stale buttons and the idle hint are common to all
  * flows and live here. Anything that fits no step gets a hint and the current question again.
  */
+import { commandToken } from '../../contract/index.js';
 import { firstOpenPosition, hasOpenDraft } from '../assessment-view.js';
 import { translator } from '../../i18n/index.js';
 import { conversationStateSchema, stateParser, type Action, type ConversationState, type SliceSchema, type StateParser, type Step, type StepInput, type StepResult } from '../state.js';
@@ -206,7 +207,7 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
         const c = common.get(input.name) ?? commands.get(input.name);
         if (c) c.run(turn, input.args);
         else {
-          turn.say(t('common.unknown_command', { command: input.name.slice(0, 32) }));
+          turn.say(t('common.unknown_command', { command: typedCommand(input.name.slice(0, 32)) }));
           askCurrent(turn);
         }
         break;
@@ -268,3 +269,8 @@ export const step: FlowRegistry['step'] = (state, input, ctx, threadKey) => flow
 
 /** What the bot's flows need loaded (see `FlowRegistry.needsFor`). */
 export const needsFor: FlowRegistry['needsFor'] = (state, input) => flows.needsFor(state, input);
+
+/** A command the person typed, to name it back: a token spelled for their platform when it can be one. */
+function typedCommand(name: string): string {
+  return /^[a-z_]+$/.test(name) ? commandToken(name) : `/${name}`;
+}
