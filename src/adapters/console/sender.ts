@@ -36,6 +36,11 @@ export class ConsoleSender implements PlatformSender {
 
   async deliver(destination: Destination, message: OutgoingMessage, lookups?: DeliveryLookups): Promise<DeliveryReceipt> {
     if (message.file && lookups) message = await this.writeFile(message, lookups);
+    // The terminal shows no buttons to take away.
+    if (message.buttonsRemoved) {
+      this.seq += 1;
+      return { platformMessageRef: `console-${this.seq}` };
+    }
     // A terminal cannot edit what it printed: for a replaced prompt show only what changed (its last line,
     // e.g. "✓ Lewati"), not the whole prompt again.
     const shown = message.replaceOutboxId !== undefined ? { text: message.text.split('\n').at(-1) ?? '' } : message;

@@ -259,7 +259,7 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
 }
 
 /** Keys of the shared part of the state, which no slice may take. */
-const BASE_KEYS = new Set(['flow', 'step', 'tokens', 'inbox', 'stale', 'prompt']);
+const BASE_KEYS = new Set(['flow', 'step', 'tokens', 'inbox', 'stale', 'prompt', 'pressed']);
 
 /** The bot's registry. */
 export const flows: FlowRegistry = createFlowRegistry(FLOW_MODULES);
