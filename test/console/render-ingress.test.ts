@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { renderForConsole } from '../../src/adapters/console/render.js';
 import { parseConsoleLine } from '../../src/adapters/console/ingress.js';
 import { ConsoleSender } from '../../src/adapters/console/sender.js';
+import { spellCommands } from '../../src/contract/index.js';
+import { translator } from '../../src/i18n/index.js';
 
 describe('console rendering', () => {
   it('numbers buttons across rows and returns their tokens in order', () => {
@@ -78,5 +80,17 @@ describe('console: a number is an answer unless the question on screen offers bu
     await sender.deliver({ platform: 'console', chatId: chat }, { text: 'Pilih', buttons: [[{ label: 'A', token: 'a' }, { label: 'B', token: 'b' }]] });
     await sender.deliver({ platform: 'console', chatId: 'console:198001012005012002' }, { text: 'Untuk atasan' });
     expect(parse('2')).toMatchObject({ kind: 'event', event: { kind: 'action', payload: 'b' } });
+  });
+});
+
+describe("the console's own lines in both languages", () => {
+  const line = (locale: 'id' | 'en', key: string, vars: Record<string, string> = {}) => spellCommands(translator(locale)(`console.${key}`, vars), '/');
+  it('switching person and the banner, commands spelled for the console', () => {
+    expect(line('en', 'acting_as', { name: 'Budi Santoso' })).toBe('Now acting as Budi Santoso.');
+    expect(line('id', 'acting_as', { name: 'Budi Santoso' })).toBe('Sekarang Anda bertindak sebagai Budi Santoso.');
+    expect(line('en', 'as_usage')).toBe('Usage: /as NIP');
+    expect(line('id', 'as_usage')).toBe('Cara pakai: /as NIP');
+    expect(line('en', 'banner')).toContain('/help for help, /quit to leave');
+    expect(line('id', 'banner')).toContain('/bantuan untuk bantuan, /quit untuk keluar');
   });
 });
