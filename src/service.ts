@@ -16,7 +16,8 @@ import { migrate, openOrm, type Orm } from './db/orm.js';
 import { countPendingOutbox, outboxChats } from './db/outbox.js';
 import { txOf } from './db/sql.js';
 import { deliverOutboxRow } from './jobs/deliver-row.js';
-import type { PlatformAdapter, PlatformConfig, PlatformSender, TerminalSession } from './contract/index.js';
+import { spellCommands, type PlatformAdapter, type PlatformConfig, type PlatformSender, type TerminalSession } from './contract/index.js';
+import { localeFromHint, translator } from './i18n/index.js';
 import { createEngine } from './engine/engine.js';
 import { createInboxConsumer, type InboxConsumer } from './engine/inbox-consumer.js';
 import { createHttpServer, type HttpServer } from './http/server.js';
@@ -200,6 +201,11 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     const consumer = createInboxConsumer({ orm, engine, logger, databaseUrl });
     inbox = consumer;
     const output = opts.output ?? process.stdout;
+    /** A console line in the language of employee `nip`, its commands spelled as typed in the console. */
+    const consoleLine = async (nip: string, key: string, vars: Record<string, string> = {}) => {
+      const rows = await txOf(em()).query<{ locale: string | null }>('select locale from employee where nip = $1', [nip]);
+      return spellCommands(translator(localeFromHint(rows[0]?.locale ?? undefined))(`console.${key}`, vars), '/');
+    };
     const terminal: TerminalSession = {
       input: opts.input ?? process.stdin,
       output,
@@ -210,7 +216,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         const rows = await txOf(em()).query<{ name: string; position: string }>('select name, position from employee where nip = $1', [nip]);
         return rows[0] ? `${rows[0].name} (${rows[0].position})` : null;
       },
-      banner: demo ? demoBanner() : undefined,
+      banner: demo ? await consoleLine(DEMO_EMPLOYEE_NIP, 'banner') : undefined,
+      say: (nip, key, vars) => consoleLine(nip, key, vars),
       firstLine: demo ? '/penilaian' : undefined,
       deliverInline: true,
       onClose: () => void service.stop(),
@@ -291,12 +298,4 @@ function fileLogger(config: Config): Logger {
   return pino({ level: config.LOG_LEVEL }, pino.destination({ dest: file, sync: false, mkdir: true }));
 }
 
-function demoBanner(): string {
-  return [
-    'kinerja-bot demo (console chat). You are a staff member; the cycle is open.',
-    'Type answers, or the number of a button. /as NIP switches person, e.g. /as 198304052008012004 (supervisor),',
-    '/as 198611112011012007 (HR admin). /bantuan for help, /quit to leave. Data lives in ./data.',
-    '',
-  ].join('\n');
-}
 

@@ -137,6 +137,11 @@ export interface OutgoingMessage {
    * edits in place (removing its buttons) and falls back to a new message when the edit fails.
    */
   replaceOutboxId?: number;
+  /**
+   * With `replaceOutboxId`: the edit only takes the buttons away (the question was answered by typing), the
+   * text is unchanged; a platform that cannot edit shows nothing for it.
+   */
+  buttonsRemoved?: boolean;
   /** A modal form (Slack `views.open`); other platforms ask field by field and ignore this. */
   form?: FormSpec;
   /**

@@ -3,3 +3,4 @@ export * from './contract.js';
 export * from './platform-module.js';
 export * from './shared-tokens.js';
 export * from './text.js';
+export * from './commands.js';

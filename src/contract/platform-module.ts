@@ -64,6 +64,9 @@ export interface InlineDelivery {
   deliver(id: number, sender: PlatformSender): Promise<unknown>;
 }
 
+/** The console's own lines (catalogue keys under `console.`). */
+export type ConsoleLineKey = 'acting_as' | 'as_usage' | 'as_unknown' | 'as_demo_only';
+
 /** The terminal a local chat runs in (the console platform), when the service has one. */
 export interface TerminalSession {
   input: NodeJS.ReadableStream;
@@ -77,6 +80,11 @@ export interface TerminalSession {
   color?: boolean;
   /** Line shown once when the chat opens. */
   banner?: string;
+  /**
+   * The console's own lines (switching person) in the language of the person `nip` at the keyboard, commands
+   * spelled for the console; English when absent.
+   */
+  say?(nip: string, key: ConsoleLineKey, vars?: Record<string, string>): Promise<string>;
   /** First line to send, as if typed. */
   firstLine?: string;
   /** True when no delivery worker runs in this process: messages are printed right after the event commits. */

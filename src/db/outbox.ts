@@ -54,6 +54,22 @@ export function answeredEditSelect(token: string, key: string, source: string): 
          where e->>'token' = ${token} limit 1) b`;
 }
 
+/**
+ * Writes the edit that takes the buttons off prompt `promptKey` (an outbox dedupe key), its text unchanged,
+ * under dedupe key `key`: the question was answered by typing. Nothing when the prompt has no buttons.
+ */
+export async function insertButtonsRemovedEdit(tx: Tx, args: { promptKey: string; key: string }): Promise<number[]> {
+  const rows = await tx.query<{ id: string }>(
+    insertOutboxFrom(
+      `select o.platform, o.chat_id, o.recipient_id,
+              (o.payload - 'buttons' - 'form' - 'threadRoot') || jsonb_build_object('replaceOutboxId', o.id, 'buttonsRemoved', true), $2
+         from ${promptByKey('$1')} o where jsonb_array_length(coalesce(o.payload->'buttons', '[]'::jsonb)) > 0`,
+    ),
+    [args.promptKey, args.key],
+  );
+  return rows.map((r) => Number(r.id));
+}
+
 /** The prompt row recorded under dedupe key `key` (an SQL expression), when `condition` holds. */
 export function promptByKey(key: string, condition = 'true'): string {
   return `(select * from outbox_message where dedupe_key = ${key} and ${condition})`;

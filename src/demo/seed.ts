@@ -47,7 +47,8 @@ export async function seedDemo(em: EntityManager, opts: { clock: Clock; config: 
   const cycle = await createCycle(
     em,
     {
-      name: `Penilaian Bulanan ${monthId} (demo)`,
+      // The kind is named by the messages ("Penilaian diri {{cycle}}"): the name does not repeat it.
+      name: `Bulanan ${monthId} (demo)`,
       kind: 'bulanan',
       periodStart: today.startOf('month').toISODate()!,
       periodEnd: today.endOf('month').toISODate()!,

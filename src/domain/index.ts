@@ -3,7 +3,7 @@
  * parameter). Everything other folders need from `src/domain` is exported here.
  */
 export { DomainError, InvalidCalendarDateError } from './errors.js';
-export { parseCalendarDate, toCalendarDate, calendarDateToUtc, type CalendarDate } from './dates.js';
+export { parseCalendarDate, parseTypedDate, parseTypedDates, toCalendarDate, calendarDateToUtc, type CalendarDate } from './dates.js';
 export { roundToOneDecimal } from './rounding.js';
 export {
   RATINGS,

@@ -6,7 +6,7 @@
 import { followUpFor } from '../domain/index.js';
 import { appendAuditAtCommit, textDigest, type AuditEntry } from '../db/audit.js';
 import { currentChatOf, linkAccount } from '../db/identity.js';
-import { answeredEditSelect, insertAnsweredEdit, insertOutbox, insertOutboxFrom, outboxValuesSelect, promptByKey, type OutboxDraft } from '../db/outbox.js';
+import { answeredEditSelect, insertAnsweredEdit, insertButtonsRemovedEdit, insertOutbox, insertOutboxFrom, outboxValuesSelect, promptByKey, type OutboxDraft } from '../db/outbox.js';
 import { cancelReminders, endCoaching, scheduleObjectionReminders, scheduleReviewReminders, type ReminderContext } from '../db/reminders.js';
 import type { Session, Tx } from '../db/sql.js';
 import { setUnitChannel } from '../db/units.js';
@@ -76,6 +76,9 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
         break;
       case 'mark_answered':
         answered = await markAnswered(tx, event, e.token, e.prompt);
+        break;
+      case 'remove_buttons':
+        answered = await insertButtonsRemovedEdit(tx, { promptKey: e.prompt, key: outboxKey(event, ANSWERED_SUFFIX) });
         break;
       case 'notify': {
         if (e.employeeId === args.actor?.id) {

@@ -23,7 +23,7 @@ import { unitByCode } from '../db/units.js';
 import type { ReminderConfig } from '../db/reminders.js';
 import { TxRunner, type Session } from '../db/sql.js';
 import { isTransientDatabaseError } from '../db/transient.js';
-import { initialState, type ConversationState, type Effect, type Locale, type StepInput } from './state.js';
+import { initialState, type ConversationState, type Effect, type Locale, type StepInput, type StepResult } from './state.js';
 import { CHECKIN_RATING_TOKEN_PREFIX, CONTINUE_ASSESSMENT_TOKEN, OPEN_CALIBRATION_TOKEN, OPEN_REVIEWS_TOKEN, issuedTo, randomErrorId, randomToken } from './tokens.js';
 import type { StepContext } from './views.js';
 
@@ -194,9 +194,20 @@ export function createEngine(deps: EngineDeps): Engine {
       newToken,
       newErrorId: randomErrorId,
     };
-    const result = flows.step(state, input, ctx, event.threadKey);
+    // The second press of a double click is acknowledged without a word (the first one answered).
+    const doubleClick = input.kind === 'stale_action' && event.kind === 'action' && state.pressed?.token === event.payload && now.getTime() - state.pressed.at <= DOUBLE_CLICK_MS;
+    const result: StepResult = doubleClick ? { state, effects: [] } : flows.step(state, input, ctx, event.threadKey);
     const pressed = answeredPrompt(event, state, input);
-    const effects = pressed ? [...result.effects, pressed] : result.effects;
+    // A question answered by typing (its buttons retired by this turn) loses its buttons, like a pressed one.
+    const typedOver =
+      !pressed && !doubleClick && state.prompt && result.state.prompt !== state.prompt && (event.kind === 'text' || event.kind === 'file' || event.kind === 'command')
+        ? ({ kind: 'remove_buttons', prompt: state.prompt } as const)
+        : null;
+    const effects = pressed ? [...result.effects, pressed] : typedOver ? [...result.effects, typedOver] : result.effects;
+    if (!doubleClick) {
+      const { pressed: _before, ...rest } = result.state;
+      result.state = pressed?.kind === 'mark_answered' ? { ...rest, pressed: { token: pressed.token, at: now.getTime() } } : rest;
+    }
     const args: ApplyArgs = {
       event,
       reminders,
@@ -306,6 +317,9 @@ function describe(err: unknown): string {
 export function outboxKeyPrefix(event: IncomingEvent): string {
   return `${event.platform}:${event.eventId}`;
 }
+
+/** How soon a second press of the same button counts as the same click (a double click, acknowledged silently). */
+const DOUBLE_CLICK_MS = 10_000;
 
 /**
  * A button of one of the presser's prompts was pressed: that prompt loses its buttons and shows the choice.

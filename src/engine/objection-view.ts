@@ -3,7 +3,7 @@
  * `/status` line about it. Shared by the objection flow and the status view, so it lives below both.
  */
 import { objectionWindow, type ObjectionWindow } from '../domain/index.js';
-import { OBJECTION_COMMAND } from '../contract/index.js';
+import { commandToken, OBJECTION_COMMAND } from '../contract/index.js';
 import { formatDate, type Translate } from '../i18n/index.js';
 import { predicateLabel } from '../i18n/labels.js';
 import type { Locale } from './state.js';
@@ -14,16 +14,16 @@ export function windowOf(c: ObjectionCase, now: Date): ObjectionWindow {
   return objectionWindow(c.announcedAt, c.windowDays, c.assessment.owner.timezone, now);
 }
 
-/** The command that files an objection, as the reader types it on their platform (`/keberatan`, `/kinerja keberatan`). */
-export function objectionCommand(commandPrefix: string): string {
-  return `${commandPrefix}${OBJECTION_COMMAND}`;
+/** The command that files an objection, spelled on delivery as the reader types it (`/keberatan`, `/kinerja keberatan`). */
+export function objectionCommand(): string {
+  return commandToken(OBJECTION_COMMAND);
 }
 
 /**
  * The `/status` line about objecting, for the case's owner: the decision when there is one, the pending
  * objection, or the option to object while the window is open; nothing once the window closed unused.
  */
-export function objectionStatusLine(t: Translate, locale: Locale, c: ObjectionCase | null | undefined, now: Date, commandPrefix: string): string | null {
+export function objectionStatusLine(t: Translate, locale: Locale, c: ObjectionCase | null | undefined, now: Date): string | null {
   if (!c) return null;
   const o = c.objection;
   if (o?.status === 'decided') {
@@ -35,5 +35,5 @@ export function objectionStatusLine(t: Translate, locale: Locale, c: ObjectionCa
   if (o) return t('objection.status_open', { date: o.dueOn ? formatDate(locale, o.dueOn) : '-' });
   const w = windowOf(c, now);
   if (!w.open) return null;
-  return t('objection.status_option', { cycle: c.assessment.cycle.name, command: objectionCommand(commandPrefix), date: formatDate(locale, w.lastDay) });
+  return t('objection.status_option', { cycle: c.assessment.cycle.name, command: objectionCommand(), date: formatDate(locale, w.lastDay) });
 }

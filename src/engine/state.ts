@@ -103,6 +103,8 @@ export interface ConversationState extends FlowSlices {
    * lets the one-statement write record it without a second round trip.
    */
   prompt?: string;
+  /** The token pressed by the latest event, when it was a press, and when (ms): a second press within seconds is a double click. */
+  pressed?: { token: string; at: number };
 }
 
 /** A fresh conversation. */
@@ -161,6 +163,8 @@ export type Effect =
    * `prompt` is the prompt's outbox dedupe key; null means search the presser's chat (inbox buttons).
    */
   | { kind: 'mark_answered'; token: string; prompt: string | null }
+  /** Take the buttons off prompt `prompt` (an outbox dedupe key): its question was answered by typing. */
+  | { kind: 'remove_buttons'; prompt: string }
   | { kind: 'thread_message'; assessmentId: number; authorId: number; text: string }
   /**
    * The follow-up of a result. `checkIns`: the rater's check-in dates (they replace the ones not held yet);
@@ -281,6 +285,7 @@ export function conversationStateSchema(args: { flows: readonly string[]; steps:
     inbox: z.record(z.string(), actionSchema),
     stale: z.array(z.string()),
     prompt: z.string().optional(),
+    pressed: z.object({ token: z.string(), at: z.number() }).optional(),
     ...slices,
   });
 }

@@ -71,7 +71,8 @@ function compileMessage(inst: i18n, locale: Locale, key: string): CompiledMessag
   }
   parts.push(raw.slice(last));
   // Anything else in braces (`{{x, number}}`, `{{- x}}`) is i18next formatting.
-  if (parts.some((p) => p.includes('{{') || p.includes('}}'))) return null;
+  // Command tokens (`{{cmd:penilaian}}`) are text here: delivery spells them for the reader's platform.
+  if (parts.some((p) => { const rest = p.replace(/\{\{cmd:[a-z_]+\}\}/g, ''); return rest.includes('{{') || rest.includes('}}'); })) return null;
   return { parts, names };
 }
 

@@ -42,7 +42,7 @@ export interface SelfReminderVars {
 export function selfReminderText(t: Translate, moment: ReminderMoment, v: SelfReminderVars): string {
   switch (moment) {
     case 'before':
-      return t('jobs.reminder.self.before', { cycle: v.cycle, deadline: v.deadline, days: v.days, done: v.done, total: v.total });
+      return t('jobs.reminder.self.before', { cycle: v.cycle, deadline: v.deadline, count: v.days, done: v.done, total: v.total });
     case 'due_today':
       return t('jobs.reminder.self.due_today', { cycle: v.cycle, deadline: v.deadline, done: v.done, total: v.total });
     case 'overdue':

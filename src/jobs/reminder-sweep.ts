@@ -18,11 +18,10 @@ import { DateTime } from 'luxon';
 import { nextWorkingSlot, timezoneAlias, type WorkingCalendar } from '../domain/index.js';
 import type { Button, OutgoingMessage } from '../contract/index.js';
 import type { Clock } from '../clock.js';
-import { CHECKIN_RATING_TOKEN_PREFIX as CHECKIN_RATING_TOKEN, CONTINUE_ASSESSMENT_TOKEN, OBJECTION_COMMAND, OPEN_REVIEWS_TOKEN } from '../contract/index.js';
+import { CHECKIN_RATING_TOKEN_PREFIX as CHECKIN_RATING_TOKEN, commandToken, CONTINUE_ASSESSMENT_TOKEN, OBJECTION_COMMAND, OPEN_REVIEWS_TOKEN } from '../contract/index.js';
 import { checkInText, continueButtonLabel, digestHeading, digestReviewLine, digestSelfLine, jobLocale, jobTranslator, objectionHrText, objectionReminderText, reviewButtonLabel, reviewReminderText, selfReminderText, type ReminderMoment } from './messages.js';
 import { formatDate } from '../i18n/index.js';
 import { appendAudit } from '../db/audit.js';
-import { PLATFORM_MODULES } from '../platforms.js';
 import { loadWorkingCalendar } from '../db/calendar.js';
 import { currentChatJoin } from '../db/identity.js';
 import { insertOutbox } from '../db/outbox.js';
@@ -265,7 +264,7 @@ async function composeMessages(tx: Tx, live: DueRow[], now: Date): Promise<NewMe
       const o = objections.get(r.assessment_id as number);
       if (!o) continue;
       const owner = r.subject_id !== null ? people.get(r.subject_id) : undefined;
-      const vars = { name: owner?.name ?? '-', nip: owner?.nip ?? '-', cycle: r.cycle_name ?? '', date: formatDate(jobLocale(person.locale), o.due_on), decider: person.name, command: objectionCommandOn(person.platform) };
+      const vars = { name: owner?.name ?? '-', nip: owner?.nip ?? '-', cycle: r.cycle_name ?? '', date: formatDate(jobLocale(person.locale), o.due_on), decider: person.name, command: commandToken(OBJECTION_COMMAND) };
       paragraphs.push(objectionReminderText(t, momentOf(r.kind), vars));
     }
     if (paragraphs.length === 0) continue;
@@ -333,7 +332,7 @@ async function composeMessages(tx: Tx, live: DueRow[], now: Date): Promise<NewMe
     for (const hrId of hrByUnit.get(r.unit_id) ?? []) {
       const hr = people.get(hrId);
       if (!hr?.platform || !hr.chat_id) continue;
-      const vars = { name: owner?.name ?? r.name, nip: owner?.nip ?? r.nip, cycle: r.cycle_name ?? '', date: formatDate(jobLocale(hr.locale), o.due_on), decider: decider?.name ?? '-', command: objectionCommandOn(hr.platform) };
+      const vars = { name: owner?.name ?? r.name, nip: owner?.nip ?? r.nip, cycle: r.cycle_name ?? '', date: formatDate(jobLocale(hr.locale), o.due_on), decider: decider?.name ?? '-', command: commandToken(OBJECTION_COMMAND) };
       messages.push({
         platform: hr.platform,
         chat_id: hr.chat_id,
@@ -345,11 +344,6 @@ async function composeMessages(tx: Tx, live: DueRow[], now: Date): Promise<NewMe
     }
   }
   return messages;
-}
-
-/** `/keberatan` as typed on `platform` (Slack: `/kinerja keberatan`), by the platform's command prefix. */
-function objectionCommandOn(platform: string): string {
-  return `${PLATFORM_MODULES.find((m) => m.name === platform)?.capabilities.commandPrefix ?? '/'}${OBJECTION_COMMAND}`;
 }
 
 /** The open objections of these assessments: id, due date, named decider. */

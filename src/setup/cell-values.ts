@@ -1,5 +1,5 @@
 /** Reading typed values out of spreadsheet text, the way Indonesian offices write them. */
-import { parseCalendarDate } from '../domain/dates.js';
+import { parseTypedDate } from '../domain/dates.js';
 
 /** `12`, `12.5` or `12,5` (comma is the Indonesian decimal mark); null when not a plain number. */
 export function parseDecimal(text: string): number | null {
@@ -8,12 +8,9 @@ export function parseDecimal(text: string): number | null {
   return Number(t.replace(',', '.'));
 }
 
-/** `2027-08-17`, `17/08/2027` or `17-08-2027` to `YYYY-MM-DD`; null when not a real date. */
+/** `2027-08-17`, `17/08/2027`, `17-08-2027` or `17 Agustus 2027` to `YYYY-MM-DD` (domain `parseTypedDate`); null when not a real date. */
 export function parseDayDate(text: string): string | null {
-  const t = text.trim();
-  const dmy = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$/.exec(t);
-  const iso = dmy ? `${dmy[3]}-${dmy[2]!.padStart(2, '0')}-${dmy[1]!.padStart(2, '0')}` : t;
-  return parseCalendarDate(iso) ? iso : null;
+  return parseTypedDate(text);
 }
 
 const YES = ['ya', 'y', 'yes', 'true', '1', 'benar'];

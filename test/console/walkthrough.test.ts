@@ -98,7 +98,14 @@ describe('README walkthrough on the embedded default (console)', () => {
   }, 30_000);
 
   it('/as switches to the supervisor, who rates, gives feedback and confirms; both see the predikat', async () => {
-    expect(await type(`/as ${DEMO_SUPERVISOR_NIP}`)).toContain('Now acting as Budi Santoso');
+    // The console's own lines speak the person's language (Indonesian by default) too.
+    expect(screen).toContain('kinerja-bot demo (obrolan konsol)');
+    expect(screen).toContain('#2 selalu menekan tombol 2');
+    // The cycle name does not repeat its kind ("penilaian diri Penilaian Bulanan ...").
+    expect(screen).toMatch(/Penilaian diri Bulanan \S+ \d{4} \(demo\)/);
+    expect(screen.toLowerCase()).not.toContain('penilaian diri penilaian');
+    expect(await type('/as 000000000000000000')).toContain('Tidak ada pegawai dengan NIP 000000000000000000.');
+    expect(await type(`/as ${DEMO_SUPERVISOR_NIP}`)).toContain('Sekarang Anda bertindak sebagai Budi Santoso');
     await press('Tinjau sekarang');
     await press('Di atas ekspektasi');
     await press('Di atas ekspektasi');

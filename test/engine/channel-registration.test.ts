@@ -23,7 +23,7 @@ import { createLogger } from '../../src/logger.js';
 import { ManualClock } from '../../src/clock.js';
 import { verifyAuditChain } from '../../src/db/audit.js';
 import { txOf } from '../../src/db/sql.js';
-import type { PlatformSender } from '../../src/contract/index.js';
+import { spellCommands, type PlatformSender } from '../../src/contract/index.js';
 
 const GROUP = '-100555';
 
@@ -38,7 +38,8 @@ describe('registering a unit channel through the engine', () => {
   const inGroup = async (who: string, text: string) => {
     const r = await h.send(who, text, { groupChatId: GROUP });
     const rows = await h.query<{ payload: { text: string } }>(`select payload from outbox_message where chat_id = ? and id = any(string_to_array(?, ',')::bigint[]) order by id`, [GROUP, r.outboxIds.join(',')]);
-    return rows.map((x) => x.payload.text).join('\n');
+    // As delivered to the Telegram group: commands spelled with its prefix.
+    return rows.map((x) => spellCommands(x.payload.text, '/')).join('\n');
   };
   const channels = async () => (await h.query<{ announce_channels: Record<string, string> }>(`select announce_channels from unit where code = 'DISDIK'`))[0]!.announce_channels;
 
@@ -51,7 +52,7 @@ describe('registering a unit channel through the engine', () => {
     );
     const english = await h.handle(h.event('9998', 'command', 'daftarkan_kanal', { args: ['DISDIK'], groupChatId: GROUP, hints: { locale: 'en' } }));
     const [en] = await h.query<{ payload: { text: string } }>(`select payload from outbox_message where id = ?`, [english.outboxIds[0]]);
-    expect(en!.payload.text).toBe('This chat account is not linked to an employee yet. Open a private chat with the bot, send /start CODE (the link code from HR), then send /daftarkan_kanal UNIT_CODE here again.');
+    expect(spellCommands(en!.payload.text, '/')).toBe('This chat account is not linked to an employee yet. Open a private chat with the bot, send /start CODE (the link code from HR), then send /daftarkan_kanal UNIT_CODE here again.');
     expect(await channels()).toEqual({ telegram: '-100777' });
   });
 

@@ -47,6 +47,8 @@ describe('engine follow-ups', () => {
     expect(edit.threadKey).toBe(prompt.threadKey);
     // The edit goes out first, then the next question.
     expect(edit.outboxId).toBeLessThan((await h.lastMessages('ani'))[0].outboxId);
+    // Pressed again later (not the second press of a double click, which is silent: no-leftovers.test.ts).
+    h.clock.advance(60_000);
     await h.pressToken('ani', prompt.buttons![0][0].token);
     expect(await h.lastText('ani')).toContain('sudah tidak berlaku');
     expect(await h.lastEdits('ani')).toEqual([]);

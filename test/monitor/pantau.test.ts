@@ -5,7 +5,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OutgoingFile } from '../../src/contract/index.js';
+import { spellCommands, type OutgoingFile } from '../../src/contract/index.js';
 import { createChatFileSource } from '../../src/reports/chat-files.js';
 import { createEngineHarness, T0, type EngineHarness } from '../support/engine.js';
 
@@ -74,8 +74,10 @@ describe('/pantau', () => {
     await h.query(`insert into chat_identity (platform, platform_user_id, chat_id, employee_id) values ('slack', 'UANI', 'DANI', ?)`, [h.ids.ani]);
     const result = await h.handle({ platform: 'slack', platformUserId: 'UANI', chatId: 'DANI', eventId: 'slack-pantau-1', kind: 'command', payload: 'pantau', args: [] });
     const [row] = await h.query<{ payload: { text: string } }>(`select payload from outbox_message where id = ?`, [result.outboxIds[0]]);
-    expect(row!.payload.text).toContain('Perintah /kinerja pantau untuk atasan');
-    expect(row!.payload.text).toContain('kirim /kinerja status');
+    // Delivery spells the commands for Slack.
+    const shown = spellCommands(row!.payload.text, '/kinerja ');
+    expect(shown).toContain('Perintah /kinerja pantau untuk atasan');
+    expect(shown).toContain('kirim /kinerja status');
   });
 
   it('an unknown unit code is named back with where the codes are', async () => {

@@ -12,6 +12,12 @@ import { createPgliteDatabase, createTestDatabase, type TestDatabase } from './d
 import { addAssessment, addCycle, addOrganisation, addTarget, newThreadKey, SCHOOL_REPORTS_TARGET, TRIWULAN_IV_2026, type OrgMember } from './seed.js';
 import { capabilitiesOf } from '../../src/engine/capabilities.js';
 import { PLATFORM_MODULES } from '../../src/platforms.js';
+import { spellMessageCommands } from '../../src/contract/index.js';
+
+/** A stored message as its reader gets it: commands spelled for the platform (as delivery does). */
+function asDelivered(payload: OutgoingMessage, platform: string): OutgoingMessage {
+  return spellMessageCommands(payload, PLATFORM_MODULES.find((m) => m.name === platform)?.capabilities.commandPrefix ?? '/');
+}
 
 /** People of the seeded organisation, by short name. */
 export const PEOPLE = {
@@ -129,7 +135,7 @@ export async function createEngineHarness(opts: { poolMax?: number; idleMinutes?
       `select id, payload, chat_id, platform from outbox_message where platform = ? and chat_id = ? and id > ? order by id`,
       [platform, userId, mark],
     );
-    return rows.map((r) => ({ ...r.payload, outboxId: Number(r.id), chatId: r.chat_id, platform: r.platform }));
+    return rows.map((r) => ({ ...asDelivered(r.payload, r.platform), outboxId: Number(r.id), chatId: r.chat_id, platform: r.platform }));
   }
 
   const h: EngineHarness = {
@@ -186,7 +192,7 @@ export async function createEngineHarness(opts: { poolMax?: number; idleMinutes?
         `select id, payload, chat_id, platform from outbox_message where platform = ? and chat_id = ? order by id`,
         [platform, userId],
       );
-      return rows.map((r) => ({ ...r.payload, outboxId: Number(r.id), chatId: r.chat_id, platform: r.platform }));
+      return rows.map((r) => ({ ...asDelivered(r.payload, r.platform), outboxId: Number(r.id), chatId: r.chat_id, platform: r.platform }));
     },
     async lastText(who) {
       return (await h.lastMessages(who)).map((m) => m.text).join('\n---\n');

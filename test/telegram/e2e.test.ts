@@ -149,11 +149,16 @@ describe.each(['polling', 'webhook'] as const)('Telegram end to end (%s)', (mode
     const summary = h.fake.botMessages(ANI.id).find((m) => m.text.includes('Ringkasan penilaian diri'))!;
     expect(summary.reply_markup?.inline_keyboard ?? []).toEqual([]);
     expect(summary.text).toContain('✓ Kirim');
-    // A prompt answered by typing keeps its keyboard (the first evidence question, answered with a file);
-    // its "Lewati" is no longer valid:
-    const evidence = h.fake.botMessages(ANI.id).find((m) => m.text.includes('bukti dukung') && m.reply_markup?.inline_keyboard.length)!;
+    // A prompt answered by typing lost its keyboard too (the first evidence question, answered with a file),
+    // its text unchanged; a client still showing its "Lewati" gets "no longer valid":
+    const sent = h.fake.callsTo('sendMessage').find((c) => String(c.params.text).includes('bukti dukung') && c.params.reply_markup);
+    const markup = (typeof sent!.params.reply_markup === 'string' ? JSON.parse(sent!.params.reply_markup) : sent!.params.reply_markup) as { inline_keyboard: { text: string; callback_data: string }[][] };
+    const skip = markup.inline_keyboard.flat().find((b) => b.text === 'Lewati')!.callback_data;
+    const evidence = h.fake.botMessages(ANI.id).find((m) => m.text.includes('bukti dukung'))!;
+    expect(evidence.reply_markup?.inline_keyboard ?? []).toEqual([]);
+    expect(evidence.text).not.toContain('✓');
     const shown = count(ANI);
-    const { update } = await h.act(() => h.fake.pressButton(ANI, evidence.message_id, 'Lewati'));
+    const { update } = await h.act(() => h.fake.pressButton(ANI, evidence.message_id, skip, { force: true }));
     // The spinner stops and the bot explains, kindly.
     expect(h.fake.callbackAnswer(update.callback_query!.id)?.answered).toBe(true);
     expect(said(ANI, shown)).toContain('Tombol itu sudah tidak berlaku');

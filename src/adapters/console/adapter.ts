@@ -5,7 +5,7 @@
  * person, only in demo mode.
  */
 import { createInterface, type Interface } from 'node:readline';
-import type { ConversationEngine, InlineDelivery, PlatformAdapter, TerminalSession } from '../../contract/index.js';
+import type { ConsoleLineKey, ConversationEngine, InlineDelivery, PlatformAdapter, TerminalSession } from '../../contract/index.js';
 import { ConsoleSender } from './sender.js';
 import { consoleChatId, parseConsoleLine } from './ingress.js';
 
@@ -68,6 +68,11 @@ export class ConsoleAdapter implements PlatformAdapter {
     return this.queue;
   }
 
+  /** A console line in the language of the person now at the keyboard (English without the service's texts). */
+  private async line(key: ConsoleLineKey, vars: Record<string, string>, english: string): Promise<string> {
+    return this.opts.say ? this.opts.say(this.acting, key, vars) : english;
+  }
+
   private async remember(nip: string): Promise<string | null> {
     const d = await this.opts.describe(nip);
     if (d) this.names.set(nip, d);
@@ -95,21 +100,22 @@ export class ConsoleAdapter implements PlatformAdapter {
   }
 
   private async onLine(line: string): Promise<void> {
-    const parsed = parseConsoleLine(line, this.acting, (n) => this.sender.choice(consoleChatId(this.acting), n));
+    const parsed = parseConsoleLine(line, this.acting, (n, explicit) => this.sender.choice(consoleChatId(this.acting), n, explicit));
     if (parsed.kind === 'quit') {
       this.rl?.close();
       return;
     }
     if (parsed.kind === 'switch') {
       if (!this.opts.demo) {
-        this.opts.output.write('/as is only available in demo mode (DEMO_MODE=true).\n');
+        this.opts.output.write(`${await this.line('as_demo_only', {}, '/as is only available in demo mode (DEMO_MODE=true).')}\n`);
       } else if (!parsed.nip) {
-        this.opts.output.write('Usage: /as NIP\n');
+        this.opts.output.write(`${await this.line('as_usage', {}, 'Usage: /as NIP')}\n`);
       } else if (!(await this.remember(parsed.nip))) {
-        this.opts.output.write(`No employee with NIP ${parsed.nip}. Try one of the NIPs listed at start-up.\n`);
+        this.opts.output.write(`${await this.line('as_unknown', { nip: parsed.nip }, `No employee with NIP ${parsed.nip}. Try one of the NIPs listed at start-up.`)}\n`);
       } else {
         this.acting = parsed.nip;
-        this.opts.output.write(`Now acting as ${this.names.get(parsed.nip)}.\n`);
+        const name = this.names.get(parsed.nip) ?? parsed.nip;
+        this.opts.output.write(`${await this.line('acting_as', { name }, `Now acting as ${name}.`)}\n`);
       }
       this.prompt();
       return;

@@ -1,6 +1,8 @@
 /**
- * Turns a line typed in the terminal into an IncomingEvent. A bare number picks a button of the last
- * prompt; `/cmd args` is a command; anything else is text. The console user id is the acting person's NIP.
+ * Turns a line typed in the terminal into an IncomingEvent. A bare number picks a button when the latest
+ * message offers buttons (no question that offers buttons takes a typed number: a number question has none,
+ * so there the number is its answer); `#2` always presses button 2 of the latest buttons shown; `/cmd args`
+ * is a command; anything else is text. The console user id is the acting person's NIP.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingEvent } from '../../contract/index.js';
@@ -25,15 +27,16 @@ export function consoleChannelOf(chatId: string): string | null {
   return chatId.startsWith('console:#') ? chatId.slice('console:#'.length) : null;
 }
 
-export function parseConsoleLine(line: string, actingNip: string, choice: (n: number) => string | undefined): ConsoleLine {
+export function parseConsoleLine(line: string, actingNip: string, choice: (n: number, explicit: boolean) => string | undefined): ConsoleLine {
   const text = line.trim();
   if (!text) return { kind: 'empty' };
   if (text === '/quit' || text === '/exit') return { kind: 'quit' };
   const base = { platform: 'console' as const, platformUserId: actingNip, chatId: consoleChatId(actingNip), eventId: randomUUID(), receivedAt: new Date() };
   const as = /^\/as(?:\s+(\S+))?$/i.exec(text);
   if (as) return { kind: 'switch', nip: (as[1] ?? '').replace(/\s/g, '') };
-  if (/^\d{1,2}$/.test(text)) {
-    const token = choice(Number(text));
+  const number = /^(#)?\s*(\d{1,2})$/.exec(text);
+  if (number) {
+    const token = choice(Number(number[2]), number[1] === '#');
     if (token) return { kind: 'event', event: { ...base, kind: 'action', payload: token } };
   }
   if (text.startsWith('/')) {

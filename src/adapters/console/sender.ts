@@ -16,8 +16,13 @@ export interface ConsoleSink {
 export class ConsoleSender implements PlatformSender {
   readonly platform = 'console' as const;
   private seq = 0;
-  /** Last buttons shown per chat, so typing "2" presses the second button of that chat's last prompt. */
+  /**
+   * Buttons of the latest message per chat (none when it has none), so typing "2" presses the second button
+   * only while the question on screen offers buttons; a question without them takes "2" as its answer.
+   */
   private readonly choicesByChat = new Map<string, string[]>();
+  /** Buttons of the latest message with buttons per chat: `#2` always presses the second of them. */
+  private readonly shownByChat = new Map<string, string[]>();
 
   constructor(
     private readonly sink: ConsoleSink,
@@ -31,11 +36,18 @@ export class ConsoleSender implements PlatformSender {
 
   async deliver(destination: Destination, message: OutgoingMessage, lookups?: DeliveryLookups): Promise<DeliveryReceipt> {
     if (message.file && lookups) message = await this.writeFile(message, lookups);
+    // The terminal shows no buttons to take away.
+    if (message.buttonsRemoved) {
+      this.seq += 1;
+      return { platformMessageRef: `console-${this.seq}` };
+    }
     // A terminal cannot edit what it printed: for a replaced prompt show only what changed (its last line,
     // e.g. "✓ Lewati"), not the whole prompt again.
     const shown = message.replaceOutboxId !== undefined ? { text: message.text.split('\n').at(-1) ?? '' } : message;
     const rendered = renderForConsole(shown, { color: this.color });
-    if (rendered.choices.length) this.choicesByChat.set(destination.chatId, rendered.choices);
+    // An edit (an answered prompt losing its buttons) is not a new question.
+    if (message.replaceOutboxId === undefined) this.choicesByChat.set(destination.chatId, rendered.choices);
+    if (rendered.choices.length) this.shownByChat.set(destination.chatId, rendered.choices);
     const mine = destination.chatId === this.currentChat();
     const channel = consoleChannelOf(destination.chatId);
     // A unit channel's post (an award announcement) is not to anyone in particular: it shows as the channel.
@@ -58,8 +70,11 @@ export class ConsoleSender implements PlatformSender {
     return { ...message, text, blocks: undefined, file: undefined };
   }
 
-  /** The token behind choice `n` (1-based) of the last prompt in `chatId`, if any. */
-  choice(chatId: string, n: number): string | undefined {
-    return this.choicesByChat.get(chatId)?.[n - 1];
+  /**
+   * The token behind choice `n` (1-based) in `chatId`, if any: of the latest message, or with `explicit`
+   * (`#n`) of the latest message that had buttons.
+   */
+  choice(chatId: string, n: number, explicit = false): string | undefined {
+    return (explicit ? this.shownByChat : this.choicesByChat).get(chatId)?.[n - 1];
   }
 }

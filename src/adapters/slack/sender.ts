@@ -78,6 +78,8 @@ export class SlackSender implements PlatformSender {
           this.logger?.info({ channel, code: failure.platformCode }, 'slack: message cannot be edited; sending a new one');
         }
       }
+      // Taking buttons away from a message that cannot be edited sends nothing.
+      if (message.buttonsRemoved) return { platformMessageRef: ref ?? 'none' };
     }
 
     let threadTs: string | undefined;

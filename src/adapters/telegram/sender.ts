@@ -36,6 +36,13 @@ export class TelegramSender implements PlatformSender {
    */
   async deliver(destination: Destination, message: OutgoingMessage, lookups: DeliveryLookups): Promise<DeliveryReceipt> {
     if (message.file) return this.sendFile(destination.chatId, message, lookups);
+    if (message.buttonsRemoved && message.replaceOutboxId !== undefined) {
+      // Only the keyboard goes (the text stays as it was); a message that cannot be edited is left alone.
+      const ref = await lookups.messageRefOf(message.replaceOutboxId);
+      const last = ref === null ? undefined : partIds(ref).at(-1);
+      if (last !== undefined) await this.removeButtons(destination.chatId, Number(last));
+      return { platformMessageRef: ref ?? 'none' };
+    }
     let parts: TelegramMessagePart[];
     try {
       parts = renderMessage(message);

@@ -4,6 +4,7 @@
  * group or channel registers it as the unit's announcement channel. Anyone else is refused, and the refusal
  * says who may.
  */
+import { commandToken } from '../../contract/index.js';
 import { validateNip } from '../../domain/index.js';
 import { cutText } from '../../contract/index.js';
 import { formatDate, translator } from '../../i18n/index.js';
@@ -66,7 +67,7 @@ function namedUnit(args: string[]): string | null {
  */
 function registerChannelCommand(turn: Turn, args: string[]): void {
   const t = translator(turn.ctx.locale);
-  const command = `${turn.ctx.capabilities.commandPrefix}daftarkan_kanal`;
+  const command = commandToken('daftarkan_kanal');
   const answer = (text: string) => turn.effect({ kind: 'group_reply', message: { text } });
   if (!turn.ctx.groupChat) {
     turn.say(t('channel.only_in_group', { command }));

@@ -10,6 +10,7 @@
  *   button that starts `/umpanbalik` for them; the next feedback they are given answers the request.
  */
 import { z } from 'zod';
+import { commandToken } from '../../contract/index.js';
 import { BERAKHLAK_VALUES, FEEDBACK_KINDS, TEXT_BOUNDS, checkTextLength, type FeedbackKind } from '../../domain/index.js';
 import { translator, type Translate } from '../../i18n/index.js';
 import type { ButtonSpec, Turn } from '../turn.js';
@@ -38,13 +39,14 @@ function tr(turn: Turn): Translate {
   return translator(turn.ctx.locale);
 }
 
-/** The cancel command as the reader types it (Slack: `/kinerja batal`). */
+/** The cancel command, as a token delivery spells for the reader's platform (Slack: `/kinerja batal`). */
 function cancelCmd(turn: Turn): string {
-  return `${turn.ctx.capabilities.commandPrefix}${turn.ctx.locale === 'en' ? 'cancel' : 'batal'}`;
+  return commandToken(turn.ctx.locale === 'en' ? 'cancel' : 'batal');
 }
 
-function cmd(turn: Turn): string {
-  return `${turn.ctx.capabilities.commandPrefix}umpanbalik`;
+/** This flow's command, as a token delivery spells for the reader's platform. */
+function cmd(_turn: Turn): string {
+  return commandToken('umpanbalik');
 }
 
 /** The people found for a typed name (part of it, any case) or an exact NIP. */

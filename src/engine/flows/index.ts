@@ -5,6 +5,7 @@
  * hand-offs between them (handoffs.ts). Cancelling, help, stale buttons and the idle hint are common to all
  * flows and live here. Anything that fits no step gets a hint and the current question again.
  */
+import { commandToken } from '../../contract/index.js';
 import { firstOpenPosition, hasOpenDraft } from '../assessment-view.js';
 import { translator } from '../../i18n/index.js';
 import { cutText } from '../../contract/index.js';
@@ -215,7 +216,7 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
         const c = common.get(input.name) ?? commands.get(input.name);
         if (c) c.run(turn, input.args);
         else {
-          turn.say(t('common.unknown_command', { command: cutText(input.name, 32) }));
+          turn.say(t('common.unknown_command', { command: typedCommand(cutText(input.name, 32)) }));
           askCurrent(turn);
         }
         break;
@@ -267,7 +268,7 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
 }
 
 /** Keys of the shared part of the state, which no slice may take. */
-const BASE_KEYS = new Set(['flow', 'step', 'tokens', 'inbox', 'stale', 'prompt']);
+const BASE_KEYS = new Set(['flow', 'step', 'tokens', 'inbox', 'stale', 'prompt', 'pressed']);
 
 /** The bot's registry. */
 export const flows: FlowRegistry = createFlowRegistry(FLOW_MODULES);
@@ -277,3 +278,8 @@ export const step: FlowRegistry['step'] = (state, input, ctx, threadKey) => flow
 
 /** What the bot's flows need loaded (see `FlowRegistry.needsFor`). */
 export const needsFor: FlowRegistry['needsFor'] = (state, input) => flows.needsFor(state, input);
+
+/** A command the person typed, to name it back: a token spelled for their platform when it can be one. */
+function typedCommand(name: string): string {
+  return /^[a-z_]+$/.test(name) ? commandToken(name) : `/${name}`;
+}

@@ -8,6 +8,7 @@
  * - `/masuk` (`/signin`): an HR admin gets a one-time link to the HR web page (10 minutes, single use); only
  *   the link's hash is stored, and issuing it is audited.
  */
+import { commandToken } from '../../contract/index.js';
 import { createHash } from 'node:crypto';
 import { translator } from '../../i18n/index.js';
 import type { Turn } from '../turn.js';
@@ -32,10 +33,9 @@ function monitorScope(turn: Turn, view: MonitorView): 'all' | 'own' | null {
 function pantauCommand(turn: Turn, args: string[]): void {
   const t = translator(turn.ctx.locale);
   const view = turn.ctx.monitor;
-  const prefix = turn.ctx.capabilities.commandPrefix;
-  const cmd = `${prefix}pantau`;
+  const cmd = commandToken('pantau');
   const scope = view ? monitorScope(turn, view) : null;
-  if (!view || !scope) return turn.say(t('pantau.not_allowed', { cmd, status: `${prefix}status` }));
+  if (!view || !scope) return turn.say(t('pantau.not_allowed', { cmd, status: commandToken('status') }));
   if (!view.cycle) return turn.say(t('pantau.no_cycle'));
   const asked = args[0]?.trim();
   let unit: { code: string; name: string } | null;
@@ -80,7 +80,7 @@ function exportAction(turn: Turn, action: { r: 'results' | 'monitoring'; c: numb
 function signinCommand(turn: Turn): void {
   const t = translator(turn.ctx.locale);
   const actor = turn.ctx.actor;
-  const cmd = `${turn.ctx.capabilities.commandPrefix}masuk`;
+  const cmd = commandToken('masuk');
   if (!actor || !actor.roles.includes(ADMIN_ROLE)) return turn.say(t('pantau.signin_not_allowed', { cmd }));
   const base = turn.ctx.publicUrl;
   if (!base) return turn.say(t('pantau.signin_off'));

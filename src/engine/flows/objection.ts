@@ -445,7 +445,7 @@ export const objectionModule: FlowModule = {
     },
     help(turn) {
       const t = tr(turn);
-      return turn.state.objection?.mode === 'decide' ? t('help.objection_decide') : t('help.objection', { command: objectionCommand(turn.ctx.capabilities.commandPrefix) });
+      return turn.state.objection?.mode === 'decide' ? t('help.objection_decide') : t('help.objection', { command: objectionCommand() });
     },
   },
   commands: [

@@ -7,6 +7,7 @@
  * RECOGNITION_PER_DAY a sender's day. HR may hide one (`kinerja recognition hide`, src/setup/recognition.ts).
  */
 import { z } from 'zod';
+import { commandToken } from '../../contract/index.js';
 import { BERAKHLAK_VALUES, checkTextLength } from '../../domain/index.js';
 import { translator, type Translate } from '../../i18n/index.js';
 import type { ButtonSpec, Turn } from '../turn.js';
@@ -32,13 +33,14 @@ function tr(turn: Turn): Translate {
   return translator(turn.ctx.locale);
 }
 
-/** The cancel command as the reader types it (Slack: `/kinerja batal`). */
+/** The cancel command, as a token delivery spells for the reader's platform (Slack: `/kinerja batal`). */
 function cancelCmd(turn: Turn): string {
-  return `${turn.ctx.capabilities.commandPrefix}${turn.ctx.locale === 'en' ? 'cancel' : 'batal'}`;
+  return commandToken(turn.ctx.locale === 'en' ? 'cancel' : 'batal');
 }
 
-function cmd(turn: Turn): string {
-  return `${turn.ctx.capabilities.commandPrefix}apresiasi`;
+/** This flow's command, as a token delivery spells for the reader's platform. */
+function cmd(_turn: Turn): string {
+  return commandToken('apresiasi');
 }
 
 /** False (and says why) when the sender has used up the day's recognitions. */

@@ -6,9 +6,8 @@
  * improve and the check-in dates, which the announcement schedules with reminders (defaults only when the
  * rater gave none).
  */
-import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { DEFAULT_CHECK_IN_WEEKS, checkInDates, checkTextLength, followUpFor, todayIn } from '../../domain/index.js';
+import { DEFAULT_CHECK_IN_WEEKS, checkInDates, checkTextLength, followUpFor, parseTypedDates, todayIn } from '../../domain/index.js';
 import { formatDate, translator, type Translate } from '../../i18n/index.js';
 import { predicateLabel, ratingLabel, textLengthFault } from '../../i18n/labels.js';
 import type { Turn } from '../turn.js';
@@ -90,27 +89,13 @@ function coachingSubject(turn: Turn): AssessmentView | null {
   return view;
 }
 
-/** Reads `31-12-2026`, `31/12/2026` or `2026-12-31`. */
-export function parseLocalDate(text: string): string | null {
-  const s = text.trim();
-  let d = DateTime.fromFormat(s, 'yyyy-MM-dd');
-  if (!d.isValid) d = DateTime.fromFormat(s.replace(/\//g, '-'), 'd-M-yyyy');
-  return d.isValid ? (d.toISODate() as string) : null;
-}
-
 /**
  * The check-in dates a rater typed: one date (the later ones follow at the cycle's spacing, domain
  * follow-up.ts) or several separated by commas; each from the owner's today on. Null when one does not read.
  */
 export function parseCheckInDates(text: string, today: string, weeks: readonly number[]): string[] | null {
-  const parts = text.split(/[,;]|\s+(?=\d)/).map((p) => p.trim()).filter(Boolean);
-  if (parts.length === 0) return null;
-  const dates: string[] = [];
-  for (const part of parts) {
-    const d = parseLocalDate(part);
-    if (!d || d < today) return null;
-    dates.push(d);
-  }
+  const dates = parseTypedDates(text, today);
+  if (!dates || dates.some((d) => d < today)) return null;
   const unique = [...new Set(dates)].sort();
   return unique.length === 1 ? checkInDates({ first: unique[0] }, weeks) : unique;
 }
@@ -133,7 +118,7 @@ function coachingText(turn: Turn, text: string): void {
   }
   const dates = parseCheckInDates(text, ownerToday(turn, view), weeksOf(view));
   if (!dates) {
-    turn.say(t('input.bad_date'));
+    turn.say(t('input.bad_date', { example: formatDate(turn.ctx.locale, checkInDates({ today: ownerToday(turn, view) }, weeksOf(view))[0] ?? ownerToday(turn, view)) }));
     return askCoaching(turn, view);
   }
   savePlan(turn, view, dates);

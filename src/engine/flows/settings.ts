@@ -108,7 +108,7 @@ function resultLines(turn: Turn, r: ResultView): string[] {
 /** The objection (keberatan) line of a final result: how to object while the window is open, then the decision. */
 function objectionLines(turn: Turn, result: ResultView): string[] {
   if (!result.final) return [];
-  const line = objectionStatusLine(translator(turn.ctx.locale), turn.ctx.locale, turn.ctx.objection, turn.ctx.now, turn.ctx.capabilities.commandPrefix);
+  const line = objectionStatusLine(translator(turn.ctx.locale), turn.ctx.locale, turn.ctx.objection, turn.ctx.now);
   return line ? [line] : [];
 }
 
