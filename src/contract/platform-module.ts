@@ -146,6 +146,12 @@ export interface PlatformModule {
    * chat with a backlog is drained at this pace, so it never draws the 429 that would pause every chat; 0: none.
    */
   readonly chatIntervalMs: number;
+  /**
+   * A 429 usually limits one chat (Telegram's per-chat flood control), not the whole platform: the first one
+   * delays only that chat's message; only when a second chat is limited within the wait does the whole queue
+   * pause. False (Slack: limits per method and workspace): every 429 pauses the queue.
+   */
+  readonly chatScopedRateLimits?: boolean;
   /** The delivery limiter for this platform; undefined: limited only by the platform's 429 answers. */
   rateLimit(config: PlatformConfig): RateLimit | undefined;
   /**

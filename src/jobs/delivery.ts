@@ -6,7 +6,9 @@
  *
  * Failures, as classified by the platform sender (`DeliveryError`):
  * - rate_limited: the whole platform queue pauses for the platform's retry_after (`worker.rateLimit`) and
- *   the job goes back to waiting without using an attempt, instead of a worker holding it while sleeping;
+ *   the job goes back to waiting without using an attempt, instead of a worker holding it while sleeping; on a
+ *   platform whose 429s are usually one chat's flood limit (`chatScopedRateLimits`, Telegram) the first
+ *   limited chat only delays its own message, and the queue pauses when a second chat is limited meanwhile;
  * - permanent (bot blocked, chat not found): `deliverOutboxRow` marks the row failed with the reason;
  * - transient (network, 5xx): the job is delayed by a capped exponential back-off computed from the row's
  *   attempts, and retried until DELIVERY_GIVE_UP_HOURS after the row was written (or the DELIVERY_MAX_ATTEMPTS
@@ -40,7 +42,7 @@ import { deliverOutboxRow, markOutboxDead, SentRecorder, type ChatLine, type Del
 import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
 import type { JobQueue, JobWorker, QueueBackend } from './backend.js';
-import { outboxRetryClock, pendingOutbox, pendingOutboxBefore, resetOutboxForRetry, type OutboxStatus } from '../db/outbox.js';
+import { outboxChats, outboxRetryClock, pendingOutbox, pendingOutboxBefore, resetOutboxForRetry, type OutboxStatus } from '../db/outbox.js';
 import { txOf } from '../db/sql.js';
 
 /** The delivery queue of each registered platform (src/platforms.ts). */
@@ -229,6 +231,9 @@ export const DEFAULT_LIMITER = { max: 1000, durationMs: 1000 } as const;
 export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<DeliveryJobData> {
   const orderRetryMs = opts.orderRetryMs ?? DEFAULT_ORDER_RETRY_MS;
   const chatIntervalMs = opts.chatIntervalMs ?? platformModule(opts.platform).chatIntervalMs;
+  const chatScoped = platformModule(opts.platform).chatScopedRateLimits === true;
+  /** Chats this process saw limited (429), until when: a second chat limited meanwhile pauses the whole queue. */
+  const limitedChats = new Map<string, number>();
   const sameQueue = opts.backend.queue<DeliveryJobData>(platformModule(opts.platform).deliveryQueue);
   /**
    * Row `line.next` may go now: its job (asleep, see `chatWaitMs`) is made due at once, or after the platform's
@@ -271,6 +276,19 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
       if (err instanceof DelayedError) throw err;
       if (err instanceof DeliveryError && err.kind === 'rate_limited') {
         const waitMs = Math.max(err.retryAfterMs ?? 1000, 1);
+        if (chatScoped) {
+          const [where] = await outboxChats(txOf(em), opts.platform, [id]);
+          const now = Date.now();
+          for (const [chat, until] of limitedChats) if (until <= now) limitedChats.delete(chat);
+          const others = [...limitedChats.keys()].filter((c) => c !== where?.chatId);
+          if (where && others.length === 0) {
+            // One chat over its flood limit: only its message waits; other chats' messages go on.
+            limitedChats.set(where.chatId, now + waitMs);
+            opts.logger.warn({ platform: opts.platform, outboxId: id, waitMs }, 'chat rate limit: this chat waits, other chats go on');
+            await job.moveToDelayed(now + waitMs, token);
+            throw new DelayedError();
+          }
+        }
         opts.logger.warn({ platform: opts.platform, outboxId: id, waitMs }, 'platform rate limit: pausing the delivery queue');
         await worker!.rateLimit(waitMs);
         throw Worker.RateLimitError();

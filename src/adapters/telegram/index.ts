@@ -38,6 +38,8 @@ export const telegramPlatform: PlatformModule = {
   // Telegram allows about 30 messages a second per bot; the limiter keeps below it (TELEGRAM_RATE_PER_SEC).
   // Telegram: "avoid sending more than one message per second" to one chat (Bot API FAQ).
   chatIntervalMs: 1000,
+  // A 429 names one chat's flood limit far more often than the bot's global one (which our limiter keeps under).
+  chatScopedRateLimits: true,
   rateLimit: (config) => ({ max: telegramConfig(config).TELEGRAM_RATE_PER_SEC ?? 25, durationMs: 1000 }),
   startFailure: (err) => {
     // getMe/setWebhook answered 401 (a wrong or revoked token) or 404 (a token of no bot): retrying cannot help.
