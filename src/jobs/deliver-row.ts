@@ -15,7 +15,9 @@ export type DeliveryOutcome =
   | { status: 'skipped'; reason: 'not_found' | 'already_sent' | 'already_failed' }
   | { status: 'failed'; reason: string; line?: ChatLine }
   /** Only with `keepChatOrder`: an older message to the same chat is still pending; nothing was sent. */
-  | { status: 'waiting'; reason: 'older_message_pending'; ahead: number };
+  | { status: 'waiting'; reason: 'older_message_pending'; ahead: number }
+  /** Only with `chatPace`: the chat has a backlog and got a message less than its interval ago. */
+  | { status: 'waiting'; reason: 'chat_pace'; ahead: 0; retryInMs: number };
 
 /** With `keepChatOrder`: what waits behind a row that is done, so the worker can hand its chat on. */
 export interface ChatLine {
@@ -33,6 +35,11 @@ export interface DeliverOptions {
    * rows per chat), so a delivery costs one read and one write, the write shared with `sentRecorder`.
    */
   keepChatOrder?: boolean;
+  /**
+   * With `keepChatOrder`: how long the chat must still wait before this row may go (0: go now, and the caller
+   * counts this as the chat's latest send), given how many rows wait behind it.
+   */
+  chatPace?: (chatId: string, behind: number) => number;
   /** Records the sent status through this batcher (the delivery worker's), instead of one UPDATE per row. */
   sentRecorder?: SentRecorder;
   /** Produces the files messages carry (charts, exports); without it such a message fails for good. */
@@ -111,6 +118,8 @@ export async function deliverOutboxRow(
   if (row.status === 'sent') return { status: 'skipped', reason: 'already_sent' };
   if (row.status === 'failed' || row.status === 'dead') return { status: 'skipped', reason: 'already_failed' };
   if (row.ahead > 0) return { status: 'waiting', reason: 'older_message_pending', ahead: row.ahead };
+  const paceMs = opts.chatPace?.(row.chatId, row.behind) ?? 0;
+  if (paceMs > 0) return { status: 'waiting', reason: 'chat_pace', ahead: 0, retryInMs: paceMs };
   const line: ChatLine | undefined = row.next !== null ? { next: row.next, behind: row.behind } : undefined;
   const sender = senders.get(row.platform);
   if (!sender) {

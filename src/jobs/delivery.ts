@@ -76,6 +76,8 @@ export interface DeliveryRetry {
 export const CHAT_WAIT_MAX_MS = 30_000;
 /** A chat with more pending rows than this behind a sent one is drained at the platform's per-chat pace. */
 export const CHAT_BURST = 5;
+/** Messages a chat with a queue may get in a quick burst before the per-chat pace applies (Telegram: ~3). */
+export const CHAT_BURST_SENDS = 3;
 
 /**
  * How long a row waits for the older rows of its chat before it looks again. Right behind the head (which is
@@ -232,6 +234,23 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
   const orderRetryMs = opts.orderRetryMs ?? DEFAULT_ORDER_RETRY_MS;
   const chatIntervalMs = opts.chatIntervalMs ?? platformModule(opts.platform).chatIntervalMs;
   const chatScoped = platformModule(opts.platform).chatScopedRateLimits === true;
+  /** This process's latest sends to each chat (at most CHAT_BURST_SENDS), for `chatPace`. */
+  const recentSends = new Map<string, number[]>();
+  /**
+   * A chat with messages queued gets at most CHAT_BURST_SENDS in any CHAT_BURST_SENDS x `chatIntervalMs`
+   * (a short burst, then the platform's sustained per-chat pace), even when a row was woken early (its own
+   * short wait, or a wake-up that found it already running). A message with nothing behind it is never held.
+   */
+  const chatPace = (chatId: string, behind: number): number => {
+    if (chatIntervalMs <= 0) return 0;
+    const now = Date.now();
+    const windowMs = CHAT_BURST_SENDS * chatIntervalMs;
+    const times = (recentSends.get(chatId) ?? []).filter((t) => now - t < windowMs);
+    if (behind >= 1 && times.length >= CHAT_BURST_SENDS) return times[0]! + windowMs - now;
+    recentSends.set(chatId, [...times, now].slice(-CHAT_BURST_SENDS));
+    if (recentSends.size > 10_000) for (const [c, ts] of recentSends) if (ts.every((t) => now - t >= windowMs)) recentSends.delete(c);
+    return 0;
+  };
   /** Chats this process saw limited (429), until when: a second chat limited meanwhile pauses the whole queue. */
   const limitedChats = new Map<string, number>();
   const sameQueue = opts.backend.queue<DeliveryJobData>(platformModule(opts.platform).deliveryQueue);
@@ -262,13 +281,13 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
     const em = opts.orm.em.fork() as EntityManager;
     const id = job.data.outboxId;
     try {
-      const outcome = await deliverOutboxRow(em, opts.senders, id, { keepChatOrder: true, sentRecorder, files: opts.files });
+      const outcome = await deliverOutboxRow(em, opts.senders, id, { keepChatOrder: true, sentRecorder, files: opts.files, chatPace });
       if (outcome.status === 'sent' || outcome.status === 'failed') {
         breaker.succeeded();
         if (outcome.line) await handOn(outcome.line);
       }
       if (outcome.status === 'waiting') {
-        await job.moveToDelayed(Date.now() + chatWaitMs(outcome.ahead, orderRetryMs), token);
+        await job.moveToDelayed(Date.now() + (outcome.reason === 'chat_pace' ? outcome.retryInMs : chatWaitMs(outcome.ahead, orderRetryMs)), token);
         throw new DelayedError();
       }
       return outcome;
