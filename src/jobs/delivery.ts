@@ -239,13 +239,18 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
   /**
    * A chat with messages queued gets at most CHAT_BURST_SENDS in any CHAT_BURST_SENDS x `chatIntervalMs`
    * (a short burst, then the platform's sustained per-chat pace), even when a row was woken early (its own
-   * short wait, or a wake-up that found it already running). A message with nothing behind it is never held.
+   * short wait, or a wake-up that found it already running). A message with nothing behind it is held only
+   * when the chat already got the whole burst within one interval.
    */
   const chatPace = (chatId: string, behind: number): number => {
     if (chatIntervalMs <= 0) return 0;
     const now = Date.now();
     const windowMs = CHAT_BURST_SENDS * chatIntervalMs;
     const times = (recentSends.get(chatId) ?? []).filter((t) => now - t < windowMs);
+    // Never more than the burst within one interval (a flood's first replies go out before any queue shows);
+    // with a queue, no more than the burst within the burst's own window, so it drains at the sustained pace.
+    const inInterval = times.filter((t) => now - t < chatIntervalMs);
+    if (inInterval.length >= CHAT_BURST_SENDS) return inInterval[0]! + chatIntervalMs - now;
     if (behind >= 1 && times.length >= CHAT_BURST_SENDS) return times[0]! + windowMs - now;
     recentSends.set(chatId, [...times, now].slice(-CHAT_BURST_SENDS));
     if (recentSends.size > 10_000) for (const [c, ts] of recentSends) if (ts.every((t) => now - t >= windowMs)) recentSends.delete(c);
