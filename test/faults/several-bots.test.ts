@@ -10,38 +10,25 @@
  *   when one does not answer): updates of one chat land on both bots; killed mid-run: per-chat order, no
  *   duplicate effect, no lost update.
  */
-import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeTelegram, type FakeUser } from '../support/fake-telegram.js';
 import { migrate, openOrm, type Orm } from '../../src/db/orm.js';
 import { startBot, type BotProcess } from './support/bot.js';
-import { createDatabase, redisCli, sparePort, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from './support/servers.js';
-import { printFaultTable, type FaultRow } from './support/table.js';
+import { createDatabase, redisCli, sparePort } from './support/servers.js';
+import { type FaultRow } from './support/table.js';
+import { faultSuite, LOG_DIR } from './support/suite.js';
 
 const TOKEN = '123456789:FAULTS-telegram-token-abcdefgh';
 const SECRET = 'faults-webhook-secret-0123456789';
 const USERS: FakeUser[] = Array.from({ length: 20 }, (_, i) => ({ id: 60_001 + i, first_name: `Pegawai${i + 1}`, language_code: 'id' }));
 const PER_USER = 6;
-const LOG_DIR = join(process.cwd(), 'data', 'faults');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-let pgs: PrivatePostgres;
-let redis: PrivateRedis;
-const rows: FaultRow[] = [];
+const suite = faultSuite();
+const rows = suite.rows;
 
-beforeAll(async () => {
-  mkdirSync(LOG_DIR, { recursive: true });
-  pgs = await startPrivatePostgres();
-  redis = await startPrivateRedis();
-});
-
-afterAll(async () => {
-  printFaultTable(rows);
-  await redis?.stop();
-  await pgs?.destroy();
-});
 
 interface Bot {
   process: BotProcess;
@@ -120,11 +107,11 @@ async function settle(orm: Orm, fake: FakeTelegram, fault: string, updatesIn: nu
 }
 
 async function freshStack(name: string): Promise<{ url: string; orm: Orm; env: Record<string, string> }> {
-  const url = await createDatabase(pgs, name);
+  const url = await createDatabase(suite.pgs, name);
   const orm = await openOrm({ url, poolMax: 4 });
   await migrate(orm);
-  await redisCli(redis, 'flushall');
-  return { url, orm, env: { DATABASE_URL: url, REDIS_URL: redis.url, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_RATE_PER_SEC: '200' } };
+  await redisCli(suite.redis, 'flushall');
+  return { url, orm, env: { DATABASE_URL: url, REDIS_URL: suite.redis.url, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_RATE_PER_SEC: '200' } };
 }
 
 describe('several bot processes', () => {
