@@ -6,6 +6,8 @@ export default defineConfig({
     // The fault-injection suite runs on its own (npm run test:faults, vitest.faults.config.ts).
     exclude: ['test/faults/**', 'node_modules/**'],
     // Each test file gets its own PostgreSQL schema (see test/support/db.ts), so files may run in parallel.
+    // The CLI tests run a transpiled copy of the CLI (test/support/cli-build.ts): start-up in a fraction of the time.
+    globalSetup: ['test/support/cli-build.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,

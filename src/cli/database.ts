@@ -4,7 +4,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config.js';
-import { runningEmbeddedServer, startEmbeddedDatabase, type EmbeddedDatabase } from '../db/embedded.js';
+import type { EmbeddedDatabase } from '../db/embedded.js';
 import { migrate, openOrm, type Orm } from '../db/orm.js';
 import { UserFacingError } from '../setup/problems.js';
 
@@ -27,10 +27,12 @@ export async function openCliDatabase(cfg: Config, opts: { forMigrate?: boolean 
   let embedded: EmbeddedDatabase | undefined;
   let url = cfg.DATABASE_URL;
   // While `npm start` serves the embedded database, go through its server (PGlite is single-process).
-  const shared = url ? null : runningEmbeddedServer(cfg.DATA_DIR);
+  // PGlite is loaded only on the embedded default.
+  const pglite = url ? null : await import('../db/embedded.js');
+  const shared = pglite ? pglite.runningEmbeddedServer(cfg.DATA_DIR) : null;
   if (shared) url = shared.url;
   if (!url) {
-    embedded = await startEmbeddedDatabase({ dataDir: cfg.DATA_DIR });
+    embedded = await (pglite ?? (await import('../db/embedded.js'))).startEmbeddedDatabase({ dataDir: cfg.DATA_DIR });
     url = embedded.url;
   }
   let orm: Orm;

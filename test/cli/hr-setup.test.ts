@@ -2,11 +2,11 @@
  * HR set-up without SQL through the real `kinerja` entry point: acting (PLT/PLH), unit ratings and channels,
  * and `kinerja audit verify` catching an edited, a deleted and a re-ordered entry.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runKinerja, type CliResult } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 const KEPALA = '197001012000011001';
@@ -15,15 +15,8 @@ const PLT = '198002022005011004';
 let db: TestDatabase;
 let dir: string;
 
-function kinerja(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/index.ts', ...args],
-      { env: { ...process.env, DATABASE_URL: db.url, TELEGRAM_BOT_TOKEN: '', SLACK_BOT_TOKEN: '', LOG_LEVEL: 'info' }, timeout: 180_000 },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
+function kinerja(...args: string[]): Promise<CliResult> {
+  return runKinerja(db.url, args, { timeoutMs: 180_000 });
 }
 const q = <T>(sql: string, params: unknown[] = []) => db.orm.em.fork().getConnection().execute<T[]>(sql, params);
 function file(name: string, lines: string[]): string {

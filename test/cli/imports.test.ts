@@ -2,12 +2,12 @@
  * The import commands refuse hostile files as HR sees it: exit code 1, the line to fix, no stack trace,
  * nothing written (issue 15, item 6).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runKinerja, type CliResult } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { generateEmployees } from '../../scripts/gen-employees.js';
 
@@ -15,15 +15,8 @@ let db: TestDatabase;
 let dir: string;
 
 /** Runs the real `kinerja` entry point against the test database, with extra environment. */
-function kinerja(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/index.ts', ...args],
-      { env: { ...process.env, DATABASE_URL: db.url, TELEGRAM_BOT_TOKEN: '', SLACK_BOT_TOKEN: '', LOG_LEVEL: 'info', ...env }, timeout: 300_000 },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
+function kinerja(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
+  return runKinerja(db.url, args, { env, timeoutMs: 300_000 });
 }
 
 async function employees(): Promise<{ nip: string; name: string }[]> {

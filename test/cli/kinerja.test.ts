@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runKinerja, type CliResult } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { generateEmployees } from '../../scripts/gen-employees.js';
 
@@ -10,15 +10,8 @@ let db: TestDatabase;
 let dir: string;
 
 /** Runs the real `kinerja` entry point as HR would, against the test database. */
-function kinerja(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/index.ts', ...args],
-      { env: { ...process.env, DATABASE_URL: db.url, TELEGRAM_BOT_TOKEN: '', SLACK_BOT_TOKEN: '', LOG_LEVEL: 'info' }, timeout: 60_000 },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
+function kinerja(...args: string[]): Promise<CliResult> {
+  return runKinerja(db.url, args);
 }
 
 beforeAll(async () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runKinerja } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { seedExportCycle, type ExportSeed } from './seed.js';
 
@@ -27,7 +28,7 @@ function run(file: string, args: string[]): Promise<{ code: number; stdout: stri
   });
 }
 
-const kinerja = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args]);
+const kinerja = (...args: string[]) => runKinerja(db.url, args, { timeoutMs: 200_000 });
 
 beforeAll(async () => {
   db = await createTestDatabase();

@@ -8,7 +8,8 @@ import { defaultActor, say, table } from '../output.js';
 import { positiveInt } from './imports.js';
 import { scheduleSelfAssessmentReminders } from '../../db/reminders.js';
 import { txOf } from '../../db/sql.js';
-import { CurveViolationError, announceCycle, closeCycle } from '../../jobs/cycle-close.js';
+// Close and announce (jobs/cycle-close.js, with the queue code it brings) are loaded by those commands alone.
+const cycleClose = () => import('../../jobs/cycle-close.js');
 import { UserFacingError } from '../../setup/problems.js';
 import { systemClock } from '../../clock.js';
 
@@ -103,6 +104,7 @@ export function registerCycleCommands(program: Command): void {
     .action(async (id: number, o: { actor?: string }) => {
       const config = loadConfig();
       await withDatabase(config, async (db) => {
+        const { closeCycle } = await cycleClose();
         const r = await closeCycle(db.em(), id, { clock: systemClock, config, actor: o.actor ?? defaultActor() });
         say(`closed cycle ${id}: ${r.lateFlagged} late submissions flagged, ${r.violations.length} units break their distribution curve, ${r.outboxIds.length} messages queued`);
         for (const v of r.violations) say(`  unit ${v.unitId}: ${v.ruleIds.join(', ')}`);
@@ -120,6 +122,7 @@ export function registerCycleCommands(program: Command): void {
     .action(async (id: number, o: { overrideCurve?: string; actor?: string }) => {
       const config = loadConfig();
       await withDatabase(config, async (db) => {
+        const { announceCycle, CurveViolationError } = await cycleClose();
         let r;
         try {
           r = await announceCycle(db.em(), id, { clock: systemClock, config, actor: o.actor ?? defaultActor() }, o.overrideCurve !== undefined ? { overrideCurve: o.overrideCurve } : {});

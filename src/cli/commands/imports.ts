@@ -2,12 +2,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadConfig, type Config } from '../../config.js';
-import { importEmployeesFile } from '../../setup/employees.js';
-import { importHolidaysFile } from '../../setup/holidays.js';
 import { normaliseEncoding } from '../../setup/encoding.js';
 import { keepHeapTightForBatch } from '../../setup/batch-memory.js';
 import type { ReadTableOptions } from '../../setup/table-file.js';
-import { importTargetsFile } from '../../setup/targets.js';
 import { withDatabase } from '../database.js';
 import { defaultActor, say } from '../output.js';
 
@@ -96,6 +93,7 @@ ${LIMITS_HELP}`,
         const bar = progressBar();
         const started = Date.now();
         try {
+          const { importEmployeesFile } = await import('../../setup/employees.js');
           const r = await importEmployeesFile(db.em(), file, {
             actor: opts.actor ?? defaultActor(),
             deactivateMissing: opts.deactivateMissing,
@@ -135,6 +133,7 @@ ${LIMITS_HELP}`,
     .action(async (file: string, opts: { cycle: number; actor?: string; encoding?: string }) => {
       const cfg = loadConfig();
       await withDatabase(cfg, async (db) => {
+        const { importTargetsFile } = await import('../../setup/targets.js');
         const r = await importTargetsFile(db.em(), file, opts.cycle, { actor: opts.actor ?? defaultActor(), read: readOptions(cfg, opts.encoding) });
         say(`${r.file}: imported ${r.rows} targets for ${r.employees} employees in cycle ${opts.cycle} (${r.created} new, ${r.updated} updated)`);
       });
@@ -158,6 +157,7 @@ ${LIMITS_HELP}`,
     .action(async (file: string, opts: { actor?: string; encoding?: string }) => {
       const cfg = loadConfig();
       await withDatabase(cfg, async (db) => {
+        const { importHolidaysFile } = await import('../../setup/holidays.js');
         const r = await importHolidaysFile(db.em(), file, { actor: opts.actor ?? defaultActor(), read: readOptions(cfg, opts.encoding) });
         say(`${r.file}: imported ${r.rows} days (${r.created} new, ${r.updated} updated)`);
       });

@@ -1,13 +1,14 @@
 /** `kinerja bot|worker|start` (process roles) and `kinerja status` (operations). */
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { collectStatus, formatStatus } from '../../jobs/status.js';
-import { createQueues } from '../../jobs/worker-role.js';
-import { retryOutbox } from '../../jobs/delivery.js';
 import { UserFacingError } from '../../setup/problems.js';
-import { runRoles } from '../../main.js';
 import { withDatabase } from '../database.js';
 import { say } from '../output.js';
+
+// The service, the queues and the platforms are loaded by the commands that use them: every other command
+// (and --help) starts without loading Bolt, grammY, BullMQ and the HTTP server.
+const runRoles = async (roles: ('bot' | 'worker')[]) => (await import('../../main.js')).runRoles(roles);
+const queuesFor = async (...args: Parameters<typeof import('../../jobs/worker-role.js').createQueues>) => (await import('../../jobs/worker-role.js')).createQueues(...args);
 
 export function registerServiceCommands(program: Command): void {
   program
@@ -28,7 +29,8 @@ export function registerServiceCommands(program: Command): void {
     .action(async () => {
       const config = loadConfig();
       await withDatabase(config, async (db) => {
-        const queues = createQueues({ orm: db.orm, config, databaseUrl: db.url });
+        const { collectStatus, formatStatus } = await import('../../jobs/status.js');
+        const queues = await queuesFor({ orm: db.orm, config, databaseUrl: db.url });
         try {
           say(formatStatus(await collectStatus(db.em(), queues.all())));
         } finally {
@@ -49,7 +51,8 @@ export function registerServiceCommands(program: Command): void {
       if (since && Number.isNaN(since.getTime())) throw new UserFacingError(`--since ${opts.since} is not a date; use e.g. 2026-12-01`);
       const config = loadConfig();
       await withDatabase(config, async (db) => {
-        const queues = createQueues({ orm: db.orm, config, databaseUrl: db.url });
+        const { retryOutbox } = await import('../../jobs/delivery.js');
+        const queues = await queuesFor({ orm: db.orm, config, databaseUrl: db.url });
         try {
           const n = await retryOutbox(db.em(), queues.delivery, { dead: opts.dead || !opts.failed, failed: opts.failed, since });
           say(`${n} message(s) queued for delivery again`);
