@@ -12,14 +12,29 @@
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { ExclusiveLease, ExclusiveRoles } from '../contract/index.js';
-import type { Logger } from '../logger.js';
+
+/** A held role; the contract's `ExclusiveLease` (the data layer imports only the domain: matched by shape). */
+export interface HeldRole {
+  readonly lost: AbortSignal;
+  release(): Promise<void>;
+}
+
+/** The contract's `ExclusiveRoles`, by shape. */
+export interface AdvisoryRoles {
+  acquire(role: string, signal: AbortSignal): Promise<HeldRole>;
+}
+
+/** What this module logs through (pino's logger fits). */
+export interface RoleLog {
+  info(fields: object, msg: string): void;
+  warn(fields: object, msg: string): void;
+}
 
 export interface ExclusiveRolesOptions {
   databaseUrl: string;
   /** The embedded database: one process, nothing to share. */
   singleSession: boolean;
-  logger: Logger;
+  logger: RoleLog;
   /** How often a stand-by asks for the lock (default 2 s: a dead holder is replaced within a few seconds). */
   retryMs?: number;
   /** How often the holder checks that its session is alive (default 3 s, each check given as long to answer). */
@@ -54,15 +69,15 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-const granted: ExclusiveLease = { lost: new AbortController().signal, release: async () => undefined };
+const granted: HeldRole = { lost: new AbortController().signal, release: async () => undefined };
 
-export function createExclusiveRoles(opts: ExclusiveRolesOptions): ExclusiveRoles {
+export function createExclusiveRoles(opts: ExclusiveRolesOptions): AdvisoryRoles {
   const retryMs = opts.retryMs ?? 2_000;
   const heartbeatMs = opts.heartbeatMs ?? 3_000;
-  const log = opts.logger.child({ part: 'exclusive-roles' });
+  const log = opts.logger;
 
   /** The lease over `client`, which holds the lock on `key`. */
-  function leaseOver(role: string, key: string, client: pg.Client): ExclusiveLease {
+  function leaseOver(role: string, key: string, client: pg.Client): HeldRole {
     const lost = new AbortController();
     let released = false;
     const lose = (why: string) => {
