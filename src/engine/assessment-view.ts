@@ -8,7 +8,10 @@ import { formatNumber, type Translate } from '../i18n/index.js';
 import type { Step } from './state.js';
 import type { AssessmentView, ItemView } from './views.js';
 
-/** Where the person stands: the first unanswered step, or the summary when all is answered. */
+/**
+ * Where the person stands: the first unanswered step, or the summary when all is answered (the reflection is
+ * optional and typed at the summary, so it is never an open question).
+ */
 export function firstOpenPosition(view: AssessmentView): { step: Step; item: number } {
   for (let i = 0; i < view.items.length; i++) {
     const it = view.items[i];
@@ -16,7 +19,6 @@ export function firstOpenPosition(view: AssessmentView): { step: Step; item: num
     if (it.narrative === null) return { step: 'narrative', item: i };
     if (it.evidence.length === 0 && !it.evidenceSkipped) return { step: 'evidence', item: i };
   }
-  if (view.reflection === null) return { step: 'reflection', item: 0 };
   return { step: 'summary', item: 0 };
 }
 

@@ -33,18 +33,24 @@ export type Step = FlowSteps[Flow];
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface FlowSlices {}
 
+/** What one "Ubah n" of the self-assessment summary changes. */
+export type EditField = 'realisasi' | 'narrative' | 'evidence';
+
 /** What a button token stands for. Tokens are opaque; this is what they map to in the presser's state. */
 export type Action =
   | { a: 'start_assessment' }
   | { a: 'skip_evidence' }
   | { a: 'skip_reflection' }
   | { a: 'edit_item'; i: number }
+  | { a: 'edit_field'; f: EditField }
   | { a: 'save_leave' }
   | { a: 'submit' }
   | { a: 'confirm_submit' }
   | { a: 'back_summary' }
   | { a: 'open_review'; id: number }
   | { a: 'rate'; r: Rating }
+  | { a: 'edit_rating'; i: number }
+  | { a: 'back_review_summary' }
   | { a: 'hasil'; r: Rating }
   | { a: 'perilaku'; r: Rating }
   | { a: 'skip_note' }

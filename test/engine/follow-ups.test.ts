@@ -81,9 +81,7 @@ describe('engine follow-ups', () => {
       await h.send('ani', 'Uraian pekerjaan yang cukup panjang untuk indikator ini.');
       await h.send('ani', 'https://drive.example.go.id/bukti');
     }
-    await h.press('ani', 'Lewati');
     await h.press('ani', 'Kirim');
-    await h.press('ani', 'Ya, kirim');
     const rows = await h.query<{ assessment_id: number; recipient_id: number; kind: string; status: string }>(
       `select assessment_id, recipient_id, kind, status from reminder order by id`,
     );

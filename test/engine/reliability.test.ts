@@ -119,7 +119,6 @@ describe('authorisation', () => {
     await h.press('plh', '(saran)');
     await h.press('plh', 'Sesuai');
     await h.press('plh', 'Lewati');
-    await h.press('plh', 'Lewati');
     await h.press('plh', 'Simpan penilaian');
     const [r] = await h.query<{ reviewer_id: number; acting_kind: string; predicate: string }>(`select reviewer_id, acting_kind, predicate from review where assessment_id = ?`, [h.assessmentOf.budi]);
     expect(r).toEqual({ reviewer_id: h.ids.plh, acting_kind: 'plh', predicate: 'baik' });

@@ -64,8 +64,7 @@ describe('resuming a review in progress', () => {
     expect(text).toContain('BerAKHLAK');
 
     await h.press('sari', 'Sesuai ekspektasi');
-    await h.press('sari', 'Lewati');
-    await h.press('sari', 'Lewati');
+    await h.press('sari', 'Lewati'); // the behaviour note; optional feedback would be typed at the summary
     text = await h.lastText('sari');
     expect(text).toContain('Hasil Kerja: Di atas ekspektasi');
     expect(text).toContain('Predikat: Baik');
@@ -100,7 +99,6 @@ describe('resuming a review in progress', () => {
     expect(a).toEqual({ status: 'returned', round: 2 });
     await h.press('citra', 'Revisi sekarang');
     await h.press('citra', 'Kirim');
-    await h.press('citra', 'Ya, kirim');
     expect(await h.lastText('sari')).toContain('round 2');
     await pressPrompt('sari', 'Citra Pegawai');
     text = await h.lastText('sari');

@@ -135,15 +135,20 @@ describe('supervisor review, result and follow-up', () => {
     let text = await h.lastText('citra');
     expect(text).toContain('Lengkapi bukti dukung');
     expect(text).toContain('Ringkasan penilaian diri');
+    // One thing at a time: the number typed after "Ubah 1" is the realisasi, then back to the summary.
     await h.press('citra', 'Ubah 1');
-    expect(await h.lastText('citra')).toContain('Nilai saat ini: 90');
+    expect(await h.lastText('citra')).toContain('Apa yang diubah pada indikator 1');
     await h.send('citra', '92');
-    await h.send('citra', 'Uraian yang diperbaiki dengan bukti yang lebih lengkap.');
+    text = await h.lastText('citra');
+    expect(text).toContain('Realisasi 92');
+    expect(text).toContain('Ringkasan penilaian diri');
+    // A link typed after "Ubah 1" adds evidence; the narrative and the number stay.
+    await h.press('citra', 'Ubah 1');
     await h.send('citra', 'https://drive.example.go.id/bukti-baru');
     text = await h.lastText('citra');
-    expect(text).toContain('Realisasi 92 dari target 90');
+    expect(text).toContain('https://drive.example.go.id/bukti-baru');
+    expect(text).toContain('Realisasi 92');
     await h.press('citra', 'Kirim');
-    await h.press('citra', 'Ya, kirim');
     expect(await h.lastText('sari')).toContain('putaran 2');
 
     await rate(h, 'sari', { items: 2, item: 0, perilaku: 0 });
