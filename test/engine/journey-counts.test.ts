@@ -7,7 +7,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngineHarness, PEOPLE, type EngineHarness, type Person } from '../support/engine.js';
-import { completeSelfAssessment } from '../support/engine-flows.js';
 import { addTarget, SCHOOL_REPORTS_TARGET } from '../support/seed.js';
 
 const TARGETS = { selfAssessment: 11, review: 8, changeNumber: 3, addLinkAfterReturn: 4 } as const;

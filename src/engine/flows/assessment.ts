@@ -154,7 +154,7 @@ function assessmentForm(turn: Turn, item: number, values: Record<string, string>
   }
   it.realisasi = patch.realisasi ?? it.realisasi;
   it.narrative = patch.narrative ?? it.narrative;
-  advance(turn, view, item, 'evidence');
+  advance(turn, view);
 }
 
 /** Why a typed realisasi was refused, in the person's language. */
@@ -194,7 +194,8 @@ function currentView(turn: Turn): AssessmentView | null {
   return view;
 }
 
-function advance(turn: Turn, view: AssessmentView, item: number, after: Step): void {
+/** After an answer: the next open question, or the summary when one thing was changed from it. */
+function advance(turn: Turn, view: AssessmentView): void {
   // One thing changed from the summary ("Ubah n"): back to the summary, nothing else is asked again.
   if (turn.state.assess?.editing) return ask(turn, view, 'summary', 0, false);
   const pos = firstOpenPosition(view);
@@ -224,7 +225,7 @@ function assessmentText(turn: Turn, text: string): void {
     }
     turn.effect({ kind: 'save_answer', ...itemRef(view, i), patch: { realisasi: r.value } });
     it.realisasi = r.value;
-    return advance(turn, view, i, 'narrative');
+    return advance(turn, view);
   }
   if (step === 'narrative' && it) {
     const v = validateNarrative(text);
@@ -234,7 +235,7 @@ function assessmentText(turn: Turn, text: string): void {
     }
     turn.effect({ kind: 'save_answer', ...itemRef(view, i), patch: { narrative: v.text } });
     it.narrative = v.text;
-    return advance(turn, view, i, 'evidence');
+    return advance(turn, view);
   }
   if (step === 'evidence' && it) {
     const link = parseEvidenceLink(text);
@@ -285,7 +286,7 @@ function saveEvidence(turn: Turn, view: AssessmentView, i: number, ref: Evidence
   turn.effect({ kind: 'save_answer', ...itemRef(view, i), patch: { evidence, evidenceSkipped: false } });
   it.evidence = evidence;
   turn.say(translator(turn.ctx.locale)('assess.evidence_saved'));
-  advance(turn, view, i, 'summary');
+  advance(turn, view);
 }
 
 /** A file or photo sent while in the self-assessment: evidence, if that is the question. */
@@ -326,7 +327,7 @@ function assessmentAction(turn: Turn, action: Action): void {
       if (turn.state.step !== 'evidence') return ask(turn, view, turn.state.step, i, turn.state.assess?.editing ?? false);
       turn.effect({ kind: 'save_answer', ...itemRef(view, i), patch: { evidenceSkipped: true } });
       view.items[i].evidenceSkipped = true;
-      return advance(turn, view, i, 'summary');
+      return advance(turn, view);
     }
     case 'skip_reflection':
       turn.effect({ kind: 'save_reflection', assessmentId: view.id, text: '' });
