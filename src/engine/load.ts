@@ -303,6 +303,20 @@ export async function loadFeedbackRater(tx: Tx, employeeId: number, now: Date): 
 }
 
 /** The feedback whose thread key this is, or null. */
+/**
+ * The thread of the dialog message relayed to this chat, when that is the latest message the bot wrote there
+ * (edits aside): a plain message typed right after it is meant as its answer.
+ */
+export async function loadRelayThreadKey(tx: Tx, platform: Platform, chatId: string): Promise<string | null> {
+  const rows = await tx.query<{ thread_key: string | null; relay: string | null }>(
+    `select payload->>'threadKey' as thread_key, payload->>'relay' as relay from outbox_message
+      where platform = $1 and chat_id = $2 and not (payload ? 'replaceOutboxId') order by id desc limit 1`,
+    [platform, chatId],
+  );
+  const r = rows[0];
+  return r && r.relay === 'true' && r.thread_key ? r.thread_key : null;
+}
+
 export async function loadFeedbackThread(tx: Tx, threadKey: string): Promise<FeedbackThreadView | null> {
   const rows = await tx.query<{ id: number; thread_key: string; g_id: number; g_name: string; g_locale: Locale; e_id: number; e_name: string; e_locale: Locale }>(
     `select f.id, f.thread_key, g.id as g_id, g.name as g_name, g.locale as g_locale, e.id as e_id, e.name as e_name, e.locale as e_locale

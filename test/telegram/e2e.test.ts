@@ -139,6 +139,35 @@ describe.each(['polling', 'webhook'] as const)('Telegram end to end (%s)', (mode
     expect(stored.map((s) => s.text)).toEqual(['Terima kasih atas umpan baliknya, Bu.', 'Sama-sama, pertahankan.']);
   });
 
+  it('the result says to reply to it; a reply to any message of the thread is relayed; a plain answer right after a relay too; too long is handed back', async () => {
+    const result = h.fake.botMessages(ANI.id).find((m) => m.text.includes('Predikat: Sangat Baik'))!;
+    expect(result.text).toContain('Balas pesan ini');
+    expect(result.text).not.toContain('utas');
+    // Sari replies to her own "Tersimpan. Predikat ..." (a message of the assessment's thread): relayed to Ani.
+    const saved = h.fake.botMessages(SARI.id).find((m) => m.text.startsWith('Tersimpan. Predikat'))!;
+    let aniBefore = count(ANI);
+    await h.act(() => h.fake.reply(SARI, saved.message_id, 'Satu hal lagi: tolong bagikan caranya ke tim.'));
+    expect(said(ANI, aniBefore)).toBe('Sari Atasan: Satu hal lagi: tolong bagikan caranya ke tim.');
+    // Ani answers without replying, right after the relay: taken as her reply, and she is told so.
+    const sariBefore = count(SARI);
+    aniBefore = count(ANI);
+    await type(ANI, 'Baik, Bu. Minggu depan saya bagikan.');
+    expect(said(SARI, sariBefore)).toBe('Ani Pegawai: Baik, Bu. Minggu depan saya bagikan.');
+    expect(said(ANI, aniBefore)).toContain('dianggap balasan atas pesan Sari Atasan');
+    // Too long: refused with the limit, the draft handed back whole (in as many messages as it takes), nothing relayed.
+    const long = `Catatan panjang. ${'Kalimat yang diulang untuk menguji batas. '.repeat(120)}`.trim();
+    const sariBeforeLong = count(SARI);
+    aniBefore = count(ANI);
+    await h.act(() => h.fake.reply(ANI, result.message_id, long));
+    const back = said(ANI, aniBefore);
+    expect(back).toContain(`Teks terlalu panjang (${long.length} karakter). Persingkat menjadi paling banyak 4000 karakter.`);
+    expect(back).toContain('Draf Anda ada di pesan berikut');
+    expect(back.replace(/\s+/g, ' ')).toContain(long.slice(-300).replace(/\s+/g, ' '));
+    expect(count(SARI)).toBe(sariBeforeLong);
+    const stored = await h.query<{ text: string }>(`select text from thread_message where assessment_id = ? order by id`, [h.assessmentIds.ani]);
+    expect(stored.map((x) => x.text)).not.toContain(long);
+  });
+
   it('answers an old button kindly and changes nothing', async () => {
     const snapshot = async () => ({
       assessment: await h.query(`select status, round, predicate, version from assessment where id = ?`, [h.assessmentIds.ani]),

@@ -31,7 +31,13 @@ function provisionalResult(turn: Turn, view: AssessmentView, hasil: Rating, peri
     ...(feedback ? [ot('result.feedback', { feedback })] : []),
     coaching ? ot('result.coaching_notice') : ot('result.provisional_note'),
   ];
-  turn.effect({ kind: 'notify', employeeId: owner.id, message: { text: lines.join('\n'), threadKey: view.threadKey } });
+  // On the employee's side the result starts the dialog with the rater: on Slack the thread hangs under it, on
+  // Telegram a reply to it is relayed (the hint says so where replying is possible).
+  turn.effect({
+    kind: 'notify',
+    employeeId: owner.id,
+    message: { text: lines.join('\n'), threadKey: view.threadKey, threadRoot: true, threadHint: ot('result.reply_hint', { rater: turn.ctx.actor?.name ?? '' }) },
+  });
   if (coaching) {
     turn.effect({ kind: 'follow_up', assessmentId: view.id, followUp: 'coaching', plan: null, checkIns: null });
     startCoachingPlan(turn, view);
@@ -108,7 +114,7 @@ function coachingText(turn: Turn, text: string): void {
   if (turn.state.step === 'plan') {
     const checked = checkTextLength('coaching_plan', text);
     if (!checked.ok) {
-      turn.say(textLengthFault(t, checked));
+      turn.reply({ text: textLengthFault(t, checked), threadKey: view.threadKey });
       return askCoaching(turn, view);
     }
     const plan = checked.text;
@@ -118,7 +124,7 @@ function coachingText(turn: Turn, text: string): void {
   }
   const dates = parseCheckInDates(text, ownerToday(turn, view), weeksOf(view));
   if (!dates) {
-    turn.say(t('input.bad_date', { example: formatDate(turn.ctx.locale, checkInDates({ today: ownerToday(turn, view) }, weeksOf(view))[0] ?? ownerToday(turn, view)) }));
+    turn.reply({ threadKey: view.threadKey, text: t('input.bad_date', { example: formatDate(turn.ctx.locale, checkInDates({ today: ownerToday(turn, view) }, weeksOf(view))[0] ?? ownerToday(turn, view)) }) });
     return askCoaching(turn, view);
   }
   savePlan(turn, view, dates);
@@ -141,7 +147,7 @@ function savePlan(turn: Turn, view: AssessmentView, dates: string[] | null): voi
   const datesFor = (tr: Translate, locale: PersonView['locale']) =>
     dates ? dates.map((d) => formatDate(locale, d)).join(', ') : tr('coaching.default_dates', { weeks: weeksText(tr, view) });
   turn.effect({ kind: 'notify', employeeId: view.owner.id, message: { text: ot('coaching.owner_plan', { plan, dates: datesFor(ot, view.owner.locale) }), threadKey: view.threadKey } });
-  turn.say(t('coaching.saved', { name: view.owner.name, dates: datesFor(t, turn.ctx.locale) }));
+  turn.reply({ text: t('coaching.saved', { name: view.owner.name, dates: datesFor(t, turn.ctx.locale) }), threadKey: view.threadKey });
   turn.go('idle', 'idle');
   turn.state = { ...turn.state, coaching: undefined };
 }

@@ -52,7 +52,7 @@ function subjectFor(turn: Turn, id: number, round?: number): AssessmentView | nu
     return null;
   }
   if (view.status !== 'submitted' || (round !== undefined && view.round !== round)) {
-    turn.say(t('review.not_pending', { name: view.owner.name }));
+    turn.reply({ text: t('review.not_pending', { name: view.owner.name }), threadKey: view.threadKey });
     leave(turn, id);
     return null;
   }
@@ -268,7 +268,7 @@ function reviewText(turn: Turn, text: string): void {
     // Typed at the summary: the optional feedback (typed again, it replaces the one given).
     const v = checkTextLength(step === 'review_confirm' ? 'feedback' : step, text);
     if (!v.ok) {
-      turn.say(v.fault === 'too_short' ? t('input.narrative_too_short', { length: v.length, min: v.min }) : t('input.narrative_too_long', { length: v.length, max: v.max }));
+      turn.reply({ text: v.fault === 'too_short' ? t('input.narrative_too_short', { length: v.length, min: v.min }) : t('input.narrative_too_long', { length: v.length, max: v.max }), threadKey: view.threadKey });
       if (step === 'return_note') {
         turn.reply({ text: t('review.ask_return_note', { name: view.owner.name }), threadKey: view.threadKey });
         return;
@@ -279,7 +279,7 @@ function reviewText(turn: Turn, text: string): void {
     turn.state = { ...turn.state, review: step === 'perilaku_note' ? { ...d, note: v.text } : { ...d, feedback: v.text } };
     return askReview(turn, view);
   }
-  turn.say(t('common.use_buttons'));
+  turn.reply({ text: t('common.use_buttons'), threadKey: view.threadKey });
   askReview(turn, view);
 }
 
@@ -315,7 +315,8 @@ function returnForRevision(turn: Turn, view: AssessmentView, d: ReviewDraft, not
       buttons: [[{ label: ot('btn.revise'), token: CONTINUE_TOKEN }]],
     },
   });
-  turn.say(t('review.returned_done', { name: view.owner.name }));
+  // Every review message stays in the review's thread (the prompt's, on Slack), the outcome too.
+  turn.reply({ text: t('review.returned_done', { name: view.owner.name }), threadKey: view.threadKey });
   leave(turn, view.id);
 }
 
@@ -345,7 +346,7 @@ function confirmReview(turn: Turn, view: AssessmentView, d: ReviewDraft): void {
     matrixVersion: p.matrixVersion,
   });
   turn.effect({ kind: 'audit', action: 'assessment.reviewed', subject: `assessment:${view.id}`, data: { round: view.round, by: actor.id, predicate: p.predicate, matrixVersion: p.matrixVersion } });
-  turn.say(t('review.done', { name: view.owner.name, predicate: predicateLabel(t, p.predicate) }));
+  turn.reply({ text: t('review.done', { name: view.owner.name, predicate: predicateLabel(t, p.predicate) }), threadKey: view.threadKey });
   leave(turn, view.id);
   turn.handOff('result.provisional', { view, hasil: d.hasil, perilaku: d.perilaku, predicate: p.predicate, feedback: d.feedback ?? null });
 }
