@@ -3,7 +3,7 @@
  * the number of queries per chat message stays visible (and small).
  */
 import { createHash } from 'node:crypto';
-import { LINK_LOCKOUT, linkFailureLookback, linkLockedUntil, recentLinkFailures } from '../domain/index.js';
+import { LINK_LOCKOUT, cycleDisplayName, linkFailureLookback, linkLockedUntil, recentLinkFailures } from '../domain/index.js';
 import type { EvidenceRef } from '../db/entities/assessment.js';
 import type { CycleSettings } from '../db/entities/cycle.js';
 import type { Platform } from '../contract/index.js';
@@ -125,7 +125,7 @@ function assessmentView(h: HeaderRow, locale: Locale): AssessmentView {
     hasilKerja: h.hasil_kerja,
     perilaku: h.perilaku,
     predicate: h.predicate,
-    cycle: { id: h.cycle_id, name: h.cycle_name, selfDeadline: h.self_deadline, status: h.cycle_status, matrixVersion: h.matrix_version, settings: h.settings ?? {} },
+    cycle: { id: h.cycle_id, name: cycleDisplayName(h.cycle_name), selfDeadline: h.self_deadline, status: h.cycle_status, matrixVersion: h.matrix_version, settings: h.settings ?? {} },
     owner: person(h),
     raters: [],
     promptRater: null,
@@ -205,7 +205,7 @@ export async function loadMonitor(tx: Tx, actorId: number, askedUnit: string | n
   );
   const r = rows[0];
   if (!r) return null;
-  return { cycle: r.cycle, ownUnit: { code: r.code, name: r.name }, supervises: r.supervises, askedUnit: askedUnit ? r.asked : null };
+  return { cycle: r.cycle ? { ...r.cycle, name: cycleDisplayName(r.cycle.name) } : null, ownUnit: { code: r.code, name: r.name }, supervises: r.supervises, askedUnit: askedUnit ? r.asked : null };
 }
 
 /**
@@ -377,7 +377,7 @@ export async function loadPendingReviews(tx: Tx, raterId: number, now: Date): Pr
       order by a.submitted_at, a.id limit 50`,
     [raterId, now],
   );
-  return rows.map((r) => ({ kind: r.kind, id: r.id, ownerName: r.name, ownerNip: r.nip, cycleName: r.cycle_name }));
+  return rows.map((r) => ({ kind: r.kind, id: r.id, ownerName: r.name, ownerNip: r.nip, cycleName: cycleDisplayName(r.cycle_name) }));
 }
 
 /**
@@ -410,7 +410,7 @@ export async function loadCalibration(tx: Tx, raterId: number): Promise<Calibrat
   const units = await unitDistributions(tx, c.id, [...new Set(people.map((p) => p.unit_id))]);
   return {
     cycleId: c.id,
-    cycleName: c.name,
+    cycleName: cycleDisplayName(c.name),
     cycleStatus: c.status,
     curveOverride: c.curve_override,
     units: units.map((u) => ({ unitId: u.unitId, unitName: u.unitName, orgRating: u.orgRating, predicates: u.members.map((m) => m.predicate) })),
@@ -447,7 +447,7 @@ export async function loadLatestResult(tx: Tx, employeeId: number): Promise<Resu
   if (!r) return null;
   return {
     assessmentId: r.id,
-    cycleName: r.cycle_name,
+    cycleName: cycleDisplayName(r.cycle_name),
     final: r.status === 'announced',
     hasilKerja: r.hasil_kerja,
     perilaku: r.perilaku,

@@ -99,10 +99,10 @@ describe('resuming a review in progress', () => {
     expect(a).toEqual({ status: 'returned', round: 2 });
     await h.press('citra', 'Revisi sekarang');
     await h.press('citra', 'Kirim');
-    expect(await h.lastText('sari')).toContain('round 2');
+    expect(await h.lastText('sari')).toContain('(submission 2)');
     await pressPrompt('sari', 'Citra Pegawai');
     text = await h.lastText('sari');
-    expect(text).toContain('(round 2)');
+    expect(text).toContain('(submission 2)');
     expect(text).not.toContain('Continuing your review');
     expect(text).toContain('Indicator 1 of 2');
   });

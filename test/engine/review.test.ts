@@ -149,7 +149,7 @@ describe('supervisor review, result and follow-up', () => {
     expect(text).toContain('https://drive.example.go.id/bukti-baru');
     expect(text).toContain('Realisasi 92');
     await h.press('citra', 'Kirim');
-    expect(await h.lastText('sari')).toContain('putaran 2');
+    expect(await h.lastText('sari')).toContain('(pengajuan ke-2)');
 
     await rate(h, 'sari', { items: 2, item: 0, perilaku: 0 });
     [a] = await h.query<{ status: string; round: number }>(`select status, round from assessment where id = ?`, [h.assessmentOf.citra]);
@@ -175,7 +175,7 @@ describe('supervisor review, result and follow-up', () => {
     expect(await h.lastMessages('ani')).toEqual([expect.objectContaining({ text: 'Sari Atasan: Sama-sama, pertahankan.', threadKey: tk })]);
 
     await h.send('citra', 'Saya ikut membaca.', { threadKey: tk });
-    expect(await h.lastText('citra')).toContain('tidak dapat mengirim');
+    expect(await h.lastText('citra')).toContain('tidak dapat membalas');
     expect(await h.lastMessages('ani')).toEqual([]);
     expect(await h.lastMessages('sari')).toEqual([]);
     const stored = await h.query(`select text from thread_message where assessment_id = ? order by id`, [h.assessmentOf.ani]);

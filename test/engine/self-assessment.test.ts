@@ -42,7 +42,9 @@ describe('self-assessment through the engine', () => {
     expect(text).toContain('Ringkasan penilaian diri');
     // capaian = 12.5 / 12 x 100 = 104.2 %, formatted the Indonesian way.
     expect(text).toContain('capaian 104,2%');
-    expect(text).toContain('Realisasi 12,5 dari target 12 laporan');
+    expect(text).toContain('Realisasi 12,5 laporan dari target 12 laporan');
+    // The unit goes with both numbers, whatever it is.
+    expect(text).toContain('Realisasi 95 % dari target 90 %');
 
     // The summary is the last look: "Kirim" submits.
     await h.press('ani', 'Kirim');
@@ -84,7 +86,9 @@ describe('on the embedded PGlite (the console demo database)', () => {
     await h.send('budi', '20');
     await h.send('budi', 'Complaints were answered within twenty hours.');
     await h.sendFile('budi', { kind: 'file', fileId: 'F1', name: 'log.pdf', size: 1000 });
-    expect(await h.lastText('budi')).toContain('achievement 100%');
+    const summary = await h.lastText('budi');
+    expect(summary).toContain('achievement 100%');
+    expect(summary).toContain('Actual 90 % of target 90 %');
     await h.press('budi', 'Send');
     expect(await h.lastText('budi')).toContain('Sent.');
     expect(await h.lastText('sari')).toContain('Budi Staff');
