@@ -460,13 +460,13 @@ export async function loadLatestResult(tx: Tx, employeeId: number): Promise<Resu
 
 /** A check-in and whose coaching it belongs to. */
 export async function loadCheckIn(tx: Tx, id: number): Promise<CheckInView | null> {
-  const rows = await tx.query<{ id: number; owner_id: number; employee_rating: number | null }>(
-    `select ck.id, a.employee_id as owner_id, ck.employee_rating
+  const rows = await tx.query<{ id: number; owner_id: number; employee_rating: number | null; employee_rating_next: number | null }>(
+    `select ck.id, a.employee_id as owner_id, ck.employee_rating, ck.employee_rating_next
        from check_in ck join follow_up f on f.id = ck.follow_up_id join assessment a on a.id = f.assessment_id where ck.id = $1`,
     [id],
   );
   const r = rows[0];
-  return r ? { id: r.id, ownerId: r.owner_id, employeeRating: r.employee_rating } : null;
+  return r ? { id: r.id, ownerId: r.owner_id, employeeRating: r.employee_rating, employeeRatingNext: r.employee_rating_next } : null;
 }
 
 interface ObjectionRow {

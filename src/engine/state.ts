@@ -66,6 +66,8 @@ export type Action =
   | { a: 'confirm_revision' }
   /** From the follow-up job's check-in message: the employee rates a coaching session 1-5. */
   | { a: 'rate_checkin'; id: number; score: number }
+  /** The second statement of a check-in's rating (the first is `rate_checkin`, from the follow-up message). */
+  | { a: 'rate_checkin_next'; id: number; score: number }
   /** Slack modal with realisasi + narrative of item `i` (submitted as an action with field values). */
   | { a: 'item_form'; i: number }
   | { a: 'set_locale'; l: Locale }
@@ -193,7 +195,7 @@ export type Effect =
       reason: string;
       coaching: boolean;
     }
-  | { kind: 'rate_checkin'; checkInId: number; score: number }
+  | { kind: 'rate_checkin'; checkInId: number; score: number; statement: 'heard' | 'next' }
   | { kind: 'set_locale'; employeeId: number; locale: Locale }
   | { kind: 'set_opt_out'; employeeId: number; optOut: boolean }
   | { kind: 'link'; employeeId: number; linkCodeId: number | null }

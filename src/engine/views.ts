@@ -84,6 +84,8 @@ export interface CheckInView {
   /** The employee the coaching is for: the only one who may rate it. */
   ownerId: number;
   employeeRating: number | null;
+  /** The score of the second statement ("I know what to do next"). */
+  employeeRatingNext: number | null;
 }
 
 /** An objection (keberatan) as filed and, once decided, the decision. */

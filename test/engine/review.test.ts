@@ -110,12 +110,15 @@ describe('supervisor review, result and follow-up', () => {
     const [ck] = await h.query<{ id: number }>(`select id from check_in where follow_up_id = ? order by due_on limit 1`, [fu.id]);
     await h.pressToken('ani', `checkin-rating:${ck.id}:1`);
     expect(await h.lastText('ani')).toContain('bukan untuk Anda');
+    // Two statements, two scores: the message's buttons rate "I felt heard", then the second is asked.
     await h.pressToken('budi', `checkin-rating:${ck.id}:4`);
-    expect(await h.lastText('budi')).toContain('4 out of 5');
+    expect(await h.lastText('budi')).toContain('Statement 2 of 2: "I know what to do next."');
+    await h.press('budi', '3');
+    expect(await h.lastText('budi')).toContain('felt heard 4 out of 5, know what to do next 3 out of 5');
     await h.pressToken('budi', `checkin-rating:${ck.id}:2`);
     expect(await h.lastText('budi')).toContain('already rated');
-    const [rated] = await h.query<{ employee_rating: number }>(`select employee_rating from check_in where id = ?`, [ck.id]);
-    expect(rated.employee_rating).toBe(4);
+    const [rated] = await h.query<{ employee_rating: number; employee_rating_next: number }>(`select employee_rating, employee_rating_next from check_in where id = ?`, [ck.id]);
+    expect(rated).toEqual({ employee_rating: 4, employee_rating_next: 3 });
   });
 
   it('returns for revision with a note; the employee edits and resubmits; both rounds are kept; opt-out stops the announcement', async () => {

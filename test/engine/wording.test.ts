@@ -57,6 +57,17 @@ describe('wording', () => {
       expect(await h.lastText('sari')).toContain('(pengajuan ke-2)');
     });
 
+    it('a check-in is rated on two statements with two scores (Indonesian)', async () => {
+      const [fu] = await h.query<{ id: number }>(`insert into follow_up (assessment_id, kind, plan) values (?, 'coaching', 'Pendampingan') returning id`, [h.assessmentOf.citra]);
+      const [ck] = await h.query<{ id: number }>(`insert into check_in (follow_up_id, due_on) values (?, '2026-12-10') returning id`, [fu.id]);
+      await h.pressToken('citra', `checkin-rating:${ck.id}:5`);
+      expect(await h.lastText('citra')).toContain('Pernyataan 2 dari 2: "Saya tahu langkah selanjutnya."');
+      await h.press('citra', '4');
+      expect(await h.lastText('citra')).toBe('Terima kasih. Penilaian Anda untuk sesi pembinaan ini: merasa didengar 5 dari 5, tahu langkah selanjutnya 4 dari 5.');
+      const [r] = await h.query<{ employee_rating: number; employee_rating_next: number }>(`select employee_rating, employee_rating_next from check_in where id = ?`, [ck.id]);
+      expect(r).toEqual({ employee_rating: 5, employee_rating_next: 4 });
+    });
+
     it('the same in English: no repeated kind, "submission 2", the unit with both numbers', async () => {
       await h.send('budi', '/assess');
       expect(await h.lastText('budi')).toContain('Self-assessment Triwulan IV 2026');

@@ -152,20 +152,31 @@ function savePlan(turn: Turn, view: AssessmentView, dates: string[] | null): voi
   turn.state = { ...turn.state, coaching: undefined };
 }
 
-/** The employee rates a coaching session (1-5) from the follow-up job's message; only their own, once. */
-function rateCheckIn(turn: Turn, checkInId: number, score: number): void {
+/**
+ * The employee rates a coaching session from the follow-up job's message: two statements, one 1-5 score each
+ * ("Saya merasa didengar", then "Saya tahu langkah berikutnya"); only their own session, each score once.
+ */
+function rateCheckIn(turn: Turn, checkInId: number, score: number, statement: 'heard' | 'next'): void {
   const t = translator(turn.ctx.locale);
   const ck = turn.ctx.checkIn;
   if (!ck || ck.id !== checkInId || ck.ownerId !== turn.ctx.actor?.id) {
     turn.say(t('token.foreign'));
     return;
   }
-  if (ck.employeeRating !== null) {
-    turn.say(t('coaching.checkin_already', { score: ck.employeeRating }));
+  const given = statement === 'heard' ? ck.employeeRating : ck.employeeRatingNext;
+  if (given !== null) {
+    turn.say(t('coaching.checkin_already', { heard: ck.employeeRating ?? '-', next: ck.employeeRatingNext ?? '-' }));
     return;
   }
-  turn.effect({ kind: 'rate_checkin', checkInId, score });
-  turn.say(t('coaching.checkin_thanks', { score }));
+  turn.effect({ kind: 'rate_checkin', checkInId, score, statement });
+  if (statement === 'heard' && ck.employeeRatingNext === null) {
+    turn.reply({
+      text: t('coaching.checkin_ask_next'),
+      buttons: turn.buttons([[1, 2, 3, 4, 5].map((n) => ({ label: String(n), action: { a: 'rate_checkin_next' as const, id: checkInId, score: n } }))]),
+    });
+    return;
+  }
+  turn.say(t('coaching.checkin_thanks', { heard: statement === 'heard' ? score : (ck.employeeRating ?? '-'), next: statement === 'next' ? score : (ck.employeeRatingNext ?? '-') }));
 }
 
 /** The coaching plan being written by the rater: the assessment and, once typed, the plan. */
@@ -206,7 +217,8 @@ export const resultModule: FlowModule = {
       },
     },
     checkin_default: { run: (turn) => coachingDefaultCheckIn(turn) },
-    rate_checkin: { needs: (a) => ({ checkInId: a.id }), run: (turn, a) => rateCheckIn(turn, a.id, a.score) },
+    rate_checkin: { needs: (a) => ({ checkInId: a.id }), run: (turn, a) => rateCheckIn(turn, a.id, a.score, 'heard') },
+    rate_checkin_next: { needs: (a) => ({ checkInId: a.id }), run: (turn, a) => rateCheckIn(turn, a.id, a.score, 'next') },
   },
   slice: { key: 'coaching', schema: coachingSlice, dropOnCancel: true },
   handOffs: {
