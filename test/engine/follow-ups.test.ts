@@ -64,7 +64,7 @@ describe('engine follow-ups', () => {
     // answer (and not hers to post in).
     await h.send('citra', '/penilaian');
     await h.send('citra', '95', { threadKey: h.threadKeyOf.ani });
-    expect(await h.lastText('citra')).toContain('tidak dapat mengirim pesan');
+    expect(await h.lastText('citra')).toContain('tidak dapat membalas pesan');
     expect(await h.query(`select 1 from answer where assessment_id = ?`, [h.assessmentOf.citra])).toEqual([]);
   });
 

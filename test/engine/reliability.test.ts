@@ -146,7 +146,7 @@ describe('authorisation', () => {
       await h.pressToken(who, token);
       expect(await h.lastText(who)).toContain('bukan untuk Anda');
       await h.send(who, 'Boleh saya lihat?', { threadKey: h.threadKeyOf.citra });
-      expect(await h.lastText(who)).toContain('tidak dapat mengirim');
+      expect(await h.lastText(who)).toContain('tidak dapat membalas');
       await h.send(who, '/tinjau');
       expect(await h.lastText(who)).not.toContain('Citra');
     }
