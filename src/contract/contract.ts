@@ -129,8 +129,18 @@ export interface OutgoingMessage {
   buttons?: Button[][];
   /** The assessment thread this message belongs to (dialog kinerja, review prompt). */
   threadKey?: string;
-  /** True for the message that starts a thread (the review prompt on Slack). */
+  /** True for the message that starts a thread (the review prompt on Slack, the result on the employee's side). */
   threadRoot?: boolean;
+  /**
+   * A line saying the message can be answered by replying to it ("balas pesan ini"), added at delivery where
+   * the platform holds threads (Telegram replies, Slack threads) and left out where it does not (the console).
+   */
+  threadHint?: string;
+  /**
+   * A dialog message relayed from the other party of `threadKey`: a plain message typed right after it, outside
+   * the thread, is taken as the answer to it (src/engine/engine.ts).
+   */
+  relay?: boolean;
   attachments?: Attachment[];
   /**
    * Edit an earlier message instead of sending a new one: the id of the outbox row that sent it. The sender

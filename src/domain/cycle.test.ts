@@ -3,6 +3,7 @@ import {
   CYCLE_STATUSES,
   IllegalCycleTransitionError,
   assertCycleTransition,
+  cycleDisplayName,
   transitionCycle,
   validateCycleDates,
   type CycleDates,
@@ -115,5 +116,20 @@ describe('validateCycleDates', () => {
     expect(validateCycleDates({ ...good, reviewDeadline: '2025-04-07' })[0].message).toBe(
       'review deadline 2025-04-07 is before self-assessment deadline 2025-04-08',
     );
+  });
+});
+
+describe('cycleDisplayName', () => {
+  it.each([
+    ['Penilaian Bulanan Desember 2026 (demo)', 'Bulanan Desember 2026 (demo)'],
+    ['Penilaian Kinerja Triwulan I 2027', 'Triwulan I 2027'],
+    ['penilaian diri semester I 2027', 'Semester I 2027'],
+    ['Periode Penilaian Tahunan 2026', 'Tahunan 2026'],
+    ['Performance review Q1 2027', 'Q1 2027'],
+    ['Triwulan IV 2026', 'Triwulan IV 2026'],
+    ['Penilaian', 'Penilaian'],
+    ['  Bulanan Desember 2026  ', 'Bulanan Desember 2026'],
+  ])('%s -> %s', (name, shown) => {
+    expect(cycleDisplayName(name)).toBe(shown);
   });
 });

@@ -214,3 +214,18 @@ export function validateCycleDates(dates: CycleDates): CycleDateProblem[] {
   check('reviewDeadline', 'selfDeadline', 'review_deadline_before_self_deadline');
   return problems;
 }
+
+/**
+ * What a cycle's name is called in messages. The messages already name the kind of thing ("Penilaian diri
+ * {{cycle}}", "periode {{cycle}}"), so a name that starts with it ("Penilaian Kinerja Triwulan I 2027") is
+ * shown without that start ("Triwulan I 2027"): no "penilaian diri Penilaian ...". The stored name stays as HR
+ * typed it (exports, the HR page). The one home of this rule: every place that puts a cycle name in a chat
+ * message reads it through here.
+ */
+const KIND_NOUN = /^(?:penilaian(?:\s+kinerja)?(?:\s+diri)?(?:\s+pegawai)?|periode(?:\s+penilaian)?|(?:self|performance)[\s-]+(?:assessment|review))\s+(?=\S)/i;
+
+export function cycleDisplayName(name: string): string {
+  const trimmed = name.trim();
+  const shown = trimmed.replace(KIND_NOUN, '');
+  return shown ? shown.charAt(0).toUpperCase() + shown.slice(1) : trimmed;
+}

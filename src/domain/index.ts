@@ -54,6 +54,7 @@ export {
   type CycleDates,
   type CycleDateProblem,
   type CycleDateProblemCode,
+  cycleDisplayName,
 } from './cycle.js';
 export {
   NIP_FAULTS,

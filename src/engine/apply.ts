@@ -232,7 +232,8 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
         break;
       }
       case 'rate_checkin':
-        await tx.exec(`update check_in set employee_rating = $2, done_at = coalesce(done_at, $3) where id = $1 and employee_rating is null`, [e.checkInId, e.score, now]);
+        if (e.statement === 'heard') await tx.exec(`update check_in set employee_rating = $2, done_at = coalesce(done_at, $3) where id = $1 and employee_rating is null`, [e.checkInId, e.score, now]);
+        else await tx.exec(`update check_in set employee_rating_next = $2 where id = $1 and employee_rating_next is null`, [e.checkInId, e.score]);
         break;
       case 'set_locale':
         await tx.exec(`update employee set locale = $2, updated_at = $3 where id = $1`, [e.employeeId, e.locale, now]);
@@ -371,7 +372,7 @@ export function auditOf(e: Effect): Omit<AuditEntry, 'actor'> | null {
     case 'follow_up':
       return { action: 'follow_up.saved', subject: `assessment:${e.assessmentId}`, data: { kind: e.followUp, planSha256: digestOf(e.plan), checkIns: e.checkIns } };
     case 'rate_checkin':
-      return { action: 'check_in.rated', subject: `check_in:${e.checkInId}`, data: { score: e.score } };
+      return { action: 'check_in.rated', subject: `check_in:${e.checkInId}`, data: { score: e.score, statement: e.statement } };
     case 'set_opt_out':
       return { action: 'employee.opt_out_set', subject: `employee:${e.employeeId}`, data: { optOut: e.optOut } };
     case 'set_locale':

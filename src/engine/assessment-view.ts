@@ -8,7 +8,10 @@ import { formatNumber, type Translate } from '../i18n/index.js';
 import type { Step } from './state.js';
 import type { AssessmentView, ItemView } from './views.js';
 
-/** Where the person stands: the first unanswered step, or the summary when all is answered. */
+/**
+ * Where the person stands: the first unanswered step, or the summary when all is answered (the reflection is
+ * optional and typed at the summary, so it is never an open question).
+ */
 export function firstOpenPosition(view: AssessmentView): { step: Step; item: number } {
   for (let i = 0; i < view.items.length; i++) {
     const it = view.items[i];
@@ -16,7 +19,6 @@ export function firstOpenPosition(view: AssessmentView): { step: Step; item: num
     if (it.narrative === null) return { step: 'narrative', item: i };
     if (it.evidence.length === 0 && !it.evidenceSkipped) return { step: 'evidence', item: i };
   }
-  if (view.reflection === null) return { step: 'reflection', item: 0 };
   return { step: 'summary', item: 0 };
 }
 
@@ -33,8 +35,10 @@ export function hasOpenDraft(view: AssessmentView | null): boolean {
 /** One line per item with capaian %, for the summary, the supervisor's overview and the admin view. */
 export function itemLines(tr: Translate, loc: 'id' | 'en', items: ItemView[]): string[] {
   return items.map((it, i) => {
-    const real = it.realisasi === null ? '-' : formatNumber(loc, it.realisasi);
-    const target = it.target === null ? '-' : formatNumber(loc, it.target);
+    // Both numbers carry the unit ("95 % dari target 90 %"): the unit belongs to each, not to the target only.
+    const withUnit = (n: number | null) => (n === null ? '-' : `${formatNumber(loc, n)} ${it.unitOfMeasure ?? ''}`.trim());
+    const real = withUnit(it.realisasi);
+    const target = withUnit(it.target);
     const pct = it.realisasi !== null && it.target !== null ? capaianPercent(it.realisasi, it.target) : null;
     const capaian = pct === null ? '-' : `${formatNumber(loc, pct)}%`;
     const evidence = it.evidence.length ? it.evidence.map((e) => e.url ?? e.name ?? e.kind).join(', ') : tr('assess.no_evidence');
@@ -43,7 +47,6 @@ export function itemLines(tr: Translate, loc: 'id' | 'en', items: ItemView[]): s
       name: it.name,
       realisasi: real,
       target,
-      unit: it.unitOfMeasure ?? '',
       capaian,
       narrative: it.narrative ?? '-',
       evidence,

@@ -17,7 +17,7 @@ import { PLAIN_CAPABILITIES, type CapabilityLookup } from './capabilities.js';
 import { ADMIN_ROLE, flows as defaultFlows, type FlowRegistry } from './flows/index.js';
 import { linkCodeOf } from './flows/linking.js';
 import { localeFromHint, translator } from '../i18n/index.js';
-import { loadAssessment, loadCalibration, loadCheckIn, loadIngress, loadLatestResult, loadFeedbackRater, loadFeedbackTargets, loadGathered, loadHistory, loadReceived, loadFeedbackThread, loadRecognition, loadLinkContext, loadMonitor, loadObjectionCase, loadPendingReviews, withRaters } from './load.js';
+import { loadAssessment, loadCalibration, loadCheckIn, loadIngress, loadLatestResult, loadFeedbackRater, loadFeedbackTargets, loadGathered, loadHistory, loadReceived, loadFeedbackThread, loadRelayThreadKey, loadRecognition, loadLinkContext, loadMonitor, loadObjectionCase, loadPendingReviews, withRaters } from './load.js';
 import { insertOutbox } from '../db/outbox.js';
 import { unitByCode } from '../db/units.js';
 import type { ReminderConfig } from '../db/reminders.js';
@@ -131,11 +131,23 @@ export function createEngine(deps: EngineDeps): Engine {
     let own = ingress.own;
     // Raters are only needed to submit; answering questions skips that query.
     if (own && needs?.ownRaters) own = await withRaters(read, own, now);
+    const capabilities = (deps.capabilities ?? plainOnly)(event.platform);
+    // Typed outside any thread, idle, right after a relayed dialog message: the answer to it, in its thread
+    // (on Slack a reply is easily typed at the top level of the DM; the person is told where it went).
+    let threadKey = event.threadKey;
+    let impliedThread = false;
+    if (actor && !threadKey && event.kind === 'text' && !event.groupChatId && state.flow === 'idle' && capabilities.threads) {
+      const relayed = await loadRelayThreadKey(read, event.platform, event.chatId);
+      if (relayed) {
+        threadKey = relayed;
+        impliedThread = true;
+      }
+    }
     let subject = null;
     let feedbackThread = null;
-    if (actor && event.threadKey) {
-      subject = await loadAssessment(read, { threadKey: event.threadKey }, { now, locale });
-      if (!subject) feedbackThread = await loadFeedbackThread(read, event.threadKey);
+    if (actor && threadKey) {
+      subject = await loadAssessment(read, { threadKey }, { now, locale });
+      if (!subject) feedbackThread = await loadFeedbackThread(read, threadKey);
     } else if (actor && needs && needs.subjectId !== null) subject = await loadAssessment(read, { id: needs.subjectId }, { now, locale });
     // Only an HR admin's /lihat reads someone else's assessment by NIP.
     else if (actor && needs && needs.ownerNip !== null && actor.roles.includes(ADMIN_ROLE)) subject = await loadAssessment(read, { ownerNip: needs.ownerNip }, { now, locale });
@@ -162,7 +174,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const ctx: StepContext = {
       now,
       platform: event.platform,
-      capabilities: (deps.capabilities ?? plainOnly)(event.platform),
+      capabilities,
       actor,
       locale,
       own,
@@ -177,6 +189,7 @@ export function createEngine(deps: EngineDeps): Engine {
       monitor,
       feedbackTargets,
       feedbackThread,
+      ...(impliedThread ? { impliedThread } : {}),
       recognition,
       feedbackRater,
       received,
@@ -196,7 +209,7 @@ export function createEngine(deps: EngineDeps): Engine {
     };
     // The second press of a double click is acknowledged without a word (the first one answered).
     const doubleClick = input.kind === 'stale_action' && event.kind === 'action' && state.pressed?.token === event.payload && now.getTime() - state.pressed.at <= DOUBLE_CLICK_MS;
-    const result: StepResult = doubleClick ? { state, effects: [] } : flows.step(state, input, ctx, event.threadKey);
+    const result: StepResult = doubleClick ? { state, effects: [] } : flows.step(state, input, ctx, threadKey);
     const pressed = answeredPrompt(event, state, input);
     // A question answered by typing (its buttons retired by this turn) loses its buttons, like a pressed one.
     const typedOver =

@@ -3,7 +3,7 @@
  * the number of queries per chat message stays visible (and small).
  */
 import { createHash } from 'node:crypto';
-import { LINK_LOCKOUT, linkFailureLookback, linkLockedUntil, recentLinkFailures } from '../domain/index.js';
+import { LINK_LOCKOUT, cycleDisplayName, linkFailureLookback, linkLockedUntil, recentLinkFailures } from '../domain/index.js';
 import type { EvidenceRef } from '../db/entities/assessment.js';
 import type { CycleSettings } from '../db/entities/cycle.js';
 import type { Platform } from '../contract/index.js';
@@ -125,7 +125,7 @@ function assessmentView(h: HeaderRow, locale: Locale): AssessmentView {
     hasilKerja: h.hasil_kerja,
     perilaku: h.perilaku,
     predicate: h.predicate,
-    cycle: { id: h.cycle_id, name: h.cycle_name, selfDeadline: h.self_deadline, status: h.cycle_status, matrixVersion: h.matrix_version, settings: h.settings ?? {} },
+    cycle: { id: h.cycle_id, name: cycleDisplayName(h.cycle_name), selfDeadline: h.self_deadline, status: h.cycle_status, matrixVersion: h.matrix_version, settings: h.settings ?? {} },
     owner: person(h),
     raters: [],
     promptRater: null,
@@ -205,7 +205,7 @@ export async function loadMonitor(tx: Tx, actorId: number, askedUnit: string | n
   );
   const r = rows[0];
   if (!r) return null;
-  return { cycle: r.cycle, ownUnit: { code: r.code, name: r.name }, supervises: r.supervises, askedUnit: askedUnit ? r.asked : null };
+  return { cycle: r.cycle ? { ...r.cycle, name: cycleDisplayName(r.cycle.name) } : null, ownUnit: { code: r.code, name: r.name }, supervises: r.supervises, askedUnit: askedUnit ? r.asked : null };
 }
 
 /**
@@ -303,6 +303,20 @@ export async function loadFeedbackRater(tx: Tx, employeeId: number, now: Date): 
 }
 
 /** The feedback whose thread key this is, or null. */
+/**
+ * The thread of the dialog message relayed to this chat, when that is the latest message the bot wrote there
+ * (edits aside): a plain message typed right after it is meant as its answer.
+ */
+export async function loadRelayThreadKey(tx: Tx, platform: Platform, chatId: string): Promise<string | null> {
+  const rows = await tx.query<{ thread_key: string | null; relay: string | null }>(
+    `select payload->>'threadKey' as thread_key, payload->>'relay' as relay from outbox_message
+      where platform = $1 and chat_id = $2 and not (payload ? 'replaceOutboxId') order by id desc limit 1`,
+    [platform, chatId],
+  );
+  const r = rows[0];
+  return r && r.relay === 'true' && r.thread_key ? r.thread_key : null;
+}
+
 export async function loadFeedbackThread(tx: Tx, threadKey: string): Promise<FeedbackThreadView | null> {
   const rows = await tx.query<{ id: number; thread_key: string; g_id: number; g_name: string; g_locale: Locale; e_id: number; e_name: string; e_locale: Locale }>(
     `select f.id, f.thread_key, g.id as g_id, g.name as g_name, g.locale as g_locale, e.id as e_id, e.name as e_name, e.locale as e_locale
@@ -363,7 +377,7 @@ export async function loadPendingReviews(tx: Tx, raterId: number, now: Date): Pr
       order by a.submitted_at, a.id limit 50`,
     [raterId, now],
   );
-  return rows.map((r) => ({ kind: r.kind, id: r.id, ownerName: r.name, ownerNip: r.nip, cycleName: r.cycle_name }));
+  return rows.map((r) => ({ kind: r.kind, id: r.id, ownerName: r.name, ownerNip: r.nip, cycleName: cycleDisplayName(r.cycle_name) }));
 }
 
 /**
@@ -396,7 +410,7 @@ export async function loadCalibration(tx: Tx, raterId: number): Promise<Calibrat
   const units = await unitDistributions(tx, c.id, [...new Set(people.map((p) => p.unit_id))]);
   return {
     cycleId: c.id,
-    cycleName: c.name,
+    cycleName: cycleDisplayName(c.name),
     cycleStatus: c.status,
     curveOverride: c.curve_override,
     units: units.map((u) => ({ unitId: u.unitId, unitName: u.unitName, orgRating: u.orgRating, predicates: u.members.map((m) => m.predicate) })),
@@ -433,7 +447,7 @@ export async function loadLatestResult(tx: Tx, employeeId: number): Promise<Resu
   if (!r) return null;
   return {
     assessmentId: r.id,
-    cycleName: r.cycle_name,
+    cycleName: cycleDisplayName(r.cycle_name),
     final: r.status === 'announced',
     hasilKerja: r.hasil_kerja,
     perilaku: r.perilaku,
@@ -446,13 +460,13 @@ export async function loadLatestResult(tx: Tx, employeeId: number): Promise<Resu
 
 /** A check-in and whose coaching it belongs to. */
 export async function loadCheckIn(tx: Tx, id: number): Promise<CheckInView | null> {
-  const rows = await tx.query<{ id: number; owner_id: number; employee_rating: number | null }>(
-    `select ck.id, a.employee_id as owner_id, ck.employee_rating
+  const rows = await tx.query<{ id: number; owner_id: number; employee_rating: number | null; employee_rating_next: number | null }>(
+    `select ck.id, a.employee_id as owner_id, ck.employee_rating, ck.employee_rating_next
        from check_in ck join follow_up f on f.id = ck.follow_up_id join assessment a on a.id = f.assessment_id where ck.id = $1`,
     [id],
   );
   const r = rows[0];
-  return r ? { id: r.id, ownerId: r.owner_id, employeeRating: r.employee_rating } : null;
+  return r ? { id: r.id, ownerId: r.owner_id, employeeRating: r.employee_rating, employeeRatingNext: r.employee_rating_next } : null;
 }
 
 interface ObjectionRow {

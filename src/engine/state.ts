@@ -33,18 +33,24 @@ export type Step = FlowSteps[Flow];
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface FlowSlices {}
 
+/** What one "Ubah n" of the self-assessment summary changes. */
+export type EditField = 'realisasi' | 'narrative' | 'evidence';
+
 /** What a button token stands for. Tokens are opaque; this is what they map to in the presser's state. */
 export type Action =
   | { a: 'start_assessment' }
   | { a: 'skip_evidence' }
   | { a: 'skip_reflection' }
   | { a: 'edit_item'; i: number }
+  | { a: 'edit_field'; f: EditField }
   | { a: 'save_leave' }
   | { a: 'submit' }
   | { a: 'confirm_submit' }
   | { a: 'back_summary' }
   | { a: 'open_review'; id: number }
   | { a: 'rate'; r: Rating }
+  | { a: 'edit_rating'; i: number }
+  | { a: 'back_review_summary' }
   | { a: 'hasil'; r: Rating }
   | { a: 'perilaku'; r: Rating }
   | { a: 'skip_note' }
@@ -60,6 +66,8 @@ export type Action =
   | { a: 'confirm_revision' }
   /** From the follow-up job's check-in message: the employee rates a coaching session 1-5. */
   | { a: 'rate_checkin'; id: number; score: number }
+  /** The second statement of a check-in's rating (the first is `rate_checkin`, from the follow-up message). */
+  | { a: 'rate_checkin_next'; id: number; score: number }
   /** Slack modal with realisasi + narrative of item `i` (submitted as an action with field values). */
   | { a: 'item_form'; i: number }
   | { a: 'set_locale'; l: Locale }
@@ -187,7 +195,7 @@ export type Effect =
       reason: string;
       coaching: boolean;
     }
-  | { kind: 'rate_checkin'; checkInId: number; score: number }
+  | { kind: 'rate_checkin'; checkInId: number; score: number; statement: 'heard' | 'next' }
   | { kind: 'set_locale'; employeeId: number; locale: Locale }
   | { kind: 'set_opt_out'; employeeId: number; optOut: boolean }
   | { kind: 'link'; employeeId: number; linkCodeId: number | null }

@@ -84,6 +84,8 @@ export interface CheckInView {
   /** The employee the coaching is for: the only one who may rate it. */
   ownerId: number;
   employeeRating: number | null;
+  /** The score of the second statement ("I know what to do next"). */
+  employeeRatingNext: number | null;
 }
 
 /** An objection (keberatan) as filed and, once decided, the decision. */
@@ -285,6 +287,11 @@ export interface StepContext {
   recognition?: RecognitionView | null;
   /** The feedback whose thread the event was sent in, when it is one. */
   feedbackThread?: FeedbackThreadView | null;
+  /**
+   * The text was typed outside any thread right after a relayed dialog message, so it is taken as the answer
+   * in that message's thread (the person is told so).
+   */
+  impliedThread?: boolean;
   /** The public address of the HR web page (PUBLIC_URL), for `/masuk`; absent: the page is off. */
   publicUrl?: string;
   /** True when the conversation was idle longer than the draft idle time. */

@@ -13,7 +13,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DateTime } from 'luxon';
-import { DEFAULT_CHECK_IN_WEEKS, checkDistribution, checkInDates, checkTextLength, followUpFor, todayIn, transitionCycle, zoneFor, type CycleStatus, type Predicate } from '../domain/index.js';
+import { DEFAULT_CHECK_IN_WEEKS, checkDistribution, cycleDisplayName, checkInDates, checkTextLength, followUpFor, todayIn, transitionCycle, zoneFor, type CycleStatus, type Predicate } from '../domain/index.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { CycleSettings } from '../db/entities/cycle.js';
@@ -176,7 +176,7 @@ export async function closeCycle(em: EntityManager, cycleId: number, ctx: CycleJ
         const isRater = raters.has(person.id);
         const text = [
           violationsText(person.locale, {
-            cycle: cycle.name,
+            cycle: cycleDisplayName(cycle.name),
             unit: unit.unitName,
             orgRating: unit.orgRating as string,
             broken: v.broken.map((b) => ({ predicates: b.predicates, actual: b.actualCount, percent: b.actualPercent, op: b.op, allowed: b.allowedCount })),
@@ -194,7 +194,7 @@ export async function closeCycle(em: EntityManager, cycleId: number, ctx: CycleJ
     const hrPeople = await reachable(t, [...unrated.keys()]);
     for (const [id, names] of unrated) {
       const person = hrPeople.get(id);
-      if (person) drafts.push({ platform: person.platform, chat_id: person.chat_id, recipient_id: id, payload: { text: unratedUnitsText(person.locale, { cycle: cycle.name, units: names }) }, dedupe_key: `cycle-close:${cycleId}:unrated:${id}` });
+      if (person) drafts.push({ platform: person.platform, chat_id: person.chat_id, recipient_id: id, payload: { text: unratedUnitsText(person.locale, { cycle: cycleDisplayName(cycle.name), units: names }) }, dedupe_key: `cycle-close:${cycleId}:unrated:${id}` });
     }
     await appendAudit(t, { actor: ctx.actor ?? 'system', action: 'cycle.closed', subject: `cycle:${cycleId}`, data: { lateFlagged: late.length, violations: violations.map((v) => ({ unitId: v.unitId, ruleIds: v.ruleIds })), unrated: units.filter((u) => !u.orgRating).map((u) => u.unitId) } }, now);
     const outboxIds = await writeOutbox(t, drafts, now);
@@ -322,7 +322,7 @@ export async function announceCycle(em: EntityManager, cycleId: number, ctx: Cyc
         if (!r.opt_out) {
           for (const [platform, channel] of Object.entries(r.channels ?? {})) {
             if (!channel) continue;
-            drafts.push({ platform, chat_id: channel, recipient_id: null, payload: { text: awardAnnouncementText({ name: r.name, position: r.position, cycle: cycle.name }) }, dedupe_key: `announce:award:${r.id}:${platform}` });
+            drafts.push({ platform, chat_id: channel, recipient_id: null, payload: { text: awardAnnouncementText({ name: r.name, position: r.position, cycle: cycleDisplayName(cycle.name) }) }, dedupe_key: `announce:award:${r.id}:${platform}` });
             awardsPublic++;
           }
         }
@@ -364,7 +364,7 @@ export async function announceCycle(em: EntityManager, cycleId: number, ctx: Cyc
         }
       }
       if (me) {
-        const text = finalResultText(me.locale, { cycle: cycle.name, predicate: r.predicate, hasil: r.hasil_kerja, perilaku: r.perilaku, feedback: r.feedback, plan, checkInDates: dates });
+        const text = finalResultText(me.locale, { cycle: cycleDisplayName(cycle.name), predicate: r.predicate, hasil: r.hasil_kerja, perilaku: r.perilaku, feedback: r.feedback, plan, checkInDates: dates });
         drafts.push({ platform: me.platform, chat_id: me.chat_id, recipient_id: me.id, payload: { text }, dedupe_key: `announce:${r.id}` });
       }
       await conn.query(`update assessment set status = 'announced' where id = $1`, [r.id]);

@@ -8,7 +8,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { markOutboxDead as markDead, markOutboxFailed, markOutboxSent, messageRefOf, outboxRowForDelivery, recordOutboxAttempt, threadRootRef } from '../db/outbox.js';
 import { txOf } from '../db/sql.js';
 import { PLATFORM_MODULES } from '../platforms.js';
-import { DeliveryError, spellMessageCommands, type DeliveryLookups, type FileSource, type OutgoingMessage, type Platform, type PlatformSender } from '../contract/index.js';
+import { DeliveryError, messageForPlatform, type DeliveryLookups, type FileSource, type OutgoingMessage, type Platform, type PlatformSender } from '../contract/index.js';
 
 export type DeliveryOutcome =
   | { status: 'sent'; platformMessageRef: string; line?: ChatLine }
@@ -128,9 +128,9 @@ export async function deliverOutboxRow(
     return { status: 'failed', reason };
   }
   try {
-    // Commands are spelled here, for the platform the message lands on (one place for every message).
-    const prefix = PLATFORM_MODULES.find((m) => m.name === row.platform)?.capabilities.commandPrefix ?? '/';
-    const message = spellMessageCommands(row.payload, prefix);
+    // Made platform-true here, for the platform the message lands on (one place for every message).
+    const capabilities = PLATFORM_MODULES.find((m) => m.name === row.platform)?.capabilities ?? { commandPrefix: '/', threads: false };
+    const message = messageForPlatform(row.payload, capabilities);
     const receipt = await sender.deliver({ platform: row.platform as Platform, chatId: row.chatId }, message, outboxLookups(em, opts.files));
     // The person has the message now: failing here would make the job send it again, so the record is retried
     // while the database is away (the job's lock is kept alive by the worker meanwhile).

@@ -15,7 +15,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DateTime } from 'luxon';
-import { nextWorkingSlot, timezoneAlias, type WorkingCalendar } from '../domain/index.js';
+import { cycleDisplayName, nextWorkingSlot, timezoneAlias, type WorkingCalendar } from '../domain/index.js';
 import type { Button, OutgoingMessage } from '../contract/index.js';
 import type { Clock } from '../clock.js';
 import { CHECKIN_RATING_TOKEN_PREFIX as CHECKIN_RATING_TOKEN, commandToken, CONTINUE_ASSESSMENT_TOKEN, OBJECTION_COMMAND, OPEN_REVIEWS_TOKEN } from '../contract/index.js';
@@ -239,12 +239,12 @@ async function composeMessages(tx: Tx, live: DueRow[], now: Date): Promise<NewMe
     const review = mostUrgent(rows.filter((r) => r.kind.startsWith('review:')));
     if (self) {
       const p = progress.get(self.assessment_id as number) ?? { done: 0, total: 0 };
-      const vars = { cycle: self.cycle_name ?? '', deadline: formatDeadline(self.self_deadline as string, person.timezone, person.locale), done: p.done, total: p.total, days: daysBefore(self.kind) };
+      const vars = { cycle: cycleDisplayName(self.cycle_name ?? ''), deadline: formatDeadline(self.self_deadline as string, person.timezone, person.locale), done: p.done, total: p.total, days: daysBefore(self.kind) };
       paragraphs.push(selfReminderText(t, momentOf(self.kind), vars));
       buttons.push([{ label: continueButtonLabel(t), token: CONTINUE_ASSESSMENT_TOKEN, style: 'primary' }]);
     }
     if (review) {
-      const vars = { cycle: review.cycle_name ?? '', deadline: formatDeadline(review.review_deadline as string, person.timezone, person.locale), count: waiting.get(review.recipient_id) ?? 1 };
+      const vars = { cycle: cycleDisplayName(review.cycle_name ?? ''), deadline: formatDeadline(review.review_deadline as string, person.timezone, person.locale), count: waiting.get(review.recipient_id) ?? 1 };
       paragraphs.push(reviewReminderText(t, momentOf(review.kind), vars));
       buttons.push([{ label: reviewButtonLabel(t), token: OPEN_REVIEWS_TOKEN }]);
     }
@@ -264,7 +264,7 @@ async function composeMessages(tx: Tx, live: DueRow[], now: Date): Promise<NewMe
       const o = objections.get(r.assessment_id as number);
       if (!o) continue;
       const owner = r.subject_id !== null ? people.get(r.subject_id) : undefined;
-      const vars = { name: owner?.name ?? '-', nip: owner?.nip ?? '-', cycle: r.cycle_name ?? '', date: formatDate(jobLocale(person.locale), o.due_on), decider: person.name, command: commandToken(OBJECTION_COMMAND) };
+      const vars = { name: owner?.name ?? '-', nip: owner?.nip ?? '-', cycle: cycleDisplayName(r.cycle_name ?? ''), date: formatDate(jobLocale(person.locale), o.due_on), decider: person.name, command: commandToken(OBJECTION_COMMAND) };
       paragraphs.push(objectionReminderText(t, momentOf(r.kind), vars));
     }
     if (paragraphs.length === 0) continue;
@@ -332,7 +332,7 @@ async function composeMessages(tx: Tx, live: DueRow[], now: Date): Promise<NewMe
     for (const hrId of hrByUnit.get(r.unit_id) ?? []) {
       const hr = people.get(hrId);
       if (!hr?.platform || !hr.chat_id) continue;
-      const vars = { name: owner?.name ?? r.name, nip: owner?.nip ?? r.nip, cycle: r.cycle_name ?? '', date: formatDate(jobLocale(hr.locale), o.due_on), decider: decider?.name ?? '-', command: commandToken(OBJECTION_COMMAND) };
+      const vars = { name: owner?.name ?? r.name, nip: owner?.nip ?? r.nip, cycle: cycleDisplayName(r.cycle_name ?? ''), date: formatDate(jobLocale(hr.locale), o.due_on), decider: decider?.name ?? '-', command: commandToken(OBJECTION_COMMAND) };
       messages.push({
         platform: hr.platform,
         chat_id: hr.chat_id,
@@ -386,7 +386,7 @@ function digestText(to: Person, rows: DueRow[], audience: 'supervisor' | 'hr', p
     if (ofTrack.length === 0) continue;
     const first = ofTrack[0];
     const deadline = formatDeadline((track === 'self' ? first.self_deadline : first.review_deadline) as string, to.timezone, to.locale);
-    lines.push(digestHeading(t, audience, track, { cycle: first.cycle_name ?? '', deadline, unit }));
+    lines.push(digestHeading(t, audience, track, { cycle: cycleDisplayName(first.cycle_name ?? ''), deadline, unit }));
     const seen = new Set<number>();
     for (const r of [...ofTrack].sort((a, b) => a.name.localeCompare(b.name))) {
       if (seen.has(r.recipient_id)) continue;

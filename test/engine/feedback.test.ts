@@ -56,7 +56,7 @@ describe('/umpanbalik', () => {
     expect(replies.map((r) => r.author_id)).toEqual([h.ids.ani, h.ids.sari]);
     // A third person cannot write in it.
     await h.send('budi', 'Saya juga mau ikut.', { threadKey: key });
-    expect(await h.lastText('budi')).toContain('You cannot write in this feedback thread.');
+    expect(await h.lastText('budi')).toContain("You cannot reply to this feedback's messages.");
     expect(await h.lastMessages('ani')).toEqual([]);
   });
 

@@ -110,12 +110,15 @@ describe('supervisor review, result and follow-up', () => {
     const [ck] = await h.query<{ id: number }>(`select id from check_in where follow_up_id = ? order by due_on limit 1`, [fu.id]);
     await h.pressToken('ani', `checkin-rating:${ck.id}:1`);
     expect(await h.lastText('ani')).toContain('bukan untuk Anda');
+    // Two statements, two scores: the message's buttons rate "I felt heard", then the second is asked.
     await h.pressToken('budi', `checkin-rating:${ck.id}:4`);
-    expect(await h.lastText('budi')).toContain('4 out of 5');
+    expect(await h.lastText('budi')).toContain('Statement 2 of 2: "I know what to do next."');
+    await h.press('budi', '3');
+    expect(await h.lastText('budi')).toContain('felt heard 4 out of 5, know what to do next 3 out of 5');
     await h.pressToken('budi', `checkin-rating:${ck.id}:2`);
     expect(await h.lastText('budi')).toContain('already rated');
-    const [rated] = await h.query<{ employee_rating: number }>(`select employee_rating from check_in where id = ?`, [ck.id]);
-    expect(rated.employee_rating).toBe(4);
+    const [rated] = await h.query<{ employee_rating: number; employee_rating_next: number }>(`select employee_rating, employee_rating_next from check_in where id = ?`, [ck.id]);
+    expect(rated).toEqual({ employee_rating: 4, employee_rating_next: 3 });
   });
 
   it('returns for revision with a note; the employee edits and resubmits; both rounds are kept; opt-out stops the announcement', async () => {
@@ -135,16 +138,21 @@ describe('supervisor review, result and follow-up', () => {
     let text = await h.lastText('citra');
     expect(text).toContain('Lengkapi bukti dukung');
     expect(text).toContain('Ringkasan penilaian diri');
+    // One thing at a time: the number typed after "Ubah 1" is the realisasi, then back to the summary.
     await h.press('citra', 'Ubah 1');
-    expect(await h.lastText('citra')).toContain('Nilai saat ini: 90');
+    expect(await h.lastText('citra')).toContain('Apa yang diubah pada indikator 1');
     await h.send('citra', '92');
-    await h.send('citra', 'Uraian yang diperbaiki dengan bukti yang lebih lengkap.');
+    text = await h.lastText('citra');
+    expect(text).toContain('Realisasi 92');
+    expect(text).toContain('Ringkasan penilaian diri');
+    // A link typed after "Ubah 1" adds evidence; the narrative and the number stay.
+    await h.press('citra', 'Ubah 1');
     await h.send('citra', 'https://drive.example.go.id/bukti-baru');
     text = await h.lastText('citra');
-    expect(text).toContain('Realisasi 92 dari target 90');
+    expect(text).toContain('https://drive.example.go.id/bukti-baru');
+    expect(text).toContain('Realisasi 92');
     await h.press('citra', 'Kirim');
-    await h.press('citra', 'Ya, kirim');
-    expect(await h.lastText('sari')).toContain('putaran 2');
+    expect(await h.lastText('sari')).toContain('(pengajuan ke-2)');
 
     await rate(h, 'sari', { items: 2, item: 0, perilaku: 0 });
     [a] = await h.query<{ status: string; round: number }>(`select status, round from assessment where id = ?`, [h.assessmentOf.citra]);
@@ -170,7 +178,7 @@ describe('supervisor review, result and follow-up', () => {
     expect(await h.lastMessages('ani')).toEqual([expect.objectContaining({ text: 'Sari Atasan: Sama-sama, pertahankan.', threadKey: tk })]);
 
     await h.send('citra', 'Saya ikut membaca.', { threadKey: tk });
-    expect(await h.lastText('citra')).toContain('tidak dapat mengirim');
+    expect(await h.lastText('citra')).toContain('tidak dapat membalas');
     expect(await h.lastMessages('ani')).toEqual([]);
     expect(await h.lastMessages('sari')).toEqual([]);
     const stored = await h.query(`select text from thread_message where assessment_id = ? order by id`, [h.assessmentOf.ani]);

@@ -101,6 +101,9 @@ describe('cycle close and announcement', () => {
     await sweepDueReminders(em, { clock: new ManualClock(new Date('2025-04-22T02:00:00Z')), config });
     const prompt = (await outbox()).find((m) => m.payload.text.includes('Saya merasa didengar'))!;
     expect(prompt.recipient_id).toBe(t.people[2].id);
+    // Two statements, two scores: the message asks the first; the second follows the first score (engine).
+    expect(prompt.payload.text).toContain('Pernyataan 1 dari 2');
+    expect(prompt.payload.text).not.toContain('Saya tahu langkah selanjutnya');
     expect(prompt.payload.buttons![0].map((b) => b.token)).toEqual([1, 2, 3, 4, 5].map((n) => expect.stringMatching(new RegExp(`^checkin-rating:\\d+:${n}$`))));
   });
 

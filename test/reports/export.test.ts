@@ -110,7 +110,7 @@ describe('results export, CSV', () => {
     const cmd = byNip.get(seed.nip.cmd)!;
     expect(cmd['Status pengisian']).toBe('Dikembalikan');
     expect(cmd['Catatan pengembalian']).toBe('Lengkapi bukti dukung');
-    expect(cmd['Putaran']).toBe('2');
+    expect(cmd['Pengajuan ke-']).toBe('2');
     expect(cmd['Predikat kinerja']).toBe('');
     expect(byNip.get(seed.nip.budi)!['Status pengisian']).toBe('Belum mengisi');
     expect(byNip.get(seed.nip.dewi)!['Status pengisian']).toBe('Draf');
@@ -175,7 +175,7 @@ describe('results export, XLSX', () => {
     expect(h['Kualitas pelayanan: realisasi']).toBe(95);
     expect(h['Kecepatan respons: realisasi']).toBe(-2.5);
     expect(h['Kualitas pelayanan: capaian (%)']).toBe(105.6);
-    expect(h['Putaran']).toBe(1);
+    expect(h['Pengajuan ke-']).toBe(1);
     // Dates are dates, in WIB wall-clock time: 03:00 UTC is 10:00 in Jakarta.
     expect(h['Dikirim (WIB)']).toBeInstanceOf(Date);
     expect((h['Dikirim (WIB)'] as Date).toISOString()).toBe('2026-11-20T10:00:00.000Z');

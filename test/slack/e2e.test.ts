@@ -178,9 +178,8 @@ describe('Slack end to end', () => {
   });
 
   it('submit -> the review prompt starts a thread in the supervisor\'s DM', async () => {
-    await press(SITI, /^Lewati$/); // BerAKHLAK reflection is optional
+    // The summary: the BerAKHLAK reflection is optional (typed there), "Kirim" submits.
     await press(SITI, /^Kirim$/);
-    await press(SITI, /^Ya, kirim$/);
     const status = await db.orm.em.getConnection().execute<{ status: string }[]>(`select status from assessment`);
     expect(status[0].status).toBe('submitted');
     const prompt = last(BUDI.dm);
@@ -240,6 +239,50 @@ describe('Slack end to end', () => {
     const relayed = last(BUDI.dm);
     expect(relayed.text).toMatch(/Akan saya bagikan di rapat tim/);
     expect(relayed.threadTs).toBe(promptTs);
+  });
+
+  it('threads stay threads: the result roots Siti\'s dialog, "Tersimpan. Predikat" stays in the review thread, a top-level answer right after a relay is a reply', async () => {
+    // The result is a top-level message in Siti's DM that says to reply to it; it roots her side of the dialog.
+    const result = [...shown(SITI.dm)].reverse().find((m) => /Hasil penilaian kinerja/.test(m.text))!;
+    expect(result.threadTs).toBeUndefined();
+    expect(result.text).toMatch(/Balas pesan ini/);
+    expect(result.text).not.toMatch(/utas/);
+    // The rater's outcome line is in the review thread, not at the top of his DM.
+    const saved = shown(BUDI.dm).find((m) => /Tersimpan\. Predikat/.test(m.text))!;
+    expect(saved.threadTs).toBe(promptTs);
+
+    // Budi answers in his thread: it lands in the thread under Siti's result.
+    await type(BUDI, 'Sama-sama, Bu Siti. Ditunggu ceritanya.', promptTs);
+    const relayed = last(SITI.dm);
+    expect(relayed.text).toMatch(/Ditunggu ceritanya/);
+    expect(relayed.threadTs).toBe(result.ts);
+    // Siti answers at the top level of the DM right after: taken as her reply, relayed into Budi's thread, and she is told.
+    await type(SITI, 'Siap, Pak. Minggu depan saya presentasikan.');
+    const toBudi = last(BUDI.dm);
+    expect(toBudi.text).toMatch(/Minggu depan saya presentasikan/);
+    expect(toBudi.threadTs).toBe(promptTs);
+    expect(last(SITI.dm).text).toMatch(/dianggap balasan atas pesan Budi/);
+    const stored = await db.orm.em.getConnection().execute<{ text: string }[]>(`select text from thread_message order by id`);
+    expect(stored.map((r) => r.text)).toContain('Siap, Pak. Minggu depan saya presentasikan.');
+  });
+
+  it('an over-long thread message is refused with the limit and handed back as a draft, never cut', async () => {
+    const result = [...shown(SITI.dm)].reverse().find((m) => /Hasil penilaian kinerja/.test(m.text))!;
+    const stored = (await db.orm.em.getConnection().execute(`select 1 from thread_message`)).length;
+    const budiSeen = shown(BUDI.dm).length;
+    const long = `Catatan panjang. ${'Kalimat yang diulang untuk menguji batas. '.repeat(120)}`.trim();
+    expect(long.length).toBeGreaterThan(4000);
+    await type(SITI, long, result.ts);
+    expect((await db.orm.em.getConnection().execute(`select 1 from thread_message`)).length).toBe(stored);
+    expect(shown(BUDI.dm).length).toBe(budiSeen);
+    const replies = after(SITI.dm, result.ts).filter((m) => m.threadTs === result.ts);
+    const refusal = replies.find((m) => /Teks terlalu panjang/.test(m.text))!;
+    expect(refusal.text).toMatch(new RegExp(`\\(${long.length} karakter\\).*paling banyak 4000`));
+    expect(refusal.text).toMatch(/Draf Anda ada di pesan berikut/);
+    // The draft comes back whole (Slack shows it split into sections, nothing dropped).
+    const draftCall = slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === SITI.dm).at(-1)!;
+    const draftBlocks = (draftCall.args.blocks as { text?: { text: string } }[]).map((b) => b.text?.text ?? '').join('');
+    expect(draftBlocks.replace(/\s+/g, ' ')).toContain(long.slice(-200).replace(/\s+/g, ' '));
   });
 
   it('after the announcement /status offers `/kinerja keberatan`, and `/kinerja keberatan <reason>` files an objection', async () => {

@@ -18,10 +18,9 @@ export async function completeSelfAssessment(h: EngineHarness, who: Person, valu
     await h.send(who, 'Uraian pekerjaan yang cukup panjang untuk indikator ini.');
     await h.send(who, 'https://drive.example.go.id/bukti');
   }
-  await h.press(who, 0); // skip reflection
+  // The summary: the reflection is optional (typed there), "Kirim" (its last button) submits.
   const flat = (await h.lastMessages(who)).flatMap((m) => m.buttons?.flat() ?? []);
-  await h.pressToken(who, flat[flat.length - 1].token); // submit (last button of the summary)
-  await h.press(who, 0); // confirm
+  await h.pressToken(who, flat[flat.length - 1].token);
   const [s] = await h.query<{ status: string }>(`select status from assessment where id = ?`, [h.assessmentOf[who]]);
   expect(s.status).toBe('submitted');
 }
@@ -37,7 +36,7 @@ export async function rate(
   await h.press(rater, opts.item); // Hasil Kerja: take the rating at the same index
   await h.press(rater, opts.perilaku);
   await h.press(rater, 0); // skip the behaviour note
+  // Feedback: asked when a rating is below expectation, otherwise typed at the summary if wanted.
   if (opts.feedback) await h.send(rater, opts.feedback);
-  else await h.press(rater, 0); // skip feedback
-  if (opts.confirm !== false) await h.press(rater, 0);
+  if (opts.confirm !== false) await h.press(rater, 0); // the summary's first button saves
 }

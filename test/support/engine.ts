@@ -12,11 +12,11 @@ import { createPgliteDatabase, createTestDatabase, type TestDatabase } from './d
 import { addAssessment, addCycle, addOrganisation, addTarget, newThreadKey, SCHOOL_REPORTS_TARGET, TRIWULAN_IV_2026, type OrgMember } from './seed.js';
 import { capabilitiesOf } from '../../src/engine/capabilities.js';
 import { PLATFORM_MODULES } from '../../src/platforms.js';
-import { spellMessageCommands } from '../../src/contract/index.js';
+import { messageForPlatform } from '../../src/contract/index.js';
 
-/** A stored message as its reader gets it: commands spelled for the platform (as delivery does). */
+/** A stored message as its reader gets it: made platform-true as delivery does. */
 function asDelivered(payload: OutgoingMessage, platform: string): OutgoingMessage {
-  return spellMessageCommands(payload, PLATFORM_MODULES.find((m) => m.name === platform)?.capabilities.commandPrefix ?? '/');
+  return messageForPlatform(payload, PLATFORM_MODULES.find((m) => m.name === platform)?.capabilities ?? { commandPrefix: '/', threads: false });
 }
 
 /** People of the seeded organisation, by short name. */

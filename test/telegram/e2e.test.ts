@@ -79,14 +79,15 @@ describe.each(['polling', 'webhook'] as const)('Telegram end to end (%s)', (mode
     const question = [...h.fake.botMessages(ANI.id)].reverse().find((m) => m.text.includes('Indikator 3 dari 3'))!;
     expect(await type(ANI, '20', { replyTo: question.message_id })).toContain('Ceritakan singkat');
     await type(ANI, 'Waktu respons pengaduan turun menjadi 20 jam.');
-    expect((await press(ANI, 'Lewati')).answer).toContain('Refleksi singkat');
+    // No evidence for the third: the summary, where the optional reflection is typed.
+    expect((await press(ANI, 'Lewati')).answer).toContain('Refleksi (opsional)');
     answer = await type(ANI, 'Saya melayani sekolah dengan ramah, cepat dan akuntabel.');
+    expect(answer).toContain('Refleksi tersimpan');
     expect(answer).toContain('Ringkasan penilaian diri');
     expect(answer).toContain('capaian 104,2%');
 
-    expect((await press(ANI, 'Kirim')).answer).toContain('Kirim penilaian diri ini');
     const sariBefore = count(SARI);
-    expect((await press(ANI, 'Ya, kirim')).answer).toContain('Sari Atasan');
+    expect((await press(ANI, 'Kirim')).answer).toContain('Sari Atasan');
 
     const [a] = await h.query<{ status: string }>(`select status from assessment where id = ?`, [h.assessmentIds.ani]);
     expect(a.status).toBe('submitted');
@@ -138,6 +139,35 @@ describe.each(['polling', 'webhook'] as const)('Telegram end to end (%s)', (mode
     expect(stored.map((s) => s.text)).toEqual(['Terima kasih atas umpan baliknya, Bu.', 'Sama-sama, pertahankan.']);
   });
 
+  it('the result says to reply to it; a reply to any message of the thread is relayed; a plain answer right after a relay too; too long is handed back', async () => {
+    const result = h.fake.botMessages(ANI.id).find((m) => m.text.includes('Predikat: Sangat Baik'))!;
+    expect(result.text).toContain('Balas pesan ini');
+    expect(result.text).not.toContain('utas');
+    // Sari replies to her own "Tersimpan. Predikat ..." (a message of the assessment's thread): relayed to Ani.
+    const saved = h.fake.botMessages(SARI.id).find((m) => m.text.startsWith('Tersimpan. Predikat'))!;
+    let aniBefore = count(ANI);
+    await h.act(() => h.fake.reply(SARI, saved.message_id, 'Satu hal lagi: tolong bagikan caranya ke tim.'));
+    expect(said(ANI, aniBefore)).toBe('Sari Atasan: Satu hal lagi: tolong bagikan caranya ke tim.');
+    // Ani answers without replying, right after the relay: taken as her reply, and she is told so.
+    const sariBefore = count(SARI);
+    aniBefore = count(ANI);
+    await type(ANI, 'Baik, Bu. Minggu depan saya bagikan.');
+    expect(said(SARI, sariBefore)).toBe('Ani Pegawai: Baik, Bu. Minggu depan saya bagikan.');
+    expect(said(ANI, aniBefore)).toContain('dianggap balasan atas pesan Sari Atasan');
+    // Too long: refused with the limit, the draft handed back whole (in as many messages as it takes), nothing relayed.
+    const long = `Catatan panjang. ${'Kalimat yang diulang untuk menguji batas. '.repeat(120)}`.trim();
+    const sariBeforeLong = count(SARI);
+    aniBefore = count(ANI);
+    await h.act(() => h.fake.reply(ANI, result.message_id, long));
+    const back = said(ANI, aniBefore);
+    expect(back).toContain(`Teks terlalu panjang (${long.length} karakter). Persingkat menjadi paling banyak 4000 karakter.`);
+    expect(back).toContain('Draf Anda ada di pesan berikut');
+    expect(back.replace(/\s+/g, ' ')).toContain(long.slice(-300).replace(/\s+/g, ' '));
+    expect(count(SARI)).toBe(sariBeforeLong);
+    const stored = await h.query<{ text: string }>(`select text from thread_message where assessment_id = ? order by id`, [h.assessmentIds.ani]);
+    expect(stored.map((x) => x.text)).not.toContain(long);
+  });
+
   it('answers an old button kindly and changes nothing', async () => {
     const snapshot = async () => ({
       assessment: await h.query(`select status, round, predicate, version from assessment where id = ?`, [h.assessmentIds.ani]),
@@ -146,7 +176,7 @@ describe.each(['polling', 'webhook'] as const)('Telegram end to end (%s)', (mode
     });
     const before = await snapshot();
     // Answered prompts lost their buttons and say what was chosen: the summary's "Kirim" cannot be pressed twice.
-    const summary = h.fake.botMessages(ANI.id).find((m) => m.text.includes('Ringkasan penilaian diri'))!;
+    const summary = [...h.fake.botMessages(ANI.id)].reverse().find((m) => m.text.includes('Ringkasan penilaian diri'))!;
     expect(summary.reply_markup?.inline_keyboard ?? []).toEqual([]);
     expect(summary.text).toContain('✓ Kirim');
     // A prompt answered by typing lost its keyboard too (the first evidence question, answered with a file),
@@ -169,8 +199,8 @@ describe.each(['polling', 'webhook'] as const)('Telegram end to end (%s)', (mode
     const failed = h.fake.calls.filter((c) => c.method !== 'getUpdates' && c.status !== 200 && c.method !== 'answerCallbackQuery');
     expect(failed).toEqual([]);
     const presses = h.fake.callbackAnswers();
-    // 4 by Ani, 8 by Sari, 1 stale.
-    expect(presses).toHaveLength(13);
+    // 3 by Ani (the summary submits: no second "Ya, kirim"), 8 by Sari, 1 stale.
+    expect(presses).toHaveLength(12);
     expect(presses.filter((p) => !p.answered)).toEqual([]);
     expect(h.fake.callsTo('answerCallbackQuery').every((c) => c.status === 200)).toBe(true);
   });

@@ -188,7 +188,10 @@ export const CheckIn = defineEntity({
     followUp: () => p.manyToOne(FollowUp).mapToPk().index(),
     dueOn: p.date(),
     doneAt: p.datetime().nullable(),
+    /** "Saya merasa didengar" (1-5). */
     employeeRating: p.smallint().nullable(),
+    /** "Saya tahu langkah berikutnya" (1-5), the second statement. */
+    employeeRatingNext: p.smallint().nullable(),
     note: p.text().nullable(),
   },
 });

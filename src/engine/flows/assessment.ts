@@ -1,11 +1,13 @@
 /**
- * Self-assessment (penilaian diri): per item realisasi -> narrative -> evidence, then an optional BerAKHLAK
- * reflection, a summary with capaian % per item, confirm, submit. Answers are saved as they are given, so
- * the position is always recomputed from what is stored: a restart, `/batal` or a week away resumes at the
- * first unanswered step.
+ * Self-assessment (penilaian diri): per item realisasi -> narrative -> evidence, then a summary with capaian %
+ * per item where the optional BerAKHLAK reflection is typed and "Kirim" submits (the summary is the last
+ * look, so there is no second "are you sure"). "Ubah n" changes one thing of item n and comes back to the
+ * summary. Answers are saved as they are given, so the position is always recomputed from what is stored: a
+ * restart, `/batal` or a week away resumes at the first unanswered step.
  */
 import { z } from 'zod';
 import { TEXT_BOUNDS, checkTextLength, isLate, parseEvidenceLink, parseRealisasi, validateNarrative } from '../../domain/index.js';
+import type { EditField } from '../state.js';
 import type { EvidenceRef } from '../../db/entities/assessment.js';
 import { editable, firstOpenPosition, itemLines } from '../assessment-view.js';
 import { cutText, type IncomingFile } from '../../contract/index.js';
@@ -65,26 +67,30 @@ function ask(turn: Turn, view: AssessmentView, step: Step, item: number, editing
       return;
     case 'evidence':
       turn.reply({
-        text: `${head}\n${tr('assess.ask_evidence', { mb: turn.ctx.limits.evidenceMaxMb })}`,
+        text: `${head}\n${tr(editing ? 'assess.ask_evidence_more' : 'assess.ask_evidence', { mb: turn.ctx.limits.evidenceMaxMb })}`,
         threadKey: view.threadKey,
-        buttons: turn.buttons([[{ label: tr('btn.skip'), action: { a: 'skip_evidence' } }]]),
+        buttons: turn.buttons([[editing ? { label: tr('btn.back_summary'), action: { a: 'back_summary' } } : { label: tr('btn.skip'), action: { a: 'skip_evidence' } }]]),
       });
       return;
+    case 'edit_pick': {
+      const current = itemLines(tr, loc, view.items)[item] ?? '';
+      turn.reply({
+        text: `${tr('assess.ask_edit_pick', { n: item + 1 })}\n\n${current}`,
+        threadKey: view.threadKey,
+        buttons: turn.buttons([
+          EDIT_FIELDS.map((f) => ({ label: tr(`btn.edit_${f}`), action: { a: 'edit_field' as const, f } })),
+          [{ label: tr('btn.back_summary'), action: { a: 'back_summary' } }],
+        ]),
+      });
+      return;
+    }
     case 'reflection':
-      turn.reply({
-        text: tr('assess.ask_reflection'),
-        threadKey: view.threadKey,
-        buttons: turn.buttons([[{ label: tr('btn.skip'), action: { a: 'skip_reflection' } }]]),
-      });
-      return;
     case 'summary':
-      turn.reply(summaryMessage(turn, view));
-      return;
     case 'confirm':
-      turn.reply({
-        text: tr('assess.ask_confirm'),
-        buttons: turn.buttons([[{ label: tr('btn.confirm_submit'), action: { a: 'confirm_submit' }, style: 'primary' }, { label: tr('btn.back'), action: { a: 'back_summary' } }]]),
-      });
+      // 'reflection' and 'confirm' are steps of older stored conversations: the reflection is typed at the
+      // summary, and the summary is the confirmation.
+      turn.go('assess', 'summary');
+      turn.reply(summaryMessage(turn, view));
       return;
     default:
       return;
@@ -148,7 +154,7 @@ function assessmentForm(turn: Turn, item: number, values: Record<string, string>
   }
   it.realisasi = patch.realisasi ?? it.realisasi;
   it.narrative = patch.narrative ?? it.narrative;
-  advance(turn, view, item, 'evidence');
+  advance(turn, view);
 }
 
 /** Why a typed realisasi was refused, in the person's language. */
@@ -169,9 +175,10 @@ function summaryMessage(turn: Turn, view: AssessmentView) {
   const rows: { label: string; action: Action; style?: 'primary' }[][] = [];
   for (let i = 0; i < edits.length; i += 4) rows.push(edits.slice(i, i + 4));
   rows.push([{ label: tr('btn.save_leave'), action: { a: 'save_leave' } }, { label: tr('btn.submit'), action: { a: 'submit' }, style: 'primary' }]);
-  const reflection = view.reflection ? `\n${tr('assess.summary_reflection', { text: view.reflection })}` : '';
+  const reflection = view.reflection ? `\n\n${tr('assess.summary_reflection', { text: view.reflection })}` : '';
+  const hints = `${tr(view.reflection ? 'assess.summary_reflection_change' : 'assess.summary_reflection_hint')}\n${tr('assess.summary_submit_hint')}`;
   return {
-    text: `${tr('assess.summary_head', { cycle: view.cycle.name })}\n\n${lines.join('\n\n')}${reflection}`,
+    text: `${tr('assess.summary_head', { cycle: view.cycle.name })}\n\n${lines.join('\n\n')}${reflection}\n\n${hints}`,
     threadKey: view.threadKey,
     buttons: turn.buttons(rows),
   };
@@ -187,12 +194,10 @@ function currentView(turn: Turn): AssessmentView | null {
   return view;
 }
 
-function advance(turn: Turn, view: AssessmentView, item: number, after: Step): void {
-  const editing = turn.state.assess?.editing ?? false;
-  if (editing) {
-    if (after === 'narrative' || after === 'evidence') return ask(turn, view, after, item, true);
-    return ask(turn, view, 'summary', 0, false);
-  }
+/** After an answer: the next open question, or the summary when one thing was changed from it. */
+function advance(turn: Turn, view: AssessmentView): void {
+  // One thing changed from the summary ("Ubah n"): back to the summary, nothing else is asked again.
+  if (turn.state.assess?.editing) return ask(turn, view, 'summary', 0, false);
   const pos = firstOpenPosition(view);
   ask(turn, view, pos.step, pos.item, false);
 }
@@ -220,7 +225,7 @@ function assessmentText(turn: Turn, text: string): void {
     }
     turn.effect({ kind: 'save_answer', ...itemRef(view, i), patch: { realisasi: r.value } });
     it.realisasi = r.value;
-    return advance(turn, view, i, 'narrative');
+    return advance(turn, view);
   }
   if (step === 'narrative' && it) {
     const v = validateNarrative(text);
@@ -230,7 +235,7 @@ function assessmentText(turn: Turn, text: string): void {
     }
     turn.effect({ kind: 'save_answer', ...itemRef(view, i), patch: { narrative: v.text } });
     it.narrative = v.text;
-    return advance(turn, view, i, 'evidence');
+    return advance(turn, view);
   }
   if (step === 'evidence' && it) {
     const link = parseEvidenceLink(text);
@@ -240,20 +245,39 @@ function assessmentText(turn: Turn, text: string): void {
     }
     return saveEvidence(turn, view, i, { kind: 'link', url: link.url });
   }
-  if (step === 'reflection') {
+  if (step === 'edit_pick' && it) return editByTyping(turn, view, i, text);
+  if (step === 'reflection' || step === 'summary' || step === 'confirm') {
+    // Text at the summary is the optional reflection (typed again, it replaces the one given).
     const checked = checkTextLength('reflection', text);
     if (!checked.ok) {
       turn.say(tr('input.reflection_length', { max: TEXT_BOUNDS.reflection.max }));
-      return ask(turn, view, 'reflection', 0, false);
+      return ask(turn, view, 'summary', 0, false);
     }
     const trimmed = checked.text;
     turn.effect({ kind: 'save_reflection', assessmentId: view.id, text: trimmed });
     view.reflection = trimmed;
+    turn.say(tr('assess.reflection_saved'));
     return ask(turn, view, 'summary', 0, false);
   }
-  // Summary and confirm expect a button.
   turn.say(tr('common.use_buttons'));
   ask(turn, view, step, i, false);
+}
+
+/** The fields "Ubah n" offers, in button order. */
+const EDIT_FIELDS: readonly EditField[] = ['realisasi', 'narrative', 'evidence'];
+
+/**
+ * Typed right after "Ubah n", without picking a field: what it is says which field it changes. A number is
+ * the realisasi, a link is more evidence, anything else is the narrative (so changing one thing costs one
+ * message). Each is checked by the same rule as when its question is asked.
+ */
+function editByTyping(turn: Turn, view: AssessmentView, i: number, text: string): void {
+  const maxMultiple = view.cycle.settings.maxRealisasiMultiple ?? turn.ctx.limits.realisasiMaxMultiple;
+  const asNumber = parseRealisasi(text, { target: view.items[i].target ?? 0, maxMultiple });
+  const field: EditField = asNumber.ok || asNumber.fault === 'negative' || asNumber.fault === 'too_large' ? 'realisasi' : parseEvidenceLink(text).ok || /^\S+:\/\/\S+$/.test(text.trim()) ? 'evidence' : 'narrative';
+  turn.state = { ...turn.state, assess: { id: view.id, item: i, editing: true } };
+  turn.go('assess', field);
+  assessmentText(turn, text);
 }
 
 function saveEvidence(turn: Turn, view: AssessmentView, i: number, ref: EvidenceRef): void {
@@ -262,7 +286,7 @@ function saveEvidence(turn: Turn, view: AssessmentView, i: number, ref: Evidence
   turn.effect({ kind: 'save_answer', ...itemRef(view, i), patch: { evidence, evidenceSkipped: false } });
   it.evidence = evidence;
   turn.say(translator(turn.ctx.locale)('assess.evidence_saved'));
-  advance(turn, view, i, 'summary');
+  advance(turn, view);
 }
 
 /** A file or photo sent while in the self-assessment: evidence, if that is the question. */
@@ -271,6 +295,8 @@ function assessmentFile(turn: Turn, file: IncomingFile): void {
   if (!view) return;
   const tr = t(turn);
   const i = turn.state.assess?.item ?? 0;
+  // A file right after "Ubah n" can only be more evidence.
+  if (turn.state.step === 'edit_pick') turn.go('assess', 'evidence');
   if (turn.state.step !== 'evidence') {
     turn.say(tr('input.file_not_expected'));
     return ask(turn, view, turn.state.step, i, turn.state.assess?.editing ?? false);
@@ -298,9 +324,10 @@ function assessmentAction(turn: Turn, action: Action): void {
   const i = turn.state.assess?.item ?? 0;
   switch (action.a) {
     case 'skip_evidence': {
+      if (turn.state.step !== 'evidence') return ask(turn, view, turn.state.step, i, turn.state.assess?.editing ?? false);
       turn.effect({ kind: 'save_answer', ...itemRef(view, i), patch: { evidenceSkipped: true } });
       view.items[i].evidenceSkipped = true;
-      return advance(turn, view, i, 'summary');
+      return advance(turn, view);
     }
     case 'skip_reflection':
       turn.effect({ kind: 'save_reflection', assessmentId: view.id, text: '' });
@@ -308,20 +335,20 @@ function assessmentAction(turn: Turn, action: Action): void {
       return ask(turn, view, 'summary', 0, false);
     case 'edit_item':
       if (action.i < 0 || action.i >= view.items.length) return ask(turn, view, 'summary', 0, false);
-      return ask(turn, view, 'realisasi', action.i, true);
+      return ask(turn, view, 'edit_pick', action.i, true);
+    case 'edit_field':
+      if (turn.state.step !== 'edit_pick' || !EDIT_FIELDS.includes(action.f)) return ask(turn, view, turn.state.step, i, turn.state.assess?.editing ?? false);
+      return ask(turn, view, action.f, i, true);
     case 'save_leave':
       turn.go('idle', 'idle');
       turn.say(tr('assess.saved_leave', { deadline: formatDate(turn.ctx.locale, view.cycle.selfDeadline) }));
       return;
-    case 'submit': {
-      const pos = firstOpenPosition(view);
-      if (pos.step !== 'summary') return ask(turn, view, pos.step, pos.item, false);
-      return ask(turn, view, 'confirm', 0, false);
-    }
-    case 'back_summary':
-      return ask(turn, view, 'summary', 0, false);
+    // The summary is the last look: "Kirim" submits ("Ya, kirim" of an older confirm message too).
+    case 'submit':
     case 'confirm_submit':
       return submit(turn, view);
+    case 'back_summary':
+      return ask(turn, view, 'summary', 0, false);
     default:
       return ask(turn, view, turn.state.step, i, false);
   }
@@ -342,12 +369,12 @@ function submit(turn: Turn, view: AssessmentView): void {
   if (rater) turn.handOff('review.prompt', { view, rater });
 }
 
-/** The self-assessment's part of the state: assessment id, item index, and whether the item is edited from the summary. */
+/** The self-assessment's part of the state: assessment id, item index, and whether one thing of the item is changed from the summary. */
 const assessSlice = z.object({ id: z.number(), item: z.number(), editing: z.boolean() });
 
 declare module '../state.js' {
   interface FlowSteps {
-    assess: 'realisasi' | 'narrative' | 'evidence' | 'reflection' | 'summary' | 'confirm';
+    assess: 'realisasi' | 'narrative' | 'evidence' | 'reflection' | 'edit_pick' | 'summary' | 'confirm';
   }
   interface FlowSlices {
     assess?: z.infer<typeof assessSlice>;
@@ -368,6 +395,8 @@ function assessHelp(turn: Turn): string {
       return tr('help.evidence', { mb: turn.ctx.limits.evidenceMaxMb });
     case 'reflection':
       return tr('help.reflection');
+    case 'edit_pick':
+      return tr('help.edit_pick');
     default:
       return tr('help.summary');
   }
@@ -377,11 +406,11 @@ export const assessmentModule: FlowModule = {
   name: 'self-assessment',
   flow: {
     name: 'assess',
-    steps: ['realisasi', 'narrative', 'evidence', 'reflection', 'summary', 'confirm'],
-    freeTextSteps: ['realisasi', 'narrative', 'evidence', 'reflection'],
-    fileSteps: ['evidence'],
+    steps: ['realisasi', 'narrative', 'evidence', 'reflection', 'edit_pick', 'summary', 'confirm'],
+    freeTextSteps: ['realisasi', 'narrative', 'evidence', 'reflection', 'edit_pick', 'summary', 'confirm'],
+    fileSteps: ['evidence', 'edit_pick'],
     resumesAfterIdle: true,
-    needs: (state) => ({ own: true, ownRaters: state.step === 'confirm' }),
+    needs: () => ({ own: true }),
     subjectId: (state) => state.assess?.id ?? null,
     ask(turn) {
       const own = turn.ctx.own;
@@ -402,8 +431,9 @@ export const assessmentModule: FlowModule = {
     skip_evidence: inFlow,
     skip_reflection: inFlow,
     edit_item: inFlow,
+    edit_field: inFlow,
     save_leave: inFlow,
-    submit: inFlow,
+    submit: { ...inFlow, needs: () => ({ own: true, ownRaters: true }) },
     back_summary: inFlow,
     confirm_submit: { ...inFlow, needs: () => ({ own: true, ownRaters: true }) },
   },

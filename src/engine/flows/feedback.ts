@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { commandToken } from '../../contract/index.js';
 import { BERAKHLAK_VALUES, FEEDBACK_KINDS, TEXT_BOUNDS, checkTextLength, type FeedbackKind } from '../../domain/index.js';
 import { translator, type Translate } from '../../i18n/index.js';
+import { acknowledgeRelay, relayedMessage, relayText } from '../relay.js';
 import type { ButtonSpec, Turn } from '../turn.js';
 import type { FeedbackTarget } from '../views.js';
 import type { FlowModule } from './module.js';
@@ -178,16 +179,12 @@ export function relayFeedbackReply(turn: Turn, text: string): void {
   const fb = turn.ctx.feedbackThread;
   const actor = turn.ctx.actor;
   if (!fb || !actor || (actor.id !== fb.giver.id && actor.id !== fb.employee.id)) return turn.say(t('feedback.thread_not_allowed'));
-  const checked = checkTextLength('thread_message', text);
-  if (!checked.ok) {
-    if (checked.fault === 'too_long') turn.say(t('input.text_too_long', { length: checked.length, max: checked.max }));
-    return;
-  }
+  const body = relayText(turn, text, fb.threadKey);
+  if (body === null) return;
   const other = actor.id === fb.giver.id ? fb.employee : fb.giver;
-  turn.effect({ kind: 'feedback_reply', feedbackId: fb.id, authorId: actor.id, text: checked.text });
-  turn.effect({ kind: 'notify', employeeId: other.id, message: { text: translator(other.locale)('thread.relayed', { name: actor.name, text: checked.text }), threadKey: fb.threadKey } });
-  turn.ackText = t('thread.sent');
-  turn.reply({ text: t('thread.sent'), threadKey: fb.threadKey });
+  turn.effect({ kind: 'feedback_reply', feedbackId: fb.id, authorId: actor.id, text: body });
+  turn.effect({ kind: 'notify', employeeId: other.id, message: relayedMessage(other.locale, actor.name, body, fb.threadKey) });
+  acknowledgeRelay(turn, fb.threadKey, other.name);
 }
 
 /** `/mintaumpanbalik [topic]`: the employee asks whoever rates them today; the rater gets a button to answer. */

@@ -31,7 +31,13 @@ function provisionalResult(turn: Turn, view: AssessmentView, hasil: Rating, peri
     ...(feedback ? [ot('result.feedback', { feedback })] : []),
     coaching ? ot('result.coaching_notice') : ot('result.provisional_note'),
   ];
-  turn.effect({ kind: 'notify', employeeId: owner.id, message: { text: lines.join('\n'), threadKey: view.threadKey } });
+  // On the employee's side the result starts the dialog with the rater: on Slack the thread hangs under it, on
+  // Telegram a reply to it is relayed (the hint says so where replying is possible).
+  turn.effect({
+    kind: 'notify',
+    employeeId: owner.id,
+    message: { text: lines.join('\n'), threadKey: view.threadKey, threadRoot: true, threadHint: ot('result.reply_hint', { rater: turn.ctx.actor?.name ?? '' }) },
+  });
   if (coaching) {
     turn.effect({ kind: 'follow_up', assessmentId: view.id, followUp: 'coaching', plan: null, checkIns: null });
     startCoachingPlan(turn, view);
@@ -108,7 +114,7 @@ function coachingText(turn: Turn, text: string): void {
   if (turn.state.step === 'plan') {
     const checked = checkTextLength('coaching_plan', text);
     if (!checked.ok) {
-      turn.say(textLengthFault(t, checked));
+      turn.reply({ text: textLengthFault(t, checked), threadKey: view.threadKey });
       return askCoaching(turn, view);
     }
     const plan = checked.text;
@@ -118,7 +124,7 @@ function coachingText(turn: Turn, text: string): void {
   }
   const dates = parseCheckInDates(text, ownerToday(turn, view), weeksOf(view));
   if (!dates) {
-    turn.say(t('input.bad_date', { example: formatDate(turn.ctx.locale, checkInDates({ today: ownerToday(turn, view) }, weeksOf(view))[0] ?? ownerToday(turn, view)) }));
+    turn.reply({ threadKey: view.threadKey, text: t('input.bad_date', { example: formatDate(turn.ctx.locale, checkInDates({ today: ownerToday(turn, view) }, weeksOf(view))[0] ?? ownerToday(turn, view)) }) });
     return askCoaching(turn, view);
   }
   savePlan(turn, view, dates);
@@ -141,25 +147,36 @@ function savePlan(turn: Turn, view: AssessmentView, dates: string[] | null): voi
   const datesFor = (tr: Translate, locale: PersonView['locale']) =>
     dates ? dates.map((d) => formatDate(locale, d)).join(', ') : tr('coaching.default_dates', { weeks: weeksText(tr, view) });
   turn.effect({ kind: 'notify', employeeId: view.owner.id, message: { text: ot('coaching.owner_plan', { plan, dates: datesFor(ot, view.owner.locale) }), threadKey: view.threadKey } });
-  turn.say(t('coaching.saved', { name: view.owner.name, dates: datesFor(t, turn.ctx.locale) }));
+  turn.reply({ text: t('coaching.saved', { name: view.owner.name, dates: datesFor(t, turn.ctx.locale) }), threadKey: view.threadKey });
   turn.go('idle', 'idle');
   turn.state = { ...turn.state, coaching: undefined };
 }
 
-/** The employee rates a coaching session (1-5) from the follow-up job's message; only their own, once. */
-function rateCheckIn(turn: Turn, checkInId: number, score: number): void {
+/**
+ * The employee rates a coaching session from the follow-up job's message: two statements, one 1-5 score each
+ * ("Saya merasa didengar", then "Saya tahu langkah berikutnya"); only their own session, each score once.
+ */
+function rateCheckIn(turn: Turn, checkInId: number, score: number, statement: 'heard' | 'next'): void {
   const t = translator(turn.ctx.locale);
   const ck = turn.ctx.checkIn;
   if (!ck || ck.id !== checkInId || ck.ownerId !== turn.ctx.actor?.id) {
     turn.say(t('token.foreign'));
     return;
   }
-  if (ck.employeeRating !== null) {
-    turn.say(t('coaching.checkin_already', { score: ck.employeeRating }));
+  const given = statement === 'heard' ? ck.employeeRating : ck.employeeRatingNext;
+  if (given !== null) {
+    turn.say(t('coaching.checkin_already', { heard: ck.employeeRating ?? '-', next: ck.employeeRatingNext ?? '-' }));
     return;
   }
-  turn.effect({ kind: 'rate_checkin', checkInId, score });
-  turn.say(t('coaching.checkin_thanks', { score }));
+  turn.effect({ kind: 'rate_checkin', checkInId, score, statement });
+  if (statement === 'heard' && ck.employeeRatingNext === null) {
+    turn.reply({
+      text: t('coaching.checkin_ask_next'),
+      buttons: turn.buttons([[1, 2, 3, 4, 5].map((n) => ({ label: String(n), action: { a: 'rate_checkin_next' as const, id: checkInId, score: n } }))]),
+    });
+    return;
+  }
+  turn.say(t('coaching.checkin_thanks', { heard: statement === 'heard' ? score : (ck.employeeRating ?? '-'), next: statement === 'next' ? score : (ck.employeeRatingNext ?? '-') }));
 }
 
 /** The coaching plan being written by the rater: the assessment and, once typed, the plan. */
@@ -200,7 +217,8 @@ export const resultModule: FlowModule = {
       },
     },
     checkin_default: { run: (turn) => coachingDefaultCheckIn(turn) },
-    rate_checkin: { needs: (a) => ({ checkInId: a.id }), run: (turn, a) => rateCheckIn(turn, a.id, a.score) },
+    rate_checkin: { needs: (a) => ({ checkInId: a.id }), run: (turn, a) => rateCheckIn(turn, a.id, a.score, 'heard') },
+    rate_checkin_next: { needs: (a) => ({ checkInId: a.id }), run: (turn, a) => rateCheckIn(turn, a.id, a.score, 'next') },
   },
   slice: { key: 'coaching', schema: coachingSlice, dropOnCancel: true },
   handOffs: {

@@ -1,8 +1,10 @@
 /**
  * Supervisor review: rate each item (di atas / sesuai / di bawah), see the suggested Hasil Kerja with its
- * arithmetic and confirm or change it, rate Perilaku Kerja against BerAKHLAK, write feedback (required when
- * anything is below expectation), confirm -> predikat from the cycle's matrix. Or return the assessment for
- * revision with a note. Every step re-checks that the presser may rate this assessment today.
+ * arithmetic and confirm or change it, rate Perilaku Kerja against BerAKHLAK, write feedback (asked when
+ * anything is below expectation, where it is required; otherwise typed at the summary if wanted), confirm ->
+ * predikat from the cycle's matrix. From the summary any item's rating can be changed before saving. Or
+ * return the assessment for revision with a note. Every step re-checks that the presser may rate this
+ * assessment today.
  */
 import { checkTextLength, matrixByVersion, predicateFor, suggestHasilKerja } from '../../domain/index.js';
 import { translator, type Translate } from '../../i18n/index.js';
@@ -50,7 +52,7 @@ function subjectFor(turn: Turn, id: number, round?: number): AssessmentView | nu
     return null;
   }
   if (view.status !== 'submitted' || (round !== undefined && view.round !== round)) {
-    turn.say(t('review.not_pending', { name: view.owner.name }));
+    turn.reply({ text: t('review.not_pending', { name: view.owner.name }), threadKey: view.threadKey });
     leave(turn, id);
     return null;
   }
@@ -114,13 +116,15 @@ function askReview(turn: Turn, view: AssessmentView): void {
   const t = tr(turn);
   const d = turn.state.review as ReviewDraft;
   const returnRow: ButtonSpec[] = [{ label: t('btn.return_revision'), action: { a: 'return_revision' }, style: 'danger' }];
-  if (d.item < view.items.length && d.hasil === undefined) {
+  if (d.item < view.items.length && (d.hasil === undefined || d.edit)) {
     turn.go('review', 'rate');
     const it = view.items[d.item];
+    const given = d.edit ? d.ratings[d.item] : undefined;
+    const current = given ? `\n${t('review.current_rating', { rating: ratingLabel(t, given) })}` : '';
     turn.reply({
-      text: t('review.ask_rate', { n: d.item + 1, total: view.items.length, name: it.name }),
+      text: `${t('review.ask_rate', { n: d.item + 1, total: view.items.length, name: it.name })}${current}`,
       threadKey: view.threadKey,
-      buttons: turn.buttons([ratingButtons(t, (r) => ({ a: 'rate', r })), returnRow]),
+      buttons: turn.buttons([ratingButtons(t, (r) => ({ a: 'rate', r })), d.edit ? [{ label: t('btn.back_summary'), action: { a: 'back_review_summary' } }] : returnRow]),
     });
     return;
   }
@@ -160,29 +164,42 @@ function askReview(turn: Turn, view: AssessmentView): void {
     turn.reply({ text: t('review.ask_note'), threadKey: view.threadKey, buttons: turn.buttons([[{ label: t('btn.skip'), action: { a: 'skip_note' } }]]) });
     return;
   }
-  if (d.feedback === undefined) {
+  // Required feedback is its own question; optional feedback is typed at the summary (no "Lewati" to press).
+  if (!d.feedback && anyBelow(d)) {
     turn.go('review', 'feedback');
-    const required = anyBelow(d);
-    turn.reply({
-      text: required ? t('review.ask_feedback_required') : t('review.ask_feedback'),
-      threadKey: view.threadKey,
-      ...(required ? {} : { buttons: turn.buttons([[{ label: t('btn.skip'), action: { a: 'skip_feedback' } }]]) }),
-    });
+    turn.reply({ text: t('review.ask_feedback_required'), threadKey: view.threadKey });
     return;
   }
   turn.go('review', 'review_confirm');
   const p = predicateFor(d.hasil, d.perilaku, matrixByVersion(view.cycle.matrixVersion));
+  const items = view.items.map((it, i) => t('review.confirm_item', { n: i + 1, name: it.name, rating: d.ratings[i] ? ratingLabel(t, d.ratings[i]) : '-' }));
+  const edits: ButtonSpec[] = view.items.map((_it, i) => ({ label: t('btn.edit_item', { n: i + 1 }), action: { a: 'edit_rating', i } }));
+  const editRows: ButtonSpec[][] = [];
+  for (let i = 0; i < edits.length; i += 4) editRows.push(edits.slice(i, i + 4));
+  const hint = d.feedback ? t('review.confirm_feedback_change') : t('review.confirm_feedback_hint');
   turn.reply({
-    text: t('review.ask_confirm', {
+    text: `${t('review.ask_confirm', {
       name: view.owner.name,
       hasil: ratingLabel(t, d.hasil),
       perilaku: ratingLabel(t, d.perilaku),
       predicate: predicateLabel(t, p.predicate),
       feedback: d.feedback || '-',
-    }),
+    })}\n\n${items.join('\n')}\n\n${t('review.confirm_edit_hint')}\n${hint}`,
     threadKey: view.threadKey,
-    buttons: turn.buttons([[{ label: t('btn.confirm_review'), action: { a: 'confirm_review' }, style: 'primary' }], returnRow]),
+    buttons: turn.buttons([[{ label: t('btn.confirm_review'), action: { a: 'confirm_review' }, style: 'primary' }], ...editRows, returnRow]),
   });
+}
+
+/**
+ * A rating changed from the summary: back to the summary, unless it changes what was decided on top of the
+ * ratings. A different suggestion asks Hasil Kerja again (it was chosen against the old one), and a first
+ * "below expectation" asks the feedback it now requires.
+ */
+function afterRatingChange(view: AssessmentView, d: ReviewDraft): ReviewDraft {
+  const s = suggestHasilKerja(view.items.map((it, i) => ({ rating: d.ratings[i], main: it.main })));
+  const next: ReviewDraft = { ...d, item: view.items.length, edit: undefined };
+  if (s.rating !== d.suggested) next.hasil = undefined;
+  return next;
 }
 
 function anyBelow(d: ReviewDraft): boolean {
@@ -202,9 +219,16 @@ function reviewAction(turn: Turn, action: Action): void {
       if (turn.state.step !== 'rate') break;
       const ratings = [...d.ratings];
       ratings[d.item] = action.r;
-      turn.state = { ...turn.state, review: { ...d, ratings, item: d.item + 1 } };
+      turn.state = { ...turn.state, review: d.edit ? afterRatingChange(view, { ...d, ratings }) : { ...d, ratings, item: d.item + 1 } };
       break;
     }
+    case 'edit_rating':
+      if (turn.state.step !== 'review_confirm' || action.i < 0 || action.i >= view.items.length) break;
+      turn.state = { ...turn.state, review: { ...d, item: action.i, edit: true } };
+      break;
+    case 'back_review_summary':
+      if (d.edit) turn.state = { ...turn.state, review: { ...d, item: view.items.length, edit: undefined } };
+      break;
     case 'hasil':
       if (turn.state.step !== 'hasil') break;
       turn.state = { ...turn.state, review: { ...d, hasil: action.r } };
@@ -240,10 +264,11 @@ function reviewText(turn: Turn, text: string): void {
   if (!view) return;
   const t = tr(turn);
   const step = turn.state.step;
-  if (step === 'perilaku_note' || step === 'feedback' || step === 'return_note') {
-    const v = checkTextLength(step, text);
+  if (step === 'perilaku_note' || step === 'feedback' || step === 'return_note' || step === 'review_confirm') {
+    // Typed at the summary: the optional feedback (typed again, it replaces the one given).
+    const v = checkTextLength(step === 'review_confirm' ? 'feedback' : step, text);
     if (!v.ok) {
-      turn.say(v.fault === 'too_short' ? t('input.narrative_too_short', { length: v.length, min: v.min }) : t('input.narrative_too_long', { length: v.length, max: v.max }));
+      turn.reply({ text: v.fault === 'too_short' ? t('input.narrative_too_short', { length: v.length, min: v.min }) : t('input.narrative_too_long', { length: v.length, max: v.max }), threadKey: view.threadKey });
       if (step === 'return_note') {
         turn.reply({ text: t('review.ask_return_note', { name: view.owner.name }), threadKey: view.threadKey });
         return;
@@ -254,7 +279,7 @@ function reviewText(turn: Turn, text: string): void {
     turn.state = { ...turn.state, review: step === 'perilaku_note' ? { ...d, note: v.text } : { ...d, feedback: v.text } };
     return askReview(turn, view);
   }
-  turn.say(t('common.use_buttons'));
+  turn.reply({ text: t('common.use_buttons'), threadKey: view.threadKey });
   askReview(turn, view);
 }
 
@@ -290,14 +315,15 @@ function returnForRevision(turn: Turn, view: AssessmentView, d: ReviewDraft, not
       buttons: [[{ label: ot('btn.revise'), token: CONTINUE_TOKEN }]],
     },
   });
-  turn.say(t('review.returned_done', { name: view.owner.name }));
+  // Every review message stays in the review's thread (the prompt's, on Slack), the outcome too.
+  turn.reply({ text: t('review.returned_done', { name: view.owner.name }), threadKey: view.threadKey });
   leave(turn, view.id);
 }
 
 function confirmReview(turn: Turn, view: AssessmentView, d: ReviewDraft): void {
   const t = tr(turn);
   const actor = turn.ctx.actor as PersonView;
-  if (d.hasil === undefined || d.perilaku === undefined) return askReview(turn, view);
+  if (d.hasil === undefined || d.perilaku === undefined || (!d.feedback && anyBelow(d))) return askReview(turn, view);
   const p = predicateFor(d.hasil, d.perilaku, matrixByVersion(view.cycle.matrixVersion));
   const itemRatings: Record<string, Rating> = {};
   view.items.forEach((it, i) => (itemRatings[it.key] = d.ratings[i]));
@@ -320,7 +346,7 @@ function confirmReview(turn: Turn, view: AssessmentView, d: ReviewDraft): void {
     matrixVersion: p.matrixVersion,
   });
   turn.effect({ kind: 'audit', action: 'assessment.reviewed', subject: `assessment:${view.id}`, data: { round: view.round, by: actor.id, predicate: p.predicate, matrixVersion: p.matrixVersion } });
-  turn.say(t('review.done', { name: view.owner.name, predicate: predicateLabel(t, p.predicate) }));
+  turn.reply({ text: t('review.done', { name: view.owner.name, predicate: predicateLabel(t, p.predicate) }), threadKey: view.threadKey });
   leave(turn, view.id);
   turn.handOff('result.provisional', { view, hasil: d.hasil, perilaku: d.perilaku, predicate: p.predicate, feedback: d.feedback ?? null });
 }
@@ -359,6 +385,8 @@ const reviewSlice = z.object({
   perilaku: ratingSchema.optional(),
   note: z.string().nullable().optional(),
   feedback: z.string().nullable().optional(),
+  /** The rating of `item` is being changed from the summary. */
+  edit: z.boolean().optional(),
 });
 
 /** Review in progress, kept in the rater's conversation. */
@@ -380,7 +408,7 @@ export const reviewModule: FlowModule = {
   flow: {
     name: 'review',
     steps: ['rate', 'hasil', 'perilaku', 'perilaku_note', 'feedback', 'review_confirm', 'return_note'],
-    freeTextSteps: ['perilaku_note', 'feedback', 'return_note'],
+    freeTextSteps: ['perilaku_note', 'feedback', 'return_note', 'review_confirm'],
     needs: (state) => ({ subjectId: state.review?.id ?? null }),
     subjectId: (state) => state.review?.id ?? null,
     ask(turn) {
@@ -413,6 +441,8 @@ export const reviewModule: FlowModule = {
   actions: {
     open_review: { needs: (a) => ({ subjectId: a.id, gathered: true }), run: (turn, a) => openReview(turn, a.id) },
     rate: button,
+    edit_rating: button,
+    back_review_summary: button,
     hasil: button,
     perilaku: button,
     skip_note: button,

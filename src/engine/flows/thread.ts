@@ -3,9 +3,9 @@
  * other party in the same thread. Only the owner and whoever may rate it can post. A feedback's thread is
  * relayed the same way between its giver and its employee (feedback.ts).
  */
-import { checkTextLength } from '../../domain/index.js';
 import { translator } from '../../i18n/index.js';
 import { mayRate } from '../raters.js';
+import { acknowledgeRelay, relayedMessage, relayText } from '../relay.js';
 import type { Turn } from '../turn.js';
 import { relayFeedbackReply } from './feedback.js';
 import type { FlowModule } from './module.js';
@@ -25,23 +25,12 @@ function relayThreadMessage(turn: Turn, text: string): void {
     turn.say(t('thread.not_allowed'));
     return;
   }
-  const checked = checkTextLength('thread_message', text);
-  if (!checked.ok) {
-    // Nothing typed is nothing to relay; too much is said so rather than cut off silently.
-    if (checked.fault === 'too_long') turn.say(t('input.text_too_long', { length: checked.length, max: checked.max }));
-    return;
-  }
-  const body = checked.text;
+  const body = relayText(turn, text, view.threadKey);
+  if (body === null) return;
   turn.effect({ kind: 'thread_message', assessmentId: view.id, authorId: actor.id, text: body });
-  const otherId = isOwner ? (view.promptRater?.id ?? null) : view.owner.id;
-  const otherLocale = isOwner ? (view.promptRater?.locale ?? 'id') : view.owner.locale;
-  if (otherId !== null) {
-    const ot = translator(otherLocale);
-    turn.effect({ kind: 'notify', employeeId: otherId, message: { text: ot('thread.relayed', { name: actor.name, text: body }), threadKey: view.threadKey } });
-  }
-  // Telegram shows no acknowledgement for typed text, so the sender also gets a short message (in the thread).
-  turn.ackText = t('thread.sent');
-  turn.reply({ text: t('thread.sent'), threadKey: view.threadKey });
+  const other = isOwner ? view.promptRater : view.owner;
+  if (other) turn.effect({ kind: 'notify', employeeId: other.id, message: relayedMessage(other.locale, actor.name, body, view.threadKey) });
+  acknowledgeRelay(turn, view.threadKey, other?.name ?? '');
 }
 
 export const threadModule: FlowModule = {
