@@ -7,7 +7,7 @@ import { followUpFor } from '../domain/index.js';
 import { appendAuditAtCommit, textDigest, type AuditEntry } from '../db/audit.js';
 import { currentChatOf, linkAccount } from '../db/identity.js';
 import { answeredEditSelect, insertAnsweredEdit, insertButtonsRemovedEdit, insertOutbox, insertOutboxFrom, outboxValuesSelect, promptByKey, type OutboxDraft } from '../db/outbox.js';
-import { cancelReminders, endCoaching, scheduleObjectionReminders, scheduleReviewReminders, type ReminderContext } from '../db/reminders.js';
+import { cancelFeedbackRequestReminders, cancelReminders, endCoaching, scheduleFeedbackRequestReminder, scheduleObjectionReminders, scheduleReviewReminders, type ReminderContext } from '../db/reminders.js';
 import type { Session, Tx } from '../db/sql.js';
 import { setUnitChannel } from '../db/units.js';
 import type { IncomingEvent } from '../contract/index.js';
@@ -174,10 +174,14 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
           `update feedback_request set answered_at = $2, feedback_id = (select id from feedback where thread_key = $3) where employee_id = $1 and answered_at is null`,
           [e.employeeId, now, e.threadKey],
         );
+        await cancelFeedbackRequestReminders(tx, e.employeeId);
         break;
-      case 'request_feedback':
-        await tx.exec(`insert into feedback_request (employee_id, rater_id, topic, created_at) values ($1, $2, $3, $4)`, [e.employeeId, e.raterId, e.topic, now]);
+      case 'request_feedback': {
+        const [req] = await tx.query<{ id: number }>(`insert into feedback_request (employee_id, rater_id, topic, created_at) values ($1, $2, $3, $4) returning id`, [e.employeeId, e.raterId, e.topic, now]);
+        // Unanswered after FEEDBACK_REQUEST_DAYS working days, the rater is reminded once (the feedback cancels it).
+        await scheduleFeedbackRequestReminder(tx, req!.id, args.reminders);
         break;
+      }
       case 'give_recognition':
         await tx.exec(
           `insert into recognition (cycle_id, sender_id, recipient_id, value, text, public, platform, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)`,

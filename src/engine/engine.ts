@@ -90,6 +90,7 @@ export function createEngine(deps: EngineDeps): Engine {
       WORKING_HOURS: deps.config.WORKING_HOURS ?? REMINDER_DEFAULTS.WORKING_HOURS,
       REMINDER_SEND_AT: deps.config.REMINDER_SEND_AT ?? REMINDER_DEFAULTS.REMINDER_SEND_AT,
       HOLIDAY_COUNTRY: deps.config.HOLIDAY_COUNTRY ?? REMINDER_DEFAULTS.HOLIDAY_COUNTRY,
+      FEEDBACK_REQUEST_DAYS: deps.config.FEEDBACK_REQUEST_DAYS,
     },
   };
   let retries = 0;

@@ -11,6 +11,7 @@ import type { Tx } from '../db/sql.js';
 import type { ConversationState, Locale, Rating, StateParser } from './state.js';
 import { hrOfficers } from '../db/hr-officers.js';
 import { unitDistributions } from '../db/calibration.js';
+import { feedbackTargetsSql } from '../db/feedback-targets.js';
 import type { StepContext, AssessmentView, CalibrationView, ColleagueView, FeedbackTargetsView, RecognitionView, FeedbackThreadView, CheckInView, LinkCodeView, ObjectionCase, ObjectionRecord, MonitorView, PendingReviewView, PersonView, ResultView } from './views.js';
 
 const PERSON_COLS = `e.id, e.name, e.nip, e.locale, e.unit_id, e.supervisor_id, e.roles, e.opt_out_announcements, e.timezone`;
@@ -214,10 +215,9 @@ export async function loadMonitor(tx: Tx, actorId: number, askedUnit: string | n
  */
 export async function loadFeedbackTargets(tx: Tx, actorId: number, now: Date): Promise<FeedbackTargetsView> {
   const rows = await tx.query<{ id: number; name: string; nip: string; locale: Locale; acting_kind: string | null; cycle_id: number | null }>(
-    `select e.id, e.name, e.nip, e.locale, case when e.supervisor_id = $1 then null else ro.acting_kind end as acting_kind,
+    `select e.id, e.name, e.nip, e.locale, t.acting_kind,
             (select c.id from cycle c where c.status = 'open' order by c.period_end desc, c.id desc limit 1) as cycle_id
-       from employee e left join lateral rater_of(e.id, $2) ro on true
-      where e.active and e.id <> $1 and (e.supervisor_id = $1 or ro.rater_id = $1)
+       from (${feedbackTargetsSql('$1', '$2')}) t join employee e on e.id = t.id
       order by e.name, e.id`,
     [actorId, now],
   );
