@@ -324,16 +324,18 @@ export async function claimDueReminders(tx: Tx, now: Date, limit: number): Promi
 }
 
 /**
- * Claims the other due escalations of the same supervisors (`audience = 'supervisor'`) and units
- * (`audience = 'hr'`) outside `have`, so one digest lists all of a supervisor's or unit's late people, and the
+ * Claims the other due escalations of the same supervisors (`audience = 'supervisor'`) and of the units
+ * `unitIds` and every unit below them (`audience = 'hr'`: pass the units of the HR officers concerned, so an
+ * officer's one message covers all the units they look after) outside `have`, and the
  * other due rows of the reminded people (`recipientIds`), so their one message of the day holds all of them.
  */
 export async function claimDueEscalations(tx: Tx, now: Date, have: readonly string[], supervisorIds: readonly number[], unitIds: readonly number[], recipientIds: readonly number[] = []): Promise<DueReminder[]> {
   return tx.query<DueReminder>(
-    `select ${DUE_COLUMNS} from reminder r ${DUE_JOINS}
+    `with recursive down as (select id from unit where id = any($4::int[]) union select u.id from unit u join down d on u.parent_id = d.id)
+     select ${DUE_COLUMNS} from reminder r ${DUE_JOINS}
       where r.id in (select r2.id from reminder r2 join employee e2 on e2.id = r2.recipient_id
         where r2.status = 'pending' and r2.due_at <= $1 and not (r2.id = any($2::bigint[]))
-          and ((r2.audience = 'supervisor' and e2.supervisor_id = any($3::int[])) or (r2.audience = 'hr' and e2.unit_id = any($4::int[]))
+          and ((r2.audience = 'supervisor' and e2.supervisor_id = any($3::int[])) or (r2.audience = 'hr' and e2.unit_id in (select id from down))
                or (r2.audience = 'employee' and r2.recipient_id = any($5::int[])))
         for update of r2 skip locked)`,
     [now, pgArray(have), pgArray(supervisorIds), pgArray(unitIds), pgArray(recipientIds)],

@@ -152,7 +152,10 @@ async function sweepBatch(tx: Tx, now: Date, calendar: WorkingCalendar, opts: Sw
   const recipients = [...new Set(due.filter((r) => r.audience === 'employee').map((r) => r.recipient_id))];
   if (supTargets.length > 0 || hrUnits.length > 0 || recipients.length > 0) {
     const have = due.map((r) => r.id);
-    const extra = await claimDueEscalations(tx, now, have, supTargets, hrUnits, recipients);
+    // An HR officer's message covers every unit they look after: claim the due HR rows below their own units.
+    const officers = [...new Set([...(await hrOfficers(tx, hrUnits)).values()].flat())];
+    const officerUnits = officers.length > 0 ? (await tx.query<{ unit_id: number }>(`select distinct unit_id from employee where id = any($1::int[])`, [pgArray(officers)])).map((u) => u.unit_id) : [];
+    const extra = await claimDueEscalations(tx, now, have, supTargets, [...new Set([...hrUnits, ...officerUnits])], recipients);
     due.push(...extra);
   }
 
