@@ -166,8 +166,9 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
         break;
       case 'give_feedback':
         await tx.exec(
-          `insert into feedback (cycle_id, giver_id, employee_id, acting_kind, kind, value, text, thread_key, platform, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-          [e.cycleId, e.giverId, e.employeeId, e.actingKind, e.feedbackKind, e.value, e.text, e.threadKey, event.platform, now],
+          `insert into feedback (cycle_id, giver_id, employee_id, acting_kind, kind, value, text, thread_key, platform, created_at, item_key, item_title, evidence)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+          [e.cycleId, e.giverId, e.employeeId, e.actingKind, e.feedbackKind, e.value, e.text, e.threadKey, event.platform, now, e.item?.key ?? null, e.item?.title ?? null, JSON.stringify(e.evidence)],
         );
         // The employee's open requests for feedback are answered by it.
         await tx.exec(
@@ -360,7 +361,7 @@ export function auditOf(e: Effect): Omit<AuditEntry, 'actor'> | null {
       return {
         action: 'feedback.given',
         subject: `employee:${e.employeeId}`,
-        data: { giverId: e.giverId, actingKind: e.actingKind, kind: e.feedbackKind, value: e.value, cycleId: e.cycleId, threadKey: e.threadKey, sha256: textDigest(e.text) },
+        data: { giverId: e.giverId, actingKind: e.actingKind, kind: e.feedbackKind, value: e.value, item: e.item?.key ?? null, evidence: e.evidence.length, cycleId: e.cycleId, threadKey: e.threadKey, sha256: textDigest(e.text) },
       };
     case 'give_recognition':
       return {

@@ -214,15 +214,20 @@ export async function loadMonitor(tx: Tx, actorId: number, askedUnit: string | n
  * or whose rater today (SQL `rater_of`: an acting PLT/PLH) they are; and the open cycle.
  */
 export async function loadFeedbackTargets(tx: Tx, actorId: number, now: Date): Promise<FeedbackTargetsView> {
-  const rows = await tx.query<{ id: number; name: string; nip: string; locale: Locale; acting_kind: string | null; cycle_id: number | null }>(
-    `select e.id, e.name, e.nip, e.locale, t.acting_kind,
-            (select c.id from cycle c where c.status = 'open' order by c.period_end desc, c.id desc limit 1) as cycle_id
+  type Item = { key: string; nameId: string; nameEn: string };
+  const rows = await tx.query<{ id: number; name: string; nip: string; locale: Locale; acting_kind: string | null; cycle_id: number | null; items: Item[] | null }>(
+    `with c as (select id from cycle where status = 'open' order by period_end desc, id desc limit 1)
+     select e.id, e.name, e.nip, e.locale, t.acting_kind, (select id from c) as cycle_id,
+            (select json_agg(json_build_object('key', x.key, 'nameId', x.name_id, 'nameEn', x.name_en) order by x.src, x.position, x.key) from (
+               select 'tgt:' || g.id as key, g.iki as name_id, g.iki as name_en, 0 as src, g.position from employee_target g where g.employee_id = e.id and g.cycle_id = (select id from c)
+               union all
+               select 'ind:' || i.id, i.name_id, i.name_en, 1, i.position from indicator i where i.cycle_id = (select id from c) and i.kind = 'hasil_kerja') x) as items
        from (${feedbackTargetsSql('$1', '$2')}) t join employee e on e.id = t.id
       order by e.name, e.id`,
     [actorId, now],
   );
   const cycle = rows[0]?.cycle_id ?? (await tx.query<{ id: number }>(`select id from cycle where status = 'open' order by period_end desc, id desc limit 1`))[0]?.id ?? null;
-  return { targets: rows.map((r) => ({ id: r.id, name: r.name, nip: r.nip, locale: r.locale, actingKind: r.acting_kind })), cycleId: cycle };
+  return { targets: rows.map((r) => ({ id: r.id, name: r.name, nip: r.nip, locale: r.locale, actingKind: r.acting_kind, items: r.items ?? [] })), cycleId: cycle };
 }
 
 /**

@@ -45,7 +45,7 @@ describe('an unanswered request for feedback', () => {
     await h.send('sari', `/umpanbalik ${PEOPLE.ani.nip}`);
     expect(await h.lastText('sari')).toContain('Umpan balik untuk Ani Pegawai: apa jenisnya?');
     await h.press('sari', 'Saran perbaikan');
-    await h.press('sari', 'Tanpa nilai');
+    await h.press('sari', 'Tanpa kaitan');
     await h.send('sari', 'Lampirkan rekap per sekolah di laporan PPDB berikutnya.');
     expect(await h.lastText('ani')).toContain('Saran perbaikan dari atasan Anda, Sari Atasan:');
     const [req] = await h.query<{ answered: boolean }>(`select answered_at is not null as answered from feedback_request where employee_id = ?`, [h.ids.ani]);
@@ -67,7 +67,7 @@ describe('an unanswered request for feedback', () => {
     h.clock.set(new Date('2026-12-10T03:00:00Z'));
     await h.send('sari', '/feedback Citra');
     await h.press('sari', 'Appreciation');
-    await h.press('sari', 'No value');
+    await h.press('sari', 'No link');
     await h.send('sari', 'Thank you for the clear weekly health report.');
     expect((await requestReminders()).map((x) => x.status)).toEqual(['sent', 'pending', 'cancelled']);
 

@@ -132,7 +132,7 @@ describe('/apresiasi', () => {
   it("the supervisor's review shows the period's feedback and recognitions: the count and the latest three (hidden left out)", async () => {
     await h.send('sari', '/umpanbalik citra');
     await h.press('sari', 'Apresiasi');
-    await h.press('sari', 'Tanpa nilai');
+    await h.press('sari', 'Tanpa kaitan');
     await h.send('sari', 'Rekap data puskesmas minggu ini rapi sekali.');
     await completeSelfAssessment(h, 'citra');
     await h.press('sari', 'Tinjau sekarang');
