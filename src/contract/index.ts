@@ -4,3 +4,4 @@ export * from './platform-module.js';
 export * from './shared-tokens.js';
 export * from './text.js';
 export * from './commands.js';
+export * from './mentions.js';

@@ -157,7 +157,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const history = actor && needs?.history ? await loadHistory(read, actor.id, actor.timezone) : null;
     const received = actor && needs?.received ? await loadReceived(read, actor.id) : null;
     const feedbackRater = actor && needs?.feedbackRater ? await loadFeedbackRater(read, actor.id, now) : null;
-    const recognition = actor && needs?.recognition ? await loadRecognition(read, actor, now, needs.recognition, deps.config.RECOGNITION_PER_DAY ?? DEFAULT_RECOGNITION_PER_DAY) : null;
+    const recognition = actor && needs?.recognition ? await loadRecognition(read, actor, now, needs.recognition, deps.config.RECOGNITION_PER_DAY ?? DEFAULT_RECOGNITION_PER_DAY, event.platform) : null;
 
     const idleMs = deps.config.DRAFT_IDLE_MINUTES * 60_000;
     const ctx: StepContext = {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { LINK_LOCKOUT, linkFailureLookback, linkLockedUntil, recentLinkFailures } from '../domain/index.js';
 import type { EvidenceRef } from '../db/entities/assessment.js';
 import type { CycleSettings } from '../db/entities/cycle.js';
-import type { Platform } from '../contract/index.js';
+import { mentionedUser, type Platform } from '../contract/index.js';
 import type { Tx } from '../db/sql.js';
 import type { ConversationState, Locale, Rating, StateParser } from './state.js';
 import { hrOfficers } from '../db/hr-officers.js';
@@ -235,7 +235,9 @@ export async function loadFeedbackTargets(tx: Tx, actorId: number, now: Date): P
  * colleagues of their agency (the top-level unit above theirs) matching `query` (part of a name, or a NIP)
  * or with id `id`. The actor is not left out: recognising oneself is refused by the flow, with a reason.
  */
-export async function loadRecognition(tx: Tx, actor: { id: number; unitId: number; timezone: string }, now: Date, key: { query: string | null; id: number | null }, perDay: number): Promise<RecognitionView> {
+export async function loadRecognition(tx: Tx, actor: { id: number; unitId: number; timezone: string }, now: Date, key: { query: string | null; id: number | null }, perDay: number, platform: string): Promise<RecognitionView> {
+  // A mention (`<@U123>`, contract mentions.ts) names the person linked to that user of this platform.
+  const mentioned = key.query ? mentionedUser(key.query) : null;
   const rows = await tx.query<{ sent: string; cycle_id: number | null; found: (Omit<ColleagueView, 'supervisor' | 'unitId' | 'optOutAnnouncements'> & { unit_id: number; opt_out: boolean; sup_id: number | null; sup_locale: Locale | null })[] | null }>(
     `with recursive up as (select id, parent_id from unit where id = $2 union all select u.id, u.parent_id from unit u join up on u.id = up.parent_id),
           agency as (select id from up where parent_id is null union all select u.id from unit u join agency a on u.parent_id = a.id)
@@ -245,9 +247,10 @@ export async function loadRecognition(tx: Tx, actor: { id: number; unitId: numbe
                select e.id, e.name, e.nip, e.locale, e.unit_id, e.opt_out_announcements as opt_out, s.id as sup_id, s.locale as sup_locale
                  from employee e left join employee s on s.id = e.supervisor_id and s.active
                 where e.active and e.unit_id in (select id from agency)
-                  and (e.id = $5 or ($6 <> '' and (e.nip = $6 or e.name ilike '%' || $6 || '%')))
+                  and (e.id = $5 or ($7::text is null and $6 <> '' and (e.nip = $6 or e.name ilike '%' || $6 || '%'))
+                       or e.id = (select ci.employee_id from chat_identity ci where ci.platform = $8 and ci.platform_user_id = $7::text))
                 order by e.name, e.id limit 9) x) as found`,
-    [actor.id, actor.unitId, now, actor.timezone, key.id ?? 0, key.query?.trim() ?? ''],
+    [actor.id, actor.unitId, now, actor.timezone, key.id ?? 0, key.query?.trim() ?? '', mentioned, platform],
   );
   const r = rows[0]!;
   const found = (r.found ?? []).map((c) => ({
