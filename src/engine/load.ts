@@ -260,8 +260,8 @@ export async function loadRecognition(tx: Tx, actor: { id: number; unitId: numbe
   return { sentToday: Number(r.sent), perDay, found, cycleId: r.cycle_id };
 }
 
-/** For a review: how many supervisor feedback and recognitions (not hidden) `employeeId` got in `cycleId`, and the latest three. */
-export async function loadGathered(tx: Tx, employeeId: number, cycleId: number): Promise<NonNullable<StepContext['gathered']>> {
+/** For a review: how many supervisor feedback and recognitions (not hidden) `employeeId` got in `cycleId`, and the latest `limit`. */
+export async function loadGathered(tx: Tx, employeeId: number, cycleId: number, limit = 3): Promise<NonNullable<StepContext['gathered']>> {
   const rows = await tx.query<{ kind: 'apresiasi' | 'saran' | 'rekan'; from: string; text: string; on: string; total: string }>(
     `select g.kind, g.from, g.text, to_char(g.created_at at time zone g.tz, 'YYYY-MM-DD') as on, count(*) over () as total from (
        select f.kind, e.name as from, f.text, f.created_at, o.timezone as tz from feedback f join employee e on e.id = f.giver_id join employee o on o.id = f.employee_id
@@ -269,8 +269,8 @@ export async function loadGathered(tx: Tx, employeeId: number, cycleId: number):
        union all
        select 'rekan', e.name, r.text, r.created_at, o.timezone from recognition r join employee e on e.id = r.sender_id join employee o on o.id = r.recipient_id
         where r.recipient_id = $1 and r.cycle_id = $2 and r.hidden_at is null) g
-     order by g.created_at desc limit 3`,
-    [employeeId, cycleId],
+     order by g.created_at desc limit $3`,
+    [employeeId, cycleId, limit],
   );
   return { count: Number(rows[0]?.total ?? 0), latest: rows.map(({ kind, from, text, on }) => ({ kind, from, text, on })) };
 }

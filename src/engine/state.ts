@@ -79,6 +79,8 @@ export type Action =
   | { a: 'fb_kind'; k: 'apresiasi' | 'saran' }
   | { a: 'fb_value'; v: string | null }
   | { a: 'fb_item'; k: string }
+  /** A review's "show all": every feedback and recognition of assessment `id`'s owner in its period. */
+  | { a: 'gathered_all'; id: number }
   /** `/apresiasi`: the colleague `id`; the BerAKHLAK value; send, posted publicly or not. */
   | { a: 'rc_to'; id: number }
   | { a: 'rc_value'; v: string }
