@@ -12,6 +12,7 @@ import type { ConversationState, Locale, Rating, StateParser } from './state.js'
 import { hrOfficers } from '../db/hr-officers.js';
 import { unitDistributions } from '../db/calibration.js';
 import { feedbackTargetsSql } from '../db/feedback-targets.js';
+import { gatheredCountsSql } from '../db/gathered.js';
 import type { StepContext, AssessmentView, CalibrationView, ColleagueView, FeedbackTargetsView, RecognitionView, FeedbackThreadView, CheckInView, LinkCodeView, ObjectionCase, ObjectionRecord, MonitorView, PendingReviewView, PersonView, ResultView } from './views.js';
 
 const PERSON_COLS = `e.id, e.name, e.nip, e.locale, e.unit_id, e.supervisor_id, e.roles, e.opt_out_announcements, e.timezone`;
@@ -295,9 +296,8 @@ export async function loadHistory(tx: Tx, employeeId: number, timezone: string):
 export async function loadReceived(tx: Tx, employeeId: number): Promise<{ feedback: number; recognitions: number } | null> {
   const rows = await tx.query<{ cycle: number | null; feedback: string; recognitions: string }>(
     `with c as (select id from cycle where status = 'open' order by period_end desc, id desc limit 1)
-     select (select id from c) as cycle,
-            (select count(*) from feedback f where f.employee_id = $1 and f.cycle_id = (select id from c)) as feedback,
-            (select count(*) from recognition r where r.recipient_id = $1 and r.cycle_id = (select id from c) and r.hidden_at is null) as recognitions`,
+     select (select id from c) as cycle, coalesce(g.feedback, 0) as feedback, coalesce(g.recognitions, 0) as recognitions
+       from (select 1) one left join (${gatheredCountsSql('(select id from c)')}) g on g.employee_id = $1`,
     [employeeId],
   );
   const r = rows[0];
