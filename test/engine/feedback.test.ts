@@ -155,7 +155,7 @@ describe('/umpanbalik', () => {
     const [toAni] = await h.lastMessages('ani');
     expect(toAni!.text).toContain('Indikator: Jumlah laporan layanan');
     expect(toAni!.text).not.toContain('Nilai BerAKHLAK');
-    expect(toAni!.text).toContain('Bukti dukung:\n- https://drive.example.go.id/laporan-ppdb.pdf\n- file loket.jpg');
+    expect(toAni!.text).toContain('Bukti dukung:\n- https://drive.example.go.id/laporan-ppdb.pdf\n- foto loket.jpg');
     const [row] = await h.query<{ item_key: string; item_title: string; value: string | null; evidence: { kind: string; url?: string; fileId?: string }[] }>(
       `select item_key, item_title, value, evidence from feedback where employee_id = ? order by id desc limit 1`,
       [h.ids.ani],

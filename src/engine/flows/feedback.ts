@@ -203,7 +203,7 @@ function deliveredText(locale: 'id' | 'en', v: { giver: string; kind: FeedbackKi
   const head = t(v.kind === 'apresiasi' ? 'feedback.received_apresiasi' : 'feedback.received_saran', { name: v.giver });
   const value = v.item ? `\n${t('feedback.item_line', { item: v.item })}` : v.value ? `\n${t('feedback.value_line', { value: t(`berakhlak.${v.value}`) })}` : '';
   const evidence = v.evidence.length
-    ? `\n\n${[t('feedback.evidence_head'), ...v.evidence.map((e) => (e.kind === 'link' ? `- ${e.url}` : t('feedback.evidence_file', { name: e.name ?? e.kind })))].join('\n')}`
+    ? `\n\n${[t('feedback.evidence_head'), ...v.evidence.map((e) => (e.kind === 'link' ? `- ${e.url}` : e.kind === 'photo' ? t('feedback.evidence_photo', { name: e.name ?? '' }).trimEnd() : t('feedback.evidence_file', { name: e.name ?? '' }).trimEnd()))].join('\n')}`
     : '';
   return `${head}${value}\n\n${v.text}${evidence}\n\n${t('feedback.answer')}`;
 }
