@@ -353,6 +353,21 @@ describe('reminders', () => {
       expect(await reminders(`kind = 'fbnudge' and status = 'pending'`)).toEqual([]);
     });
 
+    it('an acting PLT is nudged about the people they rate, too; someone who rates nobody gets no check', async () => {
+      const unit = await addUnit(em, 'DISHUB');
+      const boss = await addPerson(em, { name: 'Atasan Cuti', unitId: unit });
+      const plt = await addPerson(em, { name: 'Putri PLT', unitId: unit });
+      const staff = await addPerson(em, { name: 'Staf Dishub', unitId: unit, supervisorId: boss });
+      await addActing(em, { kind: 'plt', actingId: plt, forId: boss, startsOn: '2025-07-01', endsOn: '2025-09-30' });
+      const cycle = await addCycle(em, { periodStart: '2025-07-01', periodEnd: '2025-09-30', selfDeadline: '2025-09-12', reviewDeadline: '2025-09-26' });
+      expect(await scheduleFeedbackNudges(txOf(em), cycle, { clock: new ManualClock(new Date('2025-07-01T00:00:00Z')), config })).toBe(2);
+      expect((await reminders(`kind = 'fbnudge'`)).map((r) => r.recipient_id).sort()).toEqual([boss, plt].sort());
+      expect((await reminders(`kind = 'fbnudge' and recipient_id = ?`, [staff]))).toEqual([]);
+      await sweep('2025-07-31T02:00:00Z');
+      const toPlt = (await outbox()).find((o) => o.recipient_id === plt)!;
+      expect(toPlt.payload.text).toContain('- Staf Dishub');
+    });
+
     it('a check that finds everyone recently given feedback sends nothing and looks again when the first falls quiet; in English', async () => {
       const unit = await addUnit(em, 'DINKES');
       const boss = await addPerson(em, { name: 'Boss', unitId: unit, locale: 'en' });
