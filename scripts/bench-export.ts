@@ -19,6 +19,7 @@ import pg from 'pg';
 import { migrate, openOrm } from '../src/db/orm.js';
 import { translator } from '../src/i18n/index.js';
 import { CsvReportWriter, exportMonitoring, exportResults, XlsxReportWriter } from '../src/reports/index.js';
+import { keepHeapTightForBatch } from '../src/setup/batch-memory.js';
 import { createCycle } from '../src/setup/cycles.js';
 
 const TARGET_SECONDS = 30;
@@ -50,6 +51,7 @@ async function backendCpu(probe: pg.Client): Promise<Map<number, number>> {
  * machine stretches out in wall time.
  */
 async function child(kind: string, format: string, url: string, cycleId: number, file: string): Promise<void> {
+  keepHeapTightForBatch(); // as `kinerja export` does
   const orm = await openOrm({ url, poolMax: 2 });
   const probe = new pg.Client({ connectionString: url });
   await probe.connect();
@@ -278,7 +280,7 @@ async function picturesAndPage(url: string, cycleId: number): Promise<boolean> {
     const units = await unitCounts(em(), scope, now);
     const completion = await timed(async () => svgToPng(completionSvg(t, 'id', scope.cycle, units, now)));
     const curve = await timed(async () => svgToPng(distributionSvg(t, scope.cycle, units)));
-    http.app.use(hrPageRouter({ em, now: () => now, adminUser: 'bench', adminPassword: 'bench-password' }));
+    http.mount(hrPageRouter({ em, now: () => now, adminUser: 'bench', adminPassword: 'bench-password' }));
     const port = await http.start();
     const auth = `Basic ${Buffer.from('bench:bench-password').toString('base64')}`;
     let bytes = 0;

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { migrate, openOrm } from '../src/db/orm.js';
 import { importEmployeesFile } from '../src/setup/employees.js';
-import { keepHeapTightForImport } from '../src/setup/memory.js';
+import { keepHeapTightForBatch } from '../src/setup/batch-memory.js';
 import { ImportRejectedError } from '../src/setup/problems.js';
 import { generateEmployees } from './gen-employees.js';
 
@@ -28,7 +28,7 @@ function arg(name: string, fallback: number): number {
 /** Child mode: import one file into `url` and print the outcome with the process's peak RSS as JSON. */
 if (process.argv.includes('--child')) {
   const [file, dbUrl] = [process.argv[process.argv.indexOf('--child') + 1]!, process.argv[process.argv.indexOf('--child') + 2]!];
-  keepHeapTightForImport(); // as the kinerja import commands do
+  keepHeapTightForBatch(); // as the kinerja import commands do
   const orm = await openOrm({ url: dbUrl, poolMax: 2 });
   const t = performance.now();
   let outcome: string;

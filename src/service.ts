@@ -25,6 +25,7 @@ import { createLogger, type Logger } from './logger.js';
 import { PLATFORM_MODULES, platformModule } from './platforms.js';
 import { createQueues, startWorkers, type Queues, type RunningWorkers } from './jobs/worker-role.js';
 import { mountQueueAdmin } from './http/queue-admin.js';
+import { createExclusiveRoles } from './db/exclusive.js';
 import { DEMO_EMPLOYEE_NIP, seedDemo } from './demo/seed.js';
 import { capabilitiesOf } from './engine/capabilities.js';
 
@@ -197,6 +198,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     const { hrPageRouter } = await import('./http/hr-page.js');
     http.mount(hrPageRouter({ em, now: () => clock.now(), adminUser: config.ADMIN_USER, adminPassword: config.ADMIN_PASSWORD }));
     const lookups = ingressLookups(orm);
+    // Telegram long polling runs in one process of the deployment at a time; the others stand by.
+    const exclusive = createExclusiveRoles({ databaseUrl, singleSession: Boolean(embedded), logger });
     // Platform updates are stored before they are acknowledged; the consumer hands them to the engine.
     const consumer = createInboxConsumer({ orm, engine, logger, databaseUrl });
     inbox = consumer;
@@ -229,6 +232,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
           config: platformConfig,
           engine,
           inbox: consumer,
+          exclusive,
           lookups,
           http: server,
           logger,

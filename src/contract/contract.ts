@@ -281,6 +281,28 @@ export interface IngressInbox {
 }
 
 /**
+ * A role only one process of a deployment may hold at a time, such as Telegram long polling (Telegram answers
+ * a second poller with 409 and the two take turns losing updates' order). The service backs it with a
+ * PostgreSQL advisory lock held by a session of its own: a process that dies, even by kill -9, ends the
+ * session and so lets a stand-by take over.
+ */
+export interface ExclusiveRoles {
+  /**
+   * Resolves once this process holds `role`, waiting while another process does (asking again every few
+   * seconds); rejects when `signal` aborts first.
+   */
+  acquire(role: string, signal: AbortSignal): Promise<ExclusiveLease>;
+}
+
+/** A role held by this process. */
+export interface ExclusiveLease {
+  /** Aborted when the hold is lost (its database session ended or stopped answering): stop the work at once. */
+  readonly lost: AbortSignal;
+  /** Gives the role up (another process may take it). */
+  release(): Promise<void>;
+}
+
+/**
  * A platform adapter: ingress (turns platform updates into events for the engine) plus its sender.
  * `start` begins receiving (polling, socket) or mounts its webhook on the app's HTTP server.
  */

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { ConversationEngine, IngressInbox, IngressLookups, PlatformAdapter, PlatformSender } from './contract.js';
+import type { ConversationEngine, ExclusiveRoles, IngressInbox, IngressLookups, PlatformAdapter, PlatformSender } from './contract.js';
 
 /**
  * One request handler on the app's HTTP server, express-compatible (an express `Router` fits). Declared as a
@@ -103,6 +103,8 @@ export interface AdapterContext {
    * store committed; the inbox consumer hands the stored updates to the engine in per-chat order.
    */
   inbox: IngressInbox;
+  /** Roles only one process may hold (Telegram long polling). */
+  exclusive: ExclusiveRoles;
   lookups: IngressLookups;
   http: HttpRoutes;
   logger: Logger;

@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInboxConsumer, type InboxConsumer } from '../../src/engine/inbox-consumer.js';
 import { ingressLookups } from '../../src/db/lookups.js';
+import { createExclusiveRoles } from '../../src/db/exclusive.js';
 import { insertOutbox } from '../../src/db/outbox.js';
 import { txOf } from '../../src/db/sql.js';
 import { DeliveryError, type ConversationEngine, type HandleResult, type IncomingEvent, type OutgoingMessage, type PlatformAdapter, type PlatformCapabilities } from '../../src/contract/index.js';
@@ -137,6 +138,7 @@ describe.each(PLATFORM_MODULES.map((m) => [m.name, m] as const))('platform %s co
       config: fake.config,
       engine: recording,
       inbox,
+      exclusive: createExclusiveRoles({ databaseUrl: db.url, singleSession: false, logger }),
       lookups: ingressLookups(db.orm),
       http,
       logger,

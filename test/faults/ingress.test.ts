@@ -18,39 +18,26 @@
  * Each scenario prints one row of the table: fault | updates in | processed | lost | duplicated |
  * messages out | delivered | dead | recovered in s.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { FakeTelegram, type FakeUser } from '../support/fake-telegram.js';
 import { MAINTENANCE_QUEUE_NAME, SCHEDULES } from '../../src/jobs/worker-role.js';
 import { migrate, openOrm, type Orm } from '../../src/db/orm.js';
 import { startBot, type BotProcess } from './support/bot.js';
-import { createDatabase, redisCli, sparePort, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from './support/servers.js';
-import { printFaultTable, type FaultRow } from './support/table.js';
+import { createDatabase, redisCli, sparePort } from './support/servers.js';
+import { type FaultRow } from './support/table.js';
+import { faultSuite, LOG_DIR } from './support/suite.js';
 
 const TOKEN = '123456789:FAULTS-telegram-token-abcdefgh';
 const SECRET = 'faults-webhook-secret-0123456789';
 const USERS: FakeUser[] = Array.from({ length: 20 }, (_, i) => ({ id: 50_001 + i, first_name: `Pegawai${i + 1}`, language_code: 'id' }));
-const LOG_DIR = join(process.cwd(), 'data', 'faults');
 
-let pgs: PrivatePostgres;
-let redis: PrivateRedis;
-const rows: FaultRow[] = [];
+const suite = faultSuite();
+const rows = suite.rows;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-beforeAll(async () => {
-  mkdirSync(LOG_DIR, { recursive: true });
-  pgs = await startPrivatePostgres();
-  redis = await startPrivateRedis();
-});
-
-afterAll(async () => {
-  printFaultTable(rows);
-  await redis?.stop();
-  await pgs?.destroy();
-});
 
 interface Stack {
   fake: FakeTelegram;
@@ -65,15 +52,15 @@ interface Stack {
 
 /** A fresh database, an empty Redis, the fake Telegram and the bot process in `mode`. */
 async function stack(name: string, mode: 'polling' | 'webhook', fakeOptions: { perChatLimit?: { burst: number; retryAfter: number } } = {}): Promise<Stack> {
-  const url = await createDatabase(pgs, name);
+  const url = await createDatabase(suite.pgs, name);
   const orm = await openOrm({ url, poolMax: 4 });
   await migrate(orm);
-  await redisCli(redis, 'flushall');
+  await redisCli(suite.redis, 'flushall');
   const fake = await FakeTelegram.start({ token: TOKEN, ...fakeOptions });
   const port = await sparePort();
   const env: Record<string, string> = {
     DATABASE_URL: url,
-    REDIS_URL: redis.url,
+    REDIS_URL: suite.redis.url,
     PORT: String(port),
     TELEGRAM_BOT_TOKEN: TOKEN,
     TELEGRAM_API_ROOT: fake.apiRoot,
@@ -184,9 +171,9 @@ describe.sequential('faults at ingress', () => {
           }
         });
         await sleep(5_000);
-        await pgs.stop();
+        await suite.pgs.stop();
         await sleep(20_000);
-        await pgs.start();
+        await suite.pgs.start();
         const back = Date.now();
         await sleep(5_000);
         traffic = false;
@@ -234,13 +221,13 @@ describe.sequential('faults at ingress', () => {
 
   it('Redis flushed right after a burst: relay, sweep and close resume within a minute, nothing lost', async () => {
     const s = await stack(`f_redis_${Date.now().toString(36)}`, 'polling');
-    const maintenance = new Queue(MAINTENANCE_QUEUE_NAME, { connection: { url: redis.url }, prefix: 'kinerja' });
+    const maintenance = new Queue(MAINTENANCE_QUEUE_NAME, { connection: { url: suite.redis.url }, prefix: 'kinerja' });
     try {
       await Promise.all(USERS.map((u) => s.fake.sendText(u, 'sebelum')));
       await settle(s, USERS.length);
       await Promise.all(Array.from({ length: 100 }, (_, i) => s.fake.sendText(USERS[i % USERS.length], `burst ${i}`)));
       await waitUntil('the burst stored', async () => (await count(s, `select count(*) as n from inbox_event`)) >= USERS.length + 100, 60_000);
-      await redisCli(redis, 'flushall');
+      await redisCli(suite.redis, 'flushall');
       const flushed = Date.now();
       const schedulersBack = await waitUntil(
         'every scheduler re-created',

@@ -153,6 +153,10 @@ export class FakeTelegram extends EventEmitter {
   private nextFileId = 1;
   private readonly queue: Update[] = [];
   private readonly pollers = new Set<() => void>();
+  /** Ends the long poll waiting now with 409 (a second poller arrived). */
+  private waitingPoll: (() => void) | null = null;
+  /** Long polls ended by another poller's getUpdates (409): two bot processes polling at once. */
+  pollConflicts = 0;
   private readonly chats = new Map<number, { messages: ChatMessage[]; nextId: number; blocked: boolean; type: string }>();
   private readonly sentFiles = new Map<string, MultipartFile>();
   private readonly failures = new Map<string, FakeFailure[]>();
@@ -475,18 +479,31 @@ export class FakeTelegram extends EventEmitter {
     // An offset confirms every update before it: Telegram forgets them.
     if (offset !== undefined) while (this.queue.length > 0 && this.queue[0].update_id < offset) this.queue.shift();
     const ready = () => this.queue.slice(0, Math.max(1, Math.min(limit, 100)));
+    // Telegram serves one getUpdates per bot at a time: a second one ends the waiting one with 409.
+    this.waitingPoll?.();
     if (this.queue.length > 0 || timeout <= 0) return ready();
+    let conflicted = false;
     await new Promise<void>((resolve) => {
       const wake = () => {
         clearTimeout(timer);
         this.pollers.delete(wake);
+        if (this.waitingPoll === conflict) this.waitingPoll = null;
         resolve();
+      };
+      const conflict = () => {
+        conflicted = true;
+        wake();
       };
       const timer = setTimeout(wake, timeout * 1000);
       this.pollers.add(wake);
+      this.waitingPoll = conflict;
       // The client gave up (the runner stopping aborts its poll): stop waiting.
       res.once('close', wake);
     });
+    if (conflicted) {
+      this.pollConflicts++;
+      throw new ApiFailure(409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running');
+    }
     return ready();
   }
 

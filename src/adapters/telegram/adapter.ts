@@ -7,7 +7,7 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
-import type { HttpRoutes, IngressInbox, IngressLookups, PlatformAdapter } from '../../contract/index.js';
+import type { ExclusiveLease, ExclusiveRoles, HttpRoutes, IngressInbox, IngressLookups, PlatformAdapter } from '../../contract/index.js';
 import type { Logger } from '../../logger.js';
 import { acceptTelegramUpdates, malformedTelegramUpdate, telegramInboxHandler, type UpdateHandlerDeps } from './handle-update.js';
 import { ALLOWED_UPDATES, WEBHOOK_PATH } from './limits.js';
@@ -35,7 +35,15 @@ export interface TelegramAdapterOptions {
   logger: Logger;
   /** Long-polling timeout in seconds (default 30); stop() interrupts a pending poll either way. */
   pollTimeoutSeconds?: number;
+  /**
+   * Polling mode: only the process holding the `telegram-polling` role polls; the others stand by and one
+   * takes over when it dies. Absent: this process is the only one (tests that drive one adapter).
+   */
+  exclusive?: ExclusiveRoles;
 }
+
+/** The role of the one process that calls getUpdates. */
+export const TELEGRAM_POLLING_ROLE = 'telegram-polling';
 
 /** Polling back-off after a failed getUpdates or a failed store: 0.5 s doubling, at most this. */
 const POLL_MAX_BACKOFF_MS = 5_000;
@@ -72,6 +80,7 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
   let running = false;
   let polling: Promise<void> | undefined;
   let pollAbort: AbortController | undefined;
+  let stopping = new AbortController();
 
   const deps: UpdateHandlerDeps = {
     inbox,
@@ -100,25 +109,52 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
    * batch unconfirmed, and the next getUpdates (offset 0 after a restart: "from the oldest unconfirmed")
    * fetches it again; the inbox stores an update id once.
    */
-  async function poll(): Promise<void> {
+  async function poll(lost: AbortSignal): Promise<void> {
     let offset = 0;
     let failures = 0;
-    while (running) {
+    while (running && !lost.aborted) {
       pollAbort = new AbortController();
+      const abortPoll = pollAbort;
+      lost.addEventListener('abort', () => abortPoll.abort(), { once: true });
       try {
         const updates = await bot.api.getUpdates({ offset, timeout: opts.pollTimeoutSeconds ?? 30, allowed_updates: [...ALLOWED_UPDATES] }, pollAbort.signal as Parameters<typeof bot.api.getUpdates>[1]);
-        if (!running) return;
+        if (!running || lost.aborted) return;
         if (updates.length) {
           await acceptTelegramUpdates(updates, deps);
           offset = updates[updates.length - 1].update_id + 1;
         }
         failures = 0;
       } catch (err) {
-        if (!running) return;
+        if (!running || lost.aborted) return;
         failures++;
         log.warn({ err, failures }, 'telegram polling: getUpdates or storing the batch failed; the batch will be fetched again');
         await sleep(Math.min(POLL_MAX_BACKOFF_MS, 500 * 2 ** Math.min(10, failures - 1)));
       }
+    }
+  }
+
+  /**
+   * Polls while this process holds the polling role; stands by while another process does, and takes over
+   * when that one dies. Telegram answers two pollers with 409 and hands each update to one of them: two
+   * bot processes in polling mode would otherwise take turns and mix up a chat's order.
+   */
+  async function pollWhileHolding(): Promise<void> {
+    while (running) {
+      let lease: ExclusiveLease;
+      try {
+        lease = opts.exclusive ? await opts.exclusive.acquire(TELEGRAM_POLLING_ROLE, stopping.signal) : { lost: new AbortController().signal, release: async () => undefined };
+      } catch (err) {
+        if (!running) return;
+        log.warn({ err }, 'telegram polling: could not take the polling role; trying again');
+        await sleep(2_000);
+        continue;
+      }
+      try {
+        if (running) await poll(lease.lost);
+      } finally {
+        await lease.release();
+      }
+      if (running) log.warn('telegram polling: the polling role was lost; standing by until it can be taken again');
     }
   }
 
@@ -144,12 +180,14 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
         // Telegram refuses getUpdates while a webhook is set, so polling starts by removing it.
         await bot.api.deleteWebhook();
         running = true;
-        polling = poll();
+        stopping = new AbortController();
+        polling = pollWhileHolding();
       }
       log.info({ bot: bot.botInfo.username }, 'telegram adapter started');
     },
     async stop() {
       running = false;
+      stopping.abort();
       pollAbort?.abort();
       await polling;
       polling = undefined;

@@ -3,7 +3,7 @@ import type { PlatformConfig, PlatformModule } from '../../contract/index.js';
 import { createTelegramAdapter, type TelegramConfig } from './adapter.js';
 import { createTelegramSender } from './sender.js';
 
-export { createTelegramAdapter, type TelegramAdapter, type TelegramAdapterOptions, type TelegramConfig } from './adapter.js';
+export { createTelegramAdapter, TELEGRAM_POLLING_ROLE, type TelegramAdapter, type TelegramAdapterOptions, type TelegramConfig } from './adapter.js';
 export { createTelegramSender, TelegramSender, type TelegramSenderOptions } from './sender.js';
 export { updateToEvent, repliedBotMessageId, callbackQueryIdOf, type IngressContext } from './ingress.js';
 export { renderMessage, keyboardFor, escapeHtml, RenderError, type TelegramMessagePart } from './render.js';
@@ -47,7 +47,7 @@ export const telegramPlatform: PlatformModule = {
     if (e && (e.error_code === 401 || e.error_code === 404)) return { variable: 'TELEGRAM_BOT_TOKEN', reason: `Telegram answered ${e.error_code} ${typeof e.description === 'string' ? e.description : ''}`.trim() };
     return undefined;
   },
-  createAdapter: (ctx) => createTelegramAdapter({ config: telegramConfig(ctx.config), inbox: ctx.inbox, http: ctx.http, lookups: ctx.lookups, logger: ctx.logger }),
+  createAdapter: (ctx) => createTelegramAdapter({ config: telegramConfig(ctx.config), inbox: ctx.inbox, exclusive: ctx.exclusive, http: ctx.http, lookups: ctx.lookups, logger: ctx.logger }),
   createSender: (ctx) => {
     const config = telegramConfig(ctx.config);
     if (!config.TELEGRAM_BOT_TOKEN) throw new Error('The Telegram sender needs TELEGRAM_BOT_TOKEN.');

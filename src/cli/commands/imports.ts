@@ -5,7 +5,7 @@ import { loadConfig, type Config } from '../../config.js';
 import { importEmployeesFile } from '../../setup/employees.js';
 import { importHolidaysFile } from '../../setup/holidays.js';
 import { normaliseEncoding } from '../../setup/encoding.js';
-import { keepHeapTightForImport } from '../../setup/memory.js';
+import { keepHeapTightForBatch } from '../../setup/batch-memory.js';
 import type { ReadTableOptions } from '../../setup/table-file.js';
 import { importTargetsFile } from '../../setup/targets.js';
 import { withDatabase } from '../database.js';
@@ -51,7 +51,7 @@ export function encodingOption(): Option {
 
 /** How every import reads its file: the encoding asked for, the configured limits. */
 export function readOptions(cfg: Config, encoding: string | undefined): ReadTableOptions {
-  keepHeapTightForImport();
+  keepHeapTightForBatch();
   return { encoding, maxMb: cfg.IMPORT_MAX_MB, maxRows: cfg.IMPORT_MAX_ROWS };
 }
 
