@@ -11,6 +11,7 @@ import { Migration20261202080000_inbox } from './Migration20261202080000_inbox.j
 import { Migration20261202090000_feedback } from './Migration20261202090000_feedback.js';
 import { Migration20261202090100_recognition } from './Migration20261202090100_recognition.js';
 import { Migration20261202090200_feedback_request } from './Migration20261202090200_feedback_request.js';
+import { Migration20261202111959_feedback_reminders } from './Migration20261202111959_feedback_reminders.js';
 import { Migration20261202120000_checkin_two_scores } from './Migration20261202120000_checkin_two_scores.js';
 
 export const MIGRATIONS: MigrationObject[] = [
@@ -25,5 +26,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202090000_feedback', class: Migration20261202090000_feedback },
   { name: 'Migration20261202090100_recognition', class: Migration20261202090100_recognition },
   { name: 'Migration20261202090200_feedback_request', class: Migration20261202090200_feedback_request },
+  { name: 'Migration20261202111959_feedback_reminders', class: Migration20261202111959_feedback_reminders },
   { name: 'Migration20261202120000_checkin_two_scores', class: Migration20261202120000_checkin_two_scores },
 ];

@@ -50,6 +50,8 @@ export const CONFIG_VARS = {
   DRAFT_IDLE_MINUTES: v(int(1, 100000).default(60), 'After this long without a message the conversation pauses; the draft is kept.', '60'),
   OBJECTION_WINDOW_DAYS: v(int(1, 365).default(14), 'Days after a cycle\'s results are announced during which an employee may object (/keberatan); a cycle\'s objectionWindowDays setting wins.', '14'),
   OBJECTION_DECISION_DAYS: v(int(1, 365).default(14), 'Days the rater\'s superior has to decide an objection; reminders before, HR is told after.', '14'),
+  FEEDBACK_REQUEST_DAYS: v(int(1, 60).default(5), 'Working days a request for feedback (/mintaumpanbalik) may stay unanswered before the rater gets one reminder (inside working hours, in their one message of the day).', '5'),
+  FEEDBACK_NUDGE_DAYS: v(int(1, 365).default(30), 'Days a supervisor may go without giving feedback to one of their people in an open period before one nudge lists those people (never in the last 3 working days before a deadline; at most one per this many days).', '30'),
   RECOGNITION_PER_DAY: v(int(1, 100).default(3), 'Recognitions (/apresiasi) one person may send a day (their own calendar day), against abuse.', '3'),
   LINK_CODE_TTL_HOURS: v(int(1, 24 * 60).default(72), 'How long a link code stays valid.', '72'),
   TELEGRAM_BOT_TOKEN: v(z.string().regex(/^\d+:[\w-]{20,}$/, 'must look like 123456:ABC-DEF... from BotFather').optional(), 'Telegram bot token from BotFather. Unset: no Telegram.', '123456789:AAEexampleexampleexampleexample'),

@@ -5,3 +5,4 @@ export * from './shared-tokens.js';
 export * from './text.js';
 export * from './commands.js';
 export * from './delivered.js';
+export * from './mentions.js';

@@ -9,6 +9,10 @@
  *   self-assessment is submitted; the rater is the acting PLT/PLH active that day, else the supervisor.
  * - `objection:<plan kind>`: the decision on an objection (keberatan), planned when it is filed: the
  *   decider is reminded before the decision is due, HR is told the working day after (`objection.ts`).
+ * - `fbreq`: a request for feedback (`/mintaumpanbalik`) still unanswered FEEDBACK_REQUEST_DAYS working days
+ *   later; one reminder to the rater asked (`feedback_request_id`), planned when the request is made.
+ * - `fbnudge`: a supervisor's feedback nudge in an open period (`cycle_id`): when it is due, the sweep lists
+ *   the people they have given no feedback for FEEDBACK_NUDGE_DAYS, and plans the next check.
  * `recipient` is always the person who has to act (the employee, or the rater); `audience` is the plan's:
  * `employee` (remind that person), `supervisor` or `hr` (escalations about that person). Escalation targets
  * are resolved when the sweep runs, so a supervisor changed in the meantime gets the digest.
@@ -17,7 +21,8 @@
  * zone and multiplied out in one INSERT ... SELECT: opening a cycle for 100,000 people is one statement.
  */
 import { DateTime } from 'luxon';
-import { planReminders, type ReminderPlan, type WorkingHours } from '../domain/index.js';
+import { feedbackRequestReminderDay, planReminders, type ReminderPlan, type WorkingHours } from '../domain/index.js';
+import { feedbackTargetsSql } from './feedback-targets.js';
 import { loadWorkingCalendar } from './calendar.js';
 import { asJson, pgArray, type Tx } from './sql.js';
 
@@ -35,7 +40,16 @@ export interface ReminderConfig {
   REMINDER_SEND_AT: string;
   /** Country of the library's national holidays. */
   HOLIDAY_COUNTRY: string;
+  /** Working days an unanswered request for feedback waits before its one reminder; default 5. */
+  FEEDBACK_REQUEST_DAYS?: number;
+  /** Days without feedback from a supervisor to one of their people before the supervisor is nudged; default 30. */
+  FEEDBACK_NUDGE_DAYS?: number;
 }
+
+/** FEEDBACK_REQUEST_DAYS when the caller passes none (config.ts has the same default). */
+export const DEFAULT_FEEDBACK_REQUEST_DAYS = 5;
+/** FEEDBACK_NUDGE_DAYS when the caller passes none (config.ts has the same default). */
+export const DEFAULT_FEEDBACK_NUDGE_DAYS = 30;
 
 /** What scheduling needs besides the database. */
 export interface ReminderContext {
@@ -280,14 +294,22 @@ export interface DueReminder {
   timezone: string;
   unit_id: number;
   supervisor_id: number | null;
-  /** The assessment's employee (for check-ins: the coached person). */
+  /** The assessment's employee (for check-ins: the coached person); for `fbreq`: who asked for feedback. */
   subject_id: number | null;
+  /** `fbreq`: the request, whether it is still unanswered, its topic and the asker's date of it (recipient's zone). */
+  feedback_request_id: number | null;
+  request_open: boolean | null;
+  request_topic: string | null;
+  request_on: string | null;
 }
 
 const DUE_COLUMNS = `r.id, r.assessment_id, r.recipient_id, r.audience, r.kind, a.status as a_status, c.id as cycle_id, c.name as cycle_name,
   c.status as cycle_status, to_char(c.self_deadline, 'YYYY-MM-DD') as self_deadline, to_char(c.review_deadline, 'YYYY-MM-DD') as review_deadline,
-  e.name, e.nip, e.locale, e.timezone, e.unit_id, e.supervisor_id, a.employee_id as subject_id`;
-const DUE_JOINS = `join employee e on e.id = r.recipient_id left join assessment a on a.id = r.assessment_id left join cycle c on c.id = a.cycle_id`;
+  e.name, e.nip, e.locale, e.timezone, e.unit_id, e.supervisor_id, coalesce(a.employee_id, fr.employee_id) as subject_id,
+  r.feedback_request_id, fr.answered_at is null as request_open, fr.topic as request_topic,
+  to_char(fr.created_at at time zone e.timezone, 'YYYY-MM-DD') as request_on`;
+const DUE_JOINS = `join employee e on e.id = r.recipient_id left join assessment a on a.id = r.assessment_id
+  left join cycle c on c.id = coalesce(a.cycle_id, r.cycle_id) left join feedback_request fr on fr.id = r.feedback_request_id`;
 
 /**
  * Claims up to `limit` pending reminders due at `now`, oldest first, locking them (`FOR UPDATE SKIP LOCKED`)
@@ -302,17 +324,21 @@ export async function claimDueReminders(tx: Tx, now: Date, limit: number): Promi
 }
 
 /**
- * Claims the other due escalations of the same supervisors (`audience = 'supervisor'`) and units
- * (`audience = 'hr'`) outside `have`, so one digest lists all of a supervisor's or unit's late people.
+ * Claims the other due escalations of the same supervisors (`audience = 'supervisor'`) and of the units
+ * `unitIds` and every unit below them (`audience = 'hr'`: pass the units of the HR officers concerned, so an
+ * officer's one message covers all the units they look after) outside `have`, and the
+ * other due rows of the reminded people (`recipientIds`), so their one message of the day holds all of them.
  */
-export async function claimDueEscalations(tx: Tx, now: Date, have: readonly string[], supervisorIds: readonly number[], unitIds: readonly number[]): Promise<DueReminder[]> {
+export async function claimDueEscalations(tx: Tx, now: Date, have: readonly string[], supervisorIds: readonly number[], unitIds: readonly number[], recipientIds: readonly number[] = []): Promise<DueReminder[]> {
   return tx.query<DueReminder>(
-    `select ${DUE_COLUMNS} from reminder r ${DUE_JOINS}
+    `with recursive down as (select id from unit where id = any($4::int[]) union select u.id from unit u join down d on u.parent_id = d.id)
+     select ${DUE_COLUMNS} from reminder r ${DUE_JOINS}
       where r.id in (select r2.id from reminder r2 join employee e2 on e2.id = r2.recipient_id
         where r2.status = 'pending' and r2.due_at <= $1 and not (r2.id = any($2::bigint[]))
-          and ((r2.audience = 'supervisor' and e2.supervisor_id = any($3::int[])) or (r2.audience = 'hr' and e2.unit_id = any($4::int[])))
+          and ((r2.audience = 'supervisor' and e2.supervisor_id = any($3::int[])) or (r2.audience = 'hr' and e2.unit_id in (select id from down))
+               or (r2.audience = 'employee' and r2.recipient_id = any($5::int[])))
         for update of r2 skip locked)`,
-    [now, pgArray(have), pgArray(supervisorIds), pgArray(unitIds)],
+    [now, pgArray(have), pgArray(supervisorIds), pgArray(unitIds), pgArray(recipientIds)],
   );
 }
 
@@ -347,4 +373,116 @@ export async function reviewsWaiting(tx: Tx, raterIds: readonly number[]): Promi
   );
   for (const row of rows) out.set(row.recipient_id, Number(row.n));
   return out;
+}
+
+/** `HH:MM` on `date` in `timezone`, as an ISO instant. */
+function sendInstant(date: string, timezone: string, config: ReminderConfig): string {
+  return DateTime.fromISO(`${date}T${config.REMINDER_SEND_AT}`, { zone: timezone }).toUTC().toISO() as string;
+}
+
+/**
+ * Plans the one reminder of request `requestId` (`/mintaumpanbalik`): to the rater asked, FEEDBACK_REQUEST_DAYS
+ * working days after the request (in the rater's zone), at REMINDER_SEND_AT. Call it in the transaction that
+ * stores the request; the sweep skips it once the request is answered.
+ */
+export async function scheduleFeedbackRequestReminder(tx: Tx, requestId: number, ctx: ReminderContext): Promise<void> {
+  const [q] = await tx.query<{ rater_id: number; tz: string; asked_on: string }>(
+    `select q.rater_id, e.timezone as tz, to_char(q.created_at at time zone e.timezone, 'YYYY-MM-DD') as asked_on
+       from feedback_request q join employee e on e.id = q.rater_id where q.id = $1`,
+    [requestId],
+  );
+  if (!q) throw new Error(`Feedback request ${requestId} does not exist.`);
+  const year = Number(q.asked_on.slice(0, 4));
+  const calendar = await loadWorkingCalendar(tx, ctx.config.HOLIDAY_COUNTRY, year - 1, year + 1);
+  const day = feedbackRequestReminderDay(q.asked_on, ctx.config.FEEDBACK_REQUEST_DAYS ?? DEFAULT_FEEDBACK_REQUEST_DAYS, calendar);
+  await tx.exec(
+    `insert into reminder (feedback_request_id, recipient_id, audience, kind, due_at, local_date, status, created_at)
+     values ($1, $2, 'employee', 'fbreq', $3, $4, 'pending', $5)`,
+    [requestId, q.rater_id, sendInstant(day, q.tz, ctx.config), day, ctx.clock.now()],
+  );
+}
+
+/** Cancels the pending reminders of `employeeId`'s requests for feedback (feedback was given: they are answered). */
+export async function cancelFeedbackRequestReminders(tx: Tx, employeeId: number): Promise<number> {
+  return tx.exec(
+    `update reminder set status = 'cancelled' where status = 'pending' and kind = 'fbreq'
+        and feedback_request_id in (select id from feedback_request where employee_id = $1)`,
+    [employeeId],
+  );
+}
+
+/**
+ * Plans the first feedback nudge check of open cycle `cycleId` for everyone who may give supervisor feedback
+ * to someone now (supervisors of record and acting PLT/PLH): FEEDBACK_NUDGE_DAYS after the period starts (not
+ * before now), at REMINDER_SEND_AT in their zone. Each check plans the next (`planNextNudge`). Idempotent:
+ * nobody gets a second pending check for the cycle. Returns the rows created.
+ */
+export async function scheduleFeedbackNudges(tx: Tx, cycleId: number, ctx: ReminderContext): Promise<number> {
+  const days = ctx.config.FEEDBACK_NUDGE_DAYS ?? DEFAULT_FEEDBACK_NUDGE_DAYS;
+  const now = ctx.clock.now();
+  const raters = await tx.query<{ id: number; tz: string; first_on: string }>(
+    `select r.id, r.timezone as tz,
+            to_char(greatest(c.period_start + $3::int, (($2::timestamptz) at time zone r.timezone)::date), 'YYYY-MM-DD') as first_on
+       from cycle c, employee r
+      where c.id = $1 and c.status = 'open' and r.active
+        and r.id in (select e.supervisor_id from employee e where e.active and e.supervisor_id is not null
+                     union select aa.acting_employee_id from acting_assignment aa)
+        and exists (${feedbackTargetsSql('r.id', '$2::timestamptz')})
+        and not exists (select 1 from reminder x where x.recipient_id = r.id and x.cycle_id = c.id and x.kind = 'fbnudge' and x.status = 'pending')`,
+    [cycleId, now, days],
+  );
+  if (raters.length === 0) return 0;
+  const rows = raters.map((r) => ({ recipient_id: r.id, due_at: sendInstant(r.first_on, r.tz, ctx.config), local_date: r.first_on }));
+  return planNudgeRows(tx, cycleId, rows, now);
+}
+
+async function planNudgeRows(tx: Tx, cycleId: number, rows: readonly { recipient_id: number; due_at: string; local_date: string }[], now: Date): Promise<number> {
+  if (rows.length === 0) return 0;
+  return tx.exec(
+    `insert into reminder (cycle_id, recipient_id, audience, kind, due_at, local_date, status, created_at)
+     select $1, p.recipient_id, 'employee', 'fbnudge', p.due_at, p.local_date, 'pending', $2
+       from jsonb_to_recordset($3::jsonb) as p(recipient_id int, due_at timestamptz, local_date date)`,
+    [cycleId, now, JSON.stringify(rows)],
+  );
+}
+
+/** One person a nudge names: given no feedback by the nudged rater since `since` (the period start at the latest). */
+export interface NudgePerson {
+  id: number;
+  name: string;
+  nip: string;
+  /** ISO instant of the rater's latest feedback to them, or of the period start. */
+  since: string;
+}
+
+/**
+ * For each nudge check (rater, cycle): the people the rater may give feedback to now, each with the latest of
+ * the period start (in the rater's zone) and the rater's latest feedback to them. The sweep names those
+ * quiet for FEEDBACK_NUDGE_DAYS and plans the next check from the others.
+ */
+export async function nudgeCandidates(tx: Tx, checks: readonly { raterId: number; cycleId: number }[], now: Date): Promise<Map<string, NudgePerson[]>> {
+  const out = new Map<string, NudgePerson[]>();
+  if (checks.length === 0) return out;
+  const rows = await tx.query<NudgePerson & { rater: number; cycle: number }>(
+    `select x.rater, x.cycle, p.id, p.name, p.nip,
+            greatest(c.period_start::timestamp at time zone r.timezone,
+                     (select max(f.created_at) from feedback f where f.giver_id = x.rater and f.employee_id = p.id)) as since
+       from jsonb_to_recordset($1::jsonb) as x(rater int, cycle int)
+       join cycle c on c.id = x.cycle join employee r on r.id = x.rater
+       cross join lateral (select e.id, e.name, e.nip from (${feedbackTargetsSql('x.rater', '$2::timestamptz')}) t join employee e on e.id = t.id) p
+      order by p.name, p.id`,
+    [JSON.stringify(checks.map((c) => ({ rater: c.raterId, cycle: c.cycleId }))), now],
+  );
+  for (const r of rows) {
+    const key = `${r.rater}:${r.cycle}`;
+    out.set(key, [...(out.get(key) ?? []), { id: r.id, name: r.name, nip: r.nip, since: new Date(r.since).toISOString() }]);
+  }
+  return out;
+}
+
+/** Plans the next nudge check of `raterId` in `cycleId` on `date` (the rater's zone) at REMINDER_SEND_AT. */
+export async function planNextNudge(tx: Tx, next: readonly { raterId: number; cycleId: number; date: string; timezone: string }[], config: ReminderConfig, now: Date): Promise<void> {
+  const byCycle = new Map<number, { recipient_id: number; due_at: string; local_date: string }[]>();
+  for (const n of next) byCycle.set(n.cycleId, [...(byCycle.get(n.cycleId) ?? []), { recipient_id: n.raterId, due_at: sendInstant(n.date, n.timezone, config), local_date: n.date }]);
+  for (const [cycleId, rows] of byCycle) await planNudgeRows(tx, cycleId, rows, now);
 }

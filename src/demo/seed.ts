@@ -15,7 +15,7 @@ import { zoneFor } from '../domain/index.js';
 import { importEmployees } from '../setup/employees.js';
 import { readTable } from '../setup/table-file.js';
 import { createCycle, openCycle } from '../setup/cycles.js';
-import { scheduleSelfAssessmentReminders } from '../db/reminders.js';
+import { scheduleFeedbackNudges, scheduleSelfAssessmentReminders } from '../db/reminders.js';
 import { txOf } from '../db/sql.js';
 import { consoleChannelId, consoleChatId } from '../adapters/console/ingress.js';
 
@@ -62,6 +62,7 @@ export async function seedDemo(em: EntityManager, opts: { clock: Clock; config: 
   // channel on the console (award posts print under `--- channel #CODE ---`).
   await conn.query(`update unit set org_rating = $1, announce_channels = jsonb_build_object('console', $2 || code)`, [DEMO_ORG_RATING, consoleChannelId('')]);
   await scheduleSelfAssessmentReminders(txOf(em), cycle.id, { clock: opts.clock, config: opts.config });
+  await scheduleFeedbackNudges(txOf(em), cycle.id, { clock: opts.clock, config: opts.config });
   await conn.query(
     `insert into chat_identity (platform, platform_user_id, chat_id, employee_id, linked_at)
      select 'console', nip, $1 || nip, id, now() from employee

@@ -6,7 +6,9 @@ import { HR_HOLIDAYS_2025 } from './fixtures/holidays-2025.js';
 import {
   InvalidReminderSettingError,
   capPerDay,
+  feedbackRequestReminderDay,
   nextWorkingSlot,
+  nudgeDay,
   planReminders,
   type PlannedReminder,
 } from './reminder-plan.js';
@@ -208,5 +210,32 @@ describe('capPerDay', () => {
     const b = { ...r('h_minus_3', 'employee', '2025-03-14', -3), person: 'A' };
     const c = { ...r('h_minus_3', 'employee', '2025-03-14', -3), person: 'B' };
     expect(capPerDay([b, a, c], 1, (x) => `${x.person}|${x.localDate}`)).toEqual([a, c]);
+  });
+});
+
+describe('nudgeDay (feedback nudges keep quiet before a deadline)', () => {
+  // Self deadline Friday 14 March 2025, review deadline Friday 28 March 2025.
+  const deadlines = ['2025-03-14', '2025-03-28'];
+  it('a day well before a deadline stays; a weekend moves to Monday', () => {
+    expect(nudgeDay('2025-03-05', deadlines, calendar)).toBe('2025-03-05');
+    expect(nudgeDay('2025-03-08', deadlines, calendar)).toBe('2025-03-10');
+  });
+  it('the last 3 working days before a deadline and the day itself move to the working day after it', () => {
+    expect(nudgeDay('2025-03-10', deadlines, calendar)).toBe('2025-03-10');
+    for (const d of ['2025-03-11', '2025-03-12', '2025-03-13', '2025-03-14']) expect(nudgeDay(d, deadlines, calendar)).toBe('2025-03-17');
+    // After the review deadline come the Idul Fitri holidays and cuti bersama (31 March - 7 April 2025).
+    expect(nudgeDay('2025-03-26', deadlines, calendar)).toBe('2025-04-08');
+  });
+  it('moved into the next deadline\'s quiet days, it moves again', () => {
+    expect(nudgeDay('2025-03-13', ['2025-03-14', '2025-03-19'], calendar)).toBe('2025-03-20');
+  });
+});
+
+describe('feedbackRequestReminderDay', () => {
+  it('counts working days: asked on Thursday, 5 working days later is the next Thursday', () => {
+    expect(feedbackRequestReminderDay('2025-03-06', 5, calendar)).toBe('2025-03-13');
+  });
+  it('refuses a setting below one day', () => {
+    expect(() => feedbackRequestReminderDay('2025-03-06', 0, calendar)).toThrow(InvalidReminderSettingError);
   });
 });

@@ -251,3 +251,38 @@ export function planReminders(input: ReminderPlanInput): ReminderPlan {
       a.sendAt !== b.sendAt ? (a.sendAt < b.sendAt ? -1 : 1) : a.workingDaysFromDeadline - b.workingDaysFromDeadline,
     );
 }
+
+/** Working days before a deadline in which feedback nudges keep quiet: the deadline reminders speak then. */
+export const NUDGE_QUIET_WORKING_DAYS = 3;
+
+/**
+ * The day a feedback nudge due on `date` may be sent: the first working day from `date` on that is not one
+ * of the last `quietDays` working days before any of `deadlines`, nor a deadline day itself (issue 12: "never
+ * during the last 3 working days before a deadline"). Such a day moves to the working day after the deadline.
+ */
+export function nudgeDay(
+  date: CalendarDate,
+  deadlines: readonly CalendarDate[],
+  calendar: WorkingCalendar,
+  quietDays: number = NUDGE_QUIET_WORKING_DAYS,
+): CalendarDate {
+  let day = calendar.nearestWorkingDay(date, 'forward');
+  // A deadline's quiet days may push the nudge into the next deadline's: check again until none applies.
+  for (let moved = true; moved; ) {
+    moved = false;
+    for (const deadline of [...deadlines].sort()) {
+      const quietFrom = calendar.addWorkingDays(deadline, -quietDays);
+      if (day >= quietFrom && day <= deadline) {
+        day = calendar.addWorkingDays(deadline, 1);
+        moved = true;
+      }
+    }
+  }
+  return day;
+}
+
+/** The working day an unanswered request for feedback made on `askedOn` is reminded: `days` working days later. */
+export function feedbackRequestReminderDay(askedOn: CalendarDate, days: number, calendar: WorkingCalendar): CalendarDate {
+  if (!Number.isInteger(days) || days < 1) throw new InvalidReminderSettingError(`feedback request reminder days must be a whole number, 1 or more; got ${days}`);
+  return calendar.addWorkingDays(askedOn, days);
+}

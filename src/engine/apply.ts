@@ -7,7 +7,7 @@ import { followUpFor } from '../domain/index.js';
 import { appendAuditAtCommit, textDigest, type AuditEntry } from '../db/audit.js';
 import { currentChatOf, linkAccount } from '../db/identity.js';
 import { answeredEditSelect, insertAnsweredEdit, insertButtonsRemovedEdit, insertOutbox, insertOutboxFrom, outboxValuesSelect, promptByKey, type OutboxDraft } from '../db/outbox.js';
-import { cancelReminders, endCoaching, scheduleObjectionReminders, scheduleReviewReminders, type ReminderContext } from '../db/reminders.js';
+import { cancelFeedbackRequestReminders, cancelReminders, endCoaching, scheduleFeedbackRequestReminder, scheduleObjectionReminders, scheduleReviewReminders, type ReminderContext } from '../db/reminders.js';
 import type { Session, Tx } from '../db/sql.js';
 import { setUnitChannel } from '../db/units.js';
 import type { IncomingEvent } from '../contract/index.js';
@@ -166,18 +166,23 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
         break;
       case 'give_feedback':
         await tx.exec(
-          `insert into feedback (cycle_id, giver_id, employee_id, acting_kind, kind, value, text, thread_key, platform, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-          [e.cycleId, e.giverId, e.employeeId, e.actingKind, e.feedbackKind, e.value, e.text, e.threadKey, event.platform, now],
+          `insert into feedback (cycle_id, giver_id, employee_id, acting_kind, kind, value, text, thread_key, platform, created_at, item_key, item_title, evidence)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+          [e.cycleId, e.giverId, e.employeeId, e.actingKind, e.feedbackKind, e.value, e.text, e.threadKey, event.platform, now, e.item?.key ?? null, e.item?.title ?? null, JSON.stringify(e.evidence)],
         );
         // The employee's open requests for feedback are answered by it.
         await tx.exec(
           `update feedback_request set answered_at = $2, feedback_id = (select id from feedback where thread_key = $3) where employee_id = $1 and answered_at is null`,
           [e.employeeId, now, e.threadKey],
         );
+        await cancelFeedbackRequestReminders(tx, e.employeeId);
         break;
-      case 'request_feedback':
-        await tx.exec(`insert into feedback_request (employee_id, rater_id, topic, created_at) values ($1, $2, $3, $4)`, [e.employeeId, e.raterId, e.topic, now]);
+      case 'request_feedback': {
+        const [req] = await tx.query<{ id: number }>(`insert into feedback_request (employee_id, rater_id, topic, created_at) values ($1, $2, $3, $4) returning id`, [e.employeeId, e.raterId, e.topic, now]);
+        // Unanswered after FEEDBACK_REQUEST_DAYS working days, the rater is reminded once (the feedback cancels it).
+        await scheduleFeedbackRequestReminder(tx, req!.id, args.reminders);
         break;
+      }
       case 'give_recognition':
         await tx.exec(
           `insert into recognition (cycle_id, sender_id, recipient_id, value, text, public, platform, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -357,7 +362,7 @@ export function auditOf(e: Effect): Omit<AuditEntry, 'actor'> | null {
       return {
         action: 'feedback.given',
         subject: `employee:${e.employeeId}`,
-        data: { giverId: e.giverId, actingKind: e.actingKind, kind: e.feedbackKind, value: e.value, cycleId: e.cycleId, threadKey: e.threadKey, sha256: textDigest(e.text) },
+        data: { giverId: e.giverId, actingKind: e.actingKind, kind: e.feedbackKind, value: e.value, item: e.item?.key ?? null, evidence: e.evidence.length, cycleId: e.cycleId, threadKey: e.threadKey, sha256: textDigest(e.text) },
       };
     case 'give_recognition':
       return {

@@ -30,6 +30,9 @@ import type { StepContext } from './views.js';
 /** Reminder settings when the caller passes none (the same defaults as config.ts). */
 const REMINDER_DEFAULTS: ReminderConfig = { WORKING_HOURS: '08:00-16:00', REMINDER_SEND_AT: '09:00', HOLIDAY_COUNTRY: 'ID' };
 
+/** "Show all" of a review's feedback and recognitions lists at most this many (a period has far fewer). */
+const GATHERED_ALL_MAX = 200;
+
 /** How often a lost optimistic-lock race is retried before giving up with an error message. */
 const MAX_ATTEMPTS = 8;
 
@@ -90,6 +93,7 @@ export function createEngine(deps: EngineDeps): Engine {
       WORKING_HOURS: deps.config.WORKING_HOURS ?? REMINDER_DEFAULTS.WORKING_HOURS,
       REMINDER_SEND_AT: deps.config.REMINDER_SEND_AT ?? REMINDER_DEFAULTS.REMINDER_SEND_AT,
       HOLIDAY_COUNTRY: deps.config.HOLIDAY_COUNTRY ?? REMINDER_DEFAULTS.HOLIDAY_COUNTRY,
+      FEEDBACK_REQUEST_DAYS: deps.config.FEEDBACK_REQUEST_DAYS,
     },
   };
   let retries = 0;
@@ -164,11 +168,11 @@ export function createEngine(deps: EngineDeps): Engine {
     const unit = actor && needs && needs.unitCode !== null ? await unitByCode(read, needs.unitCode) : null;
     const monitor = actor && needs?.monitor ? await loadMonitor(read, actor.id, needs.monitorUnit) : null;
     const feedbackTargets = actor && needs?.feedbackTargets ? await loadFeedbackTargets(read, actor.id, now) : null;
-    const gathered = subject && needs?.gathered ? await loadGathered(read, subject.owner.id, subject.cycle.id) : null;
+    const gathered = subject && needs?.gathered ? await loadGathered(read, subject.owner.id, subject.cycle.id, needs.gatheredAll ? GATHERED_ALL_MAX : 3) : null;
     const history = actor && needs?.history ? await loadHistory(read, actor.id, actor.timezone) : null;
     const received = actor && needs?.received ? await loadReceived(read, actor.id) : null;
     const feedbackRater = actor && needs?.feedbackRater ? await loadFeedbackRater(read, actor.id, now) : null;
-    const recognition = actor && needs?.recognition ? await loadRecognition(read, actor, now, needs.recognition, deps.config.RECOGNITION_PER_DAY ?? DEFAULT_RECOGNITION_PER_DAY) : null;
+    const recognition = actor && needs?.recognition ? await loadRecognition(read, actor, now, needs.recognition, deps.config.RECOGNITION_PER_DAY ?? DEFAULT_RECOGNITION_PER_DAY, event.platform) : null;
 
     const idleMs = deps.config.DRAFT_IDLE_MINUTES * 60_000;
     const ctx: StepContext = {

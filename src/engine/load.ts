@@ -6,11 +6,13 @@ import { createHash } from 'node:crypto';
 import { LINK_LOCKOUT, cycleDisplayName, linkFailureLookback, linkLockedUntil, recentLinkFailures } from '../domain/index.js';
 import type { EvidenceRef } from '../db/entities/assessment.js';
 import type { CycleSettings } from '../db/entities/cycle.js';
-import type { Platform } from '../contract/index.js';
+import { mentionedUser, type Platform } from '../contract/index.js';
 import type { Tx } from '../db/sql.js';
 import type { ConversationState, Locale, Rating, StateParser } from './state.js';
 import { hrOfficers } from '../db/hr-officers.js';
 import { unitDistributions } from '../db/calibration.js';
+import { feedbackTargetsSql } from '../db/feedback-targets.js';
+import { gatheredCountsSql } from '../db/gathered.js';
 import type { StepContext, AssessmentView, CalibrationView, ColleagueView, FeedbackTargetsView, RecognitionView, FeedbackThreadView, CheckInView, LinkCodeView, ObjectionCase, ObjectionRecord, MonitorView, PendingReviewView, PersonView, ResultView } from './views.js';
 
 const PERSON_COLS = `e.id, e.name, e.nip, e.locale, e.unit_id, e.supervisor_id, e.roles, e.opt_out_announcements, e.timezone`;
@@ -213,16 +215,20 @@ export async function loadMonitor(tx: Tx, actorId: number, askedUnit: string | n
  * or whose rater today (SQL `rater_of`: an acting PLT/PLH) they are; and the open cycle.
  */
 export async function loadFeedbackTargets(tx: Tx, actorId: number, now: Date): Promise<FeedbackTargetsView> {
-  const rows = await tx.query<{ id: number; name: string; nip: string; locale: Locale; acting_kind: string | null; cycle_id: number | null }>(
-    `select e.id, e.name, e.nip, e.locale, case when e.supervisor_id = $1 then null else ro.acting_kind end as acting_kind,
-            (select c.id from cycle c where c.status = 'open' order by c.period_end desc, c.id desc limit 1) as cycle_id
-       from employee e left join lateral rater_of(e.id, $2) ro on true
-      where e.active and e.id <> $1 and (e.supervisor_id = $1 or ro.rater_id = $1)
+  type Item = { key: string; nameId: string; nameEn: string };
+  const rows = await tx.query<{ id: number; name: string; nip: string; locale: Locale; acting_kind: string | null; cycle_id: number | null; items: Item[] | null }>(
+    `with c as (select id from cycle where status = 'open' order by period_end desc, id desc limit 1)
+     select e.id, e.name, e.nip, e.locale, t.acting_kind, (select id from c) as cycle_id,
+            (select json_agg(json_build_object('key', x.key, 'nameId', x.name_id, 'nameEn', x.name_en) order by x.src, x.position, x.key) from (
+               select 'tgt:' || g.id as key, g.iki as name_id, g.iki as name_en, 0 as src, g.position from employee_target g where g.employee_id = e.id and g.cycle_id = (select id from c)
+               union all
+               select 'ind:' || i.id, i.name_id, i.name_en, 1, i.position from indicator i where i.cycle_id = (select id from c) and i.kind = 'hasil_kerja') x) as items
+       from (${feedbackTargetsSql('$1', '$2')}) t join employee e on e.id = t.id
       order by e.name, e.id`,
     [actorId, now],
   );
   const cycle = rows[0]?.cycle_id ?? (await tx.query<{ id: number }>(`select id from cycle where status = 'open' order by period_end desc, id desc limit 1`))[0]?.id ?? null;
-  return { targets: rows.map((r) => ({ id: r.id, name: r.name, nip: r.nip, locale: r.locale, actingKind: r.acting_kind })), cycleId: cycle };
+  return { targets: rows.map((r) => ({ id: r.id, name: r.name, nip: r.nip, locale: r.locale, actingKind: r.acting_kind, items: r.items ?? [] })), cycleId: cycle };
 }
 
 /**
@@ -230,7 +236,9 @@ export async function loadFeedbackTargets(tx: Tx, actorId: number, now: Date): P
  * colleagues of their agency (the top-level unit above theirs) matching `query` (part of a name, or a NIP)
  * or with id `id`. The actor is not left out: recognising oneself is refused by the flow, with a reason.
  */
-export async function loadRecognition(tx: Tx, actor: { id: number; unitId: number; timezone: string }, now: Date, key: { query: string | null; id: number | null }, perDay: number): Promise<RecognitionView> {
+export async function loadRecognition(tx: Tx, actor: { id: number; unitId: number; timezone: string }, now: Date, key: { query: string | null; id: number | null }, perDay: number, platform: string): Promise<RecognitionView> {
+  // A mention (`<@U123>`, contract mentions.ts) names the person linked to that user of this platform.
+  const mentioned = key.query ? mentionedUser(key.query) : null;
   const rows = await tx.query<{ sent: string; cycle_id: number | null; found: (Omit<ColleagueView, 'supervisor' | 'unitId' | 'optOutAnnouncements'> & { unit_id: number; opt_out: boolean; sup_id: number | null; sup_locale: Locale | null })[] | null }>(
     `with recursive up as (select id, parent_id from unit where id = $2 union all select u.id, u.parent_id from unit u join up on u.id = up.parent_id),
           agency as (select id from up where parent_id is null union all select u.id from unit u join agency a on u.parent_id = a.id)
@@ -240,9 +248,10 @@ export async function loadRecognition(tx: Tx, actor: { id: number; unitId: numbe
                select e.id, e.name, e.nip, e.locale, e.unit_id, e.opt_out_announcements as opt_out, s.id as sup_id, s.locale as sup_locale
                  from employee e left join employee s on s.id = e.supervisor_id and s.active
                 where e.active and e.unit_id in (select id from agency)
-                  and (e.id = $5 or ($6 <> '' and (e.nip = $6 or e.name ilike '%' || $6 || '%')))
+                  and (e.id = $5 or ($7::text is null and $6 <> '' and (e.nip = $6 or e.name ilike '%' || $6 || '%'))
+                       or e.id = (select ci.employee_id from chat_identity ci where ci.platform = $8 and ci.platform_user_id = $7::text))
                 order by e.name, e.id limit 9) x) as found`,
-    [actor.id, actor.unitId, now, actor.timezone, key.id ?? 0, key.query?.trim() ?? ''],
+    [actor.id, actor.unitId, now, actor.timezone, key.id ?? 0, key.query?.trim() ?? '', mentioned, platform],
   );
   const r = rows[0]!;
   const found = (r.found ?? []).map((c) => ({
@@ -252,8 +261,8 @@ export async function loadRecognition(tx: Tx, actor: { id: number; unitId: numbe
   return { sentToday: Number(r.sent), perDay, found, cycleId: r.cycle_id };
 }
 
-/** For a review: how many supervisor feedback and recognitions (not hidden) `employeeId` got in `cycleId`, and the latest three. */
-export async function loadGathered(tx: Tx, employeeId: number, cycleId: number): Promise<NonNullable<StepContext['gathered']>> {
+/** For a review: how many supervisor feedback and recognitions (not hidden) `employeeId` got in `cycleId`, and the latest `limit`. */
+export async function loadGathered(tx: Tx, employeeId: number, cycleId: number, limit = 3): Promise<NonNullable<StepContext['gathered']>> {
   const rows = await tx.query<{ kind: 'apresiasi' | 'saran' | 'rekan'; from: string; text: string; on: string; total: string }>(
     `select g.kind, g.from, g.text, to_char(g.created_at at time zone g.tz, 'YYYY-MM-DD') as on, count(*) over () as total from (
        select f.kind, e.name as from, f.text, f.created_at, o.timezone as tz from feedback f join employee e on e.id = f.giver_id join employee o on o.id = f.employee_id
@@ -261,8 +270,8 @@ export async function loadGathered(tx: Tx, employeeId: number, cycleId: number):
        union all
        select 'rekan', e.name, r.text, r.created_at, o.timezone from recognition r join employee e on e.id = r.sender_id join employee o on o.id = r.recipient_id
         where r.recipient_id = $1 and r.cycle_id = $2 and r.hidden_at is null) g
-     order by g.created_at desc limit 3`,
-    [employeeId, cycleId],
+     order by g.created_at desc limit $3`,
+    [employeeId, cycleId, limit],
   );
   return { count: Number(rows[0]?.total ?? 0), latest: rows.map(({ kind, from, text, on }) => ({ kind, from, text, on })) };
 }
@@ -287,9 +296,8 @@ export async function loadHistory(tx: Tx, employeeId: number, timezone: string):
 export async function loadReceived(tx: Tx, employeeId: number): Promise<{ feedback: number; recognitions: number } | null> {
   const rows = await tx.query<{ cycle: number | null; feedback: string; recognitions: string }>(
     `with c as (select id from cycle where status = 'open' order by period_end desc, id desc limit 1)
-     select (select id from c) as cycle,
-            (select count(*) from feedback f where f.employee_id = $1 and f.cycle_id = (select id from c)) as feedback,
-            (select count(*) from recognition r where r.recipient_id = $1 and r.cycle_id = (select id from c) and r.hidden_at is null) as recognitions`,
+     select (select id from c) as cycle, coalesce(g.feedback, 0) as feedback, coalesce(g.recognitions, 0) as recognitions
+       from (select 1) one left join (${gatheredCountsSql('(select id from c)')}) g on g.employee_id = $1`,
     [employeeId],
   );
   const r = rows[0];

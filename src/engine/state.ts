@@ -82,10 +82,13 @@ export type Action =
   | { a: 'objection_decision_confirm' }
   /** `/pantau`'s export buttons: results or monitoring file of cycle `c`, unit `u` (null: every unit). */
   | { a: 'pantau_export'; r: 'results' | 'monitoring'; c: number; u: string | null }
-  /** `/umpanbalik`: give feedback to employee `id`; its kind; its BerAKHLAK value (null: none). */
+  /** `/umpanbalik`: give feedback to employee `id`; its kind; its BerAKHLAK value (null: none) or one of their indicators (item key); send it. */
   | { a: 'fb_to'; id: number }
   | { a: 'fb_kind'; k: 'apresiasi' | 'saran' }
   | { a: 'fb_value'; v: string | null }
+  | { a: 'fb_item'; k: string }
+  /** A review's "show all": every feedback and recognition of assessment `id`'s owner in its period. */
+  | { a: 'gathered_all'; id: number }
   /** `/apresiasi`: the colleague `id`; the BerAKHLAK value; send, posted publicly or not. */
   | { a: 'rc_to'; id: number }
   | { a: 'rc_value'; v: string }
@@ -243,6 +246,10 @@ export type Effect =
       actingKind: string | null;
       feedbackKind: 'apresiasi' | 'saran';
       value: string | null;
+      /** The indicator it is about (`ind:<id>` / `tgt:<id>`) and its text then, when linked to one. */
+      item: { key: string; title: string } | null;
+      /** Evidence (bukti dukung) the supervisor attached. */
+      evidence: EvidenceRef[];
       text: string;
       threadKey: string;
     }

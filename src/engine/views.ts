@@ -205,6 +205,8 @@ export interface FeedbackTarget {
   locale: Locale;
   /** null: the actor is the supervisor of record; else 'plt' or 'plh'. */
   actingKind: string | null;
+  /** Their Hasil Kerja indicators in the open period (own RHK/IKI targets first), which feedback may name. */
+  items: { key: string; nameId: string; nameEn: string }[];
 }
 
 /** `/umpanbalik`: the people the actor may give supervisor feedback to, and the open period it is stored on. */

@@ -286,10 +286,11 @@ async function overview(opts: HrPageOptions, req: Request, lang: Locale, viewer:
 <a href="${dl('monitoring', 'xlsx')}" data-testid="dl-monitoring-xlsx">${t('web.dl_monitoring_xlsx')}</a><a href="${dl('monitoring', 'csv')}" data-testid="dl-monitoring-csv">${t('web.dl_monitoring_csv')}</a></p>`;
   const charts = html`<h2>${t('web.charts')}</h2>${raw(completionSvg(t, lang, cycle, units, now))}${raw(distributionSvg(t, cycle, units))}`;
   const unitTable = html`<h2>${t('web.units')}</h2><table data-testid="units"><thead><tr><th>${t('web.unit')}</th><th>${t('web.total')}</th>
-${COMPLETION_STATES.map((s) => html`<th>${t(`export.state.${s}`)}</th>`)}<th>${t('web.curve')}</th></tr></thead><tbody>
+${COMPLETION_STATES.map((s) => html`<th>${t(`export.state.${s}`)}</th>`)}<th>${t('web.curve')}</th><th>${t('web.feedback')}</th><th>${t('web.recognitions')}</th></tr></thead><tbody>
 ${units.map((u) => html`<tr data-unit="${u.code}"><td><a href="${q({ unit: u.code })}">${u.code}</a> ${u.name}</td><td class="n">${u.total}</td>
 ${COMPLETION_STATES.map((s) => html`<td class="n" data-state="${s}"><a href="${q({ unit: u.code, state: s })}">${u.states[s]}</a></td>`)}
-<td>${u.orgRating === null ? html`<span class="muted">${t('web.curve_none')}</span>` : breaksCurve(u) ? html`<span class="bad">${t('web.curve_broken')}</span>` : html`<span class="ok">${t('web.curve_ok')}</span>`}</td></tr>`)}
+<td>${u.orgRating === null ? html`<span class="muted">${t('web.curve_none')}</span>` : breaksCurve(u) ? html`<span class="bad">${t('web.curve_broken')}</span>` : html`<span class="ok">${t('web.curve_ok')}</span>`}</td>
+<td class="n" data-col="feedback">${u.feedback}</td><td class="n" data-col="recognitions">${u.recognitions}</td></tr>`)}
 </tbody></table>`;
 
   const unitCode = typeof req.query.unit === 'string' && req.query.unit !== '' ? req.query.unit : null;
@@ -324,21 +325,21 @@ async function unitPeople(opts: HrPageOptions, t: ReturnType<typeof translator>,
     if (err instanceof ExportRequestError) return html`<p class="bad">${t('web.unknown_unit', { code: unitCode })}</p>`;
     throw err;
   }
-  const rows: { nip: string; name: string; position: string; unit: string; state: CompletionState; predicate: string | null }[] = [];
+  const rows: { nip: string; name: string; position: string; unit: string; state: CompletionState; predicate: string | null; feedback: number; recognitions: number }[] = [];
   let matched = 0;
   await forEachAssessmentPage(opts.em(), scope, { now }, async (page) => {
     for (const r of page) {
       const s = completionState({ status: r.status, answered: r.answered, selfDeadlinePassed: r.self_deadline_passed });
       if (state && s !== state) continue;
       matched++;
-      if (rows.length < UNIT_TABLE_MAX) rows.push({ nip: r.nip, name: r.name, position: r.position, unit: r.unit_code, state: s, predicate: standingPredicate(r) });
+      if (rows.length < UNIT_TABLE_MAX) rows.push({ nip: r.nip, name: r.name, position: r.position, unit: r.unit_code, state: s, predicate: standingPredicate(r), feedback: r.feedback_count, recognitions: r.recognition_count });
     }
   });
   return html`<h2 id="unit">${t('web.people_of', { code: unitCode })}</h2>
 <form method="get" action="${HR_PAGE_PATH}"><input type="hidden" name="cycle" value="${cycle.id}"><input type="hidden" name="unit" value="${unitCode}"><input type="hidden" name="lang" value="${lang}">
 <label>${t('web.filter_state')} <select name="state"><option value="">${t('web.all_states')}</option>${COMPLETION_STATES.map((s) => html`<option value="${s}"${raw(s === state ? ' selected' : '')}>${t(`export.state.${s}`)}</option>`)}</select></label>
 <button type="submit">${t('web.show')}</button></form>
-<table data-testid="people"><tr><th>${t('web.nip')}</th><th>${t('web.name')}</th><th>${t('web.position')}</th><th>${t('web.unit')}</th><th>${t('web.state')}</th><th>${t('web.predicate')}</th></tr>
-${rows.map((r) => html`<tr><td>${r.nip}</td><td>${r.name}</td><td>${r.position}</td><td>${r.unit}</td><td>${t(`export.state.${r.state}`)}</td><td>${r.predicate ? t(`predicate.${r.predicate}`) : ''}</td></tr>`)}</table>
+<table data-testid="people"><tr><th>${t('web.nip')}</th><th>${t('web.name')}</th><th>${t('web.position')}</th><th>${t('web.unit')}</th><th>${t('web.state')}</th><th>${t('web.predicate')}</th><th>${t('web.feedback')}</th><th>${t('web.recognitions')}</th></tr>
+${rows.map((r) => html`<tr data-nip="${r.nip}"><td>${r.nip}</td><td>${r.name}</td><td>${r.position}</td><td>${r.unit}</td><td>${t(`export.state.${r.state}`)}</td><td>${r.predicate ? t(`predicate.${r.predicate}`) : ''}</td><td class="n" data-col="feedback">${r.feedback}</td><td class="n" data-col="recognitions">${r.recognitions}</td></tr>`)}</table>
 ${matched > rows.length ? html`<p class="muted">${t('web.shown_of', { shown: rows.length, total: matched })}</p>` : ''}`;
 }

@@ -241,3 +241,19 @@ export function objectionHrText(t: Translate, escalated: boolean, v: ObjectionRe
     ? t('jobs.objection.escalate_hr', { name: v.name, nip: v.nip, cycle: v.cycle, decider: v.decider, date: v.date, command: v.command })
     : t('jobs.objection.hr_before', { name: v.name, nip: v.nip, cycle: v.cycle, date: v.date, command: v.command });
 }
+
+/** The rater's reminder of a request for feedback still unanswered: who asked, when, the topic, how to answer. */
+export function feedbackRequestReminderText(t: Translate, v: { name: string; nip: string; date: string; topic: string | null; command: string }): string {
+  return v.topic
+    ? t('jobs.feedback.request_topic', { name: v.name, date: v.date, topic: v.topic, command: v.command, nip: v.nip })
+    : t('jobs.feedback.request', { name: v.name, date: v.date, command: v.command, nip: v.nip });
+}
+
+/** A supervisor's feedback nudge: the people they have given no feedback for `days` days, one line each. */
+export function feedbackNudgeText(t: Translate, v: { days: number; people: readonly { name: string; nip: string }[]; command: string }): string {
+  return [
+    t('jobs.feedback.nudge_head', { count: v.days }),
+    ...v.people.map((p) => t('jobs.feedback.nudge_line', { name: p.name, nip: p.nip })),
+    t('jobs.feedback.nudge_hint', { command: v.command }),
+  ].join('\n');
+}

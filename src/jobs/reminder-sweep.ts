@@ -7,25 +7,36 @@
  * - a reminder that became due outside the recipient's working hours (a worker was down overnight) is moved
  *   to the next working slot (domain `nextWorkingSlot`) instead of waking someone up;
  * - a reminder whose deadline is already met (submitted, reviewed) is skipped;
- * - at most one reminder message a person a day: the outbox dedupe key is `reminder:<person>:<local date>`,
- *   so the unique constraint enforces it even across sweepers; a person's due reminders of both tracks are
- *   merged into that one message;
- * - escalations are digests: one per supervisor listing all their late people, one per unit for each HR
- *   officer (`admin` role in the unit, else in the nearest parent unit that has one).
+ * - one message a person a day, whatever the reminder system has for them (issue 15 item 9): their deadline
+ *   reminders, the digest of their late people, the HR digest of every unit they look after, objections to
+ *   decide, feedback nudges and requests for feedback are paragraphs of ONE message, whose outbox dedupe key
+ *   `reminder:<person>:<local date>` lets the unique constraint enforce it even across sweepers;
+ * - what comes due for someone who already had today's message waits for the next working day when it still
+ *   matters then (digests, objections for HR, feedback nudges and requests); a deadline reminder is skipped
+ *   (the next, more urgent one follows);
+ * - escalations are digests: one section per supervisor listing all their late people, one per unit for each
+ *   HR officer (`admin` role in the unit, else in the nearest parent unit that has one);
+ * - a feedback nudge (`fbnudge`) lists the supervisor's people without their feedback for FEEDBACK_NUDGE_DAYS
+ *   (one paragraph, not one per person), never in the last 3 working days before a deadline of the period
+ *   (domain `nudgeDay`), and plans the next check; a request for feedback (`fbreq`) unanswered when its day
+ *   comes reminds the rater once.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DateTime } from 'luxon';
-import { cycleDisplayName, nextWorkingSlot, timezoneAlias, type WorkingCalendar } from '../domain/index.js';
+import { cycleDisplayName, nextWorkingSlot, nudgeDay, timezoneAlias, type WorkingCalendar } from '../domain/index.js';
 import type { Button, OutgoingMessage } from '../contract/index.js';
 import type { Clock } from '../clock.js';
 import { CHECKIN_RATING_TOKEN_PREFIX as CHECKIN_RATING_TOKEN, commandToken, CONTINUE_ASSESSMENT_TOKEN, OBJECTION_COMMAND, OPEN_REVIEWS_TOKEN } from '../contract/index.js';
-import { checkInText, continueButtonLabel, digestHeading, digestReviewLine, digestSelfLine, jobLocale, jobTranslator, objectionHrText, objectionReminderText, reviewButtonLabel, reviewReminderText, selfReminderText, type ReminderMoment } from './messages.js';
+
+/** The command a feedback nudge or request reminder names (`/umpanbalik`, Slack `/kinerja umpanbalik`). */
+const FEEDBACK_COMMAND = 'umpanbalik';
+import { checkInText, continueButtonLabel, digestHeading, digestReviewLine, digestSelfLine, feedbackNudgeText, feedbackRequestReminderText, jobLocale, jobTranslator, objectionHrText, objectionReminderText, reviewButtonLabel, reviewReminderText, selfReminderText, type ReminderMoment } from './messages.js';
 import { formatDate } from '../i18n/index.js';
 import { appendAudit } from '../db/audit.js';
 import { loadWorkingCalendar } from '../db/calendar.js';
 import { currentChatJoin } from '../db/identity.js';
 import { insertOutbox } from '../db/outbox.js';
-import { claimDueEscalations, claimDueReminders, postponeReminders, reviewsWaiting, settleReminders, workingHoursOf, type DueReminder, type ReminderConfig } from '../db/reminders.js';
+import { claimDueEscalations, claimDueReminders, DEFAULT_FEEDBACK_NUDGE_DAYS, nudgeCandidates, planNextNudge, postponeReminders, reviewsWaiting, settleReminders, workingHoursOf, type DueReminder, type ReminderConfig } from '../db/reminders.js';
 import { pgArray, transaction, txOf, type Tx } from '../db/sql.js';
 import { hrOfficers } from '../db/hr-officers.js';
 
@@ -74,6 +85,40 @@ interface NewMessage {
   payload: OutgoingMessage;
   dedupe_key: string;
   reminderIds: string[];
+  /** Rows that wait for the recipient's next working day when today's message already went. */
+  postponable: Set<string>;
+  /** The recipient's zone, for that next working day. */
+  timezone: string;
+}
+
+/** One paragraph of a person's message of the day, with the reminder rows it speaks for. */
+interface Part {
+  text: string;
+  buttons: Button[][];
+  reminderIds: string[];
+  postponable: boolean;
+}
+
+/** A nudge check handled in this batch: the next check is planned once its message is settled. */
+interface NudgeCheck {
+  rowId: string;
+  raterId: number;
+  cycleId: number;
+  timezone: string;
+  /**
+   * The next check's date (the rater's zone): after a nudge, FEEDBACK_NUDGE_DAYS on (one nudge per that
+   * many days at most: reminders, not nagging); after a check that named nobody, the day the first of the
+   * supervisor's people falls quiet.
+   */
+  sentNext: string;
+  quietNext: string;
+}
+
+/** What composing decided besides the messages: rows to move (quiet days) and nudge checks to follow up. */
+interface Composed {
+  messages: NewMessage[];
+  postponed: { id: string; due_at: string; local_date: string }[];
+  nudges: NudgeCheck[];
 }
 
 /** Sweeps every due reminder (or `maxBatches` batches) into the outbox. */
@@ -103,9 +148,14 @@ async function sweepBatch(tx: Tx, now: Date, calendar: WorkingCalendar, opts: Sw
   // that fell outside this batch's LIMIT.
   const supTargets = [...new Set(due.filter((r) => r.audience === 'supervisor' && r.supervisor_id !== null).map((r) => r.supervisor_id as number))];
   const hrUnits = [...new Set(due.filter((r) => r.audience === 'hr').map((r) => r.unit_id))];
-  if (supTargets.length > 0 || hrUnits.length > 0) {
+  // Likewise a person's other due rows, so their one message of the day holds everything due for them.
+  const recipients = [...new Set(due.filter((r) => r.audience === 'employee').map((r) => r.recipient_id))];
+  if (supTargets.length > 0 || hrUnits.length > 0 || recipients.length > 0) {
     const have = due.map((r) => r.id);
-    const extra = await claimDueEscalations(tx, now, have, supTargets, hrUnits);
+    // An HR officer's message covers every unit they look after: claim the due HR rows below their own units.
+    const officers = [...new Set([...(await hrOfficers(tx, hrUnits)).values()].flat())];
+    const officerUnits = officers.length > 0 ? (await tx.query<{ unit_id: number }>(`select distinct unit_id from employee where id = any($1::int[])`, [pgArray(officers)])).map((u) => u.unit_id) : [];
+    const extra = await claimDueEscalations(tx, now, have, supTargets, [...new Set([...hrUnits, ...officerUnits])], recipients);
     due.push(...extra);
   }
 
@@ -133,7 +183,10 @@ async function sweepBatch(tx: Tx, now: Date, calendar: WorkingCalendar, opts: Sw
     live.push(r);
   }
 
-  const messages = await composeMessages(tx, live, now);
+  const composed = await composeMessages(tx, live, now, calendar, opts.config);
+  const { messages } = composed;
+  postponed.push(...composed.postponed);
+  const moved = new Set(composed.postponed.map((p) => p.id));
   const outboxIds: number[] = [];
   if (messages.length > 0) {
     const inserted = await insertOutbox(
@@ -143,10 +196,27 @@ async function sweepBatch(tx: Tx, now: Date, calendar: WorkingCalendar, opts: Sw
     );
     const insertedKeys = new Set(inserted.map((i) => i.key));
     for (const i of inserted) outboxIds.push(i.id);
-    for (const m of messages) for (const id of m.reminderIds) statusById.set(id, insertedKeys.has(m.dedupe_key) ? 'sent' : 'skipped');
+    // A row several messages speak for (an HR digest to each HR officer) is sent when any of them went.
+    for (const m of messages.filter((x) => insertedKeys.has(x.dedupe_key))) for (const id of m.reminderIds) statusById.set(id, 'sent');
+    for (const m of messages.filter((x) => !insertedKeys.has(x.dedupe_key))) {
+      // Today's message already went to this person: what still matters tomorrow waits for it.
+      const slot = nextWorkingSlot(DateTime.fromJSDate(now).setZone(m.timezone).plus({ days: 1 }).startOf('day'), m.timezone, calendar, hours);
+      for (const id of m.reminderIds) {
+        if (statusById.get(id) === 'sent' || moved.has(id)) continue;
+        if (m.postponable.has(id)) {
+          moved.add(id);
+          postponed.push({ id, due_at: slot.toISO() as string, local_date: slot.setZone(m.timezone).toISODate() as string });
+        } else statusById.set(id, 'skipped');
+      }
+    }
   }
+  for (const id of moved) statusById.delete(id);
   // Live rows that produced no message (nobody to send to) are skipped rather than retried every minute.
-  for (const r of live) if (!statusById.has(r.id)) statusById.set(r.id, 'skipped');
+  for (const r of live) if (!statusById.has(r.id) && !moved.has(r.id)) statusById.set(r.id, 'skipped');
+
+  // A nudge check that was settled plans the next one (a postponed check keeps its row and runs again).
+  const next = composed.nudges.filter((n) => !moved.has(n.rowId) && statusById.has(n.rowId));
+  await planNextNudge(tx, next.map((n) => ({ raterId: n.raterId, cycleId: n.cycleId, timezone: n.timezone, date: statusById.get(n.rowId) === 'sent' ? n.sentNext : n.quietNext })), opts.config, now);
 
   const updates = [...statusById].map(([id, status]) => ({ id, status }));
   await settleReminders(tx, updates, now);
@@ -157,6 +227,9 @@ async function sweepBatch(tx: Tx, now: Date, calendar: WorkingCalendar, opts: Sw
 
 /** A reminder is pointless once its deadline's work is done or its cycle moved on. */
 function stillNeeded(r: DueRow): boolean {
+  // A request for feedback is reminded while unanswered; a nudge while its period is open.
+  if (r.kind === 'fbreq') return r.request_open === true;
+  if (r.kind === 'fbnudge') return r.cycle_status === 'open';
   if (r.assessment_id === null || r.cycle_status === null) return false;
   if (!['open', 'reviewing', 'announced'].includes(r.cycle_status)) return false;
   if (r.kind.startsWith('self:')) return r.a_status === 'draft' || r.a_status === 'returned';
@@ -189,8 +262,9 @@ function formatDeadlineUncached(date: string, timezone: string, locale: string):
   return locale === 'en' ? `${end.toFormat('cccc d LLLL yyyy')}, 23:59 ${zone}` : `${end.toFormat('cccc, d LLLL yyyy')} pukul 23.59 ${zone}`;
 }
 
-async function composeMessages(tx: Tx, live: DueRow[], now: Date): Promise<NewMessage[]> {
-  if (live.length === 0) return [];
+async function composeMessages(tx: Tx, live: DueRow[], now: Date, calendar: WorkingCalendar, config: ReminderConfig): Promise<Composed> {
+  const composed: Composed = { messages: [], postponed: [], nudges: [] };
+  if (live.length === 0) return composed;
   const selfAssessments = [...new Set(live.filter((r) => r.kind.startsWith('self:') && r.assessment_id !== null).map((r) => r.assessment_id as number))];
   const progress = await progressOf(tx, selfAssessments);
 
@@ -213,7 +287,6 @@ async function composeMessages(tx: Tx, live: DueRow[], now: Date): Promise<NewMe
   const raters = [...new Set(live.filter((r) => r.kind.startsWith('review:')).map((r) => r.recipient_id))];
   const waiting = await reviewsWaiting(tx, raters);
 
-  const messages: NewMessage[] = [];
   const localDates = new Map<string, string>();
   const localDate = (tz: string) => {
     let d = localDates.get(tz);
@@ -224,61 +297,94 @@ async function composeMessages(tx: Tx, live: DueRow[], now: Date): Promise<NewMe
     return d;
   };
 
-  // 1. Personal reminders: one message per person per local day, both tracks merged.
+  // Every paragraph for a person today, in the order they read them; one message each at the end.
+  const parts = new Map<number, Part[]>();
+  const add = (personId: number, part: Part) => parts.set(personId, [...(parts.get(personId) ?? []), part]);
+
+  // 1. Personal reminders: both deadline tracks, check-ins, objections to decide, requests for feedback.
   const personal = groupBy(
-    live.filter((r) => r.audience === 'employee'),
+    live.filter((r) => r.audience === 'employee' && r.kind !== 'fbnudge'),
     (r) => `${r.recipient_id}`,
   );
   for (const rows of personal.values()) {
     const person = people.get(rows[0].recipient_id);
     if (!person?.platform || !person.chat_id) continue;
-    const paragraphs: string[] = [];
-    const buttons: Button[][] = [];
     const t = jobTranslator(person.locale);
     const self = mostUrgent(rows.filter((r) => r.kind.startsWith('self:')));
     const review = mostUrgent(rows.filter((r) => r.kind.startsWith('review:')));
+    const deadlineIds = rows.filter((r) => r.kind.startsWith('self:') || r.kind.startsWith('review:')).map((r) => r.id);
+    const deadlineParts: Part[] = [];
     if (self) {
       const p = progress.get(self.assessment_id as number) ?? { done: 0, total: 0 };
       const vars = { cycle: cycleDisplayName(self.cycle_name ?? ''), deadline: formatDeadline(self.self_deadline as string, person.timezone, person.locale), done: p.done, total: p.total, days: daysBefore(self.kind) };
-      paragraphs.push(selfReminderText(t, momentOf(self.kind), vars));
-      buttons.push([{ label: continueButtonLabel(t), token: CONTINUE_ASSESSMENT_TOKEN, style: 'primary' }]);
+      deadlineParts.push({ text: selfReminderText(t, momentOf(self.kind), vars), buttons: [[{ label: continueButtonLabel(t), token: CONTINUE_ASSESSMENT_TOKEN, style: 'primary' }]], reminderIds: [], postponable: false });
     }
     if (review) {
       const vars = { cycle: cycleDisplayName(review.cycle_name ?? ''), deadline: formatDeadline(review.review_deadline as string, person.timezone, person.locale), count: waiting.get(review.recipient_id) ?? 1 };
-      paragraphs.push(reviewReminderText(t, momentOf(review.kind), vars));
-      buttons.push([{ label: reviewButtonLabel(t), token: OPEN_REVIEWS_TOKEN }]);
+      deadlineParts.push({ text: reviewReminderText(t, momentOf(review.kind), vars), buttons: [[{ label: reviewButtonLabel(t), token: OPEN_REVIEWS_TOKEN }]], reminderIds: [], postponable: false });
     }
+    // The less urgent reminders of a track are answered by the paragraph of the most urgent one.
+    if (deadlineParts.length > 0) deadlineParts[0]!.reminderIds = deadlineIds;
+    for (const part of deadlineParts) add(person.id, part);
     for (const r of rows.filter((x) => x.kind.startsWith('checkin'))) {
       const coached = r.subject_id === person.id;
       const otherId = coached ? r.supervisor_id : r.subject_id;
       const vars = { other: (otherId !== null ? people.get(otherId)?.name : undefined) ?? '-', date: localDate(person.timezone) };
       if (r.kind.startsWith('checkin_rating:')) {
         const checkInId = r.kind.slice('checkin_rating:'.length);
-        paragraphs.push(checkInText(person.locale, 'rating', vars));
-        buttons.push([1, 2, 3, 4, 5].map((n) => ({ label: String(n), token: `${CHECKIN_RATING_TOKEN}:${checkInId}:${n}` })));
+        add(person.id, { text: checkInText(person.locale, 'rating', vars), buttons: [[1, 2, 3, 4, 5].map((n) => ({ label: String(n), token: `${CHECKIN_RATING_TOKEN}:${checkInId}:${n}` }))], reminderIds: [r.id], postponable: false });
       } else {
-        paragraphs.push(checkInText(person.locale, coached ? 'employee' : 'supervisor', vars));
+        add(person.id, { text: checkInText(person.locale, coached ? 'employee' : 'supervisor', vars), buttons: [], reminderIds: [r.id], postponable: false });
       }
     }
-    for (const r of [...groupBy(rows.filter((x) => x.kind.startsWith('objection:')), (x) => `${x.assessment_id}`).values()].map((g) => mostUrgent(g) as DueRow)) {
+    for (const group of groupBy(rows.filter((x) => x.kind.startsWith('objection:')), (x) => `${x.assessment_id}`).values()) {
+      const r = mostUrgent(group) as DueRow;
       const o = objections.get(r.assessment_id as number);
       if (!o) continue;
       const owner = r.subject_id !== null ? people.get(r.subject_id) : undefined;
       const vars = { name: owner?.name ?? '-', nip: owner?.nip ?? '-', cycle: cycleDisplayName(r.cycle_name ?? ''), date: formatDate(jobLocale(person.locale), o.due_on), decider: person.name, command: commandToken(OBJECTION_COMMAND) };
-      paragraphs.push(objectionReminderText(t, momentOf(r.kind), vars));
+      add(person.id, { text: objectionReminderText(t, momentOf(r.kind), vars), buttons: [], reminderIds: group.map((x) => x.id), postponable: false });
     }
-    if (paragraphs.length === 0) continue;
-    messages.push({
-      platform: person.platform,
-      chat_id: person.chat_id,
-      recipient_id: person.id,
-      payload: { text: paragraphs.join('\n\n'), buttons },
-      dedupe_key: `reminder:${person.id}:${localDate(person.timezone)}`,
-      reminderIds: rows.map((r) => r.id),
-    });
+    for (const r of rows.filter((x) => x.kind === 'fbreq')) {
+      const asker = r.subject_id !== null ? people.get(r.subject_id) : undefined;
+      if (!asker) continue;
+      const vars = { name: asker.name, nip: asker.nip, date: formatDate(jobLocale(person.locale), r.request_on as string), topic: r.request_topic, command: commandToken(FEEDBACK_COMMAND) };
+      add(person.id, { text: feedbackRequestReminderText(t, vars), buttons: [], reminderIds: [r.id], postponable: true });
+    }
   }
 
-  // 2. Supervisor digests: one per supervisor, listing every late person.
+  // 2. Feedback nudges: the supervisor's people without their feedback for FEEDBACK_NUDGE_DAYS, never in a
+  // deadline's quiet days (those rows move to the working day after the deadline).
+  const nudgeDays = config.FEEDBACK_NUDGE_DAYS ?? DEFAULT_FEEDBACK_NUDGE_DAYS;
+  const nudgeRows: DueRow[] = [];
+  for (const r of live.filter((x) => x.kind === 'fbnudge' && x.cycle_id !== null)) {
+    const today = localDate(r.timezone);
+    const day = nudgeDay(today, [r.self_deadline, r.review_deadline].filter((d): d is string => d !== null), calendar);
+    if (day === today) {
+      nudgeRows.push(r);
+      continue;
+    }
+    const slot = nextWorkingSlot(DateTime.fromISO(`${day}T${config.REMINDER_SEND_AT}`, { zone: r.timezone }), r.timezone, calendar, workingHoursOf(config));
+    composed.postponed.push({ id: r.id, due_at: slot.toISO() as string, local_date: day });
+  }
+  const candidates = await nudgeCandidates(tx, nudgeRows.map((r) => ({ raterId: r.recipient_id, cycleId: r.cycle_id as number })), now);
+  for (const r of nudgeRows) {
+    const today = DateTime.fromJSDate(now, { zone: r.timezone }).startOf('day');
+    // Counted in the supervisor's calendar days: feedback given on 1 July makes 31 July the 30th day.
+    const quietOn = (p: { since: string }) => DateTime.fromISO(p.since).setZone(r.timezone).startOf('day').plus({ days: nudgeDays });
+    const all = candidates.get(`${r.recipient_id}:${r.cycle_id}`) ?? [];
+    const quiet = all.filter((p) => quietOn(p) <= today);
+    // Without a nudge now, the next check is when the first of the others falls quiet (N days on at the latest).
+    const firstQuiet = all.filter((p) => quietOn(p) > today).map(quietOn).sort((a, b) => a.toMillis() - b.toMillis())[0];
+    const inN = today.plus({ days: nudgeDays });
+    const later = (d: DateTime | undefined) => (d && d < inN ? (d > today ? d : today.plus({ days: 1 })) : inN).toISODate() as string;
+    composed.nudges.push({ rowId: r.id, raterId: r.recipient_id, cycleId: r.cycle_id as number, timezone: r.timezone, sentNext: inN.toISODate() as string, quietNext: later(firstQuiet) });
+    const person = people.get(r.recipient_id);
+    if (quiet.length === 0 || !person?.platform || !person.chat_id) continue;
+    add(person.id, { text: feedbackNudgeText(jobTranslator(person.locale), { days: nudgeDays, people: quiet, command: commandToken(FEEDBACK_COMMAND) }), buttons: [], reminderIds: [r.id], postponable: true });
+  }
+
+  // 3. Supervisor digests: one section per supervisor, listing every late person.
   const bySupervisor = groupBy(
     live.filter((r) => r.audience === 'supervisor' && r.supervisor_id !== null),
     (r) => `${r.supervisor_id}`,
@@ -286,17 +392,10 @@ async function composeMessages(tx: Tx, live: DueRow[], now: Date): Promise<NewMe
   for (const rows of bySupervisor.values()) {
     const sup = people.get(rows[0].supervisor_id as number);
     if (!sup?.platform || !sup.chat_id) continue;
-    messages.push({
-      platform: sup.platform,
-      chat_id: sup.chat_id,
-      recipient_id: sup.id,
-      payload: { text: digestText(sup, rows, 'supervisor', progress, people, '') },
-      dedupe_key: `digest:supervisor:${sup.id}:${localDate(sup.timezone)}`,
-      reminderIds: rows.map((r) => r.id),
-    });
+    add(sup.id, { text: digestText(sup, rows, 'supervisor', progress, people, ''), buttons: [], reminderIds: rows.map((r) => r.id), postponable: true });
   }
 
-  // 3. HR digests: one per unit for each HR officer of it.
+  // 4. HR digests: one section per unit for each HR officer of it, all of an officer's units in their one message.
   const unitNames = await unitNamesOf(tx, [...hrByUnit.keys()]);
   const byUnit = groupBy(
     live.filter((r) => r.audience === 'hr' && !r.kind.startsWith('objection:')),
@@ -307,25 +406,18 @@ async function composeMessages(tx: Tx, live: DueRow[], now: Date): Promise<NewMe
     for (const hrId of hrByUnit.get(unitId) ?? []) {
       const hr = people.get(hrId);
       if (!hr?.platform || !hr.chat_id) continue;
-      messages.push({
-        platform: hr.platform,
-        chat_id: hr.chat_id,
-        recipient_id: hr.id,
-        payload: { text: digestText(hr, rows, 'hr', progress, people, unitNames.get(unitId) ?? String(unitId)) },
-        dedupe_key: `digest:hr:${unitId}:${hr.id}:${localDate(hr.timezone)}`,
-        reminderIds: rows.map((r) => r.id),
-      });
+      add(hr.id, { text: digestText(hr, rows, 'hr', progress, people, unitNames.get(unitId) ?? String(unitId)), buttons: [], reminderIds: rows.map((r) => r.id), postponable: true });
     }
   }
 
-  // 4. Objections HR must see: one not decided in time (escalated, recorded and audited), or one HR decides.
+  // 5. Objections HR must see: one not decided in time (escalated, recorded and audited once), or one HR decides.
   for (const r of live.filter((x) => x.audience === 'hr' && x.kind.startsWith('objection:'))) {
     const o = objections.get(r.assessment_id as number);
     if (!o) continue;
     const escalated = r.kind === 'objection:escalate_hr';
     if (escalated) {
-      await tx.exec(`update objection set escalated_at = coalesce(escalated_at, $2) where id = $1`, [o.id, now]);
-      await appendAudit(tx, { actor: 'system', action: 'objection.escalated', subject: `assessment:${r.assessment_id}`, data: { dueOn: o.due_on, decider: o.decider_id } }, now);
+      const first = await tx.exec(`update objection set escalated_at = $2 where id = $1 and escalated_at is null`, [o.id, now]);
+      if (first > 0) await appendAudit(tx, { actor: 'system', action: 'objection.escalated', subject: `assessment:${r.assessment_id}`, data: { dueOn: o.due_on, decider: o.decider_id } }, now);
     }
     const owner = people.get(r.recipient_id);
     const decider = o.decider_id !== null ? people.get(o.decider_id) : undefined;
@@ -333,17 +425,26 @@ async function composeMessages(tx: Tx, live: DueRow[], now: Date): Promise<NewMe
       const hr = people.get(hrId);
       if (!hr?.platform || !hr.chat_id) continue;
       const vars = { name: owner?.name ?? r.name, nip: owner?.nip ?? r.nip, cycle: cycleDisplayName(r.cycle_name ?? ''), date: formatDate(jobLocale(hr.locale), o.due_on), decider: decider?.name ?? '-', command: commandToken(OBJECTION_COMMAND) };
-      messages.push({
-        platform: hr.platform,
-        chat_id: hr.chat_id,
-        recipient_id: hr.id,
-        payload: { text: objectionHrText(jobTranslator(hr.locale), escalated, vars) },
-        dedupe_key: `objection:${r.kind.slice('objection:'.length)}:${r.assessment_id}:${hr.id}`,
-        reminderIds: [r.id],
-      });
+      add(hr.id, { text: objectionHrText(jobTranslator(hr.locale), escalated, vars), buttons: [], reminderIds: [r.id], postponable: true });
     }
   }
-  return messages;
+
+  // One message a person a day: every paragraph, every button, one dedupe key.
+  for (const [personId, list] of parts) {
+    const person = people.get(personId);
+    if (!person?.platform || !person.chat_id) continue;
+    composed.messages.push({
+      platform: person.platform,
+      chat_id: person.chat_id,
+      recipient_id: person.id,
+      payload: { text: list.map((p) => p.text).join('\n\n'), buttons: list.flatMap((p) => p.buttons) },
+      dedupe_key: `reminder:${person.id}:${localDate(person.timezone)}`,
+      reminderIds: [...new Set(list.flatMap((p) => p.reminderIds))],
+      postponable: new Set(list.filter((p) => p.postponable).flatMap((p) => p.reminderIds)),
+      timezone: person.timezone,
+    });
+  }
+  return composed;
 }
 
 /** The open objections of these assessments: id, due date, named decider. */

@@ -4,6 +4,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { forEachPage, instant, reportQuery, type SqlParam } from './cursor.js';
+import { gatheredCountsSql } from '../db/gathered.js';
 import type { ExportScope } from './scope.js';
 
 /** `[realisasi, supervisor rating, narrative]` of one answered item. */
@@ -57,6 +58,9 @@ export interface AssessmentRow {
   objection_new_predicate: string | null;
   objection_decision_reason: string | null;
   objection_decided_at: Date | null;
+  /** Supervisor feedback and (not hidden) recognitions the person gathered in the cycle (db/gathered.ts). */
+  feedback_count: number;
+  recognition_count: number;
 }
 
 /** A cycle indicator that carries a target (a work result; behaviour values are rated as a whole). */
@@ -94,7 +98,7 @@ export async function maxTargetsPerEmployee(em: EntityManager, scope: ExportScop
 export function assessmentRowsQuery(scope: ExportScope, opts: { now: Date }): { sql: string; params: SqlParam[] } {
   const unitFilter = scope.unitIds ? 'and e.unit_id = any(?::int[])' : '';
   // In the order the placeholders appear in the text below.
-  const params: SqlParam[] = [scope.cycle.id, ...(scope.unitIds ? [`{${scope.unitIds.join(',')}}`] : []), scope.cycle.id, opts.now, opts.now, opts.now];
+  const params: SqlParam[] = [scope.cycle.id, ...(scope.unitIds ? [`{${scope.unitIds.join(',')}}`] : []), scope.cycle.id, scope.cycle.id, scope.cycle.id, opts.now, opts.now, opts.now];
   // Everything hanging off an assessment is gathered set-based per table (hash joins over the cycle), not
   // looked up row by row: at 100,000 people that is the difference between seconds and minutes.
   const sql = `
@@ -118,7 +122,8 @@ export function assessmentRowsQuery(scope: ExportScope, opts: { now: Date }): { 
         from check_in k join follow_up f on f.id = k.follow_up_id join sa on sa.id = f.assessment_id group by k.follow_up_id),
     ob as (
       select distinct on (o.assessment_id) o.assessment_id, o.reason, o.status, o.decision, o.original_predicate, o.new_predicate, o.decision_reason, o.decided_at
-        from objection o join sa on sa.id = o.assessment_id order by o.assessment_id, o.id desc)
+        from objection o join sa on sa.id = o.assessment_id order by o.assessment_id, o.id desc),
+    gc as (${gatheredCountsSql('?::int')})
     select a.id, a.status, a.round, e.nip, e.name, e.position, u.id as unit_id, u.code as unit_code, u.name as unit_name, org_rating_of(u.id, a.cycle_id) as org_rating,
            s.nip as supervisor_nip, s.name as supervisor_name, act.kind as acting_kind, act.nip as acting_nip, act.name as acting_name,
            a.submitted_at, a.reviewed_at,
@@ -131,7 +136,8 @@ export function assessmentRowsQuery(scope: ExportScope, opts: { now: Date }): { 
            rv.reviewer_nip, rv.reviewer_name, rv.acting_kind as reviewer_acting_kind, rv.feedback, rv.perilaku_note, rr.return_note,
            f.kind as follow_up_kind, f.plan as coaching_plan, ck.items as check_ins,
            ob.reason as objection_reason, ob.status as objection_status, ob.decision as objection_decision,
-           ob.original_predicate as objection_original_predicate, ob.new_predicate as objection_new_predicate, ob.decision_reason as objection_decision_reason, ob.decided_at as objection_decided_at
+           ob.original_predicate as objection_original_predicate, ob.new_predicate as objection_new_predicate, ob.decision_reason as objection_decision_reason, ob.decided_at as objection_decided_at,
+           coalesce(gc.feedback, 0) as feedback_count, coalesce(gc.recognitions, 0) as recognition_count
       from sa
       join assessment a on a.id = sa.id
       join cycle c on c.id = a.cycle_id
@@ -152,6 +158,7 @@ export function assessmentRowsQuery(scope: ExportScope, opts: { now: Date }): { 
       left join follow_up f on f.assessment_id = a.id
       left join ck on ck.follow_up_id = f.id
       left join ob on ob.assessment_id = a.id
+      left join gc on gc.employee_id = a.employee_id
      order by u.code, e.name, e.nip, a.id`;
   return { sql, params };
 }

@@ -2,7 +2,8 @@
  * `kinerja export results`: one row per employee of the cycle, wide: the person and their raters, then one
  * column group per work-result indicator (target, realisasi, capaian, rating, narrative) and per own target
  * position (RHK 1, RHK 2, ...), then the ratings, the predikat (provisional or final), late flags, feedback,
- * the follow-up with its check-in ratings, and the objection (the predikat objected to and the decision). Wide because HR's spreadsheets compute
+ * the follow-up with its check-in ratings, the objection (the predikat objected to and the decision), and the
+ * supervisor feedback and colleagues' recognitions gathered in the period (counts; issue 12). Wide because HR's spreadsheets compute
  * tunjangan kinerja and upload to the national system per person: one line each, filterable by column.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -51,6 +52,8 @@ function resultColumns(t: Translate, lang: ExportLanguage, indicators: readonly 
     { header: t('export.col.objection_new_predicate'), kind: 'text', width: 24 },
     { header: t('export.col.objection_decision_reason'), kind: 'text', width: 40 },
     { header: t('export.col.objection_decided_at'), kind: 'datetime' },
+    { header: t('export.col.feedback_count'), kind: 'number', width: 14 },
+    { header: t('export.col.recognition_count'), kind: 'number', width: 14 },
   ];
 }
 
@@ -95,6 +98,7 @@ function resultRow(t: Translate, r: AssessmentRow, indicators: readonly ResultIn
     ratings.length === 0 ? null : Math.round((ratings.reduce((a, b) => a + b, 0) / ratings.length) * 10) / 10,
     r.objection_reason, label('export.objection', r.objection_status), label('export.objection', r.objection_decision),
     label('predicate', r.objection_original_predicate), label('predicate', r.objection_new_predicate), r.objection_decision_reason, r.objection_decided_at,
+    r.feedback_count, r.recognition_count,
   ];
 }
 
@@ -116,6 +120,7 @@ export async function exportResults(em: EntityManager, opts: ExportOptions, writ
     for (const r of page) {
       const state = completionState({ status: r.status, answered: r.answered, selfDeadlinePassed: r.self_deadline_passed });
       summary.add({ id: r.unit_id, code: r.unit_code, name: r.unit_name, orgRating: r.org_rating }, state, standingPredicate(r));
+      summary.addGathered(r.unit_id, r.feedback_count, r.recognition_count);
     }
     rows += page.length;
   });

@@ -8,6 +8,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { completionState } from '../domain/completion.js';
+import { gatheredCountsSql } from '../db/gathered.js';
 import { reportQuery, type SqlParam } from './cursor.js';
 import { standingPredicate } from './results.js';
 import type { ExportScope } from './scope.js';
@@ -57,5 +58,15 @@ export async function unitCounts(em: EntityManager, scope: ExportScope, now: Dat
     const predicate = standingPredicate({ predicate: r.predicate, objection_new_predicate: r.new_predicate, objection_decided_at: r.decided ? new Date(0) : null });
     summary.add({ id: r.unit_id, code: r.code, name: r.name, orgRating: r.org_rating }, state, predicate, Number(r.n));
   }
+  // Feedback and recognitions gathered per unit in the period: one grouped scan (db/gathered.ts counts them).
+  const gathered = await reportQuery<{ unit_id: number; feedback: number; recognitions: number }>(
+    em,
+    `select e.unit_id, sum(g.feedback)::int as feedback, sum(g.recognitions)::int as recognitions
+       from (${gatheredCountsSql('?::int')}) g join employee e on e.id = g.employee_id
+       join assessment a on a.employee_id = e.id and a.cycle_id = ? ${unitFilter}
+      group by e.unit_id`,
+    [scope.cycle.id, scope.cycle.id, scope.cycle.id, ...(scope.unitIds ? [`{${scope.unitIds.join(',')}}`] : [])],
+  );
+  for (const g of gathered) summary.addGathered(g.unit_id, g.feedback, g.recognitions);
   return summary.units();
 }

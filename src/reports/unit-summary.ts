@@ -17,6 +17,9 @@ export interface UnitTally {
   total: number;
   states: Record<CompletionState, number>;
   predicates: Record<Predicate, number>;
+  /** Supervisor feedback and (not hidden) recognitions the unit's people gathered in the period. */
+  feedback: number;
+  recognitions: number;
 }
 
 const zeroes = <K extends string>(keys: readonly K[]): Record<K, number> => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
@@ -29,12 +32,20 @@ export class UnitSummary {
   add(unit: { id: number; code: string; name: string; orgRating: string | null }, state: CompletionState, predicate: string | null, n = 1): void {
     let t = this.byId.get(unit.id);
     if (!t) {
-      t = { code: unit.code, name: unit.name, orgRating: (unit.orgRating as OrgRating | null) ?? null, total: 0, states: zeroes(COMPLETION_STATES), predicates: zeroes(PREDICATES) };
+      t = { code: unit.code, name: unit.name, orgRating: (unit.orgRating as OrgRating | null) ?? null, total: 0, states: zeroes(COMPLETION_STATES), predicates: zeroes(PREDICATES), feedback: 0, recognitions: 0 };
       this.byId.set(unit.id, t);
     }
     t.total += n;
     t.states[state] += n;
     if (predicate !== null && (PREDICATES as readonly string[]).includes(predicate)) t.predicates[predicate as Predicate] += n;
+  }
+
+  /** Adds feedback and recognitions gathered by people of unit `unitId` (counted with `add` first). */
+  addGathered(unitId: number, feedback: number, recognitions: number): void {
+    const t = this.byId.get(unitId);
+    if (!t) return;
+    t.feedback += feedback;
+    t.recognitions += recognitions;
   }
 
   /** The tallies, by unit code: what the monitoring pictures and the HR page show. */
@@ -73,6 +84,8 @@ export class UnitSummary {
       { header: t('export.col.rated'), kind: 'number' },
       { header: t('export.col.curve'), kind: 'text', width: 60 },
       { header: t('export.col.curve_ok'), kind: 'text', width: 14 },
+      { header: t('export.col.feedback_count'), kind: 'number', width: 14 },
+      { header: t('export.col.recognition_count'), kind: 'number', width: 14 },
     ];
     const rows = this.sorted().map((u, i): Row => {
       const rated = PREDICATES.reduce((n, p) => n + u.predicates[p], 0);
@@ -99,6 +112,8 @@ export class UnitSummary {
         rated,
         curve,
         ok,
+        u.feedback,
+        u.recognitions,
       ];
     });
     return { columns, rows };

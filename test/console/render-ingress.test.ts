@@ -42,6 +42,13 @@ describe('console input', () => {
     expect(parseConsoleLine('   ', nip, choice)).toEqual({ kind: 'empty' });
   });
 
+  it('`> text` answers in the thread of the latest threaded message; without one it is plain text', () => {
+    expect(parseConsoleLine('> Terima kasih Pak', nip, choice, () => 'fbthread1')).toMatchObject({ kind: 'event', event: { kind: 'text', payload: 'Terima kasih Pak', threadKey: 'fbthread1' } });
+    const plain = parseConsoleLine('> Terima kasih Pak', nip, choice, () => undefined);
+    expect(plain).toMatchObject({ kind: 'event', event: { kind: 'text', payload: '> Terima kasih Pak' } });
+    expect(plain.kind === 'event' && plain.event.threadKey).toBeFalsy();
+  });
+
   it('every event gets a fresh id so retyping is not taken for a replay', () => {
     const a = parseConsoleLine('halo', nip, choice);
     const b = parseConsoleLine('halo', nip, choice);

@@ -148,6 +148,15 @@ describe('README walkthrough on the embedded default (console)', () => {
     expect(given).toContain('Apresiasi dari atasan Anda, Budi Santoso:');
     expect(given).toContain('Umpan balik terkirim kepada Siti Rahmawati');
 
+    // Siti answers in the feedback's thread (`> text`, the terminal's reply-to); Budi gets it, and answers back.
+    await type(`/as ${DEMO_EMPLOYEE_NIP}`);
+    const answered = await type('> Terima kasih Pak, tim pengaduan juga ikut membantu.');
+    expect(answered).toContain('Pesan diteruskan.');
+    await until(() => screen.includes('Siti Rahmawati: Terima kasih Pak, tim pengaduan juga ikut membantu.'));
+    await type(`/as ${DEMO_SUPERVISOR_NIP}`);
+    await type('> Sampaikan terima kasih saya ke tim.');
+    await until(() => screen.includes('Budi Santoso: Sampaikan terima kasih saya ke tim.'));
+
     await type(`/as ${DEMO_EMPLOYEE_NIP}`);
     expect(await type('/apresiasi Andi')).toContain('Apresiasi untuk Andi Pratama');
     await press('Kolaboratif');

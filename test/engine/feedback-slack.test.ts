@@ -119,4 +119,19 @@ describe('feedback on Slack', () => {
     await slash(SITI, 'apresiasi Siti');
     expect(shown(SITI.dm).at(-1)!.text).toContain('Apresiasi tidak dapat diberikan kepada diri sendiri.');
   });
+
+  it('/kinerja apresiasi @Budi: the mention names the employee linked to that Slack user; an unknown user finds no one', async () => {
+    // The slash command is escaped (manifest should_escape): Slack sends the mention as <@U...|name>.
+    await slash(SITI, 'apresiasi <@UBUDI|budi>');
+    expect(shown(SITI.dm).at(-1)!.text).toContain('Apresiasi untuk Budi Santoso: nilai BerAKHLAK mana');
+    await press(SITI, 'Harmonis');
+    await dm(SITI, 'Terima kasih sudah sabar membimbing saya menyusun rekap.');
+    await press(SITI, 'Tidak, pribadi saja');
+    expect(shown(BUDI.dm).at(-1)!.text).toContain('Siti Rahma memberi Anda apresiasi untuk nilai BerAKHLAK Harmonis');
+    const [row] = await db.orm.em.getConnection().execute<{ name: string }[]>(`select e.name from recognition r join employee e on e.id = r.recipient_id order by r.id desc limit 1`);
+    expect(row!.name).toBe('Budi Santoso');
+
+    await slash(SITI, 'apresiasi <@UNOBODY|zaenal>');
+    expect(shown(SITI.dm).at(-1)!.text).toContain('Tidak ada rekan');
+  });
 });

@@ -39,4 +39,18 @@ describe('feedback on Telegram', () => {
     expect(last(SARI).text).toBe('Ani Pegawai: Terima kasih Bu, saya pertahankan.');
     expect(last(ANI).text).toBe('Pesan diteruskan.');
   });
+
+  it('an indicator named and a photo sent as evidence before the text; the link inside the text stays text', async () => {
+    await h.act(() => h.fake.sendCommand(SARI, 'umpanbalik', 'Ani'));
+    await press(SARI, 'Saran perbaikan');
+    await press(SARI, 'Kualitas pelayanan');
+    await h.act(() => h.fake.sendPhoto(SARI, { size: 90_000 }));
+    expect(last(SARI).text).toContain('Bukti dukung tersimpan (1)');
+    await h.act(() => h.fake.sendText(SARI, 'Antrean loket masih panjang pada jam 10, lihat foto dan https://contoh.go.id/antrean.'));
+    const toAni = last(ANI);
+    expect(toAni.text).toContain('Saran perbaikan dari atasan Anda, Sari Atasan:');
+    expect(toAni.text).toContain('Indikator: Kualitas pelayanan');
+    expect(toAni.text).toContain('Bukti dukung:\n- foto\n');
+    expect(toAni.text).toContain('lihat foto dan https://contoh.go.id/antrean.');
+  });
 });

@@ -65,7 +65,7 @@ describe('/umpanbalik', () => {
     await h.send('sari', '/feedback budi');
     expect(await h.lastText('sari')).toContain('Feedback for Budi Staff: what kind?');
     await h.press('sari', 'Suggestion for improvement');
-    await h.press('sari', 'No value');
+    await h.press('sari', 'No link');
     await h.send('sari', 'Too short');
     expect(await h.lastText('sari')).toContain('The feedback is too short (9 characters). Write at least 10 characters.');
     await h.send('sari', 'Please send the monthly report two days earlier next time.');
@@ -100,7 +100,7 @@ describe('/umpanbalik', () => {
     await h.press('sari', 'Beri umpan balik');
     expect(await h.lastText('sari')).toContain('Umpan balik untuk Ani Pegawai: apa jenisnya?');
     await h.press('sari', 'Saran perbaikan');
-    await h.press('sari', 'Tanpa nilai');
+    await h.press('sari', 'Tanpa kaitan');
     await h.send('sari', 'Lampirkan rekap per sekolah di laporan PPDB berikutnya.');
     expect(await h.lastText('ani')).toContain('Saran perbaikan dari atasan Anda, Sari Atasan:');
     const [req] = await h.query<{ topic: string; answered: boolean; rater_id: number }>(`select topic, answered_at is not null as answered, rater_id from feedback_request where employee_id = ?`, [h.ids.ani]);
@@ -130,5 +130,75 @@ describe('/umpanbalik', () => {
     expect(await h.lastText('citra')).toContain('Apresiasi dari atasan Anda, Putra PLH:');
     const [row] = await h.query<{ acting_kind: string; giver_id: number }>(`select acting_kind, giver_id from feedback where employee_id = ?`, [h.ids.citra]);
     expect(row).toEqual({ acting_kind: 'plh', giver_id: h.ids.plh });
+  });
+
+  it('names one of the person\'s indicators and carries evidence (a link and a photo); both reach the employee and the row', async () => {
+    await h.send('sari', '/umpanbalik Ani');
+    await h.press('sari', 'Apresiasi');
+    // Ani's own target first, then the period's Hasil Kerja indicators, then the values.
+    const shown = await labels('sari');
+    expect(shown.slice(0, 3)).toEqual(['Jumlah laporan layanan', 'Kualitas pelayanan', 'Kecepatan respons']);
+    expect(shown).toContain('Kolaboratif');
+    expect(shown.at(-1)).toBe('Tanpa kaitan');
+    await h.press('sari', 'Jumlah laporan layanan');
+    expect(await h.lastText('sari')).toContain('Bukti dukung (file, foto, atau tautan https://) boleh dikirim lebih dulu');
+    await h.send('sari', 'javascript:alert(1)');
+    expect(await h.lastText('sari')).toContain('Hanya tautan http:// atau https:// yang diterima');
+    await h.send('sari', 'https://drive.example.go.id/laporan-ppdb.pdf');
+    expect(await h.lastText('sari')).toContain('Bukti dukung tersimpan (1)');
+    await h.sendFile('sari', { kind: 'photo', fileId: 'photo-loket-1', name: 'loket.jpg', size: 120_000 });
+    expect(await h.lastText('sari')).toContain('Bukti dukung tersimpan (2)');
+    await h.sendFile('sari', { kind: 'file', fileId: 'big', name: 'video.mp4', size: 50 * 1024 * 1024 });
+    expect(await h.lastText('sari')).toContain('File terlalu besar');
+    await h.send('sari', 'Dua belas laporan layanan sekolah selesai lebih awal, rapi dan lengkap.');
+
+    const [toAni] = await h.lastMessages('ani');
+    expect(toAni!.text).toContain('Indikator: Jumlah laporan layanan');
+    expect(toAni!.text).not.toContain('Nilai BerAKHLAK');
+    expect(toAni!.text).toContain('Bukti dukung:\n- https://drive.example.go.id/laporan-ppdb.pdf\n- foto loket.jpg');
+    const [row] = await h.query<{ item_key: string; item_title: string; value: string | null; evidence: { kind: string; url?: string; fileId?: string }[] }>(
+      `select item_key, item_title, value, evidence from feedback where employee_id = ? order by id desc limit 1`,
+      [h.ids.ani],
+    );
+    expect(row!.item_key).toMatch(/^tgt:\d+$/);
+    expect(row!.item_title).toBe('Jumlah laporan layanan');
+    expect(row!.value).toBeNull();
+    expect(row!.evidence.map((e) => e.url ?? e.fileId)).toEqual(['https://drive.example.go.id/laporan-ppdb.pdf', 'photo-loket-1']);
+  });
+
+  it('in English: an indicator in the reader\'s language; a file before the text step is refused, nothing lost', async () => {
+    await h.query(`update employee set locale = 'en' where id = ?`, [h.ids.sari]);
+    await h.send('sari', '/feedback Budi');
+    await h.sendFile('sari', { kind: 'file', fileId: 'early', name: 'early.pdf', size: 1000 });
+    expect(await h.lastText('sari')).toContain('Files are taken as evidence while you write the feedback. Choose one of the buttons above first');
+    await h.press('sari', 'Suggestion for improvement');
+    expect(await h.lastText('sari')).toContain("Link it to one of Budi Staff's indicators or to a BerAKHLAK value? (optional)");
+    await h.press('sari', 'Response speed');
+    await h.sendFile('sari', { kind: 'file', fileId: 'rekap-1', name: 'rekap.xlsx', size: 2000 });
+    expect(await h.lastText('sari')).toContain('Evidence saved (1). Send more, or write the feedback.');
+    await h.send('sari', 'Answer parents within one working day, as in the attached recap.');
+    const [toBudi] = await h.lastMessages('budi');
+    expect(toBudi!.text).toContain('Indicator: Response speed');
+    expect(toBudi!.text).toContain('Evidence:\n- file rekap.xlsx');
+    await h.query(`update employee set locale = 'id' where id = ?`, [h.ids.sari]);
+  });
+
+  it('with more than 8 people the supervisor types a name; several matches become buttons', async () => {
+    for (let i = 0; i < 7; i++) {
+      await h.query(
+        `insert into employee (nip, name, position, position_kind, unit_id, supervisor_id, roles, locale, timezone, active)
+         select ?, ?, 'Analis', 'pelaksana', unit_id, ?, '{pegawai}', 'id', 'Asia/Jakarta', true from employee where id = ?`,
+        [`19950101202001100${i}`, `Staf Tambahan ${i}`, h.ids.sari, h.ids.sari],
+      );
+    }
+    await h.send('sari', '/umpanbalik');
+    expect(await h.lastText('sari')).toContain('Anda membawahi 10 orang. Ketik nama');
+    expect(await labels('sari')).toEqual([]);
+    await h.send('sari', 'Pegawai');
+    expect(await labels('sari')).toEqual(['Ani Pegawai', 'Citra Pegawai']);
+    await h.press('sari', 'Citra');
+    expect(await h.lastText('sari')).toContain('Umpan balik untuk Citra Pegawai: apa jenisnya?');
+    await h.send('sari', '/batal');
+    await h.query(`update employee set active = false where name like 'Staf Tambahan%'`);
   });
 });

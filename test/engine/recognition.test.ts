@@ -132,7 +132,7 @@ describe('/apresiasi', () => {
   it("the supervisor's review shows the period's feedback and recognitions: the count and the latest three (hidden left out)", async () => {
     await h.send('sari', '/umpanbalik citra');
     await h.press('sari', 'Apresiasi');
-    await h.press('sari', 'Tanpa nilai');
+    await h.press('sari', 'Tanpa kaitan');
     await h.send('sari', 'Rekap data puskesmas minggu ini rapi sekali.');
     await completeSelfAssessment(h, 'citra');
     await h.press('sari', 'Tinjau sekarang');
@@ -150,6 +150,41 @@ describe('/apresiasi', () => {
     expect(english).toContain('Feedback and recognitions this period: 2.');
     expect(english).toContain('appreciation from Sari Atasan');
     expect(english).toContain('recognition by Ani Pegawai');
+  });
+
+  it('more than three: the review\'s "show all" button lists every one of the period, in both languages; others are refused', async () => {
+    for (const [i, word] of ['Satu', 'Dua', 'Tiga'].entries()) {
+      await h.query(
+        `insert into feedback (cycle_id, giver_id, employee_id, kind, text, thread_key, platform, created_at) values (?, ?, ?, 'saran', ?, ?, 'telegram', ?)`,
+        [h.cycleId, h.ids.sari, h.ids.citra, `Catatan ${word}: perbaiki format rekap mingguan.`, `fb-all-${i}`, new Date(h.clock.now().getTime() + (i + 1) * 60_000)],
+      );
+    }
+    await h.send('sari', '/cancel');
+    await h.send('sari', '/review');
+    await h.press('sari', 'Citra Pegawai');
+    const [overview] = await h.lastMessages('sari');
+    expect(overview!.text).toContain('Feedback and recognitions this period: 5.');
+    expect(overview!.text).toContain('Catatan Tiga');
+    expect(overview!.text).not.toContain('Rekap data puskesmas');
+    expect(overview!.buttons?.flat().map((b) => b.label)).toEqual(['Show all (5)']);
+    const token = overview!.buttons![0]![0]!.token;
+    await h.pressToken('sari', token);
+    const all = await h.lastText('sari');
+    expect(all).toContain('All feedback and recognitions for Citra Pegawai in Triwulan IV 2026 (5):');
+    for (const text of ['Catatan Satu', 'Catatan Dua', 'Catatan Tiga', 'Rekap data puskesmas', 'Suasana ruang kerja']) expect(all).toContain(text);
+    expect(all).not.toContain('front desk');
+    // Someone who does not rate Citra cannot read them.
+    await h.pressToken('ani', token);
+    expect(await h.lastText('ani')).not.toContain('Catatan');
+
+    await h.query(`update employee set locale = 'id' where id = ?`, [h.ids.sari]);
+    await h.send('sari', '/batal');
+    await h.send('sari', '/tinjau');
+    await h.press('sari', 'Citra Pegawai');
+    const [ringkasan] = await h.lastMessages('sari');
+    expect(ringkasan!.buttons?.flat().map((b) => b.label)).toEqual(['Tampilkan semua (5)']);
+    await h.pressToken('sari', ringkasan!.buttons![0]![0]!.token);
+    expect(await h.lastText('sari')).toContain('Semua umpan balik dan apresiasi untuk Citra Pegawai periode Triwulan IV 2026 (5):');
   });
 
   it('/riwayat lists given and received with dates, hidden ones left out; nothing yet is said so (both languages)', async () => {

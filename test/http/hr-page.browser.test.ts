@@ -79,7 +79,11 @@ describe('the HR page in a browser', () => {
     expect(await page.getByTestId('reviewed').locator('b').textContent()).toBe('2');
     const ump = page.locator('tr[data-unit="BKD-UMP"]');
     expect(await ump.locator('td[data-state="reviewed"]').textContent()).toBe('2');
-    expect(await ump.locator('td').last().textContent()).toBe('sesuai');
+    expect(await ump.locator('td:not([data-col])').last().textContent()).toBe('sesuai');
+    // Feedback and recognitions gathered in the period, per unit (a hidden recognition left out).
+    expect(await ump.locator('td[data-col="feedback"]').textContent()).toBe('2');
+    expect(await ump.locator('td[data-col="recognitions"]').textContent()).toBe('1');
+    expect(await page.locator('tr[data-unit="DISDIK"] td[data-col="feedback"]').textContent()).toBe('1');
     // The formula-looking name is shown as text, never as markup.
     expect(await page.getByTestId('objections').textContent()).toContain('=HYPERLINK(');
     expect(await page.getByTestId('coaching').textContent()).toContain('Eko Bina');
@@ -94,6 +98,9 @@ describe('the HR page in a browser', () => {
     expect(await people.locator('tr').count()).toBe(3); // header + 2
     expect(await people.textContent()).toContain('Eko Bina');
     expect(await people.textContent()).not.toContain('Budi Belum');
+    // ... and per person.
+    expect(await people.locator(`tr[data-nip="${seed.nip.eko}"] td[data-col="recognitions"]`).textContent()).toBe('1');
+    expect(await people.locator(`tr[data-nip="${seed.nip.hyperlink}"] td[data-col="feedback"]`).textContent()).toBe('2');
 
     const xlsx = await Promise.all([page.waitForEvent('download'), page.getByTestId('dl-results-xlsx').click()]).then(([d]) => d);
     const wb = new ExcelJS.Workbook();

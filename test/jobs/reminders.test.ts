@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { ManualClock } from '../../src/clock.js';
-import { cancelReminders, recomputeReminders, scheduleReviewReminders, scheduleSelfAssessmentReminders } from '../../src/db/reminders.js';
+import { cancelReminders, recomputeReminders, scheduleFeedbackNudges, scheduleReviewReminders, scheduleSelfAssessmentReminders } from '../../src/db/reminders.js';
 import { txOf } from '../../src/db/sql.js';
 import { CONTINUE_ASSESSMENT_TOKEN, sweepDueReminders } from '../../src/jobs/reminder-sweep.js';
 import { addActing, addAssessment, addCycle, addPerson, addUnit, answer, sql } from '../support/seed.js';
@@ -44,7 +44,7 @@ describe('reminders', () => {
   });
   beforeEach(async () => {
     em = db.orm.em.fork() as EntityManager;
-    await sql(em, 'truncate reminder, outbox_message, answer, assessment, indicator, cycle, chat_identity, employee, unit restart identity cascade');
+    await sql(em, 'truncate reminder, outbox_message, feedback, answer, assessment, indicator, cycle, chat_identity, employee, unit restart identity cascade');
   });
 
   const reminders = async (where = 'true', params: unknown[] = []) =>
@@ -158,7 +158,7 @@ describe('reminders', () => {
     expect(await outbox()).toHaveLength(1);
   });
 
-  it('escalates overdue people to their supervisor as one digest, and to HR as one digest per unit', async () => {
+  it('escalates overdue people to their supervisor as one digest, and to HR as one message covering every unit', async () => {
     const t = await team({ zones: ['Asia/Jakarta', 'Asia/Jakarta', 'Asia/Jakarta'] });
     const unit2 = await addUnit(em, 'DINKES', { parentId: t.parent });
     const boss2 = await addPerson(em, { name: 'Citra Atasan', unitId: unit2 });
@@ -168,17 +168,60 @@ describe('reminders', () => {
     await sql(em, `update reminder set status = 'sent' where kind not in ('self:escalate_supervisor', 'self:escalate_hr')`);
     // Tuesday 18 March, 2 working days after the deadline: supervisors are told; batch of 2 splits the three.
     await sweep('2025-03-18T02:00:00Z', 2);
-    const digests = (await outbox()).filter((o) => o.dedupe_key.startsWith('digest:supervisor'));
+    const digests = await outbox();
     expect(digests.map((d) => d.recipient_id).sort()).toEqual([t.boss, boss2].sort());
     const budi = digests.find((d) => d.recipient_id === t.boss)!;
     for (const s of t.staff) expect(budi.payload.text).toContain(`Pegawai ${t.staff.indexOf(s)} Asia/Jakarta`);
     expect(budi.payload.text.split('\n')).toHaveLength(4);
-    // Friday 21 March, 5 working days after: HR of the parent unit gets one digest per unit.
+    // Friday 21 March, 5 working days after: HR of the parent unit gets ONE message, a section per unit.
     await sweep('2025-03-21T02:00:00Z');
-    const hr = (await outbox()).filter((o) => o.dedupe_key.startsWith('digest:hr'));
-    expect(hr).toHaveLength(2);
-    expect(hr.every((d) => d.recipient_id === t.hr)).toBe(true);
-    expect(hr.map((d) => d.payload.text.split('\n')[0]).sort()).toEqual([expect.stringContaining('Unit DINKES'), expect.stringContaining('Unit DISDIK')]);
+    const hr = (await outbox()).filter((o) => o.recipient_id === t.hr);
+    expect(hr).toHaveLength(1);
+    expect(hr[0].dedupe_key).toBe(`reminder:${t.hr}:2025-03-21`);
+    const headings = hr[0].payload.text.split('\n').filter((l) => l.startsWith('Unit '));
+    expect(headings.sort()).toEqual([expect.stringContaining('Unit DINKES'), expect.stringContaining('Unit DISDIK')]);
+  });
+
+  it('one message a person a day: a supervisor\'s own reminder and the digest of their late people, merged', async () => {
+    const t = await team({ zones: ['Asia/Jakarta', 'Asia/Jakarta'] });
+    // The supervisor has their own self-assessment too, overdue the same day their people are escalated.
+    const own = await addAssessment(em, t.cycle, t.boss);
+    await scheduleSelfAssessmentReminders(txOf(em), t.cycle, { clock: new ManualClock(OPENED), config });
+    await sql(em, `update reminder set status = 'sent' where kind not in ('self:escalate_supervisor')`);
+    await sql(em, `insert into reminder (assessment_id, recipient_id, audience, kind, due_at, local_date, status) values (?, ?, 'employee', 'self:overdue', ?, '2025-03-18', 'pending')`, [own, t.boss, new Date('2025-03-18T02:00:00Z')]);
+    const r = await sweep('2025-03-18T02:00:00Z');
+    const toBoss = (await outbox()).filter((o) => o.recipient_id === t.boss);
+    expect(r.outboxIds).toHaveLength(1);
+    expect(toBoss).toHaveLength(1);
+    expect(toBoss[0].payload.text).toContain('sudah lewat batas');
+    expect(toBoss[0].payload.text).toContain('Pegawai 0 Asia/Jakarta');
+    expect(toBoss[0].payload.text).toContain('Pegawai 1 Asia/Jakarta');
+    expect(toBoss[0].payload.buttons?.[0][0].token).toBe(CONTINUE_ASSESSMENT_TOKEN);
+    expect(await reminders(`status = 'pending'`)).toEqual([]);
+  });
+
+  it('what comes due after today\'s message waits for the next working day (a digest), a deadline reminder is skipped', async () => {
+    const t = await team();
+    const s = t.staff[0];
+    // 09:00: the supervisor's own reminder goes out.
+    const own = await addAssessment(em, t.cycle, t.boss);
+    await sql(em, `insert into reminder (assessment_id, recipient_id, audience, kind, due_at, local_date, status) values (?, ?, 'employee', 'self:h_minus_1', ?, '2025-03-18', 'pending')`, [own, t.boss, new Date('2025-03-18T02:00:00Z')]);
+    await sweep('2025-03-18T02:00:00Z');
+    // 11:00: an escalation about their late employee comes due (a worker was behind): not a second message today.
+    await sql(em, `insert into reminder (assessment_id, recipient_id, audience, kind, due_at, local_date, status) values (?, ?, 'supervisor', 'self:escalate_supervisor', ?, '2025-03-18', 'pending'), (?, ?, 'employee', 'self:due_today', ?, '2025-03-18', 'pending')`, [s.assessment, s.id, new Date('2025-03-18T04:00:00Z'), own, t.boss, new Date('2025-03-18T04:00:00Z')]);
+    const later = await sweep('2025-03-18T04:00:00Z');
+    expect(later.outboxIds).toHaveLength(0);
+    expect(later.postponed).toBe(1);
+    expect(later.skipped).toBe(1);
+    const [moved] = await reminders(`kind = 'self:escalate_supervisor'`);
+    expect(moved.status).toBe('pending');
+    expect(DateTime.fromJSDate(moved.due_at, { zone: 'Asia/Jakarta' }).toISO()).toBe('2025-03-19T08:00:00.000+07:00');
+    // The next morning the digest goes, alone.
+    const next = await sweep('2025-03-19T01:00:00Z');
+    expect(next.outboxIds).toHaveLength(1);
+    const msgs = (await outbox()).filter((o) => o.recipient_id === t.boss);
+    expect(msgs.map((m) => m.dedupe_key)).toEqual([`reminder:${t.boss}:2025-03-18`, `reminder:${t.boss}:2025-03-19`]);
+    expect(msgs[1].payload.text).toContain('Pegawai 0 Asia/Jakarta');
   });
 
   it('submitting cancels the employee reminders and plans the rater reminders', async () => {
@@ -254,5 +297,91 @@ describe('reminders', () => {
     expect(r.created).toBe(7);
     const due = (await reminders(`status = 'pending' and kind = 'self:due_today'`))[0];
     expect(DateTime.fromJSDate(due.due_at, { zone: 'Asia/Jakarta' }).toISODate()).toBe('2025-03-21');
+  });
+
+  describe('feedback nudges (FEEDBACK_NUDGE_DAYS, issue 12)', () => {
+    const feedback = (giver: number, to: number, at: string) =>
+      sql(em, `insert into feedback (giver_id, employee_id, kind, text, thread_key, platform, created_at) values (?, ?, 'apresiasi', 'Kerja bagus minggu ini, terima kasih.', ?, 'telegram', ?)`, [giver, to, `fb-${to}-${at}`, new Date(at)]);
+
+    it('one nudge listing the people without feedback, never in the quiet days before a deadline, merged with a digest, then N days later', async () => {
+      const unit = await addUnit(em, 'DISDIK');
+      const boss = await addPerson(em, { name: 'Budi Atasan', unitId: unit });
+      const staff = [await addPerson(em, { name: 'Pegawai Nol', unitId: unit, supervisorId: boss }), await addPerson(em, { name: 'Pegawai Satu', unitId: unit, supervisorId: boss })];
+      // Self-assessments due Friday 1 August 2025: 29 July - 1 August are the quiet days before it.
+      const cycle = await addCycle(em, { periodStart: '2025-07-01', periodEnd: '2025-09-30', selfDeadline: '2025-08-01', reviewDeadline: '2025-08-15' });
+      const a0 = await addAssessment(em, cycle, staff[0]);
+      expect(await scheduleFeedbackNudges(txOf(em), cycle, { clock: new ManualClock(new Date('2025-07-01T00:00:00Z')), config })).toBe(1);
+      // Planning again adds nothing.
+      expect(await scheduleFeedbackNudges(txOf(em), cycle, { clock: new ManualClock(new Date('2025-07-01T00:00:00Z')), config })).toBe(0);
+      const [first] = await reminders(`kind = 'fbnudge'`);
+      expect(first.recipient_id).toBe(boss);
+      expect(DateTime.fromJSDate(first.due_at, { zone: 'Asia/Jakarta' }).toISO()).toBe('2025-07-31T09:00:00.000+07:00');
+      await feedback(boss, staff[1], '2025-07-20T03:00:00Z');
+
+      // Thursday 31 July, 30 days into the period, is a quiet day: the nudge waits for Monday 4 August.
+      const quiet = await sweep('2025-07-31T02:00:00Z');
+      expect(quiet.outboxIds).toHaveLength(0);
+      const [moved] = await reminders(`kind = 'fbnudge'`);
+      expect(DateTime.fromJSDate(moved.due_at, { zone: 'Asia/Jakarta' }).toISO()).toBe('2025-08-04T09:00:00.000+07:00');
+
+      // Monday 4 August: the same day an escalation about Pegawai Nol is due: one message with both.
+      await sql(em, `insert into reminder (assessment_id, recipient_id, audience, kind, due_at, local_date, status) values (?, ?, 'supervisor', 'self:escalate_supervisor', ?, '2025-08-04', 'pending')`, [a0, staff[0], new Date('2025-08-04T02:00:00Z')]);
+      const sent = await sweep('2025-08-04T02:00:00Z');
+      expect(sent.outboxIds).toHaveLength(1);
+      const [msg] = await outbox();
+      expect(msg.recipient_id).toBe(boss);
+      expect(msg.dedupe_key).toBe(`reminder:${boss}:2025-08-04`);
+      const nudge = msg.payload.text.slice(msg.payload.text.indexOf('Anda belum memberi umpan balik'));
+      expect(nudge).toContain('Anda belum memberi umpan balik selama 30 hari kepada:\n- Pegawai Nol');
+      expect(nudge).not.toContain('Pegawai Satu');
+      expect(nudge).toContain('{{cmd:umpanbalik}}');
+      expect(msg.payload.text).toContain('Pegawai Anda yang belum menyelesaikan penilaian diri');
+
+      // The next check is 30 days on (one nudge per 30 days at most), and then names whoever is quiet by then.
+      const pending = await reminders(`kind = 'fbnudge' and status = 'pending'`);
+      expect(pending.map((r) => DateTime.fromJSDate(r.due_at, { zone: 'Asia/Jakarta' }).toISODate())).toEqual(['2025-09-03']);
+      await feedback(boss, staff[0], '2025-08-20T03:00:00Z');
+      await sweep('2025-09-03T02:00:00Z');
+      const second = (await outbox())[1]!;
+      expect(second.payload.text).toContain('- Pegawai Satu');
+      expect(second.payload.text).not.toContain('Pegawai Nol');
+
+      // The period closes: the next check says nothing.
+      await sql(em, `update cycle set status = 'closed' where id = ?`, [cycle]);
+      const closed = await sweep('2025-10-03T02:00:00Z');
+      expect(closed.outboxIds).toHaveLength(0);
+      expect(await reminders(`kind = 'fbnudge' and status = 'pending'`)).toEqual([]);
+    });
+
+    it('an acting PLT is nudged about the people they rate, too; someone who rates nobody gets no check', async () => {
+      const unit = await addUnit(em, 'DISHUB');
+      const boss = await addPerson(em, { name: 'Atasan Cuti', unitId: unit });
+      const plt = await addPerson(em, { name: 'Putri PLT', unitId: unit });
+      const staff = await addPerson(em, { name: 'Staf Dishub', unitId: unit, supervisorId: boss });
+      await addActing(em, { kind: 'plt', actingId: plt, forId: boss, startsOn: '2025-07-01', endsOn: '2025-09-30' });
+      const cycle = await addCycle(em, { periodStart: '2025-07-01', periodEnd: '2025-09-30', selfDeadline: '2025-09-12', reviewDeadline: '2025-09-26' });
+      expect(await scheduleFeedbackNudges(txOf(em), cycle, { clock: new ManualClock(new Date('2025-07-01T00:00:00Z')), config })).toBe(2);
+      expect((await reminders(`kind = 'fbnudge'`)).map((r) => r.recipient_id).sort()).toEqual([boss, plt].sort());
+      expect((await reminders(`kind = 'fbnudge' and recipient_id = ?`, [staff]))).toEqual([]);
+      await sweep('2025-07-31T02:00:00Z');
+      const toPlt = (await outbox()).find((o) => o.recipient_id === plt)!;
+      expect(toPlt.payload.text).toContain('- Staf Dishub');
+    });
+
+    it('a check that finds everyone recently given feedback sends nothing and looks again when the first falls quiet; in English', async () => {
+      const unit = await addUnit(em, 'DINKES');
+      const boss = await addPerson(em, { name: 'Boss', unitId: unit, locale: 'en' });
+      const one = await addPerson(em, { name: 'Staff One', unitId: unit, supervisorId: boss });
+      const cycle = await addCycle(em, { periodStart: '2025-07-01', periodEnd: '2025-09-30', selfDeadline: '2025-09-12', reviewDeadline: '2025-09-26' });
+      await scheduleFeedbackNudges(txOf(em), cycle, { clock: new ManualClock(new Date('2025-07-01T00:00:00Z')), config });
+      await feedback(boss, one, '2025-07-28T03:00:00Z');
+      const r = await sweep('2025-07-31T02:00:00Z');
+      expect(r.outboxIds).toHaveLength(0);
+      const pending = await reminders(`kind = 'fbnudge' and status = 'pending'`);
+      expect(pending.map((x) => DateTime.fromJSDate(x.due_at, { zone: 'Asia/Jakarta' }).toISODate())).toEqual(['2025-08-27']);
+      await sweep('2025-08-27T02:00:00Z');
+      const [msg] = await outbox();
+      expect(msg.payload.text).toContain('You have given no feedback for 30 days to:\n- Staff One');
+    });
   });
 });

@@ -199,6 +199,21 @@ describe('results export, XLSX', () => {
     expect(String(units.get('BKD-UMP')!['Kurva distribusi'])).toContain('Baik paling banyak 70% (maks. 1 orang): 1');
     expect(units.get('DISDIK')).toMatchObject({ 'Jumlah pegawai': 2, 'Belum mengisi': 1, 'Draf': 1, 'Sesuai kurva': 'Belum ada capaian organisasi' });
   });
+
+  it('counts the feedback and recognitions gathered in the period per person and per unit (hidden and between-period ones left out)', async () => {
+    const rows = new Map(records(await resultsCsv()).map((r) => [r['NIP'], r]));
+    const count = (nip: string) => [rows.get(nip)!['Umpan balik atasan (jumlah)'], rows.get(nip)!['Apresiasi rekan (jumlah)']];
+    expect(count(seed.nip.hyperlink)).toEqual(['2', '0']);
+    expect(count(seed.nip.eko)).toEqual(['0', '1']);
+    expect(count(seed.nip.dewi)).toEqual(['1', '0']);
+    expect(count(seed.nip.budi)).toEqual(['0', '0']);
+    const units = new Map(sheetRecords((await resultsXlsx()).getWorksheet('Ringkasan')!).map((r) => [r['Kode unit'], r]));
+    expect(units.get('BKD-UMP')).toMatchObject({ 'Umpan balik atasan (jumlah)': 2, 'Apresiasi rekan (jumlah)': 1 });
+    expect(units.get('DISDIK')).toMatchObject({ 'Umpan balik atasan (jumlah)': 1, 'Apresiasi rekan (jumlah)': 0 });
+    const english = records(await resultsCsv({ lang: 'en' }));
+    expect(english[0]).toHaveProperty('Supervisor feedback (count)');
+    expect(english[0]).toHaveProperty('Recognitions (count)');
+  });
 });
 
 describe('monitoring export', () => {

@@ -123,6 +123,20 @@ export async function seedExportCycle(em: EntityManager): Promise<ExportSeed> {
   // Draft in DISDIK: one answer.
   await answer(await assessment(nip.dewi), `ind:${inds[0]!.id}`, 50, null, null);
 
+  // Feedback and recognitions gathered in the period (issue 12): the hyperlink person got two supervisor
+  // feedback, Eko one recognition (a second one hidden by HR), Dewi one feedback; one given between periods
+  // (no cycle) counts nowhere.
+  const hyperlinkId = await employeeId(nip.hyperlink);
+  const ekoId = await employeeId(nip.eko);
+  const feedback = (to: number, giver: number, cycle: number | null, key: string) =>
+    q(`insert into feedback (cycle_id, giver_id, employee_id, kind, text, thread_key, platform, created_at) values (?, ?, ?, 'apresiasi', 'Kerja bagus minggu ini.', ?, 'telegram', now())`, [cycle, giver, to, key]);
+  await feedback(hyperlinkId, sari, cycleId, 'fb-export-1');
+  await feedback(hyperlinkId, sari, cycleId, 'fb-export-2');
+  await feedback(hyperlinkId, sari, null, 'fb-export-3');
+  await feedback(await employeeId(nip.dewi), await employeeId(nip.kepalaDisdik), cycleId, 'fb-export-4');
+  await q(`insert into recognition (cycle_id, sender_id, recipient_id, value, text, platform, created_at) values (?, ?, ?, 'kolaboratif', 'Terima kasih bantuannya.', 'telegram', now())`, [cycleId, hyperlinkId, ekoId]);
+  await q(`insert into recognition (cycle_id, sender_id, recipient_id, value, text, platform, hidden_at, hidden_reason, hidden_by, created_at) values (?, ?, ?, 'loyal', 'Disembunyikan.', 'telegram', now(), 'tidak pantas', 'hr', now())`, [cycleId, hyperlinkId, ekoId]);
+
   // BKD-UMP has an organisational rating, so its summary is checked against the curve.
   await q(`update unit set org_rating = 'baik' where code = 'BKD-UMP'`);
   return { cycleId, nip };

@@ -100,7 +100,12 @@ export class ConsoleAdapter implements PlatformAdapter {
   }
 
   private async onLine(line: string): Promise<void> {
-    const parsed = parseConsoleLine(line, this.acting, (n, explicit) => this.sender.choice(consoleChatId(this.acting), n, explicit));
+    const parsed = parseConsoleLine(
+      line,
+      this.acting,
+      (n, explicit) => this.sender.choice(consoleChatId(this.acting), n, explicit),
+      () => this.sender.latestThread(consoleChatId(this.acting)),
+    );
     if (parsed.kind === 'quit') {
       this.rl?.close();
       return;

@@ -2,7 +2,8 @@
  * Turns a line typed in the terminal into an IncomingEvent. A bare number picks a button when the latest
  * message offers buttons (no question that offers buttons takes a typed number: a number question has none,
  * so there the number is its answer); `#2` always presses button 2 of the latest buttons shown; `/cmd args`
- * is a command; anything else is text. The console user id is the acting person's NIP.
+ * is a command; `> text` answers in the thread of the latest threaded message (a terminal's reply-to: a
+ * feedback's answer, dialog kinerja); anything else is text. The console user id is the acting person's NIP.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingEvent } from '../../contract/index.js';
@@ -27,7 +28,12 @@ export function consoleChannelOf(chatId: string): string | null {
   return chatId.startsWith('console:#') ? chatId.slice('console:#'.length) : null;
 }
 
-export function parseConsoleLine(line: string, actingNip: string, choice: (n: number, explicit: boolean) => string | undefined): ConsoleLine {
+export function parseConsoleLine(
+  line: string,
+  actingNip: string,
+  choice: (n: number, explicit: boolean) => string | undefined,
+  thread: () => string | undefined = () => undefined,
+): ConsoleLine {
   const text = line.trim();
   if (!text) return { kind: 'empty' };
   if (text === '/quit' || text === '/exit') return { kind: 'quit' };
@@ -39,6 +45,9 @@ export function parseConsoleLine(line: string, actingNip: string, choice: (n: nu
     const token = choice(Number(number[2]), number[1] === '#');
     if (token) return { kind: 'event', event: { ...base, kind: 'action', payload: token } };
   }
+  const reply = /^>\s*(\S[\s\S]*)$/.exec(text);
+  const threadKey = reply ? thread() : undefined;
+  if (reply && threadKey) return { kind: 'event', event: { ...base, kind: 'text', payload: reply[1]!, threadKey } };
   if (text.startsWith('/')) {
     const [cmd = '', ...args] = text.slice(1).split(/\s+/);
     return { kind: 'event', event: { ...base, kind: 'command', payload: cmd.toLowerCase(), args } };

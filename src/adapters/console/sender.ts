@@ -23,6 +23,8 @@ export class ConsoleSender implements PlatformSender {
   private readonly choicesByChat = new Map<string, string[]>();
   /** Buttons of the latest message with buttons per chat: `#2` always presses the second of them. */
   private readonly shownByChat = new Map<string, string[]>();
+  /** The thread of the latest threaded message per chat: `> text` answers in it (a terminal's reply-to). */
+  private readonly threadByChat = new Map<string, string>();
 
   constructor(
     private readonly sink: ConsoleSink,
@@ -48,6 +50,7 @@ export class ConsoleSender implements PlatformSender {
     // An edit (an answered prompt losing its buttons) is not a new question.
     if (message.replaceOutboxId === undefined) this.choicesByChat.set(destination.chatId, rendered.choices);
     if (rendered.choices.length) this.shownByChat.set(destination.chatId, rendered.choices);
+    if (message.threadKey && message.replaceOutboxId === undefined) this.threadByChat.set(destination.chatId, message.threadKey);
     const mine = destination.chatId === this.currentChat();
     const channel = consoleChannelOf(destination.chatId);
     // A unit channel's post (an award announcement) is not to anyone in particular: it shows as the channel.
@@ -76,5 +79,10 @@ export class ConsoleSender implements PlatformSender {
    */
   choice(chatId: string, n: number, explicit = false): string | undefined {
     return (explicit ? this.shownByChat : this.choicesByChat).get(chatId)?.[n - 1];
+  }
+
+  /** The thread of the latest threaded message printed for `chatId` (a feedback, a review), if any. */
+  latestThread(chatId: string): string | undefined {
+    return this.threadByChat.get(chatId);
   }
 }

@@ -9,7 +9,7 @@
  * (`block_actions` for buttons, `view_submission` for modals).
  */
 import { createHash } from 'node:crypto';
-import type { IncomingEvent, IncomingFile } from '../../contract/index.js';
+import { mentionOf, type IncomingEvent, type IncomingFile } from '../../contract/index.js';
 import { decodeFormMetadata, FORM_CALLBACK_ID, FORM_INPUT_ACTION_ID, OPEN_FORM_ACTION_PREFIX } from './render.js';
 
 /** The one real slash command; `/kinerja penilaian` is the same as typing `/penilaian` to the bot. */
@@ -59,11 +59,13 @@ function num(v: unknown): number | undefined {
 
 /**
  * Slack's message text -> what the person typed: `<https://x|label>` and `<https://x>` become the URL,
- * `<mailto:a@b|a@b>` the address, `<@U1>` stays as a mention, and the `&amp; &lt; &gt;` entities are decoded.
+ * `<mailto:a@b|a@b>` the address, a mention `<@U1>` or `<@U1|name>` the contract's mention `<@U1>`
+ * (`mentionOf`), and the `&amp; &lt; &gt;` entities are decoded.
  */
 export function slackTextToPlain(text: string): string {
   return text
     .replace(/<((?:https?|mailto):[^>|]+)(?:\|[^>]*)?>/g, (_m, url: string) => url.replace(/^mailto:/, ''))
+    .replace(/<@([A-Z0-9]+)(?:\|[^>]*)?>/g, (_m, id: string) => mentionOf(id))
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
@@ -160,7 +162,8 @@ export function mapSlashCommand(body: unknown): MappedIngress | null {
   const user = str(body.user_id);
   const channel = str(body.channel_id);
   if (!user || !channel) return null;
-  const parsed = parseCommandText('/' + String(body.text ?? '').trim().replace(/^\//, ''));
+  // The slash command is escaped (manifest `should_escape: true`), so a mention arrives as `<@U1|name>`.
+  const parsed = parseCommandText('/' + slackTextToPlain(String(body.text ?? '')).trim().replace(/^\//, ''));
   const event: IncomingEvent = {
     platform: 'slack',
     platformUserId: user,

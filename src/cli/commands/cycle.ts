@@ -6,7 +6,7 @@ import { createCycle, listCycles, openCycle, showCycle } from '../../setup/cycle
 import { withDatabase } from '../database.js';
 import { defaultActor, say, table } from '../output.js';
 import { positiveInt } from './imports.js';
-import { scheduleSelfAssessmentReminders } from '../../db/reminders.js';
+import { scheduleFeedbackNudges, scheduleSelfAssessmentReminders } from '../../db/reminders.js';
 import { txOf } from '../../db/sql.js';
 // Close and announce (jobs/cycle-close.js, with the queue code it brings) are loaded by those commands alone.
 const cycleClose = () => import('../../jobs/cycle-close.js');
@@ -50,6 +50,8 @@ export function registerCycleCommands(program: Command): void {
         const r = await openCycle(db.em(), id, { actor: o.actor ?? defaultActor() });
         // Reminders are rows planned from each deadline; planning again adds only what is missing.
         const reminders = await scheduleSelfAssessmentReminders(txOf(db.em()), id, { clock: systemClock, config });
+        // Supervisors' feedback nudges (FEEDBACK_NUDGE_DAYS): the first check of the period, each check plans the next.
+        await scheduleFeedbackNudges(txOf(db.em()), id, { clock: systemClock, config });
         say(
           r.opened
             ? `opened cycle ${id}: ${r.created} assessments created, ${reminders} reminders planned`

@@ -4,6 +4,7 @@
  */
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { BERAKHLAK_VALUES, FEEDBACK_KINDS } from '../../domain/index.js';
+import type { EvidenceRef } from './assessment.js';
 import { Cycle } from './cycle.js';
 import { Employee } from './organisation.js';
 
@@ -19,7 +20,13 @@ export const Feedback = defineEntity({
     actingKind: p.string().length(8).nullable(),
     kind: p.enum([...FEEDBACK_KINDS]),
     value: p.enum([...BERAKHLAK_VALUES]).nullable(),
+    /** The indicator it is about (an answer's item key: `ind:<id>` or `tgt:<id>`), when linked to one. */
+    itemKey: p.string().length(32).nullable(),
+    /** The indicator's text as it was when the feedback was given (indicators change between periods). */
+    itemTitle: p.text().nullable(),
     text: p.text(),
+    /** Evidence (bukti dukung) the supervisor attached: files, photos or links, like an answer's. */
+    evidence: p.json<EvidenceRef[]>().default('[]'),
     /** The thread its answers are in (outbox `threadKey`). */
     threadKey: p.string().length(32).unique(),
     platform: p.string().length(16),

@@ -4,6 +4,8 @@
  */
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { Assessment } from './assessment.js';
+import { Cycle } from './cycle.js';
+import { FeedbackRequest } from './feedback.js';
 import { PLATFORM_NAME_MAX } from './identity.js';
 import { Employee } from './organisation.js';
 
@@ -85,6 +87,10 @@ export const Reminder = defineEntity({
   properties: {
     id: p.bigint('number').primary().autoincrement(),
     assessment: () => p.manyToOne(Assessment).mapToPk().nullable().index(),
+    /** The period of a reminder without an assessment (a feedback nudge: `fbnudge`). */
+    cycle: () => p.manyToOne(Cycle).mapToPk().nullable(),
+    /** The request for feedback a `fbreq` reminder is about. */
+    feedbackRequest: () => p.manyToOne(FeedbackRequest).mapToPk().nullable(),
     recipient: () => p.manyToOne(Employee).mapToPk().index(),
     audience: p.string().length(16),
     kind: p.string().length(32),

@@ -1,18 +1,20 @@
 /**
  * Continuous feedback (umpan balik berkelanjutan, DOMAIN.md):
  * - `/umpanbalik [name or NIP]` (`/feedback`; Slack `/kinerja umpanbalik`): a supervisor of record or the
- *   acting rater (SQL `rater_of`) picks one of their people (buttons for up to 8, else a typed name), the
- *   kind (apresiasi / saran perbaikan), optionally a BerAKHLAK value, and writes it. It is delivered
- *   privately to the employee as the root of its own thread, stored on the open period, and audited.
+ *   acting rater (SQL `rater_of`, db/feedback-targets.ts) picks one of their people (buttons for up to 8, else
+ *   a typed name), the kind (apresiasi / saran perbaikan), optionally one of the person's indicators or a
+ *   BerAKHLAK value, and writes it; evidence (files, photos, https links) may be sent before the text. It is
+ *   delivered privately to the employee as the root of its own thread, stored on the open period, audited.
  * - Answers in that thread (either party) are relayed to the other party (thread.ts calls `relayFeedbackReply`).
  * Anyone who supervises nobody gets a clear refusal.
  * - `/mintaumpanbalik [topic]` (`/requestfeedback`): an employee asks whoever rates them today; the rater gets a
  *   button that starts `/umpanbalik` for them; the next feedback they are given answers the request.
  */
 import { z } from 'zod';
-import { commandToken } from '../../contract/index.js';
-import { BERAKHLAK_VALUES, FEEDBACK_KINDS, TEXT_BOUNDS, checkTextLength, type FeedbackKind } from '../../domain/index.js';
-import { translator, type Translate } from '../../i18n/index.js';
+import { commandToken, cutText, type IncomingFile } from '../../contract/index.js';
+import type { EvidenceRef } from '../../db/entities/assessment.js';
+import { BERAKHLAK_VALUES, FEEDBACK_KINDS, TEXT_BOUNDS, checkTextLength, parseEvidenceLink, type FeedbackKind } from '../../domain/index.js';
+import { formatNumber, translator, type Translate } from '../../i18n/index.js';
 import { acknowledgeRelay, relayedMessage, relayText } from '../relay.js';
 import type { ButtonSpec, Turn } from '../turn.js';
 import type { FeedbackTarget } from '../views.js';
@@ -21,10 +23,29 @@ import type { FlowModule } from './module.js';
 /** Up to this many people the picker shows buttons; with more, the supervisor types a name (issue 12). */
 export const FEEDBACK_PICKER_BUTTONS = 8;
 
+/** Evidence items one feedback may carry: enough for a report and two photos, not an archive. */
+export const FEEDBACK_EVIDENCE_MAX = 5;
+
+/** An indicator's name on its button: long IKI texts are cut (a platform's button shows about this much). */
+const ITEM_LABEL_MAX = 60;
+
+const evidenceSchema = z.object({
+  kind: z.enum(['file', 'photo', 'link']),
+  platform: z.string().optional(),
+  fileId: z.string().optional(),
+  name: z.string().optional(),
+  size: z.number().optional(),
+  mimeType: z.string().optional(),
+  url: z.string().optional(),
+});
+
 const feedbackSlice = z.object({
   to: z.number(),
   kind: z.enum(FEEDBACK_KINDS).optional(),
   value: z.enum(BERAKHLAK_VALUES).nullable().optional(),
+  /** The indicator named instead of a value: its key and its text in the employee's language. */
+  item: z.object({ key: z.string(), title: z.string() }).nullable().optional(),
+  evidence: z.array(evidenceSchema).optional(),
 });
 
 declare module '../state.js' {
@@ -108,15 +129,61 @@ function askKind(turn: Turn, person: FeedbackTarget): void {
   });
 }
 
-function askValue(turn: Turn): void {
+/** The indicator's name for a reader of `locale`. */
+function itemTitle(item: FeedbackTarget['items'][number], locale: 'id' | 'en'): string {
+  return locale === 'en' ? item.nameEn : item.nameId;
+}
+
+/** What to link the feedback to: one of the person's indicators, a BerAKHLAK value, or nothing. */
+function askValue(turn: Turn, person: FeedbackTarget): void {
   const t = tr(turn);
-  const rows: ButtonSpec[][] = BERAKHLAK_VALUES.map((v) => [{ label: t(`berakhlak.${v}`), action: { a: 'fb_value', v } }]);
+  const rows: ButtonSpec[][] = person.items.map((item) => [{ label: cutText(itemTitle(item, turn.ctx.locale), ITEM_LABEL_MAX, '…'), action: { a: 'fb_item', k: item.key } }]);
+  rows.push(...BERAKHLAK_VALUES.map((v): ButtonSpec[] => [{ label: t(`berakhlak.${v}`), action: { a: 'fb_value', v } }]));
   rows.push([{ label: t('feedback.btn_no_value'), action: { a: 'fb_value', v: null } }]);
-  turn.reply({ text: t('feedback.ask_value'), buttons: turn.buttons(rows) });
+  turn.reply({ text: t('feedback.ask_value', { name: person.name }), buttons: turn.buttons(rows) });
 }
 
 function askText(turn: Turn, person: FeedbackTarget): void {
   turn.say(tr(turn)('feedback.ask_text', { name: person.name }));
+}
+
+/** Evidence sent while writing: kept in the slice until the text sends the feedback. */
+function addEvidence(turn: Turn, ref: EvidenceRef): void {
+  const t = tr(turn);
+  const s = turn.state.feedback;
+  if (!s) return;
+  const evidence = [...(s.evidence ?? [])];
+  if (evidence.length >= FEEDBACK_EVIDENCE_MAX) return turn.say(t('feedback.evidence_full', { max: FEEDBACK_EVIDENCE_MAX }));
+  evidence.push(ref);
+  turn.state = { ...turn.state, feedback: { ...s, evidence } };
+  turn.say(t('feedback.evidence_saved', { count: evidence.length }));
+}
+
+/** A file or photo while writing the feedback: evidence (the size limit of self-assessment evidence applies). */
+function feedbackFile(turn: Turn, file: IncomingFile): void {
+  const t = tr(turn);
+  if (turn.state.step !== 'fb_text') return turn.say(t('feedback.file_not_expected', { cancel: cancelCmd(turn) }));
+  if (!currentTarget(turn)) return;
+  const maxBytes = turn.ctx.limits.evidenceMaxMb * 1024 * 1024;
+  if (file.size !== undefined && file.size > maxBytes) {
+    return turn.say(t('feedback.file_too_large', { mb: turn.ctx.limits.evidenceMaxMb, size: formatNumber(turn.ctx.locale, Math.round((file.size / 1024 / 1024) * 10) / 10) }));
+  }
+  addEvidence(turn, {
+    kind: file.kind,
+    platform: turn.ctx.platform,
+    fileId: file.fileId,
+    ...(file.name ? { name: file.name } : {}),
+    ...(file.size !== undefined ? { size: file.size } : {}),
+    ...(file.mimeType ? { mimeType: file.mimeType } : {}),
+  });
+}
+
+/**
+ * A message that is one address with a scheme and nothing else (`https://...`, `javascript:...`): meant as
+ * evidence, never as the feedback's text (which has words); only http(s) is then accepted.
+ */
+function looksLikeLink(text: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\S+$/i.test(text.trim());
 }
 
 /** The person of the feedback being written, still one the actor may give feedback to; else refused and idle. */
@@ -131,12 +198,15 @@ function currentTarget(turn: Turn): FeedbackTarget | null {
   return person;
 }
 
-/** What the employee reads: the kind, the value when given, the text, and how to answer. */
-function deliveredText(locale: 'id' | 'en', v: { giver: string; kind: FeedbackKind; value: string | null; text: string }): string {
+/** What the employee reads: the kind, the indicator or value when given, the text, the evidence, and how to answer. */
+function deliveredText(locale: 'id' | 'en', v: { giver: string; kind: FeedbackKind; value: string | null; item: string | null; text: string; evidence: readonly EvidenceRef[] }): string {
   const t = translator(locale);
   const head = t(v.kind === 'apresiasi' ? 'feedback.received_apresiasi' : 'feedback.received_saran', { name: v.giver });
-  const value = v.value ? `\n${t('feedback.value_line', { value: t(`berakhlak.${v.value}`) })}` : '';
-  return `${head}${value}\n\n${v.text}\n\n${t('feedback.answer')}`;
+  const value = v.item ? `\n${t('feedback.item_line', { item: v.item })}` : v.value ? `\n${t('feedback.value_line', { value: t(`berakhlak.${v.value}`) })}` : '';
+  const evidence = v.evidence.length
+    ? `\n\n${[t('feedback.evidence_head'), ...v.evidence.map((e) => (e.kind === 'link' ? `- ${e.url}` : e.kind === 'photo' ? t('feedback.evidence_photo', { name: e.name ?? '' }).trimEnd() : t('feedback.evidence_file', { name: e.name ?? '' }).trimEnd()))].join('\n')}`
+    : '';
+  return `${head}${value}\n\n${v.text}${evidence}\n\n${t('feedback.answer')}`;
 }
 
 function feedbackText(turn: Turn, text: string): void {
@@ -144,6 +214,11 @@ function feedbackText(turn: Turn, text: string): void {
   const person = currentTarget(turn);
   const s = turn.state.feedback;
   if (!person || !s?.kind) return;
+  if (looksLikeLink(text)) {
+    const link = parseEvidenceLink(text);
+    if (!link.ok) return turn.say(t('feedback.link_scheme'));
+    return addEvidence(turn, { kind: 'link', url: link.url });
+  }
   const checked = checkTextLength('supervisor_feedback', text);
   if (!checked.ok) {
     return turn.say(checked.fault === 'too_short' ? t('feedback.too_short', { length: checked.length, min: checked.min }) : t('input.text_too_long', { length: checked.length, max: checked.max }));
@@ -151,6 +226,8 @@ function feedbackText(turn: Turn, text: string): void {
   const actor = turn.ctx.actor!;
   const threadKey = `fb${turn.ctx.newToken()}`.slice(0, 32);
   const value = s.value ?? null;
+  const found = s.item ? person.items.find((i) => i.key === s.item!.key) : undefined;
+  const evidence = s.evidence ?? [];
   turn.effect({
     kind: 'give_feedback',
     cycleId: turn.ctx.feedbackTargets?.cycleId ?? null,
@@ -159,6 +236,8 @@ function feedbackText(turn: Turn, text: string): void {
     actingKind: person.actingKind,
     feedbackKind: s.kind,
     value,
+    item: s.item ?? null,
+    evidence,
     text: checked.text,
     threadKey,
   });
@@ -166,7 +245,7 @@ function feedbackText(turn: Turn, text: string): void {
   turn.effect({
     kind: 'notify',
     employeeId: person.id,
-    message: { text: deliveredText(person.locale, { giver: actor.name, kind: s.kind, value, text: checked.text }), threadKey, threadRoot: true },
+    message: { text: deliveredText(person.locale, { giver: actor.name, kind: s.kind, value, item: found ? itemTitle(found, person.locale) : (s.item?.title ?? null), text: checked.text, evidence }), threadKey, threadRoot: true },
   });
   turn.go('idle', 'idle');
   turn.state = { ...turn.state, feedback: undefined };
@@ -222,6 +301,7 @@ export const feedbackModule: FlowModule = {
     name: 'feedback',
     steps: ['fb_pick', 'fb_kind', 'fb_value', 'fb_text'],
     freeTextSteps: ['fb_pick', 'fb_text'],
+    fileSteps: ['fb_text'],
     needs: () => ({ feedbackTargets: true }),
     ask(turn) {
       const step = turn.state.step;
@@ -232,7 +312,7 @@ export const feedbackModule: FlowModule = {
       const person = currentTarget(turn);
       if (!person) return true;
       if (step === 'fb_kind') askKind(turn, person);
-      else if (step === 'fb_value') askValue(turn);
+      else if (step === 'fb_value') askValue(turn, person);
       else askText(turn, person);
       return true;
     },
@@ -241,6 +321,7 @@ export const feedbackModule: FlowModule = {
       if (turn.state.step === 'fb_text') return feedbackText(turn, text);
       turn.say(tr(turn)('feedback.use_buttons', { cancel: cancelCmd(turn) }));
     },
+    file: feedbackFile,
     help: (turn) => tr(turn)('help.feedback', { cmd: cmd(turn) }),
     cancelled: (turn) => tr(turn)('feedback.cancelled'),
   },
@@ -262,10 +343,11 @@ export const feedbackModule: FlowModule = {
       inFlow: true,
       run(turn, a) {
         const s = turn.state.feedback;
-        if (!s || !currentTarget(turn)) return;
+        const person = s ? currentTarget(turn) : null;
+        if (!s || !person) return;
         turn.state = { ...turn.state, feedback: { ...s, kind: a.k } };
         turn.go('feedback', 'fb_value');
-        askValue(turn);
+        askValue(turn, person);
       },
     },
     fb_value: {
@@ -275,7 +357,21 @@ export const feedbackModule: FlowModule = {
         const person = s ? currentTarget(turn) : null;
         if (!s || !person) return;
         const value = BERAKHLAK_VALUES.find((v) => v === a.v) ?? null;
-        turn.state = { ...turn.state, feedback: { ...s, value } };
+        turn.state = { ...turn.state, feedback: { ...s, value, item: null } };
+        turn.go('feedback', 'fb_text');
+        askText(turn, person);
+      },
+    },
+    fb_item: {
+      inFlow: true,
+      run(turn, a) {
+        const s = turn.state.feedback;
+        const person = s ? currentTarget(turn) : null;
+        if (!s || !person) return;
+        // The indicator is one of this person's in the open period, or the button is stale: ask again.
+        const item = person.items.find((i) => i.key === a.k);
+        if (!item) return askValue(turn, person);
+        turn.state = { ...turn.state, feedback: { ...s, value: null, item: { key: item.key, title: itemTitle(item, person.locale) } } };
         turn.go('feedback', 'fb_text');
         askText(turn, person);
       },

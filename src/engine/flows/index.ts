@@ -101,7 +101,7 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
   };
 
   function needsFor(state: ConversationState, input: StepInput): StepNeeds {
-    const needs: StepNeeds = { own: false, ownRaters: false, subjectId: null, pendingReviews: false, checkInId: null, ownerNip: null, objection: null, calibration: false, result: false, unitCode: null, monitor: false, monitorUnit: null, feedbackTargets: false, feedbackRater: false, received: false, gathered: false, history: false, recognition: null };
+    const needs: StepNeeds = { own: false, ownRaters: false, subjectId: null, pendingReviews: false, checkInId: null, ownerNip: null, objection: null, calibration: false, result: false, unitCode: null, monitor: false, monitorUnit: null, feedbackTargets: false, feedbackRater: false, received: false, gathered: false, gatheredAll: false, history: false, recognition: null };
     const add = (n: Partial<StepNeeds> | undefined) => {
       if (!n) return;
       needs.own ||= !!n.own;
@@ -122,6 +122,7 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
       needs.feedbackRater ||= !!n.feedbackRater;
       needs.received ||= !!n.received;
       needs.gathered ||= !!n.gathered;
+      needs.gatheredAll ||= !!n.gatheredAll;
       needs.history ||= !!n.history;
     };
     if (input.kind === 'command') {

@@ -37,8 +37,10 @@ export interface StepNeeds {
   monitorUnit: string | null;
   /** `/umpanbalik`: the people the actor may give supervisor feedback to. */
   feedbackTargets: boolean;
-  /** A review: the feedback and recognitions gathered for the subject's owner in its cycle. */
+  /** A review: the feedback and recognitions gathered for the subject's owner in its cycle (count and latest three). */
   gathered: boolean;
+  /** With `gathered`: all of them, not only the latest three ("show all"). */
+  gatheredAll: boolean;
   /** `/riwayat`: the actor's feedback and recognitions, given and received. */
   history: boolean;
   /** `/status`: what the actor received in the open period. */

@@ -89,18 +89,37 @@ function openReview(turn: Turn, id: number): void {
   const reflection = view.reflection ? `\n\n${t('review.reflection', { text: view.reflection })}` : '';
   const g = turn.ctx.gathered;
   // The rating rests on evidence gathered along the way: the period's feedback and recognitions.
-  const gathered = g
-    ? `\n\n${t('review.gathered', { count: g.count })}${g.latest.map((x) => `\n- ${x.on} ${t(`review.gathered_${x.kind}`, { name: x.from })}: ${x.text.length > 120 ? `${x.text.slice(0, 119)}…` : x.text}`).join('')}`
-    : '';
+  const gathered = g ? `\n\n${t('review.gathered', { count: g.count })}${g.latest.map((x) => `\n${gatheredLine(t, x)}`).join('')}` : '';
+  // More than the latest three: a button lists them all.
+  const more = g && g.count > g.latest.length ? turn.buttons([[{ label: t('review.btn_gathered_all', { count: g.count }), action: { a: 'gathered_all', id: view.id } }]]) : undefined;
   turn.reply({
     text: `${t('review.overview', { name: view.owner.name, cycle: view.cycle.name, round: view.round })}\n\n${itemLines(t, turn.ctx.locale, view.items).join('\n\n')}${reflection}${gathered}`,
     threadKey: view.threadKey,
+    ...(more ? { buttons: more } : {}),
   });
   if (kept) {
     const rated = kept.ratings.filter((r) => r !== undefined && r !== null).length;
     turn.reply({ text: t('review.resumed', { name: view.owner.name, rated, total: view.items.length }), threadKey: view.threadKey });
   }
   askReview(turn, view);
+}
+
+/** One feedback or recognition in a review: date, kind and who, then the text (long ones cut). */
+function gatheredLine(t: Translate, x: NonNullable<Turn['ctx']['gathered']>['latest'][number]): string {
+  return `- ${x.on} ${t(`review.gathered_${x.kind}`, { name: x.from })}: ${x.text.length > 120 ? `${x.text.slice(0, 119)}…` : x.text}`;
+}
+
+/** "Show all": every feedback and recognition of the period, for whoever may rate the assessment. */
+function gatheredAll(turn: Turn, id: number): void {
+  const t = tr(turn);
+  const view = turn.ctx.subject;
+  const actor = turn.ctx.actor;
+  if (!view || view.id !== id || !actor || !mayRate(actor.id, view)) return turn.say(t('auth.not_rater'));
+  const g = turn.ctx.gathered ?? { count: 0, latest: [] };
+  turn.reply({
+    text: [t('review.gathered_all', { name: view.owner.name, cycle: view.cycle.name, count: g.count }), ...g.latest.map((x) => gatheredLine(t, x))].join('\n'),
+    threadKey: view.threadKey,
+  });
 }
 
 function ratingButtons(t: Translate, make: (r: Rating) => Action, suggested?: Rating): ButtonSpec[] {
@@ -440,6 +459,7 @@ export const reviewModule: FlowModule = {
   ],
   actions: {
     open_review: { needs: (a) => ({ subjectId: a.id, gathered: true }), run: (turn, a) => openReview(turn, a.id) },
+    gathered_all: { needs: (a) => ({ subjectId: a.id, gathered: true, gatheredAll: true }), run: (turn, a) => gatheredAll(turn, a.id) },
     rate: button,
     edit_rating: button,
     back_review_summary: button,

@@ -1,0 +1,22 @@
+/**
+ * Who a person may give supervisor feedback to (DOMAIN.md "Continuous feedback"): the one definition that
+ * `/umpanbalik` (engine load.ts) and the feedback nudge (reminder sweep) share.
+ */
+
+/**
+ * A subquery of the active people rater `$<rater>` may give supervisor feedback to at instant `$<at>`:
+ * those whose supervisor of record they are, or whose rater today they are (SQL `rater_of`: an acting PLT or
+ * PLH). Columns: `id`, `acting_kind` (null for the supervisor of record, else 'plt' / 'plh').
+ *
+ * The `in (...)` pre-filter keeps `rater_of` to the supervisor's people and those of whoever the rater acts
+ * for, so the statement never walks every employee.
+ * @param rater SQL expression of the rater's employee id (a parameter like `$1`, or a column)
+ * @param at SQL expression of the instant (a parameter like `$2`)
+ */
+export function feedbackTargetsSql(rater: string, at: string): string {
+  return `select e.id, case when e.supervisor_id = ${rater} then null else ro.acting_kind end as acting_kind
+      from employee e left join lateral rater_of(e.id, ${at}) ro on true
+     where e.active and e.id <> ${rater}
+       and (e.supervisor_id = ${rater} or e.supervisor_id in (select aa.for_employee_id from acting_assignment aa where aa.acting_employee_id = ${rater}))
+       and (e.supervisor_id = ${rater} or ro.rater_id = ${rater})`;
+}
