@@ -11,6 +11,7 @@ import { Migration20261202080000_inbox } from './Migration20261202080000_inbox.j
 import { Migration20261202090000_feedback } from './Migration20261202090000_feedback.js';
 import { Migration20261202090100_recognition } from './Migration20261202090100_recognition.js';
 import { Migration20261202090200_feedback_request } from './Migration20261202090200_feedback_request.js';
+import { Migration20261202120000_installation } from './Migration20261202120000_installation.js';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201060759_initial', class: Migration20261201060759_initial },
@@ -24,4 +25,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202090000_feedback', class: Migration20261202090000_feedback },
   { name: 'Migration20261202090100_recognition', class: Migration20261202090100_recognition },
   { name: 'Migration20261202090200_feedback_request', class: Migration20261202090200_feedback_request },
+  { name: 'Migration20261202120000_installation', class: Migration20261202120000_installation },
 ];

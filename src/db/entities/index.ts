@@ -6,6 +6,7 @@ export * from './assessment.js';
 export * from './messaging.js';
 export * from './inbox.js';
 export * from './feedback.js';
+export * from './installation.js';
 import { ActingAssignment, Employee, Holiday, Unit } from './organisation.js';
 import { ChatIdentity, LinkCode, LinkFailure, WebSignin } from './identity.js';
 import { Cycle, EmployeeTarget, Indicator, UnitRating } from './cycle.js';
@@ -13,6 +14,7 @@ import { Answer, Assessment, BehaviourRating, CheckIn, FollowUp, Objection, Rati
 import { AuditEvent, Conversation, OutboxMessage, ProcessedEvent, Reminder } from './messaging.js';
 import { InboxEvent } from './inbox.js';
 import { Feedback, FeedbackReply, FeedbackRequest, Recognition } from './feedback.js';
+import { Installation } from './installation.js';
 
 export const ALL_ENTITIES = [
   Unit, Employee, ActingAssignment, Holiday,
@@ -21,4 +23,5 @@ export const ALL_ENTITIES = [
   Assessment, Answer, BehaviourRating, Review, ThreadMessage, FollowUp, CheckIn, Objection, RatingRevision,
   Conversation, ProcessedEvent, OutboxMessage, Reminder, AuditEvent, InboxEvent,
   Feedback, FeedbackReply, Recognition, FeedbackRequest,
+  Installation,
 ];
