@@ -12,6 +12,7 @@ import { Migration20261202090000_feedback } from './Migration20261202090000_feed
 import { Migration20261202090100_recognition } from './Migration20261202090100_recognition.js';
 import { Migration20261202090200_feedback_request } from './Migration20261202090200_feedback_request.js';
 import { Migration20261202120000_installation } from './Migration20261202120000_installation.js';
+import { Migration20261202120100_audit_keyed_chain } from './Migration20261202120100_audit_keyed_chain.js';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201060759_initial', class: Migration20261201060759_initial },
@@ -26,4 +27,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202090100_recognition', class: Migration20261202090100_recognition },
   { name: 'Migration20261202090200_feedback_request', class: Migration20261202090200_feedback_request },
   { name: 'Migration20261202120000_installation', class: Migration20261202120000_installation },
+  { name: 'Migration20261202120100_audit_keyed_chain', class: Migration20261202120100_audit_keyed_chain },
 ];

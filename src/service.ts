@@ -12,6 +12,7 @@ import { systemClock, type Clock } from './clock.js';
 import { isDemo, type Config } from './config.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded.js';
 import { ingressLookups } from './db/lookups.js';
+import { auditKey, useAuditKey } from './db/audit.js';
 import { migrate, openOrm, type Orm } from './db/orm.js';
 import { countPendingOutbox, outboxChats } from './db/outbox.js';
 import { txOf } from './db/sql.js';
@@ -135,6 +136,9 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const inlineNames = wantConsole ? terminalModules.map((m) => m.name) : [];
   // In the console the terminal is the chat: logs go to a file so they do not interleave with it.
   const logger = wantConsole ? fileLogger(config) : createLogger(config.LOG_LEVEL);
+  // Before anything can append to the audit chain (src/db/audit.ts).
+  useAuditKey(auditKey(config.AUDIT_KEY));
+  if (!config.AUDIT_KEY) logger.warn('AUDIT_KEY is not set: the audit chain is signed with the public development key (fine for development and the demo; production refuses to start without it)');
 
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.DATABASE_URL;
