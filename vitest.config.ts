@@ -7,6 +7,8 @@ export default defineConfig({
     exclude: ['test/faults/**', 'node_modules/**'],
     // Each test file gets its own PostgreSQL schema (see test/support/db.ts), so files may run in parallel.
     pool: 'forks',
+    // The product's process guard in every file: a file in which it fires fails (test/support/process-guard.setup.ts).
+    setupFiles: ['test/support/process-guard.setup.ts'],
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -7,6 +7,7 @@ export * from './messaging.js';
 export * from './inbox.js';
 export * from './feedback.js';
 export * from './installation.js';
+export * from './platform-status.js';
 import { ActingAssignment, Employee, Holiday, Unit } from './organisation.js';
 import { ChatIdentity, LinkCode, LinkFailure, WebSignin } from './identity.js';
 import { Cycle, EmployeeTarget, Indicator, UnitRating } from './cycle.js';
@@ -15,6 +16,7 @@ import { AuditCheckpoint, AuditEvent, Conversation, OutboxMessage, ProcessedEven
 import { InboxEvent } from './inbox.js';
 import { Feedback, FeedbackReply, FeedbackRequest, Recognition } from './feedback.js';
 import { Installation } from './installation.js';
+import { PlatformStatus } from './platform-status.js';
 
 export const ALL_ENTITIES = [
   Unit, Employee, ActingAssignment, Holiday,
@@ -23,5 +25,5 @@ export const ALL_ENTITIES = [
   Assessment, Answer, BehaviourRating, Review, ThreadMessage, FollowUp, CheckIn, Objection, RatingRevision,
   Conversation, ProcessedEvent, OutboxMessage, Reminder, AuditEvent, AuditCheckpoint, InboxEvent,
   Feedback, FeedbackReply, Recognition, FeedbackRequest,
-  Installation,
+  Installation, PlatformStatus,
 ];
