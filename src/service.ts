@@ -293,7 +293,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   let platformsStopped = 0;
   let failure: string | undefined;
   // Set once the service exists; a platform may stop for good before that (then the stop happens right after).
-  let stopService: (() => void) | undefined;
+  const lifecycle: { stop?: () => void } = {};
   const starters = adapters.map((a) =>
     startPlatform(a, {
       logger,
@@ -306,7 +306,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         if (platformsStopped === adapters.length && !opts.roles.has('worker')) {
           failure = `no role can run: every platform stopped (${adapters.map((x) => x.platform).join(', ')}), and this process has no worker role`;
           logger.error(failure);
-          stopService?.();
+          lifecycle.stop?.();
         }
       },
     }),
@@ -341,8 +341,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       return stopping;
     },
   };
-  stopService = () => void service.stop();
-  if (failure) stopService();
+  lifecycle.stop = () => void service.stop();
+  if (failure) lifecycle.stop();
   return service;
 }
 
