@@ -10,7 +10,7 @@
  *   button that starts `/umpanbalik` for them; the next feedback they are given answers the request.
  */
 import { z } from 'zod';
-import { commandToken } from '../../contract/index.js';
+import { commandToken, cutText } from '../../contract/index.js';
 import { BERAKHLAK_VALUES, FEEDBACK_KINDS, TEXT_BOUNDS, checkTextLength, type FeedbackKind } from '../../domain/index.js';
 import { translator, type Translate } from '../../i18n/index.js';
 import type { ButtonSpec, Turn } from '../turn.js';
@@ -76,7 +76,7 @@ function search(turn: Turn, query: string): void {
   if (found.length === 1) return chosen(turn, found[0]!);
   if (found.length === 0 || found.length > FEEDBACK_PICKER_BUTTONS) {
     turn.go('feedback', 'fb_pick');
-    return turn.say(found.length === 0 ? t('feedback.no_match', { query: query.trim().slice(0, 64), cancel: cancelCmd(turn) }) : t('feedback.too_many', { count: found.length }));
+    return turn.say(found.length === 0 ? t('feedback.no_match', { query: cutText(query.trim(), 64), cancel: cancelCmd(turn) }) : t('feedback.too_many', { count: found.length }));
   }
   pickButtons(turn, found);
 }
@@ -180,7 +180,7 @@ export function relayFeedbackReply(turn: Turn, text: string): void {
   if (!fb || !actor || (actor.id !== fb.giver.id && actor.id !== fb.employee.id)) return turn.say(t('feedback.thread_not_allowed'));
   const checked = checkTextLength('thread_message', text);
   if (!checked.ok) {
-    if (checked.fault === 'too_long') turn.say(t('input.text_too_long', { length: checked.length, max: checked.max }));
+    turn.say(checked.fault === 'too_long' ? t('input.text_too_long', { length: checked.length, max: checked.max }) : t('thread.empty'));
     return;
   }
   const other = actor.id === fb.giver.id ? fb.employee : fb.giver;
@@ -215,7 +215,7 @@ function historyCommand(turn: Turn): void {
   const t = tr(turn);
   const rows = turn.ctx.history ?? [];
   if (!rows.length) return turn.say(t('history.none'));
-  const line = (r: (typeof rows)[number]) => `- ${r.on} ${t(`history.${r.dir}_${r.kind}`, { name: r.other })}: ${r.text.length > 120 ? `${r.text.slice(0, 119)}…` : r.text}`;
+  const line = (r: (typeof rows)[number]) => `- ${r.on} ${t(`history.${r.dir}_${r.kind}`, { name: r.other })}: ${cutText(r.text, 120, '…')}`;
   turn.say([t('history.head'), ...rows.map(line)].join('\n'));
 }
 

@@ -8,6 +8,7 @@ import { checkTextLength, matrixByVersion, predicateFor, suggestHasilKerja } fro
 import { translator, type Translate } from '../../i18n/index.js';
 import { predicateLabel, ratingLabel } from '../../i18n/labels.js';
 import { z } from 'zod';
+import { cutText } from '../../contract/index.js';
 import { itemLines } from '../assessment-view.js';
 import { actingKindOf, mayRate } from '../raters.js';
 import { ratingSchema, type Action, type Rating } from '../state.js';
@@ -88,7 +89,7 @@ function openReview(turn: Turn, id: number): void {
   const g = turn.ctx.gathered;
   // The rating rests on evidence gathered along the way: the period's feedback and recognitions.
   const gathered = g
-    ? `\n\n${t('review.gathered', { count: g.count })}${g.latest.map((x) => `\n- ${x.on} ${t(`review.gathered_${x.kind}`, { name: x.from })}: ${x.text.length > 120 ? `${x.text.slice(0, 119)}…` : x.text}`).join('')}`
+    ? `\n\n${t('review.gathered', { count: g.count })}${g.latest.map((x) => `\n- ${x.on} ${t(`review.gathered_${x.kind}`, { name: x.from })}: ${cutText(x.text, 120, '…')}`).join('')}`
     : '';
   turn.reply({
     text: `${t('review.overview', { name: view.owner.name, cycle: view.cycle.name, round: view.round })}\n\n${itemLines(t, turn.ctx.locale, view.items).join('\n\n')}${reflection}${gathered}`,

@@ -27,8 +27,9 @@ function relayThreadMessage(turn: Turn, text: string): void {
   }
   const checked = checkTextLength('thread_message', text);
   if (!checked.ok) {
-    // Nothing typed is nothing to relay; too much is said so rather than cut off silently.
-    if (checked.fault === 'too_long') turn.say(t('input.text_too_long', { length: checked.length, max: checked.max }));
+    // Nothing typed (or only characters that are cleaned away) is nothing to relay, and the person is told so;
+    // too much is said so rather than cut off silently.
+    turn.say(checked.fault === 'too_long' ? t('input.text_too_long', { length: checked.length, max: checked.max }) : t('thread.empty'));
     return;
   }
   const body = checked.text;
