@@ -9,6 +9,8 @@ export default defineConfig({
     // The CLI tests run a transpiled copy of the CLI (test/support/cli-build.ts): start-up in a fraction of the time.
     globalSetup: ['test/support/cli-build.ts'],
     pool: 'forks',
+    // The product's process guard in every file: a file in which it fires fails (test/support/process-guard.setup.ts).
+    setupFiles: ['test/support/process-guard.setup.ts'],
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -13,6 +13,9 @@ import { Migration20261202090100_recognition } from './Migration20261202090100_r
 import { Migration20261202090200_feedback_request } from './Migration20261202090200_feedback_request.js';
 import { Migration20261202111959_feedback_reminders } from './Migration20261202111959_feedback_reminders.js';
 import { Migration20261202120000_checkin_two_scores } from './Migration20261202120000_checkin_two_scores.js';
+import { Migration20261202120000_installation } from './Migration20261202120000_installation.js';
+import { Migration20261202120100_audit_keyed_chain } from './Migration20261202120100_audit_keyed_chain.js';
+import { Migration20261202120200_platform_status } from './Migration20261202120200_platform_status.js';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201060759_initial', class: Migration20261201060759_initial },
@@ -28,4 +31,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202090200_feedback_request', class: Migration20261202090200_feedback_request },
   { name: 'Migration20261202111959_feedback_reminders', class: Migration20261202111959_feedback_reminders },
   { name: 'Migration20261202120000_checkin_two_scores', class: Migration20261202120000_checkin_two_scores },
+  { name: 'Migration20261202120000_installation', class: Migration20261202120000_installation },
+  { name: 'Migration20261202120100_audit_keyed_chain', class: Migration20261202120100_audit_keyed_chain },
+  { name: 'Migration20261202120200_platform_status', class: Migration20261202120200_platform_status },
 ];

@@ -75,6 +75,7 @@ export const CONFIG_VARS = {
   DELIVERY_MAX_ATTEMPTS: v(int(1, 10_000).default(1000), 'Safety cap on delivery attempts of one message; DELIVERY_GIVE_UP_HOURS normally ends retrying first.', '1000'),
   CLOSE_GRACE_HOURS: v(int(0, 24 * 30).default(24), 'Hours after the review deadline before a cycle closes automatically.', '24'),
   AUTO_ANNOUNCE: v(bool.default(false), 'Announce results automatically when a cycle closes.', 'false'),
+  AUDIT_KEY: v(z.string().min(32, 'must be at least 32 characters (e.g. the output of: openssl rand -hex 32)').optional(), 'Secret key that signs the audit chain and its checkpoints (HMAC); never stored in the database. Unset: a public development key with a warning; required when NODE_ENV=production. Changing it makes the entries signed before unverifiable.', '3f9c1e0b7a4d2c8e5f6a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e'),
 } as const;
 
 type Vars = typeof CONFIG_VARS;
@@ -109,6 +110,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (cfg.SLACK_MODE === 'http' && !cfg.SLACK_SIGNING_SECRET) problems.push({ variable: 'SLACK_SIGNING_SECRET', value: undefined, problem: 'is required when SLACK_MODE=http', example: CONFIG_VARS.SLACK_SIGNING_SECRET.example });
     if (cfg.SLACK_MODE === 'socket' && !cfg.SLACK_APP_TOKEN) problems.push({ variable: 'SLACK_APP_TOKEN', value: undefined, problem: 'is required when SLACK_MODE=socket', example: CONFIG_VARS.SLACK_APP_TOKEN.example });
   }
+  // The audit chain is only evidence when its key is secret: production never signs with the public development key.
+  if (env.NODE_ENV === 'production' && !cfg.AUDIT_KEY && !problems.some((p) => p.variable === 'AUDIT_KEY')) {
+    problems.push({ variable: 'AUDIT_KEY', value: undefined, problem: 'is required when NODE_ENV=production (it signs the audit chain)', example: CONFIG_VARS.AUDIT_KEY.example });
+  }
   if (problems.length) throw new ConfigError(problems);
   return cfg;
 }
@@ -116,7 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 /** Never echo a secret back into logs or terminals. */
 function secretSafe(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  return /TOKEN|SECRET|PASSWORD/.test(name) ? '(hidden)' : value;
+  return /TOKEN|SECRET|PASSWORD|KEY/.test(name) ? '(hidden)' : value;
 }
 
 /** True when this configuration runs the product on its embedded defaults (no external services). */

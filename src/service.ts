@@ -12,6 +12,8 @@ import { systemClock, type Clock } from './clock.js';
 import { isDemo, type Config } from './config.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded.js';
 import { ingressLookups } from './db/lookups.js';
+import { auditKey, useAuditKey } from './db/audit.js';
+import { reportPlatformStart, type PlatformStartReport } from './db/platform-status.js';
 import { migrate, openOrm, type Orm } from './db/orm.js';
 import { countPendingOutbox, outboxChats } from './db/outbox.js';
 import { txOf } from './db/sql.js';
@@ -72,7 +74,18 @@ type PlatformState = { state: 'starting'; attempts: number; reason?: string } | 
  * while it is starting; a stopped one is named there too but does not make the process unready (the other
  * platforms and the workers run).
  */
-function startPlatform(adapter: PlatformAdapter, deps: { logger: Logger; http?: HttpServer; retry?: PlatformRetry }): { first: Promise<void>; cancel(): void } {
+function startPlatform(
+  adapter: PlatformAdapter,
+  deps: {
+    logger: Logger;
+    http?: HttpServer;
+    retry?: PlatformRetry;
+    /** Records the state for `kinerja status` (another process); a failure to record is only logged. */
+    report?: (r: Omit<PlatformStartReport, 'updatedAt'>) => Promise<void>;
+    /** Called once when a permanent failure stops the platform. */
+    onStopped?: () => void;
+  },
+): { first: Promise<void>; cancel(): void } {
   const module = platformModule(adapter.platform);
   const retry = deps.retry ?? PLATFORM_RETRY;
   let state: PlatformState = { state: 'starting', attempts: 0 };
@@ -83,6 +96,9 @@ function startPlatform(adapter: PlatformAdapter, deps: { logger: Logger; http?: 
     if (state.state === 'stopped') return `stopped: ${state.variable}: ${state.reason}`;
     throw new Error(`starting (attempt ${state.attempts}${state.reason ? `, last: ${state.reason}` : ''})`);
   });
+  const report = async (r: Omit<PlatformStartReport, 'updatedAt' | 'platform'>) => {
+    await deps.report?.({ platform: adapter.platform, ...r }).catch((err: unknown) => deps.logger.debug({ err, platform: adapter.platform }, 'could not record the platform state for kinerja status'));
+  };
   const attempt = async (): Promise<void> => {
     if (cancelled) return;
     const attempts = state.state === 'starting' ? state.attempts + 1 : 1;
@@ -92,18 +108,23 @@ function startPlatform(adapter: PlatformAdapter, deps: { logger: Logger; http?: 
       if (cancelled) return;
       state = { state: 'ready' };
       if (attempts > 1) deps.logger.info({ platform: adapter.platform, attempts }, `${adapter.platform}: started after ${attempts} attempts`);
+      await report({ state: 'ready', variable: null, reason: null });
     } catch (err) {
       if (cancelled) return;
       const permanent = module.startFailure?.(err);
       if (permanent) {
         state = { state: 'stopped', ...permanent };
         deps.logger.error({ platform: adapter.platform, variable: permanent.variable }, `${adapter.platform} stopped: ${permanent.reason}; check ${permanent.variable}`);
+        await report({ state: 'stopped', variable: permanent.variable, reason: permanent.reason });
+        deps.onStopped?.();
         return;
       }
       const reason = err instanceof Error ? err.message.slice(0, 200) : String(err).slice(0, 200);
       const waitMs = Math.min(retry.maxMs, retry.firstMs * 2 ** Math.min(20, attempts - 1));
       state = { state: 'starting', attempts, reason };
       deps.logger.warn({ platform: adapter.platform, attempt: attempts, retryInMs: waitMs, reason }, `${adapter.platform} could not start; retrying`);
+      await report({ state: 'retrying', variable: null, reason: `attempt ${attempts}: ${reason}` });
+      if (cancelled) return;
       timer = setTimeout(() => void attempt(), waitMs);
     }
   };
@@ -124,6 +145,11 @@ export interface RunningService {
   stop(): Promise<void>;
   /** Resolves when the service has stopped (console closed or a signal). */
   stopped: Promise<void>;
+  /**
+   * Set when the service stopped because no role could run (a bot-only process whose every platform stopped
+   * for a permanent reason): the process should exit non-zero with this line.
+   */
+  readonly failure?: string;
 }
 
 export async function startService(opts: ServiceOptions): Promise<RunningService> {
@@ -136,6 +162,9 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const inlineNames = wantConsole ? terminalModules.map((m) => m.name) : [];
   // In the console the terminal is the chat: logs go to a file so they do not interleave with it.
   const logger = wantConsole ? fileLogger(config) : createLogger(config.LOG_LEVEL);
+  // Before anything can append to the audit chain (src/db/audit.ts).
+  useAuditKey(auditKey(config.AUDIT_KEY));
+  if (!config.AUDIT_KEY) logger.warn('AUDIT_KEY is not set: the audit chain is signed with the public development key (fine for development and the demo; production refuses to start without it)');
 
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.DATABASE_URL;
@@ -265,7 +294,27 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   }
   await inbox?.start();
   // Each platform starts on its own: one that is down (or misconfigured) never holds up the others or the workers.
-  const starters = adapters.map((a) => startPlatform(a, { logger, http, retry: opts.platformRetry }));
+  let platformsStopped = 0;
+  let failure: string | undefined;
+  // Set once the service exists; a platform may stop for good before that (then the stop happens right after).
+  const lifecycle: { stop?: () => void } = {};
+  const starters = adapters.map((a) =>
+    startPlatform(a, {
+      logger,
+      http,
+      retry: opts.platformRetry,
+      report: (r) => reportPlatformStart(txOf(em()), r, clock.now()),
+      onStopped: () => {
+        platformsStopped++;
+        // The worker role runs whatever the platforms do; a bot-only process with no platform left has nothing to do.
+        if (platformsStopped === adapters.length && !opts.roles.has('worker')) {
+          failure = `no role can run: every platform stopped (${adapters.map((x) => x.platform).join(', ')}), and this process has no worker role`;
+          logger.error(failure);
+          lifecycle.stop?.();
+        }
+      },
+    }),
+  );
   // The first attempts run side by side; start-up waits for them a little (the console reads its first line
   // only once started), never for a platform that is down.
   await Promise.race([Promise.all(starters.map((s) => s.first)), new Promise((r) => setTimeout(r, FIRST_ATTEMPT_WAIT_MS).unref())]);
@@ -277,6 +326,9 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     orm,
     databaseUrl,
     stopped,
+    get failure() {
+      return failure;
+    },
     stop() {
       stopping ??= (async () => {
         logger.info('shutting down');
@@ -293,6 +345,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       return stopping;
     },
   };
+  lifecycle.stop = () => void service.stop();
+  if (failure) lifecycle.stop();
   return service;
 }
 

@@ -61,6 +61,17 @@ describe('configuration from the environment', () => {
     expect(problemsOf({ SLACK_BOT_TOKEN: 'xoxb-1-2-3', SLACK_MODE: 'socket' })).toContain('SLACK_APP_TOKEN');
   });
 
+  it('AUDIT_KEY: optional in development, required in production, too short refused without echoing it', () => {
+    expect(loadConfig({}).AUDIT_KEY).toBeUndefined();
+    const msg = problemsOf({ NODE_ENV: 'production' });
+    expect(msg).toContain('AUDIT_KEY');
+    expect(msg).toContain('is required when NODE_ENV=production');
+    expect(loadConfig({ NODE_ENV: 'production', AUDIT_KEY: 'k'.repeat(32) }).AUDIT_KEY).toBe('k'.repeat(32));
+    const short = problemsOf({ AUDIT_KEY: 'pendek-rahasia' });
+    expect(short).toContain('AUDIT_KEY="(hidden)"');
+    expect(short).not.toContain('pendek-rahasia');
+  });
+
   it('every documented example is itself a valid value', () => {
     const env = Object.fromEntries(Object.entries(CONFIG_VARS).map(([k, s]) => [k, s.example]));
     env.TELEGRAM_MODE = 'polling';

@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { EmbeddedDatabase } from '../db/embedded.js';
 import { migrate, openOrm, type Orm } from '../db/orm.js';
 import { UserFacingError } from '../setup/problems.js';
+import { auditKey, useAuditKey } from '../db/audit.js';
 
 /** An open connection for one command. */
 export interface CliDatabase {
@@ -24,6 +25,8 @@ export interface CliDatabase {
  * schema is changed only by an explicit `kinerja db migrate`. The embedded database migrates itself.
  */
 export async function openCliDatabase(cfg: Config, opts: { forMigrate?: boolean } = {}): Promise<CliDatabase> {
+  // Every command that writes or verifies the audit chain signs with AUDIT_KEY (the development key when unset).
+  useAuditKey(auditKey(cfg.AUDIT_KEY));
   let embedded: EmbeddedDatabase | undefined;
   let url = cfg.DATABASE_URL;
   // While `npm start` serves the embedded database, go through its server (PGlite is single-process).

@@ -1,14 +1,25 @@
 /**
- * The append-only, hash-chained audit log: every writer (the engine, the CLI's set-up commands) appends
- * through this module, and `verifyAuditChain` checks what they wrote.
+ * The append-only, anchored audit log: every writer (the engine, the CLI's set-up commands, the jobs) appends
+ * through this module, `walkAuditChain` checks what they wrote, and src/db/audit-checkpoint.ts signs where
+ * the chain stood.
  *
- * The one formula: `hash = sha256_hex(prev_hash ?? '' || auditBody(entry, at))`, where `auditBody` is the
- * canonical JSON (keys sorted at every level) of `{ at, actor, action, subject, data }` with `at` in
- * milliseconds. The body is made here in JavaScript; PostgreSQL applies sha256 when a row is appended (the
- * previous hash is read under the chain's lock, at commit for the engine), and `verifyAuditChain`
- * recomputes it in JavaScript with `auditHash`. A deleted or edited row breaks the chain there.
+ * The formula. `auditBody` is the canonical JSON (keys sorted at every level) of `{ at, actor, action,
+ * subject, data }` with `at` in milliseconds. Each entry's hash covers its body and the previous entry's hash:
+ * - `chain` = 2 (every entry written since the keyed chain): `hash = hmac_sha256_hex(AUDIT_KEY, 'entry\n' ||
+ *   prev_hash ?? '' || body)`. Without the key nobody can write an entry that fits, nor re-hash the chain
+ *   after editing, inserting, deleting or re-ordering entries.
+ * - `chain` = 1 (entries written before the keyed chain, kept as they were): `hash = sha256_hex(prev_hash ??
+ *   '' || body)`. They are verified by that formula; the first keyed entry chains onto the last of them, so
+ *   re-hashing them changes what that keyed entry covers. A `chain` = 1 entry after a keyed one is refused.
+ * Entries deleted from the end leave a shorter intact chain: the signed checkpoints catch that.
+ *
+ * The key. AUDIT_KEY comes from the environment and is never sent to the database: hashes are made here, in
+ * JavaScript, with the previous hash read under the chain's advisory lock (`audit_chain_head()`, one round
+ * trip), and written with the entry. Without AUDIT_KEY (development, tests) a public development key signs,
+ * with a warning at start-up; production (NODE_ENV=production) refuses to start without AUDIT_KEY
+ * (src/config.ts). The process sets its key once (`useAuditKey`) before anything appends.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { sqlLiteral, type Tx } from './sql.js';
 
 /** What happened, who did it, to what. `data` must be JSON (no secrets: link codes never go here). */
@@ -27,6 +38,45 @@ export interface AuditEntry {
  * lock until its COMMIT, or two transactions could chain onto the same row.
  */
 export const AUDIT_LOCK_KEY = 0x6b696e65; // "kine"
+
+/** `audit_event.chain`: how an entry's hash was made. */
+export const CHAIN_SHA256 = 1;
+export const CHAIN_HMAC = 2;
+
+/**
+ * The key that signs when AUDIT_KEY is not set. It is public (it is in this file), so what it signs proves
+ * nothing: it only lets development and tests run the same code. Production refuses to start without AUDIT_KEY.
+ */
+export const DEVELOPMENT_AUDIT_KEY = 'kinerja-bot development audit key: public, set AUDIT_KEY in production';
+
+/** A signing key for the chain and its checkpoints. The secret stays inside (never logged, never stored). */
+export interface AuditKey {
+  /** `configured`: AUDIT_KEY; `development`: the public development key. */
+  readonly source: 'configured' | 'development';
+  /** HMAC-SHA256 of `text` under the key, hex. */
+  mac(text: string): string;
+}
+
+/** The key from AUDIT_KEY, or the development key when it is unset. */
+export function auditKey(secret: string | undefined): AuditKey {
+  const key = Buffer.from(secret ?? DEVELOPMENT_AUDIT_KEY, 'utf8');
+  return {
+    source: secret ? 'configured' : 'development',
+    mac: (text) => createHmac('sha256', key).update(text, 'utf8').digest('hex'),
+  };
+}
+
+let signingKey: AuditKey = auditKey(undefined);
+
+/** Sets the key this process signs with (service and CLI start-up, from AUDIT_KEY). */
+export function useAuditKey(key: AuditKey): void {
+  signingKey = key;
+}
+
+/** The key this process signs with. */
+export function currentAuditKey(): AuditKey {
+  return signingKey;
+}
 
 /** JSON with object keys sorted at every level, so the same content always hashes the same. */
 export function canonicalJson(value: unknown): string {
@@ -52,37 +102,51 @@ export function auditBody(entry: AuditEntry, at: Date): string {
   return canonicalJson({ at: stamp(at), actor: entry.actor, action: entry.action, subject: entry.subject, data: entry.data ?? {} });
 }
 
-/** The hash of a row with body `body` after a row with hash `prevHash` (null: the first row). */
+/** The sha256 hash of an entry written before the keyed chain (`chain` = 1). */
 export function auditHash(prevHash: string | null, body: string): string {
   return createHash('sha256').update((prevHash ?? '') + body).digest('hex');
 }
 
-/**
- * The statements that append `entries` at `at`, chained onto the latest row: the lock first (its own
- * statement, so the inserts after it see rows committed while this transaction waited), then one insert
- * per entry. Literals are inlined (`sqlLiteral`) so the statements can travel with COMMIT.
- */
-function appendStatements(entries: readonly AuditEntry[], at: Date): string[] {
-  const parts = [`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`];
-  for (const e of entries) {
-    parts.push(
-      `insert into audit_event (at, actor, action, subject, data, prev_hash, hash)
-       select ${sqlLiteral(stamp(at))}::timestamptz, ${sqlLiteral(e.actor)}, ${sqlLiteral(e.action)}, ${sqlLiteral(e.subject)}, ${sqlLiteral(JSON.stringify(e.data ?? {}))}::jsonb,
-              prev.hash, encode(sha256(convert_to(coalesce(prev.hash, '') || ${sqlLiteral(auditBody(e, at))}, 'UTF8')), 'hex')
-         from (select (select hash from audit_event order by id desc limit 1) as hash) prev`,
-    );
-  }
-  return parts;
+/** The keyed hash of an entry (`chain` = 2): HMAC under `key` of its body after the previous entry's hash. */
+export function auditMac(key: AuditKey, prevHash: string | null, body: string): string {
+  return key.mac(`entry\n${prevHash ?? ''}${body}`);
 }
 
 /**
- * Queues the entries to be appended in the message that commits the transaction (a `TxRunner`
- * transaction): lock, insert(s) and COMMIT travel together, so the chain's lock is held only while
- * PostgreSQL executes them.
+ * Takes the chain's lock (held until COMMIT) and reads the newest entry's hash, in one round trip: the
+ * migration's `audit_chain_head()` reads after the lock is granted, so it sees entries committed meanwhile.
  */
-export function appendAuditAtCommit(tx: Tx, entries: readonly AuditEntry[], at: Date): void {
+async function lockedHead(tx: Tx): Promise<string | null> {
+  const rows = await tx.query<{ hash: string }>(`select hash from audit_chain_head(${AUDIT_LOCK_KEY})`);
+  return rows[0]?.hash ?? null;
+}
+
+/**
+ * The inserts of `entries` at `at` after an entry whose hash is `head`, hashed here under the process's key.
+ * Literals are inlined (`sqlLiteral`) so the statements can travel with COMMIT.
+ */
+function insertStatements(entries: readonly AuditEntry[], at: Date, head: string | null): string[] {
+  const key = signingKey;
+  let prev = head;
+  return entries.map((e) => {
+    const hash = auditMac(key, prev, auditBody(e, at));
+    const sql = `insert into audit_event (at, actor, action, subject, data, prev_hash, hash, chain)
+       values (${sqlLiteral(stamp(at))}::timestamptz, ${sqlLiteral(e.actor)}, ${sqlLiteral(e.action)}, ${sqlLiteral(e.subject)}, ${sqlLiteral(JSON.stringify(e.data ?? {}))}::jsonb,
+               ${prev === null ? 'null' : sqlLiteral(prev)}, ${sqlLiteral(hash)}, ${CHAIN_HMAC})`;
+    prev = hash;
+    return sql;
+  });
+}
+
+/**
+ * Appends the entries in the message that commits the transaction (a `TxRunner` transaction): the lock is
+ * taken and the head read now (one round trip), the inserts travel with COMMIT, so the chain's lock is held
+ * for that round trip and the commit only.
+ */
+export async function appendAuditAtCommit(tx: Tx, entries: readonly AuditEntry[], at: Date): Promise<void> {
   if (!entries.length) return;
-  tx.beforeCommit(appendStatements(entries, at).join(';\n'));
+  const head = await lockedHead(tx);
+  tx.beforeCommit(insertStatements(entries, at, head).join(';\n'));
 }
 
 /**
@@ -90,7 +154,8 @@ export function appendAuditAtCommit(tx: Tx, entries: readonly AuditEntry[], at: 
  * commit together (the lock is held until that COMMIT).
  */
 export async function appendAudit(tx: Tx, entry: AuditEntry, at: Date): Promise<void> {
-  for (const sql of appendStatements([entry], at)) await tx.exec(sql);
+  const head = await lockedHead(tx);
+  for (const sql of insertStatements([entry], at, head)) await tx.exec(sql);
 }
 
 /** Where the chain breaks: the first row whose hash does not match its content and predecessor. */
@@ -98,12 +163,22 @@ export interface AuditChainBreak {
   readonly id: number;
   /**
    * `prev_hash_mismatch`: the row does not follow the one before it (a row was deleted, inserted or moved);
-   * `hash_mismatch`: the row's content is not what was hashed (it was edited).
+   * `hash_mismatch`: the row's content is not what was hashed (edited, forged, or signed with another key);
+   * `unkeyed_after_keyed`: a row hashed without the key after keyed rows (forged, or written by an old version).
    */
-  readonly reason: 'prev_hash_mismatch' | 'hash_mismatch';
+  readonly reason: 'prev_hash_mismatch' | 'hash_mismatch' | 'unkeyed_after_keyed';
   /** What the row should hold (the previous row's hash, or the hash of its own content) and what it holds. */
   readonly expected?: string | null;
   readonly found?: string | null;
+  /** With `hash_mismatch`: the row fits under the public development key (written while AUDIT_KEY was unset). */
+  readonly developmentKey?: boolean;
+}
+
+/** A point the walk must pass through: after `entries` entries, the newest one's id and hash. */
+export interface ChainAnchor {
+  readonly entries: number;
+  readonly lastId: number | null;
+  readonly headHash: string | null;
 }
 
 /** The outcome of walking the chain. */
@@ -113,45 +188,106 @@ export interface AuditWalk {
   readonly broken: AuditChainBreak | null;
   /** The first row checked (with `from`, the first row at or after it); null when there were none. */
   readonly firstId: number | null;
+  /** Where the walk ended: entries counted from the start of the chain, the last verified row's id and hash. */
+  readonly end: ChainAnchor;
+  /** Entries written before the keyed chain (`chain` = 1) among those verified. */
+  readonly unkeyed: number;
 }
 
-type AuditRow = { id: string; at: Date; actor: string; action: string; subject: string; data: Record<string, unknown>; prev_hash: string | null; hash: string };
+type AuditRow = { id: string; at: Date; actor: string; action: string; subject: string; data: Record<string, unknown>; prev_hash: string | null; hash: string; chain: number };
+
+/** What `walkAuditChain` is told. */
+export interface WalkOptions {
+  /** Start at the first row at or after this instant, anchored on the row just before it. */
+  from?: Date;
+  /** Start right after this anchor (a checkpoint that was verified): only the rows after it are read. */
+  after?: ChainAnchor;
+  /** The key keyed rows must fit (default: the process's key). */
+  key?: AuditKey;
+  pageSize?: number;
+  /** Called after each verified row with the position reached (checkpoints are compared there). */
+  onRow?: (at: ChainAnchor) => void;
+}
 
 /**
  * Re-computes every hash in order of id, page by page (memory stays flat at any length). With `from`, the
  * walk starts at the first row at or after that instant and anchors on the hash of the row just before it,
  * so a row deleted at the boundary is still found. Deleting the newest rows leaves a shorter, intact chain:
- * compare the count with what you expect (`verified`).
+ * the checkpoints (src/db/audit-checkpoint.ts) catch that.
  */
-export async function walkAuditChain(tx: Tx, opts: { from?: Date; pageSize?: number } = {}): Promise<AuditWalk> {
+export async function walkAuditChain(tx: Tx, opts: WalkOptions = {}): Promise<AuditWalk> {
   const pageSize = opts.pageSize ?? 5000;
+  const key = opts.key ?? signingKey;
+  const development = key.source === 'development' ? null : auditKey(undefined);
   let lastId = 0;
   let prev: string | null = null;
-  if (opts.from) {
+  let entries = 0;
+  // Whether a keyed row was seen before the start (a walk from the middle must know it).
+  let keyedSeen = false;
+  let beforeId: number | null = null;
+  if (opts.after) {
+    lastId = opts.after.lastId ?? 0;
+    beforeId = opts.after.lastId;
+    prev = opts.after.headHash;
+    entries = opts.after.entries;
+    const [k] = await tx.query<{ keyed: boolean }>(`select exists (select 1 from audit_event where id <= $1 and chain = ${CHAIN_HMAC}) as keyed`, [lastId]);
+    keyedSeen = k?.keyed ?? false;
+  } else if (opts.from) {
     const [first] = await tx.query<{ id: string }>('select id from audit_event where at >= $1 order by id limit 1', [opts.from]);
-    if (!first) return { verified: 0, broken: null, firstId: null };
+    if (!first) {
+      const [all] = await tx.query<{ n: string; id: string | null; hash: string | null }>(
+        `select count(*) as n, (select id from audit_event order by id desc limit 1) as id, (select hash from audit_event order by id desc limit 1) as hash from audit_event`,
+      );
+      return { verified: 0, broken: null, firstId: null, unkeyed: 0, end: { entries: Number(all?.n ?? 0), lastId: all?.id ? Number(all.id) : null, headHash: all?.hash ?? null } };
+    }
     lastId = Number(first.id) - 1;
-    const [before] = await tx.query<{ hash: string }>('select hash from audit_event where id < $1 order by id desc limit 1', [first.id]);
+    const [before] = await tx.query<{ id: string | null; hash: string | null; n: string; keyed: boolean | null }>(
+      `select (select id from audit_event where id < $1 order by id desc limit 1) as id, (select hash from audit_event where id < $1 order by id desc limit 1) as hash,
+              count(*) as n, bool_or(chain = ${CHAIN_HMAC}) as keyed from audit_event where id < $1`,
+      [first.id],
+    );
     prev = before?.hash ?? null;
+    beforeId = before?.id ? Number(before.id) : null;
+    entries = Number(before?.n ?? 0);
+    keyedSeen = before?.keyed ?? false;
   }
   let verified = 0;
+  let unkeyed = 0;
   let firstId: number | null = null;
+  let headId: number | null = beforeId;
+  const end = (): ChainAnchor => ({ entries, lastId: headId, headHash: prev });
+  const done = (broken: AuditChainBreak | null): AuditWalk => ({ verified, broken, firstId, unkeyed, end: end() });
   for (;;) {
     const rows = await tx.query<AuditRow>(
-      'select id, at, actor, action, subject, data, prev_hash, hash from audit_event where id > $1 order by id limit $2',
+      'select id, at, actor, action, subject, data, prev_hash, hash, chain from audit_event where id > $1 order by id limit $2',
       [lastId, pageSize],
     );
     for (const r of rows) {
       const id = Number(r.id);
       firstId ??= id;
-      if (r.prev_hash !== prev) return { verified, firstId, broken: { id, reason: 'prev_hash_mismatch', expected: prev, found: r.prev_hash } };
-      const expected = auditHash(prev, auditBody(r, new Date(r.at)));
-      if (expected !== r.hash) return { verified, firstId, broken: { id, reason: 'hash_mismatch', expected, found: r.hash } };
+      if (r.prev_hash !== prev) return done({ id, reason: 'prev_hash_mismatch', expected: prev, found: r.prev_hash });
+      const body = auditBody(r, new Date(r.at));
+      if (r.chain === CHAIN_HMAC) {
+        keyedSeen = true;
+        const expected = auditMac(key, prev, body);
+        if (expected !== r.hash) {
+          const developmentKey = development !== null && auditMac(development, prev, body) === r.hash;
+          return done({ id, reason: 'hash_mismatch', expected, found: r.hash, ...(developmentKey ? { developmentKey } : {}) });
+        }
+      } else {
+        if (keyedSeen) return done({ id, reason: 'unkeyed_after_keyed', found: r.hash });
+        const expected = auditHash(prev, body);
+        if (expected !== r.hash) return done({ id, reason: 'hash_mismatch', expected, found: r.hash });
+        unkeyed += 1;
+      }
       prev = r.hash;
+      headId = id;
       verified += 1;
+      entries += 1;
       lastId = id;
+      opts.onRow?.(end());
     }
-    if (rows.length < pageSize) return { verified, broken: null, firstId };
+    if (rows.length < pageSize) return done(null);
   }
 }
 

@@ -7,6 +7,7 @@
  * (`insertOutboxFrom`, `answeredEditSelect`, `outboxValuesSelect`), so each statement is written once.
  */
 import { asJson, pgArray, type Tx } from './sql.js';
+import { DATABASE_ID_SQL } from './installation.js';
 
 /** One message to write. `payload` is the engine's OutgoingMessage (stored as jsonb). */
 export interface OutboxDraft {
@@ -228,14 +229,18 @@ export const CHAT_AHEAD_CAP = 2;
 const aheadSql = (o: string) =>
   `(select count(*) from (select 1 from outbox_message p where p.platform = ${o}.platform and p.chat_id = ${o}.chat_id and p.id < ${o}.id and p.status = 'pending' limit ${CHAT_AHEAD_CAP}) a)::int`;
 
-/** Of rows `ids`, the still-pending ones with their platform and place in their chat's line, in id order (to enqueue them). */
-export async function pendingOutbox(tx: Tx, ids: readonly number[]): Promise<{ id: number; platform: string; ahead: number }[]> {
+/**
+ * Of rows `ids`, the still-pending ones with their platform and place in their chat's line, in id order (to
+ * enqueue them), each with the database's id (src/db/installation.ts) that namespaces its job.
+ */
+export async function pendingOutbox(tx: Tx, ids: readonly number[]): Promise<{ id: number; platform: string; ahead: number; databaseId: string }[]> {
   if (ids.length === 0) return [];
-  const rows = await tx.query<{ id: string; platform: string; ahead: number }>(
-    `select o.id, o.platform, ${aheadSql('o')} as ahead from outbox_message o where o.id = any($1::bigint[]) and o.status = 'pending' order by o.id`,
+  const rows = await tx.query<{ id: string; platform: string; ahead: number; database_id: string }>(
+    `select o.id, o.platform, ${aheadSql('o')} as ahead, ${DATABASE_ID_SQL} as database_id
+       from outbox_message o where o.id = any($1::bigint[]) and o.status = 'pending' order by o.id`,
     [pgArray(ids)],
   );
-  return rows.map((r) => ({ id: Number(r.id), platform: r.platform, ahead: Number(r.ahead) }));
+  return rows.map((r) => ({ id: Number(r.id), platform: r.platform, ahead: Number(r.ahead), databaseId: r.database_id }));
 }
 
 /** Rows still pending that were written before `before`, oldest first (the relay's candidates). */

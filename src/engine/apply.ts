@@ -319,8 +319,8 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
     }
   }
   const ids = [...answered, ...(await insertOutbox(tx, outbox)).map((r) => r.id)];
-  // With COMMIT: the audit chain's lock is held only while PostgreSQL runs the inserts and commits.
-  appendAuditAtCommit(tx, audits, now);
+  // The audit inserts travel with COMMIT: the chain's lock is held for one round trip (its head) and the commit.
+  await appendAuditAtCommit(tx, audits, now);
   return ids;
 }
 
@@ -479,7 +479,7 @@ export async function applyInOneStatement(session: Session, args: ApplyArgs): Pr
   // and only when the statement wrote (a replay writes nothing and appends nothing).
   return session.transaction(async (tx) => {
     const r = await oneStatement(tx, args);
-    if (r.kind === 'done') appendAuditAtCommit(tx, audits, args.now);
+    if (r.kind === 'done') await appendAuditAtCommit(tx, audits, args.now);
     return r;
   });
 }

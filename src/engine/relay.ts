@@ -18,7 +18,10 @@ export function relayText(turn: Turn, text: string, threadKey: string): string |
     turn.reply({ text: `${t('input.text_too_long', { length: checked.length, max: checked.max })}\n${t('thread.draft_kept')}`, threadKey });
     // The draft as its own message, so it can be copied whole (the renderers split it where it is too long).
     turn.reply({ text: text.trim(), threadKey });
+    return null;
   }
+  // Nothing typed (or only characters that are cleaned away) is nothing to relay, and the person is told so.
+  turn.reply({ text: translator(turn.ctx.locale)('thread.empty'), threadKey });
   return null;
 }
 

@@ -21,6 +21,9 @@ import { OPEN_CALIBRATION_TOKEN, type OutgoingMessage } from '../contract/index.
 import { awardAnnouncementText, calibrationButtonLabel, finalResultText, unratedUnitsText, violationsHint, violationsText } from './messages.js';
 import { hrOfficers } from './reminder-sweep.js';
 import { appendAudit } from '../db/audit.js';
+import type { CheckpointOutcome } from '../db/audit-checkpoint.js';
+import type { Logger } from '../logger.js';
+import { anchorAuditChain, logAnchor } from './audit-checkpoint.js';
 import { loadWorkingCalendar } from '../db/calendar.js';
 import { unitDistributions, type UnitDistribution } from '../db/calibration.js';
 import { currentChatJoin } from '../db/identity.js';
@@ -35,6 +38,8 @@ export interface CycleJobContext {
   enqueue?: (ids: readonly number[]) => Promise<unknown>;
   /** Who closes or announces, for the audit log (CLI --actor); default `system` (the scheduled close). */
   actor?: string;
+  /** Where the audit checkpoint signed at close and announce is logged (the CLI prints it instead). */
+  logger?: Logger;
 }
 
 interface CycleRow {
@@ -100,6 +105,8 @@ export interface CloseResult {
   /** Units with rated people but no organisational rating (their curve could not be checked). */
   unrated: number[];
   outboxIds: number[];
+  /** The audit checkpoint signed with the close (src/jobs/audit-checkpoint.ts). */
+  auditCheckpoint: CheckpointOutcome;
 }
 
 /** A unit that breaks its curve, with the broken rules (domain `checkDistribution`). */
@@ -198,8 +205,18 @@ export async function closeCycle(em: EntityManager, cycleId: number, ctx: CycleJ
     }
     await appendAudit(t, { actor: ctx.actor ?? 'system', action: 'cycle.closed', subject: `cycle:${cycleId}`, data: { lateFlagged: late.length, violations: violations.map((v) => ({ unitId: v.unitId, ruleIds: v.ruleIds })), unrated: units.filter((u) => !u.orgRating).map((u) => u.unitId) } }, now);
     const outboxIds = await writeOutbox(t, drafts, now);
-    return { cycleId, lateFlagged: late.length, violations: violations.map((v) => ({ unitId: v.unitId, ruleIds: v.ruleIds })), unrated: units.filter((u) => !u.orgRating).map((u) => u.unitId), outboxIds };
+    // The close is a moment to anchor: the chain, this close's entry included, is signed and sent to HR.
+    const anchor = await anchorAuditChain(t, { reason: 'cycle.closed', now });
+    return {
+      cycleId,
+      lateFlagged: late.length,
+      violations: violations.map((v) => ({ unitId: v.unitId, ruleIds: v.ruleIds })),
+      unrated: units.filter((u) => !u.orgRating).map((u) => u.unitId),
+      outboxIds: [...outboxIds, ...anchor.outboxIds],
+      auditCheckpoint: anchor.outcome,
+    };
   });
+  if (ctx.logger) logAnchor(ctx.logger, result.auditCheckpoint);
   await ctx.enqueue?.(result.outboxIds);
   return result;
 }
@@ -244,6 +261,8 @@ export interface AnnounceResult {
   /** Units announced over a broken curve (with HR's reason). */
   overridden: number[];
   outboxIds: number[];
+  /** The audit checkpoint signed with the announcement. */
+  auditCheckpoint: CheckpointOutcome;
 }
 
 export interface AnnounceOptions {
@@ -371,8 +390,19 @@ export async function announceCycle(em: EntityManager, cycleId: number, ctx: Cyc
     }
     const outboxIds = await writeOutbox(t, drafts, now);
     const results = drafts.filter((d) => d.recipient_id !== null).length;
-    return { cycleId, results, awardsPublic, coaching, checkIns, overridden: overridden ? violations.map((v) => v.unitId) : [], outboxIds };
+    const anchor = await anchorAuditChain(t, { reason: 'cycle.announced', now });
+    return {
+      cycleId,
+      results,
+      awardsPublic,
+      coaching,
+      checkIns,
+      overridden: overridden ? violations.map((v) => v.unitId) : [],
+      outboxIds: [...outboxIds, ...anchor.outboxIds],
+      auditCheckpoint: anchor.outcome,
+    };
   });
+  if (ctx.logger) logAnchor(ctx.logger, result.auditCheckpoint);
   await ctx.enqueue?.(result.outboxIds);
   return result;
 }

@@ -1,7 +1,8 @@
 /**
- * Outbox delivery on BullMQ: one queue per platform, one job per outbox row (job id `outbox-<id>`, so
- * enqueueing a row twice is a no-op while its job exists, and the row's status stops a late duplicate after
- * that), a limiter per platform, and the relay that re-enqueues rows left pending (a crash between commit and
+ * Outbox delivery on BullMQ: one queue per platform, one job per outbox row (job id `outbox-<database>-<id>`,
+ * so enqueueing a row twice is a no-op while its job exists, and the row's status stops a late duplicate after
+ * that; the database's own id keeps a recreated database from colliding with the old one's completed jobs in
+ * the same Redis), a limiter per platform, and the relay that re-enqueues rows left pending (a crash between commit and
  * enqueue, or a flushed Redis: the database is the source of truth).
  *
  * Failures, as classified by the platform sender (`DeliveryError`):
@@ -44,6 +45,7 @@ import type { Clock } from '../clock.js';
 import type { JobQueue, JobWorker, QueueBackend } from './backend.js';
 import { outboxChats, outboxRetryClock, pendingOutbox, pendingOutboxBefore, resetOutboxForRetry, type OutboxStatus } from '../db/outbox.js';
 import { txOf } from '../db/sql.js';
+import { databaseId } from '../db/installation.js';
 
 /** The delivery queue of each registered platform (src/platforms.ts). */
 export const DELIVERY_QUEUE_NAMES: Readonly<Record<Platform, string>> = Object.fromEntries(PLATFORM_MODULES.map((m) => [m.name, m.deliveryQueue]));
@@ -56,9 +58,18 @@ export interface DeliveryJobData {
   outboxId: number;
 }
 
-/** BullMQ refuses purely numeric custom ids, so the outbox id gets a prefix. */
-export function outboxJobId(outboxId: number): string {
-  return `outbox-${outboxId}`;
+/**
+ * The job id of outbox row `outboxId` of the database `databaseId` (src/db/installation.ts). Outbox ids start
+ * again at 1 in a recreated database, and completed jobs stay in Redis for an hour, so `outbox-<id>` alone
+ * would make a new row look delivered already. (BullMQ refuses purely numeric custom ids anyway.)
+ */
+export function outboxJobId(databaseId: string, outboxId: number): string {
+  return `outbox-${databaseId}-${outboxId}`;
+}
+
+/** The job id of row `outboxId` in the same database as the job `jobId` (one worker never sees two databases' rows). */
+function sameDatabaseJobId(jobId: string, outboxId: number): string {
+  return jobId.replace(/-\d+$/, `-${outboxId}`);
 }
 
 /** Retry settings of delivery jobs. */
@@ -138,8 +149,8 @@ export async function enqueueOutbox(
   except: readonly Platform[] = [],
 ): Promise<number> {
   if (ids.length === 0) return 0;
-  const rows = (await pendingOutbox(txOf(em), ids)) as { id: number; platform: Platform; ahead: number }[];
-  const byPlatform = new Map<Platform, { id: number; ahead: number }[]>();
+  const rows = (await pendingOutbox(txOf(em), ids)) as { id: number; platform: Platform; ahead: number; databaseId: string }[];
+  const byPlatform = new Map<Platform, { id: number; ahead: number; databaseId: string }[]>();
   for (const r of rows) {
     let list = byPlatform.get(r.platform);
     if (!list) byPlatform.set(r.platform, (list = []));
@@ -150,12 +161,12 @@ export async function enqueueOutbox(
     if (!queue || except.includes(platform)) continue;
     for (let i = 0; i < list.length; i += ADD_BULK_SIZE) {
       await queue.addBulk(
-        list.slice(i, i + ADD_BULK_SIZE).map(({ id, ahead }) => ({
+        list.slice(i, i + ADD_BULK_SIZE).map(({ id, ahead, databaseId }) => ({
           name: 'deliver',
           data: { outboxId: id },
           // A row queued behind older rows of its chat starts asleep: no worker (and no limiter slot) is spent on
           // finding out it must wait, so a chat's backlog does not stand in front of other chats' messages.
-          opts: { jobId: outboxJobId(id), ...(ahead > 0 ? { delay: chatWaitMs(ahead, DEFAULT_ORDER_RETRY_MS) } : {}) },
+          opts: { jobId: outboxJobId(databaseId, id), ...(ahead > 0 ? { delay: chatWaitMs(ahead, DEFAULT_ORDER_RETRY_MS) } : {}) },
         })),
       );
     }
@@ -264,9 +275,9 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
    * per-chat interval when the chat has a backlog, so a long backlog drains at that pace without the 429s that
    * would pause the whole queue (every chat) for their retry_after.
    */
-  const handOn = async (line: ChatLine): Promise<void> => {
+  const handOn = async (line: ChatLine, doneJobId: string): Promise<void> => {
     try {
-      const job = await sameQueue.getJob(outboxJobId(line.next));
+      const job = await sameQueue.getJob(sameDatabaseJobId(doneJobId, line.next));
       if (!job || !(await job.isDelayed())) return; // about to run, or its own short wait ends soon
       if (line.behind > CHAT_BURST && chatIntervalMs > 0) await job.changeDelay(chatIntervalMs);
       else await job.promote();
@@ -289,7 +300,7 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
       const outcome = await deliverOutboxRow(em, opts.senders, id, { keepChatOrder: true, sentRecorder, files: opts.files, chatPace });
       if (outcome.status === 'sent' || outcome.status === 'failed') {
         breaker.succeeded();
-        if (outcome.line) await handOn(outcome.line);
+        if (outcome.line && job.id) await handOn(outcome.line, job.id);
       }
       if (outcome.status === 'waiting') {
         await job.moveToDelayed(Date.now() + (outcome.reason === 'chat_pace' ? outcome.retryInMs : chatWaitMs(outcome.ahead, orderRetryMs)), token);
@@ -403,10 +414,11 @@ export async function retryOutbox(em: EntityManager, queues: DeliveryQueues, fil
   const statuses: OutboxStatus[] = [...(filter.dead !== false ? (['dead'] as const) : []), ...(filter.failed ? (['failed'] as const) : [])];
   if (!statuses.length) return 0;
   const rows = await resetOutboxForRetry(txOf(em), statuses, filter.since ?? new Date(0));
+  const database = rows.length ? await databaseId(txOf(em)) : '';
   for (const r of rows) {
     const queue = queues[r.platform as Platform];
     if (!queue) continue;
-    const jobId = outboxJobId(r.id);
+    const jobId = outboxJobId(database, r.id);
     // The old job (failed, or completed as failed) still holds the id: a new one would be ignored.
     const state = await queue.getJobState(jobId);
     if (state === 'completed' || state === 'failed') await queue.remove(jobId);
@@ -436,10 +448,11 @@ export async function relayPendingOutbox(
   const cutoff = new Date(opts.clock.now().getTime() - (opts.graceMs ?? 60_000));
   const rows = (await pendingOutboxBefore(txOf(em), cutoff, opts.limit ?? 2000)) as { id: number; platform: Platform }[];
   let reenqueued = 0;
+  const database = rows.length ? await databaseId(txOf(em)) : '';
   for (const r of rows) {
     const queue = queues[r.platform];
     if (!queue) continue;
-    const jobId = outboxJobId(r.id);
+    const jobId = outboxJobId(database, r.id);
     const state = await queue.getJobState(jobId);
     if (state === 'waiting' || state === 'delayed' || state === 'active' || state === 'prioritized' || state === 'waiting-children') continue;
     if (state === 'completed' || state === 'failed') await queue.remove(jobId);

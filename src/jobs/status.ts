@@ -8,6 +8,7 @@ import { outboxCounts, undeliveredOutbox } from '../db/outbox.js';
 import { txOf } from '../db/sql.js';
 import type { JobQueue } from './backend.js';
 import { inboxSummary } from '../db/inbox.js';
+import { platformStarts, type PlatformStartReport } from '../db/platform-status.js';
 
 /** Depth of one queue. */
 export interface QueueDepth {
@@ -55,6 +56,8 @@ export interface SystemStatus {
   /** Platform updates stored at ingress: waiting, handled, and parked (failed for their content, with the reason). */
   inbox: { pending: number; done: number; parked: number; oldestPendingSeconds: number | null; parkedRows: { id: number; platform: string; eventId: string; reason: string }[] };
   cycles: CycleProgress[];
+  /** How each platform's start went, as the bot processes last reported it. */
+  platforms: PlatformStartReport[];
 }
 
 /** Reads the status; `queues` may be empty when the queue backend is not reachable from here. */
@@ -104,6 +107,7 @@ export async function collectStatus(em: EntityManager, queues: readonly JobQueue
       createdAt: r.createdAt.toISOString(),
     })),
     cycles: [...cycles.values()],
+    platforms: await platformStarts(tx),
     inbox: {
       ...inbox.counts,
       oldestPendingSeconds: inbox.oldestPendingSeconds,
@@ -116,7 +120,18 @@ const pct = (n: number, of: number) => (of === 0 ? '-' : `${Math.round((n / of) 
 
 /** The status as plain text for the terminal. */
 export function formatStatus(s: SystemStatus): string {
-  const lines: string[] = ['Queues'];
+  const lines: string[] = [];
+  if (s.platforms.length > 0) {
+    lines.push('Platforms (as the bot last reported)');
+    for (const p of s.platforms) {
+      const since = `since ${p.updatedAt.toISOString()}`;
+      if (p.state === 'stopped') lines.push(`  ${p.platform.padEnd(10)} STOPPED: ${p.reason ?? '(no reason recorded)'}; fix ${p.variable ?? 'its configuration'} and restart (${since})`);
+      else if (p.state === 'retrying') lines.push(`  ${p.platform.padEnd(10)} not started yet, retrying: ${p.reason ?? ''} (${since})`);
+      else lines.push(`  ${p.platform.padEnd(10)} ready (${since})`);
+    }
+    lines.push('');
+  }
+  lines.push('Queues');
   if (s.queues.length === 0) lines.push('  (queue backend not reachable)');
   for (const q of s.queues) lines.push(`  ${q.name.padEnd(18)} waiting ${q.waiting}  active ${q.active}  delayed ${q.delayed}  failed ${q.failed}`);
   const oldest = s.inbox.oldestPendingSeconds !== null ? ` (oldest ${s.inbox.oldestPendingSeconds} s)` : '';

@@ -14,12 +14,13 @@ import { PLATFORM_MODULES } from '../platforms.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createQueueBackend, type JobQueue, type JobWorker, type QueueBackend } from './backend.js';
 import { purgeHandledInbox } from '../db/inbox.js';
-import { txOf } from '../db/sql.js';
+import { transaction, txOf } from '../db/sql.js';
+import { anchorAuditChain, logAnchor } from './audit-checkpoint.js';
 import { createDeliveryQueues, enqueueBehind, enqueueOutbox, relayPendingOutbox, startDeliveryWorker, type DeliveryQueues } from './delivery.js';
 import { sweepDueReminders } from './reminder-sweep.js';
 import { closeDueCycles } from './cycle-close.js';
 
-/** The maintenance queue: relay, reminder sweep and cycle close, each driven by a job scheduler. */
+/** The maintenance queue: relay, reminder sweep, cycle close, inbox purge and the audit checkpoint, each driven by a job scheduler. */
 export const MAINTENANCE_QUEUE_NAME = 'maintenance';
 /** Scheduler ids and intervals. */
 export const SCHEDULES = {
@@ -27,6 +28,8 @@ export const SCHEDULES = {
   'sweep-reminders': 60_000,
   'close-cycles': 10 * 60_000,
   'purge-inbox': 60 * 60_000,
+  // A signed checkpoint of the audit chain a day (src/jobs/audit-checkpoint.ts); skipped when nothing was appended.
+  'audit-checkpoint': 24 * 60 * 60_000,
 } as const;
 export type MaintenanceJobName = keyof typeof SCHEDULES;
 /**
@@ -176,7 +179,13 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
           return { processed: r.processed, messages: r.outboxIds.length, skipped: r.skipped, postponed: r.postponed };
         }
         case 'close-cycles':
-          return closeDueCycles(em, { clock, config, enqueue: queues.enqueueOutbox });
+          return closeDueCycles(em, { clock, config, enqueue: queues.enqueueOutbox, logger });
+        case 'audit-checkpoint': {
+          const anchor = await transaction(em, (tx) => anchorAuditChain(tx, { reason: 'daily', now: clock.now() }));
+          logAnchor(logger, anchor.outcome);
+          await queues.enqueueOutbox(anchor.outboxIds);
+          return { outcome: anchor.outcome.kind, messages: anchor.outboxIds.length };
+        }
         case 'purge-inbox': {
           // Batches keep each statement short; what is left goes at the next hourly run.
           const before = new Date(clock.now().getTime() - config.INBOX_KEEP_DAYS * 86_400_000);

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAudit, appendAuditAtCommit, auditBody, auditHash, verifyAuditChain, walkAuditChain, type AuditEntry } from '../../src/db/audit.js';
+import { appendAudit, appendAuditAtCommit, auditBody, auditMac, currentAuditKey, verifyAuditChain, walkAuditChain, type AuditEntry } from '../../src/db/audit.js';
 import { TxRunner, txOf } from '../../src/db/sql.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
@@ -29,8 +29,8 @@ describe('the audit chain (one formula for every writer)', () => {
     expect(await verifyAuditChain(tx)).toBeNull();
     const rows = await tx.query<{ id: string; prev_hash: string | null; hash: string; actor: string }>('select id, prev_hash, hash, actor from audit_event order by id');
     expect(rows.map((r) => r.actor)).toEqual([engineEntry.actor, cliEntry.actor, engineEntry.actor, engineEntry.actor]);
-    // The hash PostgreSQL stored for the CLI's row is the JavaScript formula over the previous hash and the body.
-    expect(rows[1].hash).toBe(auditHash(rows[0].hash, auditBody(cliEntry, at)));
+    // The hash stored for the CLI's row is the keyed formula over the previous hash and the body.
+    expect(rows[1].hash).toBe(auditMac(currentAuditKey(), rows[0].hash, auditBody(cliEntry, at)));
 
     // Editing the CLI's row breaks the chain exactly there.
     await tx.exec(`update audit_event set subject = 'other.csv' where id = $1`, [rows[1].id]);
@@ -55,13 +55,13 @@ describe('walking the chain (kinerja audit verify)', () => {
     }
     const rows = await tx.query<{ id: string; hash: string; subject: string }>('select id, hash, subject from audit_event order by id');
     const id = (i: number) => Number(rows[i]!.id);
-    expect(await walkAuditChain(tx, { pageSize: 3 })).toEqual({ verified: 7, broken: null, firstId: id(0) });
-    expect(await walkAuditChain(tx, { from: new Date(Date.UTC(2027, 0, 5)), pageSize: 2 })).toEqual({ verified: 3, broken: null, firstId: id(4) });
-    expect(await walkAuditChain(tx, { from: new Date(Date.UTC(2030, 0, 1)) })).toEqual({ verified: 0, broken: null, firstId: null });
+    expect(await walkAuditChain(tx, { pageSize: 3 })).toMatchObject({ verified: 7, broken: null, firstId: id(0) });
+    expect(await walkAuditChain(tx, { from: new Date(Date.UTC(2027, 0, 5)), pageSize: 2 })).toMatchObject({ verified: 3, broken: null, firstId: id(4), end: { entries: 7, lastId: id(6) } });
+    expect(await walkAuditChain(tx, { from: new Date(Date.UTC(2030, 0, 1)) })).toMatchObject({ verified: 0, broken: null, firstId: null });
 
     // Edited data: the hash no longer matches, with both hashes given.
     await tx.exec(`update audit_event set data = '{"i": 99}' where id = $1`, [id(2)]);
-    expect(await walkAuditChain(tx, { pageSize: 2 })).toEqual({ verified: 2, firstId: id(0), broken: { id: id(2), reason: 'hash_mismatch', expected: expect.stringMatching(/^[0-9a-f]{64}$/), found: rows[2]!.hash } });
+    expect(await walkAuditChain(tx, { pageSize: 2 })).toMatchObject({ verified: 2, firstId: id(0), broken: { id: id(2), reason: 'hash_mismatch', expected: expect.stringMatching(/^[0-9a-f]{64}$/), found: rows[2]!.hash } });
     await tx.exec(`update audit_event set data = '{"i": 2}' where id = $1`, [id(2)]);
 
     // A deleted entry: the next one no longer follows; --from just after it still notices.
@@ -70,7 +70,10 @@ describe('walking the chain (kinerja audit verify)', () => {
     expect((await walkAuditChain(tx, { from: new Date(Date.UTC(2027, 0, 5)) })).broken).toMatchObject({ id: id(4), reason: 'prev_hash_mismatch' });
 
     // An entry inserted in the gap with a made-up hash: it does not fit either.
-    await tx.exec(`insert into audit_event (id, at, actor, action, subject, data, prev_hash, hash) values ($1, now(), 'x', 'y', 'z', '{}', $2, $3)`, [id(3), rows[2]!.hash, 'f'.repeat(64)]);
+    await tx.exec(`insert into audit_event (id, at, actor, action, subject, data, prev_hash, hash, chain) values ($1, now(), 'x', 'y', 'z', '{}', $2, $3, 2)`, [id(3), rows[2]!.hash, 'f'.repeat(64)]);
     expect((await walkAuditChain(tx)).broken).toMatchObject({ id: id(3), reason: 'hash_mismatch' });
+    // The same row claiming the older, unkeyed formula: refused after keyed entries.
+    await tx.exec(`update audit_event set chain = 1 where id = $1`, [id(3)]);
+    expect((await walkAuditChain(tx)).broken).toMatchObject({ id: id(3), reason: 'unkeyed_after_keyed' });
   });
 });

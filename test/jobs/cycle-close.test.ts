@@ -9,6 +9,8 @@ import { txOf } from '../../src/db/sql.js';
 import { sweepDueReminders } from '../../src/jobs/reminder-sweep.js';
 import { addAssessment, addCycle, addPerson, addUnit, sql } from '../support/seed.js';
 import { testConfig } from './helpers.js';
+import { pino } from 'pino';
+import { anchorAuditChain } from '../../src/jobs/audit-checkpoint.js';
 
 const config = testConfig();
 
@@ -23,10 +25,13 @@ describe('cycle close and announcement', () => {
   });
   beforeEach(async () => {
     em = db.orm.em.fork() as EntityManager;
-    await sql(em, 'truncate audit_event, rating_revision, reminder, outbox_message, check_in, follow_up, review, assessment, indicator, cycle, chat_identity, employee, unit restart identity cascade');
+    await sql(em, 'truncate audit_event, audit_checkpoint, rating_revision, reminder, outbox_message, check_in, follow_up, review, assessment, indicator, cycle, chat_identity, employee, unit restart identity cascade');
   });
 
-  const outbox = () => sql<{ chat_id: string; recipient_id: number | null; payload: { text: string; buttons?: { token: string }[][] }; dedupe_key: string }>(em, 'select * from outbox_message order by id');
+  type Row = { chat_id: string; recipient_id: number | null; payload: { text: string; buttons?: { token: string }[][] }; dedupe_key: string };
+  // The audit checkpoints sent to HR at close and announce have their own test below.
+  const outbox = () => sql<Row>(em, `select * from outbox_message where dedupe_key not like 'audit-%' order by id`);
+  const checkpointMessages = () => sql<Row>(em, `select * from outbox_message where dedupe_key like 'audit-%' order by id`);
 
   async function ratedUnit(predicates: string[], opts: { orgRating?: string; optOut?: number[] } = {}) {
     const unit = await addUnit(em, 'DISHUB', { orgRating: opts.orgRating === 'none' ? undefined : (opts.orgRating ?? 'baik'), announce: { telegram: '-100777' } });
@@ -136,6 +141,32 @@ describe('cycle close and announcement', () => {
     expect(audits.map((a) => [a.action, a.actor])).toEqual([['cycle.closed', 'hana'], ['cycle.announced', 'hana']]);
     expect(audits[1].data.overrideCurve).toBe('Unit kecil; seluruh staf memang memenuhi target.');
     expect(await verifyAuditChain(txOf(em))).toBeNull();
+  });
+
+  it('close and announce each sign an audit checkpoint: in the result, in the log, and sent to HR in their language', async () => {
+    const t = await ratedUnit(['baik', 'baik', 'butuh_perbaikan']);
+    await sql(em, `update employee set locale = 'en' where id = ?`, [t.hr]);
+    const clock = new ManualClock(new Date('2025-04-07T03:00:00Z'));
+    const lines: { msg: string; auditCheckpoint?: { line: string; entries: number; reason: string } }[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
+    const closed = await closeCycle(em, t.cycle, { clock, config, logger });
+    expect(closed.auditCheckpoint).toMatchObject({ kind: 'signed', checkpoint: { reason: 'cycle.closed', entries: 1 } });
+    const announced = await announceCycle(em, t.cycle, { clock, config, logger });
+    expect(announced.auditCheckpoint).toMatchObject({ kind: 'signed', checkpoint: { reason: 'cycle.announced', entries: 2 } });
+    const logged = lines.filter((l) => l.msg === 'audit checkpoint signed').map((l) => l.auditCheckpoint!);
+    expect(logged.map((c) => [c.reason, c.entries])).toEqual([['cycle.closed', 1], ['cycle.announced', 2]]);
+    // HR (the only admin, in English) gets each checkpoint with the line to keep; the line is the logged one.
+    const sent = await checkpointMessages();
+    expect(sent.map((m) => m.recipient_id)).toEqual([t.hr, t.hr]);
+    expect(sent[0].payload.text).toContain('Audit log checkpoint (period closed): 1 entries');
+    expect(sent[1].payload.text).toContain('Audit log checkpoint (results announced): 2 entries');
+    expect(sent[1].payload.text).toContain(`kinerja audit verify --checkpoint ${logged[1].line}`);
+    expect(closed.outboxIds).toEqual(expect.arrayContaining([Number((await sql<{ id: string }>(em, `select id from outbox_message where dedupe_key like 'audit-checkpoint:%' order by id limit 1`))[0].id)]));
+    // The same close in Indonesian for an Indonesian-speaking officer.
+    await sql(em, `update employee set locale = 'id' where id = ?`, [t.hr]);
+    const again = await anchorAuditChain(txOf(em), { reason: 'cycle.closed', now: clock.now() });
+    expect(again.outcome.kind).toBe('signed');
+    expect((await checkpointMessages()).at(-1)!.payload.text).toContain('Titik periksa log audit (periode ditutup): 2 entri');
   });
 
   it('coaching check-ins come from the supervisor\'s plan dates, with reminders on those dates; a unit without rating is reported to HR', async () => {

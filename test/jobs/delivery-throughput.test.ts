@@ -12,6 +12,8 @@ import { deliverOutboxRow, SentRecorder } from '../../src/jobs/deliver-row.js';
 import { createQueues, type Queues } from '../../src/jobs/worker-role.js';
 import { enqueueBehind, outboxJobId } from '../../src/jobs/delivery.js';
 import { sql } from '../support/seed.js';
+import { databaseId } from '../../src/db/installation.js';
+import { txOf } from '../../src/db/sql.js';
 import { addOutbox, testConfig, uniquePrefix } from './helpers.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -19,12 +21,15 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 describe('delivery throughput pieces', () => {
   let db: TestDatabase;
   let em: EntityManager;
+  /** This database's id: job ids are `outbox-<database>-<id>`. */
+  let database: string;
   let platform: FakePlatform;
   let queues: Queues;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     em = db.orm.em.fork() as EntityManager;
+    database = await databaseId(txOf(em));
     platform = await startFakePlatform({ keepMessages: false });
     const config = testConfig({ REDIS_URL, DATABASE_URL: db.url });
     queues = createQueues({ orm: db.orm, config, databaseUrl: db.url, prefix: uniquePrefix('thru') });
@@ -81,9 +86,9 @@ describe('delivery throughput pieces', () => {
     const ids = inserted.map((r) => Number(r.id));
     await sql(em, `update outbox_message set status = 'sent' where id = ?`, [ids[7]]);
     expect(await queues.enqueueOutbox(ids)).toBe(2499);
-    expect(await queues.delivery.telegram.getJobState(outboxJobId(ids[0]))).toBe('waiting');
-    expect(await queues.delivery.telegram.getJobState(outboxJobId(ids[2499]))).toBe('waiting');
-    expect(await queues.delivery.telegram.getJobState(outboxJobId(ids[7]))).toBe('unknown');
+    expect(await queues.delivery.telegram.getJobState(outboxJobId(database, ids[0]))).toBe('waiting');
+    expect(await queues.delivery.telegram.getJobState(outboxJobId(database, ids[2499]))).toBe('waiting');
+    expect(await queues.delivery.telegram.getJobState(outboxJobId(database, ids[7]))).toBe('unknown');
     expect(await queues.delivery.telegram.getWaitingCount()).toBe(2499);
     await queues.delivery.telegram.obliterate({ force: true });
   });

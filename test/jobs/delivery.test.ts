@@ -12,6 +12,8 @@ import { outboxJobId, relayPendingOutbox, retryOutbox } from '../../src/jobs/del
 import { ManualClock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';
 import { sql } from '../support/seed.js';
+import { databaseId } from '../../src/db/installation.js';
+import { txOf } from '../../src/db/sql.js';
 import { addOutbox, eventually, testConfig, uniquePrefix } from './helpers.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -22,12 +24,15 @@ describe('delivery on Redis', () => {
   let queues: Queues;
   let running: RunningWorkers;
   let em: EntityManager;
+  /** This database's id: job ids are `outbox-<database>-<id>`. */
+  let database: string;
   const prefix = uniquePrefix('deliv');
   const redis = new Redis(REDIS_URL);
 
   beforeAll(async () => {
     db = await createTestDatabase();
     em = db.orm.em.fork() as EntityManager;
+    database = await databaseId(txOf(em));
     platform = await startFakePlatform();
     const config = testConfig({ REDIS_URL, DELIVERY_MAX_ATTEMPTS: '3', DATABASE_URL: db.url });
     queues = createQueues({ orm: db.orm, config, databaseUrl: db.url, prefix, backoffMs: 20 });
@@ -65,7 +70,7 @@ describe('delivery on Redis', () => {
     await queues.enqueueOutbox([id]);
     await new Promise((r) => setTimeout(r, 300));
     expect(sentTo('c-once')).toEqual(['halo']);
-    expect(await queues.delivery.telegram.getJobState(outboxJobId(id))).toBe('completed');
+    expect(await queues.delivery.telegram.getJobState(outboxJobId(database, id))).toBe('completed');
   });
 
   it("a 429 for one chat (Telegram's flood control) delays that chat only; a second chat limited meanwhile pauses the whole queue; nothing fails", async () => {
@@ -90,7 +95,7 @@ describe('delivery on Redis', () => {
     await eventually(async () => (await row(id)).status === 'sent', 10_000, 'the limited chat served after its wait');
     expect(at('c-429') - t0).toBeGreaterThanOrEqual(1_900);
     expect(sentTo('c-429')).toEqual(['sabar']);
-    expect(await queues.delivery.telegram.getJobState(outboxJobId(id))).toBe('completed');
+    expect(await queues.delivery.telegram.getJobState(outboxJobId(database, id))).toBe('completed');
 
     // Two chats limited within the wait: the limit is the bot's, so the whole queue pauses.
     const limited = new Set(['c-429-a', 'c-429-b']);
@@ -182,7 +187,7 @@ describe('delivery on Redis', () => {
     const bystander = await addOutbox(em, 'c-bystander', 'jawaban untuk orang lain');
     await queues.enqueueOutbox([...backlog, bystander]);
     // Only the head of the backlog is due; the rest wait asleep (no worker or limiter slot spent on them).
-    const states = await Promise.all(backlog.map((id) => queues.delivery.telegram.getJobState(outboxJobId(id))));
+    const states = await Promise.all(backlog.map((id) => queues.delivery.telegram.getJobState(outboxJobId(database, id))));
     expect(states.slice(1).every((s) => s === 'delayed')).toBe(true);
     await eventually(async () => sentTo('c-bystander').length === 1, 10_000, "the bystander's message");
     const received = platform.received.filter((r) => r.chatId === 'c-backlog' || r.chatId === 'c-bystander');
@@ -202,7 +207,7 @@ describe('delivery on Redis', () => {
     await worker.pause();
     const id = await addOutbox(em, 'c-relay', 'masih ada', { createdAt: new Date(Date.now() - 5 * 60_000) });
     await queues.enqueueOutbox([id]);
-    expect(await queues.delivery.telegram.getJobState(outboxJobId(id))).toBe('waiting');
+    expect(await queues.delivery.telegram.getJobState(outboxJobId(database, id))).toBe('waiting');
     // Flush this test's keys only (the Redis is shared with parallel test files).
     let cursor = '0';
     do {
@@ -210,7 +215,7 @@ describe('delivery on Redis', () => {
       cursor = next;
       if (keys.length) await redis.del(...keys);
     } while (cursor !== '0');
-    expect(await queues.delivery.telegram.getJobState(outboxJobId(id))).toBe('unknown');
+    expect(await queues.delivery.telegram.getJobState(outboxJobId(database, id))).toBe('unknown');
     worker.resume();
     const relayed = await relayPendingOutbox(em, queues.delivery, { clock: new ManualClock(new Date()), graceMs: 60_000 });
     expect(relayed.reenqueued).toBeGreaterThanOrEqual(1);

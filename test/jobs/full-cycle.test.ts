@@ -218,7 +218,9 @@ describe('a whole cycle through the engine and the jobs', () => {
     const toSari = delivered(chat('sari')).at(-1)!;
     expect(toSari).toContain('tidak sesuai kurva distribusi');
     expect(toSari).toContain('Sangat Baik: 3 orang (75%), paling banyak 2 orang');
-    expect(delivered(chat('hana')).at(-1)).toContain('--override-curve');
+    // HR gets the curve message, then the audit checkpoint signed with the close.
+    expect(delivered(chat('hana')).at(-2)).toContain('--override-curve');
+    expect(delivered(chat('hana')).at(-1)).toMatch(/^Titik periksa log audit \(periode ditutup\)/);
 
     // Announcing is refused while the curve is broken: nothing changes, nobody is told.
     const before = platform.received.length;

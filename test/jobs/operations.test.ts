@@ -13,6 +13,9 @@ import { mountQueueAdmin } from '../../src/http/queue-admin.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { ManualClock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';
+import { pino } from 'pino';
+import { appendAudit } from '../../src/db/audit.js';
+import { txOf } from '../../src/db/sql.js';
 import { addAssessment, addCycle, addPerson, addUnit, sql } from '../support/seed.js';
 import { addOutbox, eventually, testConfig, uniquePrefix } from './helpers.js';
 
@@ -125,6 +128,40 @@ describe('operations', () => {
       await admin.client('KILL', 'ID', String(id));
       admin.disconnect();
       await eventually(async () => (await missingSchedulers(queues.maintenance)).length === 0, 15_000, 'schedulers re-created after the reconnect');
+    } finally {
+      await running.stop();
+    }
+  });
+
+  it('the daily audit checkpoint job signs the chain once it grew, logs the line and sends it to HR; nothing new, nothing sent', async () => {
+    expect(SCHEDULES['audit-checkpoint']).toBe(24 * 60 * 60_000);
+    const unit = await addUnit(em, 'BKD');
+    const hr = await addPerson(em, { name: 'Hana HR', unitId: unit, roles: ['pegawai', 'admin'] });
+    await sql(em, `insert into chat_identity (platform, platform_user_id, chat_id, employee_id, linked_at) values ('telegram', 'u-hana', 'c-hana', ?, now()) on conflict do nothing`, [hr]);
+    await em.transactional(async (t) => appendAudit(txOf(t as EntityManager), { actor: 'ani.bkd', action: 'unit.rating_set', subject: 'unit:BKD' }, new Date()));
+    const lines: { msg: string; auditCheckpoint?: { line: string; reason: string } }[] = [];
+    const running = await startWorkers({
+      orm: db.orm,
+      config: config(),
+      queues,
+      senders: new Map([['telegram', new HttpTestSender('telegram', platform.url)]]),
+      clock: new ManualClock(new Date()),
+      logger: pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) }),
+      schedulers: false,
+    });
+    try {
+      await queues.maintenance.add('audit-checkpoint', {});
+      const signed = await eventually(async () => lines.find((l) => l.msg === 'audit checkpoint signed'), 15_000, 'the checkpoint logged');
+      expect(signed.auditCheckpoint!.reason).toBe('daily');
+      const sent = await eventually(async () => (await sql<{ status: string; payload: { text: string } }>(em, `select status, payload from outbox_message where recipient_id = ? and dedupe_key like 'audit-checkpoint:%'`, [hr]))[0], 15_000, 'sent to HR');
+      expect(sent.payload.text).toContain(signed.auditCheckpoint!.line);
+      const second = await queues.maintenance.add('audit-checkpoint', {});
+      await eventually(async () => (await second.getState()) === 'completed', 15_000, 'the second run');
+      expect(second.id).toBeDefined();
+      expect((await queues.maintenance.getJob(second.id!))?.returnvalue).toEqual({ outcome: 'unchanged', messages: 0 });
+      expect(lines.filter((l) => l.msg === 'audit checkpoint signed')).toHaveLength(1);
+      // (An earlier test's scheduled close signed one too: the daily one is signed once.)
+      expect(await sql(em, `select 1 from audit_checkpoint where reason = 'daily'`)).toHaveLength(1);
     } finally {
       await running.stop();
     }

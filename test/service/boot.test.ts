@@ -10,6 +10,8 @@ import { startService, type RunningService } from '../../src/service.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { FakeSlack, signSlackRequest } from '../support/fake-slack.js';
 import { FakeTelegram } from '../support/fake-telegram.js';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { collectStatus, formatStatus } from '../../src/jobs/status.js';
 
 const TG_TOKEN = '123456789:TEST-boot-token-abcdefghijklmnop';
 const SLACK_SECRET = 'test-signing-secret-0123456789';
@@ -21,7 +23,7 @@ describe('boot with a platform down', () => {
     cleanups.length = 0;
   });
 
-  async function boot(opts: { slack: FakeSlack | { apiUrl: string }; telegramToken?: string }): Promise<{ service: RunningService; base: string; telegram: FakeTelegram }> {
+  async function boot(opts: { slack: FakeSlack | { apiUrl: string }; telegramToken?: string; roles?: ('bot' | 'worker')[] }): Promise<{ service: RunningService; base: string; telegram: FakeTelegram; db: TestDatabase }> {
     const db: TestDatabase = await createTestDatabase();
     cleanups.push(() => db.close());
     const telegram = await FakeTelegram.start({ token: TG_TOKEN });
@@ -36,9 +38,9 @@ describe('boot with a platform down', () => {
       SLACK_SIGNING_SECRET: SLACK_SECRET,
       SLACK_API_URL: opts.slack.apiUrl,
     });
-    const service = await startService({ config, roles: new Set(['bot', 'worker']), console: false, platformRetry: { firstMs: 100, maxMs: 400 } });
+    const service = await startService({ config, roles: new Set(opts.roles ?? ['bot', 'worker']), console: false, platformRetry: { firstMs: 100, maxMs: 400 } });
     cleanups.push(() => service.stop());
-    return { service, base: `http://127.0.0.1:${service.port}`, telegram };
+    return { service, base: `http://127.0.0.1:${service.port}`, telegram, db };
   }
 
   const readyz = async (base: string) => {
@@ -118,12 +120,31 @@ describe('boot with a platform down', () => {
   it('a wrong Telegram token stops Telegram alone, named with TELEGRAM_BOT_TOKEN; Slack starts', { timeout: 60_000 }, async () => {
     const slack = await new FakeSlack().start();
     cleanups.push(() => slack.stop());
-    const { base } = await boot({ slack, telegramToken: '123456789:WRONG-token-abcdefghijklmnopqrs' });
+    const { base, db, service } = await boot({ slack, telegramToken: '123456789:WRONG-token-abcdefghijklmnopqrs' });
     const r = await until(async () => {
       const x = await readyz(base);
       return x.body.checks['platform:telegram']?.startsWith('stopped') && x.body.checks['platform:slack'] === 'ok' ? x : undefined;
     });
     expect(r.status).toBe(200);
     expect(r.body.checks['platform:telegram']).toMatch(/^stopped: TELEGRAM_BOT_TOKEN: Telegram answered 401/);
+    // `kinerja status` (another process) reads it from the database: the variable and the platform's reason.
+    const status = await until(async () => {
+      const st = await collectStatus(db.orm.em.fork() as EntityManager, []);
+      return st.platforms.length === 2 && st.platforms.every((p) => p.state !== 'retrying') ? st : undefined;
+    });
+    const text = formatStatus(status);
+    expect(text).toMatch(/telegram\s+STOPPED: Telegram answered 401[^\n]*; fix TELEGRAM_BOT_TOKEN and restart/);
+    expect(text).toMatch(/slack\s+ready/);
+    expect(text).not.toContain('WRONG-token');
+    expect(service.failure).toBeUndefined();
+  });
+
+  it('a bot-only process whose every platform stopped for good has no role left: it stops and says why (exit non-zero)', { timeout: 60_000 }, async () => {
+    const slack = await new FakeSlack().start();
+    cleanups.push(() => slack.stop());
+    slack.failNext('auth.test', { error: 'invalid_auth' });
+    const { service } = await boot({ slack, telegramToken: '123456789:WRONG-token-abcdefghijklmnopqrs', roles: ['bot'] });
+    await service.stopped;
+    expect(service.failure).toBe('no role can run: every platform stopped (telegram, slack), and this process has no worker role');
   });
 });

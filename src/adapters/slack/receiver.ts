@@ -31,15 +31,24 @@ export interface SlackHttpReceiverOptions {
   ackDeadlineMs?: number;
 }
 
-/** Parses a verified body: JSON (Events API), form with `payload` (interactions) or a plain form (slash commands). */
+/**
+ * Parses a verified body: JSON (Events API), form with `payload` (interactions) or a plain form (slash
+ * commands). Throws unless it is a JSON object (`null`, an array or a number is valid JSON, but no request).
+ */
 export function parseSlackBody(rawBody: string, contentType: string | undefined): Record<string, unknown> {
   if ((contentType ?? '').includes('application/x-www-form-urlencoded')) {
     const form = new URLSearchParams(rawBody);
     const payload = form.get('payload');
-    if (payload !== null) return JSON.parse(payload) as Record<string, unknown>;
+    if (payload !== null) return jsonObject(payload);
     return Object.fromEntries(form.entries());
   }
-  return JSON.parse(rawBody) as Record<string, unknown>;
+  return jsonObject(rawBody);
+}
+
+function jsonObject(text: string): Record<string, unknown> {
+  const value: unknown = JSON.parse(text);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new SyntaxError('the body is JSON but not an object');
+  return value as Record<string, unknown>;
 }
 
 /** The HTTP transport of the Slack adapter. */
@@ -53,8 +62,9 @@ export class SlackHttpReceiver implements Receiver {
   constructor(opts: SlackHttpReceiverOptions) {
     this.opts = { path: SLACK_EVENTS_PATH, ackDeadlineMs: ACK_DEADLINE_MS, ...opts };
     this.router = express.Router();
-    this.router.post(this.opts.path, express.raw({ type: () => true, limit: SLACK_BODY_LIMIT }), (req, res) => {
-      void this.handle(req, res);
+    this.router.post(this.opts.path, express.raw({ type: () => true, limit: SLACK_BODY_LIMIT }), (req, res, next) => {
+      // A failure is the app's one error handler's (JSON with an id), never an unhandled rejection.
+      this.handle(req, res).catch(next);
     });
   }
 
@@ -104,6 +114,13 @@ export class SlackHttpReceiver implements Receiver {
     }
     if (!this.bolt || !this.accepting) {
       res.status(503).json({ error: 'slack_adapter_not_started' });
+      return;
+    }
+    // Signed, but of no kind Slack sends (no event type, no command): a retry would not change it, so it is
+    // acknowledged and dropped rather than answered 500 (which Bolt's failure to route it would give) forever.
+    if (!(typeof body.type === 'string' && body.type !== '') && typeof body.command !== 'string') {
+      logger.warn({ keys: Object.keys(body).length }, 'slack: a signed request that is neither an event, a command nor an interaction: acknowledged and ignored');
+      res.status(200).end();
       return;
     }
 

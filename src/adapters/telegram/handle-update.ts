@@ -77,6 +77,8 @@ function shapeProblem(event: IncomingEvent): string | undefined {
   if (typeof event.payload !== 'string') return `${event.kind} is ${typeof event.payload}, not a string`;
   if (event.args?.some((a) => typeof a !== 'string')) return 'a command argument is not a string';
   if (!event.chatId || !event.platformUserId || event.chatId === 'undefined' || event.platformUserId === 'undefined') return 'no chat or sender id';
+  // Telegram ids are integers (at most 52 bits); anything else would also overflow the inbox's order key.
+  if (!/^-?\d{1,20}$/.test(event.chatId) || !/^-?\d{1,20}$/.test(event.platformUserId)) return 'the chat or sender id is not a Telegram id';
   if (event.receivedAt !== undefined && !(event.receivedAt instanceof Date && !Number.isNaN(event.receivedAt.getTime()))) return 'the date is not a date';
   return undefined;
 }

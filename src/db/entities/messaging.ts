@@ -116,6 +116,34 @@ export const AuditEvent = defineEntity({
     data: p.json<Record<string, unknown>>().default('{}'),
     prevHash: p.string().length(64).nullable(),
     hash: p.string().length(64),
+    /**
+     * How `hash` was made (src/db/audit.ts): 1 = sha256 (entries written before the keyed chain, marked so by the
+     * migration that introduced the key), 2 = HMAC-SHA256 with AUDIT_KEY.
+     */
+    chain: p.smallint().default(2),
   },
 });
 export type IAuditEvent = InferEntity<typeof AuditEvent>;
+
+/**
+ * A signed checkpoint of the audit chain: how many entries it had and the hash of the newest one, with an
+ * HMAC (AUDIT_KEY) over both. Written daily and at every cycle close and announce, logged and sent to HR in
+ * chat, so entries deleted from the end, or a chain forged and re-hashed, no longer match a checkpoint.
+ */
+export const AuditCheckpoint = defineEntity({
+  name: 'AuditCheckpoint',
+  tableName: 'audit_checkpoint',
+  properties: {
+    id: p.bigint('number').primary().autoincrement(),
+    at: p.datetime(),
+    /** Entries in the chain when it was signed. */
+    entries: p.bigint('number'),
+    /** The newest entry's id and hash (null with no entries). */
+    lastId: p.bigint('number').nullable(),
+    headHash: p.string().length(64).nullable(),
+    /** Why it was written: `daily`, `cycle.closed`, `cycle.announced`. */
+    reason: p.string().length(32),
+    mac: p.string().length(64),
+  },
+});
+export type IAuditCheckpoint = InferEntity<typeof AuditCheckpoint>;

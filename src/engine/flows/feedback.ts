@@ -98,7 +98,7 @@ function search(turn: Turn, query: string): void {
   if (found.length === 1) return chosen(turn, found[0]!);
   if (found.length === 0 || found.length > FEEDBACK_PICKER_BUTTONS) {
     turn.go('feedback', 'fb_pick');
-    return turn.say(found.length === 0 ? t('feedback.no_match', { query: query.trim().slice(0, 64), cancel: cancelCmd(turn) }) : t('feedback.too_many', { count: found.length }));
+    return turn.say(found.length === 0 ? t('feedback.no_match', { query: cutText(query.trim(), 64), cancel: cancelCmd(turn) }) : t('feedback.too_many', { count: found.length }));
   }
   pickButtons(turn, found);
 }
@@ -291,7 +291,7 @@ function historyCommand(turn: Turn): void {
   const t = tr(turn);
   const rows = turn.ctx.history ?? [];
   if (!rows.length) return turn.say(t('history.none'));
-  const line = (r: (typeof rows)[number]) => `- ${r.on} ${t(`history.${r.dir}_${r.kind}`, { name: r.other })}: ${r.text.length > 120 ? `${r.text.slice(0, 119)}…` : r.text}`;
+  const line = (r: (typeof rows)[number]) => `- ${r.on} ${t(`history.${r.dir}_${r.kind}`, { name: r.other })}: ${cutText(r.text, 120, '…')}`;
   turn.say([t('history.head'), ...rows.map(line)].join('\n'));
 }
 

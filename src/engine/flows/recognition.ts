@@ -7,7 +7,7 @@
  * RECOGNITION_PER_DAY a sender's day. HR may hide one (`kinerja recognition hide`, src/setup/recognition.ts).
  */
 import { z } from 'zod';
-import { commandToken } from '../../contract/index.js';
+import { commandToken, cutText } from '../../contract/index.js';
 import { BERAKHLAK_VALUES, checkTextLength } from '../../domain/index.js';
 import { translator, type Translate } from '../../i18n/index.js';
 import type { ButtonSpec, Turn } from '../turn.js';
@@ -90,7 +90,7 @@ function found(turn: Turn, query: string): void {
   const people = turn.ctx.recognition?.found ?? [];
   turn.go('recognition', 'rc_pick');
   if (people.length === 1) return chosen(turn, people[0]!);
-  if (people.length === 0) return turn.say(t('recognition.no_match', { query: query.slice(0, 64), cancel: cancelCmd(turn) }));
+  if (people.length === 0) return turn.say(t('recognition.no_match', { query: cutText(query, 64), cancel: cancelCmd(turn) }));
   if (people.length > 8) return turn.say(t('recognition.too_many'));
   turn.reply({ text: t('recognition.pick'), buttons: turn.buttons(people.map((p) => [{ label: p.name, action: { a: 'rc_to', id: p.id } }])) });
 }

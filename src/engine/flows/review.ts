@@ -10,6 +10,7 @@ import { checkTextLength, matrixByVersion, predicateFor, suggestHasilKerja } fro
 import { translator, type Translate } from '../../i18n/index.js';
 import { predicateLabel, ratingLabel } from '../../i18n/labels.js';
 import { z } from 'zod';
+import { cutText } from '../../contract/index.js';
 import { itemLines } from '../assessment-view.js';
 import { actingKindOf, mayRate } from '../raters.js';
 import { ratingSchema, type Action, type Rating } from '../state.js';
@@ -106,7 +107,7 @@ function openReview(turn: Turn, id: number): void {
 
 /** One feedback or recognition in a review: date, kind and who, then the text (long ones cut). */
 function gatheredLine(t: Translate, x: NonNullable<Turn['ctx']['gathered']>['latest'][number]): string {
-  return `- ${x.on} ${t(`review.gathered_${x.kind}`, { name: x.from })}: ${x.text.length > 120 ? `${x.text.slice(0, 119)}…` : x.text}`;
+  return `- ${x.on} ${t(`review.gathered_${x.kind}`, { name: x.from })}: ${cutText(x.text, 120, '…')}`;
 }
 
 /** "Show all": every feedback and recognition of the period, for whoever may rate the assessment. */
