@@ -9,7 +9,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { completionState } from '../domain/completion.js';
 import { gatheredCountsSql } from '../db/gathered.js';
-import { reportQuery, type SqlParam } from './cursor.js';
+import { reportQuery } from './cursor.js';
 import { standingPredicate } from './results.js';
 import type { ExportScope } from './scope.js';
 import { UnitSummary, type UnitTally } from './unit-summary.js';
@@ -31,27 +31,36 @@ interface GroupRow {
 /** Per-unit counts of the scope at `now`, by unit code. */
 export async function unitCounts(em: EntityManager, scope: ExportScope, now: Date): Promise<readonly Readonly<UnitTally>[]> {
   const unitFilter = scope.unitIds ? 'and e.unit_id = any(?::int[])' : '';
-  // In the order the placeholders appear in the text below.
-  const params: SqlParam[] = [scope.cycle.id, now, scope.cycle.id, ...(scope.unitIds ? [`{${scope.unitIds.join(',')}}`] : [])];
-  // Same joins and the same late rule (is_late, migration "rules") as the export's row query.
-  const rows = await reportQuery<GroupRow>(
-    em,
-    `with lo as (
-       select distinct on (o.assessment_id) o.assessment_id, o.new_predicate, o.decided_at
-         from objection o join assessment a on a.id = o.assessment_id where a.cycle_id = ? order by o.assessment_id, o.id desc)
-     select u.id as unit_id, u.code, u.name, u.org_rating, a.status,
-            exists (select 1 from answer x where x.assessment_id = a.id) as answered,
-            is_late(?, c.self_deadline, e.timezone) as passed,
-            a.predicate, lo.new_predicate, lo.decided_at is not null as decided, count(*)::text as n
-       from assessment a
-       join cycle c on c.id = a.cycle_id
-       join employee e on e.id = a.employee_id
-       join unit u on u.id = e.unit_id
-       left join lo on lo.assessment_id = a.id
-      where a.cycle_id = ? ${unitFilter}
-      group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`,
-    params,
-  );
+  const units = scope.unitIds ? [`{${scope.unitIds.join(',')}}`] : [];
+  // Same joins and the same late rule (is_late, migration "rules") as the export's row query. The people are
+  // first grouped with their time zone (a handful of zones), and the late rule then runs once per group
+  // instead of once per person: at 100,000 people that halves the query.
+  const rows = await em.transactional(async (tx) => {
+    await reportQuery(tx, 'set transaction read only');
+    // Room for the grouping in memory (it spills to disk at the default 4 MB); no JIT for a query this short.
+    await reportQuery(tx, "set local work_mem = '64MB'");
+    await reportQuery(tx, 'set local jit = off');
+    return reportQuery<GroupRow>(
+      tx,
+      `with lo as (
+         select distinct on (o.assessment_id) o.assessment_id, o.new_predicate, o.decided_at
+           from objection o join assessment a on a.id = o.assessment_id where a.cycle_id = ? order by o.assessment_id, o.id desc),
+       g as (
+         select e.unit_id, a.status, exists (select 1 from answer x where x.assessment_id = a.id) as answered, e.timezone,
+                a.predicate, lo.new_predicate, lo.decided_at is not null as decided, count(*) as n
+           from assessment a
+           join employee e on e.id = a.employee_id
+           left join lo on lo.assessment_id = a.id
+          where a.cycle_id = ? ${unitFilter}
+          group by 1, 2, 3, 4, 5, 6, 7)
+       select u.id as unit_id, u.code, u.name, u.org_rating, g.status, g.answered, is_late(?, c.self_deadline, g.timezone) as passed,
+              g.predicate, g.new_predicate, g.decided, sum(g.n)::text as n
+         from g join unit u on u.id = g.unit_id join cycle c on c.id = ?
+        group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`,
+      // In the order the placeholders appear in the text above.
+      [scope.cycle.id, scope.cycle.id, ...units, now, scope.cycle.id],
+    );
+  });
   const summary = new UnitSummary();
   for (const r of rows) {
     const state = completionState({ status: r.status, answered: r.answered ? 1 : 0, selfDeadlinePassed: r.passed });
@@ -65,7 +74,7 @@ export async function unitCounts(em: EntityManager, scope: ExportScope, now: Dat
        from (${gatheredCountsSql('?::int')}) g join employee e on e.id = g.employee_id
        join assessment a on a.employee_id = e.id and a.cycle_id = ? ${unitFilter}
       group by e.unit_id`,
-    [scope.cycle.id, scope.cycle.id, scope.cycle.id, ...(scope.unitIds ? [`{${scope.unitIds.join(',')}}`] : [])],
+    [scope.cycle.id, scope.cycle.id, scope.cycle.id, ...units],
   );
   for (const g of gathered) summary.addGathered(g.unit_id, g.feedback, g.recognitions);
   return summary.units();
