@@ -439,12 +439,12 @@ export async function loadLatestResult(tx: Tx, employeeId: number): Promise<Resu
     feedback: string | null;
     fu_kind: string | null;
     plan: string | null;
-    check_ins: { date: string; rating: number | null }[] | null;
+    check_ins: { date: string; rating: number | null; next: number | null }[] | null;
   }>(
     `select a.id, c.name as cycle_name, a.status, a.hasil_kerja, a.perilaku, a.predicate, c.announced_at,
             (select r.feedback from review r where r.assessment_id = a.id and r.outcome = 'rated' order by r.round desc limit 1) as feedback,
             f.kind as fu_kind, f.plan,
-            (select json_agg(json_build_object('date', to_char(ck.due_on, 'YYYY-MM-DD'), 'rating', ck.employee_rating) order by ck.due_on)
+            (select json_agg(json_build_object('date', to_char(ck.due_on, 'YYYY-MM-DD'), 'rating', ck.employee_rating, 'next', ck.employee_rating_next) order by ck.due_on)
                from check_in ck where ck.follow_up_id = f.id) as check_ins
        from assessment a join cycle c on c.id = a.cycle_id left join follow_up f on f.assessment_id = a.id
       where a.employee_id = $1 and a.predicate is not null

@@ -174,7 +174,7 @@ export interface ResultView {
   /** When the cycle was announced (the objection window counts from it). */
   announcedAt: Date | null;
   /** The coaching plan and its check-ins, for a result that needs coaching. */
-  coaching: { plan: string | null; checkIns: { date: string; rating: number | null }[] } | null;
+  coaching: { plan: string | null; checkIns: { date: string; rating: number | null; next: number | null }[] } | null;
 }
 
 /** A link code found for the code the user typed. */

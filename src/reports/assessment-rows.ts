@@ -49,7 +49,7 @@ export interface AssessmentRow {
   follow_up_kind: string | null;
   coaching_plan: string | null;
   /** `[due date, employee rating 1-5 or null]` per check-in, by date. */
-  check_ins: [string, number | null][] | null;
+  check_ins: [string, number | null, number | null][] | null;
   objection_reason: string | null;
   objection_status: string | null;
   objection_decision: string | null;
@@ -118,7 +118,7 @@ export function assessmentRowsQuery(scope: ExportScope, opts: { now: Date }): { 
       select distinct on (r.assessment_id) r.assessment_id, r.return_note
         from review r join sa on sa.id = r.assessment_id where r.outcome = 'returned' order by r.assessment_id, r.round desc),
     ck as (
-      select k.follow_up_id, json_agg(json_build_array(k.due_on, k.employee_rating) order by k.due_on, k.id) as items
+      select k.follow_up_id, json_agg(json_build_array(k.due_on, k.employee_rating, k.employee_rating_next) order by k.due_on, k.id) as items
         from check_in k join follow_up f on f.id = k.follow_up_id join sa on sa.id = f.assessment_id group by k.follow_up_id),
     ob as (
       select distinct on (o.assessment_id) o.assessment_id, o.reason, o.status, o.decision, o.original_predicate, o.new_predicate, o.decision_reason, o.decided_at

@@ -81,7 +81,8 @@ function resultRow(t: Translate, r: AssessmentRow, indicators: readonly ResultIn
   }).flat();
   const predicate = standingPredicate(r);
   const checkIns = r.check_ins ?? [];
-  const ratings = checkIns.map(([, rating]) => rating).filter((x): x is number => x !== null);
+  // Both statements' scores (heard, knows the next step) count towards the average.
+  const ratings = checkIns.flatMap(([, heard, next]) => [heard, next]).filter((x): x is number => x !== null);
   const state = completionState({ status: r.status, answered: r.answered, selfDeadlinePassed: r.self_deadline_passed });
   return [
     r.nip, r.name, r.position, r.unit_code, r.unit_name,
@@ -94,7 +95,7 @@ function resultRow(t: Translate, r: AssessmentRow, indicators: readonly ResultIn
     r.reviewer_nip, r.reviewer_name, r.reviewer_nip === null ? null : t(`export.acting.${r.reviewer_acting_kind ?? 'supervisor'}`),
     r.feedback, r.perilaku_note, r.return_note,
     label('export.follow_up', r.follow_up_kind), r.coaching_plan,
-    checkIns.length === 0 ? null : checkIns.map(([due, rating]) => `${due}: ${rating ?? '-'}`).join('; '),
+    checkIns.length === 0 ? null : checkIns.map(([due, heard, next]) => `${due}: ${heard ?? '-'}/${next ?? '-'}`).join('; '),
     ratings.length === 0 ? null : Math.round((ratings.reduce((a, b) => a + b, 0) / ratings.length) * 10) / 10,
     r.objection_reason, label('export.objection', r.objection_status), label('export.objection', r.objection_decision),
     label('predicate', r.objection_original_predicate), label('predicate', r.objection_new_predicate), r.objection_decision_reason, r.objection_decided_at,

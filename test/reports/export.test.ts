@@ -104,8 +104,9 @@ describe('results export, CSV', () => {
     const eko = byNip.get(seed.nip.eko)!;
     expect(eko['Rencana pembinaan']).toBe(`'${COACHING_PLAN}`);
     expect(eko['Tindak lanjut']).toBe('Pembinaan');
-    expect(eko['Check-in (tanggal: nilai)']).toBe('2026-12-10: 4; 2026-12-24: -');
-    expect(eko['Rata-rata nilai check-in']).toBe('4');
+    // Two statements, two scores (didengar / tahu langkah selanjutnya); the average counts both.
+    expect(eko['Check-in (tanggal: didengar/langkah selanjutnya)']).toBe('2026-12-10: 4/3; 2026-12-24: -/-');
+    expect(eko['Rata-rata nilai check-in']).toBe('3.5');
     expect(eko['Predikat kinerja']).toBe('Butuh Perbaikan');
     const cmd = byNip.get(seed.nip.cmd)!;
     expect(cmd['Status pengisian']).toBe('Dikembalikan');

@@ -118,7 +118,7 @@ export async function seedExportCycle(em: EntityManager): Promise<ExportSeed> {
   await q(`insert into review (assessment_id, round, reviewer_id, outcome, indicator_ratings, hasil_kerja, perilaku, feedback, predicate, matrix_version, created_at)
            values (?, 1, ?, 'rated', '{}', 'di_bawah', 'sesuai', 'Perlu pendampingan', 'butuh_perbaikan', 'v1', now())`, [e, sari]);
   const [f] = await q<{ id: number }>(`insert into follow_up (assessment_id, kind, plan, first_check_in, status, created_at) values (?, 'coaching', ?, '2026-12-10', 'open', now()) returning id`, [e, COACHING_PLAN]);
-  await q(`insert into check_in (follow_up_id, due_on, employee_rating, done_at) values (?, '2026-12-10', 4, now()), (?, '2026-12-24', null, null)`, [f!.id, f!.id]);
+  await q(`insert into check_in (follow_up_id, due_on, employee_rating, employee_rating_next, done_at) values (?, '2026-12-10', 4, 3, now()), (?, '2026-12-24', null, null, null)`, [f!.id, f!.id]);
 
   // Draft in DISDIK: one answer.
   await answer(await assessment(nip.dewi), `ind:${inds[0]!.id}`, 50, null, null);

@@ -65,6 +65,12 @@ describe('secrets in logs', () => {
     try {
       await until(() => /"port":\d+/.test(out) && out.includes('workers started'), 'the service to start');
       const port = Number(/"port":(\d+)/.exec(out)![1]);
+      // Each platform starts on its own (its routes answer 503 until then): wait until all are ready.
+      let ready = false;
+      await until(() => {
+        void fetch(`http://127.0.0.1:${port}/readyz`).then((r) => (ready = r.status === 200), () => undefined);
+        return ready;
+      }, 'every platform ready');
       const user = { id: 777001, first_name: 'Orang', last_name: 'Asing' };
       await telegram.sendText(user, 'halo');
       await telegram.sendCommand(user, 'start', 'KODE-SALAH-123');

@@ -98,7 +98,7 @@ function resultLines(turn: Turn, r: ResultView): string[] {
   if (r.feedback) lines.push(t('result.feedback', { feedback: r.feedback }));
   if (r.coaching) {
     if (r.coaching.plan) lines.push(t('status.coaching_plan', { plan: r.coaching.plan }));
-    const dates = r.coaching.checkIns.map((c) => (c.rating === null ? formatDate(loc, c.date) : t('status.checkin_rated', { date: formatDate(loc, c.date), score: c.rating })));
+    const dates = r.coaching.checkIns.map((c) => (c.rating === null ? formatDate(loc, c.date) : t('status.checkin_rated', { date: formatDate(loc, c.date), heard: c.rating, next: c.next ?? '-' })));
     lines.push(dates.length ? t('status.checkins', { dates: dates.join(', ') }) : t('status.checkins_pending'));
   }
   lines.push(...objectionLines(turn, r));
