@@ -49,6 +49,15 @@ describe('console input', () => {
     expect(plain.kind === 'event' && plain.event.threadKey).toBeFalsy();
   });
 
+  it('the line is cleaned before it is read: `/as` never hands a NUL to the lookup; a line of only control characters is text', () => {
+    expect(parseConsoleLine('/as 1\u00009', nip, choice)).toEqual({ kind: 'switch', nip: '19' });
+    expect(parseConsoleLine('/as \u0000', nip, choice)).toEqual({ kind: 'switch', nip: '' });
+    expect(parseConsoleLine('/penilaian a\u0000b \ud800', nip, choice)).toMatchObject({ kind: 'event', event: { kind: 'command', payload: 'penilaian', args: ['ab', '\ufffd'] } });
+    // Cleaned to nothing, but not blank: the engine answers it (a blank line only shows the prompt again).
+    expect(parseConsoleLine('\u0007', nip, choice)).toMatchObject({ kind: 'event', event: { kind: 'text', payload: '' } });
+    expect(parseConsoleLine(' \t ', nip, choice)).toEqual({ kind: 'empty' });
+  });
+
   it('every event gets a fresh id so retyping is not taken for a replay', () => {
     const a = parseConsoleLine('halo', nip, choice);
     const b = parseConsoleLine('halo', nip, choice);

@@ -49,6 +49,8 @@ export class ConsoleAdapter implements PlatformAdapter {
     this.rl.on('line', (line) => {
       this.queue = this.queue.then(() => this.onLine(line)).catch((err) => {
         this.opts.output.write(`(error: ${err instanceof Error ? err.message : String(err)})\n`);
+        // The person may type on: the prompt says so (without it the terminal looks stuck).
+        this.prompt();
       });
     });
     this.rl.on('close', () => {

@@ -4,9 +4,11 @@
  * so there the number is its answer); `#2` always presses button 2 of the latest buttons shown; `/cmd args`
  * is a command; `> text` answers in the thread of the latest threaded message (a terminal's reply-to: a
  * feedback's answer, dialog kinerja); anything else is text. The console user id is the acting person's NIP.
+ * The line is cleaned (`cleanText`) before anything reads it, as every platform's ingress does: `/as` looks a
+ * NIP up itself, without the engine, and a NUL in it made PostgreSQL refuse the query.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingEvent } from '../../contract/index.js';
+import { cleanText, type IncomingEvent } from '../../contract/index.js';
 
 export type ConsoleLine =
   | { kind: 'event'; event: IncomingEvent }
@@ -34,8 +36,8 @@ export function parseConsoleLine(
   choice: (n: number, explicit: boolean) => string | undefined,
   thread: () => string | undefined = () => undefined,
 ): ConsoleLine {
-  const text = line.trim();
-  if (!text) return { kind: 'empty' };
+  if (!line.trim()) return { kind: 'empty' };
+  const text = cleanText(line).trim();
   if (text === '/quit' || text === '/exit') return { kind: 'quit' };
   const base = { platform: 'console' as const, platformUserId: actingNip, chatId: consoleChatId(actingNip), eventId: randomUUID(), receivedAt: new Date() };
   const as = /^\/as(?:\s+(\S+))?$/i.exec(text);
@@ -52,6 +54,7 @@ export function parseConsoleLine(
     const [cmd = '', ...args] = text.slice(1).split(/\s+/);
     return { kind: 'event', event: { ...base, kind: 'command', payload: cmd.toLowerCase(), args } };
   }
+  // A line of only characters cleaning removes (a bell, say) is text too: the engine says it came out empty.
   if (/^https?:\/\/\S+$/i.test(text) || !text.startsWith('/')) return { kind: 'event', event: { ...base, kind: 'text', payload: text } };
   return { kind: 'empty' };
 }
