@@ -30,11 +30,22 @@ export class ConsoleAdapter implements PlatformAdapter {
   private rl?: Interface;
   private queue: Promise<void> = Promise.resolve();
   private readonly names = new Map<string, string>();
+  /** The prompt is the last thing printed: the person is being waited for. */
+  private atPrompt = false;
 
   constructor(private readonly opts: ConsoleAdapterOptions) {
     this.acting = opts.startAs;
     this.sender = new ConsoleSender(
-      { write: (t) => this.opts.output.write(t) },
+      {
+        // A message that arrives while the prompt waits for the person (the worker delivering someone else's
+        // message, a scheduled reminder) starts on its own line and is followed by the prompt again, as a shell
+        // prints background output: the terminal never ends on a message with no prompt after it.
+        write: (t) => {
+          const idle = this.atPrompt;
+          this.opts.output.write(idle ? `\n${t}` : t);
+          if (idle) this.prompt();
+        },
+      },
       () => consoleChatId(this.acting),
       (chatId) => this.names.get(chatId.replace(/^console:/, '')) ?? chatId,
       opts.color,
@@ -99,9 +110,11 @@ export class ConsoleAdapter implements PlatformAdapter {
 
   private prompt(): void {
     this.opts.output.write(`${this.names.get(this.acting) ?? this.acting}> `);
+    this.atPrompt = true;
   }
 
   private async onLine(line: string): Promise<void> {
+    this.atPrompt = false;
     const parsed = parseConsoleLine(
       line,
       this.acting,
