@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/faults/**/*.test.ts'],
+    // The product's process guard in the test process too: a file in which it fires fails.
+    setupFiles: ['test/support/process-guard.setup.ts'],
     pool: 'forks',
     fileParallelism: false,
     maxWorkers: 1,

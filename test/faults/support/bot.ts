@@ -17,7 +17,8 @@ export function startBot(env: Record<string, string>, logFile: string): BotProce
   const log = createWriteStream(logFile, { flags: 'a' });
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: process.cwd(),
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'production', LOG_LEVEL: 'warn', DEMO_MODE: 'false', ...env },
+    // Production as operators run it: NODE_ENV=production requires the audit chain's key.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'production', LOG_LEVEL: 'warn', DEMO_MODE: 'false', AUDIT_KEY: 'faults-audit-key-0123456789abcdef0123456789abcdef', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.pipe(log, { end: false });
