@@ -14,6 +14,7 @@ import { cutText, type IncomingFile } from '../../contract/index.js';
 import { formatDate, formatNumber, translator, type Translate } from '../../i18n/index.js';
 import { statusLabel } from '../../i18n/labels.js';
 import type { Action, Step } from '../state.js';
+import { fileEvidence, fileSizeMb } from '../evidence.js';
 import type { Turn } from '../turn.js';
 import type { AssessmentView } from '../views.js';
 import type { FlowModule } from './module.js';
@@ -303,17 +304,10 @@ function assessmentFile(turn: Turn, file: IncomingFile): void {
   }
   const maxBytes = turn.ctx.limits.evidenceMaxMb * 1024 * 1024;
   if (file.size !== undefined && file.size > maxBytes) {
-    turn.say(tr('input.file_too_large', { mb: turn.ctx.limits.evidenceMaxMb, size: formatNumber(turn.ctx.locale, Math.round((file.size / 1024 / 1024) * 10) / 10) }));
+    turn.say(tr('input.file_too_large', { mb: turn.ctx.limits.evidenceMaxMb, size: fileSizeMb(turn.ctx.locale, file.size) }));
     return ask(turn, view, 'evidence', i, turn.state.assess?.editing ?? false);
   }
-  saveEvidence(turn, view, i, {
-    kind: file.kind,
-    platform: turn.ctx.platform,
-    fileId: file.fileId,
-    ...(file.name ? { name: file.name } : {}),
-    ...(file.size !== undefined ? { size: file.size } : {}),
-    ...(file.mimeType ? { mimeType: file.mimeType } : {}),
-  });
+  saveEvidence(turn, view, i, fileEvidence(file, turn.ctx.platform));
 }
 
 /** A button of the self-assessment. */

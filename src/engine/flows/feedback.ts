@@ -14,8 +14,9 @@ import { z } from 'zod';
 import { commandToken, cutText, type IncomingFile } from '../../contract/index.js';
 import type { EvidenceRef } from '../../db/entities/assessment.js';
 import { BERAKHLAK_VALUES, FEEDBACK_KINDS, TEXT_BOUNDS, checkTextLength, parseEvidenceLink, type FeedbackKind } from '../../domain/index.js';
-import { formatNumber, translator, type Translate } from '../../i18n/index.js';
+import { translator, type Translate } from '../../i18n/index.js';
 import { acknowledgeRelay, relayedMessage, relayText } from '../relay.js';
+import { fileEvidence, fileSizeMb } from '../evidence.js';
 import type { ButtonSpec, Turn } from '../turn.js';
 import type { FeedbackTarget } from '../views.js';
 import type { FlowModule } from './module.js';
@@ -166,16 +167,9 @@ function feedbackFile(turn: Turn, file: IncomingFile): void {
   if (!currentTarget(turn)) return;
   const maxBytes = turn.ctx.limits.evidenceMaxMb * 1024 * 1024;
   if (file.size !== undefined && file.size > maxBytes) {
-    return turn.say(t('feedback.file_too_large', { mb: turn.ctx.limits.evidenceMaxMb, size: formatNumber(turn.ctx.locale, Math.round((file.size / 1024 / 1024) * 10) / 10) }));
+    return turn.say(t('feedback.file_too_large', { mb: turn.ctx.limits.evidenceMaxMb, size: fileSizeMb(turn.ctx.locale, file.size) }));
   }
-  addEvidence(turn, {
-    kind: file.kind,
-    platform: turn.ctx.platform,
-    fileId: file.fileId,
-    ...(file.name ? { name: file.name } : {}),
-    ...(file.size !== undefined ? { size: file.size } : {}),
-    ...(file.mimeType ? { mimeType: file.mimeType } : {}),
-  });
+  addEvidence(turn, fileEvidence(file, turn.ctx.platform));
 }
 
 /**
