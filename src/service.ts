@@ -230,7 +230,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     // Telegram long polling runs in one process of the deployment at a time; the others stand by.
     const exclusive = createExclusiveRoles({ databaseUrl, singleSession: Boolean(embedded), logger });
     // Platform updates are stored before they are acknowledged; the consumer hands them to the engine.
-    const consumer = createInboxConsumer({ orm, engine, logger, databaseUrl });
+    const consumer = createInboxConsumer({ orm, engine, logger, databaseUrl, batchSize: config.ENGINE_BATCH_SIZE, batchWindowMs: config.ENGINE_BATCH_WINDOW_MS });
     inbox = consumer;
     const output = opts.output ?? process.stdout;
     /** A console line in the language of employee `nip`, its commands spelled as typed in the console. */

@@ -245,6 +245,12 @@ export interface ConversationEngine {
    * away): the event must then be kept and offered again, never acknowledged as handled.
    */
   handle(event: IncomingEvent): Promise<HandleResult>;
+  /**
+   * Handles events of different chats together (group commit: one read and one write for those that fit),
+   * with the same guarantees as `handle` for each; results in the order given. A rejected result means
+   * nothing of that event was committed.
+   */
+  handleMany?(events: readonly IncomingEvent[]): Promise<PromiseSettledResult<HandleResult>[]>;
 }
 
 /** One platform update to store before it is acknowledged. */

@@ -121,14 +121,20 @@ async function lockedHead(tx: Tx): Promise<string | null> {
   return rows[0]?.hash ?? null;
 }
 
+/** An entry with the instant it is stamped with (a batch of events appends entries of different instants). */
+export interface TimedAuditEntry {
+  readonly entry: AuditEntry;
+  readonly at: Date;
+}
+
 /**
- * The inserts of `entries` at `at` after an entry whose hash is `head`, hashed here under the process's key.
- * Literals are inlined (`sqlLiteral`) so the statements can travel with COMMIT.
+ * The inserts of `entries` after an entry whose hash is `head`, hashed here under the process's key, in
+ * chain order. Literals are inlined (`sqlLiteral`) so the statements can travel with COMMIT.
  */
-function insertStatements(entries: readonly AuditEntry[], at: Date, head: string | null): string[] {
+function insertStatements(entries: readonly TimedAuditEntry[], head: string | null): string[] {
   const key = signingKey;
   let prev = head;
-  return entries.map((e) => {
+  return entries.map(({ entry: e, at }) => {
     const hash = auditMac(key, prev, auditBody(e, at));
     const sql = `insert into audit_event (at, actor, action, subject, data, prev_hash, hash, chain)
        values (${sqlLiteral(stamp(at))}::timestamptz, ${sqlLiteral(e.actor)}, ${sqlLiteral(e.action)}, ${sqlLiteral(e.subject)}, ${sqlLiteral(JSON.stringify(e.data ?? {}))}::jsonb,
@@ -144,9 +150,17 @@ function insertStatements(entries: readonly AuditEntry[], at: Date, head: string
  * for that round trip and the commit only.
  */
 export async function appendAuditAtCommit(tx: Tx, entries: readonly AuditEntry[], at: Date): Promise<void> {
+  await appendTimedAuditAtCommit(
+    tx,
+    entries.map((entry) => ({ entry, at })),
+  );
+}
+
+/** `appendAuditAtCommit` for entries of different instants (the events of one batch), in the order given. */
+export async function appendTimedAuditAtCommit(tx: Tx, entries: readonly TimedAuditEntry[]): Promise<void> {
   if (!entries.length) return;
   const head = await lockedHead(tx);
-  tx.beforeCommit(insertStatements(entries, at, head).join(';\n'));
+  tx.beforeCommit(insertStatements(entries, head).join(';\n'));
 }
 
 /**
@@ -155,7 +169,7 @@ export async function appendAuditAtCommit(tx: Tx, entries: readonly AuditEntry[]
  */
 export async function appendAudit(tx: Tx, entry: AuditEntry, at: Date): Promise<void> {
   const head = await lockedHead(tx);
-  for (const sql of insertStatements([entry], at, head)) await tx.exec(sql);
+  for (const sql of insertStatements([{ entry, at }], head)) await tx.exec(sql);
 }
 
 /** Where the chain breaks: the first row whose hash does not match its content and predecessor. */

@@ -119,9 +119,8 @@ export async function inboxSummary(db: Queryable): Promise<{ counts: Record<Inbo
 }
 
 /**
- * Deletes handled rows (done, never parked) handled before `before`, and the engine's processed-event ids of
- * the same age, at most `limit` of each per call; returns how many inbox rows went. Platforms re-send an
- * update for hours at most (Telegram keeps them 24 h), so a week-old id can no longer come back.
+ * Deletes handled rows (done, never parked) handled before `before`, at most `limit` per call; returns how
+ * many went.
  */
 export async function purgeHandledInbox(db: Queryable, before: Date, limit: number): Promise<number> {
   const gone = await db.query<{ n: string }>(
@@ -129,6 +128,19 @@ export async function purgeHandledInbox(db: Queryable, before: Date, limit: numb
      select count(*) as n from gone`,
     [before, limit],
   );
-  await db.query(`delete from processed_event where id in (select id from processed_event where processed_at < $1 order by id limit $2)`, [before, limit]);
+  return Number(gone[0]?.n ?? 0);
+}
+
+/**
+ * Forgets the engine's handled event ids recorded before `before` (EVENT_DEDUPE_DAYS ago), at most `limit`
+ * per call; returns how many went. Platforms re-send an update for hours at most (Telegram keeps them
+ * 24 h), so an id that old can no longer come back.
+ */
+export async function pruneEventIds(db: Queryable, before: Date, limit: number): Promise<number> {
+  const gone = await db.query<{ n: string }>(
+    `with gone as (delete from processed_event where id in (select id from processed_event where processed_at < $1 order by id limit $2) returning 1)
+     select count(*) as n from gone`,
+    [before, limit],
+  );
   return Number(gone[0]?.n ?? 0);
 }

@@ -16,7 +16,11 @@ import { isSingleSession, type Orm } from './orm.js';
 
 /** A database session, inside a transaction or autocommitting. `$1`-style parameters, rows as plain objects. */
 export interface Tx {
-  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /**
+   * `once`: the text is built for this call only (a batch of events): sent unnamed, so the session does not
+   * keep a prepared statement per shape. Otherwise hot-path statements are prepared once per connection.
+   */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], opts?: { once?: boolean }): Promise<T[]>;
   /** Number of rows an UPDATE/INSERT/DELETE touched. */
   exec(sql: string, params?: readonly unknown[]): Promise<number>;
   /**
@@ -135,8 +139,8 @@ function sessionOn(conn: PgClient, named: boolean): Session {
       if (!tail) throw new Error('beforeCommit outside a transaction: nothing would commit it');
       tail.push(sql);
     },
-    async query<R>(sql: string, params?: readonly unknown[]) {
-      return (await conn.query(statement(sql, params))).rows as R[];
+    async query<R>(sql: string, params?: readonly unknown[], opts?: { once?: boolean }) {
+      return (await conn.query(opts?.once ? unnamed(sql, params) : statement(sql, params))).rows as R[];
     },
     async exec(sql: string, params?: readonly unknown[]) {
       return (await conn.query(statement(sql, params))).rowCount ?? 0;

@@ -6,9 +6,9 @@
 import { followUpFor } from '../domain/index.js';
 import { appendAuditAtCommit, textDigest, type AuditEntry } from '../db/audit.js';
 import { currentChatOf, linkAccount } from '../db/identity.js';
-import { answeredEditSelect, insertAnsweredEdit, insertButtonsRemovedEdit, insertOutbox, insertOutboxFrom, outboxValuesSelect, promptByKey, type OutboxDraft } from '../db/outbox.js';
+import { insertAnsweredEdit, insertButtonsRemovedEdit, insertOutbox, type OutboxDraft } from '../db/outbox.js';
 import { cancelFeedbackRequestReminders, cancelReminders, endCoaching, scheduleFeedbackRequestReminder, scheduleObjectionReminders, scheduleReviewReminders, type ReminderContext } from '../db/reminders.js';
-import type { Session, Tx } from '../db/sql.js';
+import type { Tx } from '../db/sql.js';
 import { setUnitChannel } from '../db/units.js';
 import type { IncomingEvent } from '../contract/index.js';
 import type { Action, ConversationState, Effect } from './state.js';
@@ -28,7 +28,7 @@ export function outboxKey(event: IncomingEvent, index: number | string): string 
 }
 
 /** Dedupe key suffix of the edit that removes a pressed prompt's buttons. */
-const ANSWERED_SUFFIX = 'r';
+export const ANSWERED_SUFFIX = 'r';
 
 /** The conversation row as read, or null when it does not exist yet. */
 export interface ConversationRef {
@@ -433,123 +433,4 @@ async function markAnswered(tx: Tx, event: IncomingEvent, token: string, prompt:
     key: outboxKey(event, ANSWERED_SUFFIX),
     prompt: prompt !== null ? { key: prompt } : { platform: event.platform, chatId: event.chatId },
   });
-}
-
-/** PostgreSQL's SQLSTATE for division by zero, used as the abort signal of the one-statement write. */
-const DIVISION_BY_ZERO = '22012';
-
-/** Effects the single-statement write can carry; anything else takes the transactional path. */
-const SIMPLE_EFFECTS = new Set<Effect['kind']>(['reply', 'save_answer', 'save_reflection', 'mark_answered']);
-
-/** True when one statement can apply this step: an existing conversation and only simple effects. */
-export function fitsOneStatement(args: ApplyArgs): boolean {
-  if (args.conversation.id === null) return false;
-  const keys = new Set<string>();
-  for (const e of args.effects) {
-    if (!SIMPLE_EFFECTS.has(e.kind)) return false;
-    // An inbox button's prompt is searched for; only a recorded prompt key fits the one statement.
-    if (e.kind === 'mark_answered' && e.prompt === null) return false;
-    if (e.kind === 'save_answer') {
-      // One statement cannot upsert the same row twice.
-      if (keys.has(e.itemKey)) return false;
-      keys.add(e.itemKey);
-    }
-  }
-  return true;
-}
-
-/** Outcome of the single-statement write. */
-export type OneStatementResult = { kind: 'duplicate' } | { kind: 'done'; outboxIds: number[] };
-
-/**
- * The hot path (answering a question) in one autocommitted statement: record the event id, save the
- * conversation if its version is unchanged, save the answer and write the outbox rows. Every write after
- * the first is conditional on the ones before (through RETURNING), so a replayed event or a lost race
- * writes nothing at all. Throws ConcurrentUpdate when the conversation changed.
- */
-export async function applyInOneStatement(session: Session, args: ApplyArgs): Promise<OneStatementResult> {
-  const audits: AuditEntry[] = [];
-  const actorRef = args.actor ? args.actor.nip : `${args.event.platform}:${args.event.platformUserId}`;
-  for (const e of args.effects) {
-    const own = auditOf(e);
-    if (own) audits.push({ actor: actorRef, ...own, data: { ...own.data, platform: args.event.platform } });
-  }
-  if (audits.length === 0) return oneStatement(session, args);
-  // The audit entries (an answer) commit with the statement: the chain's lock and inserts travel with COMMIT,
-  // and only when the statement wrote (a replay writes nothing and appends nothing).
-  return session.transaction(async (tx) => {
-    const r = await oneStatement(tx, args);
-    if (r.kind === 'done') await appendAuditAtCommit(tx, audits, args.now);
-    return r;
-  });
-}
-
-async function oneStatement(tx: Tx, args: ApplyArgs): Promise<OneStatementResult> {
-  const { event, now } = args;
-  const vals: unknown[] = [];
-  const $ = (v: unknown, cast: string) => {
-    vals.push(v);
-    return `$${vals.length}::${cast}`;
-  };
-  const { flow, step, ...rest } = args.state;
-  const expires = flow === 'idle' ? null : new Date(now.getTime() + args.idleMinutes * 60_000);
-  const ctes: string[] = [
-    `p as (insert into processed_event (platform, event_id) values (${$(event.platform, 'text')}, ${$(event.eventId, 'text')}) on conflict do nothing returning 1)`,
-    `c as (update conversation set flow = ${$(flow, 'text')}, step = ${$(step, 'text')}, state = ${$(JSON.stringify(rest), 'jsonb')}, version = version + 1,
-             last_activity_at = ${$(now, 'timestamptz')}, expires_at = ${$(expires, 'timestamptz')}
-            where id = ${$(args.conversation.id, 'int')} and version = ${$(args.conversation.version, 'int')} and exists (select 1 from p) returning 1)`,
-  ];
-  const outbox: OutboxDraft[] = [];
-  let answered = false;
-  args.effects.forEach((e, i) => {
-    if (e.kind === 'reply') outbox.push({ platform: event.platform, chatId: event.chatId, recipient: args.actor?.id ?? null, payload: e.message, key: outboxKey(event, i) });
-    else if (e.kind === 'mark_answered' && e.prompt !== null) {
-      answered = true;
-      const source = promptByKey($(e.prompt, 'text'), 'exists (select 1 from c)');
-      ctes.push(`m as (${insertOutboxFrom(answeredEditSelect($(e.token, 'text'), $(outboxKey(event, ANSWERED_SUFFIX), 'text'), source))})`);
-    } else if (e.kind === 'save_reflection') {
-      ctes.push(`w${i} as (update assessment set reflection = ${$(e.text, 'text')}, updated_at = ${$(now, 'timestamptz')} where id = ${$(e.assessmentId, 'int')} and exists (select 1 from c))`);
-    } else if (e.kind === 'save_answer') {
-      const cols = ['assessment_id', 'item_key', 'indicator_id', 'target_id', 'updated_at'];
-      const sel = [$(e.assessmentId, 'int'), $(e.itemKey, 'text'), $(e.indicatorId, 'int'), $(e.targetId, 'int'), $(now, 'timestamptz')];
-      const sets = ['updated_at = excluded.updated_at'];
-      const put = (col: string, v: unknown, cast: string) => {
-        cols.push(col);
-        sel.push($(v, cast));
-        sets.push(`${col} = excluded.${col}`);
-      };
-      if (e.patch.realisasi !== undefined) put('realisasi', e.patch.realisasi, 'numeric');
-      if (e.patch.narrative !== undefined) put('narrative', e.patch.narrative, 'text');
-      if (e.patch.evidence !== undefined) put('evidence', JSON.stringify(e.patch.evidence), 'jsonb');
-      if (e.patch.evidenceSkipped !== undefined) put('evidence_skipped', e.patch.evidenceSkipped, 'boolean');
-      ctes.push(
-        `w${i} as (insert into answer (${cols.join(', ')}) select ${sel.join(', ')} where exists (select 1 from c)
-                   on conflict (assessment_id, item_key) do update set ${sets.join(', ')})`,
-      );
-    }
-  });
-  if (outbox.length) {
-    const tuples = outbox.map(
-      (r) => `(${$(r.platform, 'text')}, ${$(r.chatId, 'text')}, ${$(r.recipient, 'int')}, ${$(JSON.stringify(r.payload), 'jsonb')}, ${$(r.key, 'text')})`,
-    );
-    ctes.push(`o as (${insertOutboxFrom(outboxValuesSelect(tuples, 'exists (select 1 from c)'))})`);
-  } else ctes.push(`o as (select null::bigint as id where false)`);
-  if (!answered) ctes.push(`m as (select null::bigint as id where false)`);
-  // A fresh event whose conversation changed meanwhile must not leave its event id behind (the retry would
-  // then look like a replay): dividing by the number of conversation rows updated aborts the whole statement.
-  let rows: { p: number; ids: (string | number)[] | null }[];
-  try {
-    rows = await tx.query<{ p: number; ids: (string | number)[] | null }>(
-      `with ${ctes.join(',\n')}
-       select case when (select count(*) from p) = 0 then 0 else 1 / (select count(*) from c)::int end as p,
-              (select array_agg(id order by id) from (select id from m union all select id from o) x) as ids`,
-      vals,
-    );
-  } catch (err) {
-    if ((err as { code?: string }).code === DIVISION_BY_ZERO) throw new ConcurrentUpdate('conversation');
-    throw err;
-  }
-  const r = rows[0];
-  if (r.p === 0) return { kind: 'duplicate' };
-  return { kind: 'done', outboxIds: (r.ids ?? []).map(Number) };
 }

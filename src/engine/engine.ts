@@ -11,18 +11,20 @@ import { DEFAULT_OBJECTION_DECISION_DAYS, DEFAULT_OBJECTION_WINDOW_DAYS, isLinkC
 import type { Clock } from '../clock.js';
 import type { Orm } from '../db/orm.js';
 import type { Logger } from '../logger.js';
-import { ConcurrentUpdate, applyEffects, applyInOneStatement, fitsOneStatement, type ApplyArgs } from './apply.js';
+import { ConcurrentUpdate, applyEffects, type ApplyArgs } from './apply.js';
+import { applyInOneStatement, applyManyInOneStatement, fitsOneStatement, type WriteOutcome } from './write-statement.js';
 import { cleanDeep, cutText, type ConversationEngine, type HandleResult, type IncomingEvent, type OutgoingMessage } from '../contract/index.js';
 import { PLAIN_CAPABILITIES, type CapabilityLookup } from './capabilities.js';
 import { ADMIN_ROLE, flows as defaultFlows, type FlowRegistry } from './flows/index.js';
 import { linkCodeOf } from './flows/linking.js';
 import { localeFromHint, translator } from '../i18n/index.js';
-import { loadAssessment, loadCalibration, loadCheckIn, loadIngress, loadLatestResult, loadFeedbackRater, loadFeedbackTargets, loadGathered, loadHistory, loadReceived, loadFeedbackThread, loadRelayThreadKey, loadRecognition, loadLinkContext, loadMonitor, loadObjectionCase, loadPendingReviews, withRaters } from './load.js';
+import { loadAssessment, loadCalibration, loadCheckIn, loadIngress, loadIngressMany, loadLatestResult, loadFeedbackRater, loadFeedbackTargets, loadGathered, loadHistory, loadReceived, loadFeedbackThread, loadRelayThreadKey, loadRecognition, loadLinkContext, loadMonitor, loadObjectionCase, loadPendingReviews, withRaters } from './load.js';
 import { insertOutbox } from '../db/outbox.js';
 import { unitByCode } from '../db/units.js';
 import type { ReminderConfig } from '../db/reminders.js';
-import { TxRunner, type Session } from '../db/sql.js';
+import { TxRunner, type Session, type Tx } from '../db/sql.js';
 import { isTransientDatabaseError } from '../db/transient.js';
+import type { Ingress } from './load.js';
 import { initialState, type ConversationState, type Effect, type Locale, type StepInput, type StepResult } from './state.js';
 import { CHECKIN_RATING_TOKEN_PREFIX, CONTINUE_ASSESSMENT_TOKEN, OPEN_CALIBRATION_TOKEN, OPEN_REVIEWS_TOKEN, issuedTo, randomErrorId, randomToken } from './tokens.js';
 import type { StepContext } from './views.js';
@@ -79,6 +81,31 @@ export interface Engine extends ConversationEngine {
   readonly retries: number;
 }
 
+/** What a turn will write, decided from what was read. */
+interface Plan {
+  args: ApplyArgs;
+  ack: Pick<HandleResult, 'ackText' | 'formErrors'>;
+}
+
+/**
+ * Thrown by the reader a batch plans with: the step wants a read beyond the batch's one statement (linking,
+ * a thread, a subject, raters...), so the event leaves the batch and runs alone.
+ */
+class NeedsOwnRead extends Error {
+  constructor() {
+    super('the step needs a read of its own');
+    this.name = 'NeedsOwnRead';
+  }
+}
+
+const noFurtherReads: Tx = {
+  query: () => Promise.reject(new NeedsOwnRead()),
+  exec: () => Promise.reject(new NeedsOwnRead()),
+  beforeCommit: () => {
+    throw new NeedsOwnRead();
+  },
+};
+
 /** Capabilities when the caller names none: typed questions only. */
 const plainOnly: CapabilityLookup = () => PLAIN_CAPABILITIES;
 
@@ -106,10 +133,28 @@ export function createEngine(deps: EngineDeps): Engine {
     return runner.session((session) => attemptOn(session, event));
   }
 
-  async function attemptOn(read: Session, event: IncomingEvent): Promise<HandleResult> {
-    const now = deps.clock.now();
-    const ingress = await loadIngress(read, event.platform, event.eventId, event.platformUserId, flows.parseState);
+  async function attemptOn(session: Session, event: IncomingEvent): Promise<HandleResult> {
+    const ingress = await loadIngress(session, event.platform, event.eventId, event.platformUserId, flows.parseState);
     if (ingress.seen) return { duplicate: true, outboxIds: [] };
+    const plan = await planOn(session, event, ingress);
+    if (fitsOneStatement(plan.args)) {
+      const r = await applyInOneStatement(session, plan.args);
+      return r.kind === 'duplicate' ? { duplicate: true, outboxIds: [] } : { duplicate: false, outboxIds: r.outboxIds, ...plan.ack };
+    }
+    return session.transaction(async (tx) => {
+      const fresh = await tx.query(`insert into processed_event (platform, event_id) values ($1, $2) on conflict do nothing returning id`, [event.platform, event.eventId]);
+      if (!fresh.length) return { duplicate: true, outboxIds: [] };
+      const outboxIds = await applyEffects(tx, plan.args);
+      return { duplicate: false, outboxIds, ...plan.ack };
+    });
+  }
+
+  /**
+   * Everything between the first read and the write: the reads the step needs beyond `ingress` (through
+   * `read`), the pure step, and the write it asks for. Writes nothing.
+   */
+  async function planOn(read: Tx, event: IncomingEvent, ingress: Ingress): Promise<Plan> {
+    const now = deps.clock.now();
     const state: ConversationState = ingress.conversation?.state ?? initialState();
     const actor = ingress.actor;
     const input = toStepInput(event, state, actor?.id ?? null);
@@ -236,16 +281,7 @@ export function createEngine(deps: EngineDeps): Engine {
       idleMinutes: deps.config.DRAFT_IDLE_MINUTES,
     };
     const ack = { ...(result.ackText ? { ackText: result.ackText } : {}), ...(result.formErrors ? { formErrors: result.formErrors } : {}) };
-    if (fitsOneStatement(args)) {
-      const r = await applyInOneStatement(read, args);
-      return r.kind === 'duplicate' ? { duplicate: true, outboxIds: [] } : { duplicate: false, outboxIds: r.outboxIds, ...ack };
-    }
-    return read.transaction(async (tx) => {
-      const fresh = await tx.query(`insert into processed_event (platform, event_id) values ($1, $2) on conflict do nothing returning id`, [event.platform, event.eventId]);
-      if (!fresh.length) return { duplicate: true, outboxIds: [] };
-      const outboxIds = await applyEffects(tx, args);
-      return { duplicate: false, outboxIds, ...ack };
-    });
+    return { args, ack };
   }
 
   /**
@@ -273,13 +309,100 @@ export function createEngine(deps: EngineDeps): Engine {
     }
   }
 
-  return {
-    get retries() {
-      return retries;
-    },
-    async handle(raw: IncomingEvent): Promise<HandleResult> {
-      // Every event's text is cleaned at the engine's entry (NUL, control characters, lone surrogates).
-      const event = cleanDeep(raw);
+  /** Hands the committed rows to the delivery queue; a failure leaves them to the relay sweep. */
+  async function committed(outboxIds: number[]): Promise<void> {
+    if (!outboxIds.length || !deps.onCommitted) return;
+    try {
+      await deps.onCommitted(outboxIds);
+    } catch (err) {
+      // The rows are committed; the relay sweep picks them up later.
+      deps.logger.warn({ err, outboxIds }, 'onCommitted failed; outbox rows stay pending for the relay');
+    }
+  }
+
+  /**
+   * Group commit: the events' first reads in one statement, their pure steps, and the writes of those that
+   * only touch their own person's rows in one statement (one transaction); then onCommitted. An event that
+   * needs more (a read of its own, a write that does not fit, a lost race, a failed batch) runs alone, as
+   * `handle` runs it. Events must be of different chats; of two events of one person here, the later one
+   * runs alone after the batch (it must see the first one's state).
+   */
+  async function handleMany(raws: readonly IncomingEvent[]): Promise<PromiseSettledResult<HandleResult>[]> {
+    const events = raws.map((e) => cleanDeep(e));
+    // A batch of one gains nothing: the ordinary path reads only what its step needs.
+    if (events.length === 1) return [await settle(handleOne(events[0]))];
+    const out: (PromiseSettledResult<HandleResult> | undefined)[] = events.map(() => undefined);
+    const started = new Set<number>();
+    const running: Promise<void>[] = [];
+    const runAlone = (list: readonly number[]) => {
+      const fresh = list.filter((i) => !started.has(i));
+      for (const i of fresh) started.add(i);
+      return Promise.all(fresh.map(async (i) => void (out[i] = await settle(handleOne(events[i]))))).then(() => undefined);
+    };
+    // One event per person: a person's second event runs after the batch, on the state the first one left.
+    const people = new Set<string>();
+    const batch: number[] = [];
+    const after: number[] = [];
+    events.forEach((e, i) => {
+      const person = `${e.platform}\u0000${e.platformUserId}`;
+      (people.has(person) ? after : batch).push(i);
+      people.add(person);
+    });
+    const planned: { i: number; plan: Plan }[] = [];
+    let written: WriteOutcome[] | null = null;
+    try {
+      await runner.session(async (session) => {
+        const ingress = await loadIngressMany(
+          session,
+          batch.map((i) => events[i]),
+          flows.parseState,
+        );
+        const alone: number[] = [];
+        batch.forEach((i, k) => {
+          if (ingress[k].seen) out[i] = { status: 'fulfilled', value: { duplicate: true, outboxIds: [] } };
+        });
+        for (const [k, i] of batch.entries()) {
+          if (out[i]) continue;
+          try {
+            const plan = await planOn(noFurtherReads, events[i], ingress[k]);
+            if (fitsOneStatement(plan.args)) planned.push({ i, plan });
+            else alone.push(i);
+          } catch {
+            // A read of its own, or a failing step: alone (where a failure gets its error reply).
+            alone.push(i);
+          }
+        }
+        // They run meanwhile, on connections of their own: they are other people's events.
+        running.push(runAlone(alone));
+        if (planned.length) {
+          written = await applyManyInOneStatement(
+            session,
+            planned.map((p) => p.plan.args),
+          );
+        }
+      });
+    } catch (err) {
+      // The batch's read or write failed and nothing of it committed: each of its events runs alone.
+      deps.logger.debug({ err, events: planned.length }, 'batch failed; its events run alone');
+      written = null;
+    }
+    await Promise.all(running);
+    const outcomes: (WriteOutcome | undefined)[] = written ?? [];
+    planned.forEach(({ i, plan }, k) => {
+      const r = outcomes[k];
+      if (r?.kind === 'conflict') retries++;
+      if (r?.kind === 'done') out[i] = { status: 'fulfilled', value: { duplicate: false, outboxIds: r.outboxIds, ...plan.ack } };
+      else if (r?.kind === 'duplicate') out[i] = { status: 'fulfilled', value: { duplicate: true, outboxIds: [] } };
+    });
+    // Nothing is enqueued before its COMMIT: the batch has committed here.
+    await committed(planned.flatMap(({ i }) => (out[i]?.status === 'fulfilled' ? out[i].value.outboxIds : [])));
+    // A lost race, a failed batch, an unread event: alone, as `handle` runs it.
+    await runAlone(batch.filter((i) => out[i] === undefined));
+    for (const i of after) out[i] = await settle(handleOne(events[i]));
+    return out.map((r) => r ?? { status: 'rejected', reason: new Error('event left unhandled by the batch') });
+  }
+
+  async function handleOne(event: IncomingEvent): Promise<HandleResult> {
       let result: HandleResult | null = null;
       for (let i = 1; i <= MAX_ATTEMPTS && !result; i++) {
         try {
@@ -298,17 +421,26 @@ export function createEngine(deps: EngineDeps): Engine {
         }
       }
       const final = result ?? { duplicate: false, outboxIds: [] };
-      if (final.outboxIds.length && deps.onCommitted) {
-        try {
-          await deps.onCommitted(final.outboxIds);
-        } catch (err) {
-          // The rows are committed; the relay sweep picks them up later.
-          deps.logger.warn({ err, outboxIds: final.outboxIds }, 'onCommitted failed; outbox rows stay pending for the relay');
-        }
-      }
+      await committed(final.outboxIds);
       return final;
+  }
+
+  return {
+    get retries() {
+      return retries;
     },
+    // Every event's text is cleaned at the engine's entry (NUL, control characters, lone surrogates).
+    handle: (raw: IncomingEvent) => handleOne(cleanDeep(raw)),
+    handleMany,
   };
+}
+
+async function settle<T>(p: Promise<T>): Promise<PromiseSettledResult<T>> {
+  try {
+    return { status: 'fulfilled', value: await p };
+  } catch (reason) {
+    return { status: 'rejected', reason };
+  }
 }
 
 /**

@@ -17,7 +17,7 @@ import { claimInboxRows, INBOX_CHANNEL, markInboxDone, parkInboxRow, retryInboxR
 import { isSingleSession, type Orm } from '../db/orm.js';
 import { isTransientDatabaseError } from '../db/transient.js';
 import type { Logger } from '../logger.js';
-import { cleanDeep, cleanText, type ConversationEngine, type HandleResult, type InboxEntry, type InboxHandler, type IngressInbox, type Platform } from '../contract/index.js';
+import { cleanDeep, cleanText, type ConversationEngine, type HandleResult, type IncomingEvent, type InboxEntry, type InboxHandler, type IngressInbox, type Platform } from '../contract/index.js';
 import { TxRunner } from '../db/sql.js';
 
 /** How long a claimed row is reserved for its consumer; a consumer that died releases it this late. */
@@ -28,6 +28,10 @@ export const INBOX_FALLBACK_POLL_MS = 1_000;
 export const INBOX_MAX_RETRY_MS = 5_000;
 /** A row still failing after this many tries is parked (the chat's later rows would otherwise wait forever). */
 export const INBOX_MAX_ATTEMPTS = 200;
+/** Rows of different chats handled as one batch on PostgreSQL (group commit). */
+export const DEFAULT_BATCH_SIZE = 32;
+/** Batches in flight at once. */
+export const DEFAULT_LANES = 3;
 
 export interface InboxConsumerDeps {
   orm: Orm;
@@ -35,8 +39,18 @@ export interface InboxConsumerDeps {
   logger: Logger;
   /** For LISTEN (a dedicated connection); without it other processes' rows wait for the fallback timer. */
   databaseUrl?: string;
-  /** Rows handled at the same time (each of a different chat). */
+  /** Rows handled at the same time (each of a different chat) when events are not batched. */
   concurrency?: number;
+  /**
+   * Group commit: up to this many rows (of different chats) are claimed together and their events handled
+   * as one batch (`ConversationEngine.handleMany`: one read, one write). 1 = every event alone. Default 32;
+   * always 1 on the embedded PGlite (one session: nothing to overlap).
+   */
+  batchSize?: number;
+  /** How long a lane waits for more rows before claiming a batch that would not be full (default 1 ms). */
+  batchWindowMs?: number;
+  /** Batches in flight at once (default 3): while one writes, the next one reads. */
+  lanes?: number;
   leaseMs?: number;
   fallbackPollMs?: number;
 }
@@ -47,20 +61,26 @@ export interface InboxConsumer extends IngressInbox {
   start(): Promise<void>;
   /** Stops claiming, waits for rows in hand. */
   stop(): Promise<void>;
-  /** Rows handled by this process since start, by outcome. */
-  readonly stats: { done: number; parked: number; retried: number };
+  /** Rows handled by this process since start, by outcome; batches handed to the engine and their rows. */
+  readonly stats: { done: number; parked: number; retried: number; batches: number; batched: number };
 }
 
 export function createInboxConsumer(deps: InboxConsumerDeps): InboxConsumer {
   const runner = new TxRunner(deps.orm);
   const log = deps.logger.child({ part: 'inbox' });
-  const concurrency = deps.concurrency ?? 8;
+  const handleMany = deps.engine.handleMany?.bind(deps.engine);
+  // The embedded PGlite runs one statement at a time for everyone: nothing to overlap, so no batches there.
+  const batchSize = handleMany && !isSingleSession(deps.orm) ? Math.max(1, deps.batchSize ?? DEFAULT_BATCH_SIZE) : 1;
+  const batching = batchSize > 1;
+  const claimSize = batching ? batchSize : (deps.concurrency ?? 8);
+  const lanes = batching ? Math.max(1, deps.lanes ?? DEFAULT_LANES) : 1;
+  const windowMs = deps.batchWindowMs ?? 1;
   const leaseMs = deps.leaseMs ?? INBOX_LEASE_MS;
   const handlers = new Map<Platform, InboxHandler>();
   const waiters = new Map<string, ((r: HandleResult[]) => void)[]>();
-  const stats = { done: 0, parked: 0, retried: 0 };
+  const stats = { done: 0, parked: 0, retried: 0, batches: 0, batched: 0 };
   let running = false;
-  let pumping: Promise<void> | null = null;
+  const active = new Set<Promise<void>>();
   let again = false;
   let timer: NodeJS.Timeout | undefined;
   let listener: pg.Client | undefined;
@@ -68,34 +88,45 @@ export function createInboxConsumer(deps: InboxConsumerDeps): InboxConsumer {
   let lastClaimError = 0;
 
   const keyOf = (platform: string, eventId: string) => `${platform}:${eventId}`;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+  /** Starts a lane when fewer than `lanes` run; otherwise a running lane claims again before it stops. */
   function wake(): void {
     if (!running || !handlers.size) return;
-    if (pumping) {
+    if (active.size >= lanes) {
       again = true;
       return;
     }
-    pumping = pump().finally(() => {
-      pumping = null;
+    again = false;
+    const lane = pump().finally(() => {
+      active.delete(lane);
       if (again) wake();
     });
+    active.add(lane);
   }
 
-  /** Claims and handles until nothing is eligible. */
+  /** One lane: claims and handles until nothing is eligible. */
   async function pump(): Promise<void> {
-    do {
-      again = false;
+    let full = true;
+    while (running) {
+      // Under load rows pile up while a batch is written; when the last claim was not full, a short wait
+      // lets the rows arriving now share the next batch (the "group" of group commit).
+      if (batching && !full && windowMs > 0) await sleep(windowMs);
       let rows: ClaimedInboxRow[];
       try {
-        rows = await runner.session((s) => claimInboxRows(s, { platforms: [...handlers.keys()], limit: concurrency, leaseMs }));
+        rows = await runner.session((s) => claimInboxRows(s, { platforms: [...handlers.keys()], limit: claimSize, leaseMs }));
       } catch (err) {
         // The database is away: the fallback timer tries again; one log line per 10 s is enough.
         if (Date.now() - lastClaimError > 10_000) log.warn({ err }, 'inbox: cannot claim rows (database unavailable?); retrying');
         lastClaimError = Date.now();
         return;
       }
+      // Nothing eligible: this lane ends (a wake-up that came meanwhile starts one again, see `wake`).
       if (!rows.length) return;
-      const done = (await Promise.all(rows.map(handleRow))).filter((id): id is number => id !== null);
+      full = rows.length === claimSize;
+      // More may wait than one lane takes: let another lane claim meanwhile.
+      if (full && active.size < lanes) wake();
+      const done = batching ? await handleBatch(rows) : (await Promise.all(rows.map(handleRow))).filter((id): id is number => id !== null);
       if (done.length) {
         try {
           await runner.session((s) => markInboxDone(s, done));
@@ -104,8 +135,42 @@ export function createInboxConsumer(deps: InboxConsumerDeps): InboxConsumer {
           log.warn({ err, ids: done }, 'inbox: could not mark rows done; they will be seen as replays');
         }
       }
-      again = true;
-    } while (running && again);
+    }
+  }
+
+  /**
+   * The claimed rows (each of a different chat) as one batch: rows that are one event each go to the
+   * engine together; a row of several events (or none) is handled as `handleRow` does.
+   */
+  async function handleBatch(rows: ClaimedInboxRow[]): Promise<number[]> {
+    const resolved = await Promise.all(
+      rows.map(async (row) => {
+        const handler = handlers.get(row.platform as Platform);
+        if (!handler) return { row, events: null };
+        try {
+          return { row, events: await handler.resolve(row.payload) };
+        } catch (err) {
+          return { row, events: null, error: err };
+        }
+      }),
+    );
+    const single = resolved.filter((r) => r.events?.length === 1);
+    const others = resolved.filter((r) => r.events?.length !== 1).map((r) => r.row);
+    const [settled, rest] = await Promise.all([
+      single.length && handleMany ? handleMany(single.map((r) => (r.events as IncomingEvent[])[0])) : Promise.resolve([]),
+      Promise.all(others.map(handleRow)),
+    ]);
+    if (single.length) {
+      stats.batches++;
+      stats.batched += single.length;
+    }
+    const finished = await Promise.all(
+      single.map((r, k) => {
+        const s = settled[k];
+        return s.status === 'fulfilled' ? finishRow(r.row, [s.value]) : failRow(r.row, s.reason);
+      }),
+    );
+    return [...finished, ...rest].filter((id): id is number => id !== null);
   }
 
   /** Handles one row; returns its id when it is done (committed), null when retried or parked. */
@@ -117,21 +182,32 @@ export function createInboxConsumer(deps: InboxConsumerDeps): InboxConsumer {
       const events = await handler.resolve(row.payload);
       for (const event of events) results.push(await deps.engine.handle(event));
     } catch (err) {
-      const transient = isTransientDatabaseError(err) || (err instanceof Error && err.name === 'EventNotCommitted');
-      if (!transient || row.attempts >= INBOX_MAX_ATTEMPTS) {
-        await park(row, `could not be handled: ${reason(err)}`);
-        log.error({ err, inboxId: row.id, platform: row.platform, eventId: row.eventId }, 'inbox: row parked');
-        return null;
-      }
-      stats.retried++;
-      const wait = Math.min(INBOX_MAX_RETRY_MS, 500 * 2 ** Math.min(10, row.attempts - 1));
-      await runner.session((s) => retryInboxRowLater(s, row.id, reason(err), wait)).catch(() => undefined);
-      // A retry that is due soon needs a wake-up of its own: nothing else may be stored meanwhile.
-      setTimeout(wake, wait + 10).unref();
+      return failRow(row, err);
+    }
+    return finishRow(row, results);
+  }
+
+  /** Nothing of the row committed: parked for good when it is the row's fault, else tried again later. */
+  async function failRow(row: ClaimedInboxRow, err: unknown): Promise<null> {
+    const transient = isTransientDatabaseError(err) || (err instanceof Error && err.name === 'EventNotCommitted');
+    if (!transient || row.attempts >= INBOX_MAX_ATTEMPTS) {
+      await park(row, `could not be handled: ${reason(err)}`);
+      log.error({ err, inboxId: row.id, platform: row.platform, eventId: row.eventId }, 'inbox: row parked');
       return null;
     }
+    stats.retried++;
+    const wait = Math.min(INBOX_MAX_RETRY_MS, 500 * 2 ** Math.min(10, row.attempts - 1));
+    await runner.session((s) => retryInboxRowLater(s, row.id, reason(err), wait)).catch(() => undefined);
+    // A retry that is due soon needs a wake-up of its own: nothing else may be stored meanwhile.
+    setTimeout(wake, wait + 10).unref();
+    return null;
+  }
+
+  /** The row's events are committed: after-handling step, waiters, then done (or parked when one failed). */
+  async function finishRow(row: ClaimedInboxRow, results: HandleResult[]): Promise<number | null> {
+    const handler = handlers.get(row.platform as Platform);
     const failed = results.find((r) => r.failed)?.failed;
-    if (handler.afterHandled) {
+    if (handler?.afterHandled) {
       await handler.afterHandled(row.payload, results).catch((err: unknown) => log.warn({ err, inboxId: row.id }, 'inbox: after-handling step failed'));
     }
     notify(row, results);
@@ -228,7 +304,7 @@ export function createInboxConsumer(deps: InboxConsumerDeps): InboxConsumer {
       const l = listener;
       listener = undefined;
       await l?.end().catch(() => undefined);
-      while (pumping) await pumping;
+      while (active.size) await Promise.all([...active]);
     },
   };
 }

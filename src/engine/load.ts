@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { LINK_LOCKOUT, cycleDisplayName, linkFailureLookback, linkLockedUntil, recentLinkFailures } from '../domain/index.js';
 import type { EvidenceRef } from '../db/entities/assessment.js';
 import type { CycleSettings } from '../db/entities/cycle.js';
-import { mentionedUser, type Platform } from '../contract/index.js';
+import { mentionedUser, type IncomingEvent, type Platform } from '../contract/index.js';
 import type { Tx } from '../db/sql.js';
 import type { ConversationState, Locale, Rating, StateParser } from './state.js';
 import { hrOfficers } from '../db/hr-officers.js';
@@ -167,8 +167,14 @@ type IngressRow = PersonRow & {
  * employee), their conversation (its state parsed by `parseState`), and their assessment in the open cycle with items and answers.
  */
 export async function loadIngress(tx: Tx, platform: Platform, eventId: string, platformUserId: string, parseState: StateParser): Promise<Ingress> {
-  const rows = await tx.query<IngressRow>(
-    `select exists (select 1 from processed_event where platform = $1 and event_id = $2) as seen,
+  const [one] = await loadIngressMany(tx, [{ platform, eventId, platformUserId }], parseState);
+  return one;
+}
+
+/** `loadIngress` for several events (a batch, see engine.ts `handleMany`) in one statement, in their order. */
+export async function loadIngressMany(tx: Tx, events: readonly Pick<IncomingEvent, 'platform' | 'eventId' | 'platformUserId'>[], parseState: StateParser): Promise<Ingress[]> {
+  const rows = await tx.query<IngressRow & { n: string }>(
+    `select ev.n, exists (select 1 from processed_event where platform = ev.platform and event_id = ev.event_id) as seen,
             ${PERSON_COLS}, e.active,
             cv.id as conv_id, cv.flow, cv.step, cv.state, cv.version, cv.last_activity_at,
             (select row_to_json(hh) from (
@@ -177,22 +183,24 @@ export async function loadIngress(tx: Tx, platform: Platform, eventId: string, p
                    from assessment a join cycle c on c.id = a.cycle_id join employee e on e.id = a.employee_id
                   where a.employee_id = ci.employee_id and c.status in ('open', 'reviewing')
                   order by c.period_end desc, c.id desc limit 1) h) hh) as own
-       from (select 1) one
-       left join chat_identity ci on ci.platform = $1 and ci.platform_user_id = $3
+       from unnest($1::text[], $2::text[], $3::text[]) with ordinality as ev(platform, event_id, platform_user_id, n)
+       left join chat_identity ci on ci.platform = ev.platform and ci.platform_user_id = ev.platform_user_id
        left join employee e on e.id = ci.employee_id
-       left join conversation cv on cv.platform = $1 and cv.platform_user_id = $3`,
-    [platform, eventId, platformUserId],
+       left join conversation cv on cv.platform = ev.platform and cv.platform_user_id = ev.platform_user_id
+      order by ev.n`,
+    [events.map((e) => e.platform), events.map((e) => e.eventId), events.map((e) => e.platformUserId)],
   );
-  const r = rows[0];
-  const actor = r.id !== null && r.active ? person(r) : null;
-  let conversation: Ingress['conversation'] = null;
-  if (r.conv_id !== null) {
-    // One schema assembled from the flow modules (state.ts): nothing a registered flow keeps is dropped.
-    const state = parseState({ flow: r.flow, step: r.step, state: r.state });
-    conversation = { id: r.conv_id, state, version: r.version, lastActivityAt: new Date(r.last_activity_at) };
-  }
-  const own = actor && r.own ? assessmentView(r.own, actor.locale) : null;
-  return { seen: r.seen, actor, conversation, own };
+  return rows.map((r) => {
+    const actor = r.id !== null && r.active ? person(r) : null;
+    let conversation: Ingress['conversation'] = null;
+    if (r.conv_id !== null) {
+      // One schema assembled from the flow modules (state.ts): nothing a registered flow keeps is dropped.
+      const state = parseState({ flow: r.flow, step: r.step, state: r.state });
+      conversation = { id: r.conv_id, state, version: r.version, lastActivityAt: new Date(r.last_activity_at) };
+    }
+    const own = actor && r.own ? assessmentView(r.own, actor.locale) : null;
+    return { seen: r.seen, actor, conversation, own };
+  });
 }
 
 /** What `/pantau` needs (one statement): the latest cycle, the actor's unit, the unit asked for. */

@@ -13,7 +13,7 @@ import type { FileSource, Platform, PlatformSender } from '../contract/index.js'
 import { PLATFORM_MODULES } from '../platforms.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createQueueBackend, type JobQueue, type JobWorker, type QueueBackend } from './backend.js';
-import { purgeHandledInbox } from '../db/inbox.js';
+import { pruneEventIds, purgeHandledInbox } from '../db/inbox.js';
 import { transaction, txOf } from '../db/sql.js';
 import { anchorAuditChain, logAnchor } from './audit-checkpoint.js';
 import { createDeliveryQueues, enqueueBehind, enqueueOutbox, relayPendingOutbox, startDeliveryWorker, type DeliveryQueues } from './delivery.js';
@@ -188,14 +188,19 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
         }
         case 'purge-inbox': {
           // Batches keep each statement short; what is left goes at the next hourly run.
-          const before = new Date(clock.now().getTime() - config.INBOX_KEEP_DAYS * 86_400_000);
-          let purged = 0;
-          for (let i = 0; i < 20; i++) {
-            const n = await purgeHandledInbox(txOf(em), before, 10_000);
-            purged += n;
-            if (n < 10_000) break;
-          }
-          return { purged };
+          const now = clock.now().getTime();
+          const drain = async (step: () => Promise<number>) => {
+            let total = 0;
+            for (let i = 0; i < 20; i++) {
+              const n = await step();
+              total += n;
+              if (n < 10_000) break;
+            }
+            return total;
+          };
+          const purged = await drain(() => purgeHandledInbox(txOf(em), new Date(now - config.INBOX_KEEP_DAYS * 86_400_000), 10_000));
+          const forgotten = await drain(() => pruneEventIds(txOf(em), new Date(now - config.EVENT_DEDUPE_DAYS * 86_400_000), 10_000));
+          return { purged, forgotten };
         }
         default:
           throw new Error(`unknown maintenance job ${job.name}`);
