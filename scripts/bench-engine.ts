@@ -272,7 +272,7 @@ async function main(): Promise<void> {
       const r = await phase(label, budget);
       await inbox.stop();
       const s = consumers[which].stats;
-      if (which === 'batched') r.note = `${s.batches} batches, ${(s.batched / Math.max(1, s.batches)).toFixed(1)} events per batch on average (cumulative)`;
+      if (which === 'batched') r.note = `${s.batches} batches, ${(s.batched / Math.max(1, s.batches)).toFixed(1)} events per batch; ${engine.batchStats.inBatch} written in a batch's statement, ${engine.batchStats.alone} alone (cumulative)`;
       figures.push(r);
       return r;
     };

@@ -56,18 +56,21 @@ export function answeredEditSelect(token: string, key: string, source: string): 
 }
 
 /**
+ * The edit that takes the buttons off prompt `o` (an outbox row from `source`), its text unchanged, under
+ * dedupe key `key` (an SQL expression): the question was answered by typing. No row when it has no buttons.
+ */
+export function buttonsRemovedSelect(key: string, source: string): string {
+  return `select o.platform, o.chat_id, o.recipient_id,
+              (o.payload - 'buttons' - 'form' - 'threadRoot') || jsonb_build_object('replaceOutboxId', o.id, 'buttonsRemoved', true), ${key}
+         from ${source} o where jsonb_array_length(coalesce(o.payload->'buttons', '[]'::jsonb)) > 0`;
+}
+
+/**
  * Writes the edit that takes the buttons off prompt `promptKey` (an outbox dedupe key), its text unchanged,
- * under dedupe key `key`: the question was answered by typing. Nothing when the prompt has no buttons.
+ * under dedupe key `key` (see `buttonsRemovedSelect`).
  */
 export async function insertButtonsRemovedEdit(tx: Tx, args: { promptKey: string; key: string }): Promise<number[]> {
-  const rows = await tx.query<{ id: string }>(
-    insertOutboxFrom(
-      `select o.platform, o.chat_id, o.recipient_id,
-              (o.payload - 'buttons' - 'form' - 'threadRoot') || jsonb_build_object('replaceOutboxId', o.id, 'buttonsRemoved', true), $2
-         from ${promptByKey('$1')} o where jsonb_array_length(coalesce(o.payload->'buttons', '[]'::jsonb)) > 0`,
-    ),
-    [args.promptKey, args.key],
-  );
+  const rows = await tx.query<{ id: string }>(insertOutboxFrom(buttonsRemovedSelect('$2', promptByKey('$1'))), [args.promptKey, args.key]);
   return rows.map((r) => Number(r.id));
 }
 

@@ -79,6 +79,8 @@ export interface EngineDeps {
 export interface Engine extends ConversationEngine {
   /** Events re-run after losing an optimistic-lock race, since start. */
   readonly retries: number;
+  /** Events written in a batch's one statement, and events of batches that ran alone, since start. */
+  readonly batchStats: { readonly inBatch: number; readonly alone: number };
 }
 
 /** What a turn will write, decided from what was read. */
@@ -124,6 +126,7 @@ export function createEngine(deps: EngineDeps): Engine {
     },
   };
   let retries = 0;
+  const batchStats = { inBatch: 0, alone: 0 };
 
   /**
    * One try: read (one statement for an ordinary message), run the pure step, write. Simple steps write in
@@ -337,6 +340,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const runAlone = (list: readonly number[]) => {
       const fresh = list.filter((i) => !started.has(i));
       for (const i of fresh) started.add(i);
+      batchStats.alone += fresh.length;
       return Promise.all(fresh.map(async (i) => void (out[i] = await settle(handleOne(events[i]))))).then(() => undefined);
     };
     // One event per person: a person's second event runs after the batch, on the state the first one left.
@@ -391,6 +395,7 @@ export function createEngine(deps: EngineDeps): Engine {
     planned.forEach(({ i, plan }, k) => {
       const r = outcomes[k];
       if (r?.kind === 'conflict') retries++;
+      if (r?.kind === 'done') batchStats.inBatch++;
       if (r?.kind === 'done') out[i] = { status: 'fulfilled', value: { duplicate: false, outboxIds: r.outboxIds, ...plan.ack } };
       else if (r?.kind === 'duplicate') out[i] = { status: 'fulfilled', value: { duplicate: true, outboxIds: [] } };
     });
@@ -429,6 +434,7 @@ export function createEngine(deps: EngineDeps): Engine {
     get retries() {
       return retries;
     },
+    batchStats,
     // Every event's text is cleaned at the engine's entry (NUL, control characters, lone surrogates).
     handle: (raw: IncomingEvent) => handleOne(cleanDeep(raw)),
     handleMany,

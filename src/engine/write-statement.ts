@@ -15,13 +15,13 @@
  * entries are appended in the message that commits, for the events that wrote.
  */
 import { appendTimedAuditAtCommit, type AuditEntry, type TimedAuditEntry } from '../db/audit.js';
-import { answeredEditSelect, insertOutboxFrom, outboxValuesSelect, promptByKey, type OutboxDraft } from '../db/outbox.js';
+import { answeredEditSelect, buttonsRemovedSelect, insertOutboxFrom, outboxValuesSelect, promptByKey, type OutboxDraft } from '../db/outbox.js';
 import type { Session, Tx } from '../db/sql.js';
 import { ANSWERED_SUFFIX, ConcurrentUpdate, auditOf, outboxKey, type ApplyArgs } from './apply.js';
 import type { Effect } from './state.js';
 
 /** Effects the single-statement write can carry; anything else takes the transactional path. */
-const SIMPLE_EFFECTS = new Set<Effect['kind']>(['reply', 'save_answer', 'save_reflection', 'mark_answered']);
+const SIMPLE_EFFECTS = new Set<Effect['kind']>(['reply', 'save_answer', 'save_reflection', 'mark_answered', 'remove_buttons']);
 
 /**
  * True when one statement can apply this step: an existing conversation and only simple effects. These
@@ -31,8 +31,11 @@ const SIMPLE_EFFECTS = new Set<Effect['kind']>(['reply', 'save_answer', 'save_re
 export function fitsOneStatement(args: ApplyArgs): boolean {
   if (args.conversation.id === null) return false;
   const keys = new Set<string>();
+  let edits = 0;
   for (const e of args.effects) {
     if (!SIMPLE_EFFECTS.has(e.kind)) return false;
+    // One edit of the answered prompt per turn (it has one dedupe key).
+    if ((e.kind === 'mark_answered' || e.kind === 'remove_buttons') && ++edits > 1) return false;
     // An inbox button's prompt is searched for; only a recorded prompt key fits the one statement.
     if (e.kind === 'mark_answered' && e.prompt === null) return false;
     if (e.kind === 'save_answer') {
@@ -134,6 +137,10 @@ function eventCtes(args: ApplyArgs, $: (v: unknown, cast: string) => string, nam
       answered = true;
       const source = promptByKey($(e.prompt, 'text'), saved);
       ctes.push(`${name('m')} as (${insertOutboxFrom(answeredEditSelect($(e.token, 'text'), $(outboxKey(event, ANSWERED_SUFFIX), 'text'), source))})`);
+    } else if (e.kind === 'remove_buttons') {
+      // Typed over a question with buttons: the buttons go (the same key as a pressed prompt's edit).
+      answered = true;
+      ctes.push(`${name('m')} as (${insertOutboxFrom(buttonsRemovedSelect($(outboxKey(event, ANSWERED_SUFFIX), 'text'), promptByKey($(e.prompt, 'text'), saved)))})`);
     } else if (e.kind === 'save_reflection') {
       ctes.push(`${name(`w${i}`)} as (update assessment set reflection = ${$(e.text, 'text')}, updated_at = ${$(now, 'timestamptz')} where id = ${$(e.assessmentId, 'int')} and ${saved})`);
     } else if (e.kind === 'save_answer') {

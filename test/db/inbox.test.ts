@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { claimInboxRows, purgeHandledInbox, storeInboxRows } from '../../src/db/inbox.js';
+import { claimInboxRows, pruneEventIds, purgeHandledInbox, storeInboxRows } from '../../src/db/inbox.js';
 import { txOf } from '../../src/db/sql.js';
 import { createInboxConsumer } from '../../src/engine/inbox-consumer.js';
 import { collectStatus, formatStatus } from '../../src/jobs/status.js';
@@ -100,7 +100,7 @@ describe('the consumer', () => {
 });
 
 describe('the purge', () => {
-  it('deletes handled rows and event ids older than the cut-off; parked and recent rows stay', async () => {
+  it('deletes handled rows, and event ids, older than their cut-offs; parked and recent rows stay', async () => {
     await tx().exec(`delete from inbox_event`);
     await tx().exec(`delete from processed_event`);
     await storeInboxRows(tx(), [row('old-done', 'P'), row('old-parked', 'Q'), row('new-done', 'R')]);
@@ -112,6 +112,10 @@ describe('the purge', () => {
     expect(purged).toBe(1);
     const left = await tx().query<{ event_id: string }>(`select event_id from inbox_event order by event_id`);
     expect(left.map((r) => r.event_id)).toEqual(['new-done', 'old-parked']);
+    // Event ids have their own cut-off (EVENT_DEDUPE_DAYS): the inbox purge leaves them.
+    const before = await tx().query<{ event_id: string }>(`select event_id from processed_event order by event_id`);
+    expect(before.map((r) => r.event_id)).toEqual(['new-done', 'old-done']);
+    expect(await pruneEventIds(tx(), new Date(Date.now() - 7 * 86_400_000), 1000)).toBe(1);
     const ids = await tx().query<{ event_id: string }>(`select event_id from processed_event order by event_id`);
     expect(ids.map((r) => r.event_id)).toEqual(['new-done']);
   });
