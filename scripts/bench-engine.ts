@@ -126,6 +126,7 @@ async function main(): Promise<void> {
     await admin.connect();
     await admin.query(`drop database if exists ${dbName}`);
     await admin.query(`create database ${dbName}`);
+    if (process.env.BENCH_LOG_STATEMENTS) await admin.query(`alter database ${dbName} set log_min_duration_statement = 0`);
     const url = new URL(SERVER);
     url.pathname = `/${dbName}`;
     databaseUrl = url.toString();

@@ -7,7 +7,7 @@ import { LINK_LOCKOUT, cycleDisplayName, linkFailureLookback, linkLockedUntil, r
 import type { EvidenceRef } from '../db/entities/assessment.js';
 import type { CycleSettings } from '../db/entities/cycle.js';
 import { mentionedUser, type IncomingEvent, type Platform } from '../contract/index.js';
-import type { Tx } from '../db/sql.js';
+import { asJson, type Tx } from '../db/sql.js';
 import type { ConversationState, Locale, Rating, StateParser } from './state.js';
 import { hrOfficers } from '../db/hr-officers.js';
 import { unitDistributions } from '../db/calibration.js';
@@ -183,12 +183,14 @@ export async function loadIngressMany(tx: Tx, events: readonly Pick<IncomingEven
                    from assessment a join cycle c on c.id = a.cycle_id join employee e on e.id = a.employee_id
                   where a.employee_id = ci.employee_id and c.status in ('open', 'reviewing')
                   order by c.period_end desc, c.id desc limit 1) h) hh) as own
-       from unnest($1::text[], $2::text[], $3::text[]) with ordinality as ev(platform, event_id, platform_user_id, n)
+       from rows from (jsonb_to_recordset($1::jsonb) as (platform text, event_id text, platform_user_id text)) with ordinality as ev(platform, event_id, platform_user_id, n)
        left join chat_identity ci on ci.platform = ev.platform and ci.platform_user_id = ev.platform_user_id
        left join employee e on e.id = ci.employee_id
        left join conversation cv on cv.platform = ev.platform and cv.platform_user_id = ev.platform_user_id
       order by ev.n`,
-    [events.map((e) => e.platform), events.map((e) => e.eventId), events.map((e) => e.platformUserId)],
+    // One JSON parameter (not arrays): the planner's estimate then does not depend on the batch, so the
+    // prepared statement keeps one generic plan instead of being planned again for every batch.
+    [asJson(events.map((e) => ({ platform: e.platform, event_id: e.eventId, platform_user_id: e.platformUserId })))],
   );
   return rows.map((r) => {
     const actor = r.id !== null && r.active ? person(r) : null;

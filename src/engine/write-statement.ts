@@ -15,8 +15,8 @@
  * entries are appended in the message that commits, for the events that wrote.
  */
 import { appendTimedAuditAtCommit, type AuditEntry, type TimedAuditEntry } from '../db/audit.js';
-import { answeredEditSelect, buttonsRemovedSelect, insertOutboxFrom, outboxValuesSelect, promptByKey, type OutboxDraft } from '../db/outbox.js';
-import type { Session, Tx } from '../db/sql.js';
+import { answeredEditSelect, buttonsRemovedSelect, insertOutboxFrom } from '../db/outbox.js';
+import { asJson, type Session, type Tx } from '../db/sql.js';
 import { ANSWERED_SUFFIX, ConcurrentUpdate, auditOf, outboxKey, type ApplyArgs } from './apply.js';
 import type { Effect } from './state.js';
 
@@ -68,13 +68,11 @@ export async function applyInOneStatement(session: Session, args: ApplyArgs): Pr
  */
 export async function applyManyInOneStatement(session: Session, list: readonly ApplyArgs[]): Promise<WriteOutcome[]> {
   const audits = list.map(auditEntriesOf);
-  // A batch's text differs from batch to batch: sent unnamed. A single event's text repeats: prepared.
-  const once = list.length > 1;
-  if (audits.every((a) => a.length === 0)) return writeAll(session, list, once);
+  if (audits.every((a) => a.length === 0)) return writeAll(session, list);
   // The audit entries (answers) commit with the writes: the chain's lock and inserts travel with COMMIT, and
   // only for the events that wrote (a replay or a lost race writes nothing and appends nothing).
   return session.transaction(async (tx) => {
-    const out = await writeAll(tx, list, once);
+    const out = await writeAll(tx, list);
     const entries: TimedAuditEntry[] = out.flatMap((r, i) => (r.kind === 'done' ? audits[i].map((entry) => ({ entry, at: list[i].now })) : []));
     await appendTimedAuditAtCommit(tx, entries);
     return out;
@@ -91,83 +89,96 @@ function auditEntriesOf(args: ApplyArgs): AuditEntry[] {
   return out;
 }
 
-async function writeAll(tx: Tx, list: readonly ApplyArgs[], once: boolean): Promise<WriteOutcome[]> {
-  const vals: unknown[] = [];
-  const $ = (v: unknown, cast: string) => {
-    vals.push(v);
-    return `$${vals.length}::${cast}`;
-  };
-  const ctes: string[] = [];
-  const results: string[] = [];
-  list.forEach((args, n) => {
-    const name = (s: string) => `e${n}_${s}`;
-    ctes.push(...eventCtes(args, $, name));
-    results.push(
-      `select ${n} as n, (select count(*) from ${name('v')})::int as v, (select count(*) from ${name('p')})::int as p,
-              (select array_agg(id order by id) from (select id from ${name('m')} union all select id from ${name('o')}) x) as ids`,
-    );
-  });
-  const rows = await tx.query<{ n: number; v: number; p: number; ids: (string | number)[] | null }>(`with ${ctes.join(',\n')}\n${results.join('\nunion all\n')}`, vals, { once });
-  const out: WriteOutcome[] = list.map(() => ({ kind: 'conflict' }));
-  for (const r of rows) {
-    out[r.n] = r.v === 0 ? { kind: 'conflict' } : r.p === 0 ? { kind: 'duplicate' } : { kind: 'done', outboxIds: (r.ids ?? []).map(Number) };
-  }
-  return out;
-}
+/**
+ * The statement: one text for any batch (the events' rows travel as JSON parameters), so each connection
+ * plans it once and a batch costs its execution only. Per event as the module comment says; the outbox
+ * rows come back with their keys, which name their event.
+ */
+const WRITE_SQL = `with ev as (
+    select * from jsonb_to_recordset($1::jsonb) as x(n int, conv_id int, version int, platform text, event_id text, flow text, step text, state jsonb, at timestamptz, expires timestamptz)),
+  v as (select ev.n from conversation cv join ev on cv.id = ev.conv_id and cv.version = ev.version for update of cv),
+  p as (insert into processed_event (platform, event_id) select ev.platform, ev.event_id from ev where ev.n in (select n from v)
+          on conflict do nothing returning platform, event_id),
+  c as (update conversation cv set flow = ev.flow, step = ev.step, state = ev.state, version = cv.version + 1, last_activity_at = ev.at, expires_at = ev.expires
+          from ev join p on p.platform = ev.platform and p.event_id = ev.event_id where cv.id = ev.conv_id returning ev.n),
+  ans as (select * from jsonb_to_recordset($2::jsonb) as x(n int, assessment_id int, item_key text, indicator_id int, target_id int, at timestamptz,
+            realisasi numeric, narrative text, evidence jsonb, evidence_skipped boolean, set_realisasi boolean, set_narrative boolean, set_evidence boolean, set_skipped boolean)),
+  w as (insert into answer as an (assessment_id, item_key, indicator_id, target_id, updated_at, realisasi, narrative, evidence, evidence_skipped)
+          select x.assessment_id, x.item_key, x.indicator_id, x.target_id, x.at, x.realisasi, x.narrative, coalesce(x.evidence, '[]'::jsonb), coalesce(x.evidence_skipped, false)
+            from ans x where x.n in (select n from c)
+          on conflict (assessment_id, item_key) do update set updated_at = excluded.updated_at,
+            realisasi = case when (select y.set_realisasi from ans y where y.assessment_id = an.assessment_id and y.item_key = an.item_key) then excluded.realisasi else an.realisasi end,
+            narrative = case when (select y.set_narrative from ans y where y.assessment_id = an.assessment_id and y.item_key = an.item_key) then excluded.narrative else an.narrative end,
+            evidence = case when (select y.set_evidence from ans y where y.assessment_id = an.assessment_id and y.item_key = an.item_key) then excluded.evidence else an.evidence end,
+            evidence_skipped = case when (select y.set_skipped from ans y where y.assessment_id = an.assessment_id and y.item_key = an.item_key) then excluded.evidence_skipped else an.evidence_skipped end),
+  rf as (update assessment a set reflection = x.text, updated_at = x.at
+           from jsonb_to_recordset($3::jsonb) as x(n int, assessment_id int, text text, at timestamptz)
+          where a.id = x.assessment_id and x.n in (select n from c)),
+  o as (${insertOutboxFrom(`select x.platform, x.chat_id, x.recipient, x.payload, x.key from jsonb_to_recordset($4::jsonb) as x(n int, i int, platform text, chat_id text, recipient int, payload jsonb, key text)
+          where x.n in (select n from c) order by x.n, x.i`)}, dedupe_key),
+  ed as (select x.n, x.kind, x.token, x.key, ob.* from jsonb_to_recordset($5::jsonb) as x(n int, kind text, prompt text, token text, key text)
+           join outbox_message ob on ob.dedupe_key = x.prompt where x.n in (select n from c)),
+  ma as (${insertOutboxFrom(answeredEditSelect('o.token', 'o.key', `(select * from ed where kind = 'answered')`))}, dedupe_key),
+  mr as (${insertOutboxFrom(buttonsRemovedSelect('o.key', `(select * from ed where kind = 'removed')`))}, dedupe_key)
+select ev.n, ev.n in (select n from v) as v, exists (select 1 from p where p.platform = ev.platform and p.event_id = ev.event_id) as p, null::bigint as id, null::text as key from ev
+union all
+select null, null, null, z.id, z.dedupe_key from (select id, dedupe_key from o union all select id, dedupe_key from ma union all select id, dedupe_key from mr) z`;
 
-/** The CTEs of one event (names from `name`, parameters through `$`), as the module comment describes. */
-function eventCtes(args: ApplyArgs, $: (v: unknown, cast: string) => string, name: (s: string) => string): string[] {
-  const { event, now } = args;
-  const { flow, step, ...rest } = args.state;
-  const expires = flow === 'idle' ? null : new Date(now.getTime() + args.idleMinutes * 60_000);
-  const saved = `exists (select 1 from ${name('c')})`;
-  const ctes: string[] = [
-    `${name('v')} as (select id from conversation where id = ${$(args.conversation.id, 'int')} and version = ${$(args.conversation.version, 'int')} for update)`,
-    `${name('p')} as (insert into processed_event (platform, event_id) select ${$(event.platform, 'text')}, ${$(event.eventId, 'text')} where exists (select 1 from ${name('v')})
-             on conflict do nothing returning 1)`,
-    `${name('c')} as (update conversation set flow = ${$(flow, 'text')}, step = ${$(step, 'text')}, state = ${$(JSON.stringify(rest), 'jsonb')}, version = version + 1,
-             last_activity_at = ${$(now, 'timestamptz')}, expires_at = ${$(expires, 'timestamptz')}
-            where id in (select id from ${name('v')}) and exists (select 1 from ${name('p')}) returning 1)`,
-  ];
-  const outbox: OutboxDraft[] = [];
-  let answered = false;
-  args.effects.forEach((e, i) => {
-    if (e.kind === 'reply') outbox.push({ platform: event.platform, chatId: event.chatId, recipient: args.actor?.id ?? null, payload: e.message, key: outboxKey(event, i) });
-    else if (e.kind === 'mark_answered' && e.prompt !== null) {
-      answered = true;
-      const source = promptByKey($(e.prompt, 'text'), saved);
-      ctes.push(`${name('m')} as (${insertOutboxFrom(answeredEditSelect($(e.token, 'text'), $(outboxKey(event, ANSWERED_SUFFIX), 'text'), source))})`);
-    } else if (e.kind === 'remove_buttons') {
-      // Typed over a question with buttons: the buttons go (the same key as a pressed prompt's edit).
-      answered = true;
-      ctes.push(`${name('m')} as (${insertOutboxFrom(buttonsRemovedSelect($(outboxKey(event, ANSWERED_SUFFIX), 'text'), promptByKey($(e.prompt, 'text'), saved)))})`);
-    } else if (e.kind === 'save_reflection') {
-      ctes.push(`${name(`w${i}`)} as (update assessment set reflection = ${$(e.text, 'text')}, updated_at = ${$(now, 'timestamptz')} where id = ${$(e.assessmentId, 'int')} and ${saved})`);
-    } else if (e.kind === 'save_answer') {
-      const cols = ['assessment_id', 'item_key', 'indicator_id', 'target_id', 'updated_at'];
-      const sel = [$(e.assessmentId, 'int'), $(e.itemKey, 'text'), $(e.indicatorId, 'int'), $(e.targetId, 'int'), $(now, 'timestamptz')];
-      const sets = ['updated_at = excluded.updated_at'];
-      const put = (col: string, v: unknown, cast: string) => {
-        cols.push(col);
-        sel.push($(v, cast));
-        sets.push(`${col} = excluded.${col}`);
-      };
-      if (e.patch.realisasi !== undefined) put('realisasi', e.patch.realisasi, 'numeric');
-      if (e.patch.narrative !== undefined) put('narrative', e.patch.narrative, 'text');
-      if (e.patch.evidence !== undefined) put('evidence', JSON.stringify(e.patch.evidence), 'jsonb');
-      if (e.patch.evidenceSkipped !== undefined) put('evidence_skipped', e.patch.evidenceSkipped, 'boolean');
-      ctes.push(
-        `${name(`w${i}`)} as (insert into answer (${cols.join(', ')}) select ${sel.join(', ')} where ${saved}
-                   on conflict (assessment_id, item_key) do update set ${sets.join(', ')})`,
-      );
-    }
+async function writeAll(tx: Tx, list: readonly ApplyArgs[]): Promise<WriteOutcome[]> {
+  const ev: object[] = [];
+  const ans: object[] = [];
+  const rf: object[] = [];
+  const out: object[] = [];
+  const ed: object[] = [];
+  const owner = new Map<string, number>();
+  list.forEach((args, n) => {
+    const { event, now } = args;
+    const { flow, step, ...rest } = args.state;
+    const expires = flow === 'idle' ? null : new Date(now.getTime() + args.idleMinutes * 60_000);
+    ev.push({ n, conv_id: args.conversation.id, version: args.conversation.version, platform: event.platform, event_id: event.eventId, flow, step, state: rest, at: now, expires });
+    args.effects.forEach((e, i) => {
+      if (e.kind === 'reply') {
+        const key = outboxKey(event, i);
+        owner.set(key, n);
+        out.push({ n, i, platform: event.platform, chat_id: event.chatId, recipient: args.actor?.id ?? null, payload: e.message, key });
+      } else if (e.kind === 'mark_answered' || e.kind === 'remove_buttons') {
+        const key = outboxKey(event, ANSWERED_SUFFIX);
+        owner.set(key, n);
+        ed.push({ n, kind: e.kind === 'mark_answered' ? 'answered' : 'removed', prompt: e.prompt, token: e.kind === 'mark_answered' ? e.token : null, key });
+      } else if (e.kind === 'save_reflection') rf.push({ n, assessment_id: e.assessmentId, text: e.text, at: now });
+      else if (e.kind === 'save_answer') {
+        const p = e.patch;
+        ans.push({
+          n,
+          assessment_id: e.assessmentId,
+          item_key: e.itemKey,
+          indicator_id: e.indicatorId,
+          target_id: e.targetId,
+          at: now,
+          realisasi: p.realisasi ?? null,
+          narrative: p.narrative ?? null,
+          evidence: p.evidence ?? null,
+          evidence_skipped: p.evidenceSkipped ?? null,
+          set_realisasi: p.realisasi !== undefined,
+          set_narrative: p.narrative !== undefined,
+          set_evidence: p.evidence !== undefined,
+          set_skipped: p.evidenceSkipped !== undefined,
+        });
+      }
+    });
   });
-  if (outbox.length) {
-    const tuples = outbox.map(
-      (r) => `(${$(r.platform, 'text')}, ${$(r.chatId, 'text')}, ${$(r.recipient, 'int')}, ${$(JSON.stringify(r.payload), 'jsonb')}, ${$(r.key, 'text')})`,
-    );
-    ctes.push(`${name('o')} as (${insertOutboxFrom(outboxValuesSelect(tuples, saved))})`);
-  } else ctes.push(`${name('o')} as (select null::bigint as id where false)`);
-  if (!answered) ctes.push(`${name('m')} as (select null::bigint as id where false)`);
-  return ctes;
+  const rows = await tx.query<{ n: number | null; v: boolean | null; p: boolean | null; id: string | null; key: string | null }>(WRITE_SQL, [
+    asJson(ev),
+    asJson(ans),
+    asJson(rf),
+    asJson(out),
+    asJson(ed),
+  ]);
+  const outcomes: WriteOutcome[] = list.map(() => ({ kind: 'conflict' }));
+  const ids: number[][] = list.map(() => []);
+  for (const r of rows) {
+    if (r.n !== null) outcomes[r.n] = !r.v ? { kind: 'conflict' } : !r.p ? { kind: 'duplicate' } : { kind: 'done', outboxIds: [] };
+    else if (r.key !== null && r.id !== null) ids[owner.get(r.key) ?? -1]?.push(Number(r.id));
+  }
+  return outcomes.map((o, n) => (o.kind === 'done' ? { kind: 'done', outboxIds: ids[n].sort((a, b) => a - b) } : o));
 }
