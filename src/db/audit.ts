@@ -113,11 +113,16 @@ export function auditMac(key: AuditKey, prevHash: string | null, body: string): 
 }
 
 /**
- * Takes the chain's lock (held until COMMIT) and reads the newest entry's hash, in one round trip: the
- * migration's `audit_chain_head()` reads after the lock is granted, so it sees entries committed meanwhile.
+ * The query that takes the chain's lock (held until COMMIT) and reads the newest entry's hash (column `hash`,
+ * no row on an empty chain): the migration's `audit_chain_head()` reads after the lock is granted, so it sees
+ * entries committed meanwhile. A statement that writes something else may carry it as a CTE (the engine's
+ * one-statement writes), so the lock costs no round trip of its own; pass its `hash` to `appendAuditAfterHead`.
  */
+export const AUDIT_HEAD_SQL = `select hash from audit_chain_head(${AUDIT_LOCK_KEY})`;
+
+/** Takes the chain's lock (held until COMMIT) and reads the newest entry's hash, in one round trip. */
 async function lockedHead(tx: Tx): Promise<string | null> {
-  const rows = await tx.query<{ hash: string }>(`select hash from audit_chain_head(${AUDIT_LOCK_KEY})`);
+  const rows = await tx.query<{ hash: string }>(AUDIT_HEAD_SQL);
   return rows[0]?.hash ?? null;
 }
 
@@ -145,7 +150,15 @@ function insertStatements(entries: readonly AuditEntry[], at: Date, head: string
  */
 export async function appendAuditAtCommit(tx: Tx, entries: readonly AuditEntry[], at: Date): Promise<void> {
   if (!entries.length) return;
-  const head = await lockedHead(tx);
+  appendAuditAfterHead(tx, entries, at, await lockedHead(tx));
+}
+
+/**
+ * Like `appendAuditAtCommit` when the caller already took the chain's lock and read its head in this
+ * transaction (`AUDIT_HEAD_SQL` inside one of its statements): the inserts travel with COMMIT.
+ */
+export function appendAuditAfterHead(tx: Tx, entries: readonly AuditEntry[], at: Date, head: string | null): void {
+  if (!entries.length) return;
   tx.beforeCommit(insertStatements(entries, at, head).join(';\n'));
 }
 

@@ -108,7 +108,8 @@ export function createEngine(deps: EngineDeps): Engine {
 
   async function attemptOn(read: Session, event: IncomingEvent): Promise<HandleResult> {
     const now = deps.clock.now();
-    const ingress = await loadIngress(read, event.platform, event.eventId, event.platformUserId, flows.parseState);
+    // A button may be "Kirim": its raters and review planning come with the one read (load.ts IngressOptions).
+    const ingress = await loadIngress(read, event.platform, event.eventId, event.platformUserId, flows.parseState, { ratersAt: event.kind === 'action' ? now : null });
     if (ingress.seen) return { duplicate: true, outboxIds: [] };
     const state: ConversationState = ingress.conversation?.state ?? initialState();
     const actor = ingress.actor;
@@ -134,7 +135,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const needs = actor ? flows.needsFor(state, input) : null;
     let own = ingress.own;
     // Raters are only needed to submit; answering questions skips that query.
-    if (own && needs?.ownRaters) own = await withRaters(read, own, now);
+    if (own && needs?.ownRaters && !ingress.ownRaters) own = await withRaters(read, own, now);
     const capabilities = (deps.capabilities ?? plainOnly)(event.platform);
     // Typed outside any thread, idle, right after a relayed dialog message: the answer to it, in its thread
     // (on Slack a reply is easily typed at the top level of the DM; the person is told where it went).
@@ -234,6 +235,7 @@ export function createEngine(deps: EngineDeps): Engine {
       effects,
       now,
       idleMinutes: deps.config.DRAFT_IDLE_MINUTES,
+      reviewPlanning: ingress.reviewPlanning,
     };
     const ack = { ...(result.ackText ? { ackText: result.ackText } : {}), ...(result.formErrors ? { formErrors: result.formErrors } : {}) };
     if (fitsOneStatement(args)) {

@@ -10,6 +10,7 @@ import { mentionedUser, type Platform } from '../contract/index.js';
 import type { Tx } from '../db/sql.js';
 import type { ConversationState, Locale, Rating, StateParser } from './state.js';
 import { hrOfficers } from '../db/hr-officers.js';
+import { reviewPlanningHolidaysSql, type ReviewPlanning } from '../db/reminders.js';
 import { unitDistributions } from '../db/calibration.js';
 import { feedbackTargetsSql } from '../db/feedback-targets.js';
 import { gatheredCountsSql } from '../db/gathered.js';
@@ -49,8 +50,12 @@ export interface Ingress {
   seen: boolean;
   actor: PersonView | null;
   conversation: { id: number; state: ConversationState; version: number; lastActivityAt: Date } | null;
-  /** The actor's assessment in the open cycle, without raters (see `loadRaters`). */
+  /** The actor's assessment in the open cycle, without raters unless `ownRaters` (see `withRaters`). */
   own: AssessmentView | null;
+  /** `own` carries its raters as of `IngressOptions.ratersAt` (read with it; `withRaters` is not needed). */
+  ownRaters: boolean;
+  /** With `ownRaters`: what planning the review reminders of a submit needs (the submit's write uses it). */
+  reviewPlanning: ReviewPlanning | null;
 }
 
 interface HeaderRow extends PersonRow {
@@ -159,20 +164,36 @@ type IngressRow = PersonRow & {
   state: Record<string, unknown> | null;
   version: number;
   last_activity_at: Date;
-  own: (HeaderRow & { id: number }) | null;
+  own: (HeaderRow & { id: number; raters: RaterRow[] | null; review_planning: Pick<ReviewPlanning, 'reviewDeadline' | 'holidays'> | null }) | null;
 };
+
+/** What `loadIngress` may read besides the ordinary message's needs. */
+export interface IngressOptions {
+  /**
+   * Also read who rates the own assessment at this instant and what planning its review reminders needs,
+   * when it can still be submitted (draft or returned): a button press may be "Kirim", and this saves the
+   * submit a second read. It costs one `rater_of` probe and HR's holidays of three years per press.
+   */
+  ratersAt?: Date | null;
+}
 
 /**
  * Everything an ordinary message needs, in one statement: was the event seen, who is it (chat identity ->
- * employee), their conversation (its state parsed by `parseState`), and their assessment in the open cycle with items and answers.
+ * employee), their conversation (its state parsed by `parseState`), and their assessment in the open cycle
+ * with items and answers; with `opts.ratersAt`, its raters and review planning too (see `IngressOptions`).
  */
-export async function loadIngress(tx: Tx, platform: Platform, eventId: string, platformUserId: string, parseState: StateParser): Promise<Ingress> {
+export async function loadIngress(tx: Tx, platform: Platform, eventId: string, platformUserId: string, parseState: StateParser, opts: IngressOptions = {}): Promise<Ingress> {
   const rows = await tx.query<IngressRow>(
     `select exists (select 1 from processed_event where platform = $1 and event_id = $2) as seen,
             ${PERSON_COLS}, e.active,
             cv.id as conv_id, cv.flow, cv.step, cv.state, cv.version, cv.last_activity_at,
             (select row_to_json(hh) from (
-               select h.*, ${ITEMS_JSON} as items from (
+               select h.*, ${ITEMS_JSON} as items,
+                      case when $4::timestamptz is not null and h.a_status in ('draft', 'returned') then ${RATERS_JSON('h.id', 'h.supervisor_id', '$4::timestamptz')} end as raters,
+                      case when $4::timestamptz is not null and h.a_status in ('draft', 'returned') then (
+                        select json_build_object('reviewDeadline', to_char(c.review_deadline, 'YYYY-MM-DD'), 'holidays', ${reviewPlanningHolidaysSql('c.review_deadline')})
+                          from cycle c where c.id = h.cycle_id) end as review_planning
+                 from (
                  select ${HEADER_COLS}
                    from assessment a join cycle c on c.id = a.cycle_id join employee e on e.id = a.employee_id
                   where a.employee_id = ci.employee_id and c.status in ('open', 'reviewing')
@@ -181,7 +202,7 @@ export async function loadIngress(tx: Tx, platform: Platform, eventId: string, p
        left join chat_identity ci on ci.platform = $1 and ci.platform_user_id = $3
        left join employee e on e.id = ci.employee_id
        left join conversation cv on cv.platform = $1 and cv.platform_user_id = $3`,
-    [platform, eventId, platformUserId],
+    [platform, eventId, platformUserId, opts.ratersAt ?? null],
   );
   const r = rows[0];
   const actor = r.id !== null && r.active ? person(r) : null;
@@ -191,8 +212,12 @@ export async function loadIngress(tx: Tx, platform: Platform, eventId: string, p
     const state = parseState({ flow: r.flow, step: r.step, state: r.state });
     conversation = { id: r.conv_id, state, version: r.version, lastActivityAt: new Date(r.last_activity_at) };
   }
-  const own = actor && r.own ? assessmentView(r.own, actor.locale) : null;
-  return { seen: r.seen, actor, conversation, own };
+  let own = actor && r.own ? assessmentView(r.own, actor.locale) : null;
+  const ownRaters = !!own && !!r.own && r.own.raters !== null;
+  if (own && ownRaters) own = ratersFrom(own, r.own!.raters ?? []);
+  const planning = ownRaters && own ? r.own!.review_planning : null;
+  const rater = own?.promptRater ? { id: own.promptRater.id, timezone: own.promptRater.timezone } : null;
+  return { seen: r.seen, actor, conversation, own, ownRaters, reviewPlanning: planning && own ? { ...planning, assessmentId: own.id, rater } : null };
 }
 
 /** What `/pantau` needs (one statement): the latest cycle, the actor's unit, the unit asked for. */
@@ -353,21 +378,35 @@ export async function loadAssessment(tx: Tx, key: AssessmentKey, opts: { now: Da
   return withRaters(tx, view, opts.now);
 }
 
+type RaterRow = PersonRow & { acting_kind: string | null; chosen: boolean };
+
+/**
+ * Who may rate the assessment of owner `owner` (an SQL expression) whose supervisor of record is `supervisor`
+ * at instant `at`, as a JSON array of `RaterRow`: the rater `rater_of` chooses first, then the active
+ * supervisor of record. Empty without a supervisor of record.
+ */
+const RATERS_JSON = (owner: string, supervisor: string, at: string) =>
+  `(select coalesce(json_agg(x order by x.chosen desc), '[]'::json) from (
+      select ${PERSON_COLS}, ro.acting_kind, true as chosen from rater_of(${owner}, ${at}) ro join employee e on e.id = ro.rater_id where ${supervisor} is not null
+      union all
+      select ${PERSON_COLS}, null, false from employee e where e.id = ${supervisor} and e.active) x)`;
+
+/** `view` with its raters from `rows` (chosen first): who may rate, and who gets the prompt. */
+function ratersFrom(view: AssessmentView, rows: readonly RaterRow[]): AssessmentView {
+  if (view.owner.supervisorId === null) return view;
+  const chosen = rows.find((r) => r.chosen) ?? null;
+  const raters = rows.filter((r, i) => rows.findIndex((x) => x.id === r.id) === i).map((r) => ({ id: r.id, actingKind: r.acting_kind }));
+  return { ...view, raters, promptRater: chosen ? person(chosen) : null };
+}
+
 /**
  * Fills in who rates `view` at `now` (the prompt rater: SQL `rater_of`, domain `actingRaterFor`) and who
  * may rate it: that rater and the active supervisor of record.
  */
 export async function withRaters(tx: Tx, view: AssessmentView, now: Date): Promise<AssessmentView> {
   if (view.owner.supervisorId === null) return view;
-  const rr = await tx.query<PersonRow & { acting_kind: string | null; chosen: boolean }>(
-    `select ${PERSON_COLS}, ro.acting_kind, true as chosen from rater_of($1, $2) ro join employee e on e.id = ro.rater_id
-     union all
-     select ${PERSON_COLS}, null, false from employee e where e.id = $3 and e.active`,
-    [view.owner.id, now, view.owner.supervisorId],
-  );
-  const chosen = rr.find((r) => r.chosen) ?? null;
-  const raters = rr.filter((r, i) => rr.findIndex((x) => x.id === r.id) === i).map((r) => ({ id: r.id, actingKind: r.acting_kind }));
-  return { ...view, raters, promptRater: chosen ? person(chosen) : null };
+  const [row] = await tx.query<{ raters: RaterRow[] }>(`select ${RATERS_JSON('$1::int', '$3::int', '$2::timestamptz')} as raters`, [view.owner.id, now, view.owner.supervisorId]);
+  return ratersFrom(view, row?.raters ?? []);
 }
 
 /**
