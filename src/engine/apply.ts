@@ -483,6 +483,8 @@ async function writeInOneStatement(tx: Tx, args: ApplyArgs): Promise<number[]> {
   ];
   // Each CTE that must have written one row, and what changed concurrently when it did not.
   const locks: { cte: string; what: string }[] = [{ cte: 'c', what: 'conversation' }];
+  // The other writes, read by the final select so they run before the audit chain's lock is taken (see there).
+  const writes: string[] = [];
   // Outbox rows as (ord, platform, chat_id, recipient_id, payload, dedupe_key): ids follow the order of the effects.
   const messages: string[] = [];
   const audits: AuditEntry[] = [];
@@ -505,7 +507,8 @@ async function writeInOneStatement(tx: Tx, args: ApplyArgs): Promise<number[]> {
         ctes.push(`n${i} as (select ci.platform, ci.platform_user_id, ci.chat_id from (select ${$(e.employeeId, 'int')} as id) e ${currentChatJoin('e.id', 'join')})`);
         messages.push(`select ${i}, n.platform, n.chat_id, ${$(e.employeeId, 'int')}, ${$(JSON.stringify(e.message), 'jsonb')}, ${$(key, 'text')} from n${i} n`);
         if (e.grants && Object.keys(e.grants).length) {
-          ctes.push(`g${i} as (${grantTokensFrom(`select n.platform, n.platform_user_id, ${$(e.employeeId, 'int')}, ${$(JSON.stringify(e.grants), 'jsonb')} from n${i} n`)})`);
+          ctes.push(`g${i} as (${grantTokensFrom(`select n.platform, n.platform_user_id, ${$(e.employeeId, 'int')}, ${$(JSON.stringify(e.grants), 'jsonb')} from n${i} n`)} returning 1)`);
+          writes.push(`g${i}`);
         }
         break;
       }
@@ -526,10 +529,14 @@ async function writeInOneStatement(tx: Tx, args: ApplyArgs): Promise<number[]> {
         );
         locks.push({ cte: `s${i}`, what: `assessment ${e.assessmentId}` });
         // The employee's reminders end; the rater's begin (scheduleReviewReminders plans the same rows).
-        ctes.push(`x${i} as (${cancelRemindersSql(id, 'self')})`);
+        ctes.push(`x${i} as (${cancelRemindersSql(id, 'self')} returning 1)`);
+        writes.push(`x${i}`);
         const planning = args.reviewPlanning!;
         const plan = planning.rater ? reviewReminderPlan(planning, planning.rater.timezone, args.reminders) : [];
-        if (planning.rater && plan.length) ctes.push(`r${i} as (${insertReviewRemindersSql(id, $(planning.rater.id, 'int'), $(JSON.stringify(plan), 'jsonb'), $(now, 'timestamptz'))})`);
+        if (planning.rater && plan.length) {
+          ctes.push(`r${i} as (${insertReviewRemindersSql(id, $(planning.rater.id, 'int'), $(JSON.stringify(plan), 'jsonb'), $(now, 'timestamptz'))} returning 1)`);
+          writes.push(`r${i}`);
+        }
         break;
       }
       case 'audit':
@@ -540,11 +547,15 @@ async function writeInOneStatement(tx: Tx, args: ApplyArgs): Promise<number[]> {
   if (messages.length) {
     ctes.push(`o as (${insertOutboxFrom(`select platform, chat_id, recipient_id, payload, dedupe_key from (${messages.join('\n union all ')}) m(ord, platform, chat_id, recipient_id, payload, dedupe_key) order by ord`)})`);
   }
-  // The chain's lock, held from here to COMMIT (one round trip), as appendAuditAtCommit holds it.
+  // The chain's lock, held from here to COMMIT (one round trip), as appendAuditAtCommit holds it. It is taken
+  // last, as there: the select list is evaluated in order and a write CTE nobody reads would only run after it,
+  // so every write is read before `h`; holding the chain's lock while waiting for a row lock could deadlock with
+  // a transaction that holds that row and waits for the chain.
   if (audits.length) ctes.push(`h as (${AUDIT_HEAD_SQL})`);
   const [r] = await tx.query<Record<string, unknown> & { ids: (string | number)[] | null; head: string | null }>(
     `with ${ctes.join(',\n')}
      select ${locks.map((l) => `(select count(*) from ${l.cte})::int as ${l.cte}`).join(', ')},
+            ${writes.map((w) => `(select count(*) from ${w})::int as ${w}`).join(', ')}${writes.length ? ',' : ''}
             ${messages.length ? '(select array_agg(id order by id) from o)' : 'null::bigint[]'} as ids,
             ${audits.length ? '(select hash from h)' : 'null::text'} as head`,
     vals,

@@ -7,7 +7,9 @@
  * off (through the prompt key kept in the state across a restart), the audit entry chained; a replay writes
  * nothing.
  */
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUDIT_LOCK_KEY } from '../../src/db/audit.js';
 import { verifyAuditChain } from '../../src/db/audit.js';
 import { scheduleReviewReminders, scheduleSelfAssessmentReminders, type ReminderContext } from '../../src/db/reminders.js';
 import { txOf } from '../../src/db/sql.js';
@@ -182,5 +184,34 @@ describe('a lean submit', () => {
     const planned = await reviewRows(h.assessmentOf.hr);
     expect(new Set(planned.map((r) => r.kind)).size).toBe(planned.length);
     expect(await verifyAuditChain(txOf(h.db.orm.em))).toBeNull();
+  });
+  it("takes the audit chain's lock only after its row locks: waiting for the rater's conversation, it does not hold the chain", async () => {
+    // The rater (Kepala Dinas) has a conversation; another transaction holds its row.
+    await h.send('kepala', '/bantuan');
+    await toSummary('plh');
+    const blocker = new pg.Client({ connectionString: h.db.url });
+    const watcher = new pg.Client({ connectionString: h.db.url });
+    await blocker.connect();
+    await watcher.connect();
+    try {
+      await blocker.query('begin');
+      await blocker.query(`select 1 from conversation where platform = 'telegram' and platform_user_id = $1 for update`, [PEOPLE.kepala.tg]);
+      const press = h.press('plh', 'Kirim');
+      // Wait until the submit's statement waits for that row.
+      let waiting = 0;
+      for (let i = 0; i < 200 && waiting === 0; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        waiting = (await watcher.query<{ n: number }>(`select count(*)::int as n from pg_locks where not granted and pid <> pg_backend_pid()`)).rows[0].n;
+      }
+      expect(waiting).toBeGreaterThan(0);
+      const chain = await watcher.query<{ n: number }>(`select count(*)::int as n from pg_locks where locktype = 'advisory' and granted and objid = $1`, [AUDIT_LOCK_KEY]);
+      expect(chain.rows[0].n).toBe(0);
+      await blocker.query('commit');
+      expect((await press).duplicate).toBe(false);
+      expect(await h.lastText('kepala')).toContain('Putra PLH');
+    } finally {
+      await blocker.end();
+      await watcher.end();
+    }
   });
 });
