@@ -46,7 +46,7 @@ export interface ApplyArgs {
   effects: Effect[];
   now: Date;
   idleMinutes: number;
-  /** Read with a button press (load.ts `IngressOptions`): a submit of this assessment then writes in one statement. */
+  /** Read with a press of "Kirim" (load.ts `IngressOptions`): a submit of this assessment then writes in one statement. */
   reviewPlanning?: ReviewPlanning | null;
 }
 

@@ -108,8 +108,8 @@ export function createEngine(deps: EngineDeps): Engine {
 
   async function attemptOn(read: Session, event: IncomingEvent): Promise<HandleResult> {
     const now = deps.clock.now();
-    // A button may be "Kirim": its raters and review planning come with the one read (load.ts IngressOptions).
-    const ingress = await loadIngress(read, event.platform, event.eventId, event.platformUserId, flows.parseState, { ratersAt: event.kind === 'action' ? now : null });
+    // "Kirim" pressed: its raters and review planning come with the one read (load.ts IngressOptions).
+    const ingress = await loadIngress(read, event.platform, event.eventId, event.platformUserId, flows.parseState, { raters: event.kind === 'action' ? { at: now, token: event.payload, actions: flows.ownRatersActions } : null });
     if (ingress.seen) return { duplicate: true, outboxIds: [] };
     const state: ConversationState = ingress.conversation?.state ?? initialState();
     const actor = ingress.actor;

@@ -7,7 +7,7 @@ import { LINK_LOCKOUT, cycleDisplayName, linkFailureLookback, linkLockedUntil, r
 import type { EvidenceRef } from '../db/entities/assessment.js';
 import type { CycleSettings } from '../db/entities/cycle.js';
 import { mentionedUser, type Platform } from '../contract/index.js';
-import type { Tx } from '../db/sql.js';
+import { pgArray, type Tx } from '../db/sql.js';
 import type { ConversationState, Locale, Rating, StateParser } from './state.js';
 import { hrOfficers } from '../db/hr-officers.js';
 import { reviewPlanningHolidaysSql, type ReviewPlanning } from '../db/reminders.js';
@@ -52,7 +52,7 @@ export interface Ingress {
   conversation: { id: number; state: ConversationState; version: number; lastActivityAt: Date } | null;
   /** The actor's assessment in the open cycle, without raters unless `ownRaters` (see `withRaters`). */
   own: AssessmentView | null;
-  /** `own` carries its raters as of `IngressOptions.ratersAt` (read with it; `withRaters` is not needed). */
+  /** `own` carries its raters as of `IngressOptions.raters.at` (read with it; `withRaters` is not needed). */
   ownRaters: boolean;
   /** With `ownRaters`: what planning the review reminders of a submit needs (the submit's write uses it). */
   reviewPlanning: ReviewPlanning | null;
@@ -167,20 +167,34 @@ type IngressRow = PersonRow & {
   own: (HeaderRow & { id: number; raters: RaterRow[] | null; review_planning: Pick<ReviewPlanning, 'reviewDeadline' | 'holidays'> | null }) | null;
 };
 
+/** A press of one of the submitting actions (`$5` in `$6`, see `IngressOptions`) while the own assessment `h` can be submitted. */
+const SUBMITTABLE = `h.a_status in ('draft', 'returned') and coalesce(cv.state->'tokens'->$5::text, cv.state->'inbox'->$5::text)->>'a' = any($6::text[])`;
+
+/**
+ * The own assessment's raters at `$4` and its review planning, when `SUBMITTABLE`. Only in the read of a
+ * button press (another statement text, so the read of a typed answer plans and runs without them).
+ */
+const SUBMIT_COLS = `,
+  case when ${SUBMITTABLE} then ${ratersJson('h.id', 'h.supervisor_id', '$4::timestamptz')} end as raters,
+  case when ${SUBMITTABLE} then (
+    select json_build_object('reviewDeadline', to_char(c.review_deadline, 'YYYY-MM-DD'), 'holidays', ${reviewPlanningHolidaysSql('c.review_deadline')})
+      from cycle c where c.id = h.cycle_id) end as review_planning`;
+
 /** What `loadIngress` may read besides the ordinary message's needs. */
 export interface IngressOptions {
   /**
-   * Also read who rates the own assessment at this instant and what planning its review reminders needs,
-   * when it can still be submitted (draft or returned): a button press may be "Kirim", and this saves the
-   * submit a second read. It costs one `rater_of` probe and HR's holidays of three years per press.
+   * A button press (`token`) of one of `actions` (the registry's `ownRatersActions`: "Kirim"): also read who
+   * rates the own assessment at `at` and what planning its review reminders needs, when it can still be
+   * submitted (draft or returned), saving the submit a second read. The token is looked up in the stored
+   * conversation (its buttons and inbox), so other presses pay nothing.
    */
-  ratersAt?: Date | null;
+  raters?: { at: Date; token: string; actions: readonly string[] } | null;
 }
 
 /**
  * Everything an ordinary message needs, in one statement: was the event seen, who is it (chat identity ->
  * employee), their conversation (its state parsed by `parseState`), and their assessment in the open cycle
- * with items and answers; with `opts.ratersAt`, its raters and review planning too (see `IngressOptions`).
+ * with items and answers; with `opts.raters`, its raters and review planning too (see `IngressOptions`).
  */
 export async function loadIngress(tx: Tx, platform: Platform, eventId: string, platformUserId: string, parseState: StateParser, opts: IngressOptions = {}): Promise<Ingress> {
   const rows = await tx.query<IngressRow>(
@@ -188,11 +202,7 @@ export async function loadIngress(tx: Tx, platform: Platform, eventId: string, p
             ${PERSON_COLS}, e.active,
             cv.id as conv_id, cv.flow, cv.step, cv.state, cv.version, cv.last_activity_at,
             (select row_to_json(hh) from (
-               select h.*, ${ITEMS_JSON} as items,
-                      case when $4::timestamptz is not null and h.a_status in ('draft', 'returned') then ${RATERS_JSON('h.id', 'h.supervisor_id', '$4::timestamptz')} end as raters,
-                      case when $4::timestamptz is not null and h.a_status in ('draft', 'returned') then (
-                        select json_build_object('reviewDeadline', to_char(c.review_deadline, 'YYYY-MM-DD'), 'holidays', ${reviewPlanningHolidaysSql('c.review_deadline')})
-                          from cycle c where c.id = h.cycle_id) end as review_planning
+               select h.*, ${ITEMS_JSON} as items${opts.raters ? SUBMIT_COLS : ''}
                  from (
                  select ${HEADER_COLS}
                    from assessment a join cycle c on c.id = a.cycle_id join employee e on e.id = a.employee_id
@@ -202,7 +212,7 @@ export async function loadIngress(tx: Tx, platform: Platform, eventId: string, p
        left join chat_identity ci on ci.platform = $1 and ci.platform_user_id = $3
        left join employee e on e.id = ci.employee_id
        left join conversation cv on cv.platform = $1 and cv.platform_user_id = $3`,
-    [platform, eventId, platformUserId, opts.ratersAt ?? null],
+    opts.raters ? [platform, eventId, platformUserId, opts.raters.at, opts.raters.token, pgArray(opts.raters.actions)] : [platform, eventId, platformUserId],
   );
   const r = rows[0];
   const actor = r.id !== null && r.active ? person(r) : null;
@@ -385,11 +395,12 @@ type RaterRow = PersonRow & { acting_kind: string | null; chosen: boolean };
  * at instant `at`, as a JSON array of `RaterRow`: the rater `rater_of` chooses first, then the active
  * supervisor of record. Empty without a supervisor of record.
  */
-const RATERS_JSON = (owner: string, supervisor: string, at: string) =>
-  `(select coalesce(json_agg(x order by x.chosen desc), '[]'::json) from (
+function ratersJson(owner: string, supervisor: string, at: string): string {
+  return `(select coalesce(json_agg(x order by x.chosen desc), '[]'::json) from (
       select ${PERSON_COLS}, ro.acting_kind, true as chosen from rater_of(${owner}, ${at}) ro join employee e on e.id = ro.rater_id where ${supervisor} is not null
       union all
       select ${PERSON_COLS}, null, false from employee e where e.id = ${supervisor} and e.active) x)`;
+}
 
 /** `view` with its raters from `rows` (chosen first): who may rate, and who gets the prompt. */
 function ratersFrom(view: AssessmentView, rows: readonly RaterRow[]): AssessmentView {
@@ -405,7 +416,7 @@ function ratersFrom(view: AssessmentView, rows: readonly RaterRow[]): Assessment
  */
 export async function withRaters(tx: Tx, view: AssessmentView, now: Date): Promise<AssessmentView> {
   if (view.owner.supervisorId === null) return view;
-  const [row] = await tx.query<{ raters: RaterRow[] }>(`select ${RATERS_JSON('$1::int', '$3::int', '$2::timestamptz')} as raters`, [view.owner.id, now, view.owner.supervisorId]);
+  const [row] = await tx.query<{ raters: RaterRow[] }>(`select ${ratersJson('$1::int', '$3::int', '$2::timestamptz')} as raters`, [view.owner.id, now, view.owner.supervisorId]);
   return ratersFrom(view, row?.raters ?? []);
 }
 
