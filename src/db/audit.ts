@@ -113,11 +113,16 @@ export function auditMac(key: AuditKey, prevHash: string | null, body: string): 
 }
 
 /**
- * Takes the chain's lock (held until COMMIT) and reads the newest entry's hash, in one round trip: the
- * migration's `audit_chain_head()` reads after the lock is granted, so it sees entries committed meanwhile.
+ * The query that takes the chain's lock (held until COMMIT) and reads the newest entry's hash (column `hash`,
+ * no row on an empty chain): the migration's `audit_chain_head()` reads after the lock is granted, so it sees
+ * entries committed meanwhile. A statement that writes something else may carry it as a CTE (the engine's
+ * one-statement writes), so the lock costs no round trip of its own; pass its `hash` to `appendAuditAfterHead`.
  */
+export const AUDIT_HEAD_SQL = `select hash from audit_chain_head(${AUDIT_LOCK_KEY})`;
+
+/** Takes the chain's lock (held until COMMIT) and reads the newest entry's hash, in one round trip. */
 async function lockedHead(tx: Tx): Promise<string | null> {
-  const rows = await tx.query<{ hash: string }>(`select hash from audit_chain_head(${AUDIT_LOCK_KEY})`);
+  const rows = await tx.query<{ hash: string }>(AUDIT_HEAD_SQL);
   return rows[0]?.hash ?? null;
 }
 
@@ -159,7 +164,15 @@ export async function appendAuditAtCommit(tx: Tx, entries: readonly AuditEntry[]
 /** `appendAuditAtCommit` for entries of different instants (the events of one batch), in the order given. */
 export async function appendTimedAuditAtCommit(tx: Tx, entries: readonly TimedAuditEntry[]): Promise<void> {
   if (!entries.length) return;
-  const head = await lockedHead(tx);
+  appendAuditAfterHead(tx, entries, await lockedHead(tx));
+}
+
+/**
+ * Like `appendTimedAuditAtCommit` when the caller already took the chain's lock and read its head in this
+ * transaction (`AUDIT_HEAD_SQL` inside one of its statements): the inserts travel with COMMIT.
+ */
+export function appendAuditAfterHead(tx: Tx, entries: readonly TimedAuditEntry[], head: string | null): void {
+  if (!entries.length) return;
   tx.beforeCommit(insertStatements(entries, head).join(';\n'));
 }
 

@@ -6,13 +6,6 @@ import type { DateTime } from 'luxon';
 import { buildCalendar, nationalHolidaysFromLibrary, toCalendarDate, WorkingCalendar, type CalendarDate, type HolidayEntry } from '../domain/index.js';
 import { asJson, type Tx } from './sql.js';
 
-interface HolidayRow {
-  date: string;
-  name: string;
-  kind: HolidayEntry['kind'];
-  working_day: boolean;
-}
-
 /** Answers remembered per calendar before the memo is dropped (a plan touches a few dozen dates). */
 const MEMO_LIMIT = 10_000;
 
@@ -54,6 +47,23 @@ const calendars = new Map<string, WorkingCalendar>();
 /** Enough for a few countries and year ranges in one process. */
 const CALENDAR_CACHE_SIZE = 16;
 
+/** HR's holiday rows of the years `from`..`to` as they are read (`holidayRowsJsonSql` yields the same fields). */
+export interface HolidayRow {
+  date: string;
+  name: string;
+  kind: HolidayEntry['kind'];
+  working_day: boolean;
+}
+
+/**
+ * A scalar subquery yielding HR's holiday rows between SQL dates `from` and `to` (inclusive) as a JSON array
+ * of `HolidayRow`, so a statement that reads something else can carry the calendar too (the submit's read).
+ */
+export function holidayRowsJsonSql(from: string, to: string): string {
+  return `(select coalesce(json_agg(json_build_object('date', to_char(h.date, 'YYYY-MM-DD'), 'name', h.name, 'kind', h.kind, 'working_day', h.working_day) order by h.date), '[]'::json)
+             from holiday h where h.date between ${from} and ${to})`;
+}
+
 /**
  * The working calendar for the years `from`..`to` (inclusive): the library's national holidays, replaced by
  * HR's official list for every year HR loaded one.
@@ -64,9 +74,14 @@ const CALENDAR_CACHE_SIZE = 16;
  */
 export async function loadWorkingCalendar(tx: Tx, country: string, fromYear: number, toYear: number): Promise<WorkingCalendar> {
   const rows = await tx.query<HolidayRow>(
-    `select to_char(date, 'YYYY-MM-DD') as date, name, kind, working_day from holiday where date between $1 and $2`,
+    `select to_char(date, 'YYYY-MM-DD') as date, name, kind, working_day from holiday where date between $1 and $2 order by date`,
     [`${fromYear}-01-01`, `${toYear}-12-31`],
   );
+  return workingCalendarOf(rows, country, fromYear, toYear);
+}
+
+/** The working calendar of the years `from`..`to` from HR's rows for them (read by the caller), reused while they are unchanged. */
+export function workingCalendarOf(rows: readonly HolidayRow[], country: string, fromYear: number, toYear: number): WorkingCalendar {
   const hr: HolidayEntry[] = rows.map((r) => ({ date: r.date, name: r.name, kind: r.kind, source: 'hr', workingDay: r.working_day }));
   const key = `${country}|${fromYear}|${toYear}|${JSON.stringify(hr)}`;
   const cached = calendars.get(key);

@@ -4,7 +4,7 @@
  * a worker that records the outcome on the row (sent with the platform's message ref, failed, dead).
  *
  * The engine's one-statement fast path builds its CTE from the fragments exported here
- * (`insertOutboxFrom`, `answeredEditSelect`, `outboxValuesSelect`), so each statement is written once.
+ * (`insertOutboxFrom`, `answeredEditSelect`, `buttonsRemovedSelect`), so each statement is written once.
  */
 import { asJson, pgArray, type Tx } from './sql.js';
 import { DATABASE_ID_SQL } from './installation.js';
@@ -23,21 +23,18 @@ export interface OutboxDraft {
 export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'dead';
 
 /**
- * The insert of whatever `select` yields as (platform, chat_id, recipient_id, payload, dedupe_key); a key
- * already written is skipped. Returns the new ids (`returning id`).
+ * The insert of whatever `select` yields as (platform, chat_id, recipient_id, payload, dedupe_key), for an
+ * event's messages only: returns the new ids (`returning id`). It has no `ON CONFLICT` (an arbiter check per
+ * row, measurable on the hot path) because an event's keys cannot collide: they are `<platform>:<event
+ * id>:<n>` (src/engine/apply.ts `outboxKey`), and the event id was recorded in processed_event by the same
+ * transaction or statement, so a replay stops before writing any of them. A collision anyway (an event id
+ * replayed after its processed_event row was pruned) fails the write loudly instead of dropping a message.
+ * Keys that can collide (reminders, jobs, an event's ':error' reply) go through `insertOutbox`.
  */
 export function insertOutboxFrom(select: string): string {
   return `insert into outbox_message (platform, chat_id, recipient_id, payload, dedupe_key)
           ${select}
-          on conflict (dedupe_key) do nothing returning id`;
-}
-
-/**
- * `select` of literal rows for `insertOutboxFrom`: `tuples` are `(platform, chat_id, recipient_id, payload,
- * dedupe_key)` value lists (already parameterised by the caller), kept only when `condition` holds.
- */
-export function outboxValuesSelect(tuples: string[], condition: string): string {
-  return `select * from (values ${tuples.join(', ')}) v where ${condition}`;
+          returning id`;
 }
 
 /**
@@ -67,11 +64,30 @@ export function buttonsRemovedSelect(key: string, source: string): string {
 
 /**
  * Writes the edit that takes the buttons off prompt `promptKey` (an outbox dedupe key), its text unchanged,
- * under dedupe key `key` (see `buttonsRemovedSelect`).
+ * under dedupe key `key` (an event's: see `insertOutboxFrom`): the question was answered by typing. Nothing
+ * when the prompt has no buttons.
  */
 export async function insertButtonsRemovedEdit(tx: Tx, args: { promptKey: string; key: string }): Promise<number[]> {
-  const rows = await tx.query<{ id: string }>(insertOutboxFrom(buttonsRemovedSelect('$2', promptByKey('$1'))), [args.promptKey, args.key]);
+  const rows = await tx.query<{ id: string }>(insertOutboxFrom(buttonsRemovedEditSelect('$1', '$2')), [args.promptKey, args.key]);
   return rows.map((r) => Number(r.id));
+}
+
+/** The `select` of `insertButtonsRemovedEdit` (`promptKey` and `key` are SQL expressions), for one-statement writes. */
+export function buttonsRemovedEditSelect(promptKey: string, key: string): string {
+  return buttonsRemovedSelect(key, promptByKey(promptKey));
+}
+
+/**
+ * Without a recorded prompt (an inbox button): the newest message in chat (`platform`, `chatId`) carrying a
+ * button with the token (`buttons`: the JSON `{"buttons":[[{"token":...}]]}`, see `tokenButtonsJson`). SQL expressions.
+ */
+export function promptCarryingToken(buttons: string, platform: string, chatId: string): string {
+  return `(select * from outbox_message where platform = ${platform} and chat_id = ${chatId} and payload @> ${buttons}::jsonb order by id desc limit 1)`;
+}
+
+/** The containment pattern `promptCarryingToken` searches for. */
+export function tokenButtonsJson(token: string): string {
+  return JSON.stringify({ buttons: [[{ token }]] });
 }
 
 /** The prompt row recorded under dedupe key `key` (an SQL expression), when `condition` holds. */
@@ -80,7 +96,8 @@ export function promptByKey(key: string, condition = 'true'): string {
 }
 
 /**
- * Writes the answered edit of a prompt (see `answeredEditSelect`) under dedupe key `key`. The prompt is the
+ * Writes the answered edit of a prompt (see `answeredEditSelect`) under dedupe key `key` (an event's: see
+ * `insertOutboxFrom`). The prompt is the
  * row recorded under `prompt.key`, or without a recorded prompt (an inbox button) the newest message in
  * the presser's chat carrying the token. Returns the new outbox id, if any.
  */
@@ -94,8 +111,8 @@ export async function insertAnsweredEdit(
     params.push(args.prompt.key);
     source = promptByKey('$3');
   } else {
-    params.push(JSON.stringify({ buttons: [[{ token: args.token }]] }), args.prompt.platform, args.prompt.chatId);
-    source = `(select * from outbox_message where platform = $4 and chat_id = $5 and payload @> $3::jsonb order by id desc limit 1)`;
+    params.push(tokenButtonsJson(args.token), args.prompt.platform, args.prompt.chatId);
+    source = promptCarryingToken('$3', '$4', '$5');
   }
   const rows = await tx.query<{ id: string }>(insertOutboxFrom(answeredEditSelect('$1', '$2', source)), params);
   return rows.map((r) => Number(r.id));
@@ -103,15 +120,16 @@ export async function insertAnsweredEdit(
 
 /**
  * Writes messages (a key already written is skipped); `createdAt` defaults to the transaction's time.
- * Returns the new rows' ids with their keys, in id order.
+ * Returns the new rows' ids with their keys, in id order. `eventKeys`: the keys are an event's, which cannot
+ * collide (see `insertOutboxFrom`), so no `ON CONFLICT` is needed.
  */
-export async function insertOutbox(tx: Tx, drafts: readonly OutboxDraft[], createdAt: Date | null = null): Promise<{ id: number; key: string }[]> {
+export async function insertOutbox(tx: Tx, drafts: readonly OutboxDraft[], createdAt: Date | null = null, opts: { eventKeys?: boolean } = {}): Promise<{ id: number; key: string }[]> {
   if (drafts.length === 0) return [];
   const rows = await tx.query<{ id: string; dedupe_key: string }>(
     `insert into outbox_message (platform, chat_id, recipient_id, payload, dedupe_key, created_at)
      select m.platform, m.chat_id, m.recipient_id, m.payload, m.dedupe_key, coalesce($2::timestamptz, now())
        from jsonb_to_recordset($1::jsonb) as m(platform text, chat_id text, recipient_id int, payload jsonb, dedupe_key text)
-     on conflict (dedupe_key) do nothing returning id, dedupe_key`,
+     ${opts.eventKeys ? '' : 'on conflict (dedupe_key) do nothing'} returning id, dedupe_key`,
     [asJson(drafts.map((d) => ({ platform: d.platform, chat_id: d.chatId, recipient_id: d.recipient, payload: d.payload, dedupe_key: d.key }))), createdAt],
   );
   return rows.map((r) => ({ id: Number(r.id), key: r.dedupe_key })).sort((a, b) => a.id - b.id);

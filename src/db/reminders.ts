@@ -21,9 +21,9 @@
  * zone and multiplied out in one INSERT ... SELECT: opening a cycle for 100,000 people is one statement.
  */
 import { DateTime } from 'luxon';
-import { feedbackRequestReminderDay, planReminders, type ReminderPlan, type WorkingHours } from '../domain/index.js';
+import { feedbackRequestReminderDay, planReminders, type ReminderPlan, type WorkingCalendar, type WorkingHours } from '../domain/index.js';
 import { feedbackTargetsSql } from './feedback-targets.js';
-import { loadWorkingCalendar } from './calendar.js';
+import { holidayRowsJsonSql, loadWorkingCalendar, workingCalendarOf, type HolidayRow } from './calendar.js';
 import { asJson, pgArray, type Tx } from './sql.js';
 
 /** Which deadline a reminder is about. */
@@ -79,13 +79,30 @@ async function cycleDeadlines(tx: Tx, cycleId: number): Promise<CycleDeadlines> 
   return rows[0];
 }
 
-/** The plan for `deadline` in each of `timezones`, flattened into rows for jsonb_to_recordset. */
-async function planRows(tx: Tx, deadline: string, timezones: string[], ctx: ReminderContext, track: CycleTrack) {
+/** One planned reminder of a time zone, as `jsonb_to_recordset` reads it. */
+interface PlanRow {
+  tz: string;
+  kind: string;
+  audience: string;
+  due_at: string;
+  local_date: string;
+}
+
+/** The years whose holidays a plan for `deadline` may touch: a plan reaches about a month around it, so one year either side. */
+function planYears(deadline: string): [number, number] {
   const year = Number(deadline.slice(0, 4));
-  // A plan reaches about a month around the deadline; two years either side covers year ends.
-  const calendar = await loadWorkingCalendar(tx, ctx.config.HOLIDAY_COUNTRY, year - 1, year + 1);
+  return [year - 1, year + 1];
+}
+
+/** The plan for `deadline` in each of `timezones`, flattened into rows for jsonb_to_recordset. */
+async function planRows(tx: Tx, deadline: string, timezones: string[], ctx: ReminderContext, track: CycleTrack): Promise<PlanRow[]> {
+  const [from, to] = planYears(deadline);
+  return planRowsOn(await loadWorkingCalendar(tx, ctx.config.HOLIDAY_COUNTRY, from, to), deadline, timezones, ctx, track);
+}
+
+function planRowsOn(calendar: WorkingCalendar, deadline: string, timezones: readonly string[], ctx: ReminderContext, track: CycleTrack): PlanRow[] {
   const now = DateTime.fromJSDate(ctx.clock.now());
-  const rows: { tz: string; kind: string; audience: string; due_at: string; local_date: string }[] = [];
+  const rows: PlanRow[] = [];
   for (const tz of timezones) {
     const plan: ReminderPlan = planReminders({
       deadline,
@@ -98,6 +115,48 @@ async function planRows(tx: Tx, deadline: string, timezones: string[], ctx: Remi
     for (const r of plan) rows.push({ tz, kind: `${track}:${r.kind}`, audience: r.audience, due_at: r.sendAt, local_date: r.localDate });
   }
   return rows;
+}
+
+/**
+ * What planning a submission's review reminders needs from the database, read with the submit itself (the
+ * engine's read, load.ts) so the submit writes without asking again: the review deadline and HR's holidays.
+ */
+export interface ReviewPlanning {
+  /** The assessment that may be submitted. */
+  assessmentId: number;
+  /** Who its review reminders go to, as `scheduleReviewReminders` would choose at the same instant (SQL `rater_of`); null: nobody. */
+  rater: { id: number; timezone: string } | null;
+  /** The cycle's review deadline, `YYYY-MM-DD`. */
+  reviewDeadline: string;
+  /** HR's holiday rows of the years around it (`reviewPlanningHolidaysSql`). */
+  holidays: HolidayRow[];
+}
+
+/** SQL for `ReviewPlanning.holidays` given the SQL date expression of the review deadline (the years `planYears` names). */
+export function reviewPlanningHolidaysSql(deadline: string): string {
+  const year = `extract(year from ${deadline})::int`;
+  return holidayRowsJsonSql(`make_date(${year} - 1, 1, 1)`, `make_date(${year} + 1, 12, 31)`);
+}
+
+/**
+ * The review reminders of one submission as one INSERT (a CTE of the submit's statement): the plan for the
+ * rater's zone is computed here once and multiplied out by `jsonb_to_recordset`, exactly the rows
+ * `scheduleReviewReminders` would plan for the same rater and instant. `assessment`, `rater` and `plan` are SQL
+ * expressions (parameters); `plan` is the JSON of `reviewReminderPlan`. A kind already pending or sent for the
+ * assessment is not planned again.
+ */
+export function insertReviewRemindersSql(assessment: string, rater: string, plan: string, createdAt: string): string {
+  return `insert into reminder (assessment_id, recipient_id, audience, kind, due_at, local_date, status, created_at)
+     select ${assessment}, ${rater}, p.audience, p.kind, p.due_at, p.local_date, 'pending', ${createdAt}
+       from jsonb_to_recordset(${plan}) as p(kind text, audience text, due_at timestamptz, local_date date)
+      where not exists (select 1 from reminder x where x.assessment_id = ${assessment} and x.kind = p.kind and x.status in ('pending', 'sent'))`;
+}
+
+/** The review reminder rows for a rater in `timezone` (reminders already due at `ctx.clock.now()` left out), for `insertReviewRemindersSql`. */
+export function reviewReminderPlan(planning: ReviewPlanning, timezone: string, ctx: ReminderContext): Omit<PlanRow, 'tz'>[] {
+  const [from, to] = planYears(planning.reviewDeadline);
+  const calendar = workingCalendarOf(planning.holidays, ctx.config.HOLIDAY_COUNTRY, from, to);
+  return planRowsOn(calendar, planning.reviewDeadline, [timezone], ctx, 'review').map(({ tz: _tz, ...r }) => r);
 }
 
 /**
@@ -170,7 +229,12 @@ export async function scheduleReviewReminders(tx: Tx, assessmentId: number, ctx:
 
 /** Cancels the pending reminders of one track of an assessment (submitted: 'self'; reviewed: 'review'). */
 export async function cancelReminders(tx: Tx, assessmentId: number, track: ReminderTrack): Promise<number> {
-  return tx.exec(`update reminder set status = 'cancelled' where assessment_id = $1 and status = 'pending' and kind like $2`, [assessmentId, `${track}:%`]);
+  return tx.exec(cancelRemindersSql('$1', track), [assessmentId]);
+}
+
+/** The update of `cancelReminders` for the assessment `assessment` (an SQL expression), e.g. for a CTE. */
+export function cancelRemindersSql(assessment: string, track: ReminderTrack): string {
+  return `update reminder set status = 'cancelled' where assessment_id = ${assessment} and status = 'pending' and kind like '${track}:%'`;
 }
 
 /**

@@ -4,10 +4,10 @@
  * engine re-runs the whole event against the new state.
  */
 import { followUpFor } from '../domain/index.js';
-import { appendAuditAtCommit, textDigest, type AuditEntry } from '../db/audit.js';
-import { currentChatOf, linkAccount } from '../db/identity.js';
-import { insertAnsweredEdit, insertButtonsRemovedEdit, insertOutbox, type OutboxDraft } from '../db/outbox.js';
-import { cancelFeedbackRequestReminders, cancelReminders, endCoaching, scheduleFeedbackRequestReminder, scheduleObjectionReminders, scheduleReviewReminders, type ReminderContext } from '../db/reminders.js';
+import { AUDIT_HEAD_SQL, appendAuditAfterHead, appendAuditAtCommit, textDigest, type AuditEntry } from '../db/audit.js';
+import { currentChatJoin, currentChatOf, linkAccount } from '../db/identity.js';
+import { answeredEditSelect, buttonsRemovedEditSelect, insertAnsweredEdit, insertButtonsRemovedEdit, insertOutbox, insertOutboxFrom, promptByKey, promptCarryingToken, tokenButtonsJson, type OutboxDraft } from '../db/outbox.js';
+import { cancelFeedbackRequestReminders, cancelReminders, cancelRemindersSql, endCoaching, insertReviewRemindersSql, reviewReminderPlan, scheduleFeedbackRequestReminder, scheduleObjectionReminders, scheduleReviewReminders, type ReminderContext, type ReviewPlanning } from '../db/reminders.js';
 import type { Tx } from '../db/sql.js';
 import { setUnitChannel } from '../db/units.js';
 import type { IncomingEvent } from '../contract/index.js';
@@ -46,10 +46,13 @@ export interface ApplyArgs {
   effects: Effect[];
   now: Date;
   idleMinutes: number;
+  /** Read with a press of "Kirim" (load.ts `IngressOptions`): a submit of this assessment then writes in one statement. */
+  reviewPlanning?: ReviewPlanning | null;
 }
 
 /** Writes everything; returns the new outbox ids in the order the messages were produced. */
 export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
+  if (fitsOneWrite(args)) return writeInOneStatement(tx, args);
   const { event, now } = args;
   const outbox: OutboxDraft[] = [];
   const audits: AuditEntry[] = [];
@@ -57,10 +60,7 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
   let employeeId = args.actor?.id ?? null;
   const actorRef = args.actor ? args.actor.nip : `${event.platform}:${event.platformUserId}`;
 
-  // Buttons granted to the actor themselves stay in this conversation (saved below).
-  for (const e of args.effects) {
-    if (e.kind === 'notify' && e.grants && e.employeeId === args.actor?.id) state = { ...state, inbox: { ...state.inbox, ...e.grants } };
-  }
+  state = withOwnGrants(args, state);
 
   // The conversation first: a concurrent change is found before any other write.
   await saveConversation(tx, args, state, (employeeId = linkedEmployee(args.effects) ?? employeeId));
@@ -125,8 +125,8 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
           [e.assessmentId, e.version, now, e.late],
         );
         if (n === 0) throw new ConcurrentUpdate(`assessment ${e.assessmentId}`);
-        // The employee's reminders end; the rater's begin (same transaction: no reminder for a state that never was).
-        await cancelReminders(tx, e.assessmentId, 'self');
+        // The employee's reminders end and the rater's begin (same transaction: no reminder for a state that
+        // never was); scheduleReviewReminders cancels the self track itself.
         await scheduleReviewReminders(tx, e.assessmentId, args.reminders);
         break;
       }
@@ -318,7 +318,7 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
       }
     }
   }
-  const ids = [...answered, ...(await insertOutbox(tx, outbox)).map((r) => r.id)];
+  const ids = [...answered, ...(await insertOutbox(tx, outbox, null, { eventKeys: true })).map((r) => r.id)];
   // The audit inserts travel with COMMIT: the chain's lock is held for one round trip (its head) and the commit.
   await appendAuditAtCommit(tx, audits, now);
   return ids;
@@ -415,14 +415,158 @@ async function saveConversation(tx: Tx, args: ApplyArgs, state: ConversationStat
 
 /** Puts notification buttons into the recipient's conversation (creating it if they never wrote yet). */
 async function grantTokens(tx: Tx, platform: string, platformUserId: string, employeeId: number, grants: Record<string, Action>): Promise<void> {
-  await tx.exec(
-    `insert into conversation (platform, platform_user_id, employee_id, state, version)
-     values ($1, $2, $3, jsonb_build_object('inbox', $4::jsonb, 'tokens', '{}'::jsonb, 'stale', '[]'::jsonb), 1)
+  await tx.exec(grantTokensFrom(`select $1::text, $2::text, $3::int, $4::jsonb`), [platform, platformUserId, employeeId, JSON.stringify(grants)]);
+}
+
+/**
+ * The upsert of `grantTokens` for each row `select` yields as (platform, platform_user_id, employee_id,
+ * grants jsonb): the buttons join the recipient's inbox, in a conversation created if they never wrote yet.
+ */
+function grantTokensFrom(select: string): string {
+  return `insert into conversation (platform, platform_user_id, employee_id, state, version)
+     select g.platform, g.platform_user_id, g.employee_id, jsonb_build_object('inbox', g.grants, 'tokens', '{}'::jsonb, 'stale', '[]'::jsonb), 1
+       from (${select}) g(platform, platform_user_id, employee_id, grants)
      on conflict (platform, platform_user_id) do update
-       set state = jsonb_set(conversation.state, '{inbox}', coalesce(conversation.state->'inbox', '{}'::jsonb) || $4::jsonb),
-           version = conversation.version + 1`,
-    [platform, platformUserId, employeeId, JSON.stringify(grants)],
+       set state = jsonb_set(conversation.state, '{inbox}', coalesce(conversation.state->'inbox', '{}'::jsonb) || (excluded.state->'inbox')),
+           version = conversation.version + 1`;
+}
+
+/** Buttons granted to the actor themselves stay in their own conversation (saved with it). */
+function withOwnGrants(args: ApplyArgs, state: ConversationState): ConversationState {
+  for (const e of args.effects) {
+    if (e.kind === 'notify' && e.grants && e.employeeId === args.actor?.id) state = { ...state, inbox: { ...state.inbox, ...e.grants } };
+  }
+  return state;
+}
+
+/**
+ * Effects the transaction's one-statement write carries (the confirm-submit turn's: submit, its audit entry,
+ * the reply, the rater's notification with buttons, the pressed prompt's edit); a turn with anything else is
+ * written effect by effect.
+ */
+const ONE_WRITE_EFFECTS = new Set<Effect['kind']>(['reply', 'notify', 'mark_answered', 'remove_buttons', 'submit', 'audit']);
+
+/** True when `writeInOneStatement` can apply this step. */
+function fitsOneWrite(args: ApplyArgs): boolean {
+  if (args.conversation.id === null || !args.actor) return false;
+  for (const e of args.effects) {
+    if (!ONE_WRITE_EFFECTS.has(e.kind)) return false;
+    // The review reminders are planned from what the read carried for this very assessment.
+    if (e.kind === 'submit' && args.reviewPlanning?.assessmentId !== e.assessmentId) return false;
+  }
+  return true;
+}
+
+/**
+ * Inside the event's transaction (the event id is already recorded), everything of the step in one statement:
+ * the conversation (optimistic lock), the submit (optimistic lock on the assessment) with the employee's
+ * reminders cancelled and the rater's planned set-based, the notified people's chats, messages and buttons, the
+ * pressed prompt's edit, and the audit chain's lock and head; the audit inserts then travel with COMMIT. The
+ * statements are the same as the effect-by-effect path's (one home each, in src/db). A lost race throws
+ * `ConcurrentUpdate` and the transaction rolls back.
+ */
+async function writeInOneStatement(tx: Tx, args: ApplyArgs): Promise<number[]> {
+  const { event, now } = args;
+  const actorId = args.actor?.id ?? null;
+  const actorRef = args.actor ? args.actor.nip : `${event.platform}:${event.platformUserId}`;
+  const vals: unknown[] = [];
+  const $ = (v: unknown, cast: string) => {
+    vals.push(v);
+    return `$${vals.length}::${cast}`;
+  };
+  const { flow, step, ...rest } = withOwnGrants(args, args.state);
+  const expires = flow === 'idle' ? null : new Date(now.getTime() + args.idleMinutes * 60_000);
+  const ctes = [
+    `c as (update conversation set flow = ${$(flow, 'text')}, step = ${$(step, 'text')}, state = ${$(JSON.stringify(rest), 'jsonb')}, version = version + 1,
+             last_activity_at = ${$(now, 'timestamptz')}, expires_at = ${$(expires, 'timestamptz')}, employee_id = ${$(actorId, 'int')}
+            where id = ${$(args.conversation.id, 'int')} and version = ${$(args.conversation.version, 'int')} returning 1)`,
+  ];
+  // Each CTE that must have written one row, and what changed concurrently when it did not.
+  const locks: { cte: string; what: string }[] = [{ cte: 'c', what: 'conversation' }];
+  // The other writes, read by the final select so they run before the audit chain's lock is taken (see there).
+  const writes: string[] = [];
+  // Outbox rows as (ord, platform, chat_id, recipient_id, payload, dedupe_key): ids follow the order of the effects.
+  const messages: string[] = [];
+  const audits: AuditEntry[] = [];
+  const message = (ord: number, platform: string, chatId: string, recipient: string, payload: object, key: string) =>
+    messages.push(`select ${ord}, ${platform}, ${chatId}, ${recipient}, ${$(JSON.stringify(payload), 'jsonb')}, ${$(key, 'text')}`);
+  args.effects.forEach((e, i) => {
+    const key = outboxKey(event, i);
+    const own = auditOf(e);
+    if (own) audits.push({ actor: actorRef, ...own, data: { ...own.data, platform: event.platform } });
+    switch (e.kind) {
+      case 'reply':
+        message(i, $(event.platform, 'text'), $(event.chatId, 'text'), $(actorId, 'int'), e.message, key);
+        break;
+      case 'notify': {
+        if (e.employeeId === actorId) {
+          message(i, $(event.platform, 'text'), $(event.chatId, 'text'), $(actorId, 'int'), e.message, key);
+          break;
+        }
+        // Not linked yet: no chat, so no message and no buttons (they see it with /status or /tinjau once linked).
+        ctes.push(`n${i} as (select ci.platform, ci.platform_user_id, ci.chat_id from (select ${$(e.employeeId, 'int')} as id) e ${currentChatJoin('e.id', 'join')})`);
+        messages.push(`select ${i}, n.platform, n.chat_id, ${$(e.employeeId, 'int')}, ${$(JSON.stringify(e.message), 'jsonb')}, ${$(key, 'text')} from n${i} n`);
+        if (e.grants && Object.keys(e.grants).length) {
+          ctes.push(`g${i} as (${grantTokensFrom(`select n.platform, n.platform_user_id, ${$(e.employeeId, 'int')}, ${$(JSON.stringify(e.grants), 'jsonb')} from n${i} n`)} returning 1)`);
+          writes.push(`g${i}`);
+        }
+        break;
+      }
+      case 'mark_answered': {
+        const source = e.prompt !== null ? promptByKey($(e.prompt, 'text')) : promptCarryingToken($(tokenButtonsJson(e.token), 'text'), $(event.platform, 'text'), $(event.chatId, 'text'));
+        // The edit comes first, as on the effect-by-effect path.
+        messages.push(`select -1, a.* from (${answeredEditSelect($(e.token, 'text'), $(outboxKey(event, ANSWERED_SUFFIX), 'text'), source)}) a`);
+        break;
+      }
+      case 'remove_buttons':
+        messages.push(`select -1, a.* from (${buttonsRemovedEditSelect($(e.prompt, 'text'), $(outboxKey(event, ANSWERED_SUFFIX), 'text'))}) a`);
+        break;
+      case 'submit': {
+        const id = $(e.assessmentId, 'int');
+        ctes.push(
+          `s${i} as (update assessment set status = 'submitted', submitted_at = ${$(now, 'timestamptz')}, late = ${$(e.late, 'boolean')}, version = version + 1, updated_at = ${$(now, 'timestamptz')}
+                     where id = ${id} and version = ${$(e.version, 'int')} and status in ('draft', 'returned') returning 1)`,
+        );
+        locks.push({ cte: `s${i}`, what: `assessment ${e.assessmentId}` });
+        // The employee's reminders end; the rater's begin (scheduleReviewReminders plans the same rows).
+        ctes.push(`x${i} as (${cancelRemindersSql(id, 'self')} returning 1)`);
+        writes.push(`x${i}`);
+        const planning = args.reviewPlanning!;
+        const plan = planning.rater ? reviewReminderPlan(planning, planning.rater.timezone, args.reminders) : [];
+        if (planning.rater && plan.length) {
+          ctes.push(`r${i} as (${insertReviewRemindersSql(id, $(planning.rater.id, 'int'), $(JSON.stringify(plan), 'jsonb'), $(now, 'timestamptz'))} returning 1)`);
+          writes.push(`r${i}`);
+        }
+        break;
+      }
+      case 'audit':
+        audits.push({ actor: actorRef, action: e.action, subject: e.subject, data: { ...e.data, platform: event.platform } });
+        break;
+    }
+  });
+  if (messages.length) {
+    ctes.push(`o as (${insertOutboxFrom(`select platform, chat_id, recipient_id, payload, dedupe_key from (${messages.join('\n union all ')}) m(ord, platform, chat_id, recipient_id, payload, dedupe_key) order by ord`)})`);
+  }
+  // The chain's lock, held from here to COMMIT (one round trip), as appendAuditAtCommit holds it. It is taken
+  // last, as there: the select list is evaluated in order and a write CTE nobody reads would only run after it,
+  // so every write is read before `h`; holding the chain's lock while waiting for a row lock could deadlock with
+  // a transaction that holds that row and waits for the chain.
+  if (audits.length) ctes.push(`h as (${AUDIT_HEAD_SQL})`);
+  const [r] = await tx.query<Record<string, unknown> & { ids: (string | number)[] | null; head: string | null }>(
+    `with ${ctes.join(',\n')}
+     select ${locks.map((l) => `(select count(*) from ${l.cte})::int as ${l.cte}`).join(', ')},
+            ${writes.map((w) => `(select count(*) from ${w})::int as ${w}`).join(', ')}${writes.length ? ',' : ''}
+            ${messages.length ? '(select array_agg(id order by id) from o)' : 'null::bigint[]'} as ids,
+            ${audits.length ? '(select hash from h)' : 'null::text'} as head`,
+    vals,
   );
+  for (const l of locks) if (r![l.cte] === 0) throw new ConcurrentUpdate(l.what);
+  appendAuditAfterHead(
+    tx,
+    audits.map((entry) => ({ entry, at: now })),
+    r!.head,
+  );
+  return (r!.ids ?? []).map(Number);
 }
 
 /** Writes the edit of the pressed prompt (see db/outbox.ts answeredEditSelect); returns its outbox id, if any. */

@@ -137,7 +137,9 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   async function attemptOn(session: Session, event: IncomingEvent): Promise<HandleResult> {
-    const ingress = await loadIngress(session, event.platform, event.eventId, event.platformUserId, flows.parseState);
+    // "Kirim" pressed: its raters and review planning come with the one read (load.ts IngressOptions).
+    const raters = event.kind === 'action' ? { at: deps.clock.now(), token: event.payload, actions: flows.ownRatersActions } : null;
+    const ingress = await loadIngress(session, event.platform, event.eventId, event.platformUserId, flows.parseState, { raters });
     if (ingress.seen) return { duplicate: true, outboxIds: [] };
     const plan = await planOn(session, event, ingress);
     if (fitsOneStatement(plan.args)) {
@@ -182,7 +184,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const needs = actor ? flows.needsFor(state, input) : null;
     let own = ingress.own;
     // Raters are only needed to submit; answering questions skips that query.
-    if (own && needs?.ownRaters) own = await withRaters(read, own, now);
+    if (own && needs?.ownRaters && !ingress.ownRaters) own = await withRaters(read, own, now);
     const capabilities = (deps.capabilities ?? plainOnly)(event.platform);
     // Typed outside any thread, idle, right after a relayed dialog message: the answer to it, in its thread
     // (on Slack a reply is easily typed at the top level of the DM; the person is told where it went).
@@ -282,6 +284,7 @@ export function createEngine(deps: EngineDeps): Engine {
       effects,
       now,
       idleMinutes: deps.config.DRAFT_IDLE_MINUTES,
+      reviewPlanning: ingress.reviewPlanning,
     };
     const ack = { ...(result.ackText ? { ackText: result.ackText } : {}), ...(result.formErrors ? { formErrors: result.formErrors } : {}) };
     return { args, ack };

@@ -7,9 +7,10 @@ import { LINK_LOCKOUT, cycleDisplayName, linkFailureLookback, linkLockedUntil, r
 import type { EvidenceRef } from '../db/entities/assessment.js';
 import type { CycleSettings } from '../db/entities/cycle.js';
 import { mentionedUser, type IncomingEvent, type Platform } from '../contract/index.js';
-import { asJson, type Tx } from '../db/sql.js';
+import { asJson, pgArray, type Tx } from '../db/sql.js';
 import type { ConversationState, Locale, Rating, StateParser } from './state.js';
 import { hrOfficers } from '../db/hr-officers.js';
+import { reviewPlanningHolidaysSql, type ReviewPlanning } from '../db/reminders.js';
 import { unitDistributions } from '../db/calibration.js';
 import { feedbackTargetsSql } from '../db/feedback-targets.js';
 import { gatheredCountsSql } from '../db/gathered.js';
@@ -49,8 +50,12 @@ export interface Ingress {
   seen: boolean;
   actor: PersonView | null;
   conversation: { id: number; state: ConversationState; version: number; lastActivityAt: Date } | null;
-  /** The actor's assessment in the open cycle, without raters (see `loadRaters`). */
+  /** The actor's assessment in the open cycle, without raters unless `ownRaters` (see `withRaters`). */
   own: AssessmentView | null;
+  /** `own` carries its raters as of `IngressOptions.raters.at` (read with it; `withRaters` is not needed). */
+  ownRaters: boolean;
+  /** With `ownRaters`: what planning the review reminders of a submit needs (the submit's write uses it). */
+  reviewPlanning: ReviewPlanning | null;
 }
 
 interface HeaderRow extends PersonRow {
@@ -159,50 +164,96 @@ type IngressRow = PersonRow & {
   state: Record<string, unknown> | null;
   version: number;
   last_activity_at: Date;
-  own: (HeaderRow & { id: number }) | null;
+  own: (HeaderRow & { id: number; raters: RaterRow[] | null; review_planning: Pick<ReviewPlanning, 'reviewDeadline' | 'holidays'> | null }) | null;
 };
+
+/** A press of one of the submitting actions (`$5` in `$6`, see `IngressOptions`) while the own assessment `h` can be submitted. */
+const SUBMITTABLE = `h.a_status in ('draft', 'returned') and coalesce(cv.state->'tokens'->$5::text, cv.state->'inbox'->$5::text)->>'a' = any($6::text[])`;
+
+/**
+ * The own assessment's raters at `$4` and its review planning, when `SUBMITTABLE`. Only in the read of a
+ * button press (another statement text, so the read of a typed answer plans and runs without them).
+ */
+const SUBMIT_COLS = `,
+  case when ${SUBMITTABLE} then ${ratersJson('h.id', 'h.supervisor_id', '$4::timestamptz')} end as raters,
+  case when ${SUBMITTABLE} then (
+    select json_build_object('reviewDeadline', to_char(c.review_deadline, 'YYYY-MM-DD'), 'holidays', ${reviewPlanningHolidaysSql('c.review_deadline')})
+      from cycle c where c.id = h.cycle_id) end as review_planning`;
+
+/** What `loadIngress` may read besides the ordinary message's needs. */
+export interface IngressOptions {
+  /**
+   * A button press (`token`) of one of `actions` (the registry's `ownRatersActions`: "Kirim"): also read who
+   * rates the own assessment at `at` and what planning its review reminders needs, when it can still be
+   * submitted (draft or returned), saving the submit a second read. The token is looked up in the stored
+   * conversation (its buttons and inbox), so other presses pay nothing.
+   */
+  raters?: { at: Date; token: string; actions: readonly string[] } | null;
+}
 
 /**
  * Everything an ordinary message needs, in one statement: was the event seen, who is it (chat identity ->
- * employee), their conversation (its state parsed by `parseState`), and their assessment in the open cycle with items and answers.
+ * employee), their conversation (its state parsed by `parseState`), and their assessment in the open cycle
+ * with items and answers; with `opts.raters`, its raters and review planning too (see `IngressOptions`).
  */
-export async function loadIngress(tx: Tx, platform: Platform, eventId: string, platformUserId: string, parseState: StateParser): Promise<Ingress> {
-  const [one] = await loadIngressMany(tx, [{ platform, eventId, platformUserId }], parseState);
-  return one;
+export async function loadIngress(tx: Tx, platform: Platform, eventId: string, platformUserId: string, parseState: StateParser, opts: IngressOptions = {}): Promise<Ingress> {
+  if (!opts.raters) {
+    const [one] = await loadIngressMany(tx, [{ platform, eventId, platformUserId }], parseState);
+    return one;
+  }
+  const rows = await tx.query<IngressRow>(ingressSql(PRESS_SOURCE, SUBMIT_COLS), [platform, eventId, platformUserId, opts.raters.at, opts.raters.token, pgArray(opts.raters.actions)]);
+  return ingressOf(rows[0], parseState);
 }
 
 /** `loadIngress` for several events (a batch, see engine.ts `handleMany`) in one statement, in their order. */
 export async function loadIngressMany(tx: Tx, events: readonly Pick<IncomingEvent, 'platform' | 'eventId' | 'platformUserId'>[], parseState: StateParser): Promise<Ingress[]> {
-  const rows = await tx.query<IngressRow & { n: string }>(
-    `select ev.n, exists (select 1 from processed_event where platform = ev.platform and event_id = ev.event_id) as seen,
-            ${PERSON_COLS}, e.active,
-            cv.id as conv_id, cv.flow, cv.step, cv.state, cv.version, cv.last_activity_at,
-            (select row_to_json(hh) from (
-               select h.*, ${ITEMS_JSON} as items from (
-                 select ${HEADER_COLS}
-                   from assessment a join cycle c on c.id = a.cycle_id join employee e on e.id = a.employee_id
-                  where a.employee_id = ci.employee_id and c.status in ('open', 'reviewing')
-                  order by c.period_end desc, c.id desc limit 1) h) hh) as own
-       from rows from (jsonb_to_recordset($1::jsonb) as (platform text, event_id text, platform_user_id text)) with ordinality as ev(platform, event_id, platform_user_id, n)
-       left join chat_identity ci on ci.platform = ev.platform and ci.platform_user_id = ev.platform_user_id
-       left join employee e on e.id = ci.employee_id
-       left join conversation cv on cv.platform = ev.platform and cv.platform_user_id = ev.platform_user_id
-      order by ev.n`,
+  const rows = await tx.query<IngressRow>(
+    ingressSql(BATCH_SOURCE, ''),
     // One JSON parameter (not arrays): the planner's estimate then does not depend on the batch, so the
     // prepared statement keeps one generic plan instead of being planned again for every batch.
     [asJson(events.map((e) => ({ platform: e.platform, event_id: e.eventId, platform_user_id: e.platformUserId })))],
   );
-  return rows.map((r) => {
-    const actor = r.id !== null && r.active ? person(r) : null;
-    let conversation: Ingress['conversation'] = null;
-    if (r.conv_id !== null) {
-      // One schema assembled from the flow modules (state.ts): nothing a registered flow keeps is dropped.
-      const state = parseState({ flow: r.flow, step: r.step, state: r.state });
-      conversation = { id: r.conv_id, state, version: r.version, lastActivityAt: new Date(r.last_activity_at) };
-    }
-    const own = actor && r.own ? assessmentView(r.own, actor.locale) : null;
-    return { seen: r.seen, actor, conversation, own };
-  });
+  return rows.map((r) => ingressOf(r, parseState));
+}
+
+/** The events of a batch (`$1`, JSON) as `ev`, numbered in their order. */
+const BATCH_SOURCE = `rows from (jsonb_to_recordset($1::jsonb) as (platform text, event_id text, platform_user_id text)) with ordinality as ev(platform, event_id, platform_user_id, n)`;
+/** One event (`$1` platform, `$2` event id, `$3` user) as `ev`: the read of a button press, with `SUBMIT_COLS`' parameters after. */
+const PRESS_SOURCE = `(select $1::text as platform, $2::text as event_id, $3::text as platform_user_id, 1::bigint as n) ev`;
+
+/** The ingress read for the events of `source`, with `ownCols` added to the own assessment. */
+function ingressSql(source: string, ownCols: string): string {
+  return `select ev.n, exists (select 1 from processed_event where platform = ev.platform and event_id = ev.event_id) as seen,
+            ${PERSON_COLS}, e.active,
+            cv.id as conv_id, cv.flow, cv.step, cv.state, cv.version, cv.last_activity_at,
+            (select row_to_json(hh) from (
+               select h.*, ${ITEMS_JSON} as items${ownCols}
+                 from (
+                 select ${HEADER_COLS}
+                   from assessment a join cycle c on c.id = a.cycle_id join employee e on e.id = a.employee_id
+                  where a.employee_id = ci.employee_id and c.status in ('open', 'reviewing')
+                  order by c.period_end desc, c.id desc limit 1) h) hh) as own
+       from ${source}
+       left join chat_identity ci on ci.platform = ev.platform and ci.platform_user_id = ev.platform_user_id
+       left join employee e on e.id = ci.employee_id
+       left join conversation cv on cv.platform = ev.platform and cv.platform_user_id = ev.platform_user_id
+      order by ev.n`;
+}
+
+function ingressOf(r: IngressRow, parseState: StateParser): Ingress {
+  const actor = r.id !== null && r.active ? person(r) : null;
+  let conversation: Ingress['conversation'] = null;
+  if (r.conv_id !== null) {
+    // One schema assembled from the flow modules (state.ts): nothing a registered flow keeps is dropped.
+    const state = parseState({ flow: r.flow, step: r.step, state: r.state });
+    conversation = { id: r.conv_id, state, version: r.version, lastActivityAt: new Date(r.last_activity_at) };
+  }
+  let own = actor && r.own ? assessmentView(r.own, actor.locale) : null;
+  const ownRaters = !!own && !!r.own && r.own.raters !== undefined && r.own.raters !== null;
+  if (own && ownRaters) own = ratersFrom(own, r.own!.raters ?? []);
+  const planning = ownRaters && own ? r.own!.review_planning : null;
+  const rater = own?.promptRater ? { id: own.promptRater.id, timezone: own.promptRater.timezone } : null;
+  return { seen: r.seen, actor, conversation, own, ownRaters, reviewPlanning: planning && own ? { ...planning, assessmentId: own.id, rater } : null };
 }
 
 /** What `/pantau` needs (one statement): the latest cycle, the actor's unit, the unit asked for. */
@@ -363,21 +414,36 @@ export async function loadAssessment(tx: Tx, key: AssessmentKey, opts: { now: Da
   return withRaters(tx, view, opts.now);
 }
 
+type RaterRow = PersonRow & { acting_kind: string | null; chosen: boolean };
+
+/**
+ * Who may rate the assessment of owner `owner` (an SQL expression) whose supervisor of record is `supervisor`
+ * at instant `at`, as a JSON array of `RaterRow`: the rater `rater_of` chooses first, then the active
+ * supervisor of record. Empty without a supervisor of record.
+ */
+function ratersJson(owner: string, supervisor: string, at: string): string {
+  return `(select coalesce(json_agg(x order by x.chosen desc), '[]'::json) from (
+      select ${PERSON_COLS}, ro.acting_kind, true as chosen from rater_of(${owner}, ${at}) ro join employee e on e.id = ro.rater_id where ${supervisor} is not null
+      union all
+      select ${PERSON_COLS}, null, false from employee e where e.id = ${supervisor} and e.active) x)`;
+}
+
+/** `view` with its raters from `rows` (chosen first): who may rate, and who gets the prompt. */
+function ratersFrom(view: AssessmentView, rows: readonly RaterRow[]): AssessmentView {
+  if (view.owner.supervisorId === null) return view;
+  const chosen = rows.find((r) => r.chosen) ?? null;
+  const raters = rows.filter((r, i) => rows.findIndex((x) => x.id === r.id) === i).map((r) => ({ id: r.id, actingKind: r.acting_kind }));
+  return { ...view, raters, promptRater: chosen ? person(chosen) : null };
+}
+
 /**
  * Fills in who rates `view` at `now` (the prompt rater: SQL `rater_of`, domain `actingRaterFor`) and who
  * may rate it: that rater and the active supervisor of record.
  */
 export async function withRaters(tx: Tx, view: AssessmentView, now: Date): Promise<AssessmentView> {
   if (view.owner.supervisorId === null) return view;
-  const rr = await tx.query<PersonRow & { acting_kind: string | null; chosen: boolean }>(
-    `select ${PERSON_COLS}, ro.acting_kind, true as chosen from rater_of($1, $2) ro join employee e on e.id = ro.rater_id
-     union all
-     select ${PERSON_COLS}, null, false from employee e where e.id = $3 and e.active`,
-    [view.owner.id, now, view.owner.supervisorId],
-  );
-  const chosen = rr.find((r) => r.chosen) ?? null;
-  const raters = rr.filter((r, i) => rr.findIndex((x) => x.id === r.id) === i).map((r) => ({ id: r.id, actingKind: r.acting_kind }));
-  return { ...view, raters, promptRater: chosen ? person(chosen) : null };
+  const [row] = await tx.query<{ raters: RaterRow[] }>(`select ${ratersJson('$1::int', '$3::int', '$2::timestamptz')} as raters`, [view.owner.id, now, view.owner.supervisorId]);
+  return ratersFrom(view, row?.raters ?? []);
 }
 
 /**

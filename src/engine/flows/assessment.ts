@@ -427,9 +427,9 @@ export const assessmentModule: FlowModule = {
     edit_item: inFlow,
     edit_field: inFlow,
     save_leave: inFlow,
-    submit: { ...inFlow, needs: () => ({ own: true, ownRaters: true }) },
+    submit: { ...inFlow, needs: { own: true, ownRaters: true } },
     back_summary: inFlow,
-    confirm_submit: { ...inFlow, needs: () => ({ own: true, ownRaters: true }) },
+    confirm_submit: { ...inFlow, needs: { own: true, ownRaters: true } },
   },
   slice: { key: 'assess', schema: assessSlice, dropOnCancel: true },
 };

@@ -41,6 +41,11 @@ export interface FlowRegistry {
   needsFor(state: ConversationState, input: StepInput): StepNeeds;
   /** Parses a stored conversation with the one schema assembled from the modules' state slices. */
   parseState: StateParser;
+  /**
+   * The actions whose (fixed) needs include `ownRaters` (submitting): a press of one reads the raters with
+   * the conversation (load.ts `IngressOptions`), saving the submit a second read.
+   */
+  ownRatersActions: readonly string[];
 }
 
 type FlowModuleWithFlow = FlowModule & { flow: FlowSpec };
@@ -130,8 +135,8 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
       if (c?.needs) add(typeof c.needs === 'function' ? c.needs(input.args) : c.needs);
     } else if (input.kind === 'action') {
       const action = input.action;
-      const needsOf = actions.get(action.a)?.spec.needs as ((a: Action) => Partial<StepNeeds>) | undefined;
-      add(needsOf?.(action));
+      const needsOf = actions.get(action.a)?.spec.needs as Partial<StepNeeds> | ((a: Action) => Partial<StepNeeds>) | undefined;
+      add(typeof needsOf === 'function' ? needsOf(action) : needsOf);
     }
     // Idle: the hint tells whether a draft is waiting.
     if (state.flow === 'idle') add({ own: true });
@@ -265,7 +270,8 @@ export function createFlowRegistry(modules: readonly FlowModule[]): FlowRegistry
     return turn.finish(state);
   }
 
-  return { modules, step, needsFor, parseState };
+  const ownRatersActions = [...actions].filter(([, a]) => typeof a.spec.needs === 'object' && a.spec.needs.ownRaters).map(([name]) => name);
+  return { modules, step, needsFor, parseState, ownRatersActions };
 }
 
 /** Keys of the shared part of the state, which no slice may take. */

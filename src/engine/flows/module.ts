@@ -67,7 +67,11 @@ export interface FlowCommand {
 export interface FlowAction<A extends Action['a'] = Action['a']> {
   /** Only valid while the conversation is in this module's flow; elsewhere the button is stale. */
   inFlow?: boolean;
-  needs?: (action: Extract<Action, { a: A }>) => Partial<StepNeeds>;
+  /**
+   * What to load. An object when it does not depend on the action's fields: the registry then knows it before
+   * anything is read (`FlowRegistry.ownRatersActions`).
+   */
+  needs?: Partial<StepNeeds> | ((action: Extract<Action, { a: A }>) => Partial<StepNeeds>);
   run(turn: Turn, action: Extract<Action, { a: A }>, values: Record<string, string> | undefined): void;
 }
 
