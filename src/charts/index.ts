@@ -100,6 +100,11 @@ export const CHART_CACHE_SIZE = 32;
  * takes tens of milliseconds per picture). Each SVG carries its own ECharts instance's class names, so two
  * different pictures inlined in one page never share a style.
  */
+/** Forgets every kept picture (the benchmark times drawing itself). */
+export function forgetDrawnCharts(): void {
+  drawn.clear();
+}
+
 function cachedSvg<L>(kind: string, layout: L, draw: (layout: L) => string): string {
   const key = `${kind}:${JSON.stringify(layout)}`;
   const hit = drawn.get(key);
