@@ -306,14 +306,15 @@ async function picturesAndPage(url: string, cycleId: number): Promise<boolean> {
     });
     const page = await timed(view);
     const chartOk = Math.max(completion.median, curve.median) <= CHART_TARGET_MS;
-    const pageOk = page.median <= PAGE_TARGET_MS;
+    // Both views count: counts change all day during a cycle, so many views draw their pictures.
+    const pageOk = page.median <= PAGE_TARGET_MS && fresh.median <= PAGE_TARGET_MS;
     const line = (name: string, r: { median: number; max: number }, target: string, ok?: boolean) =>
       console.log(`${name.padEnd(44)} ${r.median.toFixed(0).padStart(6)} ms median, ${r.max.toFixed(0).padStart(6)} ms worst of 5   ${target}${ok === undefined ? '' : ok ? '   ok' : '   MISSED'}`);
     console.log(`\npictures and HR page (${units.length} units, load avg ${loadavg()[0]!.toFixed(1)})`);
     line('per-unit counts (one grouped query)', counting, '');
     line('one chart: completion, SVG + PNG', completion, `target <= ${CHART_TARGET_MS} ms`, completion.median <= CHART_TARGET_MS);
     line('one chart: distribution, SVG + PNG', curve, `target <= ${CHART_TARGET_MS} ms`, curve.median <= CHART_TARGET_MS);
-    line(`HR overview page GET /admin (${(bytes / 1e3).toFixed(0)} kB)`, page, `target <= ${PAGE_TARGET_MS} ms`, pageOk);
+    line(`HR overview page GET /admin (${(bytes / 1e3).toFixed(0)} kB)`, page, `target <= ${PAGE_TARGET_MS} ms`, page.median <= PAGE_TARGET_MS);
     line('  the same, pictures drawn afresh', fresh, `target <= ${PAGE_TARGET_MS} ms`, fresh.median <= PAGE_TARGET_MS);
     return chartOk && pageOk;
   } finally {
