@@ -266,7 +266,7 @@ async function timed(fn: () => Promise<unknown>, runs = 5): Promise<{ median: nu
  */
 async function picturesAndPage(url: string, cycleId: number): Promise<boolean> {
   const { completionSvg, distributionSvg } = await import('../src/reports/chat-files.js');
-  const { svgToPng } = await import('../src/charts/index.js');
+  const { forgetDrawnCharts, svgToPng } = await import('../src/charts/index.js');
   const { unitCounts } = await import('../src/reports/unit-counts.js');
   const { resolveScope } = await import('../src/reports/scope.js');
   const { hrPageRouter } = await import('../src/http/hr-page.js');
@@ -281,26 +281,41 @@ async function picturesAndPage(url: string, cycleId: number): Promise<boolean> {
     const scope = await resolveScope(em(), cycleId);
     const counting = await timed(() => unitCounts(em(), scope, now));
     const units = await unitCounts(em(), scope, now);
-    const completion = await timed(async () => svgToPng(completionSvg(t, 'id', scope.cycle, units, now)));
-    const curve = await timed(async () => svgToPng(distributionSvg(t, scope.cycle, units)));
+    // Drawn afresh each time: the chart module keeps pictures it drew (an unchanged picture is not drawn again).
+    const completion = await timed(async () => {
+      forgetDrawnCharts();
+      return svgToPng(completionSvg(t, 'id', scope.cycle, units, now));
+    });
+    const curve = await timed(async () => {
+      forgetDrawnCharts();
+      return svgToPng(distributionSvg(t, scope.cycle, units));
+    });
     http.mount(hrPageRouter({ em, now: () => now, adminUser: 'bench', adminPassword: 'bench-password' }));
     const port = await http.start();
     const auth = `Basic ${Buffer.from('bench:bench-password').toString('base64')}`;
     let bytes = 0;
-    const page = await timed(async () => {
+    const view = async () => {
       const res = await fetch(`http://127.0.0.1:${port}/admin?cycle=${cycleId}`, { headers: { authorization: auth } });
       if (res.status !== 200) throw new Error(`GET /admin answered ${res.status}`);
       bytes = (await res.text()).length;
+    };
+    // A view after counts changed (both pictures drawn), and a view of counts that did not change (pictures kept).
+    const fresh = await timed(async () => {
+      forgetDrawnCharts();
+      await view();
     });
+    const page = await timed(view);
     const chartOk = Math.max(completion.median, curve.median) <= CHART_TARGET_MS;
-    const pageOk = page.median <= PAGE_TARGET_MS;
+    // Both views count: counts change all day during a cycle, so many views draw their pictures.
+    const pageOk = page.median <= PAGE_TARGET_MS && fresh.median <= PAGE_TARGET_MS;
     const line = (name: string, r: { median: number; max: number }, target: string, ok?: boolean) =>
       console.log(`${name.padEnd(44)} ${r.median.toFixed(0).padStart(6)} ms median, ${r.max.toFixed(0).padStart(6)} ms worst of 5   ${target}${ok === undefined ? '' : ok ? '   ok' : '   MISSED'}`);
     console.log(`\npictures and HR page (${units.length} units, load avg ${loadavg()[0]!.toFixed(1)})`);
     line('per-unit counts (one grouped query)', counting, '');
     line('one chart: completion, SVG + PNG', completion, `target <= ${CHART_TARGET_MS} ms`, completion.median <= CHART_TARGET_MS);
     line('one chart: distribution, SVG + PNG', curve, `target <= ${CHART_TARGET_MS} ms`, curve.median <= CHART_TARGET_MS);
-    line(`HR overview page GET /admin (${(bytes / 1e3).toFixed(0)} kB)`, page, `target <= ${PAGE_TARGET_MS} ms`, pageOk);
+    line(`HR overview page GET /admin (${(bytes / 1e3).toFixed(0)} kB)`, page, `target <= ${PAGE_TARGET_MS} ms`, page.median <= PAGE_TARGET_MS);
+    line('  the same, pictures drawn afresh', fresh, `target <= ${PAGE_TARGET_MS} ms`, fresh.median <= PAGE_TARGET_MS);
     return chartOk && pageOk;
   } finally {
     await http.stop();

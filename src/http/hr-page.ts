@@ -262,8 +262,9 @@ async function overview(opts: HrPageOptions, req: Request, lang: Locale, viewer:
   const scope = await resolveScope(opts.em(), cycle.id);
   // The page's reads are independent: each runs on its own pooled connection, side by side, so the page takes
   // as long as its slowest read (the per-unit counts at 100,000 people), not the sum of all of them.
-  const [units, coaching, awards, objections, failed] = await Promise.all([
-    unitCounts(opts.em(), scope, now),
+  // The pictures are drawn as soon as the counts are in, while the other reads are still running.
+  const [{ units, pictures }, coaching, awards, objections, failed] = await Promise.all([
+    unitCounts(opts.em(), scope, now).then((counted) => ({ units: counted, pictures: [completionSvg(t, lang, cycle, counted, now), distributionSvg(t, cycle, counted)] })),
     followUps(opts.em(), cycle.id, 'coaching'),
     followUps(opts.em(), cycle.id, 'award'),
     openObjections(opts.em(), cycle.id),
@@ -284,7 +285,7 @@ async function overview(opts: HrPageOptions, req: Request, lang: Locale, viewer:
   const downloads = html`<h2>${t('web.downloads')}</h2><p class="dl">
 <a href="${dl('results', 'xlsx')}" data-testid="dl-results-xlsx">${t('web.dl_results_xlsx')}</a><a href="${dl('results', 'csv')}" data-testid="dl-results-csv">${t('web.dl_results_csv')}</a>
 <a href="${dl('monitoring', 'xlsx')}" data-testid="dl-monitoring-xlsx">${t('web.dl_monitoring_xlsx')}</a><a href="${dl('monitoring', 'csv')}" data-testid="dl-monitoring-csv">${t('web.dl_monitoring_csv')}</a></p>`;
-  const charts = html`<h2>${t('web.charts')}</h2>${raw(completionSvg(t, lang, cycle, units, now))}${raw(distributionSvg(t, cycle, units))}`;
+  const charts = html`<h2>${t('web.charts')}</h2>${pictures.map((svg) => raw(svg))}`;
   const unitTable = html`<h2>${t('web.units')}</h2><table data-testid="units"><thead><tr><th>${t('web.unit')}</th><th>${t('web.total')}</th>
 ${COMPLETION_STATES.map((s) => html`<th>${t(`export.state.${s}`)}</th>`)}<th>${t('web.curve')}</th><th>${t('web.feedback')}</th><th>${t('web.recognitions')}</th></tr></thead><tbody>
 ${units.map((u) => html`<tr data-unit="${u.code}"><td><a href="${q({ unit: u.code })}">${u.code}</a> ${u.name}</td><td class="n">${u.total}</td>

@@ -59,4 +59,32 @@ describe('per-unit counts', () => {
     const ump = counted.find((u) => u.code === 'BKD-UMP')!;
     expect(ump.predicates).toMatchObject({ sangat_baik: 1, baik: 0, butuh_perbaikan: 1 });
   });
+
+  // "Anything answered" is a column kept by a trigger on `answer` (migration assessment_answered): the first
+  // answer, written the way the engine's hot path writes it (an upsert in a data-modifying WITH), turns
+  // "not started" into "draft"; a second upsert of the same item changes nothing.
+  it('count someone as draft from their first answer on, as the export does', async () => {
+    const now = new Date('2026-12-01T03:00:00Z');
+    const conn = em().getConnection();
+    const [budi] = await conn.execute<{ id: number; indicator: number }[]>(
+      `select a.id, (select i.id from indicator i where i.cycle_id = a.cycle_id and i.kind = 'hasil_kerja' order by i.position, i.id limit 1) as indicator
+         from assessment a join employee e on e.id = a.employee_id where e.nip = ? and a.cycle_id = ?`,
+      [seed.nip.budi, seed.cycleId],
+    );
+    const before = (await unitCounts(em(), await resolveScope(em(), seed.cycleId), now)).find((u) => u.code === 'BKD-UMP')!;
+    const upsert = (realisasi: number) =>
+      conn.execute(
+        `with c as (select 1), w as (insert into answer (assessment_id, item_key, indicator_id, realisasi, updated_at) select ?, ?, ?, ?, now() where exists (select 1 from c)
+                    on conflict (assessment_id, item_key) do update set realisasi = excluded.realisasi, updated_at = excluded.updated_at)
+         select 1`,
+        [budi!.id, `ind:${budi!.indicator}`, budi!.indicator, realisasi],
+      );
+    await upsert(10);
+    await upsert(20);
+    const after = (await unitCounts(em(), await resolveScope(em(), seed.cycleId), now)).find((u) => u.code === 'BKD-UMP')!;
+    expect(after.states.not_started).toBe(before.states.not_started - 1);
+    expect(after.states.draft).toBe(before.states.draft + 1);
+    const exported = (await exportedUnits(now)).find((r) => r[t('export.col.unit_code')] === 'BKD-UMP')!;
+    for (const s of COMPLETION_STATES) expect(`${s} ${after.states[s]}`).toBe(`${s} ${exported[t(`export.state.${s}`)]}`);
+  });
 });

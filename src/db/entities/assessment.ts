@@ -41,6 +41,11 @@ export const Assessment = defineEntity({
     submittedAt: p.datetime().nullable(),
     reviewedAt: p.datetime().nullable(),
     late: p.boolean().default(false),
+    /**
+     * Something has been answered (an answer row exists). Kept by a database trigger on `answer` (migration
+     * assessment_answered); the app never writes it, the monitoring counts read it.
+     */
+    answered: p.boolean().default(false),
     hasilKerja: p.enum([...RATINGS]).nullable(),
     perilaku: p.enum([...RATINGS]).nullable(),
     predicate: p.enum([...PREDICATES]).nullable(),
