@@ -92,7 +92,8 @@ function auditEntriesOf(args: ApplyArgs): AuditEntry[] {
 /**
  * The statement: one text for any batch (the events' rows travel as JSON parameters), so each connection
  * plans it once and a batch costs its execution only. Per event as the module comment says; the outbox
- * rows come back with their keys, which name their event.
+ * rows come back with their keys, which name their event. A data-modifying CTE runs when it is first read:
+ * the final select reads the prompt edits before the replies, so an edit goes out before the next question.
  */
 const WRITE_SQL = `with ev as (
     select * from jsonb_to_recordset($1::jsonb) as x(n int, conv_id int, version int, platform text, event_id text, flow text, step text, state jsonb, at timestamptz, expires timestamptz)),
@@ -122,7 +123,7 @@ const WRITE_SQL = `with ev as (
   mr as (${insertOutboxFrom(buttonsRemovedSelect('o.key', `(select * from ed where kind = 'removed')`))}, dedupe_key)
 select ev.n, ev.n in (select n from v) as v, exists (select 1 from p where p.platform = ev.platform and p.event_id = ev.event_id) as p, null::bigint as id, null::text as key from ev
 union all
-select null, null, null, z.id, z.dedupe_key from (select id, dedupe_key from o union all select id, dedupe_key from ma union all select id, dedupe_key from mr) z`;
+select null, null, null, z.id, z.dedupe_key from (select id, dedupe_key from ma union all select id, dedupe_key from mr union all select id, dedupe_key from o) z`;
 
 async function writeAll(tx: Tx, list: readonly ApplyArgs[]): Promise<WriteOutcome[]> {
   const ev: object[] = [];
