@@ -16,6 +16,7 @@ import { Migration20261202120000_checkin_two_scores } from './Migration202612021
 import { Migration20261202120000_installation } from './Migration20261202120000_installation.js';
 import { Migration20261202120100_audit_keyed_chain } from './Migration20261202120100_audit_keyed_chain.js';
 import { Migration20261202120200_platform_status } from './Migration20261202120200_platform_status.js';
+import { Migration20261202160000_reminder_planning } from './Migration20261202160000_reminder_planning.js';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201060759_initial', class: Migration20261201060759_initial },
@@ -34,4 +35,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202120000_installation', class: Migration20261202120000_installation },
   { name: 'Migration20261202120100_audit_keyed_chain', class: Migration20261202120100_audit_keyed_chain },
   { name: 'Migration20261202120200_platform_status', class: Migration20261202120200_platform_status },
+  { name: 'Migration20261202160000_reminder_planning', class: Migration20261202160000_reminder_planning },
 ];
