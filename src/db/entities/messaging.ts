@@ -83,7 +83,8 @@ export const REMINDER_STATUSES = ['pending', 'sent', 'cancelled', 'skipped'] as 
 export const Reminder = defineEntity({
   name: 'Reminder',
   tableName: 'reminder',
-  indexes: [{ properties: ['status', 'dueAt'] }],
+  // The sweep's claim order (due_at, id) is the index's, so a batch reads only its own rows.
+  indexes: [{ properties: ['status', 'dueAt', 'id'] }],
   properties: {
     id: p.bigint('number').primary().autoincrement(),
     // No foreign-key constraints on reminder rows: a cycle's opening writes 700,000 of them and the per-row
