@@ -17,6 +17,7 @@ import { Migration20261202120000_installation } from './Migration20261202120000_
 import { Migration20261202120100_audit_keyed_chain } from './Migration20261202120100_audit_keyed_chain.js';
 import { Migration20261202120200_platform_status } from './Migration20261202120200_platform_status.js';
 import { Migration20261202150000_assessment_answered } from './Migration20261202150000_assessment_answered.js';
+import { Migration20261202160000_reminder_planning } from './Migration20261202160000_reminder_planning.js';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201060759_initial', class: Migration20261201060759_initial },
@@ -36,4 +37,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202120100_audit_keyed_chain', class: Migration20261202120100_audit_keyed_chain },
   { name: 'Migration20261202120200_platform_status', class: Migration20261202120200_platform_status },
   { name: 'Migration20261202150000_assessment_answered', class: Migration20261202150000_assessment_answered },
+  { name: 'Migration20261202160000_reminder_planning', class: Migration20261202160000_reminder_planning },
 ];

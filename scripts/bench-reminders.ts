@@ -1,7 +1,10 @@
 /**
  * Benchmark (`npm run bench:reminders`): 100,000 synthetic employees in 300 units in a scratch database it
- * creates and drops. Phases: open the cycle (assessments, then reminder rows), sweep every due reminder into
- * the outbox, deliver everything through BullMQ to a local fake platform that accepts at most L messages/s.
+ * creates and drops. Phases: open the cycle as `kinerja cycle open` does (assessments, the reminder rows of the
+ * plan, the supervisors' feedback nudge checks), sweep every due reminder into the outbox once alone (the
+ * baseline: no delivery running, nothing enqueued), put the reminder rows back as they were, then sweep again
+ * with the delivery workers running, delivering everything through BullMQ to a local fake platform that accepts
+ * at most L messages/s. The machine's load average is printed with the figures (the machine may be shared).
  * As in production, the workers are running before the sweep, and the sweep enqueues each batch as it commits,
  * so delivery overlaps the sweep. Prints each phase's time, peak RSS of this process and of each worker
  * process, duplicates and losses, and the achieved rate / L, where the achieved rate is the number of messages
@@ -14,6 +17,7 @@
  * postgres://postgres@127.0.0.1:5432/postgres) and Redis (REDIS_URL, default redis://127.0.0.1:6379).
  */
 import { parseArgs } from 'node:util';
+import { loadavg } from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -23,7 +27,7 @@ import { migrate, openOrm } from '../src/db/orm.js';
 import { ManualClock } from '../src/clock.js';
 import { createLogger } from '../src/logger.js';
 import { openCycle } from '../src/setup/cycles.js';
-import { scheduleSelfAssessmentReminders } from '../src/db/reminders.js';
+import { scheduleFeedbackNudges, scheduleSelfAssessmentReminders } from '../src/db/reminders.js';
 import { txOf } from '../src/db/sql.js';
 import { sweepDueReminders } from '../src/jobs/reminder-sweep.js';
 import { createQueues, startWorkers } from '../src/jobs/worker-role.js';
@@ -112,6 +116,9 @@ const peakRss = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 const prefix = `bench_${Date.now().toString(36)}`;
 const figures: Record<string, string | number> = {};
+/** The 1, 5 and 15 minute load averages (what `uptime` prints): the figures mean little without them. */
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+figures.load_at_start = load();
 
 const orm = await openOrm({ url: dbUrl, poolMax: 20 });
 try {
@@ -141,16 +148,38 @@ try {
   const opened = await openCycle(orm.em.fork() as EntityManager, cycle.id, { clock: openedAt });
   const tAssess = Date.now();
   const reminders = await scheduleSelfAssessmentReminders(txOf(orm.em.fork() as EntityManager), cycle.id, { clock: openedAt, config });
+  const tPlanned = Date.now();
+  // As `kinerja cycle open` does next: the supervisors' first feedback nudge checks.
+  const nudges = await scheduleFeedbackNudges(txOf(orm.em.fork() as EntityManager), cycle.id, { clock: openedAt, config });
   const t2 = Date.now();
   figures.open_s = seconds(t2 - t1);
   figures.open_assessments = opened.created;
   figures.open_assessments_s = seconds(tAssess - t1);
   figures.open_reminder_rows = reminders;
+  figures.open_reminder_rows_s = seconds(tPlanned - tAssess);
+  figures.open_nudge_rows = nudges;
+  figures.load_after_open = load();
   figures.rss_after_open_mb = peakRss();
+
+  // Baseline in the same run: the same sweep with nothing else running and nothing enqueued. The reminder rows
+  // are copied first and put back after, so the measured sweep below starts from the same rows.
+  const sweepClock = new ManualClock(new Date('2025-03-05T02:00:00Z'));
+  const raw = txOf(orm.em.fork() as EntityManager);
+  await raw.exec(`create table bench_reminder_copy as select * from reminder`);
+  await raw.exec(`vacuum analyze`);
+  const tb = Date.now();
+  const alone = await sweepDueReminders(orm.em.fork() as EntityManager, { clock: sweepClock, config, batchSize: Number(values.batch) });
+  figures.sweep_alone_s = seconds(Date.now() - tb);
+  figures.sweep_alone_messages = alone.outboxIds.length;
+  figures.load_after_sweep_alone = load();
+  await raw.exec(`delete from outbox_message`);
+  await raw.exec(`delete from reminder`);
+  await raw.exec(`insert into reminder select * from bench_reminder_copy`);
+  await raw.exec(`drop table bench_reminder_copy`);
+  await raw.exec(`vacuum analyze`);
 
   // The delivery side is up before the sweep, as in production: the sweep's batches are enqueued as they
   // commit and the workers deliver while the sweep goes on.
-  const sweepClock = new ManualClock(new Date('2025-03-05T02:00:00Z'));
   const platformProcess = await spawnPlatform(RATE);
   const platform = platformProcess.stats;
   const queues = createQueues({ orm, config, databaseUrl: dbUrl, prefix });
@@ -222,6 +251,8 @@ try {
   const expected = swept.outboxIds.length;
   swept.outboxIds.length = 0;
   figures.sweep_s = seconds(t4 - t3);
+  figures.sweep_vs_alone = (Number(figures.sweep_s) / Number(figures.sweep_alone_s)).toFixed(2);
+  figures.load_after_sweep = load();
   figures.sweep_rows_s = seconds(tSwept - t3);
   figures.sweep_messages = expected;
   figures.enqueued = enqueued;
@@ -284,6 +315,7 @@ try {
   await queues.close();
   await platformProcess.close();
   figures.platform_peak_rss_mb = platform.maxRssMb;
+  figures.load_at_end = load();
 } finally {
   await orm.close(true);
   await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
@@ -299,17 +331,19 @@ try {
 }
 
 const targets: [string, boolean][] = [
-  ['open <= 20 s', Number(figures.open_s) <= 20],
-  ['sweep <= 15 s', Number(figures.sweep_s) <= 15],
+  ['open <= 10 s', Number(figures.open_s) <= 10],
+  ['sweep (delivery alongside) <= 10 s', Number(figures.sweep_s) <= 10],
   ['rate >= 0.95 L', Number(figures.rate_ratio) >= 0.95],
   ['0 duplicates', figures.duplicates === 0],
   ['0 losses', figures.losses === 0 && figures.rows_sent === figures.sweep_messages],
-  ['peak RSS <= 400 MB', Math.max(Number(figures.peak_rss_mb), ...String(figures.worker_peak_rss_mb).split(' / ').map(Number).filter((n) => !Number.isNaN(n))) <= 400],
+  ['peak RSS <= 400 MB', Number(figures.peak_rss_mb) <= 400],
+  ['worker peak RSS <= 300 MB', String(figures.worker_peak_rss_mb).split(' / ').map(Number).filter((n) => !Number.isNaN(n)).every((n) => n <= 300)],
 ];
 console.log(`\nbench:reminders  ${EMPLOYEES} employees, ${UNITS} units, L = ${RATE}/s`);
 for (const [k, v] of Object.entries(figures)) console.log(`  ${k.padEnd(22)} ${v}`);
 console.log('  (achieved rate = messages the platform accepted / seconds from the first job enqueued to the last accepted;');
-console.log('   sweep_s includes enqueueing every batch; the peak RSS target covers this process and each worker process;');
+console.log('   sweep_s includes enqueueing every batch, with the worker processes delivering; sweep_alone_s is the same sweep');
+console.log('   earlier in this run with nothing delivering and nothing enqueued; load_* are the 1/5/15 min load averages;');
 console.log('   the fake platform runs in its own process, standing in for Telegram)');
 console.log('targets:');
 for (const [name, ok] of targets) console.log(`  ${ok ? 'met ' : 'MISS'}  ${name}`);

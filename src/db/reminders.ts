@@ -202,15 +202,29 @@ async function planTrack(
   const rows = await planRows(tx, deadline, zones.map((z) => z.tz), ctx, track);
   if (rows.length === 0) return 0;
   const n = n0 + whereParams.length;
+  // Opening a cycle plans its track for the first time: nothing to skip, so no anti-join. Without it the plan
+  // cannot go wrong either: with an empty, freshly analysed reminder table PostgreSQL chose a nested-loop
+  // anti-join that read the statement's own new rows for every row (minutes for 700,000 rows).
+  const first = assessmentId === undefined && !(await trackPlanned(tx, cycleId, track));
+  const skip = first ? '' : `and not exists (select 1 from reminder x where x.assessment_id = a.id and x.kind = p.kind and x.status = any($${n + 3}::text[]))`;
   return tx.exec(
     `insert into reminder (assessment_id, recipient_id, audience, kind, due_at, local_date, status, created_at)
      select a.id, ${actor}.id, p.audience, p.kind, p.due_at, p.local_date, 'pending', $${n + 1}
        ${from}
        join jsonb_to_recordset($${n + 2}::jsonb) as p(tz text, kind text, audience text, due_at timestamptz, local_date date) on p.tz = ${actor}.timezone
        ${where}
-       and not exists (select 1 from reminder x where x.assessment_id = a.id and x.kind = p.kind and x.status = any($${n + 3}::text[]))`,
-    [...joinParams, ...whereParams, ctx.clock.now(), JSON.stringify(rows), `{${skipWhenExisting.join(',')}}`],
+       ${skip}`,
+    [...joinParams, ...whereParams, ctx.clock.now(), JSON.stringify(rows), ...(first ? [] : [`{${skipWhenExisting.join(',')}}`])],
   );
+}
+
+/** Whether any reminder of `track` was ever planned for an assessment of cycle `cycleId` (whatever its status). */
+async function trackPlanned(tx: Tx, cycleId: number, track: CycleTrack): Promise<boolean> {
+  const rows = await tx.query<{ planned: boolean }>(
+    `select exists (select 1 from assessment a join reminder x on x.assessment_id = a.id where a.cycle_id = $1 and x.kind like $2) as planned`,
+    [cycleId, `${track}:%`],
+  );
+  return rows[0]?.planned === true;
 }
 
 /**
@@ -392,17 +406,32 @@ export async function claimDueReminders(tx: Tx, now: Date, limit: number): Promi
  * `unitIds` and every unit below them (`audience = 'hr'`: pass the units of the HR officers concerned, so an
  * officer's one message covers all the units they look after) outside `have`, and the
  * other due rows of the reminded people (`recipientIds`), so their one message of the day holds all of them.
+ *
+ * One branch per kind of target, each on its own index (recipient, supervisor, unit), and only the branches
+ * with targets: a single `or` of the three made PostgreSQL read every due row in every batch of a sweep.
  */
 export async function claimDueEscalations(tx: Tx, now: Date, have: readonly string[], supervisorIds: readonly number[], unitIds: readonly number[], recipientIds: readonly number[] = []): Promise<DueReminder[]> {
+  const params: unknown[] = [now, pgArray(have)];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  const due = `x.status = 'pending' and x.due_at <= $1`;
+  const branches: string[] = [];
+  let units = '';
+  if (recipientIds.length > 0) branches.push(`select x.id from reminder x where x.recipient_id = any(${param(pgArray(recipientIds))}::int[]) and x.audience = 'employee' and ${due}`);
+  if (supervisorIds.length > 0) {
+    branches.push(`select x.id from employee e2 join reminder x on x.recipient_id = e2.id where e2.supervisor_id = any(${param(pgArray(supervisorIds))}::int[]) and x.audience = 'supervisor' and ${due}`);
+  }
+  if (unitIds.length > 0) {
+    units = `with recursive down as (select id from unit where id = any(${param(pgArray(unitIds))}::int[]) union select u.id from unit u join down d on u.parent_id = d.id)`;
+    branches.push(`select x.id from employee e2 join reminder x on x.recipient_id = e2.id where e2.unit_id in (select id from down) and x.audience = 'hr' and ${due}`);
+  }
+  if (branches.length === 0) return [];
   return tx.query<DueReminder>(
-    `with recursive down as (select id from unit where id = any($4::int[]) union select u.id from unit u join down d on u.parent_id = d.id)
+    `${units}
      select ${DUE_COLUMNS} from reminder r ${DUE_JOINS}
-      where r.id in (select r2.id from reminder r2 join employee e2 on e2.id = r2.recipient_id
-        where r2.status = 'pending' and r2.due_at <= $1 and not (r2.id = any($2::bigint[]))
-          and ((r2.audience = 'supervisor' and e2.supervisor_id = any($3::int[])) or (r2.audience = 'hr' and e2.unit_id in (select id from down))
-               or (r2.audience = 'employee' and r2.recipient_id = any($5::int[])))
+      where r.id in (select r2.id from reminder r2
+        where r2.id in (${branches.join(' union all ')}) and r2.status = 'pending' and r2.due_at <= $1 and not (r2.id = any($2::bigint[]))
         for update of r2 skip locked)`,
-    [now, pgArray(have), pgArray(supervisorIds), pgArray(unitIds), pgArray(recipientIds)],
+    params,
   );
 }
 

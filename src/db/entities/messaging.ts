@@ -83,15 +83,18 @@ export const REMINDER_STATUSES = ['pending', 'sent', 'cancelled', 'skipped'] as 
 export const Reminder = defineEntity({
   name: 'Reminder',
   tableName: 'reminder',
-  indexes: [{ properties: ['status', 'dueAt'] }],
+  // The sweep's claim order (due_at, id) is the index's, so a batch reads only its own rows.
+  indexes: [{ properties: ['status', 'dueAt', 'id'] }],
   properties: {
     id: p.bigint('number').primary().autoincrement(),
-    assessment: () => p.manyToOne(Assessment).mapToPk().nullable().index(),
+    // No foreign-key constraints on reminder rows: a cycle's opening writes 700,000 of them and the per-row
+    // triggers were most of its time; every writer takes the ids from rows it just read (migration reminder_planning).
+    assessment: () => p.manyToOne(Assessment).mapToPk().nullable().index().createForeignKeyConstraint(false),
     /** The period of a reminder without an assessment (a feedback nudge: `fbnudge`). */
-    cycle: () => p.manyToOne(Cycle).mapToPk().nullable(),
+    cycle: () => p.manyToOne(Cycle).mapToPk().nullable().createForeignKeyConstraint(false),
     /** The request for feedback a `fbreq` reminder is about. */
-    feedbackRequest: () => p.manyToOne(FeedbackRequest).mapToPk().nullable(),
-    recipient: () => p.manyToOne(Employee).mapToPk().index(),
+    feedbackRequest: () => p.manyToOne(FeedbackRequest).mapToPk().nullable().createForeignKeyConstraint(false),
+    recipient: () => p.manyToOne(Employee).mapToPk().index().createForeignKeyConstraint(false),
     audience: p.string().length(16),
     kind: p.string().length(32),
     dueAt: p.datetime(),
