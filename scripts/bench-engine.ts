@@ -11,7 +11,9 @@
  * Flags: --single / --batched (only that path), --embedded (the embedded PGlite, where batching is off).
  * Environment: BENCH_DATABASE_URL (server; default postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_USERS_AT_ONCE (200), BENCH_MESSAGES (12000 per phase; embedded 3000), BENCH_POOL (16),
- * BENCH_BATCH (32), BENCH_PACED_RATE / BENCH_PACED_MESSAGES (6000), BENCH_BASELINE=0 (skip it).
+ * BENCH_BATCH (32), BENCH_PACED_RATE / BENCH_PACED_MESSAGES (6000), BENCH_BASELINE=0 (skip it),
+ * BENCH_LOG_STATEMENTS=1 (the server logs every statement of the bench database with parse/bind/execute times:
+ * how the planning cost of the batch write was found).
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';

@@ -58,7 +58,7 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
   const audits: AuditEntry[] = [];
   let state = args.state;
   let employeeId = args.actor?.id ?? null;
-  const actorRef = args.actor ? args.actor.nip : `${event.platform}:${event.platformUserId}`;
+  const actorRef = auditActor(args);
 
   state = withOwnGrants(args, state);
 
@@ -68,8 +68,8 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
   let answered: number[] = [];
   for (const [index, e] of args.effects.entries()) {
     const key = outboxKey(event, index);
-    const own = auditOf(e);
-    if (own) audits.push({ actor: actorRef, ...own, data: { ...own.data, platform: event.platform } });
+    const own = effectAudit(args, e);
+    if (own) audits.push(own);
     switch (e.kind) {
       case 'reply':
         outbox.push({ platform: event.platform, chatId: event.chatId, recipient: employeeId, payload: e.message, key });
@@ -329,6 +329,17 @@ function digestOf(text: string | null | undefined): string | undefined {
   return text === null || text === undefined ? undefined : textDigest(text);
 }
 
+/** Who an event's audit entries name: the linked employee's NIP, or the chat user before linking. */
+export function auditActor(args: Pick<ApplyArgs, 'actor' | 'event'>): string {
+  return args.actor ? args.actor.nip : `${args.event.platform}:${args.event.platformUserId}`;
+}
+
+/** The audit entry effect `e` of this event makes by itself (`auditOf`), naming its actor and platform. */
+export function effectAudit(args: Pick<ApplyArgs, 'actor' | 'event'>, e: Effect): AuditEntry | null {
+  const own = auditOf(e);
+  return own ? { actor: auditActor(args), ...own, data: { ...own.data, platform: args.event.platform } } : null;
+}
+
 /**
  * The audit entry a data effect makes by itself, so the chain covers every change of state whichever flow
  * asked for it. Values are kept (a realisasi, ratings, a score); texts only as their sha256.
@@ -468,7 +479,7 @@ function fitsOneWrite(args: ApplyArgs): boolean {
 async function writeInOneStatement(tx: Tx, args: ApplyArgs): Promise<number[]> {
   const { event, now } = args;
   const actorId = args.actor?.id ?? null;
-  const actorRef = args.actor ? args.actor.nip : `${event.platform}:${event.platformUserId}`;
+  const actorRef = auditActor(args);
   const vals: unknown[] = [];
   const $ = (v: unknown, cast: string) => {
     vals.push(v);
@@ -492,8 +503,8 @@ async function writeInOneStatement(tx: Tx, args: ApplyArgs): Promise<number[]> {
     messages.push(`select ${ord}, ${platform}, ${chatId}, ${recipient}, ${$(JSON.stringify(payload), 'jsonb')}, ${$(key, 'text')}`);
   args.effects.forEach((e, i) => {
     const key = outboxKey(event, i);
-    const own = auditOf(e);
-    if (own) audits.push({ actor: actorRef, ...own, data: { ...own.data, platform: event.platform } });
+    const own = effectAudit(args, e);
+    if (own) audits.push(own);
     switch (e.kind) {
       case 'reply':
         message(i, $(event.platform, 'text'), $(event.chatId, 'text'), $(actorId, 'int'), e.message, key);

@@ -17,7 +17,7 @@
 import { appendTimedAuditAtCommit, type AuditEntry, type TimedAuditEntry } from '../db/audit.js';
 import { answeredEditSelect, buttonsRemovedSelect, insertOutboxFrom } from '../db/outbox.js';
 import { asJson, type Session, type Tx } from '../db/sql.js';
-import { ANSWERED_SUFFIX, ConcurrentUpdate, auditOf, outboxKey, type ApplyArgs } from './apply.js';
+import { ANSWERED_SUFFIX, ConcurrentUpdate, effectAudit, outboxKey, type ApplyArgs } from './apply.js';
 import type { Effect } from './state.js';
 
 /** Effects the single-statement write can carry; anything else takes the transactional path. */
@@ -80,13 +80,7 @@ export async function applyManyInOneStatement(session: Session, list: readonly A
 }
 
 function auditEntriesOf(args: ApplyArgs): AuditEntry[] {
-  const actorRef = args.actor ? args.actor.nip : `${args.event.platform}:${args.event.platformUserId}`;
-  const out: AuditEntry[] = [];
-  for (const e of args.effects) {
-    const own = auditOf(e);
-    if (own) out.push({ actor: actorRef, ...own, data: { ...own.data, platform: args.event.platform } });
-  }
-  return out;
+  return args.effects.map((e) => effectAudit(args, e)).filter((a): a is AuditEntry => a !== null);
 }
 
 /**
