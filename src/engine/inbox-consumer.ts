@@ -2,7 +2,7 @@
  * The durable ingress inbox: adapters store each platform update here before they acknowledge it, and this
  * consumer hands the stored rows to the engine.
  *
- *   adapter: store (one INSERT, NOTIFY on commit) -> acknowledge the platform
+ *   adapter: store (one INSERT) -> acknowledge the platform; other processes are told by a NOTIFY after it
  *   consumer: woken (in-process at once, LISTEN from other processes, a slow timer as the floor)
  *     -> claim the oldest pending row of each chat (SKIP LOCKED, a lease) -> resolve -> engine.handle
  *     -> done | retry later (database away) | parked (failed for its content; the person got the error reply)
@@ -13,7 +13,7 @@
  * the same row a no-op if the process dies in between.
  */
 import pg from 'pg';
-import { claimInboxRows, INBOX_CHANNEL, markInboxDone, parkInboxRow, retryInboxRowLater, storeInboxRows, type ClaimedInboxRow } from '../db/inbox.js';
+import { announceInboxRows, claimInboxRows, INBOX_CHANNEL, markInboxDone, parkInboxRow, retryInboxRowLater, storeInboxRows, type ClaimedInboxRow } from '../db/inbox.js';
 import { isSingleSession, type Orm } from '../db/orm.js';
 import { isTransientDatabaseError } from '../db/transient.js';
 import type { Logger } from '../logger.js';
@@ -86,6 +86,10 @@ export function createInboxConsumer(deps: InboxConsumerDeps): InboxConsumer {
   let listener: pg.Client | undefined;
   let listenRetry: NodeJS.Timeout | undefined;
   let lastClaimError = 0;
+  // Telling other processes: at most one NOTIFY in flight; stores meanwhile are covered by one more after it.
+  const announcing = !isSingleSession(deps.orm);
+  let announceInFlight = false;
+  let announceAgain = false;
 
   const keyOf = (platform: string, eventId: string) => `${platform}:${eventId}`;
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -224,6 +228,28 @@ export function createInboxConsumer(deps: InboxConsumerDeps): InboxConsumer {
     await runner.session((s) => parkInboxRow(s, row.id, why)).catch((err: unknown) => log.warn({ err, inboxId: row.id }, 'inbox: could not park a row; it will be tried again'));
   }
 
+  /**
+   * Wakes the consumers of other processes after rows committed (this process wakes its own at once). The
+   * NOTIFYs of concurrent stores are merged: one in flight, one more for everything stored meanwhile.
+   */
+  function announce(): void {
+    if (!announcing) return;
+    if (announceInFlight) {
+      announceAgain = true;
+      return;
+    }
+    announceInFlight = true;
+    announceAgain = false;
+    runner
+      .session((s) => announceInboxRows(s))
+      // Not fatal: the other processes' fallback timer finds the rows within INBOX_FALLBACK_POLL_MS.
+      .catch((err: unknown) => log.debug({ err }, 'inbox: could not notify other processes'))
+      .finally(() => {
+        announceInFlight = false;
+        if (announceAgain) announce();
+      });
+  }
+
   function notify(row: ClaimedInboxRow, results: HandleResult[]): void {
     notifyKey(keyOf(row.platform, row.eventId), results);
   }
@@ -271,6 +297,7 @@ export function createInboxConsumer(deps: InboxConsumerDeps): InboxConsumer {
         if (!fresh.has(e.eventId)) notifyKey(keyOf(e.platform, e.eventId), [{ duplicate: true, outboxIds: [] }]);
       }
       wake();
+      if (fresh.size) announce();
     },
     awaitHandled(platform, eventId, ms) {
       return new Promise((resolve) => {

@@ -5,7 +5,8 @@
  * Per event, every write after the first is conditional on the ones before (through RETURNING):
  *
  *   v: lock the conversation row if its version is still the one read (FOR UPDATE re-checks the version on
- *      the newest row when another transaction changed it meanwhile)
+ *      the newest row when another transaction changed it meanwhile); a person's first message creates the
+ *      row instead (someone else creating it first is a conflict, as a changed version is)
  *   p: record the event id (a replay inserts nothing)          -- only if v found the row
  *   c: save the conversation, version + 1                      -- only if p inserted
  *   answers, reflection, outbox rows, the pressed prompt's edit -- only if c saved
@@ -24,12 +25,11 @@ import type { Effect } from './state.js';
 const SIMPLE_EFFECTS = new Set<Effect['kind']>(['reply', 'save_answer', 'save_reflection', 'mark_answered', 'remove_buttons']);
 
 /**
- * True when one statement can apply this step: an existing conversation and only simple effects. These
- * effects write the actor's own rows only (their conversation, answers, replies to their own chat), which
+ * True when one statement can apply this step: only simple effects. These effects write the actor's own
+ * rows only (their conversation, created on their first message, answers, replies to their own chat), which
  * is also what lets the events of different people share one statement.
  */
 export function fitsOneStatement(args: ApplyArgs): boolean {
-  if (args.conversation.id === null) return false;
   const keys = new Set<string>();
   let edits = 0;
   for (const e of args.effects) {
@@ -90,12 +90,20 @@ function auditEntriesOf(args: ApplyArgs): AuditEntry[] {
  * the final select reads the prompt edits before the replies, so an edit goes out before the next question.
  */
 const WRITE_SQL = `with ev as (
-    select * from jsonb_to_recordset($1::jsonb) as x(n int, conv_id int, version int, platform text, event_id text, flow text, step text, state jsonb, at timestamptz, expires timestamptz)),
+    select * from jsonb_to_recordset($1::jsonb) as x(n int, conv_id int, version int, platform text, platform_user_id text, employee_id int, event_id text,
+      flow text, step text, state jsonb, at timestamptz, expires timestamptz)),
   v as (select ev.n from conversation cv join ev on cv.id = ev.conv_id and cv.version = ev.version for update of cv),
-  p as (insert into processed_event (platform, event_id) select ev.platform, ev.event_id from ev where ev.n in (select n from v)
+  nw as (insert into conversation (platform, platform_user_id, employee_id, flow, step, state, version, last_activity_at, expires_at)
+          select ev.platform, ev.platform_user_id, ev.employee_id, ev.flow, ev.step, ev.state, 1, ev.at, ev.expires from ev
+           where ev.conv_id is null and not exists (select 1 from processed_event pe where pe.platform = ev.platform and pe.event_id = ev.event_id)
+          on conflict (platform, platform_user_id) do nothing returning platform, platform_user_id),
+  vn as (select ev.n from ev join nw on nw.platform = ev.platform and nw.platform_user_id = ev.platform_user_id where ev.conv_id is null),
+  p as (insert into processed_event (platform, event_id) select ev.platform, ev.event_id from ev where ev.n in (select n from v union all select n from vn)
           on conflict do nothing returning platform, event_id),
-  c as (update conversation cv set flow = ev.flow, step = ev.step, state = ev.state, version = cv.version + 1, last_activity_at = ev.at, expires_at = ev.expires
+  cu as (update conversation cv set flow = ev.flow, step = ev.step, state = ev.state, version = cv.version + 1, last_activity_at = ev.at, expires_at = ev.expires,
+            employee_id = ev.employee_id
           from ev join p on p.platform = ev.platform and p.event_id = ev.event_id where cv.id = ev.conv_id returning ev.n),
+  c as (select n from cu union all select ev.n from ev join p on p.platform = ev.platform and p.event_id = ev.event_id where ev.conv_id is null),
   ans as (select * from jsonb_to_recordset($2::jsonb) as x(n int, assessment_id int, item_key text, indicator_id int, target_id int, at timestamptz,
             realisasi numeric, narrative text, evidence jsonb, evidence_skipped boolean, set_realisasi boolean, set_narrative boolean, set_evidence boolean, set_skipped boolean)),
   w as (insert into answer as an (assessment_id, item_key, indicator_id, target_id, updated_at, realisasi, narrative, evidence, evidence_skipped)
@@ -115,7 +123,7 @@ const WRITE_SQL = `with ev as (
            join outbox_message ob on ob.dedupe_key = x.prompt where x.n in (select n from c)),
   ma as (${insertOutboxFrom(answeredEditSelect('o.token', 'o.key', `(select * from ed where kind = 'answered')`))}, dedupe_key),
   mr as (${insertOutboxFrom(buttonsRemovedSelect('o.key', `(select * from ed where kind = 'removed')`))}, dedupe_key)
-select ev.n, ev.n in (select n from v) as v, exists (select 1 from p where p.platform = ev.platform and p.event_id = ev.event_id) as p, null::bigint as id, null::text as key from ev
+select ev.n, ev.n in (select n from v union all select n from vn) as v, exists (select 1 from p where p.platform = ev.platform and p.event_id = ev.event_id) as p, null::bigint as id, null::text as key from ev
 union all
 select null, null, null, z.id, z.dedupe_key from (select id, dedupe_key from ma union all select id, dedupe_key from mr union all select id, dedupe_key from o) z`;
 
@@ -130,7 +138,20 @@ async function writeAll(tx: Tx, list: readonly ApplyArgs[]): Promise<WriteOutcom
     const { event, now } = args;
     const { flow, step, ...rest } = args.state;
     const expires = flow === 'idle' ? null : new Date(now.getTime() + args.idleMinutes * 60_000);
-    ev.push({ n, conv_id: args.conversation.id, version: args.conversation.version, platform: event.platform, event_id: event.eventId, flow, step, state: rest, at: now, expires });
+    ev.push({
+      n,
+      conv_id: args.conversation.id,
+      version: args.conversation.version,
+      platform: event.platform,
+      platform_user_id: event.platformUserId,
+      employee_id: args.actor?.id ?? null,
+      event_id: event.eventId,
+      flow,
+      step,
+      state: rest,
+      at: now,
+      expires,
+    });
     args.effects.forEach((e, i) => {
       if (e.kind === 'reply') {
         const key = outboxKey(event, i);

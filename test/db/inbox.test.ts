@@ -64,6 +64,36 @@ describe('the consumer', () => {
     };
   }
 
+  it("wakes another process's consumer at once when rows are stored, however many stores come together", async () => {
+    await tx().exec(`delete from inbox_event`);
+    const engine = recordingEngine(() => null);
+    // The storing process consumes nothing (no handler); the other one listens and would poll only once a minute.
+    const storer = createInboxConsumer({ orm: db.orm, engine: recordingEngine(() => null), logger: createLogger('silent'), fallbackPollMs: 60_000 });
+    const other = createInboxConsumer({ orm: db.orm, engine, logger: createLogger('silent'), databaseUrl: db.url, fallbackPollMs: 60_000 });
+    other.register('telegram', {
+      async resolve(payload) {
+        const p = payload as { text: string; chat: string };
+        return [{ platform: 'telegram', eventId: p.text, kind: 'text', payload: p.text, platformUserId: p.chat, chatId: p.chat, receivedAt: new Date() } as IncomingEvent];
+      },
+    });
+    await storer.start();
+    await other.start();
+    try {
+      const ids = Array.from({ length: 40 }, (_v, i) => `w${i}`);
+      const handled = ids.map((id) => other.awaitHandled('telegram', id, 10_000));
+      // Forty stores at once (their notifications are merged), then one more after they all committed.
+      await Promise.all(ids.slice(0, -1).map((id) => storer.store([{ platform: 'telegram', eventId: id, orderKey: id, payload: { text: id, chat: id } }])));
+      await new Promise((r) => setTimeout(r, 200));
+      const last = ids[ids.length - 1];
+      await storer.store([{ platform: 'telegram', eventId: last, orderKey: last, payload: { text: last, chat: last } }]);
+      expect((await Promise.all(handled)).filter((r) => r === 'timeout')).toEqual([]);
+      expect([...engine.seen].sort()).toEqual([...ids].sort());
+    } finally {
+      await storer.stop();
+      await other.stop();
+    }
+  });
+
   it('handles rows in per-chat order across two consumers, retries a database failure, parks a content failure', async () => {
     await tx().exec(`delete from inbox_event`);
     let databaseAway = true;

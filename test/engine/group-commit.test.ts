@@ -101,8 +101,12 @@ describe('group commit through the inbox (batching on, PostgreSQL)', () => {
   });
 
   it('sixteen people answer at once: their events share batches, each is applied once, in each chat’s order', async () => {
+    const inBatch = engine.batchStats.inBatch;
     const opened = await deliver(everyone('command', () => '/penilaian'));
     expect(opened.every((r) => !r.duplicate && r.outboxIds.length > 0)).toBe(true);
+    // Their first message: each conversation is created by the batch's statement (none ran alone).
+    expect(engine.batchStats.inBatch - inBatch).toBe(PEOPLE);
+    for (const u of users) expect(await stepOf(u)).toEqual({ step: 'realisasi', version: 1 });
     // Two messages of each chat stored together: the second waits for the first (per-chat order).
     const both = users.flatMap((u) => [event(u, 'text', '92,5'), event(u, 'text', `Uraian pekerjaan ${u} yang cukup panjang.`)]);
     const results = await deliver(both);
@@ -166,6 +170,31 @@ describe('group commit through the inbox (batching on, PostgreSQL)', () => {
     expect(after.step).toBe('narrative');
     for (const u of others) expect((await stepOf(u)).step).toBe('narrative');
     expect(await count(`select 1 from answer an join assessment a on a.id = an.assessment_id join chat_identity ci on ci.employee_id = a.employee_id where ci.platform_user_id = $1 and an.realisasi = 20`, [target])).toBe(1);
+  });
+
+  it("a first message while another process creates that person's conversation: re-run alone on top of it; the other first message commits in the batch", async () => {
+    const [late, fresh] = ['stranger-late', 'stranger-fresh'];
+    const retries = engine.retries;
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    await other.query('begin');
+    await other.query(`insert into conversation (platform, platform_user_id, state) values ('telegram', $1, '{"inbox": {}, "tokens": {}, "stale": []}')`, [late]);
+    const results = deliver([event(late, 'text', 'halo'), event(fresh, 'text', 'halo')]);
+    const deadline = Date.now() + 20_000;
+    while ((await count(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)) === 0) {
+      if (Date.now() > deadline) throw new Error('the batch never waited for the row');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await other.query('commit');
+    await other.end();
+    const done = await results;
+    // Both strangers are answered (how to link their account), once each.
+    expect(done.map((r) => !r.duplicate && r.outboxIds.length === 1)).toEqual([true, true]);
+    expect(engine.retries).toBeGreaterThan(retries);
+    // The other process's row, then this event on top of it; the fresh one was created at version 1.
+    expect((await stepOf(late)).version).toBe(2);
+    expect((await stepOf(fresh)).version).toBe(1);
+    expect(await count(`select 1 from conversation where platform_user_id in ($1, $2)`, [late, fresh])).toBe(2);
   });
 
   it('inside one batch: a double click is one transition, an event and its replay are applied once', async () => {
