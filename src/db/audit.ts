@@ -133,20 +133,22 @@ export interface TimedAuditEntry {
 }
 
 /**
- * The inserts of `entries` after an entry whose hash is `head`, hashed here under the process's key, in
- * chain order. Literals are inlined (`sqlLiteral`) so the statements can travel with COMMIT.
+ * The insert of `entries` after an entry whose hash is `head`, hashed here under the process's key, in
+ * chain order: one statement whatever their number (a batch of 32 answers is parsed and planned once, not
+ * 32 times), its rows inserted and numbered in the order listed. Literals are inlined (`sqlLiteral`) so
+ * the statement can travel with COMMIT.
  */
-function insertStatements(entries: readonly TimedAuditEntry[], head: string | null): string[] {
+function insertStatement(entries: readonly TimedAuditEntry[], head: string | null): string {
   const key = signingKey;
   let prev = head;
-  return entries.map(({ entry: e, at }) => {
+  const rows = entries.map(({ entry: e, at }) => {
     const hash = auditMac(key, prev, auditBody(e, at));
-    const sql = `insert into audit_event (at, actor, action, subject, data, prev_hash, hash, chain)
-       values (${sqlLiteral(stamp(at))}::timestamptz, ${sqlLiteral(e.actor)}, ${sqlLiteral(e.action)}, ${sqlLiteral(e.subject)}, ${sqlLiteral(JSON.stringify(e.data ?? {}))}::jsonb,
+    const row = `(${sqlLiteral(stamp(at))}::timestamptz, ${sqlLiteral(e.actor)}, ${sqlLiteral(e.action)}, ${sqlLiteral(e.subject)}, ${sqlLiteral(JSON.stringify(e.data ?? {}))}::jsonb,
                ${prev === null ? 'null' : sqlLiteral(prev)}, ${sqlLiteral(hash)}, ${CHAIN_HMAC})`;
     prev = hash;
-    return sql;
+    return row;
   });
+  return `insert into audit_event (at, actor, action, subject, data, prev_hash, hash, chain) values ${rows.join(',\n       ')}`;
 }
 
 /**
@@ -173,7 +175,7 @@ export async function appendTimedAuditAtCommit(tx: Tx, entries: readonly TimedAu
  */
 export function appendAuditAfterHead(tx: Tx, entries: readonly TimedAuditEntry[], head: string | null): void {
   if (!entries.length) return;
-  tx.beforeCommit(insertStatements(entries, head).join(';\n'));
+  tx.beforeCommit(insertStatement(entries, head));
 }
 
 /**
@@ -182,7 +184,7 @@ export function appendAuditAfterHead(tx: Tx, entries: readonly TimedAuditEntry[]
  */
 export async function appendAudit(tx: Tx, entry: AuditEntry, at: Date): Promise<void> {
   const head = await lockedHead(tx);
-  for (const sql of insertStatements([{ entry, at }], head)) await tx.exec(sql);
+  await tx.exec(insertStatement([{ entry, at }], head));
 }
 
 /** Where the chain breaks: the first row whose hash does not match its content and predecessor. */
