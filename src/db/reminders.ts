@@ -21,7 +21,7 @@
  * zone and multiplied out in one INSERT ... SELECT: opening a cycle for 100,000 people is one statement.
  */
 import { DateTime } from 'luxon';
-import { feedbackRequestReminderDay, planReminders, type ReminderPlan, type WorkingCalendar, type WorkingHours } from '../domain/index.js';
+import { feedbackRequestReminderDay, planReminders, remindersFrom, type ReminderPlan, type WorkingCalendar, type WorkingHours } from '../domain/index.js';
 import { feedbackTargetsSql } from './feedback-targets.js';
 import { holidayRowsJsonSql, loadWorkingCalendar, workingCalendarOf, type HolidayRow } from './calendar.js';
 import { asJson, pgArray, type Tx } from './sql.js';
@@ -100,19 +100,34 @@ async function planRows(tx: Tx, deadline: string, timezones: string[], ctx: Remi
   return planRowsOn(await loadWorkingCalendar(tx, ctx.config.HOLIDAY_COUNTRY, from, to), deadline, timezones, ctx, track);
 }
 
+/**
+ * Plans made, per calendar (workingCalendarOf keeps those while HR's days are unchanged), by deadline, zone
+ * and settings: every submission of a cycle plans the same review reminders for its rater's zone, and making
+ * a plan (Luxon zone arithmetic for each reminder) cost more Node time than the rest of the submit.
+ */
+const plans = new WeakMap<WorkingCalendar, Map<string, ReminderPlan>>();
+const PLANS_PER_CALENDAR = 256;
+
+function planOf(calendar: WorkingCalendar, deadline: string, tz: string, ctx: ReminderContext): ReminderPlan {
+  const key = `${deadline}|${tz}|${ctx.config.WORKING_HOURS}|${ctx.config.REMINDER_SEND_AT}`;
+  let kept = plans.get(calendar);
+  if (!kept) plans.set(calendar, (kept = new Map()));
+  let plan = kept.get(key);
+  if (!plan) {
+    plan = planReminders({ deadline, timezone: tz, calendar, workingHours: workingHoursOf(ctx.config), sendAt: ctx.config.REMINDER_SEND_AT });
+    if (kept.size >= PLANS_PER_CALENDAR) kept.delete(kept.keys().next().value as string);
+    kept.set(key, plan);
+  }
+  return plan;
+}
+
 function planRowsOn(calendar: WorkingCalendar, deadline: string, timezones: readonly string[], ctx: ReminderContext, track: CycleTrack): PlanRow[] {
   const now = DateTime.fromJSDate(ctx.clock.now());
   const rows: PlanRow[] = [];
   for (const tz of timezones) {
-    const plan: ReminderPlan = planReminders({
-      deadline,
-      timezone: tz,
-      calendar,
-      workingHours: workingHoursOf(ctx.config),
-      sendAt: ctx.config.REMINDER_SEND_AT,
-      now,
-    });
-    for (const r of plan) rows.push({ tz, kind: `${track}:${r.kind}`, audience: r.audience, due_at: r.sendAt, local_date: r.localDate });
+    for (const r of remindersFrom(planOf(calendar, deadline, tz, ctx), now)) {
+      rows.push({ tz, kind: `${track}:${r.kind}`, audience: r.audience, due_at: r.sendAt, local_date: r.localDate });
+    }
   }
   return rows;
 }

@@ -98,6 +98,7 @@ export {
   DEFAULT_OVERDUE_POLICY,
   InvalidReminderSettingError,
   planReminders,
+  remindersFrom,
   nextWorkingSlot,
   capPerDay,
   nudgeDay,

@@ -244,12 +244,19 @@ export function planReminders(input: ReminderPlanInput): ReminderPlan {
   }
   for (const n of overdue.hrAfterWorkingDays) add('escalate_hr', 'hr', calendar.addWorkingDays(deadline, n), n);
 
-  const nowMillis = input.now?.toMillis();
-  return capPerDay(candidates, 1)
-    .filter((r) => nowMillis === undefined || DateTime.fromISO(r.sendAt).toMillis() >= nowMillis)
-    .sort((a, b) =>
-      a.sendAt !== b.sendAt ? (a.sendAt < b.sendAt ? -1 : 1) : a.workingDaysFromDeadline - b.workingDaysFromDeadline,
-    );
+  const plan = capPerDay(candidates, 1).sort((a, b) =>
+    a.sendAt !== b.sendAt ? (a.sendAt < b.sendAt ? -1 : 1) : a.workingDaysFromDeadline - b.workingDaysFromDeadline,
+  );
+  return input.now === undefined ? plan : remindersFrom(plan, input.now);
+}
+
+/**
+ * The reminders of `plan` not yet due at `now` (a reminder already due is left out, never sent late). A
+ * plan made without `now` and kept can be cut this way at each use: the plan itself does not change.
+ */
+export function remindersFrom(plan: ReminderPlan, now: DateTime): ReminderPlan {
+  const nowMillis = now.toMillis();
+  return plan.filter((r) => Date.parse(r.sendAt) >= nowMillis);
 }
 
 /** Working days before a deadline in which feedback nudges keep quiet: the deadline reminders speak then. */
