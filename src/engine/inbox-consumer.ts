@@ -61,9 +61,22 @@ export interface InboxConsumer extends IngressInbox {
   start(): Promise<void>;
   /** Stops claiming, waits for rows in hand. */
   stop(): Promise<void>;
-  /** Rows handled by this process since start, by outcome; batches handed to the engine and their rows. */
-  readonly stats: { done: number; parked: number; retried: number; batches: number; batched: number };
+  /** Rows handled by this process since start, by outcome; batches handed to the engine and their rows; insert statements written by `store`. */
+  readonly stats: { done: number; parked: number; retried: number; batches: number; batched: number; storeWrites: number };
 }
+
+/** A caller of `store` whose rows are not written yet. */
+interface PendingStore {
+  entries: readonly InboxEntry[];
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Store statements in flight at once per process; stores arriving meanwhile are merged into the next one.
+ * Two, so a slow insert does not hold the door shut.
+ */
+const MAX_STORES_IN_FLIGHT = 2;
 
 export function createInboxConsumer(deps: InboxConsumerDeps): InboxConsumer {
   const runner = new TxRunner(deps.orm);
@@ -78,7 +91,7 @@ export function createInboxConsumer(deps: InboxConsumerDeps): InboxConsumer {
   const leaseMs = deps.leaseMs ?? INBOX_LEASE_MS;
   const handlers = new Map<Platform, InboxHandler>();
   const waiters = new Map<string, ((r: HandleResult[]) => void)[]>();
-  const stats = { done: 0, parked: 0, retried: 0, batches: 0, batched: 0 };
+  const stats = { done: 0, parked: 0, retried: 0, batches: 0, batched: 0, storeWrites: 0 };
   let running = false;
   const active = new Set<Promise<void>>();
   let again = false;
@@ -90,6 +103,8 @@ export function createInboxConsumer(deps: InboxConsumerDeps): InboxConsumer {
   const announcing = !isSingleSession(deps.orm);
   let announceInFlight = false;
   let announceAgain = false;
+  const storeQueue: PendingStore[] = [];
+  let storesInFlight = 0;
 
   const keyOf = (platform: string, eventId: string) => `${platform}:${eventId}`;
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -229,6 +244,60 @@ export function createInboxConsumer(deps: InboxConsumerDeps): InboxConsumer {
   }
 
   /**
+   * Stores arriving while others are being written wait and are written together, in one statement and one
+   * commit (the "group" of group commit, at the door): a burst of webhook updates costs a few inserts, not
+   * one each. Each caller still resolves only once its rows committed, and a merged write that fails is
+   * retried caller by caller, so one caller's bad rows never fail another's.
+   */
+  async function flushStores(): Promise<void> {
+    storesInFlight++;
+    try {
+      while (storeQueue.length) {
+        const group = storeQueue.splice(0, storeQueue.length);
+        if (group.length === 1) await storeGroup(group);
+        else {
+          try {
+            await storeGroup(group);
+          } catch {
+            for (const one of group) await storeGroup([one]).catch(() => undefined);
+          }
+        }
+      }
+    } finally {
+      storesInFlight--;
+    }
+  }
+
+  /** One statement for the group's entries; settles each caller (only when it throws are they left to the caller). */
+  async function storeGroup(group: PendingStore[]): Promise<void> {
+    const rows = group.flatMap((g) =>
+      // Payloads are stored cleaned (src/contract/text.ts): PostgreSQL refuses NUL and lone surrogates in jsonb.
+      g.entries.map((e) => ({ platform: e.platform, eventId: e.eventId, chatKey: cleanText(`${e.platform}:${e.orderKey}`), payload: cleanDeep(e.payload), ...(e.parked === undefined ? {} : { parked: cleanText(e.parked) }) })),
+    );
+    let fresh: Set<string>;
+    try {
+      stats.storeWrites++;
+      fresh = await runner.session((s) => storeInboxRows(s, rows));
+    } catch (err) {
+      if (group.length > 1) throw err;
+      group[0].reject(err);
+      return;
+    }
+    // A re-sent update (stored before, or earlier in this same group): whoever waits for it learns it is a replay at once.
+    const firstSeen = new Set<string>();
+    for (const g of group) {
+      for (const e of g.entries) {
+        const key = keyOf(e.platform, e.eventId);
+        if (!fresh.has(key) || firstSeen.has(key)) notifyKey(key, [{ duplicate: true, outboxIds: [] }]);
+        firstSeen.add(key);
+      }
+    }
+    for (const g of group) g.resolve();
+    wake();
+    if (fresh.size) announce();
+  }
+
+  /**
    * Wakes the consumers of other processes after rows committed (this process wakes its own at once). The
    * NOTIFYs of concurrent stores are merged: one in flight, one more for everything stored meanwhile.
    */
@@ -289,15 +358,12 @@ export function createInboxConsumer(deps: InboxConsumerDeps): InboxConsumer {
       handlers.set(platform, handler);
       wake();
     },
-    // Payloads are stored cleaned (src/contract/text.ts): PostgreSQL refuses NUL and lone surrogates in jsonb.
-    async store(entries: readonly InboxEntry[]) {
-      const fresh = await runner.session((s) => storeInboxRows(s, entries.map((e) => ({ platform: e.platform, eventId: e.eventId, chatKey: cleanText(`${e.platform}:${e.orderKey}`), payload: cleanDeep(e.payload), ...(e.parked === undefined ? {} : { parked: cleanText(e.parked) }) }))));
-      // A re-sent update was stored before: whoever waits for it learns it is a replay at once.
-      for (const e of entries) {
-        if (!fresh.has(e.eventId)) notifyKey(keyOf(e.platform, e.eventId), [{ duplicate: true, outboxIds: [] }]);
-      }
-      wake();
-      if (fresh.size) announce();
+    store(entries: readonly InboxEntry[]) {
+      if (!entries.length) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        storeQueue.push({ entries, resolve, reject });
+        if (storesInFlight < MAX_STORES_IN_FLIGHT) void flushStores();
+      });
     },
     awaitHandled(platform, eventId, ms) {
       return new Promise((resolve) => {

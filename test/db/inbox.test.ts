@@ -35,7 +35,7 @@ describe('inbox rows', () => {
   it('stores a re-sent update once', async () => {
     const first = await storeInboxRows(tx(), [row('u-dup', 'c0')]);
     const again = await storeInboxRows(tx(), [row('u-dup', 'c0')]);
-    expect([...first]).toEqual(['u-dup']);
+    expect([...first]).toEqual(['telegram:u-dup']);
     expect([...again]).toEqual([]);
     expect(Number((await tx().query<{ n: string }>(`select count(*) as n from inbox_event where event_id = 'u-dup'`))[0].n)).toBe(1);
   });
@@ -92,6 +92,32 @@ describe('the consumer', () => {
       await storer.stop();
       await other.stop();
     }
+  });
+
+  it('stores arriving together are written together; a caller whose rows cannot be stored fails alone; a copy in the same group is a replay', async () => {
+    await tx().exec(`delete from inbox_event`);
+    const engine = recordingEngine(() => null);
+    const consumer = createInboxConsumer({ orm: db.orm, engine, logger: createLogger('silent'), fallbackPollMs: 60_000 });
+    const entry = (id: string, chat = id) => ({ platform: 'telegram' as const, eventId: id, orderKey: chat, payload: { text: id, chat } });
+    const writes = consumer.stats.storeWrites;
+    const together = await Promise.allSettled(Array.from({ length: 60 }, (_v, i) => consumer.store([entry(`g${i}`)])));
+    expect(together.every((o) => o.status === 'fulfilled')).toBe(true);
+    // Sixty callers at once: the first two are written as they come, the other 58 in one insert.
+    expect(consumer.stats.storeWrites - writes).toBe(3);
+    const copy = consumer.awaitHandled('telegram', 'g-copy', 5_000);
+    const outcomes = await Promise.allSettled([
+      consumer.store([entry('g-first')]),
+      consumer.store([entry('g-second')]),
+      // A chat key longer than the column allows: this caller's store fails (its platform will re-send) ...
+      consumer.store([entry('g-bad', 'x'.repeat(300))]),
+      // ... and the callers merged with it are stored one by one.
+      consumer.store([entry('g-copy')]),
+      consumer.store([entry('g-copy')]),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(await copy).toEqual([{ duplicate: true, outboxIds: [] }]);
+    const stored = await tx().query<{ event_id: string }>(`select event_id from inbox_event where event_id like 'g%' order by id`);
+    expect(stored.map((r) => r.event_id).sort()).toEqual([...Array.from({ length: 60 }, (_v, i) => `g${i}`), 'g-first', 'g-second', 'g-copy'].sort());
   });
 
   it('handles rows in per-chat order across two consumers, retries a database failure, parks a content failure', async () => {
