@@ -85,6 +85,9 @@ export interface DeliveryRetry {
  * (see `handOn`), so this is only the safety net when that wake-up is lost.
  */
 export const CHAT_WAIT_MAX_MS = 30_000;
+/** How often, and how far apart, a wake-up looks again at a next message that is still running (`handOn`). */
+const HAND_ON_LOOKS = 40;
+const HAND_ON_LOOK_MS = 50;
 /** A chat with more pending rows than this behind a sent one is drained at the platform's per-chat pace. */
 export const CHAT_BURST = 5;
 /** Messages a chat with a queue may get in a quick burst before the per-chat pace applies (Telegram: ~3). */
@@ -275,10 +278,19 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
    * per-chat interval when the chat has a backlog, so a long backlog drains at that pace without the 429s that
    * would pause the whole queue (every chat) for their retry_after.
    */
-  const handOn = async (line: ChatLine, doneJobId: string): Promise<void> => {
+  const handOn = async (line: ChatLine, doneJobId: string, look = 1): Promise<void> => {
     try {
       const job = await sameQueue.getJob(sameDatabaseJobId(doneJobId, line.next));
-      if (!job || !(await job.isDelayed())) return; // about to run, or its own short wait ends soon
+      if (!job) return;
+      const state = await job.getState();
+      // Running right now: it may have counted this row as still ahead and be about to sleep for
+      // CHAT_WAIT_MAX_MS, after this wake-up would have found nothing asleep (the lost wake-up that held a
+      // channel announcement for 30 s under load). Look again shortly, until it sleeps or is done.
+      if (state === 'active' && look < HAND_ON_LOOKS) {
+        setTimeout(() => void handOn(line, doneJobId, look + 1), HAND_ON_LOOK_MS).unref();
+        return;
+      }
+      if (state !== 'delayed') return; // about to run, or done
       if (line.behind > CHAT_BURST && chatIntervalMs > 0) await job.changeDelay(chatIntervalMs);
       else await job.promote();
     } catch (err) {
