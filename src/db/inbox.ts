@@ -71,7 +71,8 @@ export async function announceInboxRows(db: Queryable): Promise<void> {
 export const INBOX_CLAIM_WINDOW = 2000;
 
 /**
- * Hands out up to `limit` rows, each the oldest pending row of its chat, none of a chat that already has a
+ * Marks `done` handled (as `markInboxDone`; the rows just marked are not pending to this claim), then hands
+ * out up to `limit` rows, each the oldest pending row of its chat, none of a chat that already has a
  * row being handled (its lease is in the future, and it is still pending, so the chat's later rows have an
  * older pending row and are not eligible). Claiming sets the lease: a consumer that dies without finishing
  * leaves the row to be claimed again when the lease runs out. SKIP LOCKED lets several consumers claim at
@@ -84,14 +85,19 @@ export const INBOX_CLAIM_WINDOW = 2000;
  * picked from it, and those rows are locked by primary key: the status test there is written so that it
  * cannot match a partial index (whose scan would read every pending row). Measured: 3.7 ms and 6.7 ms.
  */
-export async function claimInboxRows(db: Queryable, opts: { platforms: readonly string[]; limit: number; leaseMs: number }): Promise<ClaimedInboxRow[]> {
+export async function claimInboxRows(
+  db: Queryable,
+  opts: { platforms: readonly string[]; limit: number; leaseMs: number; done?: readonly number[] },
+): Promise<ClaimedInboxRow[]> {
   const rows = await db.query<{ id: string; platform: string; event_id: string; chat_key: string; payload: Record<string, unknown>; attempts: number }>(
-    `update inbox_event set available_at = clock_timestamp() + $3 * interval '1 millisecond', attempts = attempts + 1
+    `with done as (${markDoneSql('$5')} returning id)
+     update inbox_event set available_at = clock_timestamp() + $3 * interval '1 millisecond', attempts = attempts + 1
       where id in (
         select i.id from inbox_event i
          where i.id = any(array(
                  select h.id from (select distinct on (w.chat_key) w.id, w.platform, w.available_at
-                                     from (select id, chat_key, platform, available_at from inbox_event where status = 'pending' order by id limit $4) w
+                                     from (select id, chat_key, platform, available_at from inbox_event
+                                            where status = 'pending' and not (id = any($5::bigint[])) order by id limit $4) w
                                     order by w.chat_key, w.id) h
                   where h.available_at <= clock_timestamp() and h.platform = any($1::text[])
                   order by h.id
@@ -99,15 +105,24 @@ export async function claimInboxRows(db: Queryable, opts: { platforms: readonly 
            and i.status || '' = 'pending' and i.available_at <= clock_timestamp()
          for update of i skip locked)
       returning id, platform, event_id, chat_key, payload, attempts`,
-    [opts.platforms, opts.limit, opts.leaseMs, INBOX_CLAIM_WINDOW],
+    [opts.platforms, opts.limit, opts.leaseMs, INBOX_CLAIM_WINDOW, opts.done ?? []],
   );
   return rows.map((r) => ({ id: Number(r.id), platform: r.platform, eventId: r.event_id, chatKey: r.chat_key, payload: r.payload, attempts: r.attempts })).sort((a, b) => a.id - b.id);
 }
 
-/** The row was handled (its effects are committed): it leaves the pending set. Idempotent. */
+/** The rows whose ids are parameter `ids` were handled (their effects are committed): they leave the pending set. Idempotent. */
+function markDoneSql(ids: string): string {
+  return `update inbox_event set status = 'done', handled_at = clock_timestamp(), last_error = null where id = any(${ids}::bigint[]) and status = 'pending'`;
+}
+
+/**
+ * The rows were handled (their effects are committed): they leave the pending set. Idempotent. A consumer
+ * that goes on claiming passes them to its next claim instead (`done`), which marks them in the same
+ * statement: one round trip and one commit fewer per batch.
+ */
 export async function markInboxDone(db: Queryable, ids: readonly number[]): Promise<void> {
   if (!ids.length) return;
-  await db.query(`update inbox_event set status = 'done', handled_at = clock_timestamp(), last_error = null where id = any($1::bigint[]) and status = 'pending'`, [ids]);
+  await db.query(markDoneSql('$1'), [ids]);
 }
 
 /** Handling failed for a reason that may pass (the database was away): try again after `retryInMs`. */

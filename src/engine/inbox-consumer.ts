@@ -127,32 +127,39 @@ export function createInboxConsumer(deps: InboxConsumerDeps): InboxConsumer {
   /** One lane: claims and handles until nothing is eligible. */
   async function pump(): Promise<void> {
     let full = true;
-    while (running) {
-      // Under load rows pile up while a batch is written; when the last claim was not full, a short wait
-      // lets the rows arriving now share the next batch (the "group" of group commit).
-      if (batching && !full && windowMs > 0) await sleep(windowMs);
-      let rows: ClaimedInboxRow[];
-      try {
-        rows = await runner.session((s) => claimInboxRows(s, { platforms: [...handlers.keys()], limit: claimSize, leaseMs }));
-      } catch (err) {
-        // The database is away: the fallback timer tries again; one log line per 10 s is enough.
-        if (Date.now() - lastClaimError > 10_000) log.warn({ err }, 'inbox: cannot claim rows (database unavailable?); retrying');
-        lastClaimError = Date.now();
-        return;
-      }
-      // Nothing eligible: this lane ends (a wake-up that came meanwhile starts one again, see `wake`).
-      if (!rows.length) return;
-      full = rows.length === claimSize;
-      // More may wait than one lane takes: let another lane claim meanwhile.
-      if (full && active.size < lanes) wake();
-      const done = batching ? await handleBatch(rows) : (await Promise.all(rows.map(handleRow))).filter((id): id is number => id !== null);
-      if (done.length) {
+    // Rows handled by this lane and not yet marked done: the next claim marks them in the same statement.
+    let done: number[] = [];
+    try {
+      while (running) {
+        // Under load rows pile up while a batch is written; when the last claim was not full, a short wait
+        // lets the rows arriving now share the next batch (the "group" of group commit).
+        if (batching && !full && windowMs > 0) await sleep(windowMs);
+        let rows: ClaimedInboxRow[];
         try {
-          await runner.session((s) => markInboxDone(s, done));
+          const finished = done;
+          rows = await runner.session((s) => claimInboxRows(s, { platforms: [...handlers.keys()], limit: claimSize, leaseMs, done: finished }));
+          done = [];
         } catch (err) {
-          // The effects are committed; when the lease runs out the engine sees the event as a replay.
-          log.warn({ err, ids: done }, 'inbox: could not mark rows done; they will be seen as replays');
+          // The database is away: the fallback timer tries again; one log line per 10 s is enough.
+          if (Date.now() - lastClaimError > 10_000) log.warn({ err }, 'inbox: cannot claim rows (database unavailable?); retrying');
+          lastClaimError = Date.now();
+          return;
         }
+        // Nothing eligible: this lane ends (a wake-up that came meanwhile starts one again, see `wake`).
+        if (!rows.length) return;
+        full = rows.length === claimSize;
+        // More may wait than one lane takes: let another lane claim meanwhile.
+        if (full && active.size < lanes) wake();
+        done = batching ? await handleBatch(rows) : (await Promise.all(rows.map(handleRow))).filter((id): id is number => id !== null);
+      }
+    } finally {
+      // Stopping, or the claim failed: mark what was handled on its own.
+      if (done.length) {
+        const finished = done;
+        await runner.session((s) => markInboxDone(s, finished)).catch((err: unknown) => {
+          // The effects are committed; when the lease runs out the engine sees the event as a replay.
+          log.warn({ err, ids: finished }, 'inbox: could not mark rows done; they will be seen as replays');
+        });
       }
     }
   }

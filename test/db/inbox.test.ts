@@ -47,6 +47,11 @@ describe('inbox rows', () => {
     expect(first.map((r) => r.eventId)).toEqual(['a1', 'b1']);
     // A second consumer at the same time gets nothing: a1 and b1 are leased, a2 waits behind a1.
     expect(await claimInboxRows(tx(), { platforms: ['telegram'], limit: 10, leaseMs: 60_000 })).toEqual([]);
+    // The first consumer's next claim marks a1 done in the same statement, and so gets a2 at once.
+    const next = await claimInboxRows(tx(), { platforms: ['telegram'], limit: 10, leaseMs: 60_000, done: first.filter((r) => r.eventId === 'a1').map((r) => r.id) });
+    expect(next.map((r) => r.eventId)).toEqual(['a2']);
+    expect((await statusOf('a1'))?.status).toBe('done');
+    expect((await statusOf('b1'))?.status).toBe('pending');
   });
 });
 
