@@ -221,7 +221,12 @@ const BATCH_SOURCE = `rows from (jsonb_to_recordset($1::jsonb) as (platform text
 /** One event (`$1` platform, `$2` event id, `$3` user) as `ev`: the read of a button press, with `SUBMIT_COLS`' parameters after. */
 const PRESS_SOURCE = `(select $1::text as platform, $2::text as event_id, $3::text as platform_user_id, 1::bigint as n) ev`;
 
-/** The ingress read for the events of `source`, with `ownCols` added to the own assessment. */
+/**
+ * The ingress read for the events of `source`, with `ownCols` added to the own assessment. Each event's
+ * chat, person and conversation are looked up by key (LATERAL ... LIMIT 1, so always an index probe per
+ * event): as plain joins, the planner's guess of 100 events made a hash join reading every chat identity
+ * and conversation for each batch (6-12 ms with 22,000 people; it grows with the organisation).
+ */
 function ingressSql(source: string, ownCols: string): string {
   return `select ev.n, exists (select 1 from processed_event where platform = ev.platform and event_id = ev.event_id) as seen,
             ${PERSON_COLS}, e.active,
@@ -234,9 +239,9 @@ function ingressSql(source: string, ownCols: string): string {
                   where a.employee_id = ci.employee_id and c.status in ('open', 'reviewing')
                   order by c.period_end desc, c.id desc limit 1) h) hh) as own
        from ${source}
-       left join chat_identity ci on ci.platform = ev.platform and ci.platform_user_id = ev.platform_user_id
-       left join employee e on e.id = ci.employee_id
-       left join conversation cv on cv.platform = ev.platform and cv.platform_user_id = ev.platform_user_id
+       left join lateral (select ci.employee_id from chat_identity ci where ci.platform = ev.platform and ci.platform_user_id = ev.platform_user_id limit 1) ci on true
+       left join lateral (select e.* from employee e where e.id = ci.employee_id limit 1) e on true
+       left join lateral (select cv.* from conversation cv where cv.platform = ev.platform and cv.platform_user_id = ev.platform_user_id limit 1) cv on true
       order by ev.n`;
 }
 

@@ -85,14 +85,17 @@ function auditEntriesOf(args: ApplyArgs): AuditEntry[] {
 
 /**
  * The statement: one text for any batch (the events' rows travel as JSON parameters), so each connection
- * plans it once and a batch costs its execution only. Per event as the module comment says; the outbox
+ * plans it once and a batch costs its execution only. Rows of existing tables are reached by key
+ * (`= any(array(...))` of the batch's ids): the planner guesses 100 rows for a JSON parameter, and for a
+ * plain join with that guess it may read the whole conversation or outbox table. Per event as the module comment says; the outbox
  * rows come back with their keys, which name their event. A data-modifying CTE runs when it is first read:
  * the final select reads the prompt edits before the replies, so an edit goes out before the next question.
  */
 const WRITE_SQL = `with ev as (
     select * from jsonb_to_recordset($1::jsonb) as x(n int, conv_id int, version int, platform text, platform_user_id text, employee_id int, event_id text,
       flow text, step text, state jsonb, at timestamptz, expires timestamptz)),
-  v as (select ev.n from conversation cv join ev on cv.id = ev.conv_id and cv.version = ev.version for update of cv),
+  v as (select ev.n from conversation cv join ev on cv.id = ev.conv_id and cv.version = ev.version
+          where cv.id = any(array(select conv_id from ev)) for update of cv),
   nw as (insert into conversation (platform, platform_user_id, employee_id, flow, step, state, version, last_activity_at, expires_at)
           select ev.platform, ev.platform_user_id, ev.employee_id, ev.flow, ev.step, ev.state, 1, ev.at, ev.expires from ev
            where ev.conv_id is null and not exists (select 1 from processed_event pe where pe.platform = ev.platform and pe.event_id = ev.event_id)
@@ -102,7 +105,8 @@ const WRITE_SQL = `with ev as (
           on conflict do nothing returning platform, event_id),
   cu as (update conversation cv set flow = ev.flow, step = ev.step, state = ev.state, version = cv.version + 1, last_activity_at = ev.at, expires_at = ev.expires,
             employee_id = ev.employee_id
-          from ev join p on p.platform = ev.platform and p.event_id = ev.event_id where cv.id = ev.conv_id returning ev.n),
+          from ev join p on p.platform = ev.platform and p.event_id = ev.event_id
+         where cv.id = ev.conv_id and cv.id = any(array(select conv_id from ev)) returning ev.n),
   c as (select n from cu union all select ev.n from ev join p on p.platform = ev.platform and p.event_id = ev.event_id where ev.conv_id is null),
   ans as (select * from jsonb_to_recordset($2::jsonb) as x(n int, assessment_id int, item_key text, indicator_id int, target_id int, at timestamptz,
             realisasi numeric, narrative text, evidence jsonb, evidence_skipped boolean, set_realisasi boolean, set_narrative boolean, set_evidence boolean, set_skipped boolean)),
@@ -114,13 +118,14 @@ const WRITE_SQL = `with ev as (
             narrative = case when (select y.set_narrative from ans y where y.assessment_id = an.assessment_id and y.item_key = an.item_key) then excluded.narrative else an.narrative end,
             evidence = case when (select y.set_evidence from ans y where y.assessment_id = an.assessment_id and y.item_key = an.item_key) then excluded.evidence else an.evidence end,
             evidence_skipped = case when (select y.set_skipped from ans y where y.assessment_id = an.assessment_id and y.item_key = an.item_key) then excluded.evidence_skipped else an.evidence_skipped end),
-  rf as (update assessment a set reflection = x.text, updated_at = x.at
-           from jsonb_to_recordset($3::jsonb) as x(n int, assessment_id int, text text, at timestamptz)
-          where a.id = x.assessment_id and x.n in (select n from c)),
+  rfx as (select * from jsonb_to_recordset($3::jsonb) as x(n int, assessment_id int, text text, at timestamptz)),
+  rf as (update assessment a set reflection = x.text, updated_at = x.at from rfx x
+          where a.id = x.assessment_id and a.id = any(array(select assessment_id from rfx)) and x.n in (select n from c)),
   o as (${insertOutboxFrom(`select x.platform, x.chat_id, x.recipient, x.payload, x.key from jsonb_to_recordset($4::jsonb) as x(n int, i int, platform text, chat_id text, recipient int, payload jsonb, key text)
           where x.n in (select n from c) order by x.n, x.i`)}, dedupe_key),
-  ed as (select x.n, x.kind, x.token, x.key, ob.* from jsonb_to_recordset($5::jsonb) as x(n int, kind text, prompt text, token text, key text)
-           join outbox_message ob on ob.dedupe_key = x.prompt where x.n in (select n from c)),
+  edx as (select * from jsonb_to_recordset($5::jsonb) as x(n int, kind text, prompt text, token text, key text)),
+  ed as (select x.n, x.kind, x.token, x.key, ob.* from edx x join outbox_message ob on ob.dedupe_key = x.prompt
+          where ob.dedupe_key = any(array(select prompt from edx)) and x.n in (select n from c)),
   ma as (${insertOutboxFrom(answeredEditSelect('o.token', 'o.key', `(select * from ed where kind = 'answered')`))}, dedupe_key),
   mr as (${insertOutboxFrom(buttonsRemovedSelect('o.key', `(select * from ed where kind = 'removed')`))}, dedupe_key)
 select ev.n, ev.n in (select n from v union all select n from vn) as v, exists (select 1 from p where p.platform = ev.platform and p.event_id = ev.event_id) as p, null::bigint as id, null::text as key from ev
