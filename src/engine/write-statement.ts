@@ -12,10 +12,11 @@
  *   answers, reflection, outbox rows, the pressed prompt's edit -- only if c saved
  *
  * so a replayed event writes nothing, an event whose conversation changed writes nothing (the engine runs it
- * again, alone), and one event's outcome never affects another's in the same statement. The answers' audit
- * entries are appended in the message that commits, for the events that wrote.
+ * again, alone), and one event's outcome never affects another's in the same statement. When any event
+ * has audit entries (answers), the statement also takes the chain's lock last and reads its head; the
+ * entries of the events that wrote are appended in the message that commits.
  */
-import { appendTimedAuditAtCommit, type AuditEntry, type TimedAuditEntry } from '../db/audit.js';
+import { appendAuditAfterHead, AUDIT_HEAD_SQL, type AuditEntry, type TimedAuditEntry } from '../db/audit.js';
 import { answeredEditSelect, buttonsRemovedSelect, insertOutboxFrom } from '../db/outbox.js';
 import { asJson, type Session, type Tx } from '../db/sql.js';
 import { ANSWERED_SUFFIX, ConcurrentUpdate, effectAudit, outboxKey, type ApplyArgs } from './apply.js';
@@ -68,14 +69,14 @@ export async function applyInOneStatement(session: Session, args: ApplyArgs): Pr
  */
 export async function applyManyInOneStatement(session: Session, list: readonly ApplyArgs[]): Promise<WriteOutcome[]> {
   const audits = list.map(auditEntriesOf);
-  if (audits.every((a) => a.length === 0)) return writeAll(session, list);
+  if (audits.every((a) => a.length === 0)) return (await writeAll(session, list, false)).outcomes;
   // The audit entries (answers) commit with the writes: the chain's lock and inserts travel with COMMIT, and
   // only for the events that wrote (a replay or a lost race writes nothing and appends nothing).
   return session.transaction(async (tx) => {
-    const out = await writeAll(tx, list);
-    const entries: TimedAuditEntry[] = out.flatMap((r, i) => (r.kind === 'done' ? audits[i].map((entry) => ({ entry, at: list[i].now })) : []));
-    await appendTimedAuditAtCommit(tx, entries);
-    return out;
+    const { outcomes, head } = await writeAll(tx, list, true);
+    const entries: TimedAuditEntry[] = outcomes.flatMap((r, i) => (r.kind === 'done' ? audits[i].map((entry) => ({ entry, at: list[i].now })) : []));
+    appendAuditAfterHead(tx, entries, head);
+    return outcomes;
   });
 }
 
@@ -117,10 +118,11 @@ const WRITE_SQL = `with ev as (
             realisasi = case when (select y.set_realisasi from ans y where y.assessment_id = an.assessment_id and y.item_key = an.item_key) then excluded.realisasi else an.realisasi end,
             narrative = case when (select y.set_narrative from ans y where y.assessment_id = an.assessment_id and y.item_key = an.item_key) then excluded.narrative else an.narrative end,
             evidence = case when (select y.set_evidence from ans y where y.assessment_id = an.assessment_id and y.item_key = an.item_key) then excluded.evidence else an.evidence end,
-            evidence_skipped = case when (select y.set_skipped from ans y where y.assessment_id = an.assessment_id and y.item_key = an.item_key) then excluded.evidence_skipped else an.evidence_skipped end),
+            evidence_skipped = case when (select y.set_skipped from ans y where y.assessment_id = an.assessment_id and y.item_key = an.item_key) then excluded.evidence_skipped else an.evidence_skipped end
+          returning 1),
   rfx as (select * from jsonb_to_recordset($3::jsonb) as x(n int, assessment_id int, text text, at timestamptz)),
   rf as (update assessment a set reflection = x.text, updated_at = x.at from rfx x
-          where a.id = x.assessment_id and a.id = any(array(select assessment_id from rfx)) and x.n in (select n from c)),
+          where a.id = x.assessment_id and a.id = any(array(select assessment_id from rfx)) and x.n in (select n from c) returning 1),
   o as (${insertOutboxFrom(`select x.platform, x.chat_id, x.recipient, x.payload, x.key from jsonb_to_recordset($4::jsonb) as x(n int, i int, platform text, chat_id text, recipient int, payload jsonb, key text)
           where x.n in (select n from c) order by x.n, x.i`)}, dedupe_key),
   edx as (select * from jsonb_to_recordset($5::jsonb) as x(n int, kind text, prompt text, token text, key text)),
@@ -132,7 +134,20 @@ select ev.n, ev.n in (select n from v union all select n from vn) as v, exists (
 union all
 select null, null, null, z.id, z.dedupe_key from (select id, dedupe_key from ma union all select id, dedupe_key from mr union all select id, dedupe_key from o) z`;
 
-async function writeAll(tx: Tx, list: readonly ApplyArgs[]): Promise<WriteOutcome[]> {
+/**
+ * `WRITE_SQL` that also takes the audit chain's lock and reads its head, in a last row (`key` = the head,
+ * `n` = -1) produced after every write of the statement has run (the answers and reflections are forced
+ * first): the chain's lock comes after all row locks, as on every path (apply.ts), so two writers never wait
+ * for each other in opposite orders. The caller's COMMIT carries the entries (`appendAuditAfterHead`).
+ */
+const WRITE_SQL_WITH_HEAD = `${WRITE_SQL}
+union all
+select null, null, null, null, null from (select (select count(*) from w) + (select count(*) from rf) as forced) f where f.forced < 0
+union all
+select -1, null, null, null, (select hash from (${AUDIT_HEAD_SQL}) h)`;
+
+/** The statement's outcomes; with `withHead`, also the audit chain's head read under its lock (held until COMMIT). */
+async function writeAll(tx: Tx, list: readonly ApplyArgs[], withHead: boolean): Promise<{ outcomes: WriteOutcome[]; head: string | null }> {
   const ev: object[] = [];
   const ans: object[] = [];
   const rf: object[] = [];
@@ -188,7 +203,7 @@ async function writeAll(tx: Tx, list: readonly ApplyArgs[]): Promise<WriteOutcom
       }
     });
   });
-  const rows = await tx.query<{ n: number | null; v: boolean | null; p: boolean | null; id: string | null; key: string | null }>(WRITE_SQL, [
+  const rows = await tx.query<{ n: number | null; v: boolean | null; p: boolean | null; id: string | null; key: string | null }>(withHead ? WRITE_SQL_WITH_HEAD : WRITE_SQL, [
     asJson(ev),
     asJson(ans),
     asJson(rf),
@@ -197,9 +212,11 @@ async function writeAll(tx: Tx, list: readonly ApplyArgs[]): Promise<WriteOutcom
   ]);
   const outcomes: WriteOutcome[] = list.map(() => ({ kind: 'conflict' }));
   const ids: number[][] = list.map(() => []);
+  let head: string | null = null;
   for (const r of rows) {
-    if (r.n !== null) outcomes[r.n] = !r.v ? { kind: 'conflict' } : !r.p ? { kind: 'duplicate' } : { kind: 'done', outboxIds: [] };
+    if (r.n === -1) head = r.key;
+    else if (r.n !== null) outcomes[r.n] = !r.v ? { kind: 'conflict' } : !r.p ? { kind: 'duplicate' } : { kind: 'done', outboxIds: [] };
     else if (r.key !== null && r.id !== null) ids[owner.get(r.key) ?? -1]?.push(Number(r.id));
   }
-  return outcomes.map((o, n) => (o.kind === 'done' ? { kind: 'done', outboxIds: ids[n].sort((a, b) => a - b) } : o));
+  return { outcomes: outcomes.map((o, n) => (o.kind === 'done' ? { kind: 'done', outboxIds: ids[n].sort((a, b) => a - b) } : o)), head };
 }

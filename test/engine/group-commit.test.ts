@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import type { HandleResult, IncomingEvent, OutgoingMessage } from '../../src/contract/index.js';
+import { walkAuditChain } from '../../src/db/audit.js';
 import { pruneEventIds } from '../../src/db/inbox.js';
 import { capabilitiesOf } from '../../src/engine/capabilities.js';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
@@ -126,8 +127,11 @@ describe('group commit through the inbox (batching on, PostgreSQL)', () => {
     expect(await count(`select dedupe_key from outbox_message group by dedupe_key having count(*) > 1`)).toBe(0);
     expect(handedOn).toBeGreaterThan(0);
     expect(handedOnUncommitted).toEqual([]);
-    // The answers are in the audit chain.
+    // The answers are in the audit chain, and the chain (its head read inside the batches' statements) is whole.
     expect(await count(`select 1 from audit_event where action = 'answer.saved'`)).toBeGreaterThanOrEqual(2 * PEOPLE);
+    const walk = await walkAuditChain({ query, exec: async () => 0, beforeCommit: () => undefined });
+    expect(walk.broken).toBeNull();
+    expect(walk.verified).toBe(await count(`select 1 from audit_event`));
   });
 
   it('a platform re-sending the same updates after the inbox forgot them changes nothing', async () => {
