@@ -12,16 +12,14 @@
  * for, so the statement never walks every employee. It is one `in` over the rater and the people they act
  * for, not `supervisor_id = rater or supervisor_id in (...)`: with the `or` PostgreSQL cannot use the
  * supervisor index and scans every employee per rater (the sweep's 300 nudge checks of a 100,000-person
- * organisation took 200 s). `rater_of` (at most one row) is asked only for those the rater is not the
- * supervisor of record of: the left side of an `or` that holds spares the right side, which as a lateral
- * join ran for every person (1.5 s of the same sweep).
+ * organisation took 200 s).
  * @param rater SQL expression of the rater's employee id (a parameter like `$1`, or a column)
  * @param at SQL expression of the instant (a parameter like `$2`)
  */
 export function feedbackTargetsSql(rater: string, at: string): string {
-  return `select e.id, case when e.supervisor_id = ${rater} then null else (select ro.acting_kind from rater_of(e.id, ${at}) ro) end as acting_kind
-      from employee e
+  return `select e.id, case when e.supervisor_id = ${rater} then null else ro.acting_kind end as acting_kind
+      from employee e left join lateral rater_of(e.id, ${at}) ro on true
      where e.active and e.id <> ${rater}
        and e.supervisor_id in (select (${rater})::int union all select aa.for_employee_id from acting_assignment aa where aa.acting_employee_id = ${rater})
-       and (e.supervisor_id = ${rater} or (select ro.rater_id from rater_of(e.id, ${at}) ro) = ${rater})`;
+       and (e.supervisor_id = ${rater} or ro.rater_id = ${rater})`;
 }
