@@ -18,6 +18,7 @@ import { Migration20261202120100_audit_keyed_chain } from './Migration2026120212
 import { Migration20261202120200_platform_status } from './Migration20261202120200_platform_status.js';
 import { Migration20261202150000_assessment_answered } from './Migration20261202150000_assessment_answered.js';
 import { Migration20261202160000_reminder_planning } from './Migration20261202160000_reminder_planning.js';
+import { Migration20261202170000_sweep_writes } from './Migration20261202170000_sweep_writes.js';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201060759_initial', class: Migration20261201060759_initial },
@@ -38,4 +39,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202120200_platform_status', class: Migration20261202120200_platform_status },
   { name: 'Migration20261202150000_assessment_answered', class: Migration20261202150000_assessment_answered },
   { name: 'Migration20261202160000_reminder_planning', class: Migration20261202160000_reminder_planning },
+  { name: 'Migration20261202170000_sweep_writes', class: Migration20261202170000_sweep_writes },
 ];

@@ -126,12 +126,34 @@ export async function insertAnsweredEdit(
 export async function insertOutbox(tx: Tx, drafts: readonly OutboxDraft[], createdAt: Date | null = null, opts: { eventKeys?: boolean } = {}): Promise<{ id: number; key: string }[]> {
   if (drafts.length === 0) return [];
   const rows = await tx.query<{ id: string; dedupe_key: string }>(
-    `insert into outbox_message (platform, chat_id, recipient_id, payload, dedupe_key, created_at)
-     select m.platform, m.chat_id, m.recipient_id, m.payload, m.dedupe_key, coalesce($2::timestamptz, now())
-       from jsonb_to_recordset($1::jsonb) as m(platform text, chat_id text, recipient_id int, payload jsonb, dedupe_key text)
-     ${opts.eventKeys ? '' : 'on conflict (dedupe_key) do nothing'} returning id, dedupe_key`,
-    [asJson(drafts.map((d) => ({ platform: d.platform, chat_id: d.chatId, recipient_id: d.recipient, payload: d.payload, dedupe_key: d.key }))), createdAt],
+    insertOutboxRowsSql(`jsonb_to_recordset($1::jsonb) as m(${OUTBOX_DRAFT_COLUMNS})`, '$2::timestamptz', opts),
+    [asJson(drafts.map(outboxDraftJson)), createdAt],
   );
+  return insertedOutbox(rows);
+}
+
+/** The columns of `outboxDraftJson`'s objects, for `jsonb_to_recordset(...) as m(...)`. */
+export const OUTBOX_DRAFT_COLUMNS = 'platform text, chat_id text, recipient_id int, payload jsonb, dedupe_key text';
+
+/** A draft as one object of the JSON parameter `insertOutboxRowsSql` reads. */
+export function outboxDraftJson(d: OutboxDraft): { platform: string; chat_id: string; recipient_id: number | null; payload: object; dedupe_key: string } {
+  return { platform: d.platform, chat_id: d.chatId, recipient_id: d.recipient, payload: d.payload, dedupe_key: d.key };
+}
+
+/**
+ * The insert of `insertOutbox` from `source`, a FROM item named `m` with the columns of OUTBOX_DRAFT_COLUMNS,
+ * created at `createdAt` (an SQL expression; null: now()), returning `id, dedupe_key`. Usable as a CTE, so a
+ * caller can settle what the messages stand for in the same statement (the reminder sweep).
+ */
+export function insertOutboxRowsSql(source: string, createdAt: string, opts: { eventKeys?: boolean } = {}): string {
+  return `insert into outbox_message (platform, chat_id, recipient_id, payload, dedupe_key, created_at)
+     select m.platform, m.chat_id, m.recipient_id, m.payload, m.dedupe_key, coalesce(${createdAt}, now())
+       from ${source}
+     ${opts.eventKeys ? '' : 'on conflict (dedupe_key) do nothing'} returning id, dedupe_key`;
+}
+
+/** The rows `insertOutboxRowsSql` returned, in id order. */
+export function insertedOutbox(rows: readonly { id: string; dedupe_key: string }[]): { id: number; key: string }[] {
   return rows.map((r) => ({ id: Number(r.id), key: r.dedupe_key })).sort((a, b) => a.id - b.id);
 }
 

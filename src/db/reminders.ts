@@ -24,6 +24,8 @@ import { DateTime } from 'luxon';
 import { feedbackRequestReminderDay, planReminders, remindersFrom, type ReminderPlan, type WorkingCalendar, type WorkingHours } from '../domain/index.js';
 import { feedbackTargetsSql } from './feedback-targets.js';
 import { holidayRowsJsonSql, loadWorkingCalendar, workingCalendarOf, type HolidayRow } from './calendar.js';
+import { currentChatJoin } from './identity.js';
+import { insertedOutbox, insertOutboxRowsSql, OUTBOX_DRAFT_COLUMNS, outboxDraftJson, type OutboxDraft } from './outbox.js';
 import { asJson, pgArray, type Tx } from './sql.js';
 
 /** Which deadline a reminder is about. */
@@ -394,24 +396,69 @@ export interface DueReminder {
   request_open: boolean | null;
   request_topic: string | null;
   request_on: string | null;
+  /** Whether the recipient is active, and their current chat (`currentChatJoin`): the message goes there. */
+  active: boolean;
+  platform: string | null;
+  chat_id: string | null;
+  /** `self:` rows: the assessment's progress (`progressColumnsSql`); null for other kinds. */
+  done: string | null;
+  total: string | null;
 }
 
+/**
+ * "3 of 5 indicators done" for assessment `a`: answers with both a realisasi and a narrative (`done`), out of
+ * the cycle's indicators plus the employee's own targets (RHK/IKI) (`total`). Two select-list columns.
+ */
+export function progressColumnsSql(a: string, when = 'true'): string {
+  return `case when ${when} then (select count(*) from answer x where x.assessment_id = ${a}.id and x.realisasi is not null and coalesce(x.narrative, '') <> '') end as done,
+        case when ${when} then (select count(*) from indicator i where i.cycle_id = ${a}.cycle_id)
+          + (select count(*) from employee_target t where t.cycle_id = ${a}.cycle_id and t.employee_id = ${a}.employee_id) end as total`;
+}
+
+// The recipient's chat and a self reminder's progress come with the row, so composing a batch of deadline
+// reminders needs no further read per person.
 const DUE_COLUMNS = `r.id, r.assessment_id, r.recipient_id, r.audience, r.kind, a.status as a_status, c.id as cycle_id, c.name as cycle_name,
   c.status as cycle_status, to_char(c.self_deadline, 'YYYY-MM-DD') as self_deadline, to_char(c.review_deadline, 'YYYY-MM-DD') as review_deadline,
   e.name, e.nip, e.locale, e.timezone, e.unit_id, e.supervisor_id, coalesce(a.employee_id, fr.employee_id) as subject_id,
   r.feedback_request_id, fr.answered_at is null as request_open, fr.topic as request_topic,
-  to_char(fr.created_at at time zone e.timezone, 'YYYY-MM-DD') as request_on`;
+  to_char(fr.created_at at time zone e.timezone, 'YYYY-MM-DD') as request_on, e.active, ci.platform, ci.chat_id,
+  ${progressColumnsSql('a', `r.kind like 'self:%' and a.id is not null`)}`;
 const DUE_JOINS = `join employee e on e.id = r.recipient_id left join assessment a on a.id = r.assessment_id
-  left join cycle c on c.id = coalesce(a.cycle_id, r.cycle_id) left join feedback_request fr on fr.id = r.feedback_request_id`;
+  left join cycle c on c.id = coalesce(a.cycle_id, r.cycle_id) left join feedback_request fr on fr.id = r.feedback_request_id
+  ${currentChatJoin('e.id')}`;
+
+/** Pending and due at `$1`, for a reminder row `x`. */
+const DUE_NOW = `x.status = 'pending' and x.due_at <= $1`;
 
 /**
  * Claims up to `limit` pending reminders due at `now`, oldest first, locking them (`FOR UPDATE SKIP LOCKED`)
- * until the caller's transaction ends, so concurrent sweepers never take the same row.
+ * until the caller's transaction ends, so concurrent sweepers never take the same row. In the same statement
+ * it claims what the messages of those rows must also hold (see `claimDueEscalations`): the other due rows of
+ * the reminded people (`audience = 'employee'`), so their one message of the day holds all of them, and the
+ * other due escalations of the same supervisors (`audience = 'supervisor'`), so a digest lists all their late
+ * people. HR escalations reach across units (`hrOfficers`): the caller claims those with `claimDueEscalations`.
  */
 export async function claimDueReminders(tx: Tx, now: Date, limit: number): Promise<DueReminder[]> {
+  // `= any(array(...))`: the related rows are found by their own indexes (recipient, supervisor) and then
+  // locked through the primary key; as an `in (...)` semi-join PostgreSQL read every due row in every batch.
   return tx.query<DueReminder>(
-    `select ${DUE_COLUMNS} from reminder r ${DUE_JOINS}
-      where r.id in (select id from reminder where status = 'pending' and due_at <= $1 order by due_at, id limit $2 for update skip locked)`,
+    `with first as (
+       select id, recipient_id, audience from reminder x where ${DUE_NOW} order by due_at, id limit $2 for update skip locked
+     ), related as (
+       select r2.id from reminder r2
+        where r2.id = any(array(
+                select x.id from reminder x
+                 where x.recipient_id in (select recipient_id from first where audience = 'employee') and x.audience = 'employee' and ${DUE_NOW}
+                union all
+                select x.id from employee e2 join reminder x on x.recipient_id = e2.id
+                 where e2.supervisor_id in (select s.supervisor_id from first f join employee s on s.id = f.recipient_id where f.audience = 'supervisor')
+                   and x.audience = 'supervisor' and ${DUE_NOW}))
+          and r2.status = 'pending' and r2.due_at <= $1 and r2.id not in (select id from first)
+        for update of r2 skip locked
+     )
+     select ${DUE_COLUMNS} from reminder r ${DUE_JOINS}
+      where r.id in (select id from first union all select id from related)
+      order by r.id`,
     [now, limit],
   );
 }
@@ -423,7 +470,8 @@ export async function claimDueReminders(tx: Tx, now: Date, limit: number): Promi
  * other due rows of the reminded people (`recipientIds`), so their one message of the day holds all of them.
  *
  * One branch per kind of target, each on its own index (recipient, supervisor, unit), and only the branches
- * with targets: a single `or` of the three made PostgreSQL read every due row in every batch of a sweep.
+ * with targets: a single `or` of the three made PostgreSQL read every due row in every batch of a sweep. The
+ * sweep claims the first two kinds with its batch (`claimDueReminders`) and only HR's here.
  */
 export async function claimDueEscalations(tx: Tx, now: Date, have: readonly string[], supervisorIds: readonly number[], unitIds: readonly number[], recipientIds: readonly number[] = []): Promise<DueReminder[]> {
   const params: unknown[] = [now, pgArray(have)];
@@ -444,8 +492,9 @@ export async function claimDueEscalations(tx: Tx, now: Date, have: readonly stri
     `${units}
      select ${DUE_COLUMNS} from reminder r ${DUE_JOINS}
       where r.id in (select r2.id from reminder r2
-        where r2.id in (${branches.join(' union all ')}) and r2.status = 'pending' and r2.due_at <= $1 and not (r2.id = any($2::bigint[]))
-        for update of r2 skip locked)`,
+        where r2.id = any(array(${branches.join(' union all ')})) and r2.status = 'pending' and r2.due_at <= $1 and not (r2.id = any($2::bigint[]))
+        for update of r2 skip locked)
+      order by r.id`,
     params,
   );
 }
@@ -453,21 +502,66 @@ export async function claimDueEscalations(tx: Tx, now: Date, have: readonly stri
 /** Records what the sweep did with claimed rows: sent (at `now`) or skipped. */
 export async function settleReminders(tx: Tx, updates: readonly { id: string; status: 'sent' | 'skipped' }[], now: Date): Promise<void> {
   if (updates.length === 0) return;
-  await tx.exec(
-    `update reminder r set status = u.status, sent_at = case when u.status = 'sent' then $1::timestamptz else null end
-       from jsonb_to_recordset($2::jsonb) as u(id bigint, status text) where r.id = u.id`,
-    [now, asJson(updates)],
+  await tx.exec(settleRemindersSql('$2', '$1'), [now, asJson(updates)]);
+}
+
+/** The update of `settleReminders` (`updates` and `now`: SQL expressions of its parameters). */
+function settleRemindersSql(updates: string, now: string): string {
+  return `update reminder r set status = u.status, sent_at = case when u.status = 'sent' then ${now}::timestamptz else null end
+       from jsonb_to_recordset(${updates}::jsonb) as u(id bigint, status text) where r.id = u.id`;
+}
+
+/** An outbox message of the sweep with the reminder rows it speaks for. */
+export interface ReminderMessage extends OutboxDraft {
+  reminderIds: readonly string[];
+}
+
+/**
+ * The sweep's write of one batch, one statement: inserts `messages` into the outbox (a key already there, the
+ * person's message of the day, writes nothing), marks the rows of each message written sent (at `now`),
+ * settles the rows already `decided` (skipped) and moves the `postponed` ones. Returns the messages written,
+ * in id order; the caller decides about the rows of those not written.
+ */
+export async function sendReminderMessages(
+  tx: Tx,
+  messages: readonly ReminderMessage[],
+  decided: readonly { id: string; status: 'sent' | 'skipped' }[],
+  postponed: readonly { id: string; due_at: string; local_date: string }[],
+  now: Date,
+): Promise<{ id: number; key: string }[]> {
+  if (messages.length === 0) {
+    await settleReminders(tx, decided, now);
+    await postponeReminders(tx, postponed);
+    return [];
+  }
+  const rows = await tx.query<{ id: string; dedupe_key: string }>(
+    `with m as materialized (
+       select * from jsonb_to_recordset($1::jsonb) as m(${OUTBOX_DRAFT_COLUMNS}, reminder_ids bigint[])
+     ), ins as (
+       ${insertOutboxRowsSql('m', '$2::timestamptz')}
+     ), sent as (
+       update reminder r set status = 'sent', sent_at = $2 where r.id in (select unnest(m.reminder_ids) from m join ins on ins.dedupe_key = m.dedupe_key)
+     ), decided as (
+       ${settleRemindersSql('$3', '$2')}
+     ), moved as (
+       ${postponeRemindersSql('$4')}
+     )
+     select id, dedupe_key from ins`,
+    [asJson(messages.map((m) => ({ ...outboxDraftJson(m), reminder_ids: m.reminderIds }))), now, asJson(decided), asJson(postponed)],
   );
+  return insertedOutbox(rows);
 }
 
 /** Moves claimed rows to a later slot (they became due outside working hours). */
 export async function postponeReminders(tx: Tx, rows: readonly { id: string; due_at: string; local_date: string }[]): Promise<void> {
   if (rows.length === 0) return;
-  await tx.exec(
-    `update reminder r set due_at = u.due_at, local_date = u.local_date
-       from jsonb_to_recordset($1::jsonb) as u(id bigint, due_at timestamptz, local_date date) where r.id = u.id`,
-    [asJson(rows)],
-  );
+  await tx.exec(postponeRemindersSql('$1'), [asJson(rows)]);
+}
+
+/** The update of `postponeReminders` (`rows`: the SQL expression of its parameter). */
+function postponeRemindersSql(rows: string): string {
+  return `update reminder r set due_at = u.due_at, local_date = u.local_date
+       from jsonb_to_recordset(${rows}::jsonb) as u(id bigint, due_at timestamptz, local_date date) where r.id = u.id`;
 }
 
 /** Per rater: how many submitted assessments they have review reminders for (the count in a review reminder). */
@@ -583,7 +677,9 @@ export async function nudgeCandidates(tx: Tx, checks: readonly { raterId: number
   );
   for (const r of rows) {
     const key = `${r.rater}:${r.cycle}`;
-    out.set(key, [...(out.get(key) ?? []), { id: r.id, name: r.name, nip: r.nip, since: new Date(r.since).toISOString() }]);
+    let list = out.get(key);
+    if (!list) out.set(key, (list = []));
+    list.push({ id: r.id, name: r.name, nip: r.nip, since: new Date(r.since).toISOString() });
   }
   return out;
 }

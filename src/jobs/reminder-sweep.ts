@@ -35,8 +35,7 @@ import { formatDate } from '../i18n/index.js';
 import { appendAudit } from '../db/audit.js';
 import { loadWorkingCalendar } from '../db/calendar.js';
 import { currentChatJoin } from '../db/identity.js';
-import { insertOutbox } from '../db/outbox.js';
-import { claimDueEscalations, claimDueReminders, DEFAULT_FEEDBACK_NUDGE_DAYS, nudgeCandidates, planNextNudge, postponeReminders, reviewsWaiting, settleReminders, workingHoursOf, type DueReminder, type ReminderConfig } from '../db/reminders.js';
+import { claimDueEscalations, claimDueReminders, DEFAULT_FEEDBACK_NUDGE_DAYS, nudgeCandidates, planNextNudge, postponeReminders, reviewsWaiting, sendReminderMessages, settleReminders, workingHoursOf, type DueReminder, type ReminderConfig } from '../db/reminders.js';
 import { pgArray, transaction, txOf, type Tx } from '../db/sql.js';
 import { hrOfficers } from '../db/hr-officers.js';
 
@@ -144,19 +143,13 @@ async function sweepBatch(tx: Tx, now: Date, calendar: WorkingCalendar, opts: Sw
   const due = await claimDueReminders(tx, now, batchSize);
   if (due.length === 0) return { processed: 0, outboxIds: [], skipped: 0, postponed: 0 };
 
-  // A digest lists all of a supervisor's (or unit's) late people, so pull in their other due escalations
-  // that fell outside this batch's LIMIT.
-  const supTargets = [...new Set(due.filter((r) => r.audience === 'supervisor' && r.supervisor_id !== null).map((r) => r.supervisor_id as number))];
+  // The claim brought the reminded people's other due rows and the supervisors' other late people with it. An
+  // HR officer's message covers every unit they look after: claim the due HR rows below their own units.
   const hrUnits = [...new Set(due.filter((r) => r.audience === 'hr').map((r) => r.unit_id))];
-  // Likewise a person's other due rows, so their one message of the day holds everything due for them.
-  const recipients = [...new Set(due.filter((r) => r.audience === 'employee').map((r) => r.recipient_id))];
-  if (supTargets.length > 0 || hrUnits.length > 0 || recipients.length > 0) {
-    const have = due.map((r) => r.id);
-    // An HR officer's message covers every unit they look after: claim the due HR rows below their own units.
+  if (hrUnits.length > 0) {
     const officers = [...new Set([...(await hrOfficers(tx, hrUnits)).values()].flat())];
     const officerUnits = officers.length > 0 ? (await tx.query<{ unit_id: number }>(`select distinct unit_id from employee where id = any($1::int[])`, [pgArray(officers)])).map((u) => u.unit_id) : [];
-    const extra = await claimDueEscalations(tx, now, have, supTargets, [...new Set([...hrUnits, ...officerUnits])], recipients);
-    due.push(...extra);
+    due.push(...(await claimDueEscalations(tx, now, due.map((r) => r.id), [], [...new Set([...hrUnits, ...officerUnits])])));
   }
 
   const statusById = new Map<string, 'sent' | 'skipped'>();
@@ -187,41 +180,47 @@ async function sweepBatch(tx: Tx, now: Date, calendar: WorkingCalendar, opts: Sw
   const { messages } = composed;
   postponed.push(...composed.postponed);
   const moved = new Set(composed.postponed.map((p) => p.id));
-  const outboxIds: number[] = [];
-  if (messages.length > 0) {
-    const inserted = await insertOutbox(
-      tx,
-      messages.map((m) => ({ platform: m.platform, chatId: m.chat_id, recipient: m.recipient_id, payload: m.payload, key: m.dedupe_key })),
-      now,
-    );
-    const insertedKeys = new Set(inserted.map((i) => i.key));
-    for (const i of inserted) outboxIds.push(i.id);
-    // A row several messages speak for (an HR digest to each HR officer) is sent when any of them went.
-    for (const m of messages.filter((x) => insertedKeys.has(x.dedupe_key))) for (const id of m.reminderIds) statusById.set(id, 'sent');
-    for (const m of messages.filter((x) => !insertedKeys.has(x.dedupe_key))) {
-      // Today's message already went to this person: what still matters tomorrow waits for it.
-      const slot = nextWorkingSlot(DateTime.fromJSDate(now).setZone(m.timezone).plus({ days: 1 }).startOf('day'), m.timezone, calendar, hours);
-      for (const id of m.reminderIds) {
-        if (statusById.get(id) === 'sent' || moved.has(id)) continue;
-        if (m.postponable.has(id)) {
-          moved.add(id);
-          postponed.push({ id, due_at: slot.toISO() as string, local_date: slot.setZone(m.timezone).toISODate() as string });
-        } else statusById.set(id, 'skipped');
+  // Live rows no message speaks for (nobody to send to) are skipped rather than retried every minute. Known
+  // before writing, so they are settled in the statement that writes the messages.
+  const inMessages = new Set(messages.flatMap((m) => m.reminderIds));
+  for (const r of live) if (!inMessages.has(r.id) && !moved.has(r.id)) statusById.set(r.id, 'skipped');
+  const decided = [...statusById].map(([id, status]) => ({ id, status }));
+  // One statement writes the messages, marks the rows of those written sent, and settles the rows decided above.
+  const inserted = await sendReminderMessages(
+    tx,
+    messages.map((m) => ({ platform: m.platform, chatId: m.chat_id, recipient: m.recipient_id, payload: m.payload, key: m.dedupe_key, reminderIds: m.reminderIds })),
+    decided,
+    postponed,
+    now,
+  );
+  const outboxIds = inserted.map((i) => i.id);
+  const insertedKeys = new Set(inserted.map((i) => i.key));
+  // A row several messages speak for (an HR digest to each HR officer) is sent when any of them went.
+  for (const m of messages.filter((x) => insertedKeys.has(x.dedupe_key))) for (const id of m.reminderIds) statusById.set(id, 'sent');
+  const late: { updates: { id: string; status: 'skipped' }[]; postponed: { id: string; due_at: string; local_date: string }[] } = { updates: [], postponed: [] };
+  for (const m of messages.filter((x) => !insertedKeys.has(x.dedupe_key))) {
+    // Today's message already went to this person: what still matters tomorrow waits for it.
+    const slot = nextWorkingSlot(DateTime.fromJSDate(now).setZone(m.timezone).plus({ days: 1 }).startOf('day'), m.timezone, calendar, hours);
+    for (const id of m.reminderIds) {
+      if (statusById.get(id) === 'sent' || moved.has(id)) continue;
+      if (m.postponable.has(id)) {
+        moved.add(id);
+        late.postponed.push({ id, due_at: slot.toISO() as string, local_date: slot.setZone(m.timezone).toISODate() as string });
+      } else if (statusById.get(id) !== 'skipped') {
+        statusById.set(id, 'skipped');
+        late.updates.push({ id, status: 'skipped' });
       }
     }
   }
-  for (const id of moved) statusById.delete(id);
-  // Live rows that produced no message (nobody to send to) are skipped rather than retried every minute.
-  for (const r of live) if (!statusById.has(r.id) && !moved.has(r.id)) statusById.set(r.id, 'skipped');
+  await settleReminders(tx, late.updates, now);
+  await postponeReminders(tx, late.postponed);
+  postponed.push(...late.postponed);
 
   // A nudge check that was settled plans the next one (a postponed check keeps its row and runs again).
   const next = composed.nudges.filter((n) => !moved.has(n.rowId) && statusById.has(n.rowId));
   await planNextNudge(tx, next.map((n) => ({ raterId: n.raterId, cycleId: n.cycleId, timezone: n.timezone, date: statusById.get(n.rowId) === 'sent' ? n.sentNext : n.quietNext })), opts.config, now);
 
-  const updates = [...statusById].map(([id, status]) => ({ id, status }));
-  await settleReminders(tx, updates, now);
-  await postponeReminders(tx, postponed);
-  const skipped = updates.filter((u) => u.status === 'skipped').length;
+  const skipped = [...statusById.values()].filter((status) => status === 'skipped').length;
   return { processed: due.length, outboxIds, skipped, postponed: postponed.length };
 }
 
@@ -265,15 +264,22 @@ function formatDeadlineUncached(date: string, timezone: string, locale: string):
 async function composeMessages(tx: Tx, live: DueRow[], now: Date, calendar: WorkingCalendar, config: ReminderConfig): Promise<Composed> {
   const composed: Composed = { messages: [], postponed: [], nudges: [] };
   if (live.length === 0) return composed;
-  const selfAssessments = [...new Set(live.filter((r) => r.kind.startsWith('self:') && r.assessment_id !== null).map((r) => r.assessment_id as number))];
-  const progress = await progressOf(tx, selfAssessments);
+  // A self reminder's progress came with its row (`progressColumnsSql`).
+  const progress = new Map<number, Progress>();
+  for (const r of live) if (r.done !== null && r.total !== null && r.assessment_id !== null) progress.set(r.assessment_id, { done: Number(r.done), total: Number(r.total) });
 
-  // Everyone a message may go to: reminded people, supervisors of late people, HR of their units.
+  // Everyone a message may go to or names: reminded people (their rows carry them), supervisors of late people
+  // and of check-ins, the people check-ins, objections and requests are about, HR of the units, deciders.
   const hrByUnit = await hrOfficers(tx, [...new Set(live.filter((r) => r.audience === 'hr').map((r) => r.unit_id))]);
+  const people = new Map<number, Person>();
+  for (const r of live) {
+    // As `peopleWithChat` reads them: only active people.
+    if (r.active && !people.has(r.recipient_id)) people.set(r.recipient_id, { id: r.recipient_id, name: r.name, nip: r.nip, locale: r.locale, timezone: r.timezone, platform: r.platform, chat_id: r.chat_id });
+  }
   const ids = new Set<number>();
   for (const r of live) {
     ids.add(r.recipient_id);
-    if (r.supervisor_id !== null) ids.add(r.supervisor_id);
+    if (r.supervisor_id !== null && (r.audience === 'supervisor' || r.kind.startsWith('checkin'))) ids.add(r.supervisor_id);
     if (r.subject_id !== null) ids.add(r.subject_id);
   }
   for (const list of hrByUnit.values()) for (const id of list) ids.add(id);
@@ -281,7 +287,8 @@ async function composeMessages(tx: Tx, live: DueRow[], now: Date, calendar: Work
   // Objection reminders name the objection's due date and its decider.
   const objections = await openObjections(tx, [...new Set(live.filter((r) => r.kind.startsWith('objection:') && r.assessment_id !== null).map((r) => r.assessment_id as number))]);
   for (const o of objections.values()) if (o.decider_id !== null && !ids.has(o.decider_id)) ids.add(o.decider_id);
-  const people = await peopleWithChat(tx, [...ids]);
+  const recipients = new Set(live.map((r) => r.recipient_id));
+  for (const [id, person] of await peopleWithChat(tx, [...ids].filter((id) => !recipients.has(id)))) people.set(id, person);
 
   // Review reminders say how many submissions wait for this rater.
   const raters = [...new Set(live.filter((r) => r.kind.startsWith('review:')).map((r) => r.recipient_id))];
@@ -525,25 +532,6 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
 interface Progress {
   done: number;
   total: number;
-}
-
-/**
- * "3 of 5 indicators done" per assessment: answers with both a realisasi and a narrative, out of the cycle's
- * indicators plus the employee's own targets (RHK/IKI).
- */
-export async function progressOf(tx: Tx, assessmentIds: number[]): Promise<Map<number, Progress>> {
-  const out = new Map<number, Progress>();
-  if (assessmentIds.length === 0) return out;
-  const rows = await tx.query<{ id: number; done: string; total: string }>(
-    `select a.id,
-        (select count(*) from answer x where x.assessment_id = a.id and x.realisasi is not null and coalesce(x.narrative, '') <> '') as done,
-        (select count(*) from indicator i where i.cycle_id = a.cycle_id)
-          + (select count(*) from employee_target t where t.cycle_id = a.cycle_id and t.employee_id = a.employee_id) as total
-       from assessment a where a.id = any($1::int[])`,
-    [pgArray(assessmentIds)],
-  );
-  for (const r of rows) out.set(r.id, { done: Number(r.done), total: Number(r.total) });
-  return out;
 }
 
 /** Each person with the private chat the bot uses for them (the most recently linked identity). */

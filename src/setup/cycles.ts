@@ -2,7 +2,6 @@
  * Cycle set-up by HR: create a cycle from a template, open it (one assessment per active employee), list
  * and show it with its progress. Status rules come from src/domain/cycle.ts; this module only does the I/O.
  */
-import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { systemClock, type Clock } from '../clock.js';
 import { CYCLE_KINDS, transitionCycle, validateCycleDates, type CycleKind, type CycleStatus } from '../domain/cycle.js';
@@ -10,7 +9,7 @@ import { CURRENT_PREDICATE_MATRIX } from '../domain/ratings.js';
 import { ASSESSMENT_STATUSES, type AssessmentStatus } from '../db/entities/assessment.js';
 import { appendAudit } from '../db/audit.js';
 import { UserFacingError } from './problems.js';
-import { asJson, chunks, txOf } from '../db/sql.js';
+import { asJson, txOf } from '../db/sql.js';
 import { loadTemplate } from './templates.js';
 
 /** What `kinerja cycle create` asks for; dates are `YYYY-MM-DD`. */
@@ -136,35 +135,33 @@ export async function openCycle(em: EntityManager, cycleId: number, opts: { cloc
       opened = true;
     }
     const [before] = await txOf(tx).query<{ n: string }>('select count(*) as n from assessment where cycle_id = $1', [cycleId]);
-    const missing = await txOf(tx).query<{ id: number }>(
-      `select e.id from employee e
-        where e.active and not exists (select 1 from assessment a where a.cycle_id = $1 and a.employee_id = e.id)
-        order by e.id`,
-      [cycleId],
-    );
-    let created = 0;
+    // One INSERT ... SELECT for everyone (100,000 people: one statement, no rows through Node).
     const now = clock.now();
-    for (const batch of chunks(missing, 2000)) {
-      const rows = batch.map((e) => ({ employee_id: e.id, thread_key: threadKey() }));
-      const inserted = await txOf(tx).query<{ id: number }>(
-        `insert into assessment (employee_id, cycle_id, thread_key, created_at, updated_at)
-         select x.employee_id, $1, x.thread_key, $2, $3 from jsonb_to_recordset($4::jsonb) as x(employee_id int, thread_key text)
+    const [inserted] = await txOf(tx).query<{ n: string }>(
+      `with created as (
+         insert into assessment (employee_id, cycle_id, thread_key, created_at, updated_at)
+         select e.id, $1, ${THREAD_KEY_SQL}, $2, $2 from employee e
+          where e.active and not exists (select 1 from assessment a where a.cycle_id = $1 and a.employee_id = e.id)
+          order by e.id
          on conflict (employee_id, cycle_id) do nothing
-         returning id`,
-        [cycleId, now, now, asJson(rows)],
-      );
-      created += inserted.length;
-    }
+         returning 1)
+       select count(*) as n from created`,
+      [cycleId, now],
+    );
+    const created = Number(inserted!.n);
     const result = { created, existing: Number(before!.n), opened };
     await appendAudit(txOf(tx), { actor: opts.actor ?? 'system', action: opened ? 'cycle.opened' : 'cycle.topped_up', subject: `cycle:${cycleId}`, data: result }, clock.now());
     return result;
   });
 }
 
-/** 16 characters of URL-safe randomness: ties chat threads to an assessment without revealing its id. */
-function threadKey(): string {
-  return randomBytes(12).toString('base64url');
-}
+/**
+ * A new assessment's thread key: 16 characters of URL-safe randomness (12 bytes, base64url: the shape of the
+ * engine's `randomToken`), tying chat threads to an assessment without revealing its id. Made in SQL so the
+ * opening's INSERT ... SELECT needs no row from Node: the 12 bytes are the fully random bytes 1-6 and 11-16 of
+ * two version-4 UUIDs (bytes 7 and 9 carry the version and variant bits), from PostgreSQL's strong random source.
+ */
+const THREAD_KEY_SQL = `translate(encode(substr(uuid_send(gen_random_uuid()), 1, 6) || substr(uuid_send(gen_random_uuid()), 11, 6), 'base64'), '+/', '-_')`;
 
 const SUMMARY_COLUMNS = `c.id, c.name, c.kind, c.status, c.template_code, c.matrix_version, c.opened_at,
   to_char(c.period_start, 'YYYY-MM-DD') as period_start, to_char(c.period_end, 'YYYY-MM-DD') as period_end,

@@ -63,7 +63,9 @@ export const OutboxMessage = defineEntity({
     id: p.bigint('number').primary().autoincrement(),
     platform: p.string().length(16),
     chatId: p.string().length(128),
-    recipient: () => p.manyToOne(Employee).mapToPk().nullable().index(),
+    // No foreign-key constraint: its per-row trigger was a third of the reminder sweep's outbox insert; every
+    // writer takes the recipient from an employee row it just read (migration sweep_writes).
+    recipient: () => p.manyToOne(Employee).mapToPk().nullable().index().createForeignKeyConstraint(false),
     payload: p.json<Record<string, unknown>>(),
     dedupeKey: p.string().length(200).unique(),
     status: p.enum([...OUTBOX_STATUSES]).default('pending'),
@@ -83,8 +85,14 @@ export const REMINDER_STATUSES = ['pending', 'sent', 'cancelled', 'skipped'] as 
 export const Reminder = defineEntity({
   name: 'Reminder',
   tableName: 'reminder',
-  // The sweep's claim order (due_at, id) is the index's, so a batch reads only its own rows.
-  indexes: [{ properties: ['status', 'dueAt', 'id'] }],
+  // The sweep's claim order (due_at, id) is the index's, so a batch reads only its own rows; pending rows only,
+  // so settling a row adds no entry and the index stays the size of what is still to send (migration sweep_writes).
+  indexes: [
+    {
+      name: 'reminder_pending_due_at_id_index',
+      expression: `create index "reminder_pending_due_at_id_index" on "reminder" ("due_at", "id") where "status" = 'pending'`,
+    },
+  ],
   properties: {
     id: p.bigint('number').primary().autoincrement(),
     // No foreign-key constraints on reminder rows: a cycle's opening writes 700,000 of them and the per-row
