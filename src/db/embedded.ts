@@ -29,8 +29,9 @@ export async function startEmbeddedDatabase(opts: { dataDir: string; port?: numb
   server.addEventListener('listening', (e) => {
     port = (e as CustomEvent<{ port: number }>).detail.port;
   });
-  serialiseProtocolCycles(server);
+  const betweenCycles = serialiseProtocolCycles(server);
   await server.start();
+  const vacuuming = startVacuuming(db, betweenCycles);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   // PGlite is single-process: a second process must connect through this server, never open the files.
   const marker = dir.startsWith('memory://') ? undefined : join(dir, SERVER_MARKER);
@@ -39,6 +40,7 @@ export async function startEmbeddedDatabase(opts: { dataDir: string; port?: numb
     url,
     dataDir: dir,
     async stop() {
+      await vacuuming.stop();
       await server.stop();
       await db.close();
       if (marker) rmSync(marker, { force: true });
@@ -70,7 +72,15 @@ interface QueuedMessage {
   resolve(bytes: number): void;
   reject(err: unknown): void;
   onData(data: Uint8Array): void;
+  /** Ours, not a client's message: work on the session between clients' cycles (see `betweenCycles`). */
+  job?: () => Promise<void>;
 }
+
+/** Runs `job` on the session when no client is in the middle of a protocol cycle or a transaction. */
+type BetweenCycles = (job: () => Promise<void>) => Promise<void>;
+
+/** The queue's handler id of `betweenCycles` jobs (pglite-socket numbers its clients from 1). */
+const MAINTENANCE_HANDLER = -1;
 interface QueryQueue {
   queue: QueuedMessage[];
   processing: boolean;
@@ -99,7 +109,7 @@ const TERMINATE = 0x58; // 'X'
  * first (keep a client's ownership until ReadyForQuery). Both were open when this was written, and
  * pglite-socket 0.2.17 still has the old scheduler: drop this once a release fixes them.
  */
-function serialiseProtocolCycles(server: PGLiteSocketServer): void {
+function serialiseProtocolCycles(server: PGLiteSocketServer): BetweenCycles {
   const q = (server as unknown as { queryQueue: QueryQueue }).queryQueue;
   const midCycle = new Set<number>();
   q.processQueue = async function processQueue(this: QueryQueue): Promise<void> {
@@ -114,6 +124,12 @@ function serialiseProtocolCycles(server: PGLiteSocketServer): void {
           if (index === -1) break; // wait for the owner's next message
         }
         const item = this.queue.splice(index, 1)[0]!;
+        if (item.job) {
+          // Not under runExclusive: the job's db.query/db.exec take PGlite's query lock themselves.
+          await item.job().then(() => item.resolve(0), item.reject);
+          this.lastHandlerId = item.handlerId;
+          continue;
+        }
         let bytes = 0;
         try {
           await this.db.runExclusive(() =>
@@ -145,5 +161,51 @@ function serialiseProtocolCycles(server: PGLiteSocketServer): void {
     midCycle.delete(handlerId);
     if (q.lastHandlerId === handlerId && !q.db.isInTransaction()) q.lastHandlerId = null;
     void q.processQueue();
+  };
+  return (job) =>
+    new Promise<void>((resolve, reject) => {
+      q.queue.push({ handlerId: MAINTENANCE_HANDLER, message: new Uint8Array(0), resolve: () => resolve(), reject, onData: () => undefined, job });
+      void q.processQueue();
+    });
+}
+
+/** How often the embedded server looks for tables to vacuum or analyze. */
+const VACUUM_CHECK_MS = 2_000;
+
+/**
+ * PGlite runs PostgreSQL in single-user mode, where no autovacuum runs: without this, every updated or
+ * deleted row would leave its dead version and index entries for good. The inbox shows it first: each
+ * message makes its row pending and then done, so the partial index of pending rows keeps an entry for
+ * every message ever stored, and claiming (which reads that index) grew slower with every message (8 ms a
+ * claim after 1,700 messages). So the server does autovacuum's job: every few seconds, between clients'
+ * cycles, it vacuums the tables with enough dead rows (index entries included: INDEX_CLEANUP ON, as the dead
+ * rows of a queue sit in a few pages, which plain VACUUM may judge too few to clean the indexes for) and
+ * analyzes the tables that changed enough (the planner's row counts). The thresholds are autovacuum's
+ * formula with lower factors, so a busy queue table stays small; a big table is vacuumed as rarely as there.
+ */
+function startVacuuming(db: PGlite, betweenCycles: BetweenCycles): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  const pass = async () => {
+    const due = await db.query<{ rel: string; vacuum: boolean; analyze: boolean }>(
+      `select format('%I.%I', schemaname, relname) as rel, n_dead_tup > 500 + 0.02 * n_live_tup as vacuum, n_mod_since_analyze > 500 + 0.1 * n_live_tup as analyze
+         from pg_stat_user_tables where n_dead_tup > 500 + 0.02 * n_live_tup or n_mod_since_analyze > 500 + 0.1 * n_live_tup`,
+    );
+    for (const t of due.rows) {
+      await db.exec(t.vacuum ? `vacuum (index_cleanup on${t.analyze ? ', analyze' : ''}) ${t.rel}` : `analyze ${t.rel}`);
+    }
+  };
+  const timer = setInterval(() => {
+    if (running) return;
+    // A failed pass (a table dropped meanwhile) is tried again at the next check.
+    running = betweenCycles(pass)
+      .catch(() => undefined)
+      .finally(() => (running = null));
+  }, VACUUM_CHECK_MS);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
   };
 }
