@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PGLiteSocketHandler, PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -110,6 +110,7 @@ const TERMINATE = 0x58; // 'X'
  * pglite-socket 0.2.17 still has the old scheduler: drop this once a release fixes them.
  */
 function serialiseProtocolCycles(server: PGLiteSocketServer): BetweenCycles {
+  passWholeWrites();
   const q = (server as unknown as { queryQueue: QueryQueue }).queryQueue;
   const midCycle = new Set<number>();
   q.processQueue = async function processQueue(this: QueryQueue): Promise<void> {
@@ -145,7 +146,7 @@ function serialiseProtocolCycles(server: PGLiteSocketServer): BetweenCycles {
           item.reject(err);
           continue;
         }
-        const type = item.message[0];
+        const type = lastMessageType(item.message);
         if (type === SYNC || type === QUERY || type === TERMINATE || type === 0) midCycle.delete(item.handlerId);
         else midCycle.add(item.handlerId);
         this.lastHandlerId = item.handlerId;
@@ -206,5 +207,79 @@ function startVacuuming(db: PGlite, betweenCycles: BetweenCycles): { stop(): Pro
       clearInterval(timer);
       await running;
     },
+  };
+}
+
+/** The type byte of the last protocol message in `message` (0 for a startup packet, which has none). */
+function lastMessageType(message: Uint8Array): number {
+  if (message[0] === 0) return 0;
+  const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
+  let type = 0;
+  for (let at = 0; at + 5 <= message.length; at += 1 + view.getInt32(at + 1)) type = message[at];
+  return type;
+}
+
+/** The parts of pglite-socket's (exported, but private-typed) connection handler that `passWholeWrites` uses. */
+interface SocketHandler {
+  socket: { writable: boolean; write(data: Buffer): boolean } | null;
+  active: boolean;
+  messageBuffer: Buffer;
+  id: number;
+  queryQueue: { enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number> };
+  handleSslRequest(): boolean;
+  handleCancelRequest(): boolean;
+  inspectData(direction: string, data: Uint8Array): void;
+  dispatchEvent(event: Event): boolean;
+}
+
+let wholeWrites = false;
+
+/**
+ * pglite-socket hands PGlite one protocol message at a time, and waits for each before it reads the next:
+ * a parameterised query (Bind, Describe, Execute, Sync; Parse the first time) took four to five trips
+ * through the queue, PGlite's lock and its message loop, each answered with a socket write of its own.
+ * This reads every complete message a client wrote at once (node-postgres writes a query's messages in
+ * one write) and passes them to PGlite in one call, which runs them in order as PostgreSQL would; replies
+ * are the same bytes in the same order. A startup packet and a Terminate still go alone (PGlite looks for
+ * them only at the start of a call). Replaces `handleData` of every pglite-socket connection in the process.
+ */
+function passWholeWrites(): void {
+  if (wholeWrites) return;
+  wholeWrites = true;
+  (PGLiteSocketHandler.prototype as unknown as { handleData(this: SocketHandler, data: Buffer): Promise<number> }).handleData = async function handleData(this: SocketHandler, data: Buffer): Promise<number> {
+    if (!this.socket || !this.active) return 0;
+    this.messageBuffer = Buffer.concat([this.messageBuffer, data]);
+    this.inspectData('incoming', data);
+    let out = 0;
+    const onData = (bytes: Uint8Array) => {
+      if (bytes.length > 0 && this.socket?.writable && this.active) this.socket.write(Buffer.from(bytes));
+      out += bytes.length;
+    };
+    while (this.messageBuffer.length > 0) {
+      if (this.handleSslRequest() || this.handleCancelRequest()) continue;
+      const buf = this.messageBuffer;
+      let end = 0;
+      if (buf[0] === 0) {
+        // A startup packet (protocol 3.0 after the length; SSL and cancel requests were handled above): its
+        // length counts itself, and no type byte comes first.
+        if (buf.length < 8 || buf.length < buf.readInt32BE(0)) break;
+        end = buf.readInt32BE(0);
+      } else {
+        while (end + 5 <= buf.length) {
+          const type = buf[end];
+          const len = 1 + buf.readInt32BE(end + 1);
+          if (end + len > buf.length || (type === TERMINATE && end > 0)) break;
+          end += len;
+          if (type === TERMINATE) break;
+        }
+      }
+      if (end === 0) break; // the rest of a message is still on its way
+      const message = new Uint8Array(buf.subarray(0, end));
+      this.messageBuffer = buf.subarray(end);
+      if (!this.active || !this.socket) break;
+      await this.queryQueue.enqueue(this.id, message, onData);
+    }
+    this.dispatchEvent(new CustomEvent('data', { detail: { incoming: data.length, outgoing: out } }));
+    return out;
   };
 }
