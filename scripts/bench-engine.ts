@@ -8,7 +8,9 @@
  * (read one row by key, update it, insert one row). Per phase: messages/s, latency percentiles, client round
  * trips, WAL bytes and CPU (Node, PostgreSQL backends) per message, and time per message against the baseline.
  *
- * Flags: --single / --batched (only that path), --embedded (the embedded PGlite, where batching is off).
+ * Flags: --single / --batched (only that path), --embedded (the embedded PGlite, where batching is off; its
+ * data in a fresh directory on disk, as `npm start` keeps it under DATA_DIR, removed afterwards;
+ * BENCH_DATA_DIR=memory:// for an in-memory one).
  * Environment: BENCH_DATABASE_URL (server; default postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_USERS_AT_ONCE (200), BENCH_MESSAGES (12000 per phase; embedded 3000), BENCH_POOL (16),
  * BENCH_BATCH (32), BENCH_PACED_RATE / BENCH_PACED_MESSAGES (6000), BENCH_BASELINE=0 (skip it), BENCH_HISTORY (100000 rows
@@ -16,8 +18,9 @@
  * BENCH_LOG_STATEMENTS=1 (the server logs every statement of the bench database with parse/bind/execute times:
  * how the planning cost of the batch write was found).
  */
-import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { systemClock } from '../src/clock.js';
@@ -165,9 +168,11 @@ async function main(): Promise<void> {
   let admin: pg.Client | null = null;
   let orm: Awaited<ReturnType<typeof openOrm>>;
   let db: EmbeddedDatabase | null = null;
+  let dataDir: string | null = null;
   let databaseUrl: string;
   if (embedded) {
-    db = await startEmbeddedDatabase({ dataDir: 'memory://bench' });
+    dataDir = process.env.BENCH_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'kinerja-bench-'));
+    db = await startEmbeddedDatabase({ dataDir });
     databaseUrl = db.url;
     orm = await openOrm({ url: db.url, poolMax: 4, singleSession: true });
   } else {
@@ -395,7 +400,7 @@ async function main(): Promise<void> {
     const outbox = (await conn.execute<{ n: string }[]>(`select count(*) as n from outbox_message`))[0].n;
     const f = (n: number | null, d = 1) => (n === null || Number.isNaN(n) ? '?' : n.toFixed(d));
     console.log('');
-    console.log(`${embedded ? 'embedded PGlite' : 'PostgreSQL'}, pool ${embedded ? 4 : POOL}, batch size ${embedded ? 1 : BATCH}; per message: round trips (this process), WAL bytes (server-wide), CPU ms`);
+    console.log(`${embedded ? `embedded PGlite (${dataDir?.startsWith('memory://') ? 'in memory' : 'on disk'})` : 'PostgreSQL'}, pool ${embedded ? 4 : POOL}, batch size ${embedded ? 1 : BATCH}; per message: round trips (this process), WAL bytes (server-wide), CPU ms`);
     console.log('phase                              msg/s    p50 ms  p95 ms  p99 ms  trips  WAL B   Node ms  PG ms   time vs baseline');
     for (const r of [...figures, ...(base.length ? [baseline] : [])]) {
       console.log(
@@ -423,6 +428,7 @@ async function main(): Promise<void> {
   } finally {
     await orm.close(true);
     await db?.stop();
+    if (dataDir && !process.env.BENCH_DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
     if (admin) {
       if (!process.env.BENCH_KEEP) await admin.query(`drop database if exists ${dbName} with (force)`);
       await admin.end();

@@ -10,7 +10,7 @@
  * Bulk statements send their rows as one JSON parameter (`jsonb_to_recordset($1::jsonb)`, see `asJson`), so
  * a 10,000-row batch costs one round trip and no escaping.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isSingleSession, type Orm } from './orm.js';
 
@@ -56,6 +56,8 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
 
 interface PgClient {
   query(sql: string | { name?: string; text: string; values?: unknown[] }, params?: readonly unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  /** node-postgres's record of the statements this client parsed (name -> text); see `SharedStatements`. */
+  connection?: { parsedStatements?: Record<string, string> };
 }
 
 const names = new Map<string, string>();
@@ -78,6 +80,57 @@ function unnamed(sql: string, params?: readonly unknown[]): { text: string; valu
   return { text: sql, values: (params ?? []) as unknown[] };
 }
 
+/**
+ * Named statements on a session that every pooled connection shares (the embedded PGlite behind
+ * pglite-socket). A statement parsed through one connection exists for all of them, but node-postgres
+ * remembers parsed statements per client and would send Parse again from another one ("prepared statement
+ * already exists"). So the first use of a text parses it while later users wait for that parse, and then
+ * each client is told the statement exists (its `parsedStatements`) and sends Bind/Execute only: on PGlite
+ * parsing and planning the big hot-path statements on every message cost more than running them.
+ *
+ * Names carry a tag of this process: another process (the CLI beside `npm start`) reaches the same session
+ * through the same server and must not find its names taken.
+ */
+class SharedStatements {
+  private readonly ready = new Set<string>();
+  private readonly parsing = new Map<string, Promise<unknown>>();
+  private readonly names = new Map<string, string>();
+  private readonly tag = randomBytes(4).toString('hex');
+
+  async query(conn: PgClient, sql: string, params?: readonly unknown[]): Promise<Awaited<ReturnType<PgClient['query']>>> {
+    const parsed = conn.connection?.parsedStatements;
+    // A node-postgres without this record (a future version): unnamed statements, as before.
+    if (!parsed || typeof parsed !== 'object') return conn.query(unnamed(sql, params));
+    let name = this.names.get(sql);
+    if (!name) {
+      name = `kb_${this.tag}_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+      this.names.set(sql, name);
+    }
+    const q = { name, text: sql, values: (params ?? []) as unknown[] };
+    for (;;) {
+      if (this.ready.has(name)) {
+        parsed[name] = sql;
+        return conn.query(q);
+      }
+      const pending = this.parsing.get(name);
+      if (!pending) break;
+      // Another connection's Parse of this text is on its way: sending ours now would fail.
+      await pending.catch(() => undefined);
+    }
+    const first = conn.query(q);
+    this.parsing.set(name, first);
+    try {
+      return await first;
+    } finally {
+      this.parsing.delete(name);
+      // Set by node-postgres on ParseComplete: the statement exists even when its execution failed.
+      if (parsed[name] !== undefined) this.ready.add(name);
+    }
+  }
+}
+
+const sharedSessions = new WeakMap<Orm, SharedStatements>();
+
 interface KnexClientLike {
   acquireConnection(): Promise<PgClient>;
   releaseConnection(conn: PgClient): Promise<void>;
@@ -95,13 +148,14 @@ export class TxRunner {
   private readonly client: KnexClientLike;
   /**
    * Named statements live in a PostgreSQL session. On the embedded PGlite every pooled connection shares
-   * one session, so a second connection preparing the same name would fail ("already exists"): there
-   * statements are sent unnamed.
+   * one session: there the connections share its statements (`SharedStatements`, one per ORM).
    */
-  private readonly named: boolean;
+  private readonly shared: SharedStatements | null;
 
   constructor(orm: Orm) {
-    this.named = !isSingleSession(orm);
+    let shared = sharedSessions.get(orm) ?? null;
+    if (!shared && isSingleSession(orm)) sharedSessions.set(orm, (shared = new SharedStatements()));
+    this.shared = shared;
     // Borrowing a raw connection shares the pool size the ORM was configured with, which also keeps the
     // embedded PGlite (one connection at a time) happy.
     this.client = (orm.em.getConnection().getKnex() as unknown as { client: KnexClientLike }).client;
@@ -114,7 +168,7 @@ export class TxRunner {
   async session<T>(fn: (session: Session) => Promise<T>): Promise<T> {
     const conn = await this.client.acquireConnection();
     try {
-      return await fn(sessionOn(conn, this.named));
+      return await fn(sessionOn(conn, this.shared));
     } finally {
       await this.client.releaseConnection(conn);
     }
@@ -131,8 +185,8 @@ export interface Session extends Tx {
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
 }
 
-function sessionOn(conn: PgClient, named: boolean): Session {
-  const statement = named ? prepared : unnamed;
+function sessionOn(conn: PgClient, shared: SharedStatements | null): Session {
+  const run = (sql: string, params?: readonly unknown[]) => (shared ? shared.query(conn, sql, params) : conn.query(prepared(sql, params)));
   let tail: string[] | null = null;
   const tx: Tx = {
     beforeCommit(sql: string) {
@@ -140,10 +194,10 @@ function sessionOn(conn: PgClient, named: boolean): Session {
       tail.push(sql);
     },
     async query<R>(sql: string, params?: readonly unknown[], opts?: { once?: boolean }) {
-      return (await conn.query(opts?.once ? unnamed(sql, params) : statement(sql, params))).rows as R[];
+      return (await (opts?.once ? conn.query(unnamed(sql, params)) : run(sql, params))).rows as R[];
     },
     async exec(sql: string, params?: readonly unknown[]) {
-      return (await conn.query(statement(sql, params))).rowCount ?? 0;
+      return (await run(sql, params)).rowCount ?? 0;
     },
   };
   return {
