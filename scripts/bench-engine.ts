@@ -13,7 +13,7 @@
  * BENCH_DATA_DIR=memory:// for an in-memory one).
  * Environment: BENCH_DATABASE_URL (server; default postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_USERS_AT_ONCE (200), BENCH_MESSAGES (12000 per phase; embedded 3000), BENCH_POOL (16),
- * BENCH_BATCH (32), BENCH_PACED_RATE / BENCH_PACED_MESSAGES (6000), BENCH_BASELINE=0 (skip it), BENCH_HISTORY (100000 rows
+ * BENCH_BATCH (32), BENCH_WINDOW_MS (the batch window; default the product's), BENCH_PACED_RATE / BENCH_PACED_MESSAGES (6000), BENCH_BASELINE=0 (skip it), BENCH_HISTORY (100000 rows
  * of earlier traffic seeded and analysed first; 0 = start from empty tables), BENCH_EMPLOYEES (20000 seeded),
  * BENCH_LOG_STATEMENTS=1 (the server logs every statement of the bench database with parse/bind/execute times:
  * how the planning cost of the batch write was found).
@@ -50,6 +50,8 @@ const POOL = Number(process.env.BENCH_POOL ?? 16);
 const PACED_RATE_SETTING = process.env.BENCH_PACED_RATE;
 const PACED_MESSAGES = Number(process.env.BENCH_PACED_MESSAGES ?? 6000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 32);
+/** ENGINE_BATCH_WINDOW_MS for the batched consumer (unset: the product's default). */
+const WINDOW_MS = process.env.BENCH_WINDOW_MS === undefined ? undefined : Number(process.env.BENCH_WINDOW_MS);
 const ITEMS = 3;
 /**
  * Rows a deployment a few weeks in already holds (event ids of the dedupe window, handled inbox rows, sent
@@ -229,7 +231,7 @@ async function main(): Promise<void> {
     // Both consumers on the same engine and pool; only the batch size differs. Embedded: the default (off).
     const consumers = {
       single: createInboxConsumer({ orm, engine, logger: createLogger('warn'), batchSize: 1, concurrency: 16 }),
-      batched: createInboxConsumer({ orm, engine, logger: createLogger('warn'), ...(embedded ? {} : { batchSize: BATCH }) }),
+      batched: createInboxConsumer({ orm, engine, logger: createLogger('warn'), ...(embedded ? {} : { batchSize: BATCH }), ...(WINDOW_MS === undefined ? {} : { batchWindowMs: WINDOW_MS }) }),
     };
     let inbox = consumers.single;
     let seq = 0;
