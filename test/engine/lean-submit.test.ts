@@ -201,10 +201,14 @@ describe('a lean submit', () => {
       let waiting = 0;
       for (let i = 0; i < 200 && waiting === 0; i++) {
         await new Promise((r) => setTimeout(r, 25));
-        waiting = (await watcher.query<{ n: number }>(`select count(*)::int as n from pg_locks where not granted and pid <> pg_backend_pid()`)).rows[0].n;
+        // pg_locks shows every database of the server (other test files run beside this one): this one only.
+        waiting = (await watcher.query<{ n: number }>(`select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid where not l.granted and a.datname = current_database() and l.pid <> pg_backend_pid()`)).rows[0].n;
       }
       expect(waiting).toBeGreaterThan(0);
-      const chain = await watcher.query<{ n: number }>(`select count(*)::int as n from pg_locks where locktype = 'advisory' and granted and objid = $1`, [AUDIT_LOCK_KEY]);
+      const chain = await watcher.query<{ n: number }>(
+        `select count(*)::int as n from pg_locks where locktype = 'advisory' and granted and objid = $1 and database = (select oid from pg_database where datname = current_database())`,
+        [AUDIT_LOCK_KEY],
+      );
       expect(chain.rows[0].n).toBe(0);
       await blocker.query('commit');
       expect((await press).duplicate).toBe(false);
