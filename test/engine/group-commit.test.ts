@@ -75,6 +75,26 @@ describe('group commit through the inbox (batching on, PostgreSQL)', () => {
     });
   }
 
+  /**
+   * Another process runs `sql` in a transaction it keeps open; `events` are delivered and their batch's write
+   * waits for that row; then the other process commits. The events' results.
+   */
+  async function whileAnotherProcessHolds(sql: string, params: unknown[], events: IncomingEvent[]): Promise<HandleResult[]> {
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    await other.query('begin');
+    await other.query(sql, params);
+    const results = deliver(events);
+    const deadline = Date.now() + 20_000;
+    while ((await count(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)) === 0) {
+      if (Date.now() > deadline) throw new Error('the batch never waited for the row');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await other.query('commit');
+    await other.end();
+    return results;
+  }
+
   const everyone = (kind: IncomingEvent['kind'], payload: (user: string) => string) => users.map((u) => event(u, kind, payload(u)));
   const stepOf = async (user: string) => (await query<{ step: string; version: number }>(`select step, version from conversation where platform = 'telegram' and platform_user_id = $1`, [user]))[0];
   const count = async (sql: string, params: unknown[] = []) => Number((await query<{ n: string }>(`select count(*) as n from (${sql}) x`, params))[0].n);
@@ -153,19 +173,7 @@ describe('group commit through the inbox (batching on, PostgreSQL)', () => {
     const retries = engine.retries;
     // Another process holds the conversation row (an update not yet committed): the batch's write waits
     // on it, and when it commits the version read by the batch is stale.
-    const other = new pg.Client({ connectionString: db.url });
-    await other.connect();
-    await other.query('begin');
-    await other.query(`update conversation set version = version + 1 where platform = 'telegram' and platform_user_id = $1`, [target]);
-    const results = deliver(everyone('text', () => '20'));
-    const deadline = Date.now() + 20_000;
-    while ((await count(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)) === 0) {
-      if (Date.now() > deadline) throw new Error('the batch never waited for the row');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await other.query('commit');
-    await other.end();
-    const done = await results;
+    const done = await whileAnotherProcessHolds(`update conversation set version = version + 1 where platform = 'telegram' and platform_user_id = $1`, [target], everyone('text', () => '20'));
     expect(done.every((r) => !r.duplicate && r.outboxIds.length > 0)).toBe(true);
     expect(engine.retries).toBeGreaterThan(retries);
     // The other process's change and then this event: two versions on.
@@ -179,19 +187,11 @@ describe('group commit through the inbox (batching on, PostgreSQL)', () => {
   it("a first message while another process creates that person's conversation: re-run alone on top of it; the other first message commits in the batch", async () => {
     const [late, fresh] = ['stranger-late', 'stranger-fresh'];
     const retries = engine.retries;
-    const other = new pg.Client({ connectionString: db.url });
-    await other.connect();
-    await other.query('begin');
-    await other.query(`insert into conversation (platform, platform_user_id, state) values ('telegram', $1, '{"inbox": {}, "tokens": {}, "stale": []}')`, [late]);
-    const results = deliver([event(late, 'text', 'halo'), event(fresh, 'text', 'halo')]);
-    const deadline = Date.now() + 20_000;
-    while ((await count(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)) === 0) {
-      if (Date.now() > deadline) throw new Error('the batch never waited for the row');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await other.query('commit');
-    await other.end();
-    const done = await results;
+    const done = await whileAnotherProcessHolds(
+      `insert into conversation (platform, platform_user_id, state) values ('telegram', $1, '{"inbox": {}, "tokens": {}, "stale": []}')`,
+      [late],
+      [event(late, 'text', 'halo'), event(fresh, 'text', 'halo')],
+    );
     // Both strangers are answered (how to link their account), once each.
     expect(done.map((r) => !r.duplicate && r.outboxIds.length === 1)).toEqual([true, true]);
     expect(engine.retries).toBeGreaterThan(retries);
