@@ -204,6 +204,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       await queues.enqueueOutbox(ids, inlineNames);
     },
   });
+  // Entries a stopped process sealed but did not chain get their place now.
+  engine.auditChainer.nudge();
 
   // Charts and export files for chat messages, drawn when a message is delivered (src/reports/chat-files.ts).
   // Loaded here, not at the top: ECharts, resvg and exceljs would slow every `kinerja` command's start-up.
@@ -337,6 +339,9 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         await http?.stop();
         await inbox?.stop();
         await workers?.stop();
+        // The entries of the last turns get their place now, not from the next process to start.
+        await engine.auditChainer.drain().catch((err: unknown) => logger.warn({ err }, 'audit: could not chain the last sealed entries; the next start chains them'));
+        await engine.auditChainer.stop();
         await queues.close().catch(() => undefined);
         await orm.close(true);
         await embedded?.stop();

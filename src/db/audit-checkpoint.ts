@@ -10,7 +10,7 @@
  * database, for when the checkpoints themselves are deleted with the entries (`kinerja audit verify
  * --checkpoint LINE` checks the chain against such a copy).
  */
-import { walkAuditChain, type AuditChainBreak, type AuditKey, type ChainAnchor, currentAuditKey, AUDIT_LOCK_KEY } from './audit.js';
+import { chainSealedEntries, walkAuditChain, type AuditChainBreak, type AuditKey, type ChainAnchor, currentAuditKey } from './audit.js';
 import type { Tx } from './sql.js';
 
 /** Why a checkpoint was written. */
@@ -97,6 +97,8 @@ export interface AuditVerification {
   readonly matched: readonly AuditCheckpoint[];
   /** Entries written before the keyed chain (verified by the older sha256 formula). */
   readonly unkeyed: number;
+  /** Sealed entries (seal verified) still waiting for their place in the chain. */
+  readonly waiting: number;
   /** Where the chain ends. */
   readonly end: ChainAnchor;
   readonly firstId: number | null;
@@ -138,7 +140,7 @@ export async function verifyAuditTrail(tx: Tx, opts: { key?: AuditKey; from?: Da
       if (cp.entries > walk.end.entries) problems.push({ kind: 'entries_missing', checkpoint: cp, found: { ...walk.end } });
     }
   }
-  return { verified: walk.verified, broken: walk.broken, problems, matched, unkeyed: walk.unkeyed, end: walk.end, firstId: walk.firstId, checkpoints: all.length };
+  return { verified: walk.verified, broken: walk.broken, problems, matched, unkeyed: walk.unkeyed, waiting: walk.waiting, end: walk.end, firstId: walk.firstId, checkpoints: all.length };
 }
 
 /** What `signAuditCheckpoint` did. */
@@ -159,13 +161,15 @@ export type CheckpointOutcome =
  */
 export async function signAuditCheckpoint(tx: Tx, opts: { reason: CheckpointReason; at: Date; key?: AuditKey }): Promise<CheckpointOutcome> {
   const key = opts.key ?? currentAuditKey();
-  await tx.query(`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
+  // The sealed entries committed so far get their place first (the rounds take the chain's lock, held from
+  // here until COMMIT), so the checkpoint covers everything written before it.
+  while ((await chainSealedEntries(tx)).more);
   const [lastRow] = await tx.query<CheckpointRow>('select id, at, entries, last_id, head_hash, reason, mac from audit_checkpoint order by id desc limit 1');
   const last = lastRow ? fromRow(lastRow) : null;
   if (last && checkpointMac(key, last) !== last.mac) return { kind: 'refused', broken: null, problem: { kind: 'checkpoint_forged', checkpoint: last } };
   // The last checkpoint's own entry must still be there with its hash, or the walk after it proves nothing.
   if (last && last.lastId !== null) {
-    const [head] = await tx.query<{ hash: string; n: string }>(`select hash, (select count(*) from audit_event where id <= $1) as n from audit_event where id = $1`, [last.lastId]);
+    const [head] = await tx.query<{ hash: string; n: string }>(`select a.hash, (select count(*) from audit_event where pos > 0 and pos <= a.pos) as n from audit_event a where a.id = $1 and a.pos > 0`, [last.lastId]);
     if (!head || head.hash !== last.headHash || Number(head.n) !== last.entries) {
       return { kind: 'refused', broken: null, problem: { kind: 'head_mismatch', checkpoint: last, found: head ? { entries: Number(head.n), lastId: last.lastId, headHash: head.hash } : undefined } };
     }

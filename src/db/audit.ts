@@ -18,8 +18,20 @@
  * trip), and written with the entry. Without AUDIT_KEY (development, tests) a public development key signs,
  * with a warning at start-up; production (NODE_ENV=production) refuses to start without AUDIT_KEY
  * (src/config.ts). The process sets its key once (`useAuditKey`) before anything appends.
+ *
+ * Two ways in. The set-up commands and the jobs append *chained*: under the chain's lock, after its head, in
+ * their own transaction (`appendAudit`, `appendAuditAtCommit`). The engine appends *sealed* (`sealedAuditRows`,
+ * `appendSealedAudit`): each entry carries a fresh nonce and `seal = hmac_sha256_hex(AUDIT_KEY, 'seal\n' || nonce
+ * || '\n' || body)`, and no place in the chain yet, so a turn takes no lock and waits for no other turn. A
+ * chainer (`chainSealedEntries`, scheduled by src/db/audit-chainer.ts right after the engine's commits) checks
+ * each seal and gives the entries their place (`pos`) and hash under the lock. The chain is walked in `pos`
+ * order; an entry chained on insert takes its id as its place (a trigger), so older rows and checkpoints keep
+ * their meaning. Without the key nobody can seal an entry the chainer would take: one with a missing or wrong
+ * seal is refused (`pos` < 0) and reported by the walk, as is one waiting with a bad seal. A sealed entry
+ * deleted before it is chained (a few milliseconds) leaves no trace, as deleting the newest chained entries
+ * leaves none until a checkpoint is compared.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { sqlLiteral, type Tx } from './sql.js';
 
 /** What happened, who did it, to what. `data` must be JSON (no secrets: link codes never go here). */
@@ -113,16 +125,11 @@ export function auditMac(key: AuditKey, prevHash: string | null, body: string): 
 }
 
 /**
- * The query that takes the chain's lock (held until COMMIT) and reads the newest entry's hash (column `hash`,
- * no row on an empty chain): the migration's `audit_chain_head()` reads after the lock is granted, so it sees
- * entries committed meanwhile. A statement that writes something else may carry it as a CTE (the engine's
- * one-statement writes), so the lock costs no round trip of its own; pass its `hash` to `appendAuditAfterHead`.
+ * Takes the chain's lock (held until COMMIT) and reads the newest chained entry's hash, in one round trip: the
+ * migration's `audit_chain_head()` reads after the lock is granted, so it sees entries chained meanwhile.
  */
-export const AUDIT_HEAD_SQL = `select hash from audit_chain_head(${AUDIT_LOCK_KEY})`;
-
-/** Takes the chain's lock (held until COMMIT) and reads the newest entry's hash, in one round trip. */
 async function lockedHead(tx: Tx): Promise<string | null> {
-  const rows = await tx.query<{ hash: string }>(AUDIT_HEAD_SQL);
+  const rows = await tx.query<{ hash: string }>(`select hash from audit_chain_head(${AUDIT_LOCK_KEY})`);
   return rows[0]?.hash ?? null;
 }
 
@@ -152,30 +159,19 @@ function insertStatement(entries: readonly TimedAuditEntry[], head: string | nul
 }
 
 /**
- * Appends the entries in the message that commits the transaction (a `TxRunner` transaction): the lock is
- * taken and the head read now (one round trip), the inserts travel with COMMIT, so the chain's lock is held
- * for that round trip and the commit only.
+ * Appends the entries chained, in the message that commits the transaction (a `TxRunner` transaction): the
+ * lock is taken and the head read now (one round trip), the inserts travel with COMMIT, so the chain's lock is
+ * held for that round trip and the commit only.
  */
 export async function appendAuditAtCommit(tx: Tx, entries: readonly AuditEntry[], at: Date): Promise<void> {
-  await appendTimedAuditAtCommit(
-    tx,
-    entries.map((entry) => ({ entry, at })),
+  if (!entries.length) return;
+  const head = await lockedHead(tx);
+  tx.beforeCommit(
+    insertStatement(
+      entries.map((entry) => ({ entry, at })),
+      head,
+    ),
   );
-}
-
-/** `appendAuditAtCommit` for entries of different instants (the events of one batch), in the order given. */
-export async function appendTimedAuditAtCommit(tx: Tx, entries: readonly TimedAuditEntry[]): Promise<void> {
-  if (!entries.length) return;
-  appendAuditAfterHead(tx, entries, await lockedHead(tx));
-}
-
-/**
- * Like `appendTimedAuditAtCommit` when the caller already took the chain's lock and read its head in this
- * transaction (`AUDIT_HEAD_SQL` inside one of its statements): the inserts travel with COMMIT.
- */
-export function appendAuditAfterHead(tx: Tx, entries: readonly TimedAuditEntry[], head: string | null): void {
-  if (!entries.length) return;
-  tx.beforeCommit(insertStatement(entries, head));
 }
 
 /**
@@ -187,15 +183,122 @@ export async function appendAudit(tx: Tx, entry: AuditEntry, at: Date): Promise<
   await tx.exec(insertStatement([{ entry, at }], head));
 }
 
+/** The seal of an entry written before its place in the chain: HMAC under `key` of its nonce and body. */
+export function auditSeal(key: AuditKey, nonce: string, body: string): string {
+  return key.mac(`seal\n${nonce}\n${body}`);
+}
+
+/** A sealed entry as a row of a JSON parameter (`insertSealedAuditFrom` reads these columns). */
+export interface SealedAuditRow {
+  readonly at: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly subject: string;
+  readonly data: Record<string, unknown>;
+  readonly nonce: string;
+  readonly seal: string;
+}
+
+/** The entries sealed under the process's key, each with a fresh nonce, in the order given. */
+export function sealedAuditRows(entries: readonly TimedAuditEntry[]): SealedAuditRow[] {
+  const key = signingKey;
+  return entries.map(({ entry: e, at }) => {
+    const nonce = randomBytes(16).toString('hex');
+    return { at: stamp(at), actor: e.actor, action: e.action, subject: e.subject, data: e.data ?? {}, nonce, seal: auditSeal(key, nonce, auditBody(e, at)) };
+  });
+}
+
+/**
+ * The insert of sealed entries from `source`, a select of `SealedAuditRow` columns (a statement that writes
+ * something else carries it as a CTE, so the entries commit with the change and cost no round trip).
+ */
+export function insertSealedAuditFrom(source: string): string {
+  return `insert into audit_event (at, actor, action, subject, data, nonce, seal) select s.at, s.actor, s.action, s.subject, s.data, s.nonce, s.seal from (${source}) s`;
+}
+
+/** The columns of a `jsonb_to_recordset` over `SealedAuditRow`s. */
+export const SEALED_AUDIT_RECORD = 'at timestamptz, actor text, action text, subject text, data jsonb, nonce text, seal text';
+
+/**
+ * Appends the entries sealed, in the message that commits the transaction: no lock, no round trip. The chainer
+ * gives them their place after the commit (the engine nudges it).
+ */
+export function appendSealedAudit(tx: Tx, entries: readonly TimedAuditEntry[]): void {
+  if (!entries.length) return;
+  const rows = sealedAuditRows(entries).map(
+    (r) => `(${sqlLiteral(r.at)}::timestamptz, ${sqlLiteral(r.actor)}, ${sqlLiteral(r.action)}, ${sqlLiteral(r.subject)}, ${sqlLiteral(JSON.stringify(r.data))}::jsonb, ${sqlLiteral(r.nonce)}, ${sqlLiteral(r.seal)})`,
+  );
+  tx.beforeCommit(`insert into audit_event (at, actor, action, subject, data, nonce, seal) values ${rows.join(',\n       ')}`);
+}
+
+/** Sealed entries chained per round at most (one statement of updates; the rest wait for the next round). */
+export const CHAIN_ROUND_MAX = 2000;
+
+/** What one chaining round did. */
+export interface ChainRound {
+  /** Entries given their place and hash. */
+  readonly chained: number;
+  /** Entries refused (seal missing or wrong: not written by a holder of the key); their ids. */
+  readonly refused: readonly number[];
+  /** True when the round took as many as it may: more may be waiting. */
+  readonly more: boolean;
+}
+
+type TakenRow = { head: string | null; id: string | null; pos: string | null; at: Date; actor: string; action: string; subject: string; data: Record<string, unknown>; nonce: string | null; seal: string | null };
+
+/**
+ * One chaining round, inside `tx` (a transaction: the chain's lock is held until its COMMIT): under the lock, the
+ * head and the oldest sealed entries waiting (`audit_chain_take`, with a place reserved for each from the ids'
+ * sequence); each seal checked under the process's key; the entries chained in id order after the head. An
+ * entry whose seal does not fit is refused (`pos` = -id) and never chained. With `atCommit` (a `TxRunner`
+ * transaction) the updates travel with COMMIT; else they run now.
+ */
+export async function chainSealedEntries(tx: Tx, opts: { max?: number; atCommit?: boolean } = {}): Promise<ChainRound> {
+  const max = opts.max ?? CHAIN_ROUND_MAX;
+  const rows = await tx.query<TakenRow>('select * from audit_chain_take($1, $2)', [AUDIT_LOCK_KEY, max]);
+  const waiting = rows.filter((r) => r.id !== null);
+  if (!waiting.length) return { chained: 0, refused: [], more: false };
+  const key = signingKey;
+  // Places reserved in the round, in any order: given out ascending in chain order.
+  const places = waiting.map((r) => BigInt(r.pos!)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  let prev = rows[0]!.head;
+  const chained: { id: string; pos: string; prev: string | null; hash: string }[] = [];
+  const refused: number[] = [];
+  for (const r of waiting) {
+    const body = auditBody(r, new Date(r.at));
+    if (r.nonce === null || r.seal === null || auditSeal(key, r.nonce, body) !== r.seal) {
+      refused.push(Number(r.id));
+      continue;
+    }
+    const hash = auditMac(key, prev, body);
+    chained.push({ id: r.id!, pos: String(places[chained.length]), prev, hash });
+    prev = hash;
+  }
+  const parts: string[] = [];
+  if (chained.length) {
+    parts.push(`update audit_event a set pos = x.pos, prev_hash = x.prev, hash = x.hash, chain = ${CHAIN_HMAC}
+       from jsonb_to_recordset(${sqlLiteral(JSON.stringify(chained))}::jsonb) as x(id bigint, pos bigint, prev text, hash text)
+      where a.id = x.id and a.pos is null`);
+  }
+  if (refused.length) parts.push(`update audit_event set pos = -id where id in (${refused.join(',')}) and pos is null`);
+  for (const p of parts) {
+    if (opts.atCommit) tx.beforeCommit(p);
+    else await tx.exec(p);
+  }
+  return { chained: chained.length, refused, more: waiting.length >= max };
+}
+
 /** Where the chain breaks: the first row whose hash does not match its content and predecessor. */
 export interface AuditChainBreak {
   readonly id: number;
   /**
    * `prev_hash_mismatch`: the row does not follow the one before it (a row was deleted, inserted or moved);
    * `hash_mismatch`: the row's content is not what was hashed (edited, forged, or signed with another key);
-   * `unkeyed_after_keyed`: a row hashed without the key after keyed rows (forged, or written by an old version).
+   * `unkeyed_after_keyed`: a row hashed without the key after keyed rows (forged, or written by an old version);
+   * `seal_mismatch`: a row waiting to be chained, or refused by the chainer, whose seal is missing or does not fit
+   * its content (inserted or edited by someone without the key).
    */
-  readonly reason: 'prev_hash_mismatch' | 'hash_mismatch' | 'unkeyed_after_keyed';
+  readonly reason: 'prev_hash_mismatch' | 'hash_mismatch' | 'unkeyed_after_keyed' | 'seal_mismatch';
   /** What the row should hold (the previous row's hash, or the hash of its own content) and what it holds. */
   readonly expected?: string | null;
   readonly found?: string | null;
@@ -221,9 +324,11 @@ export interface AuditWalk {
   readonly end: ChainAnchor;
   /** Entries written before the keyed chain (`chain` = 1) among those verified. */
   readonly unkeyed: number;
+  /** Sealed entries whose seal verified, still waiting for their place in the chain (the chainer is behind, or was stopped). */
+  readonly waiting: number;
 }
 
-type AuditRow = { id: string; at: Date; actor: string; action: string; subject: string; data: Record<string, unknown>; prev_hash: string | null; hash: string; chain: number };
+type AuditRow = { id: string; pos: string; at: Date; actor: string; action: string; subject: string; data: Record<string, unknown>; prev_hash: string | null; hash: string; chain: number };
 
 /** What `walkAuditChain` is told. */
 export interface WalkOptions {
@@ -239,44 +344,55 @@ export interface WalkOptions {
 }
 
 /**
- * Re-computes every hash in order of id, page by page (memory stays flat at any length). With `from`, the
- * walk starts at the first row at or after that instant and anchors on the hash of the row just before it,
- * so a row deleted at the boundary is still found. Deleting the newest rows leaves a shorter, intact chain:
- * the checkpoints (src/db/audit-checkpoint.ts) catch that.
+ * Re-computes every hash in chain order (`pos`), page by page (memory stays flat at any length), then checks
+ * the seals of the entries not chained yet. With `from`, the walk starts at the first row at or after that
+ * instant and anchors on the hash of the row just before it, so a row deleted at the boundary is still found.
+ * Deleting the newest rows leaves a shorter, intact chain: the checkpoints (src/db/audit-checkpoint.ts) catch
+ * that. Anchors name rows by id; the walk finds their place.
  */
 export async function walkAuditChain(tx: Tx, opts: WalkOptions = {}): Promise<AuditWalk> {
   const pageSize = opts.pageSize ?? 5000;
   const key = opts.key ?? signingKey;
   const development = key.source === 'development' ? null : auditKey(undefined);
-  let lastId = 0;
+  // The place walked past (chained places are > 0; refused entries have negative ones).
+  let lastPos = '0';
   let prev: string | null = null;
   let entries = 0;
   // Whether a keyed row was seen before the start (a walk from the middle must know it).
   let keyedSeen = false;
   let beforeId: number | null = null;
   if (opts.after) {
-    lastId = opts.after.lastId ?? 0;
     beforeId = opts.after.lastId;
     prev = opts.after.headHash;
     entries = opts.after.entries;
-    const [k] = await tx.query<{ keyed: boolean }>(`select exists (select 1 from audit_event where id <= $1 and chain = ${CHAIN_HMAC}) as keyed`, [lastId]);
-    keyedSeen = k?.keyed ?? false;
+    if (beforeId !== null) {
+      const [k] = await tx.query<{ pos: string | null; keyed: boolean }>(
+        `select a.pos, exists (select 1 from audit_event where pos > 0 and pos <= a.pos and chain = ${CHAIN_HMAC}) as keyed from audit_event a where a.id = $1`,
+        [beforeId],
+      );
+      // The anchor's row is gone: walk from the start of what is left after its place, which breaks at once.
+      lastPos = k?.pos ?? String(beforeId);
+      keyedSeen = k?.keyed ?? false;
+    }
   } else if (opts.from) {
-    const [first] = await tx.query<{ id: string }>('select id from audit_event where at >= $1 order by id limit 1', [opts.from]);
+    const [first] = await tx.query<{ id: string; pos: string }>('select id, pos from audit_event where at >= $1 and pos > 0 order by pos limit 1', [opts.from]);
     if (!first) {
       const [all] = await tx.query<{ n: string; id: string | null; hash: string | null }>(
-        `select count(*) as n, (select id from audit_event order by id desc limit 1) as id, (select hash from audit_event order by id desc limit 1) as hash from audit_event`,
+        `select count(*) as n, (select id from audit_event where pos > 0 order by pos desc limit 1) as id, (select hash from audit_event where pos > 0 order by pos desc limit 1) as hash
+           from audit_event where pos > 0`,
       );
-      return { verified: 0, broken: null, firstId: null, unkeyed: 0, end: { entries: Number(all?.n ?? 0), lastId: all?.id ? Number(all.id) : null, headHash: all?.hash ?? null } };
+      const waiting = await unchained(tx, key);
+      return { verified: 0, broken: waiting.broken, firstId: null, unkeyed: 0, waiting: waiting.count, end: { entries: Number(all?.n ?? 0), lastId: all?.id ? Number(all.id) : null, headHash: all?.hash ?? null } };
     }
-    lastId = Number(first.id) - 1;
-    const [before] = await tx.query<{ id: string | null; hash: string | null; n: string; keyed: boolean | null }>(
-      `select (select id from audit_event where id < $1 order by id desc limit 1) as id, (select hash from audit_event where id < $1 order by id desc limit 1) as hash,
-              count(*) as n, bool_or(chain = ${CHAIN_HMAC}) as keyed from audit_event where id < $1`,
-      [first.id],
+    const [before] = await tx.query<{ id: string | null; hash: string | null; pos: string | null; n: string; keyed: boolean | null }>(
+      `select (select id from audit_event where pos > 0 and pos < $1 order by pos desc limit 1) as id, (select hash from audit_event where pos > 0 and pos < $1 order by pos desc limit 1) as hash,
+              (select pos from audit_event where pos > 0 and pos < $1 order by pos desc limit 1) as pos,
+              count(*) as n, bool_or(chain = ${CHAIN_HMAC}) as keyed from audit_event where pos > 0 and pos < $1`,
+      [first.pos],
     );
     prev = before?.hash ?? null;
     beforeId = before?.id ? Number(before.id) : null;
+    lastPos = before?.pos ?? '0';
     entries = Number(before?.n ?? 0);
     keyedSeen = before?.keyed ?? false;
   }
@@ -285,11 +401,11 @@ export async function walkAuditChain(tx: Tx, opts: WalkOptions = {}): Promise<Au
   let firstId: number | null = null;
   let headId: number | null = beforeId;
   const end = (): ChainAnchor => ({ entries, lastId: headId, headHash: prev });
-  const done = (broken: AuditChainBreak | null): AuditWalk => ({ verified, broken, firstId, unkeyed, end: end() });
+  const done = (broken: AuditChainBreak | null, waiting = 0): AuditWalk => ({ verified, broken, firstId, unkeyed, waiting, end: end() });
   for (;;) {
     const rows = await tx.query<AuditRow>(
-      'select id, at, actor, action, subject, data, prev_hash, hash, chain from audit_event where id > $1 order by id limit $2',
-      [lastId, pageSize],
+      'select id, pos, at, actor, action, subject, data, prev_hash, hash, chain from audit_event where pos > $1 order by pos limit $2',
+      [lastPos, pageSize],
     );
     for (const r of rows) {
       const id = Number(r.id);
@@ -313,11 +429,29 @@ export async function walkAuditChain(tx: Tx, opts: WalkOptions = {}): Promise<Au
       headId = id;
       verified += 1;
       entries += 1;
-      lastId = id;
+      lastPos = r.pos;
       opts.onRow?.(end());
     }
-    if (rows.length < pageSize) return done(null);
+    if (rows.length < pageSize) {
+      const waiting = await unchained(tx, key);
+      return done(waiting.broken, waiting.count);
+    }
   }
+}
+
+/**
+ * The entries without a place in the chain: those waiting (their seals must fit) and those the chainer refused
+ * (always a break). Few at any time: the chainer runs right after the engine's commits.
+ */
+async function unchained(tx: Tx, key: AuditKey): Promise<{ count: number; broken: AuditChainBreak | null }> {
+  const rows = await tx.query<{ id: string; pos: string | null; at: Date; actor: string; action: string; subject: string; data: Record<string, unknown>; nonce: string | null; seal: string | null }>(
+    'select id, pos, at, actor, action, subject, data, nonce, seal from audit_event where pos is null or pos < 0 order by id',
+  );
+  for (const r of rows) {
+    const fits = r.pos === null && r.nonce !== null && r.seal !== null && auditSeal(key, r.nonce, auditBody(r, new Date(r.at))) === r.seal;
+    if (!fits) return { count: 0, broken: { id: Number(r.id), reason: 'seal_mismatch', found: r.seal } };
+  }
+  return { count: rows.length, broken: null };
 }
 
 /** Re-computes every hash in order; `null` when the chain is intact. */

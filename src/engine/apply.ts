@@ -4,7 +4,7 @@
  * engine re-runs the whole event against the new state.
  */
 import { followUpFor } from '../domain/index.js';
-import { AUDIT_HEAD_SQL, appendAuditAfterHead, appendAuditAtCommit, textDigest, type AuditEntry } from '../db/audit.js';
+import { appendSealedAudit, textDigest, type AuditEntry } from '../db/audit.js';
 import { currentChatJoin, currentChatOf, linkAccount } from '../db/identity.js';
 import { answeredEditSelect, buttonsRemovedEditSelect, insertAnsweredEdit, insertButtonsRemovedEdit, insertOutbox, insertOutboxFrom, promptByKey, promptCarryingToken, tokenButtonsJson, type OutboxDraft } from '../db/outbox.js';
 import { cancelFeedbackRequestReminders, cancelReminders, cancelRemindersSql, endCoaching, insertReviewRemindersSql, reviewReminderPlan, scheduleFeedbackRequestReminder, scheduleObjectionReminders, scheduleReviewReminders, type ReminderContext, type ReviewPlanning } from '../db/reminders.js';
@@ -319,8 +319,11 @@ export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
     }
   }
   const ids = [...answered, ...(await insertOutbox(tx, outbox, null, { eventKeys: true })).map((r) => r.id)];
-  // The audit inserts travel with COMMIT: the chain's lock is held for one round trip (its head) and the commit.
-  await appendAuditAtCommit(tx, audits, now);
+  // The audit entries travel sealed with COMMIT: no lock; the engine's chainer chains them after it.
+  appendSealedAudit(
+    tx,
+    audits.map((entry) => ({ entry, at: now })),
+  );
   return ids;
 }
 
@@ -472,7 +475,7 @@ function fitsOneWrite(args: ApplyArgs): boolean {
  * Inside the event's transaction (the event id is already recorded), everything of the step in one statement:
  * the conversation (optimistic lock), the submit (optimistic lock on the assessment) with the employee's
  * reminders cancelled and the rater's planned set-based, the notified people's chats, messages and buttons, the
- * pressed prompt's edit, and the audit chain's lock and head; the audit inserts then travel with COMMIT. The
+ * pressed prompt's edit; the sealed audit entries then travel with COMMIT. The
  * statements are the same as the effect-by-effect path's (one home each, in src/db). A lost race throws
  * `ConcurrentUpdate` and the transaction rolls back.
  */
@@ -494,7 +497,7 @@ async function writeInOneStatement(tx: Tx, args: ApplyArgs): Promise<number[]> {
   ];
   // Each CTE that must have written one row, and what changed concurrently when it did not.
   const locks: { cte: string; what: string }[] = [{ cte: 'c', what: 'conversation' }];
-  // The other writes, read by the final select so they run before the audit chain's lock is taken (see there).
+  // The other writes, read by the final select (their counts are returned).
   const writes: string[] = [];
   // Outbox rows as (ord, platform, chat_id, recipient_id, payload, dedupe_key): ids follow the order of the effects.
   const messages: string[] = [];
@@ -558,24 +561,18 @@ async function writeInOneStatement(tx: Tx, args: ApplyArgs): Promise<number[]> {
   if (messages.length) {
     ctes.push(`o as (${insertOutboxFrom(`select platform, chat_id, recipient_id, payload, dedupe_key from (${messages.join('\n union all ')}) m(ord, platform, chat_id, recipient_id, payload, dedupe_key) order by ord`)})`);
   }
-  // The chain's lock, held from here to COMMIT (one round trip), as appendAuditAtCommit holds it. It is taken
-  // last, as there: the select list is evaluated in order and a write CTE nobody reads would only run after it,
-  // so every write is read before `h`; holding the chain's lock while waiting for a row lock could deadlock with
-  // a transaction that holds that row and waits for the chain.
-  if (audits.length) ctes.push(`h as (${AUDIT_HEAD_SQL})`);
-  const [r] = await tx.query<Record<string, unknown> & { ids: (string | number)[] | null; head: string | null }>(
+  const [r] = await tx.query<Record<string, unknown> & { ids: (string | number)[] | null }>(
     `with ${ctes.join(',\n')}
      select ${locks.map((l) => `(select count(*) from ${l.cte})::int as ${l.cte}`).join(', ')},
             ${writes.map((w) => `(select count(*) from ${w})::int as ${w}`).join(', ')}${writes.length ? ',' : ''}
-            ${messages.length ? '(select array_agg(id order by id) from o)' : 'null::bigint[]'} as ids,
-            ${audits.length ? '(select hash from h)' : 'null::text'} as head`,
+            ${messages.length ? '(select array_agg(id order by id) from o)' : 'null::bigint[]'} as ids`,
     vals,
   );
   for (const l of locks) if (r![l.cte] === 0) throw new ConcurrentUpdate(l.what);
-  appendAuditAfterHead(
+  // Sealed, with COMMIT: no lock (the chainer chains them after it).
+  appendSealedAudit(
     tx,
     audits.map((entry) => ({ entry, at: now })),
-    r!.head,
   );
   return (r!.ids ?? []).map(Number);
 }

@@ -22,6 +22,7 @@ import { loadAssessment, loadCalibration, loadCheckIn, loadIngress, loadIngressM
 import { insertOutbox } from '../db/outbox.js';
 import { unitByCode } from '../db/units.js';
 import type { ReminderConfig } from '../db/reminders.js';
+import { createAuditChainer, type AuditChainer } from '../db/audit-chainer.js';
 import { TxRunner, type Session, type Tx } from '../db/sql.js';
 import { isTransientDatabaseError } from '../db/transient.js';
 import type { Ingress } from './load.js';
@@ -81,6 +82,8 @@ export interface Engine extends ConversationEngine {
   readonly retries: number;
   /** Events written in a batch's one statement, and events of batches that ran alone, since start. */
   readonly batchStats: { readonly inBatch: number; readonly alone: number };
+  /** Chains the audit entries the engine's turns write sealed (src/db/audit-chainer.ts); nudged after each commit. */
+  readonly auditChainer: AuditChainer;
 }
 
 /** What a turn will write, decided from what was read. */
@@ -127,6 +130,8 @@ export function createEngine(deps: EngineDeps): Engine {
   };
   let retries = 0;
   const batchStats = { inBatch: 0, alone: 0 };
+  // Turns write their audit entries sealed and never wait for the chain; this gives them their place after.
+  const auditChainer = createAuditChainer({ runner, logger: deps.logger });
 
   /**
    * One try: read (one statement for an ordinary message), run the pure step, write. Simple steps write in
@@ -402,6 +407,7 @@ export function createEngine(deps: EngineDeps): Engine {
       if (r?.kind === 'done') out[i] = { status: 'fulfilled', value: { duplicate: false, outboxIds: r.outboxIds, ...plan.ack } };
       else if (r?.kind === 'duplicate') out[i] = { status: 'fulfilled', value: { duplicate: true, outboxIds: [] } };
     });
+    if (planned.some(({ i }) => out[i]?.status === 'fulfilled' && !out[i].value.duplicate)) auditChainer.nudge();
     // Nothing is enqueued before its COMMIT: the batch has committed here.
     await committed(planned.flatMap(({ i }) => (out[i]?.status === 'fulfilled' ? out[i].value.outboxIds : [])));
     // A lost race, a failed batch, an unread event: alone, as `handle` runs it.
@@ -429,6 +435,7 @@ export function createEngine(deps: EngineDeps): Engine {
         }
       }
       const final = result ?? { duplicate: false, outboxIds: [] };
+      if (!final.duplicate) auditChainer.nudge();
       await committed(final.outboxIds);
       return final;
   }
@@ -438,6 +445,7 @@ export function createEngine(deps: EngineDeps): Engine {
       return retries;
     },
     batchStats,
+    auditChainer,
     // Every event's text is cleaned at the engine's entry (NUL, control characters, lone surrogates).
     handle: (raw: IncomingEvent) => handleOne(cleanDeep(raw)),
     handleMany,

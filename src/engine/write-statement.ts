@@ -12,13 +12,13 @@
  *   answers, reflection, outbox rows, the pressed prompt's edit -- only if c saved
  *
  * so a replayed event writes nothing, an event whose conversation changed writes nothing (the engine runs it
- * again, alone), and one event's outcome never affects another's in the same statement. When any event
- * has audit entries (answers), the statement also takes the chain's lock last and reads its head; the
- * entries of the events that wrote are appended in the message that commits.
+ * again, alone), and one event's outcome never affects another's in the same statement. The audit entries
+ * (answers) of the events that wrote are inserted sealed by the same statement (src/db/audit.ts): no lock,
+ * and the statement commits on its own. The engine nudges the chainer after it.
  */
-import { appendAuditAfterHead, AUDIT_HEAD_SQL, type AuditEntry, type TimedAuditEntry } from '../db/audit.js';
+import { insertSealedAuditFrom, SEALED_AUDIT_RECORD, sealedAuditRows, type AuditEntry } from '../db/audit.js';
 import { answeredEditSelect, buttonsRemovedSelect, insertOutboxFrom } from '../db/outbox.js';
-import { asJson, type Session, type Tx } from '../db/sql.js';
+import { asJson, type Session } from '../db/sql.js';
 import { ANSWERED_SUFFIX, ConcurrentUpdate, effectAudit, outboxKey, type ApplyArgs } from './apply.js';
 import type { Effect } from './state.js';
 
@@ -64,20 +64,11 @@ export async function applyInOneStatement(session: Session, args: ApplyArgs): Pr
 }
 
 /**
- * The events' writes in one statement (each `fitsOneStatement`, at most one per conversation), plus their
- * audit entries at COMMIT when any has one. Outcomes in the order of `list`.
+ * The events' writes in one statement (each `fitsOneStatement`, at most one per conversation), their sealed
+ * audit entries with them; it commits on its own. Outcomes in the order of `list`.
  */
 export async function applyManyInOneStatement(session: Session, list: readonly ApplyArgs[]): Promise<WriteOutcome[]> {
-  const audits = list.map(auditEntriesOf);
-  if (audits.every((a) => a.length === 0)) return (await writeAll(session, list, false)).outcomes;
-  // The audit entries (answers) commit with the writes: the chain's lock and inserts travel with COMMIT, and
-  // only for the events that wrote (a replay or a lost race writes nothing and appends nothing).
-  return session.transaction(async (tx) => {
-    const { outcomes, head } = await writeAll(tx, list, true);
-    const entries: TimedAuditEntry[] = outcomes.flatMap((r, i) => (r.kind === 'done' ? audits[i].map((entry) => ({ entry, at: list[i].now })) : []));
-    appendAuditAfterHead(tx, entries, head);
-    return outcomes;
-  });
+  return writeAll(session, list);
 }
 
 function auditEntriesOf(args: ApplyArgs): AuditEntry[] {
@@ -129,26 +120,17 @@ const WRITE_SQL = `with ev as (
   ed as (select x.n, x.kind, x.token, x.key, ob.* from edx x join outbox_message ob on ob.dedupe_key = x.prompt
           where ob.dedupe_key = any(array(select prompt from edx)) and x.n in (select n from c)),
   ma as (${insertOutboxFrom(answeredEditSelect('o.token', 'o.key', `(select * from ed where kind = 'answered')`))}, dedupe_key),
-  mr as (${insertOutboxFrom(buttonsRemovedSelect('o.key', `(select * from ed where kind = 'removed')`))}, dedupe_key)
+  mr as (${insertOutboxFrom(buttonsRemovedSelect('o.key', `(select * from ed where kind = 'removed')`))}, dedupe_key),
+  au as (${insertSealedAuditFrom(`select x.at, x.actor, x.action, x.subject, x.data, x.nonce, x.seal from jsonb_to_recordset($6::jsonb) as x(n int, i int, ${SEALED_AUDIT_RECORD})
+          where x.n in (select n from c) order by x.n, x.i`)})
 select ev.n, ev.n in (select n from v union all select n from vn) as v, exists (select 1 from p where p.platform = ev.platform and p.event_id = ev.event_id) as p, null::bigint as id, null::text as key from ev
 union all
 select null, null, null, z.id, z.dedupe_key from (select id, dedupe_key from ma union all select id, dedupe_key from mr union all select id, dedupe_key from o) z`;
 
-/**
- * `WRITE_SQL` that also takes the audit chain's lock and reads its head, in a last row (`key` = the head,
- * `n` = -1) produced after every write of the statement has run (the answers and reflections are forced
- * first): the chain's lock comes after all row locks, as on every path (apply.ts), so two writers never wait
- * for each other in opposite orders. The caller's COMMIT carries the entries (`appendAuditAfterHead`).
- */
-const WRITE_SQL_WITH_HEAD = `${WRITE_SQL}
-union all
-select null, null, null, null, null from (select (select count(*) from w) + (select count(*) from rf) as forced) f where f.forced < 0
-union all
-select -1, null, null, null, (select hash from (${AUDIT_HEAD_SQL}) h)`;
-
-/** The statement's outcomes; with `withHead`, also the audit chain's head read under its lock (held until COMMIT). */
-async function writeAll(tx: Tx, list: readonly ApplyArgs[], withHead: boolean): Promise<{ outcomes: WriteOutcome[]; head: string | null }> {
+/** The statement's outcomes. */
+async function writeAll(session: Session, list: readonly ApplyArgs[]): Promise<WriteOutcome[]> {
   const ev: object[] = [];
+  const au: object[] = [];
   const ans: object[] = [];
   const rf: object[] = [];
   const out: object[] = [];
@@ -172,6 +154,7 @@ async function writeAll(tx: Tx, list: readonly ApplyArgs[], withHead: boolean): 
       at: now,
       expires,
     });
+    for (const [i, row] of sealedAuditRows(auditEntriesOf(args).map((entry) => ({ entry, at: now }))).entries()) au.push({ n, i, ...row });
     args.effects.forEach((e, i) => {
       if (e.kind === 'reply') {
         const key = outboxKey(event, i);
@@ -203,20 +186,19 @@ async function writeAll(tx: Tx, list: readonly ApplyArgs[], withHead: boolean): 
       }
     });
   });
-  const rows = await tx.query<{ n: number | null; v: boolean | null; p: boolean | null; id: string | null; key: string | null }>(withHead ? WRITE_SQL_WITH_HEAD : WRITE_SQL, [
+  const rows = await session.query<{ n: number | null; v: boolean | null; p: boolean | null; id: string | null; key: string | null }>(WRITE_SQL, [
     asJson(ev),
     asJson(ans),
     asJson(rf),
     asJson(out),
     asJson(ed),
+    asJson(au),
   ]);
   const outcomes: WriteOutcome[] = list.map(() => ({ kind: 'conflict' }));
   const ids: number[][] = list.map(() => []);
-  let head: string | null = null;
   for (const r of rows) {
-    if (r.n === -1) head = r.key;
-    else if (r.n !== null) outcomes[r.n] = !r.v ? { kind: 'conflict' } : !r.p ? { kind: 'duplicate' } : { kind: 'done', outboxIds: [] };
+    if (r.n !== null) outcomes[r.n] = !r.v ? { kind: 'conflict' } : !r.p ? { kind: 'duplicate' } : { kind: 'done', outboxIds: [] };
     else if (r.key !== null && r.id !== null) ids[owner.get(r.key) ?? -1]?.push(Number(r.id));
   }
-  return { outcomes: outcomes.map((o, n) => (o.kind === 'done' ? { kind: 'done', outboxIds: ids[n].sort((a, b) => a - b) } : o)), head };
+  return outcomes.map((o, n) => (o.kind === 'done' ? { kind: 'done', outboxIds: ids[n].sort((a, b) => a - b) } : o));
 }

@@ -146,10 +146,10 @@ describe('kinerja acting, unit and audit commands', { timeout: 400_000 }, () => 
     await q(`insert into audit_event (id, at, actor, action, subject, data, prev_hash, hash) values (?, ?, ?, ?, ?, ?::jsonb, ?, ?)`, [d.id, d.at, d.actor, d.action, d.subject, JSON.stringify(d.data), d.prev_hash, d.hash]);
     expect((await kinerja('audit', 'verify')).code).toBe(0);
 
-    // 3. Re-order: entries 5 and 6 swap places (ids swapped, content kept).
-    await q(`update audit_event set id = -1 where id = ?`, [id(4)]);
-    await q(`update audit_event set id = ? where id = ?`, [id(4), id(5)]);
-    await q(`update audit_event set id = ? where id = -1`, [id(5)]);
+    // 3. Re-order: entries 5 and 6 swap places in the chain (ids and places swapped, content kept).
+    await q(`update audit_event set id = -1, pos = -1 where id = ?`, [id(4)]);
+    await q(`update audit_event set id = ?, pos = ? where id = ?`, [id(4), id(4), id(5)]);
+    await q(`update audit_event set id = ?, pos = ? where id = -1`, [id(5), id(5)]);
     const reordered = await kinerja('audit', 'verify');
     expect(reordered.code).toBe(1);
     expect(reordered.stderr).toContain(`audit chain broken at entry ${id(4)}: it does not follow the entry before it`);

@@ -114,9 +114,10 @@ describe('the anchored audit chain', () => {
   it('re-ordered entries: out of line; re-signed with a guessed key: the signatures do not fit', async () => {
     await append(6);
     await checkpoint();
-    await tx.exec('update audit_event set id = -1 where id = 3');
-    await tx.exec('update audit_event set id = 3 where id = 4');
-    await tx.exec('update audit_event set id = 4 where id = -1');
+    // Swapped places (the chain's order) along with their ids.
+    await tx.exec('update audit_event set id = -1, pos = -1 where id = 3');
+    await tx.exec('update audit_event set id = 3, pos = 3 where id = 4');
+    await tx.exec('update audit_event set id = 4, pos = 4 where id = -1');
     expect((await verify()).broken).toMatchObject({ id: 3, reason: 'prev_hash_mismatch' });
     await recompute(3, (prev, body) => auditMac(GUESSED, prev, body), 2);
     expect((await verify()).broken).toMatchObject({ id: 3, reason: 'hash_mismatch' });

@@ -147,10 +147,13 @@ describe('group commit through the inbox (batching on, PostgreSQL)', () => {
     expect(await count(`select dedupe_key from outbox_message group by dedupe_key having count(*) > 1`)).toBe(0);
     expect(handedOn).toBeGreaterThan(0);
     expect(handedOnUncommitted).toEqual([]);
-    // The answers are in the audit chain, and the chain (its head read inside the batches' statements) is whole.
+    // The answers are in the audit log, written sealed by the batches' statements; once the chainer has given
+    // them their places the chain is whole and nothing waits.
     expect(await count(`select 1 from audit_event where action = 'answer.saved'`)).toBeGreaterThanOrEqual(2 * PEOPLE);
+    await engine.auditChainer.drain();
     const walk = await walkAuditChain({ query, exec: async () => 0, beforeCommit: () => undefined });
     expect(walk.broken).toBeNull();
+    expect(walk.waiting).toBe(0);
     expect(walk.verified).toBe(await count(`select 1 from audit_event`));
   });
 

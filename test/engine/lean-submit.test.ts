@@ -10,7 +10,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_LOCK_KEY } from '../../src/db/audit.js';
-import { verifyAuditChain } from '../../src/db/audit.js';
+import { verifyAuditChain, walkAuditChain } from '../../src/db/audit.js';
 import { scheduleReviewReminders, scheduleSelfAssessmentReminders, type ReminderContext } from '../../src/db/reminders.js';
 import { txOf } from '../../src/db/sql.js';
 import { flows } from '../../src/engine/flows/index.js';
@@ -185,37 +185,41 @@ describe('a lean submit', () => {
     expect(new Set(planned.map((r) => r.kind)).size).toBe(planned.length);
     expect(await verifyAuditChain(txOf(h.db.orm.em))).toBeNull();
   });
-  it("takes the audit chain's lock only after its row locks: waiting for the rater's conversation, it does not hold the chain", async () => {
-    // The rater (Kepala Dinas) has a conversation; another transaction holds its row.
-    await h.send('kepala', '/bantuan');
+  it("never waits for the audit chain: while another writer holds the chain's lock, a submit commits; its entry is sealed and chained after", async () => {
     await toSummary('plh');
-    const blocker = new pg.Client({ connectionString: h.db.url });
-    const watcher = new pg.Client({ connectionString: h.db.url });
-    await blocker.connect();
-    await watcher.connect();
+    // A set-up command or a job appending chained entries holds the chain's lock.
+    const holder = new pg.Client({ connectionString: h.db.url });
+    await holder.connect();
+    let released = false;
     try {
-      await blocker.query('begin');
-      await blocker.query(`select 1 from conversation where platform = 'telegram' and platform_user_id = $1 for update`, [PEOPLE.kepala.tg]);
-      const press = h.press('plh', 'Kirim');
-      // Wait until the submit's statement waits for that row.
-      let waiting = 0;
-      for (let i = 0; i < 200 && waiting === 0; i++) {
-        await new Promise((r) => setTimeout(r, 25));
-        // pg_locks shows every database of the server (other test files run beside this one): this one only.
-        waiting = (await watcher.query<{ n: number }>(`select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid where not l.granted and a.datname = current_database() and l.pid <> pg_backend_pid()`)).rows[0].n;
-      }
-      expect(waiting).toBeGreaterThan(0);
-      const chain = await watcher.query<{ n: number }>(
-        `select count(*)::int as n from pg_locks where locktype = 'advisory' and granted and objid = $1 and database = (select oid from pg_database where datname = current_database())`,
-        [AUDIT_LOCK_KEY],
-      );
-      expect(chain.rows[0].n).toBe(0);
-      await blocker.query('commit');
-      expect((await press).duplicate).toBe(false);
+      await holder.query('begin');
+      await holder.query('select pg_advisory_xact_lock($1)', [AUDIT_LOCK_KEY]);
+      const result = await h.press('plh', 'Kirim');
+      expect(result.duplicate).toBe(false);
       expect(await h.lastText('kepala')).toContain('Putra PLH');
+      // Committed with its entry sealed, waiting for its place; the walk checks its seal meanwhile.
+      const [entry] = await h.query<{ pos: string | null; hash: string | null; seal: string | null }>(
+        `select pos, hash, seal from audit_event where action = 'assessment.submitted' and subject = ? order by id desc limit 1`,
+        [`assessment:${h.assessmentOf.plh}`],
+      );
+      expect(entry).toMatchObject({ pos: null, hash: null, seal: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      const waiting = await walkAuditChain(txOf(h.db.orm.em));
+      expect(waiting.broken).toBeNull();
+      expect(waiting.waiting).toBeGreaterThan(0);
+      await holder.query('commit');
+      released = true;
+      await h.engine.auditChainer.drain();
+      const [chained] = await h.query<{ pos: string | null; hash: string | null }>(`select pos, hash from audit_event where action = 'assessment.submitted' and subject = ? order by id desc limit 1`, [
+        `assessment:${h.assessmentOf.plh}`,
+      ]);
+      expect(chained.pos).not.toBeNull();
+      expect(chained.hash).toMatch(/^[0-9a-f]{64}$/);
+      const walk = await walkAuditChain(txOf(h.db.orm.em));
+      expect(walk).toMatchObject({ broken: null, waiting: 0 });
+      expect(walk.verified).toBe((await h.query<{ n: number }>('select count(*)::int as n from audit_event'))[0].n);
     } finally {
-      await blocker.end();
-      await watcher.end();
+      if (!released) await holder.query('rollback').catch(() => undefined);
+      await holder.end();
     }
   });
 });

@@ -42,6 +42,8 @@ function describeBreak(b: AuditChainBreak): string {
       return `it does not follow the entry before it (an entry was deleted, inserted or moved): expected prev_hash ${b.expected ?? '(none: first entry)'}, stored ${b.found ?? '(none)'}`;
     case 'unkeyed_after_keyed':
       return 'it is hashed without the key (the formula of entries before the keyed chain) but follows keyed entries (forged, or written by an older version)';
+    case 'seal_mismatch':
+      return `it has no place in the chain and its seal ${b.found ? 'does not fit its content' : 'is missing'} (inserted or edited without AUDIT_KEY; it is never chained)`;
   }
 }
 
@@ -97,7 +99,8 @@ Examples:
         const since = o.from ? ` since ${o.from.toISOString()}` : '';
         const ids = v.firstId !== null ? ` (ids ${v.firstId}..${v.end.lastId})` : '';
         const legacy = v.unkeyed ? `, ${v.unkeyed} of them written before the keyed chain (sha256)` : '';
-        say(`${v.verified} entries verified${since}${ids}${legacy}; the chain is intact`);
+        const waiting = v.waiting ? `; ${v.waiting} newer entries are sealed and wait for their place (the bot chains them within seconds)` : '';
+        say(`${v.verified} entries verified${since}${ids}${legacy}; the chain is intact${waiting}`);
         const newest = [...v.matched].sort((a, b) => b.entries - a.entries)[0];
         if (newest) {
           say(`${v.matched.length} checkpoint(s) hold; the newest: ${describeCheckpoint(newest)}, ${v.end.entries - newest.entries} entries after it`);

@@ -114,10 +114,19 @@ export const Reminder = defineEntity({
 });
 export type IReminder = InferEntity<typeof Reminder>;
 
-/** Append-only; each row carries the hash of the previous one so tampering shows. */
+/**
+ * Append-only; each row carries the hash of the previous one so tampering shows. The engine's entries are
+ * written sealed and get their place and hash from the chainer right after (src/db/audit.ts): only those three
+ * columns are ever filled in later, once.
+ */
 export const AuditEvent = defineEntity({
   name: 'AuditEvent',
   tableName: 'audit_event',
+  indexes: [
+    { name: 'audit_event_pos_unique', expression: `create unique index "audit_event_pos_unique" on "audit_event" ("pos")` },
+    { name: 'audit_event_nonce_unique', expression: `create unique index "audit_event_nonce_unique" on "audit_event" ("nonce") where "nonce" is not null` },
+    { name: 'audit_event_unchained_index', expression: `create index "audit_event_unchained_index" on "audit_event" ("id") where "pos" is null` },
+  ],
   properties: {
     id: p.bigint('number').primary().autoincrement(),
     at: p.datetime().defaultRaw('current_timestamp').onCreate(() => new Date()),
@@ -126,7 +135,13 @@ export const AuditEvent = defineEntity({
     subject: p.string().length(128),
     data: p.json<Record<string, unknown>>().default('{}'),
     prevHash: p.string().length(64).nullable(),
-    hash: p.string().length(64),
+    /** Null while a sealed entry waits for the chainer. */
+    hash: p.string().length(64).nullable(),
+    /** The entry's place in the chain (the walk's order): its id when it was chained on insert, else given by the chainer. */
+    pos: p.bigint('number').nullable(),
+    /** A sealed entry's nonce (unique: a copy cannot be chained twice) and its HMAC over nonce and body. */
+    nonce: p.string().length(32).nullable(),
+    seal: p.string().length(64).nullable(),
     /**
      * How `hash` was made (src/db/audit.ts): 1 = sha256 (entries written before the keyed chain, marked so by the
      * migration that introduced the key), 2 = HMAC-SHA256 with AUDIT_KEY.
