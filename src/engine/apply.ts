@@ -22,6 +22,14 @@ export class ConcurrentUpdate extends Error {
   }
 }
 
+/** The event's id was recorded before (a replay): the transaction must roll back, nothing of it is written. */
+export class EventReplayed extends Error {
+  constructor() {
+    super('the event was handled before');
+    this.name = 'EventReplayed';
+  }
+}
+
 /** The outbox dedupe key of the message produced by effect number `index` of `event`. */
 export function outboxKey(event: IncomingEvent, index: number | string): string {
   return `${event.platform}:${event.eventId}:${index}`;
@@ -50,9 +58,15 @@ export interface ApplyArgs {
   reviewPlanning?: ReviewPlanning | null;
 }
 
-/** Writes everything; returns the new outbox ids in the order the messages were produced. */
+/**
+ * Records the event's id and writes everything, in the caller's transaction; returns the new outbox ids in the
+ * order the messages were produced. Throws `EventReplayed` when the id was recorded before (roll back).
+ */
 export async function applyEffects(tx: Tx, args: ApplyArgs): Promise<number[]> {
+  // The one-statement write records the id in its first CTE: one round trip less.
   if (fitsOneWrite(args)) return writeInOneStatement(tx, args);
+  const fresh = await tx.query(`insert into processed_event (platform, event_id) values ($1, $2) on conflict do nothing returning id`, [args.event.platform, args.event.eventId]);
+  if (!fresh.length) throw new EventReplayed();
   const { event, now } = args;
   const outbox: OutboxDraft[] = [];
   const audits: AuditEntry[] = [];
@@ -472,7 +486,7 @@ function fitsOneWrite(args: ApplyArgs): boolean {
 }
 
 /**
- * Inside the event's transaction (the event id is already recorded), everything of the step in one statement:
+ * Inside the event's transaction, everything of the step in one statement: the event id (a replay throws `EventReplayed`),
  * the conversation (optimistic lock), the submit (optimistic lock on the assessment) with the employee's
  * reminders cancelled and the rater's planned set-based, the notified people's chats, messages and buttons, the
  * pressed prompt's edit; the sealed audit entries then travel with COMMIT. The
@@ -491,6 +505,8 @@ async function writeInOneStatement(tx: Tx, args: ApplyArgs): Promise<number[]> {
   const { flow, step, ...rest } = withOwnGrants(args, args.state);
   const expires = flow === 'idle' ? null : new Date(now.getTime() + args.idleMinutes * 60_000);
   const ctes = [
+    // The event's id first (the select reads it first): a replay, or the same event committing elsewhere, is known before anything else is waited for.
+    `pe as (insert into processed_event (platform, event_id) values (${$(event.platform, 'text')}, ${$(event.eventId, 'text')}) on conflict do nothing returning 1)`,
     `c as (update conversation set flow = ${$(flow, 'text')}, step = ${$(step, 'text')}, state = ${$(JSON.stringify(rest), 'jsonb')}, version = version + 1,
              last_activity_at = ${$(now, 'timestamptz')}, expires_at = ${$(expires, 'timestamptz')}, employee_id = ${$(actorId, 'int')}
             where id = ${$(args.conversation.id, 'int')} and version = ${$(args.conversation.version, 'int')} returning 1)`,
@@ -563,11 +579,12 @@ async function writeInOneStatement(tx: Tx, args: ApplyArgs): Promise<number[]> {
   }
   const [r] = await tx.query<Record<string, unknown> & { ids: (string | number)[] | null }>(
     `with ${ctes.join(',\n')}
-     select ${locks.map((l) => `(select count(*) from ${l.cte})::int as ${l.cte}`).join(', ')},
+     select (select count(*) from pe)::int as pe, ${locks.map((l) => `(select count(*) from ${l.cte})::int as ${l.cte}`).join(', ')},
             ${writes.map((w) => `(select count(*) from ${w})::int as ${w}`).join(', ')}${writes.length ? ',' : ''}
             ${messages.length ? '(select array_agg(id order by id) from o)' : 'null::bigint[]'} as ids`,
     vals,
   );
+  if (r!.pe === 0) throw new EventReplayed();
   for (const l of locks) if (r![l.cte] === 0) throw new ConcurrentUpdate(l.what);
   // Sealed, with COMMIT: no lock (the chainer chains them after it).
   appendSealedAudit(

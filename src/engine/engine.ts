@@ -11,7 +11,7 @@ import { DEFAULT_OBJECTION_DECISION_DAYS, DEFAULT_OBJECTION_WINDOW_DAYS, isLinkC
 import type { Clock } from '../clock.js';
 import type { Orm } from '../db/orm.js';
 import type { Logger } from '../logger.js';
-import { ConcurrentUpdate, applyEffects, type ApplyArgs } from './apply.js';
+import { ConcurrentUpdate, EventReplayed, applyEffects, type ApplyArgs } from './apply.js';
 import { applyInOneStatement, applyManyInOneStatement, fitsOneStatement, type WriteOutcome } from './write-statement.js';
 import { cleanDeep, cutText, type ConversationEngine, type HandleResult, type IncomingEvent, type OutgoingMessage } from '../contract/index.js';
 import { PLAIN_CAPABILITIES, type CapabilityLookup } from './capabilities.js';
@@ -151,12 +151,16 @@ export function createEngine(deps: EngineDeps): Engine {
       const r = await applyInOneStatement(session, plan.args);
       return r.kind === 'duplicate' ? { duplicate: true, outboxIds: [] } : { duplicate: false, outboxIds: r.outboxIds, ...plan.ack };
     }
-    return session.transaction(async (tx) => {
-      const fresh = await tx.query(`insert into processed_event (platform, event_id) values ($1, $2) on conflict do nothing returning id`, [event.platform, event.eventId]);
-      if (!fresh.length) return { duplicate: true, outboxIds: [] };
-      const outboxIds = await applyEffects(tx, plan.args);
-      return { duplicate: false, outboxIds, ...plan.ack };
-    });
+    try {
+      return await session.transaction(async (tx) => {
+        const outboxIds = await applyEffects(tx, plan.args);
+        return { duplicate: false, outboxIds, ...plan.ack };
+      });
+    } catch (err) {
+      // Rolled back: the event was recorded before (a replay, or the same event committed by another process).
+      if (err instanceof EventReplayed) return { duplicate: true, outboxIds: [] };
+      throw err;
+    }
   }
 
   /**
