@@ -9,7 +9,8 @@ import { Migration } from '@mikro-orm/migrations';
  * - `pos`: the entry's place in the chain, which is now walked in this order. An entry inserted already chained
  *   (the set-up commands and jobs still append under the lock) takes its own id, set by a trigger, so every row
  *   written before this migration keeps its order and every checkpoint its meaning. The chainer numbers from the
- *   same sequence as the ids, under the chain's lock, so places grow in the order entries were chained.
+ *   same sequence as the ids, under the chain's lock, so places grow in the order entries were chained. An
+ *   entry the chainer refuses (seal missing or wrong) gets `-id`: never chained, and reported by the walk.
  * - `nonce`, `seal`: a sealed entry's nonce and HMAC; the nonce is unique, so a copy of a sealed row (from a
  *   backup, say) cannot be inserted to be chained a second time.
  * - `audit_chain_take()`: under the lock, the head and the oldest sealed entries waiting, read after the lock
