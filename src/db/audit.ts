@@ -23,7 +23,7 @@
  * their own transaction (`appendAudit`, `appendAuditAtCommit`). The engine appends *sealed* (`sealedAuditRows`,
  * `appendSealedAudit`): each entry carries a fresh nonce and `seal = hmac_sha256_hex(AUDIT_KEY, 'seal\n' || nonce
  * || '\n' || body)`, and no place in the chain yet, so a turn takes no lock and waits for no other turn. A
- * chainer (`chainSealedEntries`, scheduled by src/db/audit-chainer.ts right after the engine's commits) checks
+ * chainer (`chainSealedEntries`, scheduled by src/engine/audit-chainer.ts right after the engine's commits) checks
  * each seal and gives the entries their place (`pos`) and hash under the lock. The chain is walked in `pos`
  * order; an entry chained on insert takes its id as its place (a trigger), so older rows and checkpoints keep
  * their meaning. Without the key nobody can seal an entry the chainer would take: one with a missing or wrong

@@ -22,7 +22,7 @@ import { loadAssessment, loadCalibration, loadCheckIn, loadIngress, loadIngressM
 import { insertOutbox } from '../db/outbox.js';
 import { unitByCode } from '../db/units.js';
 import type { ReminderConfig } from '../db/reminders.js';
-import { createAuditChainer, type AuditChainer } from '../db/audit-chainer.js';
+import { createAuditChainer, type AuditChainer } from './audit-chainer.js';
 import { TxRunner, type Session, type Tx } from '../db/sql.js';
 import { isTransientDatabaseError } from '../db/transient.js';
 import type { Ingress } from './load.js';
@@ -82,7 +82,7 @@ export interface Engine extends ConversationEngine {
   readonly retries: number;
   /** Events written in a batch's one statement, and events of batches that ran alone, since start. */
   readonly batchStats: { readonly inBatch: number; readonly alone: number };
-  /** Chains the audit entries the engine's turns write sealed (src/db/audit-chainer.ts); nudged after each commit. */
+  /** Chains the audit entries the engine's turns write sealed (src/engine/audit-chainer.ts); nudged after each commit. */
   readonly auditChainer: AuditChainer;
 }
 

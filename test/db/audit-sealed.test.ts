@@ -15,7 +15,7 @@ import {
   walkAuditChain,
   type AuditEntry,
 } from '../../src/db/audit.js';
-import { createAuditChainer } from '../../src/db/audit-chainer.js';
+import { createAuditChainer } from '../../src/engine/audit-chainer.js';
 import { signAuditCheckpoint, verifyAuditTrail } from '../../src/db/audit-checkpoint.js';
 import { TxRunner, type Tx } from '../../src/db/sql.js';
 import { createLogger } from '../../src/logger.js';

@@ -2,7 +2,7 @@
  * Counts database round trips: every `query` call on a connection of the ORM's pool (the engine's TxRunner
  * borrows its connections from there). node-postgres sends one query at a time and waits for its answer, so a
  * call is one round trip. Only the pool's real connections are observed; none of our modules is replaced.
- * The audit chainer's rounds (src/db/audit-chainer.ts: `begin`, `audit_chain_take`, the updates with `commit`,
+ * The audit chainer's rounds (src/engine/audit-chainer.ts: `begin`, `audit_chain_take`, the updates with `commit`,
  * on a connection of their own) are left out: they run after a turn's commit and nobody waits for them.
  */
 import type { Orm } from '../../src/db/orm.js';

@@ -8,8 +8,8 @@
  * database away) is tried again later, and any later round takes what it left: entries wait, none is lost.
  */
 import type { Logger } from '../logger.js';
-import { chainSealedEntries } from './audit.js';
-import type { TxRunner } from './sql.js';
+import { chainSealedEntries } from '../db/audit.js';
+import type { TxRunner } from '../db/sql.js';
 
 /**
  * Wait after a nudge before the round: turns committed meanwhile share it (at 400 turns a second, about 20). A
