@@ -187,6 +187,35 @@ describe('group commit through the inbox (batching on, PostgreSQL)', () => {
     expect(await count(`select 1 from answer an join assessment a on a.id = an.assessment_id join chat_identity ci on ci.employee_id = a.employee_id where ci.platform_user_id = $1 and an.realisasi = 20`, [target])).toBe(1);
   });
 
+  it('a batch waiting for a lock another process holds does not hold up other chats (under light load one lane claims)', async () => {
+    const [stuck, other] = [users[0], users[1]];
+    const before = (await stepOf(other)).version;
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query(`select 1 from conversation where platform = 'telegram' and platform_user_id = $1 for update`, [stuck]);
+      let stuckDone = false;
+      const stuckTurn = deliver([event(stuck, 'text', '/status')]).then((r) => ((stuckDone = true), r));
+      const deadline = Date.now() + 20_000;
+      while ((await count(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)) === 0) {
+        if (Date.now() > deadline) throw new Error('the batch never waited for the row');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // Another person writes meanwhile: answered while the first batch still waits.
+      const [answered] = await deliver([event(other, 'text', '/status')]);
+      expect(answered.duplicate).toBe(false);
+      expect(answered.outboxIds.length).toBeGreaterThan(0);
+      expect((await stepOf(other)).version).toBe(before + 1);
+      expect(stuckDone).toBe(false);
+      await holder.query('commit');
+      const [late] = await stuckTurn;
+      expect(late.duplicate).toBe(false);
+    } finally {
+      await holder.end();
+    }
+  });
+
   it("a first message while another process creates that person's conversation: re-run alone on top of it; the other first message commits in the batch", async () => {
     const [late, fresh] = ['stranger-late', 'stranger-fresh'];
     const retries = engine.retries;
