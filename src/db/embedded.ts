@@ -153,6 +153,10 @@ function serialiseProtocolCycles(server: PGLiteSocketServer): { betweenCycles: B
         try {
           await this.db.runExclusive(() =>
             this.db.execProtocolRawStream(item.message, {
+              // PGlite's syncToFs copies an in-memory file system to persistent storage (the browser's); on
+              // Node (NodeFS, MemoryFS) it does nothing but take another lock per call: PostgreSQL's writes
+              // already went to the data directory's files (write(2), as with `npm start` before).
+              syncToFs: false,
               onRawData: (data: Uint8Array) => {
                 bytes += data.length;
                 item.onData(data);
@@ -312,6 +316,16 @@ function wholeMessagesEnd(buf: Buffer): number {
   return end;
 }
 
+/** A simple-protocol BEGIN as node-postgres (`begin`, TxRunner) and knex (`BEGIN;`) send it. */
+function isBegin(message: Buffer): boolean {
+  if (message[0] !== QUERY || message.length > 12) return false;
+  const text = message.toString('latin1', 5, message.length - 1);
+  return text === 'begin' || text === 'BEGIN;' || text === 'BEGIN' || text === 'begin;';
+}
+
+/** What PostgreSQL answers to BEGIN: CommandComplete "BEGIN", then ReadyForQuery in a transaction ('T'). */
+const BEGIN_REPLY = Buffer.from([0x43, 0, 0, 0, 10, ...Buffer.from('BEGIN\0', 'latin1'), 0x5a, 0, 0, 0, 5, 0x54]);
+
 const SSL_REQUEST = 80877103;
 const CANCEL_REQUEST = 80877102;
 
@@ -332,6 +346,14 @@ let nextInProcessId = MAINTENANCE_HANDLER - 1;
  */
 class InProcessConnection extends Duplex {
   private pending: Buffer = Buffer.alloc(0);
+  /**
+   * A client's BEGIN, answered at once and run by PGlite in the same call as the client's next message
+   * (the transaction's first statement): one trip through the queue and PGlite fewer per transaction
+   * (`TxRunner` sends BEGIN on its own before every event). Nothing can tell the difference: the
+   * transaction's snapshot and locks start with its first statement either way, and until then the session
+   * is not inside it, so other clients' messages run as they would have before it.
+   */
+  private deferredBegin: Buffer | null = null;
   private readonly id = nextInProcessId--;
   private released = false;
 
@@ -381,11 +403,27 @@ class InProcessConnection extends Duplex {
         this.end();
         return;
       }
+      if (!this.deferredBegin && isBegin(message)) {
+        // Answered here and sent with the transaction's first statement (see `deferredBegin`).
+        this.deferredBegin = Buffer.from(message);
+        this.push(BEGIN_REPLY);
+        continue;
+      }
+      const begin = this.deferredBegin;
+      this.deferredBegin = null;
       const replies: Buffer[] = [];
       // PGlite hands over views of its memory: copied before the next call overwrites them.
-      await this.q.enqueue(this.id, new Uint8Array(message), (bytes) => replies.push(Buffer.from(bytes)));
+      await this.q.enqueue(this.id, begin ? Buffer.concat([begin, message]) : new Uint8Array(message), (bytes) => replies.push(Buffer.from(bytes)));
       if (this.released) return;
-      if (replies.length) this.push(replies.length === 1 ? replies[0] : Buffer.concat(replies));
+      let reply = replies.length === 1 ? replies[0]! : Buffer.concat(replies);
+      if (begin) {
+        // The client was told BEGIN succeeded: PGlite's own answer to it is dropped, and anything else
+        // than that answer (it cannot fail, but if it did the statements after it would run outside a
+        // transaction) ends the connection instead of going unseen.
+        if (!reply.subarray(0, BEGIN_REPLY.length).equals(BEGIN_REPLY)) throw new Error('the embedded database did not begin a transaction where the client was told it had');
+        reply = reply.subarray(BEGIN_REPLY.length);
+      }
+      if (reply.length) this.push(reply);
     }
   }
 
