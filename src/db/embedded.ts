@@ -326,6 +326,8 @@ function isBegin(message: Buffer): boolean {
 /** What PostgreSQL answers to BEGIN: CommandComplete "BEGIN", then ReadyForQuery in a transaction ('T'). */
 const BEGIN_REPLY = Buffer.from([0x43, 0, 0, 0, 10, ...Buffer.from('BEGIN\0', 'latin1'), 0x5a, 0, 0, 0, 5, 0x54]);
 
+const READY_FOR_QUERY = 0x5a; // 'Z'
+const IDLE = 0x49; // 'I': ReadyForQuery's status outside a transaction
 const SSL_REQUEST = 80877103;
 const CANCEL_REQUEST = 80877102;
 
@@ -354,6 +356,8 @@ class InProcessConnection extends Duplex {
    * is not inside it, so other clients' messages run as they would have before it.
    */
   private deferredBegin: Buffer | null = null;
+  /** Outside a transaction, as the last ReadyForQuery said: only then is a BEGIN deferred (inside one it warns). */
+  private idle = true;
   private readonly id = nextInProcessId--;
   private released = false;
 
@@ -403,9 +407,10 @@ class InProcessConnection extends Duplex {
         this.end();
         return;
       }
-      if (!this.deferredBegin && isBegin(message)) {
+      if (this.idle && !this.deferredBegin && isBegin(message)) {
         // Answered here and sent with the transaction's first statement (see `deferredBegin`).
         this.deferredBegin = Buffer.from(message);
+        this.idle = false;
         this.push(BEGIN_REPLY);
         continue;
       }
@@ -423,6 +428,8 @@ class InProcessConnection extends Duplex {
         if (!reply.subarray(0, BEGIN_REPLY.length).equals(BEGIN_REPLY)) throw new Error('the embedded database did not begin a transaction where the client was told it had');
         reply = reply.subarray(BEGIN_REPLY.length);
       }
+      // ReadyForQuery ends the reply to a whole cycle: its last byte says whether a transaction is open.
+      if (reply.length >= 6 && reply[reply.length - 6] === READY_FOR_QUERY) this.idle = reply[reply.length - 1] === IDLE;
       if (reply.length) this.push(reply);
     }
   }
