@@ -10,18 +10,21 @@
  *
  * Flags: --single / --batched (only that path), --embedded (the embedded PGlite, where batching is off; its
  * data in a fresh directory on disk, as `npm start` keeps it under DATA_DIR, removed afterwards;
- * BENCH_DATA_DIR=memory:// for an in-memory one).
+ * BENCH_DATA_DIR=memory:// for an in-memory one; BENCH_EMBEDDED_TCP=1 connects the ORM through the loopback socket
+ * instead of in-process).
  * Environment: BENCH_DATABASE_URL (server; default postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_USERS_AT_ONCE (200), BENCH_MESSAGES (12000 per phase; embedded 3000), BENCH_POOL (16),
  * BENCH_BATCH (32), BENCH_WINDOW_MS (the batch window; default the product's), BENCH_PACED_RATE / BENCH_PACED_MESSAGES (6000), BENCH_BASELINE=0 (skip it), BENCH_HISTORY (100000 rows
  * of earlier traffic seeded and analysed first; 0 = start from empty tables), BENCH_EMPLOYEES (20000 seeded),
  * BENCH_LOG_STATEMENTS=1 (the server logs every statement of the bench database with parse/bind/execute times:
- * how the planning cost of the batch write was found).
+ * how the planning cost of the batch write was found), BENCH_CPU_PROFILE=dir (a V8 CPU profile of each timed phase alone, seeding
+ * and shutdown left out, written there as <phase>.cpuprofile: where a message's CPU goes).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Session as InspectorSession } from 'node:inspector';
 import pg from 'pg';
 import { systemClock } from '../src/clock.js';
 import type { IncomingEvent, OutgoingMessage } from '../src/contract/index.js';
@@ -145,6 +148,24 @@ async function walBytes(admin: Queryable): Promise<number | null> {
   }
 }
 
+/** Starts a CPU profile of this process (BENCH_CPU_PROFILE); the returned function writes it as `<name>.cpuprofile`. */
+function profilePhase(name: string): () => Promise<void> {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  if (!dir) return async () => undefined;
+  const session = new InspectorSession();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  const started = post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 500 })).then(() => post('Profiler.start'));
+  return async () => {
+    await started;
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${name.replace(/[^a-z0-9-]+/gi, '_')}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 interface Queryable {
   query<T>(sql: string, params?: unknown[]): Promise<T[]>;
 }
@@ -178,7 +199,8 @@ async function main(): Promise<void> {
     dataDir = process.env.BENCH_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'kinerja-bench-'));
     db = await startEmbeddedDatabase({ dataDir });
     databaseUrl = db.url;
-    orm = await openOrm({ url: db.url, poolMax: 4, singleSession: true });
+    // As `npm start`: the ORM's connections in-process (BENCH_EMBEDDED_TCP=1: through the loopback socket, as the CLI beside it).
+    orm = await openOrm({ url: db.url, poolMax: 4, singleSession: true, ...(process.env.BENCH_EMBEDDED_TCP ? {} : { stream: db.connect }) });
   } else {
     admin = new pg.Client({ connectionString: SERVER });
     await admin.connect();
@@ -304,6 +326,7 @@ async function main(): Promise<void> {
       const pg0 = await backendCpuSeconds(admin, dbName);
       const wal0 = await walBytes(adminQ);
       const rt0 = roundTrips;
+      const stopProfile = profilePhase(name);
       const start = performance.now();
       await Promise.all(
         Array.from({ length: atOnce }, async () => {
@@ -314,6 +337,7 @@ async function main(): Promise<void> {
       );
       const sec = (performance.now() - start) / 1000;
       const cpu = process.cpuUsage(cpu0);
+      await stopProfile();
       const pg1 = await backendCpuSeconds(admin, dbName);
       const wal1 = await walBytes(adminQ);
       return {

@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     embedded = await startEmbeddedDatabase({ dataDir: 'memory://' });
     url = embedded.url;
   }
-  const orm = await openOrm({ url, poolMax: embedded ? 4 : 10, singleSession: Boolean(embedded) });
+  const orm = await openOrm({ url, poolMax: embedded ? 4 : 10, singleSession: Boolean(embedded), ...(embedded ? { stream: embedded.connect } : {}) });
   await migrate(orm);
   const codes = await seed(orm);
 

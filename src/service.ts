@@ -173,7 +173,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     databaseUrl = embedded.url;
     logger.info({ dataDir: embedded.dataDir }, 'embedded PostgreSQL (PGlite) started');
   }
-  const orm = await openOrm({ url: databaseUrl, poolMax: embedded ? 4 : 20, singleSession: Boolean(embedded) });
+  const orm = await openOrm({ url: databaseUrl, poolMax: embedded ? 4 : 20, singleSession: Boolean(embedded), ...(embedded ? { stream: embedded.connect } : {}) });
   const em = (): EntityManager => orm.em.fork() as EntityManager;
   if (embedded) {
     const applied = await migrate(orm);

@@ -40,7 +40,7 @@ export async function openCliDatabase(cfg: Config, opts: { forMigrate?: boolean 
   }
   let orm: Orm;
   try {
-    orm = await openOrm({ url, poolMax: embedded ? 4 : 5, singleSession: Boolean(embedded || shared) });
+    orm = await openOrm({ url, poolMax: embedded ? 4 : 5, singleSession: Boolean(embedded || shared), ...(embedded ? { stream: embedded.connect } : {}) });
   } catch (err) {
     await embedded?.stop();
     throw new UserFacingError(`cannot connect to the database (${(err as Error).message}); check DATABASE_URL and that PostgreSQL is running`);

@@ -1,16 +1,23 @@
 /**
  * The embedded default: PGlite (PostgreSQL compiled to WASM) with its data under DATA_DIR, served on a
  * loopback port by pglite-socket so that MikroORM, BullMQ and psql use the ordinary PostgreSQL protocol.
- * A new user needs Node.js only.
+ * The ORM of the process that runs it skips the loopback: its connections are in-process streams
+ * (`connect`) that speak the same protocol to the same queue. A new user needs Node.js only.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Duplex } from 'node:stream';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketHandler, PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 export interface EmbeddedDatabase {
   url: string;
   dataDir: string;
+  /**
+   * A new connection to the database from inside this process, for node-postgres's `stream` option (see
+   * `OrmOptions.stream`): the same protocol as a client of `url`, without the loopback socket.
+   */
+  connect(): Duplex;
   stop(): Promise<void>;
 }
 
@@ -29,7 +36,8 @@ export async function startEmbeddedDatabase(opts: { dataDir: string; port?: numb
   server.addEventListener('listening', (e) => {
     port = (e as CustomEvent<{ port: number }>).detail.port;
   });
-  const betweenCycles = serialiseProtocolCycles(server);
+  const { betweenCycles, queue } = serialiseProtocolCycles(server);
+  const inProcess = new Set<InProcessConnection>();
   await server.start();
   const vacuuming = startVacuuming(db, betweenCycles);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
@@ -39,8 +47,15 @@ export async function startEmbeddedDatabase(opts: { dataDir: string; port?: numb
   return {
     url,
     dataDir: dir,
+    connect() {
+      const conn = new InProcessConnection(queue);
+      inProcess.add(conn);
+      conn.once('close', () => inProcess.delete(conn));
+      return conn;
+    },
     async stop() {
       await vacuuming.stop();
+      for (const conn of inProcess) conn.destroy();
       await server.stop();
       await db.close();
       if (marker) rmSync(marker, { force: true });
@@ -88,6 +103,9 @@ interface QueryQueue {
   db: PGlite;
   processQueue(): Promise<void>;
   clearQueueForHandler(handlerId: number): void;
+  /** Rolls back the session's transaction when `handlerId` holds it (pglite-socket does it for a client that left). */
+  clearTransactionIfNeeded(handlerId: number): Promise<void>;
+  enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number>;
 }
 
 const SYNC = 0x53; // 'S': ends an extended-protocol cycle
@@ -109,7 +127,7 @@ const TERMINATE = 0x58; // 'X'
  * first (keep a client's ownership until ReadyForQuery). Both were open when this was written, and
  * pglite-socket 0.2.17 still has the old scheduler: drop this once a release fixes them.
  */
-function serialiseProtocolCycles(server: PGLiteSocketServer): BetweenCycles {
+function serialiseProtocolCycles(server: PGLiteSocketServer): { betweenCycles: BetweenCycles; queue: QueryQueue } {
   passWholeWrites();
   const q = (server as unknown as { queryQueue: QueryQueue }).queryQueue;
   const midCycle = new Set<number>();
@@ -135,6 +153,10 @@ function serialiseProtocolCycles(server: PGLiteSocketServer): BetweenCycles {
         try {
           await this.db.runExclusive(() =>
             this.db.execProtocolRawStream(item.message, {
+              // PGlite's syncToFs copies an in-memory file system to persistent storage (the browser's); on
+              // Node (NodeFS, MemoryFS) it does nothing but take another lock per call: PostgreSQL's writes
+              // already went to the data directory's files (write(2), as with `npm start` before).
+              syncToFs: false,
               onRawData: (data: Uint8Array) => {
                 bytes += data.length;
                 item.onData(data);
@@ -163,11 +185,12 @@ function serialiseProtocolCycles(server: PGLiteSocketServer): BetweenCycles {
     if (q.lastHandlerId === handlerId && !q.db.isInTransaction()) q.lastHandlerId = null;
     void q.processQueue();
   };
-  return (job) =>
+  const betweenCycles: BetweenCycles = (job) =>
     new Promise<void>((resolve, reject) => {
       q.queue.push({ handlerId: MAINTENANCE_HANDLER, message: new Uint8Array(0), resolve: () => resolve(), reject, onData: () => undefined, job });
       void q.processQueue();
     });
+  return { betweenCycles, queue: q };
 }
 
 /** How often the embedded server looks for tables to vacuum. */
@@ -258,21 +281,7 @@ function passWholeWrites(): void {
     while (this.messageBuffer.length > 0) {
       if (this.handleSslRequest() || this.handleCancelRequest()) continue;
       const buf = this.messageBuffer;
-      let end = 0;
-      if (buf[0] === 0) {
-        // A startup packet (protocol 3.0 after the length; SSL and cancel requests were handled above): its
-        // length counts itself, and no type byte comes first.
-        if (buf.length < 8 || buf.length < buf.readInt32BE(0)) break;
-        end = buf.readInt32BE(0);
-      } else {
-        while (end + 5 <= buf.length) {
-          const type = buf[end];
-          const len = 1 + buf.readInt32BE(end + 1);
-          if (end + len > buf.length || (type === TERMINATE && end > 0)) break;
-          end += len;
-          if (type === TERMINATE) break;
-        }
-      }
+      const end = wholeMessagesEnd(buf);
       if (end === 0) break; // the rest of a message is still on its way
       const message = new Uint8Array(buf.subarray(0, end));
       this.messageBuffer = buf.subarray(end);
@@ -282,4 +291,177 @@ function passWholeWrites(): void {
     this.dispatchEvent(new CustomEvent('data', { detail: { incoming: data.length, outgoing: out } }));
     return out;
   };
+}
+
+/**
+ * Where the complete messages at the start of `buf` end, as one call to PGlite: every whole typed message
+ * (node-postgres writes a query's messages at once), but a startup packet and a Terminate alone (PGlite
+ * looks for them only at the start of a call). 0 while the first message is still incomplete.
+ */
+function wholeMessagesEnd(buf: Buffer): number {
+  if (buf.length < 5) return 0;
+  if (buf[0] === 0) {
+    // A startup packet (or an SSL or cancel request): its length counts itself, and no type byte comes first.
+    if (buf.length < 8 || buf.length < buf.readInt32BE(0)) return 0;
+    return buf.readInt32BE(0);
+  }
+  let end = 0;
+  while (end + 5 <= buf.length) {
+    const type = buf[end];
+    const len = 1 + buf.readInt32BE(end + 1);
+    if (end + len > buf.length || (type === TERMINATE && end > 0)) break;
+    end += len;
+    if (type === TERMINATE) break;
+  }
+  return end;
+}
+
+/** A simple-protocol BEGIN as node-postgres (`begin`, TxRunner) and knex (`BEGIN;`) send it. */
+function isBegin(message: Buffer): boolean {
+  if (message[0] !== QUERY || message.length > 12) return false;
+  const text = message.toString('latin1', 5, message.length - 1);
+  return text === 'begin' || text === 'BEGIN;' || text === 'BEGIN' || text === 'begin;';
+}
+
+/** What PostgreSQL answers to BEGIN: CommandComplete "BEGIN", then ReadyForQuery in a transaction ('T'). */
+const BEGIN_REPLY = Buffer.from([0x43, 0, 0, 0, 10, ...Buffer.from('BEGIN\0', 'latin1'), 0x5a, 0, 0, 0, 5, 0x54]);
+
+const READY_FOR_QUERY = 0x5a; // 'Z'
+const IDLE = 0x49; // 'I': ReadyForQuery's status outside a transaction
+const SSL_REQUEST = 80877103;
+const CANCEL_REQUEST = 80877102;
+
+/** In-process connections take queue ids below the maintenance job's (pglite-socket's clients count up from 1). */
+let nextInProcessId = MAINTENANCE_HANDLER - 1;
+
+/**
+ * One client connection inside this process: what node-postgres writes goes to the same queue as a
+ * pglite-socket client's (so it keeps the session for its protocol cycle and its transaction, beside TCP
+ * clients such as the CLI), and PGlite's reply comes back as one chunk per call. Measured on
+ * `bench:engine --embedded`, the loopback socket (syscalls, pglite-socket's setImmediate hop per read, the
+ * socket streams) cost more per message than anything but PGlite itself.
+ *
+ * Closing or destroying it (node-postgres's end(), a query_timeout) does what pglite-socket does for a
+ * client that disconnects: its queued messages are dropped and a transaction it left open is rolled back,
+ * so the shared session is never left inside someone else's transaction. Cancel requests are dropped:
+ * PGlite runs one statement at a time on this thread, so there is nothing running to cancel by then.
+ */
+class InProcessConnection extends Duplex {
+  private pending: Buffer = Buffer.alloc(0);
+  /**
+   * A client's BEGIN, answered at once and run by PGlite in the same call as the client's next message
+   * (the transaction's first statement): one trip through the queue and PGlite fewer per transaction
+   * (`TxRunner` sends BEGIN on its own before every event). Nothing can tell the difference: the
+   * transaction's snapshot and locks start with its first statement either way, and until then the session
+   * is not inside it, so other clients' messages run as they would have before it.
+   */
+  private deferredBegin: Buffer | null = null;
+  /** Outside a transaction, as the last ReadyForQuery said: only then is a BEGIN deferred (inside one it warns). */
+  private idle = true;
+  private readonly id = nextInProcessId--;
+  private released = false;
+
+  constructor(private readonly q: QueryQueue) {
+    super();
+  }
+
+  // The net.Socket methods node-postgres calls; nothing to set up in-process.
+  connect(): this {
+    process.nextTick(() => this.emit('connect'));
+    return this;
+  }
+  setNoDelay(): this {
+    return this;
+  }
+  setKeepAlive(): this {
+    return this;
+  }
+  ref(): this {
+    return this;
+  }
+  unref(): this {
+    return this;
+  }
+
+  override _read(): void {
+    // Replies are pushed as PGlite produces them.
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.run().then(() => done(), done);
+  }
+
+  /**
+   * node-postgres corks the stream around a query's messages (Bind, Describe, Execute, Sync): they arrive
+   * here together, and go to PGlite in one call as over the socket (one call per message cost 2.4 calls a
+   * query more).
+   */
+  override _writev(chunks: { chunk: Buffer }[], done: (err?: Error | null) => void): void {
+    this.pending = Buffer.concat([this.pending, ...chunks.map((c) => c.chunk)]);
+    this.run().then(() => done(), done);
+  }
+
+  private async run(): Promise<void> {
+    for (;;) {
+      const end = wholeMessagesEnd(this.pending);
+      if (end === 0) return;
+      const message = this.pending.subarray(0, end);
+      this.pending = this.pending.subarray(end);
+      if (message[0] === TERMINATE) return; // end() follows: _final releases the session
+      if (message[0] === 0 && end === 8 && message.readInt32BE(4) === SSL_REQUEST) {
+        this.push(Buffer.from('N'));
+        continue;
+      }
+      if (message[0] === 0 && end === 16 && message.readInt32BE(4) === CANCEL_REQUEST) {
+        this.end();
+        return;
+      }
+      if (this.idle && !this.deferredBegin && isBegin(message)) {
+        // Answered here and sent with the transaction's first statement (see `deferredBegin`).
+        this.deferredBegin = Buffer.from(message);
+        this.idle = false;
+        this.push(BEGIN_REPLY);
+        continue;
+      }
+      const begin = this.deferredBegin;
+      this.deferredBegin = null;
+      const replies: Buffer[] = [];
+      // PGlite hands over views of its memory: copied before the next call overwrites them.
+      await this.q.enqueue(this.id, begin ? Buffer.concat([begin, message]) : new Uint8Array(message), (bytes) => replies.push(Buffer.from(bytes)));
+      if (this.released) return;
+      let reply = replies.length === 1 ? replies[0]! : Buffer.concat(replies);
+      if (begin) {
+        // The client was told BEGIN succeeded: PGlite's own answer to it is dropped, and anything else
+        // than that answer (it cannot fail, but if it did the statements after it would run outside a
+        // transaction) ends the connection instead of going unseen.
+        if (!reply.subarray(0, BEGIN_REPLY.length).equals(BEGIN_REPLY)) throw new Error('the embedded database did not begin a transaction where the client was told it had');
+        reply = reply.subarray(BEGIN_REPLY.length);
+      }
+      // ReadyForQuery ends the reply to a whole cycle: its last byte says whether a transaction is open.
+      if (reply.length >= 6 && reply[reply.length - 6] === READY_FOR_QUERY) this.idle = reply[reply.length - 1] === IDLE;
+      if (reply.length) this.push(reply);
+    }
+  }
+
+  override _final(done: (err?: Error | null) => void): void {
+    this.release().then(() => {
+      this.push(null);
+      done();
+    }, done);
+  }
+
+  override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
+    this.release().then(
+      () => done(err),
+      () => done(err),
+    );
+  }
+
+  private async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    this.q.clearQueueForHandler(this.id);
+    await this.q.clearTransactionIfNeeded(this.id);
+  }
 }

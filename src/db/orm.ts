@@ -2,6 +2,7 @@
  * The MikroORM set-up shared by every process role and the CLI. The database is the source of truth, so this
  * is the one place that knows how to connect, migrate and close.
  */
+import type { Duplex } from 'node:stream';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { ALL_ENTITIES } from './entities/index.js';
@@ -19,6 +20,12 @@ export interface OrmOptions {
    * state such as named prepared statements would collide between connections.
    */
   singleSession?: boolean;
+  /**
+   * Opens each pooled connection's transport instead of a TCP socket to `url` (node-postgres's `stream`
+   * option): the embedded database's in-process connections (`EmbeddedDatabase.connect`), when this process
+   * runs it.
+   */
+  stream?: () => Duplex;
 }
 
 const singleSessionOrms = new WeakSet<MikroORM>();
@@ -35,6 +42,7 @@ export function ormConfig(opts: OrmOptions): Options {
     extensions: [Migrator],
     debug: opts.debug ?? false,
     pool: { min: 0, max: opts.poolMax ?? 10 },
+    ...(opts.stream ? { driverOptions: { connection: { stream: opts.stream } } } : {}),
     // Entities are declared with defineEntity; nothing to discover from the file system.
     discovery: { warnWhenNoEntities: false },
     allowGlobalContext: false,

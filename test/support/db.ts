@@ -46,7 +46,7 @@ export async function createTestDatabase(opts: { migrate?: boolean; poolMax?: nu
 /** A migrated in-memory PGlite reached through pglite-socket, exactly as the embedded default runs. */
 export async function createPgliteDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const embedded = await startEmbeddedDatabase({ dataDir: 'memory://' });
-  const orm = await openOrm({ url: embedded.url, poolMax: 4, singleSession: true });
+  const orm = await openOrm({ url: embedded.url, poolMax: 4, singleSession: true, stream: embedded.connect });
   if (opts.migrate !== false) await migrate(orm);
   return {
     orm,
