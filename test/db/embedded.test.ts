@@ -127,4 +127,23 @@ describe('embedded PGlite: in-process connections', () => {
     const a = await open('in-process');
     expect((await a.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
   });
+
+  it("a client kept busy does not keep the process from its timers (the inbox's and the audit chainer's run meanwhile)", async () => {
+    const a = await open('in-process');
+    let fired = 0;
+    const timer = setInterval(() => fired++, 5);
+    try {
+      // Back-to-back queries for a while, as the engine works through a backlog.
+      const until = Date.now() + 300;
+      let queries = 0;
+      while (Date.now() < until) {
+        await a.query('select $1::int as n', [queries]);
+        queries++;
+      }
+      expect(queries).toBeGreaterThan(10);
+      expect(fired).toBeGreaterThan(0);
+    } finally {
+      clearInterval(timer);
+    }
+  });
 });
