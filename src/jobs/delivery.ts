@@ -193,18 +193,26 @@ export interface BatchEnqueuer {
  * `onBatch` or by `flush`, so the caller's job fails visibly.
  */
 export function enqueueBehind(enqueue: (ids: readonly number[]) => Promise<number>): BatchEnqueuer {
-  let inFlight: Promise<number> = Promise.resolve(0);
+  // The last batch's enqueue. Each batch's enqueue starts when the one before it is done, so batches handed
+  // over by several producers at once (the sweep's lanes) still go one at a time, in the order given; each
+  // promise is awaited for its count by exactly one caller (the next onBatch, or flush).
+  let tail: Promise<number> = Promise.resolve(0);
   let total = 0;
   return {
     async onBatch(ids) {
-      total += await inFlight;
-      inFlight = enqueue(ids);
-      // Marked handled here; the error still surfaces through the next await of `inFlight`.
-      inFlight.catch(() => undefined);
+      const previous = tail;
+      tail = previous.then(() => enqueue(ids));
+      // Marked handled here; the error still surfaces through the next await of `tail`.
+      tail.catch(() => undefined);
+      // Not `total += await ...`: that reads `total` before waiting, and another caller adds meanwhile.
+      const n = await previous;
+      total += n;
     },
     async flush() {
-      total += await inFlight;
-      inFlight = Promise.resolve(0);
+      const last = tail;
+      tail = Promise.resolve(0);
+      const n = await last;
+      total += n;
       return total;
     },
   };

@@ -130,6 +130,28 @@ describe('delivery throughput pieces', () => {
     release();
     expect(await enqueuer.flush()).toBe(3);
 
+    // Several producers at once (the sweep's lanes): one enqueue at a time, in the order handed over, every row counted once.
+    const order: number[][] = [];
+    const shared = enqueueBehind(async (ids) => {
+      order.push([...ids]);
+      await new Promise((r) => setTimeout(r, 5));
+      return ids.length;
+    });
+    let running = 0;
+    let most = 0;
+    const counting = enqueueBehind(async (ids) => {
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 2));
+      running--;
+      return ids.length;
+    });
+    await Promise.all([shared.onBatch([1]), shared.onBatch([2, 3]), shared.onBatch([4])].concat([counting.onBatch([1]), counting.onBatch([2]), counting.onBatch([3])]));
+    await Promise.all([shared.onBatch([5, 6]), shared.onBatch([7])]);
+    expect(await shared.flush()).toBe(7);
+    expect(order).toEqual([[1], [2, 3], [4], [5, 6], [7]]);
+    expect(await counting.flush()).toBe(3);
+    expect(most).toBe(1);
+
     const failing = enqueueBehind(async (ids) => {
       if (ids.includes(13)) throw new Error('Redis went away');
       return ids.length;
