@@ -47,7 +47,8 @@ export interface DeliverOptions {
   /**
    * Reads the row through this runner's sessions, as a prepared statement (the delivery worker's): planning
    * the read with its three chat-line probes cost PostgreSQL five times its execution (0.59 ms against 0.12 ms
-   * a message), about half a core at a thousand messages a second.
+   * a message), about half a core at a thousand messages a second. Its generic plan stays good as the outbox
+   * grows: the row by primary key, the probes by equality on the partial index of pending rows per chat.
    */
   prepared?: TxRunner;
 }
@@ -68,13 +69,12 @@ export class SentRecorder {
   private scheduled = false;
 
   /**
-   * `em` must not be inside a transaction: each flush is its own statement. With `prepared`, the UPDATE is a
-   * prepared statement of that runner's sessions (planned once per connection, not once per flush).
+   * `em` must not be inside a transaction: each flush is its own statement. Deliberately not a prepared
+   * statement: its generic plan, made while the outbox was small (a worker started before a sweep), joined the
+   * JSON rows by hash to a sequential scan of the outbox and kept doing so as the sweep added 100,000 rows (a
+   * core of PostgreSQL for the workers in the benchmark). Planned per flush, it finds rows by primary key.
    */
-  constructor(
-    private readonly em: EntityManager,
-    private readonly prepared?: TxRunner,
-  ) {}
+  constructor(private readonly em: EntityManager) {}
 
   /** Marks row `id` sent with the platform's message ref; resolves once the row is written. */
   record(id: number, platformMessageRef: string): Promise<void> {
@@ -93,9 +93,10 @@ export class SentRecorder {
     this.waiting = [];
     this.scheduled = false;
     try {
-      const sent = batch.map(({ id, ref }) => ({ id, ref }));
-      if (this.prepared) await this.prepared.session((s) => markOutboxSent(s, sent));
-      else await markOutboxSent(txOf(this.em), sent);
+      await markOutboxSent(
+        txOf(this.em),
+        batch.map(({ id, ref }) => ({ id, ref })),
+      );
       for (const w of batch) w.done();
     } catch (err) {
       for (const w of batch) w.done(err ?? new Error('recording sent rows failed'));

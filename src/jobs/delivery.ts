@@ -32,8 +32,8 @@
  * the per-chat 429 that would pause the whole queue.
  *
  * Cost per job: one query that loads the row with its order check, the platform call, and a share of one
- * UPDATE that marks every row sent whose call finished in the same event-loop turn (`SentRecorder`); both are
- * prepared statements of each pooled connection (`TxRunner`), planned once rather than for every message.
+ * UPDATE that marks every row sent whose call finished in the same event-loop turn (`SentRecorder`). The read
+ * is a prepared statement of each pooled connection (`TxRunner`), planned once rather than for every message.
  */
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -313,9 +313,9 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
   const breaker = new CircuitBreaker(opts.breakerCooldownMs ?? BREAKER_COOLDOWN_MS, maxBackoffMs);
   let worker: JobWorker<DeliveryJobData> | undefined = undefined;
   // Concurrent jobs of this worker share their "sent" UPDATEs (one statement per event-loop turn).
-  // The per-message statements are prepared once per pooled connection (see DeliverOptions.prepared).
+  // The per-message read is prepared once per pooled connection (see DeliverOptions.prepared).
   const prepared = new TxRunner(opts.orm);
-  const sentRecorder = new SentRecorder(opts.orm.em.fork() as EntityManager, prepared);
+  const sentRecorder = new SentRecorder(opts.orm.em.fork() as EntityManager);
   const processor = async (job: Job<DeliveryJobData>, token?: string): Promise<DeliveryOutcome> => {
     const em = opts.orm.em.fork() as EntityManager;
     const id = job.data.outboxId;

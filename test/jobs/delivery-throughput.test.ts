@@ -41,7 +41,7 @@ describe('delivery throughput pieces', () => {
     await db?.close();
   });
 
-  // The delivery worker reads and records through prepared statements (`prepared`); other callers do not.
+  // The delivery worker reads through a prepared statement (`prepared`); other callers do not.
   it.each([
     ['unprepared', false],
     ['prepared', true],
@@ -49,7 +49,7 @@ describe('delivery throughput pieces', () => {
     const ids: number[] = [];
     for (let i = 0; i < 40; i++) ids.push(await addOutbox(em, `rec-${name}-${i}`, `pesan ${i}`));
     const prepared = withPrepared ? new TxRunner(db.orm) : undefined;
-    const recorder = new SentRecorder(db.orm.em.fork() as EntityManager, prepared);
+    const recorder = new SentRecorder(db.orm.em.fork() as EntityManager);
     const senders = new Map([['telegram', new HttpTestSender('telegram', platform.url)]]);
     const outcomes = await Promise.all(ids.map((id) => deliverOutboxRow(db.orm.em.fork() as EntityManager, senders, id, { keepChatOrder: true, sentRecorder: recorder, prepared })));
     expect(outcomes.every((o) => o.status === 'sent')).toBe(true);
