@@ -13,7 +13,8 @@
  * Options: --employees N (100000) --units N (300) --rate L (1000) --concurrency N (delivery jobs in flight
  * across all workers, 128: at 60-100 ms per job on two busy cores, 64 in flight cannot keep 1,000/s)
  * --batch N (sweep batch, 2000) --workers N (delivery worker processes, scripts/worker-child.ts, default 2;
- * 0 runs the workers inside this process). Needs PostgreSQL (BENCH_DATABASE_URL or DATABASE_URL, default
+ * 0 runs the workers inside this process) --keep (keep the scratch database afterwards and print its name, for
+ * EXPLAIN on the swept rows; drop it by hand). Needs PostgreSQL (BENCH_DATABASE_URL or DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres) and Redis (REDIS_URL, default redis://127.0.0.1:6379).
  */
 import { parseArgs } from 'node:util';
@@ -43,6 +44,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '128' },
     batch: { type: 'string', default: '2000' },
     workers: { type: 'string', default: '2' },
+    keep: { type: 'boolean', default: false },
     // Internal: run only the fake platform, reporting its counters to the parent benchmark over IPC.
     'serve-platform': { type: 'boolean', default: false },
   },
@@ -318,7 +320,8 @@ try {
   figures.load_at_end = load();
 } finally {
   await orm.close(true);
-  await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
+  if (values.keep) console.log(`kept database ${scratch}`);
+  else await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
   await admin.end();
   const r = new Redis(redisUrl);
   let cursor = '0';

@@ -275,12 +275,18 @@ const aheadSql = (o: string) =>
 /**
  * Of rows `ids`, the still-pending ones with their platform and place in their chat's line, in id order (to
  * enqueue them), each with the database's id (src/db/installation.ts) that namespaces its job.
+ *
+ * Each id is looked up by primary key (a LATERAL per id): as `o.id = any($1)` PostgreSQL, misled by statistics
+ * of a table a sweep is filling, read the whole partial index of pending rows and compared every entry with
+ * every id (7.8 s for a batch of 2,000 ids with 100,000 rows pending; 11 ms by key).
  */
 export async function pendingOutbox(tx: Tx, ids: readonly number[]): Promise<{ id: number; platform: string; ahead: number; databaseId: string }[]> {
   if (ids.length === 0) return [];
   const rows = await tx.query<{ id: string; platform: string; ahead: number; database_id: string }>(
     `select o.id, o.platform, ${aheadSql('o')} as ahead, ${DATABASE_ID_SQL} as database_id
-       from outbox_message o where o.id = any($1::bigint[]) and o.status = 'pending' order by o.id`,
+       from (select distinct unnest($1::bigint[]) as id) i
+       cross join lateral (select * from outbox_message o where o.id = i.id and o.status = 'pending') o
+      order by o.id`,
     [pgArray(ids)],
   );
   return rows.map((r) => ({ id: Number(r.id), platform: r.platform, ahead: Number(r.ahead), databaseId: r.database_id }));

@@ -32,7 +32,8 @@
  * the per-chat 429 that would pause the whole queue.
  *
  * Cost per job: one query that loads the row with its order check, the platform call, and a share of one
- * UPDATE that marks every row sent whose call finished in the same event-loop turn (`SentRecorder`).
+ * UPDATE that marks every row sent whose call finished in the same event-loop turn (`SentRecorder`). The read
+ * is a prepared statement of each pooled connection (`TxRunner`), planned once rather than for every message.
  */
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -44,7 +45,7 @@ import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
 import type { JobQueue, JobWorker, QueueBackend } from './backend.js';
 import { outboxChats, outboxRetryClock, pendingOutbox, pendingOutboxBefore, resetOutboxForRetry, type OutboxStatus } from '../db/outbox.js';
-import { txOf } from '../db/sql.js';
+import { txOf, TxRunner } from '../db/sql.js';
 import { databaseId } from '../db/installation.js';
 
 /** The delivery queue of each registered platform (src/platforms.ts). */
@@ -192,18 +193,26 @@ export interface BatchEnqueuer {
  * `onBatch` or by `flush`, so the caller's job fails visibly.
  */
 export function enqueueBehind(enqueue: (ids: readonly number[]) => Promise<number>): BatchEnqueuer {
-  let inFlight: Promise<number> = Promise.resolve(0);
+  // The last batch's enqueue. Each batch's enqueue starts when the one before it is done, so batches handed
+  // over by several producers at once (the sweep's lanes) still go one at a time, in the order given; each
+  // promise is awaited for its count by exactly one caller (the next onBatch, or flush).
+  let tail: Promise<number> = Promise.resolve(0);
   let total = 0;
   return {
     async onBatch(ids) {
-      total += await inFlight;
-      inFlight = enqueue(ids);
-      // Marked handled here; the error still surfaces through the next await of `inFlight`.
-      inFlight.catch(() => undefined);
+      const previous = tail;
+      tail = previous.then(() => enqueue(ids));
+      // Marked handled here; the error still surfaces through the next await of `tail`.
+      tail.catch(() => undefined);
+      // Not `total += await ...`: that reads `total` before waiting, and another caller adds meanwhile.
+      const n = await previous;
+      total += n;
     },
     async flush() {
-      total += await inFlight;
-      inFlight = Promise.resolve(0);
+      const last = tail;
+      tail = Promise.resolve(0);
+      const n = await last;
+      total += n;
       return total;
     },
   };
@@ -304,12 +313,14 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
   const breaker = new CircuitBreaker(opts.breakerCooldownMs ?? BREAKER_COOLDOWN_MS, maxBackoffMs);
   let worker: JobWorker<DeliveryJobData> | undefined = undefined;
   // Concurrent jobs of this worker share their "sent" UPDATEs (one statement per event-loop turn).
+  // The per-message read is prepared once per pooled connection (see DeliverOptions.prepared).
+  const prepared = new TxRunner(opts.orm);
   const sentRecorder = new SentRecorder(opts.orm.em.fork() as EntityManager);
   const processor = async (job: Job<DeliveryJobData>, token?: string): Promise<DeliveryOutcome> => {
     const em = opts.orm.em.fork() as EntityManager;
     const id = job.data.outboxId;
     try {
-      const outcome = await deliverOutboxRow(em, opts.senders, id, { keepChatOrder: true, sentRecorder, files: opts.files, chatPace });
+      const outcome = await deliverOutboxRow(em, opts.senders, id, { keepChatOrder: true, sentRecorder, files: opts.files, chatPace, prepared });
       if (outcome.status === 'sent' || outcome.status === 'failed') {
         breaker.succeeded();
         if (outcome.line && job.id) await handOn(outcome.line, job.id);

@@ -63,6 +63,13 @@ export interface SweepOptions {
   onBatch?: (outboxIds: number[]) => Promise<void>;
   /** Stop after this many batches (default: until nothing is due). */
   maxBatches?: number;
+  /**
+   * Batches in flight at once, each in its own transaction (default 2; 1 when `em` is inside a transaction).
+   * A batch alternates between PostgreSQL (claim, write) and Node (composing): with two, one batch's statements
+   * run while the other's messages are composed, so a sweep uses two cores instead of one at a time. Safe as
+   * two sweepers are: `FOR UPDATE SKIP LOCKED` gives each batch its own rows.
+   */
+  lanes?: number;
 }
 
 type DueRow = DueReminder;
@@ -126,15 +133,34 @@ export async function sweepDueReminders(em: EntityManager, opts: SweepOptions): 
   const now = opts.clock.now();
   const year = now.getUTCFullYear();
   const calendar = await loadWorkingCalendar(txOf(em), opts.config.HOLIDAY_COUNTRY, year - 1, year + 1);
-  for (let i = 0; opts.maxBatches === undefined || i < opts.maxBatches; i++) {
-    const batch = await transaction(em, (tx) => sweepBatch(tx, now, calendar, opts));
-    total.processed += batch.processed;
-    total.skipped += batch.skipped;
-    total.postponed += batch.postponed;
-    total.outboxIds.push(...batch.outboxIds);
-    if (batch.outboxIds.length > 0) await opts.onBatch?.(batch.outboxIds);
-    if (batch.processed === 0) break;
-  }
+  // Inside the caller's transaction every batch would share its one connection: one lane.
+  const lanes = em.getTransactionContext() ? 1 : Math.max(1, opts.lanes ?? 2);
+  let started = 0;
+  let stop = false;
+  const lane = async (laneEm: EntityManager) => {
+    while (!stop && (opts.maxBatches === undefined || started < opts.maxBatches)) {
+      started++;
+      const batch = await transaction(laneEm, (tx) => sweepBatch(tx, now, calendar, opts));
+      total.processed += batch.processed;
+      total.skipped += batch.skipped;
+      total.postponed += batch.postponed;
+      total.outboxIds.push(...batch.outboxIds);
+      if (batch.outboxIds.length > 0) await opts.onBatch?.(batch.outboxIds);
+      // Nothing left that another lane does not hold: this lane is done (the others finish their own).
+      if (batch.processed === 0) return;
+    }
+  };
+  const settled = await Promise.allSettled(
+    Array.from({ length: lanes }, () =>
+      lane(lanes === 1 ? em : (em.fork() as EntityManager)).catch((err: unknown) => {
+        // A failed batch rolled back (its rows stay due for the next sweep); the other lanes stop after theirs.
+        stop = true;
+        throw err;
+      }),
+    ),
+  );
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return total;
 }
 

@@ -4,7 +4,7 @@
  * BullMQ hands each job to one of them, the sweep locks its rows with SKIP LOCKED, and the schedulers are
  * upserted under fixed ids, so starting a second process changes nothing but capacity.
  */
-import type { Orm } from '../db/orm.js';
+import { isSingleSession, type Orm } from '../db/orm.js';
 import type { Config } from '../config.js';
 import { isEmbedded } from '../config.js';
 import type { Clock } from '../clock.js';
@@ -171,7 +171,9 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
         case 'sweep-reminders': {
           // The next batch is swept while the previous one is being enqueued.
           const enqueuer = enqueueBehind(queues.enqueueOutbox);
-          const r = await sweepDueReminders(em, { clock, config, onBatch: enqueuer.onBatch }).catch(async (err: unknown) => {
+          // On the embedded PGlite (one session) a second lane would only wait for the first.
+          const lanes = isSingleSession(orm) ? 1 : undefined;
+          const r = await sweepDueReminders(em, { clock, config, onBatch: enqueuer.onBatch, lanes }).catch(async (err: unknown) => {
             await enqueuer.flush().catch(() => undefined);
             throw err;
           });

@@ -13,7 +13,7 @@ import { createQueues, type Queues } from '../../src/jobs/worker-role.js';
 import { enqueueBehind, outboxJobId } from '../../src/jobs/delivery.js';
 import { sql } from '../support/seed.js';
 import { databaseId } from '../../src/db/installation.js';
-import { txOf } from '../../src/db/sql.js';
+import { txOf, TxRunner } from '../../src/db/sql.js';
 import { addOutbox, testConfig, uniquePrefix } from './helpers.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -41,12 +41,17 @@ describe('delivery throughput pieces', () => {
     await db?.close();
   });
 
-  it('concurrent deliveries sharing one SentRecorder each end with their own row sent and its own message ref', async () => {
+  // The delivery worker reads through a prepared statement (`prepared`); other callers do not.
+  it.each([
+    ['unprepared', false],
+    ['prepared', true],
+  ])('concurrent deliveries sharing one SentRecorder each end with their own row sent and its own message ref (%s)', async (name, withPrepared) => {
     const ids: number[] = [];
-    for (let i = 0; i < 40; i++) ids.push(await addOutbox(em, `rec-${i}`, `pesan ${i}`));
+    for (let i = 0; i < 40; i++) ids.push(await addOutbox(em, `rec-${name}-${i}`, `pesan ${i}`));
+    const prepared = withPrepared ? new TxRunner(db.orm) : undefined;
     const recorder = new SentRecorder(db.orm.em.fork() as EntityManager);
     const senders = new Map([['telegram', new HttpTestSender('telegram', platform.url)]]);
-    const outcomes = await Promise.all(ids.map((id) => deliverOutboxRow(db.orm.em.fork() as EntityManager, senders, id, { keepChatOrder: true, sentRecorder: recorder })));
+    const outcomes = await Promise.all(ids.map((id) => deliverOutboxRow(db.orm.em.fork() as EntityManager, senders, id, { keepChatOrder: true, sentRecorder: recorder, prepared })));
     expect(outcomes.every((o) => o.status === 'sent')).toBe(true);
     const rows = await sql<{ id: string; status: string; ref: string; attempts: number }>(
       em,
@@ -61,7 +66,7 @@ describe('delivery throughput pieces', () => {
     expect(new Set(rows.map((r) => r.ref)).size).toBe(ids.length);
     // A second delivery of a recorded row sends nothing.
     const before = platform.accepted;
-    expect((await deliverOutboxRow(em, senders, ids[0], { sentRecorder: recorder })).status).toBe('skipped');
+    expect((await deliverOutboxRow(em, senders, ids[0], { sentRecorder: recorder, prepared })).status).toBe('skipped');
     expect(platform.accepted).toBe(before);
   });
 
@@ -77,6 +82,17 @@ describe('delivery throughput pieces', () => {
     expect((await deliverOutboxRow(em, senders, next, { keepChatOrder: true })).status).toBe('sent');
   });
 
+  it('the prepared read (the worker\'s) holds a newer row back too, and names the next row once the first is sent', async () => {
+    const prepared = new TxRunner(db.orm);
+    const held = await addOutbox(em, 'order-chat-prepared', 'pertama');
+    const next = await addOutbox(em, 'order-chat-prepared', 'kedua');
+    const senders = new Map([['telegram', new HttpTestSender('telegram', platform.url)]]);
+    // More deliveries than PostgreSQL's custom plans (five) before it may switch a prepared statement to its generic plan.
+    for (let i = 0; i < 7; i++) expect(await deliverOutboxRow(em, senders, next, { keepChatOrder: true, prepared })).toEqual({ status: 'waiting', reason: 'older_message_pending', ahead: 1 });
+    expect(await deliverOutboxRow(em, senders, held, { keepChatOrder: true, prepared })).toMatchObject({ status: 'sent', line: { next, behind: 1 } });
+    expect((await deliverOutboxRow(em, senders, next, { keepChatOrder: true, prepared })).status).toBe('sent');
+  });
+
   it('one enqueue call takes thousands of rows: one job each, pending rows only', async () => {
     const values = Array.from({ length: 2500 }, (_, i) => `('telegram', 'bulk-${i}', '{"text":"x"}', 'bulk:${i}', 'pending', 0, now())`).join(',');
     const inserted = await sql<{ id: string }>(
@@ -85,7 +101,8 @@ describe('delivery throughput pieces', () => {
     );
     const ids = inserted.map((r) => Number(r.id));
     await sql(em, `update outbox_message set status = 'sent' where id = ?`, [ids[7]]);
-    expect(await queues.enqueueOutbox(ids)).toBe(2499);
+    // An id given twice (or unknown) is still one job (or none).
+    expect(await queues.enqueueOutbox([...ids, ids[3], ids[2499], 999_999_999])).toBe(2499);
     expect(await queues.delivery.telegram.getJobState(outboxJobId(database, ids[0]))).toBe('waiting');
     expect(await queues.delivery.telegram.getJobState(outboxJobId(database, ids[2499]))).toBe('waiting');
     expect(await queues.delivery.telegram.getJobState(outboxJobId(database, ids[7]))).toBe('unknown');
@@ -112,6 +129,28 @@ describe('delivery throughput pieces', () => {
     expect(started).toEqual([[1, 2], [3]]);
     release();
     expect(await enqueuer.flush()).toBe(3);
+
+    // Several producers at once (the sweep's lanes): one enqueue at a time, in the order handed over, every row counted once.
+    const order: number[][] = [];
+    const shared = enqueueBehind(async (ids) => {
+      order.push([...ids]);
+      await new Promise((r) => setTimeout(r, 5));
+      return ids.length;
+    });
+    let running = 0;
+    let most = 0;
+    const counting = enqueueBehind(async (ids) => {
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 2));
+      running--;
+      return ids.length;
+    });
+    await Promise.all([shared.onBatch([1]), shared.onBatch([2, 3]), shared.onBatch([4])].concat([counting.onBatch([1]), counting.onBatch([2]), counting.onBatch([3])]));
+    await Promise.all([shared.onBatch([5, 6]), shared.onBatch([7])]);
+    expect(await shared.flush()).toBe(7);
+    expect(order).toEqual([[1], [2, 3], [4], [5, 6], [7]]);
+    expect(await counting.flush()).toBe(3);
+    expect(most).toBe(1);
 
     const failing = enqueueBehind(async (ids) => {
       if (ids.includes(13)) throw new Error('Redis went away');

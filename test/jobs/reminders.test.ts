@@ -125,6 +125,24 @@ describe('reminders', () => {
     expect(await reminders(`status = 'sent'`)).toHaveLength(120);
   });
 
+  it('one sweeper with several batches in flight (lanes) sends each reminder once, and stops after maxBatches', async () => {
+    const unit = await addUnit(em, 'U');
+    const cycle = await addCycle(em, { selfDeadline: '2025-03-14', reviewDeadline: '2025-03-28' });
+    for (let i = 0; i < 60; i++) await addAssessment(em, cycle, await addPerson(em, { name: `L${i}`, unitId: unit }));
+    await scheduleSelfAssessmentReminders(txOf(em), cycle, { clock: new ManualClock(OPENED), config });
+    const clock = new ManualClock(new Date('2025-03-05T02:00:00Z'));
+    const handedOver: number[] = [];
+    const first = await sweepDueReminders(db.orm.em.fork() as EntityManager, { clock, config, batchSize: 7, lanes: 3, maxBatches: 2, onBatch: async (ids) => void handedOver.push(...ids) });
+    // Two batches of 7, however many lanes could have started one.
+    expect(first.processed).toBe(14);
+    const rest = await sweepDueReminders(db.orm.em.fork() as EntityManager, { clock, config, batchSize: 7, lanes: 3, onBatch: async (ids) => void handedOver.push(...ids) });
+    expect(first.outboxIds.length + rest.outboxIds.length).toBe(60);
+    expect(new Set(handedOver).size).toBe(60);
+    expect(handedOver).toHaveLength(60);
+    expect(new Set((await outbox()).map((o) => o.recipient_id)).size).toBe(60);
+    expect(await reminders(`status = 'sent'`)).toHaveLength(60);
+  });
+
   it('a reminder that fell due at night waits for the next working morning', async () => {
     const t = await team();
     await scheduleSelfAssessmentReminders(txOf(em), t.cycle, { clock: new ManualClock(OPENED), config });
