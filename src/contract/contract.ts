@@ -248,9 +248,13 @@ export interface ConversationEngine {
   /**
    * Handles events of different chats together (group commit: one read and one write for those that fit),
    * with the same guarantees as `handle` for each; results in the order given. A rejected result means
-   * nothing of that event was committed.
+   * nothing of that event was committed. `onSettled` hears each result as soon as it is known (the events
+   * written together commit before those that run alone finish), with its index in `events`.
    */
-  handleMany?(events: readonly IncomingEvent[]): Promise<PromiseSettledResult<HandleResult>[]>;
+  handleMany?(
+    events: readonly IncomingEvent[],
+    onSettled?: (index: number, result: PromiseSettledResult<HandleResult>) => void,
+  ): Promise<PromiseSettledResult<HandleResult>[]>;
 }
 
 /** One platform update to store before it is acknowledged. */

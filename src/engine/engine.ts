@@ -342,18 +342,25 @@ export function createEngine(deps: EngineDeps): Engine {
    * `handle` runs it. Events must be of different chats; of two events of one person here, the later one
    * runs alone after the batch (it must see the first one's state).
    */
-  async function handleMany(raws: readonly IncomingEvent[]): Promise<PromiseSettledResult<HandleResult>[]> {
+  async function handleMany(
+    raws: readonly IncomingEvent[],
+    onSettled?: (index: number, result: PromiseSettledResult<HandleResult>) => void,
+  ): Promise<PromiseSettledResult<HandleResult>[]> {
     const events = raws.map((e) => cleanDeep(e));
     // A batch of one gains nothing: the ordinary path reads only what its step needs.
     if (events.length === 1) return [await settle(handleOne(events[0]))];
     const out: (PromiseSettledResult<HandleResult> | undefined)[] = events.map(() => undefined);
+    const settleAt = (i: number, r: PromiseSettledResult<HandleResult>) => {
+      out[i] = r;
+      onSettled?.(i, r);
+    };
     const started = new Set<number>();
     const running: Promise<void>[] = [];
     const runAlone = (list: readonly number[]) => {
       const fresh = list.filter((i) => !started.has(i));
       for (const i of fresh) started.add(i);
       batchStats.alone += fresh.length;
-      return Promise.all(fresh.map(async (i) => void (out[i] = await settle(handleOne(events[i]))))).then(() => undefined);
+      return Promise.all(fresh.map(async (i) => settleAt(i, await settle(handleOne(events[i]))))).then(() => undefined);
     };
     // One event per person: a person's second event runs after the batch, on the state the first one left.
     const people = new Set<string>();
@@ -375,7 +382,7 @@ export function createEngine(deps: EngineDeps): Engine {
         );
         const alone: number[] = [];
         batch.forEach((i, k) => {
-          if (ingress[k].seen) out[i] = { status: 'fulfilled', value: { duplicate: true, outboxIds: [] } };
+          if (ingress[k].seen) settleAt(i, { status: 'fulfilled', value: { duplicate: true, outboxIds: [] } });
         });
         for (const [k, i] of batch.entries()) {
           if (out[i]) continue;
@@ -402,21 +409,25 @@ export function createEngine(deps: EngineDeps): Engine {
       deps.logger.debug({ err, events: planned.length }, 'batch failed; its events run alone');
       written = null;
     }
-    await Promise.all(running);
+    // The batch's statement has committed (or failed): its events are answered now, not after the events
+    // that run alone beside it (a submit waiting for a lock must not hold up the others' replies).
     const outcomes: (WriteOutcome | undefined)[] = written ?? [];
+    const settledNow: { i: number; r: PromiseSettledResult<HandleResult> }[] = [];
     planned.forEach(({ i, plan }, k) => {
       const r = outcomes[k];
       if (r?.kind === 'conflict') retries++;
       if (r?.kind === 'done') batchStats.inBatch++;
-      if (r?.kind === 'done') out[i] = { status: 'fulfilled', value: { duplicate: false, outboxIds: r.outboxIds, ...plan.ack } };
-      else if (r?.kind === 'duplicate') out[i] = { status: 'fulfilled', value: { duplicate: true, outboxIds: [] } };
+      if (r?.kind === 'done') settledNow.push({ i, r: { status: 'fulfilled', value: { duplicate: false, outboxIds: r.outboxIds, ...plan.ack } } });
+      else if (r?.kind === 'duplicate') settledNow.push({ i, r: { status: 'fulfilled', value: { duplicate: true, outboxIds: [] } } });
     });
-    if (planned.some(({ i }) => out[i]?.status === 'fulfilled' && !out[i].value.duplicate)) auditChainer.nudge();
-    // Nothing is enqueued before its COMMIT: the batch has committed here.
-    await committed(planned.flatMap(({ i }) => (out[i]?.status === 'fulfilled' ? out[i].value.outboxIds : [])));
+    if (settledNow.some(({ r }) => r.status === 'fulfilled' && !r.value.duplicate)) auditChainer.nudge();
+    // Nothing is enqueued before its COMMIT: the batch has committed here; delivery is handed its rows first.
+    await committed(settledNow.flatMap(({ r }) => (r.status === 'fulfilled' ? r.value.outboxIds : [])));
+    for (const { i, r } of settledNow) settleAt(i, r);
+    await Promise.all(running);
     // A lost race, a failed batch, an unread event: alone, as `handle` runs it.
     await runAlone(batch.filter((i) => out[i] === undefined));
-    for (const i of after) out[i] = await settle(handleOne(events[i]));
+    for (const i of after) settleAt(i, await settle(handleOne(events[i])));
     return out.map((r) => r ?? { status: 'rejected', reason: new Error('event left unhandled by the batch') });
   }
 

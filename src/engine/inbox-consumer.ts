@@ -203,20 +203,21 @@ export function createInboxConsumer(deps: InboxConsumerDeps): InboxConsumer {
     );
     const single = resolved.filter((r) => r.events?.length === 1);
     const others = resolved.filter((r) => r.events?.length !== 1).map((r) => r.row);
+    // Each row is finished (its waiters told) as soon as its event's result is known, not when the whole batch is.
+    const finishing = new Map<number, Promise<number | null>>();
+    const finish = (k: number, s: PromiseSettledResult<HandleResult>) => {
+      if (!finishing.has(k)) finishing.set(k, s.status === 'fulfilled' ? finishRow(single[k].row, [s.value]) : failRow(single[k].row, s.reason));
+    };
     const [settled, rest] = await Promise.all([
-      single.length && handleMany ? handleMany(single.map((r) => (r.events as IncomingEvent[])[0])) : Promise.resolve([]),
+      single.length && handleMany ? handleMany(single.map((r) => (r.events as IncomingEvent[])[0]), finish) : Promise.resolve([]),
       Promise.all(others.map(handleRow)),
     ]);
     if (single.length) {
       stats.batches++;
       stats.batched += single.length;
     }
-    const finished = await Promise.all(
-      single.map((r, k) => {
-        const s = settled[k];
-        return s.status === 'fulfilled' ? finishRow(r.row, [s.value]) : failRow(r.row, s.reason);
-      }),
-    );
+    settled.forEach((s, k) => finish(k, s));
+    const finished = await Promise.all(single.map((_, k) => finishing.get(k)!));
     return [...finished, ...rest].filter((id): id is number => id !== null);
   }
 

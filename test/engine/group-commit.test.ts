@@ -216,6 +216,34 @@ describe('group commit through the inbox (batching on, PostgreSQL)', () => {
     }
   });
 
+  it("the batch's own events are answered as soon as its statement commits, while an event of the same batch that runs alone still waits", async () => {
+    const [slow, quick] = [users[2], 'stranger-quick'];
+    // The slow one has a conversation (its row is what the other process holds).
+    await deliver([event(slow, 'text', '/bantuan')]);
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query(`select 1 from conversation where platform = 'telegram' and platform_user_id = $1 for update`, [slow]);
+      // One store, one batch: /status runs alone (it reads more) and waits for the row; the stranger's first message is in the batch's statement.
+      const events = [event(slow, 'text', '/status'), event(quick, 'text', 'halo')];
+      let slowDone = false;
+      const slowTurn = consumer.awaitHandled('telegram', events[0].eventId, 30_000).then((r) => ((slowDone = true), r));
+      const quickTurn = consumer.awaitHandled('telegram', events[1].eventId, 30_000);
+      await consumer.store(events.map((e) => ({ platform: 'telegram', eventId: e.eventId, orderKey: e.chatId, payload: { event: e } })));
+      const answered = await quickTurn;
+      expect(answered).not.toBe('timeout');
+      expect((answered as HandleResult[])[0]).toMatchObject({ duplicate: false, outboxIds: [expect.any(Number)] });
+      expect(slowDone).toBe(false);
+      await holder.query('commit');
+      const late = await slowTurn;
+      expect(late).not.toBe('timeout');
+      expect((late as HandleResult[])[0].duplicate).toBe(false);
+    } finally {
+      await holder.end();
+    }
+  });
+
   it("a first message while another process creates that person's conversation: re-run alone on top of it; the other first message commits in the batch", async () => {
     const [late, fresh] = ['stranger-late', 'stranger-fresh'];
     const retries = engine.retries;
