@@ -79,6 +79,11 @@ interface PendingStore {
  * Two, so a slow insert does not hold the door shut.
  */
 const MAX_STORES_IN_FLIGHT = 2;
+/**
+ * Other processes are told of stored rows at most once in this long (this process wakes its own lanes at
+ * once): their lanes start within it, and a NOTIFY covers every store made meanwhile.
+ */
+export const ANNOUNCE_GAP_MS = 10;
 
 export function createInboxConsumer(deps: InboxConsumerDeps): InboxConsumer {
   const runner = new TxRunner(deps.orm);
@@ -343,8 +348,12 @@ export function createInboxConsumer(deps: InboxConsumerDeps): InboxConsumer {
       // Not fatal: the other processes' fallback timer finds the rows within INBOX_FALLBACK_POLL_MS.
       .catch((err: unknown) => log.debug({ err }, 'inbox: could not notify other processes'))
       .finally(() => {
-        announceInFlight = false;
-        if (announceAgain) announce();
+        // The next one no sooner than ANNOUNCE_GAP_MS after this one: under load a NOTIFY per store was a
+        // third of this process's round trips, for other processes that also find the rows by themselves.
+        setTimeout(() => {
+          announceInFlight = false;
+          if (announceAgain) announce();
+        }, ANNOUNCE_GAP_MS).unref();
       });
   }
 
