@@ -188,6 +188,11 @@ export function auditSeal(key: AuditKey, nonce: string, body: string): string {
   return key.mac(`seal\n${nonce}\n${body}`);
 }
 
+/** True when a stored entry's nonce and seal are there and fit its content under `key` (written by a holder of the key). */
+function sealFits(key: AuditKey, row: AuditEntry & { at: Date; nonce: string | null; seal: string | null }): boolean {
+  return row.nonce !== null && row.seal !== null && auditSeal(key, row.nonce, auditBody(row, new Date(row.at))) === row.seal;
+}
+
 /** A sealed entry as a row of a JSON parameter (`insertSealedAuditFrom` reads these columns). */
 export interface SealedAuditRow {
   readonly at: string;
@@ -265,12 +270,11 @@ export async function chainSealedEntries(tx: Tx, opts: { max?: number; atCommit?
   const chained: { id: string; pos: string; prev: string | null; hash: string }[] = [];
   const refused: number[] = [];
   for (const r of waiting) {
-    const body = auditBody(r, new Date(r.at));
-    if (r.nonce === null || r.seal === null || auditSeal(key, r.nonce, body) !== r.seal) {
+    if (!sealFits(key, r)) {
       refused.push(Number(r.id));
       continue;
     }
-    const hash = auditMac(key, prev, body);
+    const hash = auditMac(key, prev, auditBody(r, new Date(r.at)));
     chained.push({ id: r.id!, pos: String(places[chained.length]), prev, hash });
     prev = hash;
   }
@@ -448,8 +452,8 @@ async function unchained(tx: Tx, key: AuditKey): Promise<{ count: number; broken
     'select id, pos, at, actor, action, subject, data, nonce, seal from audit_event where pos is null or pos < 0 order by id',
   );
   for (const r of rows) {
-    const fits = r.pos === null && r.nonce !== null && r.seal !== null && auditSeal(key, r.nonce, auditBody(r, new Date(r.at))) === r.seal;
-    if (!fits) return { count: 0, broken: { id: Number(r.id), reason: 'seal_mismatch', found: r.seal } };
+    // Waiting with a seal that fits; refused ones (pos < 0) are breaks whatever their seal.
+    if (r.pos !== null || !sealFits(key, r)) return { count: 0, broken: { id: Number(r.id), reason: 'seal_mismatch', found: r.seal } };
   }
   return { count: rows.length, broken: null };
 }
