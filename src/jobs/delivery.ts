@@ -164,8 +164,9 @@ export async function enqueueOutbox(
     const queue = queues[platform];
     if (!queue || except.includes(platform)) continue;
     for (let i = 0; i < list.length; i += ADD_BULK_SIZE) {
+      const chunk = list.slice(i, i + ADD_BULK_SIZE);
       await queue.addBulk(
-        list.slice(i, i + ADD_BULK_SIZE).map(({ id, ahead, databaseId }) => ({
+        chunk.map(({ id, ahead, databaseId }) => ({
           name: 'deliver',
           data: { outboxId: id },
           // A row queued behind older rows of its chat starts asleep: no worker (and no limiter slot) is spent on
@@ -173,9 +174,34 @@ export async function enqueueOutbox(
           opts: { jobId: outboxJobId(databaseId, id), ...(ahead > 0 ? { delay: chatWaitMs(ahead, DEFAULT_ORDER_RETRY_MS) } : {}) },
         })),
       );
+      await wakeIfNoLongerBehind(em, queue, chunk);
     }
   }
   return rows.length;
+}
+
+/**
+ * Closes the lost wake-up of rows just enqueued asleep for CHAT_WAIT_MAX_MS. Their `ahead` was read before
+ * their jobs existed; a row ahead that was sent in between looked for the sleeper to wake (`handOn`), found
+ * no job, and the sleeper would have waited the whole safety net (30 s for a cycle's announcements under
+ * load). Looking again now that the jobs exist settles it: a row still ahead is sent after this look, so its
+ * wake-up finds the job; for the others the sleep is cut to what their place in the line needs now.
+ */
+async function wakeIfNoLongerBehind(em: EntityManager, queue: JobQueue<DeliveryJobData>, rows: readonly { id: number; ahead: number; databaseId: string }[]): Promise<void> {
+  const sleepers = rows.filter((r) => chatWaitMs(r.ahead, DEFAULT_ORDER_RETRY_MS) === CHAT_WAIT_MAX_MS);
+  if (!sleepers.length) return;
+  const now = await pendingOutbox(txOf(em), sleepers.map((r) => r.id));
+  for (const r of now) {
+    if (chatWaitMs(r.ahead, DEFAULT_ORDER_RETRY_MS) === CHAT_WAIT_MAX_MS) continue;
+    try {
+      const job = await queue.getJob(outboxJobId(r.databaseId, r.id));
+      if (!job || (await job.getState()) !== 'delayed') continue;
+      if (r.ahead === 0) await job.promote();
+      else await job.changeDelay(chatWaitMs(r.ahead, DEFAULT_ORDER_RETRY_MS));
+    } catch {
+      // Woken meanwhile by the row ahead, or already running: nothing left to do.
+    }
+  }
 }
 
 /** Hands batches of outbox ids to BullMQ behind a producer (see `enqueueBehind`). */

@@ -8,7 +8,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { HttpTestSender, startFakePlatform, type FakePlatform } from '../support/fake-platform.js';
 import { createQueues, startWorkers, type Queues, type RunningWorkers } from '../../src/jobs/worker-role.js';
-import { outboxJobId, relayPendingOutbox, retryOutbox } from '../../src/jobs/delivery.js';
+import { enqueueOutbox, outboxJobId, relayPendingOutbox, retryOutbox } from '../../src/jobs/delivery.js';
 import { ManualClock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';
 import { sql } from '../support/seed.js';
@@ -179,6 +179,29 @@ describe('delivery on Redis', () => {
     await queues.enqueueOutbox([...ids].reverse());
     await eventually(async () => sentTo('c-order').length === 4, 15_000, 'four messages');
     expect(sentTo('c-order')).toEqual(['satu', 'dua', 'tiga', 'empat']);
+  });
+
+  it('a message enqueued asleep behind two older ones that are sent before its job exists still goes out at once, not after the 30 s safety net', { timeout: 20_000 }, async () => {
+    const [first, second, third] = [await addOutbox(em, 'c-race', 'pertama'), await addOutbox(em, 'c-race', 'kedua'), await addOutbox(em, 'c-race', 'ketiga')];
+    await queues.enqueueOutbox([first, second]);
+    // The race, forced: the third row's place in line is read (two rows ahead: it is to sleep 30 s and be woken
+    // by the second), then its job is added only after both rows ahead were sent and their wake-ups had looked.
+    const real = queues.delivery.telegram;
+    const late = new Proxy(real, {
+      get(target, prop, receiver) {
+        if (prop !== 'addBulk') return Reflect.get(target, prop, receiver);
+        return async (...args: Parameters<typeof real.addBulk>) => {
+          await eventually(async () => (await row(second)).status === 'sent', 10_000, 'the rows ahead sent');
+          await new Promise((r) => setTimeout(r, 300));
+          return target.addBulk(...args);
+        };
+      },
+    });
+    const started = Date.now();
+    await enqueueOutbox(em, { ...queues.delivery, telegram: late }, [third]);
+    await eventually(async () => sentTo('c-race').length === 3, 5_000, 'the third message without the 30 s wait');
+    expect(sentTo('c-race')).toEqual(['pertama', 'kedua', 'ketiga']);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it("one chat's backlog sleeps instead of queueing in front: another chat's message goes first, the backlog follows in order at the per-chat pace", { timeout: 40_000 }, async () => {
