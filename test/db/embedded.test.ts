@@ -6,7 +6,10 @@
 import { once } from 'node:events';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/db/embedded.js';
+import { startEmbeddedDatabase, WAL_KEPT_MB, type EmbeddedDatabase } from '../../src/db/embedded.js';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 describe('embedded PGlite: in-process connections', () => {
   let db: EmbeddedDatabase;
@@ -144,6 +147,37 @@ describe('embedded PGlite: in-process connections', () => {
       expect(fired).toBeGreaterThan(0);
     } finally {
       clearInterval(timer);
+    }
+  });
+});
+
+describe('embedded PGlite on disk: WAL', () => {
+  it("keeps its WAL near WAL_KEPT_MB however much is written (single-user PostgreSQL has no checkpointer: npm start's data directory grew by all the WAL ever written)", { timeout: 180_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kinerja-wal-'));
+    const db = await startEmbeddedDatabase({ dataDir });
+    const client = new pg.Client({ user: 'postgres', database: 'postgres', stream: () => db.connect() });
+    const walMb = () => {
+      const dir = join(db.dataDir, 'pg_wal');
+      return readdirSync(dir).filter((f) => /^[0-9A-F]{24}$/.test(f)).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0) / 1048576;
+    };
+    try {
+      await client.connect();
+      await client.query('create table filler (id serial primary key, v text not null)');
+      // About 3 x WAL_KEPT_MB of WAL, written in steps so the server's checks run in between.
+      let written = 0;
+      while (written < 3 * WAL_KEPT_MB) {
+        const before = (await client.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn')).rows[0]!.lsn;
+        await client.query(`insert into filler (v) select repeat('x', 500) from generate_series(1, 20000)`);
+        written += Number((await client.query<{ mb: number }>(`select pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::float8 / 1048576 as mb`, [before])).rows[0]!.mb);
+        await new Promise((r) => setTimeout(r, 1_100));
+      }
+      expect(written).toBeGreaterThan(3 * WAL_KEPT_MB);
+      expect(walMb()).toBeLessThanOrEqual(WAL_KEPT_MB + 32);
+      expect(Number((await client.query<{ n: string }>('select count(*) as n from filler')).rows[0]!.n)).toBeGreaterThan(0);
+    } finally {
+      await client.end().catch(() => undefined);
+      await db.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
