@@ -94,11 +94,25 @@ export function currentAuditKey(): AuditKey {
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  // Built with one string and no intermediate arrays: every chat turn seals an entry and the chainer reads it
+  // back, and the arrays of entries, filters and maps were a tenth of what the bot allocated per message.
+  // The text must never change (stored hashes are recomputed from it): test/db/audit.test.ts compares it with
+  // the original formulation on generated values.
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (i in value ? canonicalJson(value[i]) : '');
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  // Default sort: UTF-16 code unit order, as comparing keys with < does.
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  for (const k of keys) {
+    const v = record[k];
+    if (v === undefined) continue;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
 }
 
 /**
@@ -189,8 +203,8 @@ export function auditSeal(key: AuditKey, nonce: string, body: string): string {
 }
 
 /** True when a stored entry's nonce and seal are there and fit its content under `key` (written by a holder of the key). */
-function sealFits(key: AuditKey, row: AuditEntry & { at: Date; nonce: string | null; seal: string | null }): boolean {
-  return row.nonce !== null && row.seal !== null && auditSeal(key, row.nonce, auditBody(row, new Date(row.at))) === row.seal;
+function sealFits(key: AuditKey, row: AuditEntry & { at: Date; nonce: string | null; seal: string | null }, body = auditBody(row, new Date(row.at))): boolean {
+  return row.nonce !== null && row.seal !== null && auditSeal(key, row.nonce, body) === row.seal;
 }
 
 /** A sealed entry as a row of a JSON parameter (`insertSealedAuditFrom` reads these columns). */
@@ -270,11 +284,13 @@ export async function chainSealedEntries(tx: Tx, opts: { max?: number; atCommit?
   const chained: { id: string; pos: string; prev: string | null; hash: string }[] = [];
   const refused: number[] = [];
   for (const r of waiting) {
-    if (!sealFits(key, r)) {
+    // The body once: the seal and the chain's hash are both over it.
+    const body = auditBody(r, new Date(r.at));
+    if (!sealFits(key, r, body)) {
       refused.push(Number(r.id));
       continue;
     }
-    const hash = auditMac(key, prev, auditBody(r, new Date(r.at)));
+    const hash = auditMac(key, prev, body);
     chained.push({ id: r.id!, pos: String(places[chained.length]), prev, hash });
     prev = hash;
   }

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAudit, appendAuditAtCommit, auditBody, auditMac, currentAuditKey, verifyAuditChain, walkAuditChain, type AuditEntry } from '../../src/db/audit.js';
+import fc from 'fast-check';
+import { appendAudit, appendAuditAtCommit, auditBody, auditMac, canonicalJson, currentAuditKey, verifyAuditChain, walkAuditChain, type AuditEntry } from '../../src/db/audit.js';
 import { TxRunner, txOf } from '../../src/db/sql.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
@@ -75,5 +76,36 @@ describe('walking the chain (kinerja audit verify)', () => {
     // The same row claiming the older, unkeyed formula: refused after keyed entries.
     await tx.exec(`update audit_event set chain = 1 where id = $1`, [id(3)]);
     expect((await walkAuditChain(tx)).broken).toMatchObject({ id: id(3), reason: 'unkeyed_after_keyed' });
+  });
+});
+
+describe('the canonical text that entries are hashed over', () => {
+  /** The formulation every stored hash was computed with (the product's is rewritten to allocate less). */
+  function original(value: unknown): string {
+    if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+    if (value instanceof Date) return JSON.stringify(value.toISOString());
+    if (Array.isArray(value)) return `[${value.map((v) => original(v)).join(',')}]`;
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${original(v)}`).join(',')}}`;
+  }
+
+  it('is the same text as before for any entry data (so every stored hash still verifies)', () => {
+    const leaf = fc.oneof(fc.jsonValue(), fc.constant(undefined), fc.date({ noInvalidDate: true }), fc.string({ unit: 'binary' }), fc.double());
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node')), fc.dictionary(fc.string({ unit: 'binary' }), tie('node')), fc.sparseArray(tie('node'))),
+    })).node;
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(canonicalJson(v)).toBe(original(v));
+      }),
+      { numRuns: 2000 },
+    );
+    // Keys that sort differently by code point and by UTF-16 unit, and one left out.
+    const tricky = { '\u{1F600}': 1, '\uFF61': 2, b: undefined, a: [new Date(0), null, 'x'] };
+    expect(canonicalJson(tricky)).toBe(original(tricky));
+    // UTF-16 order puts the emoji (a surrogate pair, 0xD83D...) before U+FF61, though its code point is higher.
+    expect(canonicalJson(tricky)).toBe('{"a":["1970-01-01T00:00:00.000Z",null,"x"],"\u{1F600}":1,"\uFF61":2}');
   });
 });
