@@ -316,14 +316,19 @@ export interface AuditChainBreak {
    * `hash_mismatch`: the row's content is not what was hashed (edited, forged, or signed with another key);
    * `unkeyed_after_keyed`: a row hashed without the key after keyed rows (forged, or written by an old version);
    * `seal_mismatch`: a row waiting to be chained, or refused by the chainer, whose seal is missing or does not fit
-   * its content (inserted or edited by someone without the key).
+   * its content (inserted or edited by someone without the key);
+   * `nonce_reused`: a row with the nonce (and so the seal) of an earlier one (`copyOf`): a copy of a sealed entry,
+   * which the chainer cannot tell from the original. Only possible once the unique index on `nonce` is gone, so
+   * the walk looks for copies only then.
    */
-  readonly reason: 'prev_hash_mismatch' | 'hash_mismatch' | 'unkeyed_after_keyed' | 'seal_mismatch';
+  readonly reason: 'prev_hash_mismatch' | 'hash_mismatch' | 'unkeyed_after_keyed' | 'seal_mismatch' | 'nonce_reused';
   /** What the row should hold (the previous row's hash, or the hash of its own content) and what it holds. */
   readonly expected?: string | null;
   readonly found?: string | null;
   /** With `hash_mismatch`: the row fits under the public development key (written while AUDIT_KEY was unset). */
   readonly developmentKey?: boolean;
+  /** With `nonce_reused`: the earliest entry with the same nonce. */
+  readonly copyOf?: number;
 }
 
 /** A point the walk must pass through: after `entries` entries, the newest one's id and hash. */
@@ -470,6 +475,18 @@ async function unchained(tx: Tx, key: AuditKey): Promise<{ count: number; broken
   for (const r of rows) {
     // Waiting with a seal that fits; refused ones (pos < 0) are breaks whatever their seal.
     if (r.pos !== null || !sealFits(key, r)) return { count: 0, broken: { id: Number(r.id), reason: 'seal_mismatch', found: r.seal } };
+  }
+  // A copy of a sealed entry carries a seal that fits, so the chainer gives it a place like the original. The
+  // unique index on `nonce` refuses copies; when it is missing (dropped by someone with write access), the
+  // whole table is searched for them.
+  const [guard] = await tx.query<{ ok: boolean }>(
+    `select exists (select 1 from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname = 'audit_event_nonce_unique' and i.indisunique and i.indisvalid) as ok`,
+  );
+  if (!guard?.ok) {
+    const [copy] = await tx.query<{ id: string; first: string }>(
+      `select (array_agg(id order by id))[2] as id, min(id) as first from audit_event where nonce is not null group by nonce having count(*) > 1 order by 1 limit 1`,
+    );
+    if (copy) return { count: 0, broken: { id: Number(copy.id), reason: 'nonce_reused', copyOf: Number(copy.first) } };
   }
   return { count: rows.length, broken: null };
 }

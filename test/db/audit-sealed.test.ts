@@ -111,6 +111,31 @@ describe('sealed audit entries, chained after their commit', () => {
     ).rejects.toThrow(/audit_event_nonce_unique/);
   });
 
+  it('with the unique index on nonce dropped, a copy of a sealed entry is chained like the original, and the walk names it as a copy', async () => {
+    await sealed(1, 2);
+    await chainAll();
+    expect(await walkAuditChain(tx)).toMatchObject({ broken: null, verified: 2 });
+    await tx.exec('drop index audit_event_nonce_unique');
+    try {
+      // Intact without the index as long as there is no copy.
+      expect(await walkAuditChain(tx)).toMatchObject({ broken: null, verified: 2 });
+      const [original] = await tx.query<{ id: string }>('select id from audit_event order by id limit 1');
+      const [copy] = await tx.query<{ id: string }>(
+        `insert into audit_event (at, actor, action, subject, data, nonce, seal) select at, actor, action, subject, data, nonce, seal from audit_event where id = $1 returning id`,
+        [original!.id],
+      );
+      // Its seal fits, so the chainer cannot tell: it gets a place, and each hash along the chain fits.
+      await chainAll();
+      const walk = await walkAuditChain(tx);
+      expect(walk.verified).toBe(3);
+      expect(walk.broken).toEqual({ id: Number(copy!.id), reason: 'nonce_reused', copyOf: Number(original!.id) });
+      expect(await runner.run((t) => signAuditCheckpoint(t, { reason: 'daily', at: at(60) }))).toMatchObject({ kind: 'refused', broken: { reason: 'nonce_reused' } });
+    } finally {
+      await tx.exec('delete from audit_event where id in (select id from (select id, row_number() over (partition by nonce order by id) as k from audit_event where nonce is not null) x where k > 1)');
+      await tx.exec('create unique index audit_event_nonce_unique on audit_event (nonce) where nonce is not null');
+    }
+  });
+
   it('two chainers at once (two processes) give every entry one place', async () => {
     await sealed(1, 40);
     const other = new TxRunner(db.orm);

@@ -44,6 +44,8 @@ function describeBreak(b: AuditChainBreak): string {
       return 'it is hashed without the key (the formula of entries before the keyed chain) but follows keyed entries (forged, or written by an older version)';
     case 'seal_mismatch':
       return `it has no place in the chain and its seal ${b.found ? 'does not fit its content' : 'is missing'} (inserted or edited without AUDIT_KEY; it is never chained)`;
+    case 'nonce_reused':
+      return `it is a copy of entry ${b.copyOf ?? '?'} (the same nonce and seal): the unique index audit_event_nonce_unique is missing, so the copy was chained as if it were new; restore the index once the copies are dealt with`;
   }
 }
 
