@@ -236,8 +236,9 @@ try {
   // Phase 2: sweep every reminder due at 09:00 WIB on 5 March (7 working days before; WITA/WIT earlier),
   // enqueueing each committed batch as the worker role's sweep job does (enqueueBehind).
   let firstEnqueueAt = 0;
-  const enqueuer = enqueueBehind(queues.enqueueOutbox);
+  const enqueuer = enqueueBehind(queues.enqueueOutboxBatch);
   const t3 = Date.now();
+  if (process.env.BENCH_TRACE) console.log(`TRACE sweep start ${new Date().toISOString()}`);
   const swept = await sweepDueReminders(orm.em.fork() as EntityManager, {
     clock: sweepClock,
     config,
@@ -250,6 +251,7 @@ try {
   const tSwept = Date.now();
   const enqueued = await enqueuer.flush();
   const t4 = Date.now();
+  if (process.env.BENCH_TRACE) console.log(`TRACE sweep end ${new Date().toISOString()}`);
   const expected = swept.outboxIds.length;
   swept.outboxIds.length = 0;
   figures.sweep_s = seconds(t4 - t3);

@@ -180,11 +180,7 @@ export const CHAT_BACKLOG_CAP = 8;
  * the next one (three probes of the partial index of pending rows per chat, in the same query).
  */
 export async function outboxRowForDelivery<P>(tx: Tx, id: number, keepChatOrder: boolean): Promise<OutboxRow<P> | null> {
-  const line = keepChatOrder
-    ? `${aheadSql('o')} as ahead,
-       (select min(n.id) from outbox_message n where n.platform = o.platform and n.chat_id = o.chat_id and n.id > o.id and n.status = 'pending') as next,
-       (select count(*) from (select 1 from outbox_message n where n.platform = o.platform and n.chat_id = o.chat_id and n.id > o.id and n.status = 'pending' limit ${CHAT_BACKLOG_CAP}) b)::int as behind`
-    : '0 as ahead, null as next, 0 as behind';
+  const line = keepChatOrder ? chatLineSql('o') : '0 as ahead, null as next, 0 as behind';
   const rows = await tx.query<{ id: string; platform: string; chat_id: string; payload: P; status: OutboxStatus; ahead: number; next: string | null; behind: number }>(
     `select o.id, o.platform, o.chat_id, o.payload, o.status, ${line} from outbox_message o where o.id = $1`,
     [id],
@@ -193,6 +189,30 @@ export async function outboxRowForDelivery<P>(tx: Tx, id: number, keepChatOrder:
   return r
     ? { id: Number(r.id), platform: r.platform, chatId: r.chat_id, payload: r.payload, status: r.status, ahead: Number(r.ahead), next: r.next === null ? null : Number(r.next), behind: Number(r.behind) }
     : null;
+}
+
+/**
+ * Rows `ids` for delivery, each with its place in its chat's line (as `outboxRowForDelivery` with
+ * `keepChatOrder`), in id order; ids with no row are left out. One statement for a job that carries several
+ * rows, each looked up by primary key.
+ */
+export async function outboxRowsForDelivery<P>(tx: Tx, ids: readonly number[]): Promise<OutboxRow<P>[]> {
+  if (ids.length === 0) return [];
+  const rows = await tx.query<{ id: string; platform: string; chat_id: string; payload: P; status: OutboxStatus; ahead: number; next: string | null; behind: number }>(
+    `select o.id, o.platform, o.chat_id, o.payload, o.status, ${chatLineSql('o')}
+       from (select distinct unnest($1::bigint[]) as id) i
+       cross join lateral (select * from outbox_message o where o.id = i.id) o
+      order by o.id`,
+    [pgArray(ids)],
+  );
+  return rows.map((r) => ({ id: Number(r.id), platform: r.platform, chatId: r.chat_id, payload: r.payload, status: r.status, ahead: Number(r.ahead), next: r.next === null ? null : Number(r.next), behind: Number(r.behind) }));
+}
+
+/** The `ahead`, `next` and `behind` columns of row `o` (three probes of the partial index of pending rows per chat). */
+function chatLineSql(o: string): string {
+  return `${aheadSql(o)} as ahead,
+       (select min(n.id) from outbox_message n where n.platform = ${o}.platform and n.chat_id = ${o}.chat_id and n.id > ${o}.id and n.status = 'pending') as next,
+       (select count(*) from (select 1 from outbox_message n where n.platform = ${o}.platform and n.chat_id = ${o}.chat_id and n.id > ${o}.id and n.status = 'pending' limit ${CHAT_BACKLOG_CAP}) b)::int as behind`;
 }
 
 /** Marks rows sent with their platform message refs, one statement for all. */
