@@ -386,6 +386,9 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
   const prepared = new TxRunner(opts.orm);
   const sentRecorder = new SentRecorder(opts.orm.em.fork() as EntityManager);
   const limiter = opts.limiter ?? DEFAULT_LIMITER;
+  // Messages between their platform call and their "sent" record, at most `concurrency` in this process
+  // whatever the jobs carry: a killed worker can have sent no more than that without recording it.
+  const inFlight = new Slots(opts.concurrency ?? 10);
   /** Rows of a chunk that go back to single-row jobs, each after `delayMs` (0: now). */
   const handOff = async (chunkJobId: string, rows: readonly { id: number; delayMs: number }[]): Promise<void> => {
     if (rows.length === 0) return;
@@ -421,7 +424,7 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
     const limited: { id: number; chatId: string; waitMs: number }[] = [];
     const sendOne = async (row: OutboxRow<OutgoingMessage>): Promise<void> => {
       try {
-        const done = await deliverOutboxRow(em, opts.senders, row.id, { keepChatOrder: true, sentRecorder, files: opts.files, row });
+        const done = await inFlight.run(() => deliverOutboxRow(em, opts.senders, row.id, { keepChatOrder: true, sentRecorder, files: opts.files, row }));
         if (done.status === 'sent' || done.status === 'failed') {
           breaker.succeeded();
           outcome[done.status]++;
@@ -481,7 +484,7 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
     const em = opts.orm.em.fork() as EntityManager;
     const id = job.data.outboxId;
     try {
-      const outcome = await deliverOutboxRow(em, opts.senders, id, { keepChatOrder: true, sentRecorder, files: opts.files, chatPace, prepared });
+      const outcome = await inFlight.run(() => deliverOutboxRow(em, opts.senders, id, { keepChatOrder: true, sentRecorder, files: opts.files, chatPace, prepared }));
       if (outcome.status === 'sent' || outcome.status === 'failed') {
         breaker.succeeded();
         if (outcome.line && job.id) await handOn(outcome.line, job.id);
@@ -544,6 +547,27 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
   worker.on('error', (err) => opts.logger.error({ err, platform: opts.platform }, 'delivery worker error'));
   worker.on('closed', () => void sameQueue.close().catch(() => undefined));
   return worker;
+}
+
+/** At most `size` calls of `run` at once; the others wait their turn, first come first served. */
+class Slots {
+  private used = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.used >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.used++;
+    try {
+      return await fn();
+    } finally {
+      // The slot passes straight to the next waiter, if any.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.used--;
+    }
+  }
 }
 
 /** What a chunk job did with its rows (its return value). */
