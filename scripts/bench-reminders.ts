@@ -238,7 +238,6 @@ try {
   let firstEnqueueAt = 0;
   const enqueuer = enqueueBehind(queues.enqueueOutboxBatch);
   const t3 = Date.now();
-  if (process.env.BENCH_TRACE) console.log(`TRACE sweep start ${new Date().toISOString()}`);
   const swept = await sweepDueReminders(orm.em.fork() as EntityManager, {
     clock: sweepClock,
     config,
@@ -251,7 +250,6 @@ try {
   const tSwept = Date.now();
   const enqueued = await enqueuer.flush();
   const t4 = Date.now();
-  if (process.env.BENCH_TRACE) console.log(`TRACE sweep end ${new Date().toISOString()}`);
   const expected = swept.outboxIds.length;
   swept.outboxIds.length = 0;
   figures.sweep_s = seconds(t4 - t3);
