@@ -424,7 +424,8 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
     const limited: { id: number; chatId: string; waitMs: number }[] = [];
     const sendOne = async (row: OutboxRow<OutgoingMessage>): Promise<void> => {
       try {
-        const done = await inFlight.run(() => deliverOutboxRow(em, opts.senders, row.id, { keepChatOrder: true, sentRecorder, files: opts.files, row }));
+        // The caller took this row's place among the messages in flight.
+        const done = await deliverOutboxRow(em, opts.senders, row.id, { keepChatOrder: true, sentRecorder, files: opts.files, row }).finally(() => inFlight.release(1));
         if (done.status === 'sent' || done.status === 'failed') {
           breaker.succeeded();
           outcome[done.status]++;
@@ -446,20 +447,29 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
         }
       }
     };
-    // BullMQ counted this job once when it started it; each further row takes its own slot of the limiter.
-    let slots = 1;
+    // Rows go out as slots free up: first a place among this process's messages in flight, then a slot of the
+    // limiter for each, so a slot is not taken long before its message goes (slots taken early and sent late
+    // bunch up into more than the platform's rate within a second). BullMQ counted this job once when it
+    // started it: the first row's slot.
+    const sending: Promise<void>[] = [];
+    let counted = 1;
     for (let next = 0; next < go.length; ) {
-      if (slots === 0) {
-        const [n, waitMs] = await takeLimiterSlots(client, sameQueue, limiter, go.length - next);
-        slots = n;
-        if (n === 0) await new Promise((r) => setTimeout(r, Math.max(waitMs, 10)));
-        continue;
+      const places = await inFlight.acquire(go.length - next);
+      let n = Math.min(counted, places);
+      counted -= n;
+      if (n < places) {
+        const [taken, waitMs] = await takeLimiterSlots(client, sameQueue, limiter, places - n);
+        n += taken;
+        if (n < places) inFlight.release(places - n);
+        if (n === 0) {
+          await new Promise((r) => setTimeout(r, Math.max(waitMs, 10)));
+          continue;
+        }
       }
-      const wave = go.slice(next, next + slots);
-      next += wave.length;
-      slots = next < go.length ? (await takeLimiterSlots(client, sameQueue, limiter, go.length - next))[0] : 0;
-      await Promise.all(wave.map(sendOne));
+      for (const row of go.slice(next, next + n)) sending.push(sendOne(row));
+      next += n;
     }
+    await Promise.all(sending);
     if (limited.length > 0) {
       const now = Date.now();
       for (const [chat, until] of limitedChats) if (until <= now) limitedChats.delete(chat);
@@ -549,23 +559,39 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
   return worker;
 }
 
-/** At most `size` calls of `run` at once; the others wait their turn, first come first served. */
+/** At most `size` places taken at once; who asks for more waits their turn, first come first served. */
 class Slots {
   private used = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: { max: number; give: (n: number) => void }[] = [];
 
   constructor(private readonly size: number) {}
 
+  /** Waits until a place is free, then takes as many as are free, up to `max` (at least 1). */
+  acquire(max: number): Promise<number> {
+    if (this.waiting.length === 0 && this.used < this.size) {
+      const n = Math.min(max, this.size - this.used);
+      this.used += n;
+      return Promise.resolve(n);
+    }
+    return new Promise((give) => this.waiting.push({ max, give }));
+  }
+
+  release(n: number): void {
+    this.used -= n;
+    while (this.waiting.length > 0 && this.used < this.size) {
+      const w = this.waiting.shift()!;
+      const k = Math.min(w.max, this.size - this.used);
+      this.used += k;
+      w.give(k);
+    }
+  }
+
   async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.used >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.used++;
+    await this.acquire(1);
     try {
       return await fn();
     } finally {
-      // The slot passes straight to the next waiter, if any.
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.used--;
+      this.release(1);
     }
   }
 }
