@@ -242,9 +242,9 @@ try {
     clock: sweepClock,
     config,
     batchSize: Number(values.batch),
-    onBatch: (ids) => {
+    onBatch: (_ids, written) => {
       firstEnqueueAt ||= Date.now();
-      return enqueuer.onBatch(ids);
+      return enqueuer.onBatch(written);
     },
   });
   const tSwept = Date.now();

@@ -44,7 +44,7 @@ import { deliverOutboxRow, markOutboxDead, SentRecorder, type ChatLine, type Del
 import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
 import type { JobQueue, JobWorker, QueueBackend } from './backend.js';
-import { outboxChats, outboxRetryClock, outboxRowsForDelivery, pendingOutbox, pendingOutboxBefore, resetOutboxForRetry, type OutboxRow, type OutboxStatus } from '../db/outbox.js';
+import { outboxChats, outboxRetryClock, outboxRowsForDelivery, pendingOutbox, pendingOutboxBefore, resetOutboxForRetry, type OutboxRow, type OutboxStatus, type PendingOutboxRow } from '../db/outbox.js';
 import { txOf, TxRunner } from '../db/sql.js';
 import { databaseId } from '../db/installation.js';
 
@@ -182,7 +182,21 @@ export async function enqueueOutbox(
   chunk = 1,
 ): Promise<number> {
   if (ids.length === 0) return 0;
-  const rows = (await pendingOutbox(txOf(em), ids)) as { id: number; platform: Platform; ahead: number; databaseId: string }[];
+  return enqueuePendingOutbox(em, queues, await pendingOutbox(txOf(em), ids), except, chunk);
+}
+
+/**
+ * Enqueues pending rows as `pendingOutbox` reads them (or as the statement that wrote them returned them: the
+ * reminder sweep's), without reading them again; `except` and `chunk` as for `enqueueOutbox`.
+ */
+export async function enqueuePendingOutbox(
+  em: EntityManager,
+  queues: DeliveryQueues,
+  pending: readonly PendingOutboxRow[],
+  except: readonly Platform[] = [],
+  chunk = 1,
+): Promise<number> {
+  const rows = pending as readonly (PendingOutboxRow & { platform: Platform })[];
   const byPlatform = new Map<Platform, { id: number; ahead: number; databaseId: string }[]>();
   for (const r of rows) {
     let list = byPlatform.get(r.platform);
@@ -247,10 +261,10 @@ async function wakeIfNoLongerBehind(em: EntityManager, queue: JobQueue<DeliveryJ
   }
 }
 
-/** Hands batches of outbox ids to BullMQ behind a producer (see `enqueueBehind`). */
-export interface BatchEnqueuer {
+/** Hands batches of outbox rows (their ids by default) to BullMQ behind a producer (see `enqueueBehind`). */
+export interface BatchEnqueuer<B = number[]> {
   /** Waits for the previous batch's enqueue (back-pressure), then starts this one without waiting for it. */
-  onBatch(ids: number[]): Promise<void>;
+  onBatch(batch: B): Promise<void>;
   /** Waits for the last batch; returns the rows enqueued in all. Throws the first enqueue failure. */
   flush(): Promise<number>;
 }
@@ -261,16 +275,16 @@ export interface BatchEnqueuer {
  * order. A failed enqueue loses nothing (the rows stay pending for the relay), but it is reported by the next
  * `onBatch` or by `flush`, so the caller's job fails visibly.
  */
-export function enqueueBehind(enqueue: (ids: readonly number[]) => Promise<number>): BatchEnqueuer {
+export function enqueueBehind<B = number[]>(enqueue: (batch: B) => Promise<number>): BatchEnqueuer<B> {
   // The last batch's enqueue. Each batch's enqueue starts when the one before it is done, so batches handed
   // over by several producers at once (the sweep's lanes) still go one at a time, in the order given; each
   // promise is awaited for its count by exactly one caller (the next onBatch, or flush).
   let tail: Promise<number> = Promise.resolve(0);
   let total = 0;
   return {
-    async onBatch(ids) {
+    async onBatch(batch) {
       const previous = tail;
-      tail = previous.then(() => enqueue(ids));
+      tail = previous.then(() => enqueue(batch));
       // Marked handled here; the error still surfaces through the next await of `tail`.
       tail.catch(() => undefined);
       // Not `total += await ...`: that reads `total` before waiting, and another caller adds meanwhile.

@@ -16,7 +16,8 @@ import { createQueueBackend, type JobQueue, type JobWorker, type QueueBackend } 
 import { pruneEventIds, purgeHandledInbox } from '../db/inbox.js';
 import { transaction, txOf } from '../db/sql.js';
 import { anchorAuditChain, logAnchor } from './audit-checkpoint.js';
-import { createDeliveryQueues, DELIVERY_CHUNK_ROWS, enqueueBehind, enqueueOutbox, relayPendingOutbox, startDeliveryWorker, type DeliveryQueues } from './delivery.js';
+import { createDeliveryQueues, DELIVERY_CHUNK_ROWS, enqueueBehind, enqueueOutbox, enqueuePendingOutbox, relayPendingOutbox, startDeliveryWorker, type DeliveryQueues } from './delivery.js';
+import type { PendingOutboxRow } from '../db/outbox.js';
 import { sweepDueReminders } from './reminder-sweep.js';
 import { closeDueCycles } from './cycle-close.js';
 
@@ -48,10 +49,11 @@ export interface Queues {
   /** Hands committed outbox rows to the delivery queues (the engine's onCommitted hook). */
   enqueueOutbox(ids: readonly number[], except?: readonly Platform[]): Promise<number>;
   /**
-   * Hands a large batch of committed rows (the reminder sweep's) to the delivery queues: on Redis several rows
-   * of different chats a job (DELIVERY_CHUNK_ROWS), which costs BullMQ a sixteenth of the work per message.
+   * Hands a large batch of committed rows (the reminder sweep's, as the statement that wrote them returned
+   * them: nothing is read again) to the delivery queues: on Redis several rows of different chats a job
+   * (DELIVERY_CHUNK_ROWS), which costs BullMQ a sixteenth of the work per message.
    */
-  enqueueOutboxBatch(ids: readonly number[]): Promise<number>;
+  enqueueOutboxBatch(written: readonly PendingOutboxRow[]): Promise<number>;
   /** All queues, for status and bull-board. */
   all(): JobQueue<unknown>[];
   close(): Promise<void>;
@@ -82,7 +84,7 @@ export function createQueues(opts: {
     maintenance,
     deliveryBackoffMs: opts.backoffMs,
     enqueueOutbox: (ids, except) => enqueueOutbox(opts.orm.em.fork() as EntityManager, delivery, ids, except),
-    enqueueOutboxBatch: (ids) => enqueueOutbox(opts.orm.em.fork() as EntityManager, delivery, ids, [], backend.kind === 'redis' ? DELIVERY_CHUNK_ROWS : 1),
+    enqueueOutboxBatch: (written) => enqueuePendingOutbox(opts.orm.em.fork() as EntityManager, delivery, written, [], backend.kind === 'redis' ? DELIVERY_CHUNK_ROWS : 1),
     all: () => [...Object.values(delivery), maintenance] as JobQueue<unknown>[],
     async close() {
       await Promise.all([...Object.values(delivery), maintenance].map((q) => q.close()));
@@ -179,7 +181,7 @@ export async function startWorkers(opts: WorkerRoleOptions): Promise<RunningWork
           const enqueuer = enqueueBehind(queues.enqueueOutboxBatch);
           // On the embedded PGlite (one session) a second lane would only wait for the first.
           const lanes = isSingleSession(orm) ? 1 : undefined;
-          const r = await sweepDueReminders(em, { clock, config, onBatch: enqueuer.onBatch, lanes }).catch(async (err: unknown) => {
+          const r = await sweepDueReminders(em, { clock, config, onBatch: (_ids, written) => enqueuer.onBatch(written), lanes }).catch(async (err: unknown) => {
             await enqueuer.flush().catch(() => undefined);
             throw err;
           });
