@@ -726,6 +726,8 @@ const LIVE_STATES = new Set<string>(['waiting', 'delayed', 'active', 'prioritize
  */
 async function rowsOfLiveChunks(queue: JobQueue<DeliveryJobData>): Promise<Set<number>> {
   const out = new Set<number>();
+  // Chunks are made on Redis only: elsewhere there is nothing to list (and a backlog of single jobs is not read).
+  if (!(await redisClientOf(queue))) return out;
   for (const job of await queue.getJobs(['waiting', 'delayed', 'active', 'prioritized'])) {
     if (job?.name === DELIVERY_CHUNK_JOB) for (const id of job.data.outboxIds ?? []) out.add(id);
   }
