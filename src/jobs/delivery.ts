@@ -3,7 +3,9 @@
  * so enqueueing a row twice is a no-op while its job exists, and the row's status stops a late duplicate after
  * that; the database's own id keeps a recreated database from colliding with the old one's completed jobs in
  * the same Redis), a limiter per platform, and the relay that re-enqueues rows left pending (a crash between commit and
- * enqueue, or a flushed Redis: the database is the source of truth).
+ * enqueue, or a flushed Redis: the database is the source of truth). The reminder sweep's batches go out on
+ * Redis as chunk jobs of several rows of different chats (DELIVERY_CHUNK_JOB), whose rows that cannot go at
+ * once continue as single-row jobs.
  *
  * Failures, as classified by the platform sender (`DeliveryError`):
  * - rate_limited: the whole platform queue pauses for the platform's retry_after (`worker.rateLimit`) and
