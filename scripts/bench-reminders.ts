@@ -236,15 +236,15 @@ try {
   // Phase 2: sweep every reminder due at 09:00 WIB on 5 March (7 working days before; WITA/WIT earlier),
   // enqueueing each committed batch as the worker role's sweep job does (enqueueBehind).
   let firstEnqueueAt = 0;
-  const enqueuer = enqueueBehind(queues.enqueueOutbox);
+  const enqueuer = enqueueBehind(queues.enqueueOutboxBatch);
   const t3 = Date.now();
   const swept = await sweepDueReminders(orm.em.fork() as EntityManager, {
     clock: sweepClock,
     config,
     batchSize: Number(values.batch),
-    onBatch: (ids) => {
+    onBatch: (_ids, written) => {
       firstEnqueueAt ||= Date.now();
-      return enqueuer.onBatch(ids);
+      return enqueuer.onBatch(written);
     },
   });
   const tSwept = Date.now();

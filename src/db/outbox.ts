@@ -145,11 +145,11 @@ export function outboxDraftJson(d: OutboxDraft): { platform: string; chat_id: st
  * created at `createdAt` (an SQL expression; null: now()), returning `id, dedupe_key`. Usable as a CTE, so a
  * caller can settle what the messages stand for in the same statement (the reminder sweep).
  */
-export function insertOutboxRowsSql(source: string, createdAt: string, opts: { eventKeys?: boolean } = {}): string {
+export function insertOutboxRowsSql(source: string, createdAt: string, opts: { eventKeys?: boolean; returning?: string } = {}): string {
   return `insert into outbox_message (platform, chat_id, recipient_id, payload, dedupe_key, created_at)
      select m.platform, m.chat_id, m.recipient_id, m.payload, m.dedupe_key, coalesce(${createdAt}, now())
        from ${source}
-     ${opts.eventKeys ? '' : 'on conflict (dedupe_key) do nothing'} returning id, dedupe_key`;
+     ${opts.eventKeys ? '' : 'on conflict (dedupe_key) do nothing'} returning ${opts.returning ?? 'id, dedupe_key'}`;
 }
 
 /** The rows `insertOutboxRowsSql` returned, in id order. */
@@ -180,11 +180,7 @@ export const CHAT_BACKLOG_CAP = 8;
  * the next one (three probes of the partial index of pending rows per chat, in the same query).
  */
 export async function outboxRowForDelivery<P>(tx: Tx, id: number, keepChatOrder: boolean): Promise<OutboxRow<P> | null> {
-  const line = keepChatOrder
-    ? `${aheadSql('o')} as ahead,
-       (select min(n.id) from outbox_message n where n.platform = o.platform and n.chat_id = o.chat_id and n.id > o.id and n.status = 'pending') as next,
-       (select count(*) from (select 1 from outbox_message n where n.platform = o.platform and n.chat_id = o.chat_id and n.id > o.id and n.status = 'pending' limit ${CHAT_BACKLOG_CAP}) b)::int as behind`
-    : '0 as ahead, null as next, 0 as behind';
+  const line = keepChatOrder ? chatLineSql('o') : '0 as ahead, null as next, 0 as behind';
   const rows = await tx.query<{ id: string; platform: string; chat_id: string; payload: P; status: OutboxStatus; ahead: number; next: string | null; behind: number }>(
     `select o.id, o.platform, o.chat_id, o.payload, o.status, ${line} from outbox_message o where o.id = $1`,
     [id],
@@ -193,6 +189,30 @@ export async function outboxRowForDelivery<P>(tx: Tx, id: number, keepChatOrder:
   return r
     ? { id: Number(r.id), platform: r.platform, chatId: r.chat_id, payload: r.payload, status: r.status, ahead: Number(r.ahead), next: r.next === null ? null : Number(r.next), behind: Number(r.behind) }
     : null;
+}
+
+/**
+ * Rows `ids` for delivery, each with its place in its chat's line (as `outboxRowForDelivery` with
+ * `keepChatOrder`), in id order; ids with no row are left out. One statement for a job that carries several
+ * rows, each looked up by primary key.
+ */
+export async function outboxRowsForDelivery<P>(tx: Tx, ids: readonly number[]): Promise<OutboxRow<P>[]> {
+  if (ids.length === 0) return [];
+  const rows = await tx.query<{ id: string; platform: string; chat_id: string; payload: P; status: OutboxStatus; ahead: number; next: string | null; behind: number }>(
+    `select o.id, o.platform, o.chat_id, o.payload, o.status, ${chatLineSql('o')}
+       from (select distinct unnest($1::bigint[]) as id) i
+       cross join lateral (select * from outbox_message o where o.id = i.id) o
+      order by o.id`,
+    [pgArray(ids)],
+  );
+  return rows.map((r) => ({ id: Number(r.id), platform: r.platform, chatId: r.chat_id, payload: r.payload, status: r.status, ahead: Number(r.ahead), next: r.next === null ? null : Number(r.next), behind: Number(r.behind) }));
+}
+
+/** The `ahead`, `next` and `behind` columns of row `o` (three probes of the partial index of pending rows per chat). */
+function chatLineSql(o: string): string {
+  return `${aheadSql(o)} as ahead,
+       (select min(n.id) from outbox_message n where n.platform = ${o}.platform and n.chat_id = ${o}.chat_id and n.id > ${o}.id and n.status = 'pending') as next,
+       (select count(*) from (select 1 from outbox_message n where n.platform = ${o}.platform and n.chat_id = ${o}.chat_id and n.id > ${o}.id and n.status = 'pending' limit ${CHAT_BACKLOG_CAP}) b)::int as behind`;
 }
 
 /** Marks rows sent with their platform message refs, one statement for all. */
@@ -272,6 +292,24 @@ export const CHAT_AHEAD_CAP = 2;
 const aheadSql = (o: string) =>
   `(select count(*) from (select 1 from outbox_message p where p.platform = ${o}.platform and p.chat_id = ${o}.chat_id and p.id < ${o}.id and p.status = 'pending' limit ${CHAT_AHEAD_CAP}) a)::int`;
 
+/** A pending row as the delivery queues take it: its platform, its place in its chat's line, the database's id. */
+export interface PendingOutboxRow {
+  id: number;
+  platform: string;
+  /** Older rows of the same chat still pending (0, 1, or CHAT_AHEAD_CAP meaning "more"). */
+  ahead: number;
+  /** The database's id (src/db/installation.ts), which namespaces the row's job. */
+  databaseId: string;
+}
+
+/**
+ * The columns `platform, ahead, database_id` of a `PendingOutboxRow` for the outbox row `o` (an SQL alias).
+ * In the statement that inserts `o`, `ahead` counts the rows of its chat written before the statement.
+ */
+export function pendingOutboxColumnsSql(o: string): string {
+  return `${o}.platform, ${aheadSql(o)} as ahead, ${DATABASE_ID_SQL} as database_id`;
+}
+
 /**
  * Of rows `ids`, the still-pending ones with their platform and place in their chat's line, in id order (to
  * enqueue them), each with the database's id (src/db/installation.ts) that namespaces its job.
@@ -280,16 +318,21 @@ const aheadSql = (o: string) =>
  * of a table a sweep is filling, read the whole partial index of pending rows and compared every entry with
  * every id (7.8 s for a batch of 2,000 ids with 100,000 rows pending; 11 ms by key).
  */
-export async function pendingOutbox(tx: Tx, ids: readonly number[]): Promise<{ id: number; platform: string; ahead: number; databaseId: string }[]> {
+export async function pendingOutbox(tx: Tx, ids: readonly number[]): Promise<PendingOutboxRow[]> {
   if (ids.length === 0) return [];
   const rows = await tx.query<{ id: string; platform: string; ahead: number; database_id: string }>(
-    `select o.id, o.platform, ${aheadSql('o')} as ahead, ${DATABASE_ID_SQL} as database_id
+    `select o.id, ${pendingOutboxColumnsSql('o')}
        from (select distinct unnest($1::bigint[]) as id) i
        cross join lateral (select * from outbox_message o where o.id = i.id and o.status = 'pending') o
       order by o.id`,
     [pgArray(ids)],
   );
-  return rows.map((r) => ({ id: Number(r.id), platform: r.platform, ahead: Number(r.ahead), databaseId: r.database_id }));
+  return pendingOutboxRows(rows);
+}
+
+/** Rows read with `pendingOutboxColumnsSql`, in id order. */
+export function pendingOutboxRows(rows: readonly { id: string | number; platform: string; ahead: number; database_id: string }[]): PendingOutboxRow[] {
+  return rows.map((r) => ({ id: Number(r.id), platform: r.platform, ahead: Number(r.ahead), databaseId: r.database_id })).sort((a, b) => a.id - b.id);
 }
 
 /** Rows still pending that were written before `before`, oldest first (the relay's candidates). */

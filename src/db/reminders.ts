@@ -25,7 +25,7 @@ import { feedbackRequestReminderDay, planReminders, remindersFrom, type Reminder
 import { feedbackTargetsSql } from './feedback-targets.js';
 import { holidayRowsJsonSql, loadWorkingCalendar, workingCalendarOf, type HolidayRow } from './calendar.js';
 import { currentChatJoin } from './identity.js';
-import { insertedOutbox, insertOutboxRowsSql, OUTBOX_DRAFT_COLUMNS, outboxDraftJson, type OutboxDraft } from './outbox.js';
+import { insertedOutbox, insertOutboxRowsSql, OUTBOX_DRAFT_COLUMNS, outboxDraftJson, pendingOutboxColumnsSql, pendingOutboxRows, type OutboxDraft, type PendingOutboxRow } from './outbox.js';
 import { asJson, pgArray, type Tx } from './sql.js';
 
 /** Which deadline a reminder is about. */
@@ -520,7 +520,8 @@ export interface ReminderMessage extends OutboxDraft {
  * The sweep's write of one batch, one statement: inserts `messages` into the outbox (a key already there, the
  * person's message of the day, writes nothing), marks the rows of each message written sent (at `now`),
  * settles the rows already `decided` (skipped) and moves the `postponed` ones. Returns the messages written,
- * in id order; the caller decides about the rows of those not written.
+ * in id order, each with what the delivery queues need (`pending`); the caller decides about the rows of
+ * those not written.
  */
 export async function sendReminderMessages(
   tx: Tx,
@@ -528,17 +529,17 @@ export async function sendReminderMessages(
   decided: readonly { id: string; status: 'sent' | 'skipped' }[],
   postponed: readonly { id: string; due_at: string; local_date: string }[],
   now: Date,
-): Promise<{ id: number; key: string }[]> {
+): Promise<{ id: number; key: string; pending: PendingOutboxRow }[]> {
   if (messages.length === 0) {
     await settleReminders(tx, decided, now);
     await postponeReminders(tx, postponed);
     return [];
   }
-  const rows = await tx.query<{ id: string; dedupe_key: string }>(
+  const rows = await tx.query<{ id: string; dedupe_key: string; platform: string; ahead: number; database_id: string }>(
     `with m as materialized (
        select * from jsonb_to_recordset($1::jsonb) as m(${OUTBOX_DRAFT_COLUMNS}, reminder_ids bigint[])
      ), ins as (
-       ${insertOutboxRowsSql('m', '$2::timestamptz')}
+       ${insertOutboxRowsSql('m', '$2::timestamptz', { returning: 'id, dedupe_key, platform, chat_id' })}
      ), sent as (
        update reminder r set status = 'sent', sent_at = $2 where r.id in (select unnest(m.reminder_ids) from m join ins on ins.dedupe_key = m.dedupe_key)
      ), decided as (
@@ -546,10 +547,12 @@ export async function sendReminderMessages(
      ), moved as (
        ${postponeRemindersSql('$4')}
      )
-     select id, dedupe_key from ins`,
+     select ins.id, ins.dedupe_key, ${pendingOutboxColumnsSql('ins')} from ins`,
     [asJson(messages.map((m) => ({ ...outboxDraftJson(m), reminder_ids: m.reminderIds }))), now, asJson(decided), asJson(postponed)],
   );
-  return insertedOutbox(rows);
+  // What the delivery queues need comes with the write, so enqueueing the batch reads nothing again.
+  const pending = new Map(pendingOutboxRows(rows).map((p) => [p.id, p]));
+  return insertedOutbox(rows).map((i) => ({ ...i, pending: pending.get(i.id)! }));
 }
 
 /** Moves claimed rows to a later slot (they became due outside working hours). */

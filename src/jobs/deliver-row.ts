@@ -5,7 +5,7 @@
  */
 import { isTransientDatabaseError } from '../db/transient.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { markOutboxDead as markDead, markOutboxFailed, markOutboxSent, messageRefOf, outboxRowForDelivery, recordOutboxAttempt, threadRootRef } from '../db/outbox.js';
+import { markOutboxDead as markDead, markOutboxFailed, markOutboxSent, messageRefOf, outboxRowForDelivery, recordOutboxAttempt, threadRootRef, type OutboxRow } from '../db/outbox.js';
 import { txOf, type TxRunner } from '../db/sql.js';
 import { PLATFORM_MODULES } from '../platforms.js';
 import { DeliveryError, messageForPlatform, type DeliveryLookups, type FileSource, type OutgoingMessage, type Platform, type PlatformSender } from '../contract/index.js';
@@ -51,6 +51,11 @@ export interface DeliverOptions {
    * grows: the row by primary key, the probes by equality on the partial index of pending rows per chat.
    */
   prepared?: TxRunner;
+  /**
+   * The row as already read, with its place in its chat's line (`outboxRowsForDelivery`: a job carrying several
+   * rows reads them in one statement): not read again.
+   */
+  row?: OutboxRow<OutgoingMessage>;
 }
 
 /** The file source of a process that has none: a message with a file cannot be delivered. */
@@ -126,7 +131,9 @@ export async function deliverOutboxRow(
 ): Promise<DeliveryOutcome> {
   const tx = txOf(em);
   const keepChatOrder = opts.keepChatOrder ?? false;
-  const row = opts.prepared
+  const row = opts.row
+    ? opts.row
+    : opts.prepared
     ? await opts.prepared.session((s) => outboxRowForDelivery<OutgoingMessage>(s, id, keepChatOrder))
     : await outboxRowForDelivery<OutgoingMessage>(tx, id, keepChatOrder);
   if (!row) return { status: 'skipped', reason: 'not_found' };

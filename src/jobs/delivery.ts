@@ -3,7 +3,9 @@
  * so enqueueing a row twice is a no-op while its job exists, and the row's status stops a late duplicate after
  * that; the database's own id keeps a recreated database from colliding with the old one's completed jobs in
  * the same Redis), a limiter per platform, and the relay that re-enqueues rows left pending (a crash between commit and
- * enqueue, or a flushed Redis: the database is the source of truth).
+ * enqueue, or a flushed Redis: the database is the source of truth). The reminder sweep's batches go out on
+ * Redis as chunk jobs of several rows of different chats (DELIVERY_CHUNK_JOB), whose rows that cannot go at
+ * once continue as single-row jobs.
  *
  * Failures, as classified by the platform sender (`DeliveryError`):
  * - rate_limited: the whole platform queue pauses for the platform's retry_after (`worker.rateLimit`) and
@@ -38,13 +40,13 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../db/orm.js';
-import { DeliveryError, type FileSource, type Platform, type PlatformSender } from '../contract/index.js';
+import { DeliveryError, type FileSource, type OutgoingMessage, type Platform, type PlatformSender } from '../contract/index.js';
 import { PLATFORM_MODULES, platformModule } from '../platforms.js';
 import { deliverOutboxRow, markOutboxDead, SentRecorder, type ChatLine, type DeliveryOutcome } from './deliver-row.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
 import type { JobQueue, JobWorker, QueueBackend } from './backend.js';
-import { outboxChats, outboxRetryClock, pendingOutbox, pendingOutboxBefore, resetOutboxForRetry, type OutboxStatus } from '../db/outbox.js';
+import { outboxChats, outboxRetryClock, outboxRowsForDelivery, pendingOutbox, pendingOutboxBefore, resetOutboxForRetry, type OutboxRow, type OutboxStatus, type PendingOutboxRow } from '../db/outbox.js';
 import { txOf, TxRunner } from '../db/sql.js';
 import { databaseId } from '../db/installation.js';
 
@@ -56,7 +58,30 @@ export const DEFAULT_ORDER_RETRY_MS = 250;
 
 /** The data of a delivery job. */
 export interface DeliveryJobData {
+  /** The row to deliver (of a chunk job: its first row). */
   outboxId: number;
+  /** A chunk job (`DELIVERY_CHUNK_JOB`): every row it delivers, of different chats, in id order. */
+  outboxIds?: number[];
+}
+
+/**
+ * The name of a job that delivers several outbox rows of different chats (`enqueueOutbox` with `chunk`, the
+ * reminder sweep's batches on Redis). Per message, BullMQ's work (adding, activating, finishing a job: Lua
+ * scripts, events, Node objects) was about as much CPU as the rest of a delivery, and a sweep that enqueued
+ * 100,000 jobs spent as much Node time enqueueing as composing. A chunk's rows are read in one statement and
+ * sent at once, each counted by the platform's limiter (`takeLimiterSlots`). Only a chunk's first run sends:
+ * every row that must wait (its chat's order or pace, a 429, a transient failure) and every row of a chunk run
+ * again (stalled, or failed) becomes its own single-row job, so the rules of single-row jobs apply to it and
+ * one job id per row still keeps a row from being sent by two jobs at once.
+ */
+export const DELIVERY_CHUNK_JOB = 'deliver-chunk';
+
+/** Rows per chunk job: a sixteenth of the per-job cost per message; a chunk's sends go out in one burst. */
+export const DELIVERY_CHUNK_ROWS = 16;
+
+/** The job id of the chunk job whose first row is `outboxId` (see `outboxJobId`). */
+export function outboxChunkJobId(databaseId: string, outboxId: number): string {
+  return `outbox-${databaseId}-c${outboxId}`;
 }
 
 /**
@@ -70,7 +95,7 @@ export function outboxJobId(databaseId: string, outboxId: number): string {
 
 /** The job id of row `outboxId` in the same database as the job `jobId` (one worker never sees two databases' rows). */
 function sameDatabaseJobId(jobId: string, outboxId: number): string {
-  return jobId.replace(/-\d+$/, `-${outboxId}`);
+  return jobId.replace(/-c?\d+$/, `-${outboxId}`);
 }
 
 /** Retry settings of delivery jobs. */
@@ -151,9 +176,29 @@ export async function enqueueOutbox(
   ids: readonly number[],
   /** Platforms whose rows the caller delivers itself (the console prints inline); the relay still covers them. */
   except: readonly Platform[] = [],
+  /**
+   * Up to this many rows per job (`DELIVERY_CHUNK_JOB`; default 1: a job per row). Only rows with nothing older
+   * of their chat pending share a job, so a chunk never holds two rows of one chat. Redis only: a chunk's
+   * sends are counted by the limiter through a Redis script (`takeLimiterSlots`).
+   */
+  chunk = 1,
 ): Promise<number> {
   if (ids.length === 0) return 0;
-  const rows = (await pendingOutbox(txOf(em), ids)) as { id: number; platform: Platform; ahead: number; databaseId: string }[];
+  return enqueuePendingOutbox(em, queues, await pendingOutbox(txOf(em), ids), except, chunk);
+}
+
+/**
+ * Enqueues pending rows as `pendingOutbox` reads them (or as the statement that wrote them returned them: the
+ * reminder sweep's), without reading them again; `except` and `chunk` as for `enqueueOutbox`.
+ */
+export async function enqueuePendingOutbox(
+  em: EntityManager,
+  queues: DeliveryQueues,
+  pending: readonly PendingOutboxRow[],
+  except: readonly Platform[] = [],
+  chunk = 1,
+): Promise<number> {
+  const rows = pending as readonly (PendingOutboxRow & { platform: Platform })[];
   const byPlatform = new Map<Platform, { id: number; ahead: number; databaseId: string }[]>();
   for (const r of rows) {
     let list = byPlatform.get(r.platform);
@@ -163,19 +208,33 @@ export async function enqueueOutbox(
   for (const [platform, list] of byPlatform) {
     const queue = queues[platform];
     if (!queue || except.includes(platform)) continue;
-    for (let i = 0; i < list.length; i += ADD_BULK_SIZE) {
-      const chunk = list.slice(i, i + ADD_BULK_SIZE);
-      await queue.addBulk(
-        chunk.map(({ id, ahead, databaseId }) => ({
-          name: 'deliver',
-          data: { outboxId: id },
-          // A row queued behind older rows of its chat starts asleep: no worker (and no limiter slot) is spent on
-          // finding out it must wait, so a chat's backlog does not stand in front of other chats' messages.
-          opts: { jobId: outboxJobId(databaseId, id), ...(ahead > 0 ? { delay: chatWaitMs(ahead, DEFAULT_ORDER_RETRY_MS) } : {}) },
-        })),
-      );
-      await wakeIfNoLongerBehind(em, queue, chunk);
+    const jobs: { name: string; data: DeliveryJobData; opts: { jobId: string; delay?: number } }[] = [];
+    let open: { data: DeliveryJobData & { outboxIds: number[] }; opts: { jobId: string } } | undefined;
+    for (const { id, ahead, databaseId } of list) {
+      if (ahead > 0) {
+        // A row queued behind older rows of its chat starts asleep: no worker (and no limiter slot) is spent on
+        // finding out it must wait, so a chat's backlog does not stand in front of other chats' messages.
+        jobs.push({ name: 'deliver', data: { outboxId: id }, opts: { jobId: outboxJobId(databaseId, id), delay: chatWaitMs(ahead, DEFAULT_ORDER_RETRY_MS) } });
+      } else if (chunk <= 1) {
+        jobs.push({ name: 'deliver', data: { outboxId: id }, opts: { jobId: outboxJobId(databaseId, id) } });
+      } else {
+        if (!open || open.data.outboxIds.length >= chunk) {
+          open = { data: { outboxId: id, outboxIds: [] }, opts: { jobId: outboxChunkJobId(databaseId, id) } };
+          jobs.push({ name: DELIVERY_CHUNK_JOB, ...open });
+        }
+        open.data.outboxIds.push(id);
+      }
     }
+    // A chunk of one row is an ordinary job.
+    for (const job of jobs) {
+      if (job.data.outboxIds?.length === 1) {
+        job.name = 'deliver';
+        job.opts.jobId = sameDatabaseJobId(job.opts.jobId, job.data.outboxId);
+        delete job.data.outboxIds;
+      }
+    }
+    for (let i = 0; i < jobs.length; i += ADD_BULK_SIZE) await queue.addBulk(jobs.slice(i, i + ADD_BULK_SIZE));
+    await wakeIfNoLongerBehind(em, queue, list);
   }
   return rows.length;
 }
@@ -204,10 +263,10 @@ async function wakeIfNoLongerBehind(em: EntityManager, queue: JobQueue<DeliveryJ
   }
 }
 
-/** Hands batches of outbox ids to BullMQ behind a producer (see `enqueueBehind`). */
-export interface BatchEnqueuer {
+/** Hands batches of outbox rows (their ids by default) to BullMQ behind a producer (see `enqueueBehind`). */
+export interface BatchEnqueuer<B = number[]> {
   /** Waits for the previous batch's enqueue (back-pressure), then starts this one without waiting for it. */
-  onBatch(ids: number[]): Promise<void>;
+  onBatch(batch: B): Promise<void>;
   /** Waits for the last batch; returns the rows enqueued in all. Throws the first enqueue failure. */
   flush(): Promise<number>;
 }
@@ -218,16 +277,16 @@ export interface BatchEnqueuer {
  * order. A failed enqueue loses nothing (the rows stay pending for the relay), but it is reported by the next
  * `onBatch` or by `flush`, so the caller's job fails visibly.
  */
-export function enqueueBehind(enqueue: (ids: readonly number[]) => Promise<number>): BatchEnqueuer {
+export function enqueueBehind<B = number[]>(enqueue: (batch: B) => Promise<number>): BatchEnqueuer<B> {
   // The last batch's enqueue. Each batch's enqueue starts when the one before it is done, so batches handed
   // over by several producers at once (the sweep's lanes) still go one at a time, in the order given; each
   // promise is awaited for its count by exactly one caller (the next onBatch, or flush).
   let tail: Promise<number> = Promise.resolve(0);
   let total = 0;
   return {
-    async onBatch(ids) {
+    async onBatch(batch) {
       const previous = tail;
-      tail = previous.then(() => enqueue(ids));
+      tail = previous.then(() => enqueue(batch));
       // Marked handled here; the error still surfaces through the next await of `tail`.
       tail.catch(() => undefined);
       // Not `total += await ...`: that reads `total` before waiting, and another caller adds meanwhile.
@@ -342,11 +401,116 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
   // The per-message read is prepared once per pooled connection (see DeliverOptions.prepared).
   const prepared = new TxRunner(opts.orm);
   const sentRecorder = new SentRecorder(opts.orm.em.fork() as EntityManager);
-  const processor = async (job: Job<DeliveryJobData>, token?: string): Promise<DeliveryOutcome> => {
+  const limiter = opts.limiter ?? DEFAULT_LIMITER;
+  // Messages between their platform call and their "sent" record, at most `concurrency` in this process
+  // whatever the jobs carry: a killed worker can have sent no more than that without recording it.
+  const inFlight = new Slots(opts.concurrency ?? 10);
+  /** Rows of a chunk that go back to single-row jobs, each after `delayMs` (0: now). */
+  const handOff = async (chunkJobId: string, rows: readonly { id: number; delayMs: number }[]): Promise<void> => {
+    if (rows.length === 0) return;
+    await sameQueue.addBulk(
+      rows.map(({ id, delayMs }) => ({ name: 'deliver', data: { outboxId: id }, opts: { jobId: sameDatabaseJobId(chunkJobId, id), ...(delayMs > 0 ? { delay: delayMs } : {}) } })),
+    );
+  };
+  /** Delivers the rows of a chunk job (DELIVERY_CHUNK_JOB). */
+  const deliverChunk = async (job: Job<DeliveryJobData>, ids: readonly number[]): Promise<ChunkOutcome> => {
+    const jobId = job.id as string;
+    const outcome: ChunkOutcome = { sent: 0, failed: 0, handedOff: 0 };
+    const client = opts.backend.kind === 'redis' ? await redisClientOf(sameQueue) : undefined;
+    // Run again (it stalled, or failed after sending some rows), or no limiter script to count its sends: every
+    // row becomes its own job, whose id keeps it from being sent by two jobs at once.
+    if (job.attemptsStarted > 1 || job.attemptsMade > 0 || !client) {
+      await handOff(jobId, ids.map((id) => ({ id, delayMs: 0 })));
+      outcome.handedOff = ids.length;
+      return outcome;
+    }
+    const em = opts.orm.em.fork() as EntityManager;
+    const later: { id: number; delayMs: number }[] = [];
+    const go: OutboxRow<OutgoingMessage>[] = [];
+    for (const row of await outboxRowsForDelivery<OutgoingMessage>(txOf(em), ids)) {
+      if (row.status !== 'pending') continue;
+      if (row.ahead > 0) later.push({ id: row.id, delayMs: chatWaitMs(row.ahead, orderRetryMs) });
+      else {
+        const paceMs = chatPace(row.chatId, row.behind);
+        if (paceMs > 0) later.push({ id: row.id, delayMs: paceMs });
+        else go.push(row);
+      }
+    }
+    let failure: unknown;
+    const limited: { id: number; chatId: string; waitMs: number }[] = [];
+    const sendOne = async (row: OutboxRow<OutgoingMessage>): Promise<void> => {
+      try {
+        // The caller took this row's place among the messages in flight.
+        const done = await deliverOutboxRow(em, opts.senders, row.id, { keepChatOrder: true, sentRecorder, files: opts.files, row }).finally(() => inFlight.release(1));
+        if (done.status === 'sent' || done.status === 'failed') {
+          breaker.succeeded();
+          outcome[done.status]++;
+          if (done.line) await handOn(done.line, jobId);
+        }
+      } catch (err) {
+        if (err instanceof DeliveryError && err.kind === 'rate_limited') {
+          limited.push({ id: row.id, chatId: row.chatId, waitMs: Math.max(err.retryAfterMs ?? 1000, 1) });
+        } else if (err instanceof DeliveryError && err.kind === 'transient') {
+          // Its attempt is recorded; the single-row job retries it with the usual back-off and give-up clock.
+          later.push({ id: row.id, delayMs: deliveryBackoffMs(1, baseMs, maxBackoffMs) });
+          if (breaker.failed()) {
+            opts.logger.warn({ platform: opts.platform, cooldownMs: breaker.cooldownMs, reason: err.message }, 'platform unreachable: circuit breaker open, delivery queue paused');
+            await worker!.rateLimit(breaker.cooldownMs);
+          }
+        } else {
+          failure ??= err;
+          later.push({ id: row.id, delayMs: deliveryBackoffMs(1, baseMs, maxBackoffMs) });
+        }
+      }
+    };
+    // Rows go out as slots free up: first a place among this process's messages in flight, then a slot of the
+    // limiter for each, so a slot is not taken long before its message goes (slots taken early and sent late
+    // bunch up into more than the platform's rate within a second). BullMQ counted this job once when it
+    // started it: the first row's slot.
+    const sending: Promise<void>[] = [];
+    let counted = 1;
+    for (let next = 0; next < go.length; ) {
+      const places = await inFlight.acquire(go.length - next);
+      let n = Math.min(counted, places);
+      counted -= n;
+      if (n < places) {
+        const [taken, waitMs] = await takeLimiterSlots(client, sameQueue, limiter, places - n);
+        n += taken;
+        if (n < places) inFlight.release(places - n);
+        if (n === 0) {
+          await new Promise((r) => setTimeout(r, Math.max(waitMs, 10)));
+          continue;
+        }
+      }
+      for (const row of go.slice(next, next + n)) sending.push(sendOne(row));
+      next += n;
+    }
+    await Promise.all(sending);
+    if (limited.length > 0) {
+      const now = Date.now();
+      for (const [chat, until] of limitedChats) if (until <= now) limitedChats.delete(chat);
+      const waitMs = Math.max(...limited.map((l) => l.waitMs));
+      const chats = new Set([...limitedChats.keys(), ...limited.map((l) => l.chatId)]);
+      // As for single-row jobs: one chat over its flood limit waits alone; a second chat limited meanwhile
+      // pauses the whole queue (on platforms whose 429s are per chat; on the others, any 429 does).
+      if (!chatScoped || chats.size > 1) {
+        opts.logger.warn({ platform: opts.platform, waitMs }, 'platform rate limit: pausing the delivery queue');
+        await worker!.rateLimit(waitMs);
+      } else for (const l of limited) limitedChats.set(l.chatId, now + l.waitMs);
+      for (const l of limited) later.push({ id: l.id, delayMs: l.waitMs });
+    }
+    await handOff(jobId, later);
+    outcome.handedOff = later.length;
+    // Rows not sent are in their own jobs by now; the failure is reported as the job's.
+    if (failure !== undefined) throw new UnrecoverableError(failure instanceof Error ? failure.message : String(failure));
+    return outcome;
+  };
+  const processor = async (job: Job<DeliveryJobData>, token?: string): Promise<DeliveryOutcome | ChunkOutcome> => {
+    if (job.name === DELIVERY_CHUNK_JOB && job.data.outboxIds) return deliverChunk(job, job.data.outboxIds);
     const em = opts.orm.em.fork() as EntityManager;
     const id = job.data.outboxId;
     try {
-      const outcome = await deliverOutboxRow(em, opts.senders, id, { keepChatOrder: true, sentRecorder, files: opts.files, chatPace, prepared });
+      const outcome = await inFlight.run(() => deliverOutboxRow(em, opts.senders, id, { keepChatOrder: true, sentRecorder, files: opts.files, chatPace, prepared }));
       if (outcome.status === 'sent' || outcome.status === 'failed') {
         breaker.succeeded();
         if (outcome.line && job.id) await handOn(outcome.line, job.id);
@@ -410,6 +574,85 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
   worker.on('closed', () => void sameQueue.close().catch(() => undefined));
   return worker;
 }
+
+/** At most `size` places taken at once; who asks for more waits their turn, first come first served. */
+class Slots {
+  private used = 0;
+  private readonly waiting: { max: number; give: (n: number) => void }[] = [];
+
+  constructor(private readonly size: number) {}
+
+  /** Waits until a place is free, then takes as many as are free, up to `max` (at least 1). */
+  acquire(max: number): Promise<number> {
+    if (this.waiting.length === 0 && this.used < this.size) {
+      const n = Math.min(max, this.size - this.used);
+      this.used += n;
+      return Promise.resolve(n);
+    }
+    return new Promise((give) => this.waiting.push({ max, give }));
+  }
+
+  release(n: number): void {
+    this.used -= n;
+    while (this.waiting.length > 0 && this.used < this.size) {
+      const w = this.waiting.shift()!;
+      const k = Math.min(w.max, this.size - this.used);
+      this.used += k;
+      w.give(k);
+    }
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    await this.acquire(1);
+    try {
+      return await fn();
+    } finally {
+      this.release(1);
+    }
+  }
+}
+
+/** What a chunk job did with its rows (its return value). */
+export interface ChunkOutcome {
+  sent: number;
+  failed: number;
+  /** Rows that went back to single-row jobs (waiting for their chat, rate-limited, failed transiently). */
+  handedOff: number;
+}
+
+/** The ioredis connection behind a queue on Redis (not part of the backend-neutral JobQueue type). */
+async function redisClientOf<D>(queue: JobQueue<D>): Promise<RedisEval | undefined> {
+  const backend = queue.getBackend() as unknown as { client?: Promise<RedisEval> };
+  return backend.client;
+}
+
+/** The part of an ioredis client `takeLimiterSlots` uses. */
+interface RedisEval {
+  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+}
+
+/**
+ * Takes up to `want` slots of the queue's BullMQ limiter (the counter BullMQ increments for each job it starts,
+ * expiring one limiter duration after the first), so a chunk's further rows are counted like jobs: BullMQ
+ * starts no other job while the window is full, and a chunk never sends more than the window has left.
+ * Returns the slots taken and, when none, how long until the window ends. A queue paused by `rateLimit` holds
+ * a counter far above `max`, so it gets none.
+ */
+async function takeLimiterSlots<D>(client: RedisEval, queue: JobQueue<D>, limiter: { max: number; durationMs: number }, want: number): Promise<[number, number]> {
+  const [n, ttl] = (await client.eval(LIMITER_SLOTS_SCRIPT, 1, queue.keys.limiter, limiter.max, want, limiter.durationMs)) as [number, number];
+  return [Number(n), Number(ttl)];
+}
+
+const LIMITER_SLOTS_SCRIPT = `
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+local n = math.min(tonumber(ARGV[2]), tonumber(ARGV[1]) - used)
+if n <= 0 then
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl < 0 then ttl = 10 end
+  return {0, ttl}
+end
+if redis.call('INCRBY', KEYS[1], n) == n then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return {n, 0}`;
 
 /**
  * Counts consecutive transient failures of one platform in this process. Closed: deliveries go on. After
@@ -476,6 +719,23 @@ export async function retryOutbox(em: EntityManager, queues: DeliveryQueues, fil
   return rows.length;
 }
 
+/** States of a job that will still run (or is running). */
+const LIVE_STATES = new Set<string>(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
+
+/**
+ * The rows of the chunk jobs (DELIVERY_CHUNK_JOB) that are waiting or running. The job ids are listed in one
+ * step (one script on Redis), so a chunk moving from waiting to active meanwhile is not missed.
+ */
+async function rowsOfLiveChunks(queue: JobQueue<DeliveryJobData>): Promise<Set<number>> {
+  const out = new Set<number>();
+  // Chunks are made on Redis only: elsewhere there is nothing to list (and a backlog of single jobs is not read).
+  if (!(await redisClientOf(queue))) return out;
+  for (const job of await queue.getJobs(['waiting', 'delayed', 'active', 'prioritized'])) {
+    if (job?.name === DELIVERY_CHUNK_JOB) for (const id of job.data.outboxIds ?? []) out.add(id);
+  }
+  return out;
+}
+
 /** What the relay did. */
 export interface RelayResult {
   /** Pending rows older than the grace period. */
@@ -498,12 +758,17 @@ export async function relayPendingOutbox(
   const rows = (await pendingOutboxBefore(txOf(em), cutoff, opts.limit ?? 2000)) as { id: number; platform: Platform }[];
   let reenqueued = 0;
   const database = rows.length ? await databaseId(txOf(em)) : '';
+  const inChunks = new Map<Platform, Promise<Set<number>>>();
   for (const r of rows) {
     const queue = queues[r.platform];
     if (!queue) continue;
     const jobId = outboxJobId(database, r.id);
     const state = await queue.getJobState(jobId);
-    if (state === 'waiting' || state === 'delayed' || state === 'active' || state === 'prioritized' || state === 'waiting-children') continue;
+    if (LIVE_STATES.has(state)) continue;
+    // A row of a chunk job has no job of its own until the chunk hands it on: covered while the chunk lives.
+    let chunked = inChunks.get(r.platform);
+    if (!chunked) inChunks.set(r.platform, (chunked = rowsOfLiveChunks(queue)));
+    if ((await chunked).has(r.id)) continue;
     if (state === 'completed' || state === 'failed') await queue.remove(jobId);
     await queue.add('deliver', { outboxId: r.id }, { jobId });
     reenqueued++;

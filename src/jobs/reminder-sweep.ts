@@ -37,6 +37,7 @@ import { loadWorkingCalendar } from '../db/calendar.js';
 import { currentChatJoin } from '../db/identity.js';
 import { claimDueEscalations, claimDueReminders, DEFAULT_FEEDBACK_NUDGE_DAYS, nudgeCandidates, planNextNudge, postponeReminders, reviewsWaiting, sendReminderMessages, settleReminders, workingHoursOf, type DueReminder, type ReminderConfig } from '../db/reminders.js';
 import { pgArray, transaction, txOf, type Tx } from '../db/sql.js';
+import type { PendingOutboxRow } from '../db/outbox.js';
 import { hrOfficers } from '../db/hr-officers.js';
 
 export { hrOfficers };
@@ -59,8 +60,11 @@ export interface SweepOptions {
   config: ReminderConfig;
   /** Rows locked per transaction; default 2000. */
   batchSize?: number;
-  /** Called after each committed batch with its new outbox ids (the worker enqueues them at once). */
-  onBatch?: (outboxIds: number[]) => Promise<void>;
+  /**
+   * Called after each committed batch with its new outbox ids (the worker enqueues them at once), and the same
+   * rows as the delivery queues take them, read by the statement that wrote them.
+   */
+  onBatch?: (outboxIds: number[], written: PendingOutboxRow[]) => Promise<void>;
   /** Stop after this many batches (default: until nothing is due). */
   maxBatches?: number;
   /**
@@ -145,7 +149,7 @@ export async function sweepDueReminders(em: EntityManager, opts: SweepOptions): 
       total.skipped += batch.skipped;
       total.postponed += batch.postponed;
       total.outboxIds.push(...batch.outboxIds);
-      if (batch.outboxIds.length > 0) await opts.onBatch?.(batch.outboxIds);
+      if (batch.outboxIds.length > 0) await opts.onBatch?.(batch.outboxIds, batch.written);
       // Nothing left that another lane does not hold: this lane is done (the others finish their own).
       if (batch.processed === 0) return;
     }
@@ -164,10 +168,10 @@ export async function sweepDueReminders(em: EntityManager, opts: SweepOptions): 
   return total;
 }
 
-async function sweepBatch(tx: Tx, now: Date, calendar: WorkingCalendar, opts: SweepOptions): Promise<SweepResult> {
+async function sweepBatch(tx: Tx, now: Date, calendar: WorkingCalendar, opts: SweepOptions): Promise<SweepResult & { written: PendingOutboxRow[] }> {
   const batchSize = opts.batchSize ?? 2000;
   const due = await claimDueReminders(tx, now, batchSize);
-  if (due.length === 0) return { processed: 0, outboxIds: [], skipped: 0, postponed: 0 };
+  if (due.length === 0) return { processed: 0, outboxIds: [], skipped: 0, postponed: 0, written: [] };
 
   // The claim brought the reminded people's other due rows and the supervisors' other late people with it. An
   // HR officer's message covers every unit they look after: claim the due HR rows below their own units.
@@ -247,7 +251,7 @@ async function sweepBatch(tx: Tx, now: Date, calendar: WorkingCalendar, opts: Sw
   await planNextNudge(tx, next.map((n) => ({ raterId: n.raterId, cycleId: n.cycleId, timezone: n.timezone, date: statusById.get(n.rowId) === 'sent' ? n.sentNext : n.quietNext })), opts.config, now);
 
   const skipped = [...statusById.values()].filter((status) => status === 'skipped').length;
-  return { processed: due.length, outboxIds, skipped, postponed: postponed.length };
+  return { processed: due.length, outboxIds, skipped, postponed: postponed.length, written: inserted.map((i) => i.pending) };
 }
 
 /** A reminder is pointless once its deadline's work is done or its cycle moved on. */

@@ -64,8 +64,9 @@ export const OutboxMessage = defineEntity({
     platform: p.string().length(16),
     chatId: p.string().length(128),
     // No foreign-key constraint: its per-row trigger was a third of the reminder sweep's outbox insert; every
-    // writer takes the recipient from an employee row it just read (migration sweep_writes).
-    recipient: () => p.manyToOne(Employee).mapToPk().nullable().index().createForeignKeyConstraint(false),
+    // writer takes the recipient from an employee row it just read (migration sweep_writes). No index: nothing
+    // looks rows up by recipient (migration outbox_recipient_unindexed).
+    recipient: () => p.manyToOne(Employee).mapToPk().nullable().createForeignKeyConstraint(false),
     payload: p.json<Record<string, unknown>>(),
     dedupeKey: p.string().length(200).unique(),
     status: p.enum([...OUTBOX_STATUSES]).default('pending'),
