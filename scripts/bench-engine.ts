@@ -378,13 +378,7 @@ async function main(): Promise<void> {
     const load0 = loadavg()[0];
     const figures: PhaseFigures[] = [];
     for (const c of Object.values(consumers)) c.register('telegram', { resolve: async (payload) => [payload.event as IncomingEvent] });
-    // A production server vacuums by itself; this machine's runs with autovacuum off, and without it the dead
-    // rows of one phase (inbox rows claimed and done, conversations updated) slowed the next (paced p99 93 ms
-    // after two 20,000-message phases, 39 ms after two of 6,000). So the bench vacuums between phases then.
-    const autovacuum = embedded ? 'on' : (await adminQ.query<{ setting: string }>(`select setting from pg_settings where name = 'autovacuum'`))[0]?.setting;
-    if (autovacuum === 'off') console.log('autovacuum is off on this server: the tables are vacuumed between phases, as autovacuum would');
     const runPhase = async (which: 'single' | 'batched', budget: number, label: string) => {
-      if (autovacuum === 'off' && figures.length) await conn.execute('vacuum');
       inbox = consumers[which];
       await inbox.start();
       console.log(`${label}: ${atOnce} users at once, ${budget} messages through the inbox${thinkMs ? `, thinking ~${Math.round(thinkMs)} ms between messages, starting over ${(warmUpMs / 1000).toFixed(1)} s (not counted)` : ''}`);
