@@ -13,8 +13,8 @@
  * BENCH_DATA_DIR=memory:// for an in-memory one; BENCH_EMBEDDED_TCP=1 connects the ORM through the loopback socket
  * instead of in-process).
  * Environment: BENCH_DATABASE_URL (server; default postgres://postgres@127.0.0.1:5432/postgres),
- * BENCH_USERS_AT_ONCE (200), BENCH_MESSAGES (12000 per phase; embedded 3000), BENCH_POOL (16),
- * BENCH_BATCH (32), BENCH_WINDOW_MS (the batch window; default the product's), BENCH_PACED_RATE / BENCH_PACED_MESSAGES (6000), BENCH_BASELINE=0 (skip it), BENCH_HISTORY (100000 rows
+ * BENCH_USERS_AT_ONCE (200), BENCH_MESSAGES (20000 per phase; embedded 3000), BENCH_POOL (16),
+ * BENCH_BATCH (32), BENCH_WINDOW_MS (the batch window; default the product's), BENCH_PACED_RATE (one rate, or a list: a paced phase each) / BENCH_PACED_MESSAGES (6000), BENCH_BASELINE=0 (skip it), BENCH_HISTORY (100000 rows
  * of earlier traffic seeded and analysed first; 0 = start from empty tables), BENCH_EMPLOYEES (20000 seeded),
  * BENCH_LOG_STATEMENTS=1 (the server logs every statement of the bench database with parse/bind/execute times:
  * how the planning cost of the batch write was found), BENCH_CPU_PROFILE=dir (a V8 CPU profile of each timed phase alone, seeding
