@@ -366,6 +366,19 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
   };
   /** Chats this process saw limited (429), until when: a second chat limited meanwhile pauses the whole queue. */
   const limitedChats = new Map<string, number>();
+  /**
+   * The one rule for a 429 (single-row jobs and chunks alike): on a platform whose limits are per chat, one
+   * chat over its flood limit waits alone (true: recorded until `waitMs` from now); a second chat limited
+   * meanwhile, or any 429 elsewhere, pauses the whole queue (false).
+   */
+  const onlyThisChatWaits = (chatId: string, waitMs: number): boolean => {
+    if (!chatScoped) return false;
+    const now = Date.now();
+    for (const [chat, until] of limitedChats) if (until <= now) limitedChats.delete(chat);
+    if ([...limitedChats.keys()].some((c) => c !== chatId)) return false;
+    limitedChats.set(chatId, now + waitMs);
+    return true;
+  };
   const sameQueue = opts.backend.queue<DeliveryJobData>(platformModule(opts.platform).deliveryQueue);
   /**
    * Row `line.next` may go now: its job (asleep, see `chatWaitMs`) is made due at once, or after the platform's
@@ -487,16 +500,13 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
     }
     await Promise.all(sending);
     if (limited.length > 0) {
-      const now = Date.now();
-      for (const [chat, until] of limitedChats) if (until <= now) limitedChats.delete(chat);
-      const waitMs = Math.max(...limited.map((l) => l.waitMs));
-      const chats = new Set([...limitedChats.keys(), ...limited.map((l) => l.chatId)]);
-      // As for single-row jobs: one chat over its flood limit waits alone; a second chat limited meanwhile
-      // pauses the whole queue (on platforms whose 429s are per chat; on the others, any 429 does).
-      if (!chatScoped || chats.size > 1) {
+      // A chunk holds one row per chat, so two limited rows are two chats: the whole queue pauses.
+      const alone = limited.length === 1 && onlyThisChatWaits(limited[0]!.chatId, limited[0]!.waitMs);
+      if (!alone) {
+        const waitMs = Math.max(...limited.map((l) => l.waitMs));
         opts.logger.warn({ platform: opts.platform, waitMs }, 'platform rate limit: pausing the delivery queue');
         await worker!.rateLimit(waitMs);
-      } else for (const l of limited) limitedChats.set(l.chatId, now + l.waitMs);
+      }
       for (const l of limited) later.push({ id: l.id, delayMs: l.waitMs });
     }
     await handOff(jobId, later);
@@ -526,14 +536,9 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
         const waitMs = Math.max(err.retryAfterMs ?? 1000, 1);
         if (chatScoped) {
           const [where] = await outboxChats(txOf(em), opts.platform, [id]);
-          const now = Date.now();
-          for (const [chat, until] of limitedChats) if (until <= now) limitedChats.delete(chat);
-          const others = [...limitedChats.keys()].filter((c) => c !== where?.chatId);
-          if (where && others.length === 0) {
-            // One chat over its flood limit: only its message waits; other chats' messages go on.
-            limitedChats.set(where.chatId, now + waitMs);
+          if (where && onlyThisChatWaits(where.chatId, waitMs)) {
             opts.logger.warn({ platform: opts.platform, outboxId: id, waitMs }, 'chat rate limit: this chat waits, other chats go on');
-            await job.moveToDelayed(now + waitMs, token);
+            await job.moveToDelayed(Date.now() + waitMs, token);
             throw new DelayedError();
           }
         }
