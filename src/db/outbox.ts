@@ -181,14 +181,24 @@ export const CHAT_BACKLOG_CAP = 8;
  */
 export async function outboxRowForDelivery<P>(tx: Tx, id: number, keepChatOrder: boolean): Promise<OutboxRow<P> | null> {
   const line = keepChatOrder ? chatLineSql('o') : '0 as ahead, null as next, 0 as behind';
-  const rows = await tx.query<{ id: string; platform: string; chat_id: string; payload: P; status: OutboxStatus; ahead: number; next: string | null; behind: number }>(
-    `select o.id, o.platform, o.chat_id, o.payload, o.status, ${line} from outbox_message o where o.id = $1`,
-    [id],
-  );
-  const r = rows[0];
-  return r
-    ? { id: Number(r.id), platform: r.platform, chatId: r.chat_id, payload: r.payload, status: r.status, ahead: Number(r.ahead), next: r.next === null ? null : Number(r.next), behind: Number(r.behind) }
-    : null;
+  const rows = await tx.query<DeliveryRowRecord<P>>(`select o.id, o.platform, o.chat_id, o.payload, o.status, ${line} from outbox_message o where o.id = $1`, [id]);
+  return rows[0] ? outboxRowOf(rows[0]) : null;
+}
+
+/** A row as the delivery reads select it. */
+interface DeliveryRowRecord<P> {
+  id: string;
+  platform: string;
+  chat_id: string;
+  payload: P;
+  status: OutboxStatus;
+  ahead: number;
+  next: string | null;
+  behind: number;
+}
+
+function outboxRowOf<P>(r: DeliveryRowRecord<P>): OutboxRow<P> {
+  return { id: Number(r.id), platform: r.platform, chatId: r.chat_id, payload: r.payload, status: r.status, ahead: Number(r.ahead), next: r.next === null ? null : Number(r.next), behind: Number(r.behind) };
 }
 
 /**
@@ -198,14 +208,14 @@ export async function outboxRowForDelivery<P>(tx: Tx, id: number, keepChatOrder:
  */
 export async function outboxRowsForDelivery<P>(tx: Tx, ids: readonly number[]): Promise<OutboxRow<P>[]> {
   if (ids.length === 0) return [];
-  const rows = await tx.query<{ id: string; platform: string; chat_id: string; payload: P; status: OutboxStatus; ahead: number; next: string | null; behind: number }>(
+  const rows = await tx.query<DeliveryRowRecord<P>>(
     `select o.id, o.platform, o.chat_id, o.payload, o.status, ${chatLineSql('o')}
        from (select distinct unnest($1::bigint[]) as id) i
        cross join lateral (select * from outbox_message o where o.id = i.id) o
       order by o.id`,
     [pgArray(ids)],
   );
-  return rows.map((r) => ({ id: Number(r.id), platform: r.platform, chatId: r.chat_id, payload: r.payload, status: r.status, ahead: Number(r.ahead), next: r.next === null ? null : Number(r.next), behind: Number(r.behind) }));
+  return rows.map(outboxRowOf);
 }
 
 /** The `ahead`, `next` and `behind` columns of row `o` (three probes of the partial index of pending rows per chat). */
