@@ -141,10 +141,20 @@ export async function sweepDueReminders(em: EntityManager, opts: SweepOptions): 
   const lanes = em.getTransactionContext() ? 1 : Math.max(1, opts.lanes ?? 2);
   let started = 0;
   let stop = false;
+  // The lanes claim one after the other (composing and writing still overlap). A claim locks a person's due
+  // rows in two steps (the first rows, then the same people's other rows, then HR's across units), each
+  // skipping locked rows: two claims at once could split one person's rows between two batches, and the
+  // second batch's message would find the day's message already written and wait a day.
+  let claims: Promise<unknown> = Promise.resolve();
+  const oneClaimAtATime = <T>(claim: () => Promise<T>): Promise<T> => {
+    const mine = claims.then(claim);
+    claims = mine.catch(() => undefined);
+    return mine;
+  };
   const lane = async (laneEm: EntityManager) => {
     while (!stop && (opts.maxBatches === undefined || started < opts.maxBatches)) {
       started++;
-      const batch = await transaction(laneEm, (tx) => sweepBatch(tx, now, calendar, opts));
+      const batch = await transaction(laneEm, (tx) => sweepBatch(tx, now, calendar, opts, lanes === 1 ? (c) => c() : oneClaimAtATime));
       total.processed += batch.processed;
       total.skipped += batch.skipped;
       total.postponed += batch.postponed;
@@ -168,19 +178,13 @@ export async function sweepDueReminders(em: EntityManager, opts: SweepOptions): 
   return total;
 }
 
-async function sweepBatch(tx: Tx, now: Date, calendar: WorkingCalendar, opts: SweepOptions): Promise<SweepResult & { written: PendingOutboxRow[] }> {
-  const batchSize = opts.batchSize ?? 2000;
-  const due = await claimDueReminders(tx, now, batchSize);
-  if (due.length === 0) return { processed: 0, outboxIds: [], skipped: 0, postponed: 0, written: [] };
+/** Runs a batch's claim while no other lane of the sweep claims. */
+type ClaimTurn = <T>(claim: () => Promise<T>) => Promise<T>;
 
-  // The claim brought the reminded people's other due rows and the supervisors' other late people with it. An
-  // HR officer's message covers every unit they look after: claim the due HR rows below their own units.
-  const hrUnits = [...new Set(due.filter((r) => r.audience === 'hr').map((r) => r.unit_id))];
-  if (hrUnits.length > 0) {
-    const officers = [...new Set([...(await hrOfficers(tx, hrUnits)).values()].flat())];
-    const officerUnits = officers.length > 0 ? (await tx.query<{ unit_id: number }>(`select distinct unit_id from employee where id = any($1::int[])`, [pgArray(officers)])).map((u) => u.unit_id) : [];
-    due.push(...(await claimDueEscalations(tx, now, due.map((r) => r.id), [], [...new Set([...hrUnits, ...officerUnits])])));
-  }
+async function sweepBatch(tx: Tx, now: Date, calendar: WorkingCalendar, opts: SweepOptions, claimTurn: ClaimTurn): Promise<SweepResult & { written: PendingOutboxRow[] }> {
+  const batchSize = opts.batchSize ?? 2000;
+  const due = await claimTurn(() => claimBatch(tx, now, batchSize));
+  if (due.length === 0) return { processed: 0, outboxIds: [], skipped: 0, postponed: 0, written: [] };
 
   const statusById = new Map<string, 'sent' | 'skipped'>();
   const postponed: { id: string; due_at: string; local_date: string }[] = [];
@@ -252,6 +256,22 @@ async function sweepBatch(tx: Tx, now: Date, calendar: WorkingCalendar, opts: Sw
 
   const skipped = [...statusById.values()].filter((status) => status === 'skipped').length;
   return { processed: due.length, outboxIds, skipped, postponed: postponed.length, written: inserted.map((i) => i.pending) };
+}
+
+/**
+ * Locks a batch of due rows with everything their messages must hold. The claim brought the reminded people's
+ * other due rows and the supervisors' other late people with it. An HR officer's message covers every unit
+ * they look after: the due HR rows below their own units are claimed too.
+ */
+async function claimBatch(tx: Tx, now: Date, batchSize: number): Promise<DueRow[]> {
+  const due = await claimDueReminders(tx, now, batchSize);
+  const hrUnits = [...new Set(due.filter((r) => r.audience === 'hr').map((r) => r.unit_id))];
+  if (hrUnits.length > 0) {
+    const officers = [...new Set([...(await hrOfficers(tx, hrUnits)).values()].flat())];
+    const officerUnits = officers.length > 0 ? (await tx.query<{ unit_id: number }>(`select distinct unit_id from employee where id = any($1::int[])`, [pgArray(officers)])).map((u) => u.unit_id) : [];
+    due.push(...(await claimDueEscalations(tx, now, due.map((r) => r.id), [], [...new Set([...hrUnits, ...officerUnits])])));
+  }
+  return due;
 }
 
 /** A reminder is pointless once its deadline's work is done or its cycle moved on. */

@@ -114,6 +114,35 @@ describe('one message a person a day, delivered', () => {
     expect(await sql(em, `select kind, to_char(local_date, 'YYYY-MM-DD') as on from reminder where status = 'pending'`)).toEqual([{ kind: 'fbnudge', on: '2025-04-17' }]);
   });
 
+  it('one sweep, two lanes, batches of one: no supervisor\'s late people are split between two messages', async () => {
+    // Each of 80 supervisors' two escalations sit next to each other in due order: a lane that claimed the first
+    // must also hold the second, or the other lane writes a second digest, finds the day's message written,
+    // and the second late person waits a day. Lanes used to claim at the same time and split them.
+    const unit = await addUnit(em, 'DISDIK');
+    const cycle = await addCycle(em, { selfDeadline: '2025-03-14', reviewDeadline: '2025-03-28' });
+    const bosses: string[] = [];
+    for (let i = 0; i < 80; i++) {
+      const name = `Atasan ${i}`;
+      const boss = await addPerson(em, { name, unitId: unit });
+      bosses.push(name);
+      for (const who of ['A', 'B']) {
+        const person = await addPerson(em, { name: `Pegawai ${who}${i}`, unitId: unit, supervisorId: boss });
+        const assessment = await addAssessment(em, cycle, person);
+        await sql(em, `insert into reminder (assessment_id, recipient_id, audience, kind, due_at, local_date, status) values (?, ?, 'supervisor', 'self:escalate_supervisor', ?, '2025-03-18', 'pending')`, [assessment, person, DAY]);
+      }
+    }
+    const r = await sweepDueReminders(em, { clock: new ManualClock(DAY), config, batchSize: 1, lanes: 2, onBatch: async (ids) => void (await queues.enqueueOutbox(ids)) });
+    expect(r.outboxIds).toHaveLength(80);
+    await eventually(async () => platform.received.length >= 80, 15_000, 'eighty digests');
+    for (const [i, name] of bosses.entries()) {
+      const got = deliveredTo(name);
+      expect(got, name).toHaveLength(1);
+      expect(got[0], name).toContain(`Pegawai A${i} (NIP`);
+      expect(got[0], name).toContain(`Pegawai B${i} (NIP`);
+    }
+    expect(await sql(em, `select count(*)::int as n from reminder where status <> 'sent'`)).toEqual([{ n: 0 }]);
+  });
+
   it('sweepers side by side: still one message a person; what one could not send waits for tomorrow', async () => {
     await scenario();
     const sweeper = () => sweepDueReminders(db.orm.em.fork() as EntityManager, { clock: new ManualClock(DAY), config, batchSize: 1, onBatch: async (ids) => void (await queues.enqueueOutbox(ids)) });
