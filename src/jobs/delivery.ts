@@ -93,6 +93,18 @@ export function outboxJobId(databaseId: string, outboxId: number): string {
   return `outbox-${databaseId}-${outboxId}`;
 }
 
+/** A delivery job as handed to `addBulk`. */
+interface DeliveryJobSpec {
+  name: string;
+  data: DeliveryJobData;
+  opts: { jobId: string; delay?: number };
+}
+
+/** The single-row job `jobId` of row `outboxId`, asleep for `delayMs` when above 0. */
+function rowJob(jobId: string, outboxId: number, delayMs = 0): DeliveryJobSpec {
+  return { name: 'deliver', data: { outboxId }, opts: { jobId, ...(delayMs > 0 ? { delay: delayMs } : {}) } };
+}
+
 /** The job id of row `outboxId` in the same database as the job `jobId` (one worker never sees two databases' rows). */
 function sameDatabaseJobId(jobId: string, outboxId: number): string {
   return jobId.replace(/-c?\d+$/, `-${outboxId}`);
@@ -208,30 +220,24 @@ export async function enqueuePendingOutbox(
   for (const [platform, list] of byPlatform) {
     const queue = queues[platform];
     if (!queue || except.includes(platform)) continue;
-    const jobs: { name: string; data: DeliveryJobData; opts: { jobId: string; delay?: number } }[] = [];
-    let open: { data: DeliveryJobData & { outboxIds: number[] }; opts: { jobId: string } } | undefined;
+    const jobs: DeliveryJobSpec[] = [];
+    const free: { id: number; databaseId: string }[] = [];
     for (const { id, ahead, databaseId } of list) {
-      if (ahead > 0) {
-        // A row queued behind older rows of its chat starts asleep: no worker (and no limiter slot) is spent on
-        // finding out it must wait, so a chat's backlog does not stand in front of other chats' messages.
-        jobs.push({ name: 'deliver', data: { outboxId: id }, opts: { jobId: outboxJobId(databaseId, id), delay: chatWaitMs(ahead, DEFAULT_ORDER_RETRY_MS) } });
-      } else if (chunk <= 1) {
-        jobs.push({ name: 'deliver', data: { outboxId: id }, opts: { jobId: outboxJobId(databaseId, id) } });
-      } else {
-        if (!open || open.data.outboxIds.length >= chunk) {
-          open = { data: { outboxId: id, outboxIds: [] }, opts: { jobId: outboxChunkJobId(databaseId, id) } };
-          jobs.push({ name: DELIVERY_CHUNK_JOB, ...open });
-        }
-        open.data.outboxIds.push(id);
-      }
+      // A row queued behind older rows of its chat starts asleep: no worker (and no limiter slot) is spent on
+      // finding out it must wait, so a chat's backlog does not stand in front of other chats' messages.
+      if (ahead > 0) jobs.push(rowJob(outboxJobId(databaseId, id), id, chatWaitMs(ahead, DEFAULT_ORDER_RETRY_MS)));
+      else free.push({ id, databaseId });
     }
-    // A chunk of one row is an ordinary job.
-    for (const job of jobs) {
-      if (job.data.outboxIds?.length === 1) {
-        job.name = 'deliver';
-        job.opts.jobId = sameDatabaseJobId(job.opts.jobId, job.data.outboxId);
-        delete job.data.outboxIds;
-      }
+    // Rows with nothing older of their chat pending share chunk jobs; a chunk of one row is an ordinary job.
+    const size = Math.max(1, chunk);
+    for (let i = 0; i < free.length; i += size) {
+      const part = free.slice(i, i + size);
+      const first = part[0]!;
+      jobs.push(
+        part.length === 1
+          ? rowJob(outboxJobId(first.databaseId, first.id), first.id)
+          : { name: DELIVERY_CHUNK_JOB, data: { outboxId: first.id, outboxIds: part.map((r) => r.id) }, opts: { jobId: outboxChunkJobId(first.databaseId, first.id) } },
+      );
     }
     for (let i = 0; i < jobs.length; i += ADD_BULK_SIZE) await queue.addBulk(jobs.slice(i, i + ADD_BULK_SIZE));
     await wakeIfNoLongerBehind(em, queue, list);
@@ -421,9 +427,7 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
   /** Rows of a chunk that go back to single-row jobs, each after `delayMs` (0: now). */
   const handOff = async (chunkJobId: string, rows: readonly { id: number; delayMs: number }[]): Promise<void> => {
     if (rows.length === 0) return;
-    await sameQueue.addBulk(
-      rows.map(({ id, delayMs }) => ({ name: 'deliver', data: { outboxId: id }, opts: { jobId: sameDatabaseJobId(chunkJobId, id), ...(delayMs > 0 ? { delay: delayMs } : {}) } })),
-    );
+    await sameQueue.addBulk(rows.map(({ id, delayMs }) => rowJob(sameDatabaseJobId(chunkJobId, id), id, delayMs)));
   };
   /** Delivers the rows of a chunk job (DELIVERY_CHUNK_JOB). */
   const deliverChunk = async (job: Job<DeliveryJobData>, ids: readonly number[]): Promise<ChunkOutcome> => {

@@ -154,7 +154,7 @@ export async function sweepDueReminders(em: EntityManager, opts: SweepOptions): 
   const lane = async (laneEm: EntityManager) => {
     while (!stop && (opts.maxBatches === undefined || started < opts.maxBatches)) {
       started++;
-      const batch = await transaction(laneEm, (tx) => sweepBatch(tx, now, calendar, opts, lanes === 1 ? (c) => c() : oneClaimAtATime));
+      const batch = await transaction(laneEm, (tx) => sweepBatch(tx, now, calendar, opts, oneClaimAtATime));
       total.processed += batch.processed;
       total.skipped += batch.skipped;
       total.postponed += batch.postponed;
