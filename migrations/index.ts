@@ -21,6 +21,7 @@ import { Migration20261202160000_reminder_planning } from './Migration2026120216
 import { Migration20261202170000_sweep_writes } from './Migration20261202170000_sweep_writes.js';
 import { Migration20261203000000_audit_sealed_entries } from './Migration20261203000000_audit_sealed_entries.js';
 import { Migration20261203040000_outbox_recipient_unindexed } from './Migration20261203040000_outbox_recipient_unindexed.js';
+import { Migration20261204000000_reminder_recipient_due } from './Migration20261204000000_reminder_recipient_due.js';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201060759_initial', class: Migration20261201060759_initial },
@@ -44,4 +45,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202170000_sweep_writes', class: Migration20261202170000_sweep_writes },
   { name: 'Migration20261203000000_audit_sealed_entries', class: Migration20261203000000_audit_sealed_entries },
   { name: 'Migration20261203040000_outbox_recipient_unindexed', class: Migration20261203040000_outbox_recipient_unindexed },
+  { name: 'Migration20261204000000_reminder_recipient_due', class: Migration20261204000000_reminder_recipient_due },
 ];

@@ -651,38 +651,56 @@ async function planNudgeRows(tx: Tx, cycleId: number, rows: readonly { recipient
   );
 }
 
-/** One person a nudge names: given no feedback by the nudged rater since `since` (the period start at the latest). */
+/** One person a nudge names: given no feedback by the nudged rater for FEEDBACK_NUDGE_DAYS. */
 export interface NudgePerson {
   id: number;
   name: string;
   nip: string;
-  /** ISO instant of the rater's latest feedback to them, or of the period start. */
-  since: string;
+}
+
+/** What a nudge check (rater, cycle) found: who is quiet today, and when the first of the others falls quiet. */
+export interface NudgeCheckResult {
+  /** The people to name, by name. */
+  quiet: NudgePerson[];
+  /** The rater's local date on which the first of the others falls quiet; null when there are none. */
+  firstQuietOn: string | null;
 }
 
 /**
- * For each nudge check (rater, cycle): the people the rater may give feedback to now, each with the latest of
- * the period start (in the rater's zone) and the rater's latest feedback to them. The sweep names those
- * quiet for FEEDBACK_NUDGE_DAYS and plans the next check from the others.
+ * For each nudge check (rater, cycle): the people the rater may give feedback to now who are quiet, and the
+ * day the first of the others falls quiet (the sweep plans its next check from it).
+ *
+ * The quiet rule lives here: a person falls quiet `nudgeDays` calendar days, in the rater's zone, after the
+ * later of the period start and the rater's latest feedback to them (feedback given on 1 July makes 31 July the
+ * 30th day). Decided in the statement, so a check returns only the people its message names and one row for
+ * the rest: a supervisor of 300 people nobody has fallen quiet for yet costs one row, not 300 (the sweep's 300
+ * checks of a 100,000-person organisation read 99,700 rows into Node at the start of every period).
  */
-export async function nudgeCandidates(tx: Tx, checks: readonly { raterId: number; cycleId: number }[], now: Date): Promise<Map<string, NudgePerson[]>> {
-  const out = new Map<string, NudgePerson[]>();
+export async function nudgeChecks(tx: Tx, checks: readonly { raterId: number; cycleId: number }[], now: Date, nudgeDays: number): Promise<Map<string, NudgeCheckResult>> {
+  const out = new Map<string, NudgeCheckResult>();
   if (checks.length === 0) return out;
-  const rows = await tx.query<NudgePerson & { rater: number; cycle: number }>(
-    `select x.rater, x.cycle, p.id, p.name, p.nip,
-            greatest(c.period_start::timestamp at time zone r.timezone,
-                     (select max(f.created_at) from feedback f where f.giver_id = x.rater and f.employee_id = p.id)) as since
-       from jsonb_to_recordset($1::jsonb) as x(rater int, cycle int)
-       join cycle c on c.id = x.cycle join employee r on r.id = x.rater
-       cross join lateral (select e.id, e.name, e.nip from (${feedbackTargetsSql('x.rater', '$2::timestamptz')}) t join employee e on e.id = t.id) p
-      order by p.name, p.id`,
-    [JSON.stringify(checks.map((c) => ({ rater: c.raterId, cycle: c.cycleId }))), now],
+  const rows = await tx.query<{ rater: number; cycle: number; id: number | null; name: string | null; nip: string | null; first_quiet_on: string | null }>(
+    `with p as materialized (
+       select x.rater, x.cycle, p.id, p.name, p.nip, ($2::timestamptz at time zone r.timezone)::date as today,
+              (greatest(c.period_start::timestamp at time zone r.timezone,
+                        (select max(f.created_at) from feedback f where f.giver_id = x.rater and f.employee_id = p.id)) at time zone r.timezone)::date
+                + $3::int as quiet_on
+         from jsonb_to_recordset($1::jsonb) as x(rater int, cycle int)
+         join cycle c on c.id = x.cycle join employee r on r.id = x.rater
+         cross join lateral (${feedbackTargetsSql('x.rater', '$2::timestamptz')}) p
+     )
+     select rater, cycle, id, name, nip, null as first_quiet_on from p where quiet_on <= today
+     union all
+     select rater, cycle, null, null, null, to_char(min(quiet_on), 'YYYY-MM-DD') from p where quiet_on > today group by rater, cycle
+     order by 1, 2, 4, 3`,
+    [JSON.stringify(checks.map((c) => ({ rater: c.raterId, cycle: c.cycleId }))), now, nudgeDays],
   );
   for (const r of rows) {
     const key = `${r.rater}:${r.cycle}`;
-    let list = out.get(key);
-    if (!list) out.set(key, (list = []));
-    list.push({ id: r.id, name: r.name, nip: r.nip, since: new Date(r.since).toISOString() });
+    let check = out.get(key);
+    if (!check) out.set(key, (check = { quiet: [], firstQuietOn: null }));
+    if (r.first_quiet_on !== null) check.firstQuietOn = r.first_quiet_on;
+    else if (r.id !== null) check.quiet.push({ id: r.id, name: r.name as string, nip: r.nip as string });
   }
   return out;
 }

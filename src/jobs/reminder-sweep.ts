@@ -35,7 +35,7 @@ import { formatDate } from '../i18n/index.js';
 import { appendAudit } from '../db/audit.js';
 import { loadWorkingCalendar } from '../db/calendar.js';
 import { currentChatJoin } from '../db/identity.js';
-import { claimDueEscalations, claimDueReminders, DEFAULT_FEEDBACK_NUDGE_DAYS, nudgeCandidates, planNextNudge, postponeReminders, reviewsWaiting, sendReminderMessages, settleReminders, workingHoursOf, type DueReminder, type ReminderConfig } from '../db/reminders.js';
+import { claimDueEscalations, claimDueReminders, DEFAULT_FEEDBACK_NUDGE_DAYS, nudgeChecks, planNextNudge, postponeReminders, reviewsWaiting, sendReminderMessages, settleReminders, workingHoursOf, type DueReminder, type ReminderConfig } from '../db/reminders.js';
 import { pgArray, transaction, txOf, type Tx } from '../db/sql.js';
 import type { PendingOutboxRow } from '../db/outbox.js';
 import { hrOfficers } from '../db/hr-officers.js';
@@ -424,23 +424,12 @@ async function composeMessages(tx: Tx, live: DueRow[], now: Date, calendar: Work
     const slot = nextWorkingSlot(DateTime.fromISO(`${day}T${config.REMINDER_SEND_AT}`, { zone: r.timezone }), r.timezone, calendar, workingHoursOf(config));
     composed.postponed.push({ id: r.id, due_at: slot.toISO() as string, local_date: day });
   }
-  const candidates = await nudgeCandidates(tx, nudgeRows.map((r) => ({ raterId: r.recipient_id, cycleId: r.cycle_id as number })), now);
-  // Most people share a `since` (the period start, or no feedback yet): a zone conversion per distinct instant
-  // and zone, not three per person (Luxon's zone offsets were the sweep's biggest Node cost with 300 nudges).
-  const quietDays = new Map<string, DateTime>();
+  const checks = await nudgeChecks(tx, nudgeRows.map((r) => ({ raterId: r.recipient_id, cycleId: r.cycle_id as number })), now, nudgeDays);
   for (const r of nudgeRows) {
     const today = DateTime.fromJSDate(now, { zone: r.timezone }).startOf('day');
-    // Counted in the supervisor's calendar days: feedback given on 1 July makes 31 July the 30th day.
-    const quietOn = (p: { since: string }) => {
-      const key = `${p.since}|${r.timezone}`;
-      let day = quietDays.get(key);
-      if (!day) quietDays.set(key, (day = DateTime.fromISO(p.since).setZone(r.timezone).startOf('day').plus({ days: nudgeDays })));
-      return day;
-    };
-    const all = candidates.get(`${r.recipient_id}:${r.cycle_id}`) ?? [];
-    const quiet = all.filter((p) => quietOn(p) <= today);
+    const { quiet, firstQuietOn } = checks.get(`${r.recipient_id}:${r.cycle_id}`) ?? { quiet: [], firstQuietOn: null };
     // Without a nudge now, the next check is when the first of the others falls quiet (N days on at the latest).
-    const firstQuiet = all.filter((p) => quietOn(p) > today).map(quietOn).sort((a, b) => a.toMillis() - b.toMillis())[0];
+    const firstQuiet = firstQuietOn !== null ? DateTime.fromISO(firstQuietOn, { zone: r.timezone }) : undefined;
     const inN = today.plus({ days: nudgeDays });
     const later = (d: DateTime | undefined) => (d && d < inN ? (d > today ? d : today.plus({ days: 1 })) : inN).toISODate() as string;
     composed.nudges.push({ rowId: r.id, raterId: r.recipient_id, cycleId: r.cycle_id as number, timezone: r.timezone, sentNext: inN.toISODate() as string, quietNext: later(firstQuiet) });

@@ -93,6 +93,8 @@ export const Reminder = defineEntity({
       name: 'reminder_pending_due_at_id_index',
       expression: `create index "reminder_pending_due_at_id_index" on "reminder" ("due_at", "id") where "status" = 'pending'`,
     },
+    // A person's due rows without reading the others (migration reminder_recipient_due).
+    { name: 'reminder_recipient_id_due_at_index', properties: ['recipient', 'dueAt'] },
   ],
   properties: {
     id: p.bigint('number').primary().autoincrement(),
@@ -103,7 +105,7 @@ export const Reminder = defineEntity({
     cycle: () => p.manyToOne(Cycle).mapToPk().nullable().createForeignKeyConstraint(false),
     /** The request for feedback a `fbreq` reminder is about. */
     feedbackRequest: () => p.manyToOne(FeedbackRequest).mapToPk().nullable().createForeignKeyConstraint(false),
-    recipient: () => p.manyToOne(Employee).mapToPk().index().createForeignKeyConstraint(false),
+    recipient: () => p.manyToOne(Employee).mapToPk().createForeignKeyConstraint(false),
     audience: p.string().length(16),
     kind: p.string().length(32),
     dueAt: p.datetime(),
