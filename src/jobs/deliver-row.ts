@@ -56,6 +56,18 @@ export interface DeliverOptions {
    * rows reads them in one statement): not read again.
    */
   row?: OutboxRow<OutgoingMessage>;
+  /**
+   * The slot of the platform's limiter this send holds, asked for right before the platform call: a single-row
+   * job waits for it there, so a row that turns out to wait for its chat, or is done already, takes none (a
+   * chunk took its rows' slots before).
+   */
+  limiterSlot?: () => Promise<LimiterSlot>;
+}
+
+/** A slot of the platform's limiter held by one send (the delivery worker's, src/jobs/delivery.ts). */
+export interface LimiterSlot {
+  /** The platform answered (or the call failed): the send counts from now on rather than from when it was granted. */
+  answered(): void;
 }
 
 /** The file source of a process that has none: a message with a file cannot be delivered. */
@@ -149,11 +161,12 @@ export async function deliverOutboxRow(
     await markOutboxFailed(tx, id, reason);
     return { status: 'failed', reason };
   }
+  const slot = await opts.limiterSlot?.();
   try {
     // Made platform-true here, for the platform the message lands on (one place for every message).
     const capabilities = PLATFORM_MODULES.find((m) => m.name === row.platform)?.capabilities ?? { commandPrefix: '/', threads: false };
     const message = messageForPlatform(row.payload, capabilities);
-    const receipt = await sender.deliver({ platform: row.platform as Platform, chatId: row.chatId }, message, outboxLookups(em, opts.files));
+    const receipt = await sender.deliver({ platform: row.platform as Platform, chatId: row.chatId }, message, outboxLookups(em, opts.files)).finally(() => slot?.answered());
     // The person has the message now: failing here would make the job send it again, so the record is retried
     // while the database is away (the job's lock is kept alive by the worker meanwhile).
     await untilRecorded(() =>

@@ -37,12 +37,14 @@
  * UPDATE that marks every row sent whose call finished in the same event-loop turn (`SentRecorder`). The read
  * is a prepared statement of each pooled connection (`TxRunner`), planned once rather than for every message.
  */
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../db/orm.js';
 import { DeliveryError, type FileSource, type OutgoingMessage, type Platform, type PlatformSender } from '../contract/index.js';
 import { PLATFORM_MODULES, platformModule } from '../platforms.js';
-import { deliverOutboxRow, markOutboxDead, SentRecorder, type ChatLine, type DeliveryOutcome } from './deliver-row.js';
+import { deliverOutboxRow, markOutboxDead, SentRecorder, type ChatLine, type DeliveryOutcome, type LimiterSlot } from './deliver-row.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
 import type { JobQueue, JobWorker, QueueBackend } from './backend.js';
@@ -321,7 +323,8 @@ export interface DeliveryWorkerOptions {
   /** Jobs in flight at once in this process. Default 10. */
   concurrency?: number;
   /**
-   * BullMQ limiter: at most `max` deliveries per `durationMs` across all workers. Unset: DEFAULT_LIMITER, because
+   * The platform's limiter: at most `max` deliveries in any rolling `durationMs` across all workers (on Redis:
+   * `takeLimiterSlots`; elsewhere BullMQ's fixed windows of `durationMs`). Unset: DEFAULT_LIMITER, because
    * BullMQ honours `worker.rateLimit` (a platform's Retry-After) only in a worker that has a limiter.
    */
   limiter?: { max: number; durationMs: number };
@@ -455,10 +458,10 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
     }
     let failure: unknown;
     const limited: { id: number; chatId: string; waitMs: number }[] = [];
-    const sendOne = async (row: OutboxRow<OutgoingMessage>): Promise<void> => {
+    const sendOne = async (row: OutboxRow<OutgoingMessage>, slot: LimiterSlot): Promise<void> => {
       try {
-        // The caller took this row's place among the messages in flight.
-        const done = await deliverOutboxRow(em, opts.senders, row.id, { keepChatOrder: true, sentRecorder, files: opts.files, row }).finally(() => inFlight.release(1));
+        // The caller took this row's place among the messages in flight, and its limiter slot.
+        const done = await deliverOutboxRow(em, opts.senders, row.id, { keepChatOrder: true, sentRecorder, files: opts.files, row, limiterSlot: async () => slot }).finally(() => inFlight.release(1));
         if (done.status === 'sent' || done.status === 'failed') {
           breaker.succeeded();
           outcome[done.status]++;
@@ -483,23 +486,20 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
     // Rows go out as slots free up: first a place among this process's messages in flight, then a slot of the
     // limiter for each, so a slot is not taken long before its message goes (slots taken early and sent late
     // bunch up into more than the platform's rate within a second). BullMQ counted this job once when it
-    // started it: the first row's slot.
+    // started it: the first row's slot of its fixed window, which the script uses instead of a new one.
     const sending: Promise<void>[] = [];
     let counted = 1;
     for (let next = 0; next < go.length; ) {
       const places = await inFlight.acquire(go.length - next);
-      let n = Math.min(counted, places);
-      counted -= n;
-      if (n < places) {
-        const [taken, waitMs] = await takeLimiterSlots(client, sameQueue, limiter, places - n);
-        n += taken;
-        if (n < places) inFlight.release(places - n);
-        if (n === 0) {
-          await new Promise((r) => setTimeout(r, Math.max(waitMs, 10)));
-          continue;
-        }
+      const { slots, waitMs } = await takeLimiterSlots(client, sameQueue, limiter, places, counted);
+      const n = slots.length;
+      counted -= Math.min(counted, n);
+      if (n < places) inFlight.release(places - n);
+      if (n === 0) {
+        await sleep(Math.max(waitMs, LIMITER_RETRY_MIN_MS));
+        continue;
       }
-      for (const row of go.slice(next, next + n)) sending.push(sendOne(row));
+      go.slice(next, next + n).forEach((row, i) => sending.push(sendOne(row, answeredSendsOf(client).slot(slots[i]!))));
       next += n;
     }
     await Promise.all(sending);
@@ -519,12 +519,30 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
     if (failure !== undefined) throw new UnrecoverableError(failure instanceof Error ? failure.message : String(failure));
     return outcome;
   };
+  let answeredSends: AnsweredSends | undefined;
+  const answeredSendsOf = (client: RedisEval): AnsweredSends =>
+    (answeredSends ??= new AnsweredSends(client, limiterLogKey(sameQueue), limiter.durationMs, (err) => opts.logger.debug({ err, platform: opts.platform }, 'could not move answered sends in the limiter log')));
+  /**
+   * The send of a single-row job: BullMQ counted the job in its fixed window when it started it, and the send
+   * also waits for room in the rolling window (`takeLimiterSlots`), so chunks see it and together they never
+   * pass `max` in a rolling duration. Taken only when the row really goes (not when it must wait its turn); it
+   * waits holding its place among the messages in flight, at most about one duration while the log is full.
+   */
+  const singleSendSlot = async (client: RedisEval): Promise<LimiterSlot> => {
+    for (;;) {
+      const { slots, waitMs } = await takeLimiterSlots(client, sameQueue, limiter, 1, 1);
+      if (slots.length > 0) return answeredSendsOf(client).slot(slots[0]!);
+      await sleep(Math.max(waitMs, LIMITER_RETRY_MIN_MS));
+    }
+  };
   const processor = async (job: Job<DeliveryJobData>, token?: string): Promise<DeliveryOutcome | ChunkOutcome> => {
     if (job.name === DELIVERY_CHUNK_JOB && job.data.outboxIds) return deliverChunk(job, job.data.outboxIds);
     const em = opts.orm.em.fork() as EntityManager;
     const id = job.data.outboxId;
+    const client = opts.backend.kind === 'redis' ? await redisClientOf(sameQueue) : undefined;
+    const limiterSlot = client ? () => singleSendSlot(client) : undefined;
     try {
-      const outcome = await inFlight.run(() => deliverOutboxRow(em, opts.senders, id, { keepChatOrder: true, sentRecorder, files: opts.files, chatPace, prepared }));
+      const outcome = await inFlight.run(() => deliverOutboxRow(em, opts.senders, id, { keepChatOrder: true, sentRecorder, files: opts.files, chatPace, prepared, limiterSlot }));
       if (outcome.status === 'sent' || outcome.status === 'failed') {
         breaker.succeeded();
         if (outcome.line && job.id) await handOn(outcome.line, job.id);
@@ -635,33 +653,169 @@ async function redisClientOf<D>(queue: JobQueue<D>): Promise<RedisEval | undefin
   return backend.client;
 }
 
-/** The part of an ioredis client `takeLimiterSlots` uses. */
+/** The part of an ioredis client the limiter's scripts use. */
 interface RedisEval {
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+}
+
+/** A Lua script with its SHA-1, run by `runScript`. */
+interface RedisScript {
+  lua: string;
+  sha: string;
+}
+
+function redisScript(lua: string): RedisScript {
+  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
+}
+
+/** Runs `script` by its SHA-1; sent in full (which caches it) only when Redis does not have it yet, or lost it. */
+async function runScript(client: RedisEval, script: RedisScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  try {
+    return await client.evalsha(script.sha, keys.length, ...keys, ...args);
+  } catch (err) {
+    if (!(err instanceof Error && err.message.startsWith('NOSCRIPT'))) throw err;
+    return client.eval(script.lua, keys.length, ...keys, ...args);
+  }
+}
+
+/** The key of a queue's sliding log of sends (`takeLimiterSlots`), next to BullMQ's limiter counter. */
+function limiterLogKey<D>(queue: JobQueue<D>): string {
+  return `${queue.keys.limiter}:sends`;
 }
 
 /**
- * Takes up to `want` slots of the queue's BullMQ limiter (the counter BullMQ increments for each job it starts,
- * expiring one limiter duration after the first), so a chunk's further rows are counted like jobs: BullMQ
- * starts no other job while the window is full, and a chunk never sends more than the window has left.
- * Returns the slots taken and, when none, how long until the window ends. A queue paused by `rateLimit` holds
- * a counter far above `max`, so it gets none.
+ * The shortest wait before asking the limiter again after it gave no slot: in a busy second slots free up one
+ * by one, and asking for each as it frees would cost a Redis call per message and waiter.
  */
-async function takeLimiterSlots<D>(client: RedisEval, queue: JobQueue<D>, limiter: { max: number; durationMs: number }, want: number): Promise<[number, number]> {
-  const [n, ttl] = (await client.eval(LIMITER_SLOTS_SCRIPT, 1, queue.keys.limiter, limiter.max, want, limiter.durationMs)) as [number, number];
-  return [Number(n), Number(ttl)];
+const LIMITER_RETRY_MIN_MS = 10;
+
+/** Slots taken (one log member per send, empty when none) and, when none, how long until one may be free. */
+interface LimiterSlots {
+  slots: string[];
+  waitMs: number;
 }
 
-const LIMITER_SLOTS_SCRIPT = `
-local used = tonumber(redis.call('GET', KEYS[1]) or '0')
-local n = math.min(tonumber(ARGV[2]), tonumber(ARGV[1]) - used)
+/**
+ * The one rule of the platform's limiter for sends (chunk rows and single-row jobs alike): at most `max` in ANY
+ * rolling `durationMs`, across all worker processes. Takes up to `want` slots.
+ *
+ * BullMQ's own limiter is a fixed window (a counter, `queue.keys.limiter`, incremented for each job it starts and
+ * expiring one duration after the first): up to `max` at the end of one window and `max` more at the start of
+ * the next, twice the platform's rate within a second (the 429s of bench:reminders). So each send is also
+ * written to a sliding log of the last duration's sends (a sorted set next to the counter, scored by Redis's
+ * clock, so the workers' clocks do not matter), and a slot is given only while that log holds fewer than `max`.
+ * A send's entry is moved to the time of the platform's answer once it is in (`AnsweredSends`). The counter
+ * is still incremented for every slot, so BullMQ starts no job while its window is full, and a queue paused by
+ * `rateLimit` (the counter set far above `max`) gives no slot.
+ *
+ * `counted`: slots of the counter the caller already holds (BullMQ counted a job when it started it: the send
+ * of a single-row job, or a chunk's first row). They are given even while the counter is full or paused, as a
+ * started job always sent, but never beyond the log's room; they are not counted again.
+ */
+async function takeLimiterSlots<D>(client: RedisEval, queue: JobQueue<D>, limiter: { max: number; durationMs: number }, want: number, counted = 0): Promise<LimiterSlots> {
+  const reply = (await runScript(client, LIMITER_SLOTS_SCRIPT, [queue.keys.limiter, limiterLogKey(queue)], [limiter.max, want, limiter.durationMs, counted])) as [number, number, string];
+  const n = Number(reply[0]);
+  return { slots: Array.from({ length: n }, (_, i) => `${reply[2]}:${i + 1}`), waitMs: Number(reply[1]) };
+}
+
+/**
+ * KEYS: the fixed-window counter, the sliding log. ARGV: max, want, duration (ms), counted. Returns {slots,
+ * wait ms, stamp}: the log's members of the slots are `<stamp>:1` .. `<stamp>:<slots>`, the stamp being Redis's
+ * TIME `<seconds>.<microseconds>`, scored by that time in microseconds (exact in a double). The log expires one
+ * duration after its last send, so a quiet queue leaves nothing behind.
+ */
+const LIMITER_SLOTS_SCRIPT = redisScript(`
+local max = tonumber(ARGV[1])
+local window = tonumber(ARGV[3]) * 1000
+local counted = tonumber(ARGV[4])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
+local room = max - redis.call('ZCARD', KEYS[2])
+local free = counted + math.max(0, max - tonumber(redis.call('GET', KEYS[1]) or '0'))
+local n = math.min(tonumber(ARGV[2]), room, free)
 if n <= 0 then
-  local ttl = redis.call('PTTL', KEYS[1])
-  if ttl < 0 then ttl = 10 end
-  return {0, ttl}
+  local waitMs = 1
+  if room <= 0 then
+    local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+    waitMs = math.ceil((tonumber(oldest[2]) + window - now) / 1000)
+  end
+  if free <= 0 then
+    local ttl = redis.call('PTTL', KEYS[1])
+    if ttl < 0 then ttl = 10 end
+    waitMs = math.max(waitMs, ttl)
+  end
+  return {0, math.max(waitMs, 1), ''}
 end
-if redis.call('INCRBY', KEYS[1], n) == n then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
-return {n, 0}`;
+-- A second call within one microsecond of Redis's clock (or after the clock was set back) must not overwrite
+-- the first one's members: its stamp is lengthened until unused (a call's members leave the log together).
+local stamp = time[1] .. '.' .. time[2]
+while redis.call('ZSCORE', KEYS[2], stamp .. ':1') do stamp = stamp .. '+' end
+local sends = {}
+for i = 1, n do
+  sends[2 * i - 1] = now
+  sends[2 * i] = stamp .. ':' .. i
+end
+redis.call('ZADD', KEYS[2], unpack(sends))
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+local more = n - math.min(n, counted)
+if more > 0 and redis.call('INCRBY', KEYS[1], more) == more then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return {n, 0, stamp}`);
+
+/**
+ * KEYS: the sliding log. ARGV: duration (ms), then the members of answered sends: each is scored with Redis's
+ * time now (added again if it left the log meanwhile: a send that took longer than a duration).
+ */
+const LIMITER_ANSWERED_SCRIPT = redisScript(`
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local sends = {}
+for i = 2, #ARGV do
+  sends[2 * i - 3] = now
+  sends[2 * i - 2] = ARGV[i]
+end
+redis.call('ZADD', KEYS[1], unpack(sends))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 0`);
+
+/**
+ * Moves the sends the platform has answered to the time of their answer in the limiter's log, those answered
+ * in the same turn of the event loop in one script call. A send then counts until one duration after the
+ * platform had it, not after its slot was granted: slots granted together but sent one after another (new
+ * connections, a busy process: 25 ms apart in the test) would otherwise all free up one duration after the
+ * grant, and their successors reach the platform less than a duration after them. Should the call fail, the
+ * entries keep the time of their grant (a send counted a little too early, no more).
+ */
+class AnsweredSends {
+  private members: string[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly client: RedisEval,
+    private readonly logKey: string,
+    private readonly durationMs: number,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  /** The slot of the send whose log member is `member`. */
+  slot(member: string): LimiterSlot {
+    return { answered: () => this.answered(member) };
+  }
+
+  private answered(member: string): void {
+    this.members.push(member);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // After this turn's I/O callbacks, so every send answered in it joins.
+    setImmediate(() => {
+      const members = this.members;
+      this.members = [];
+      this.scheduled = false;
+      runScript(this.client, LIMITER_ANSWERED_SCRIPT, [this.logKey], [this.durationMs, ...members]).catch(this.onError);
+    });
+  }
+}
 
 /**
  * Counts consecutive transient failures of one platform in this process. Closed: deliveries go on. After

@@ -150,6 +150,80 @@ describe('chunk jobs on Redis', () => {
   });
 });
 
+describe("the platform's limiter over a rolling window", () => {
+  let db: TestDatabase;
+  let platform: FakePlatform;
+  let queues: Queues;
+  const running: RunningWorkers[] = [];
+  let em: EntityManager;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    em = db.orm.em.fork() as EntityManager;
+    // The platform allows exactly the limiter's rate: a token bucket of RATE a second with a one-second burst.
+    platform = await startFakePlatform({ ratePerSec: RATE });
+    const config = testConfig({ REDIS_URL, DELIVERY_MAX_ATTEMPTS: '3', DATABASE_URL: db.url });
+    queues = createQueues({ orm: db.orm, config, databaseUrl: db.url, prefix: uniquePrefix('window'), backoffMs: 20 });
+    // Two workers on one queue, each with its own messages in flight, as two processes would be.
+    for (const name of ['w1', 'w2']) {
+      running.push(
+        await startWorkers({
+          orm: db.orm,
+          config,
+          senders: new Map([['telegram', new HttpTestSender('telegram', platform.url, name)]]),
+          clock: new ManualClock(new Date()),
+          logger: createLogger('silent'),
+          queues,
+          schedulers: false,
+          deliveryConcurrency: 8,
+          ratePerSec: { telegram: RATE },
+        }),
+      );
+    }
+  });
+  afterAll(async () => {
+    for (const r of running) await r.stop();
+    for (const q of queues?.all() ?? []) await q.obliterate({ force: true });
+    await queues?.close();
+    await platform?.close();
+    await db?.close();
+  });
+
+  const allSent = async (ids: number[]) => Number((await sql<{ n: string }>(em, `select count(*) as n from outbox_message where id in (${ids.join(',')}) and status = 'sent'`))[0].n) === ids.length;
+  /** The most messages the platform accepted within any `windowMs` (from each acceptance on). */
+  const mostWithin = (times: number[], windowMs: number): number => {
+    const at = [...times].sort((a, b) => a - b);
+    let most = 0;
+    for (let i = 0, j = 0; i < at.length; i++) {
+      while (j < at.length && at[j]! - at[i]! < windowMs) j++;
+      most = Math.max(most, j - i);
+    }
+    return most;
+  };
+
+  it('never lets more than the limit through in any rolling second, even when a window opened before the batch came', { timeout: 30_000 }, async () => {
+    // One message opens a window of the limiter; the batch comes in that window's last part. Fixed windows let
+    // the rest of that window's slots go at once and the next window's whole share right after it: nearly
+    // twice the limit within a second, which the platform answers with 429s.
+    const first = await addOutbox(em, 'c-window-first', 'pembuka');
+    await queues.enqueueOutbox([first]);
+    await eventually(() => allSent([first]), 10_000, 'the first message sent');
+    await new Promise((r) => setTimeout(r, 600));
+    const ids: number[] = [];
+    for (let i = 0; i < 3 * RATE + 10; i++) ids.push(await addOutbox(em, `c-window-${i}`, `kabar ${i}`));
+    await queues.enqueueOutboxBatch(await pendingOutbox(txOf(em), ids));
+    await eventually(() => allSent(ids), 20_000, 'every row sent');
+    const at = platform.received.map((r) => r.at);
+    expect(at).toHaveLength(ids.length + 1);
+    // No allowance for the time a send takes: the limiter counts a send from its answer (Redis's clock, this
+    // machine's), which comes after the platform took it (Date.now(), the same clock).
+    expect(mostWithin(at, 1000)).toBeLessThanOrEqual(RATE);
+    expect(platform.rejected429).toBe(0);
+    // And the batch still went at the limiter's pace: 71 messages at 20 a second take more than three seconds.
+    expect(Math.max(...at) - Math.min(...at)).toBeGreaterThanOrEqual(3_000);
+  });
+});
+
 describe('the relay and chunk jobs', () => {
   let db: TestDatabase;
   let queues: Queues;
