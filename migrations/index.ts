@@ -22,6 +22,7 @@ import { Migration20261202170000_sweep_writes } from './Migration20261202170000_
 import { Migration20261203000000_audit_sealed_entries } from './Migration20261203000000_audit_sealed_entries.js';
 import { Migration20261203040000_outbox_recipient_unindexed } from './Migration20261203040000_outbox_recipient_unindexed.js';
 import { Migration20261204000000_reminder_recipient_due } from './Migration20261204000000_reminder_recipient_due.js';
+import { Migration20261204000100_outbox_unsent_index } from './Migration20261204000100_outbox_unsent_index.js';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201060759_initial', class: Migration20261201060759_initial },
@@ -46,4 +47,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261203000000_audit_sealed_entries', class: Migration20261203000000_audit_sealed_entries },
   { name: 'Migration20261203040000_outbox_recipient_unindexed', class: Migration20261203040000_outbox_recipient_unindexed },
   { name: 'Migration20261204000000_reminder_recipient_due', class: Migration20261204000000_reminder_recipient_due },
+  { name: 'Migration20261204000100_outbox_unsent_index', class: Migration20261204000100_outbox_unsent_index },
 ];

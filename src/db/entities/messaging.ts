@@ -50,7 +50,12 @@ export const OutboxMessage = defineEntity({
   name: 'OutboxMessage',
   tableName: 'outbox_message',
   indexes: [
-    { properties: ['status', 'createdAt'] },
+    // Rows not sent, by status (the relay's pending rows, HR's failed and dead ones): marking a row sent adds no
+    // entry (migration outbox_unsent_index).
+    {
+      name: 'outbox_message_unsent_created_at_index',
+      expression: `create index "outbox_message_unsent_created_at_index" on "outbox_message" ("status", "created_at") where "status" <> 'sent'`,
+    },
     { properties: ['platform', 'chatId', 'id'] },
     // The delivery worker's per-chat order check (an older row of the same chat still pending?) reads only
     // pending rows, so it stays one short index probe however long a chat's history grows.
