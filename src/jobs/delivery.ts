@@ -491,12 +491,12 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
     let counted = 1;
     for (let next = 0; next < go.length; ) {
       const places = await inFlight.acquire(go.length - next);
-      const { slots, waitMs } = await takeLimiterSlots(client, sameQueue, limiter, places, counted);
+      const { slots, waitMs } = await limiterSlots(client, places, counted);
       const n = slots.length;
       counted -= Math.min(counted, n);
       if (n < places) inFlight.release(places - n);
       if (n === 0) {
-        await sleep(Math.max(waitMs, LIMITER_RETRY_MIN_MS));
+        await sleep(limiterRetryMs(waitMs));
         continue;
       }
       go.slice(next, next + n).forEach((row, i) => sending.push(sendOne(row, answeredSendsOf(client).slot(slots[i]!))));
@@ -519,6 +519,19 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
     if (failure !== undefined) throw new UnrecoverableError(failure instanceof Error ? failure.message : String(failure));
     return outcome;
   };
+  /**
+   * Until when this process last found the rolling window full: callers wait that out without asking Redis.
+   * Every chunk refused a slot asking again each LIMITER_RETRY_MIN_MS made 4-4.5 script calls per message
+   * delivered behind a reminder sweep, most of them refusals, on the CPU the sweep needed.
+   */
+  let windowFullUntil = 0;
+  const limiterSlots = async (client: RedisEval, want: number, counted: number): Promise<LimiterSlots> => {
+    const fullMs = windowFullUntil - Date.now();
+    if (fullMs > 0) return { slots: [], waitMs: fullMs };
+    const taken = await takeLimiterSlots(client, sameQueue, limiter, want, counted);
+    if (taken.slots.length === 0) windowFullUntil = Date.now() + Math.max(taken.waitMs, LIMITER_RETRY_MIN_MS);
+    return taken;
+  };
   let answeredSends: AnsweredSends | undefined;
   const answeredSendsOf = (client: RedisEval): AnsweredSends =>
     (answeredSends ??= new AnsweredSends(client, limiterLogKey(sameQueue), limiter.durationMs, (err) => opts.logger.debug({ err, platform: opts.platform }, 'could not move answered sends in the limiter log')));
@@ -530,9 +543,9 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): JobWorker<Deli
    */
   const singleSendSlot = async (client: RedisEval): Promise<LimiterSlot> => {
     for (;;) {
-      const { slots, waitMs } = await takeLimiterSlots(client, sameQueue, limiter, 1, 1);
+      const { slots, waitMs } = await limiterSlots(client, 1, 1);
       if (slots.length > 0) return answeredSendsOf(client).slot(slots[0]!);
-      await sleep(Math.max(waitMs, LIMITER_RETRY_MIN_MS));
+      await sleep(limiterRetryMs(waitMs));
     }
   };
   const processor = async (job: Job<DeliveryJobData>, token?: string): Promise<DeliveryOutcome | ChunkOutcome> => {
@@ -689,6 +702,15 @@ function limiterLogKey<D>(queue: JobQueue<D>): string {
  * by one, and asking for each as it frees would cost a Redis call per message and waiter.
  */
 const LIMITER_RETRY_MIN_MS = 10;
+
+/**
+ * How long a caller refused a slot sleeps: the wait it was told, at least LIMITER_RETRY_MIN_MS, and a random
+ * part of that again, so the waiting callers of a process wake one after another and the first one's answer
+ * (a full window) keeps the others from asking Redis too.
+ */
+function limiterRetryMs(waitMs: number): number {
+  return Math.max(waitMs, LIMITER_RETRY_MIN_MS) + Math.random() * LIMITER_RETRY_MIN_MS;
+}
 
 /** Slots taken (one log member per send, empty when none) and, when none, how long until one may be free. */
 interface LimiterSlots {
