@@ -22,6 +22,26 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** The limiter of the workers below: few enough messages a second that a chunk cannot hide inside one slot. */
 const RATE = 20;
 
+/** Delivery workers for Telegram against the fake platform at `platformUrl`, limited to RATE messages a second. */
+function telegramWorkers(db: TestDatabase, config: ReturnType<typeof testConfig>, queues: Queues, platformUrl: string, senderName?: string): Promise<RunningWorkers> {
+  return startWorkers({
+    orm: db.orm,
+    config,
+    senders: new Map([['telegram', new HttpTestSender('telegram', platformUrl, senderName)]]),
+    clock: new ManualClock(new Date()),
+    logger: createLogger('silent'),
+    queues,
+    schedulers: false,
+    deliveryConcurrency: 8,
+    ratePerSec: { telegram: RATE },
+  });
+}
+
+/** Whether every row of `ids` is marked sent. */
+async function allSentIn(em: EntityManager, ids: number[]): Promise<boolean> {
+  return Number((await sql<{ n: string }>(em, `select count(*) as n from outbox_message where id in (${ids.join(',')}) and status = 'sent'`))[0].n) === ids.length;
+}
+
 describe('chunk jobs on Redis', () => {
   let db: TestDatabase;
   let platform: FakePlatform;
@@ -35,17 +55,7 @@ describe('chunk jobs on Redis', () => {
     platform = await startFakePlatform();
     const config = testConfig({ REDIS_URL, DELIVERY_MAX_ATTEMPTS: '3', DATABASE_URL: db.url });
     queues = createQueues({ orm: db.orm, config, databaseUrl: db.url, prefix: uniquePrefix('chunk'), backoffMs: 20 });
-    running = await startWorkers({
-      orm: db.orm,
-      config,
-      senders: new Map([['telegram', new HttpTestSender('telegram', platform.url)]]),
-      clock: new ManualClock(new Date()),
-      logger: createLogger('silent'),
-      queues,
-      schedulers: false,
-      deliveryConcurrency: 8,
-      ratePerSec: { telegram: RATE },
-    });
+    running = await telegramWorkers(db, config, queues, platform.url);
   });
   beforeEach(() => {
     platform.setScript(undefined);
@@ -59,7 +69,7 @@ describe('chunk jobs on Redis', () => {
   });
 
   const status = async (id: number) => (await sql<{ status: string; last_error: string | null }>(em, 'select status, last_error from outbox_message where id = ?', [id]))[0];
-  const allSent = async (ids: number[]) => Number((await sql<{ n: string }>(em, `select count(*) as n from outbox_message where id in (${ids.join(',')}) and status = 'sent'`))[0].n) === ids.length;
+  const allSent = (ids: number[]) => allSentIn(em, ids);
   const sentTo = (chatId: string) => platform.received.filter((r) => r.chatId === chatId).map((r) => r.text);
   /** As the sweep hands over a batch: the rows as `pendingOutbox` reads them. */
   const enqueueBatch = async (ids: number[]) => queues.enqueueOutboxBatch(await pendingOutbox(txOf(em), ids));
@@ -165,21 +175,7 @@ describe("the platform's limiter over a rolling window", () => {
     const config = testConfig({ REDIS_URL, DELIVERY_MAX_ATTEMPTS: '3', DATABASE_URL: db.url });
     queues = createQueues({ orm: db.orm, config, databaseUrl: db.url, prefix: uniquePrefix('window'), backoffMs: 20 });
     // Two workers on one queue, each with its own messages in flight, as two processes would be.
-    for (const name of ['w1', 'w2']) {
-      running.push(
-        await startWorkers({
-          orm: db.orm,
-          config,
-          senders: new Map([['telegram', new HttpTestSender('telegram', platform.url, name)]]),
-          clock: new ManualClock(new Date()),
-          logger: createLogger('silent'),
-          queues,
-          schedulers: false,
-          deliveryConcurrency: 8,
-          ratePerSec: { telegram: RATE },
-        }),
-      );
-    }
+    for (const name of ['w1', 'w2']) running.push(await telegramWorkers(db, config, queues, platform.url, name));
   });
   afterAll(async () => {
     for (const r of running) await r.stop();
@@ -189,7 +185,7 @@ describe("the platform's limiter over a rolling window", () => {
     await db?.close();
   });
 
-  const allSent = async (ids: number[]) => Number((await sql<{ n: string }>(em, `select count(*) as n from outbox_message where id in (${ids.join(',')}) and status = 'sent'`))[0].n) === ids.length;
+  const allSent = (ids: number[]) => allSentIn(em, ids);
   /** The most messages the platform accepted within any `windowMs` (from each acceptance on). */
   const mostWithin = (times: number[], windowMs: number): number => {
     const at = [...times].sort((a, b) => a - b);
