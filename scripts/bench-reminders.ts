@@ -9,6 +9,11 @@
  * so delivery overlaps the sweep. Prints each phase's time, peak RSS of this process and of each worker
  * process, duplicates and losses, and the achieved rate / L, where the achieved rate is the number of messages
  * the platform accepted divided by the seconds from the first job enqueued to the last message accepted.
+ * CPU figures, robust to a machine whose speed changes between runs: each sweep's CPU seconds in this process
+ * (its GC pauses within) and in every PostgreSQL process of the machine (/proc, when the server is local); the
+ * commits in the scratch database per message delivered; and per message delivered, the worker processes' CPU
+ * and PostgreSQL's once the sweep is over. Run with the worker role's node flags (package.json: the young
+ * generation docker-compose gives the worker), which the worker processes inherit.
  *
  * Options: --employees N (100000) --units N (300) --rate L (1000) --concurrency N (delivery jobs in flight
  * across all workers, 128: at 60-100 ms per job on two busy cores, 64 in flight cannot keep 1,000/s)
@@ -19,6 +24,8 @@
  */
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { spawn, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -122,6 +129,49 @@ const figures: Record<string, string | number> = {};
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 figures.load_at_start = load();
 
+/**
+ * CPU seconds used so far by every PostgreSQL process of this machine (from /proc; null when the server is
+ * not local or /proc is unreadable): with nothing else running, a phase's share of the server's work.
+ */
+function postgresCpuSeconds(): number | null {
+  try {
+    const tick = 100; // USER_HZ on Linux
+    let total = 0;
+    let seen = 0;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue; // ended meanwhile
+      }
+      const close = stat.lastIndexOf(')');
+      if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
+      const fields = stat.slice(close + 2).split(' ');
+      // utime and stime, and cutime and cstime: what the server's exited backends used (the postmaster's).
+      total += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+      seen++;
+    }
+    return seen > 0 ? total / tick : null;
+  } catch {
+    return null;
+  }
+}
+/** Milliseconds this process has spent in garbage collection pauses. */
+let gcMs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMs += entry.duration;
+}).observe({ entryTypes: ['gc'] });
+/** CPU seconds of this process (the one that sweeps; its GC pauses within) and of PostgreSQL since `from`. */
+function cpuSince(from: { node: NodeJS.CpuUsage; gcMs: number; pg: number | null }): string {
+  const node = process.cpuUsage(from.node);
+  const pg = postgresCpuSeconds();
+  const nodeS = ((node.user + node.system) / 1e6).toFixed(1);
+  return `node ${nodeS} (gc ${((gcMs - from.gcMs) / 1000).toFixed(1)}) / postgres ${pg === null || from.pg === null ? 'n/a' : (pg - from.pg).toFixed(1)}`;
+}
+const cpuNow = () => ({ node: process.cpuUsage(), gcMs, pg: postgresCpuSeconds() });
+
 const orm = await openOrm({ url: dbUrl, poolMax: 20 });
 try {
   await migrate(orm);
@@ -170,8 +220,10 @@ try {
   await raw.exec(`create table bench_reminder_copy as select * from reminder`);
   await raw.exec(`vacuum analyze`);
   const tb = Date.now();
+  const cpuAlone = cpuNow();
   const alone = await sweepDueReminders(orm.em.fork() as EntityManager, { clock: sweepClock, config, batchSize: Number(values.batch) });
   figures.sweep_alone_s = seconds(Date.now() - tb);
+  figures.sweep_alone_cpu_s = cpuSince(cpuAlone);
   figures.sweep_alone_messages = alone.outboxIds.length;
   figures.load_after_sweep_alone = load();
   await raw.exec(`delete from outbox_message`);
@@ -201,7 +253,7 @@ try {
           schedulers: false,
         })
       : undefined;
-  const children: { child: ChildProcess; rssMb: number }[] = [];
+  const children: { child: ChildProcess; rssMb: number; cpuS: number }[] = [];
   for (let i = 0; i < workerCount; i++) {
     // Same node flags as this process (--import tsx, and e.g. --cpu-prof when profiling the benchmark).
     const child = spawn(process.execPath, [...process.execArgv, 'scripts/worker-child.ts'], {
@@ -220,13 +272,15 @@ try {
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const entry = { child, rssMb: 0 };
+    const entry = { child, rssMb: 0, cpuS: 0 };
     children.push(entry);
     await new Promise<void>((resolve, reject) => {
       child.stdout!.on('data', (d: Buffer) => {
         const text = d.toString();
         const m = /maxrss (\d+)/.exec(text);
         if (m) entry.rssMb = Number(m[1]);
+        const cpu = / cpu ([\d.]+)/.exec(text);
+        if (cpu) entry.cpuS = Number(cpu[1]);
         if (text.includes('ready')) resolve();
       });
       child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`worker ${i} exited with ${code}`))));
@@ -235,9 +289,15 @@ try {
 
   // Phase 2: sweep every reminder due at 09:00 WIB on 5 March (7 working days before; WITA/WIT earlier),
   // enqueueing each committed batch as the worker role's sweep job does (enqueueBehind).
+  // Transactions committed in the scratch database from here to the end of delivery, per message: each
+  // commit is a WAL flush the sweep's own commits queue behind.
+  const commitsNow = async () =>
+    Number((await raw.query<{ n: string }>(`select xact_commit::text as n from pg_stat_database where datname = current_database()`))[0]!.n);
+  const commitsBefore = await commitsNow();
   let firstEnqueueAt = 0;
   const enqueuer = enqueueBehind(queues.enqueueOutboxBatch);
   const t3 = Date.now();
+  const cpuSweep = cpuNow();
   const swept = await sweepDueReminders(orm.em.fork() as EntityManager, {
     clock: sweepClock,
     config,
@@ -251,8 +311,12 @@ try {
   const enqueued = await enqueuer.flush();
   const t4 = Date.now();
   const expected = swept.outboxIds.length;
+  // Delivery alone from here on: PostgreSQL's CPU per message delivered after the sweep.
+  const afterSweep = { pg: postgresCpuSeconds(), delivered: platform.distinct };
   swept.outboxIds.length = 0;
   figures.sweep_s = seconds(t4 - t3);
+  // The PostgreSQL figure includes the delivery workers' statements meanwhile.
+  figures.sweep_cpu_s = cpuSince(cpuSweep);
   figures.sweep_vs_alone = (Number(figures.sweep_s) / Number(figures.sweep_alone_s)).toFixed(2);
   figures.load_after_sweep = load();
   figures.sweep_rows_s = seconds(tSwept - t3);
@@ -281,6 +345,8 @@ try {
     await new Promise((r) => setTimeout(r, 50));
   }
   const lastDelivered = platform.lastAcceptedAt;
+  const pgAfter = postgresCpuSeconds();
+  const deliveredAfter = platform.distinct - afterSweep.delivered;
   const settleEnd = Date.now() + 30_000;
   let pending = 0;
   do {
@@ -290,6 +356,9 @@ try {
   } while (pending > 0 && Date.now() < settleEnd);
   const tSettled = Date.now();
   const [{ sent }] = await orm.em.fork().execute<{ sent: string }[]>(`select count(*) as sent from outbox_message where status = 'sent'`);
+  // Backends report their commits to the statistics at most about once a second.
+  await new Promise((r) => setTimeout(r, 1500));
+  figures.commits_per_message = (((await commitsNow()) - commitsBefore) / Math.max(1, platform.distinct)).toFixed(2);
   // Achieved rate = messages delivered / seconds from the first job enqueued to the last message the platform
   // accepted. The window starts when the sweep hands over its first batch, so enqueueing is inside it.
   const window = (lastDelivered - firstEnqueueAt) / 1000;
@@ -313,6 +382,11 @@ try {
   );
   figures.peak_rss_mb = peakRss();
   figures.worker_peak_rss_mb = children.map((c) => c.rssMb).join(' / ') || '(in process)';
+  // CPU per message delivered: the worker processes over their whole run; PostgreSQL after the sweep ended.
+  const workerCpuS = children.reduce((sum, c) => sum + c.cpuS, 0);
+  figures.delivery_cpu_ms_per_msg = `workers ${children.length > 0 ? ((workerCpuS * 1000) / Math.max(1, platform.distinct)).toFixed(3) : 'n/a'} / postgres ${
+    pgAfter === null || afterSweep.pg === null ? 'n/a' : (((pgAfter - afterSweep.pg) * 1000) / Math.max(1, deliveredAfter)).toFixed(3)
+  }`;
   for (const q of queues.all()) await q.obliterate({ force: true }).catch(() => undefined);
   await queues.close();
   await platformProcess.close();

@@ -51,8 +51,9 @@ async function stop(signal: string) {
   await running.stop();
   await queues.close();
   await orm.close(true);
-  // The benchmark reads this line to report each worker's peak memory.
-  console.log(`maxrss ${Math.round(process.resourceUsage().maxRSS / 1024)}`);
+  // The benchmark reads this line to report each worker's peak memory and CPU seconds.
+  const usage = process.resourceUsage();
+  console.log(`maxrss ${Math.round(usage.maxRSS / 1024)} cpu ${((usage.userCPUTime + usage.systemCPUTime) / 1e6).toFixed(2)}`);
   process.exit(0);
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));

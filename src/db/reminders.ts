@@ -441,6 +441,8 @@ const DUE_NOW = `x.status = 'pending' and x.due_at <= $1`;
 export async function claimDueReminders(tx: Tx, now: Date, limit: number): Promise<DueReminder[]> {
   // `= any(array(...))`: the related rows are found by their own indexes (recipient, supervisor) and then
   // locked through the primary key; as an `in (...)` semi-join PostgreSQL read every due row in every batch.
+  // The batch's own rows are left out before locking: each reminded person's first row is among them, and
+  // fetching each again through the primary key only to drop it was half of this step, a tenth of a claim.
   return tx.query<DueReminder>(
     `with first as (
        select id, recipient_id, audience from reminder x where ${DUE_NOW} order by due_at, id limit $2 for update skip locked
@@ -449,11 +451,12 @@ export async function claimDueReminders(tx: Tx, now: Date, limit: number): Promi
         where r2.id = any(array(
                 select x.id from reminder x
                  where x.recipient_id in (select recipient_id from first where audience = 'employee') and x.audience = 'employee' and ${DUE_NOW}
+                   and x.id not in (select id from first)
                 union all
                 select x.id from employee e2 join reminder x on x.recipient_id = e2.id
                  where e2.supervisor_id in (select s.supervisor_id from first f join employee s on s.id = f.recipient_id where f.audience = 'supervisor')
-                   and x.audience = 'supervisor' and ${DUE_NOW}))
-          and r2.status = 'pending' and r2.due_at <= $1 and r2.id not in (select id from first)
+                   and x.audience = 'supervisor' and ${DUE_NOW} and x.id not in (select id from first)))
+          and r2.status = 'pending' and r2.due_at <= $1
         for update of r2 skip locked
      )
      select ${DUE_COLUMNS} from reminder r ${DUE_JOINS}
