@@ -12,8 +12,8 @@
  * CPU figures, robust to a machine whose speed changes between runs: each sweep's CPU seconds in this process
  * (its GC pauses within) and in every PostgreSQL process of the machine (/proc, when the server is local); the
  * commits in the scratch database per message delivered; and per message delivered, the worker processes' CPU
- * and PostgreSQL's once the sweep is over. Run with the worker role's node flags (package.json: the young
- * generation docker-compose gives the worker), which the worker processes inherit.
+ * and PostgreSQL's once the sweep is over. The worker processes inherit this process's node flags (package.json:
+ * Node's default young generation, as docker-compose runs the worker role).
  *
  * Options: --employees N (100000) --units N (300) --rate L (1000) --concurrency N (delivery jobs in flight
  * across all workers, 128: at 60-100 ms per job on two busy cores, 64 in flight cannot keep 1,000/s)
