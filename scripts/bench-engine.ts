@@ -21,7 +21,7 @@
  * how the planning cost of the batch write was found), BENCH_CPU_PROFILE=dir (a V8 CPU profile of each timed phase alone, seeding
  * and shutdown left out, written there as <phase>.cpuprofile: where a message's CPU goes).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -41,6 +41,7 @@ import { addAssessmentsBulk, addCycle, addEmployeesBulk, addUnit, linkChatsBulk,
 const TRIWULAN_III_2026 = { ...TRIWULAN_IV_2026, name: 'Triwulan III 2026', periodStart: '2026-07-01', periodEnd: '2026-09-30', selfDeadline: '2026-10-07', reviewDeadline: '2026-10-20' };
 import { capabilitiesOf } from '../src/engine/capabilities.js';
 import { PLATFORM_MODULES } from '../src/platforms.js';
+import { processCpuSeconds } from './proc-cpu.js';
 
 const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const AT_ONCE = Number(process.env.BENCH_USERS_AT_ONCE ?? 200);
@@ -76,17 +77,19 @@ const PER_USER = 1 + 3 * ITEMS + 2;
  */
 async function backendCpuSeconds(admin: pg.Client | null, db: string): Promise<number | null> {
   if (!admin) return null;
+  let rows: { pid: number }[];
   try {
-    const { rows } = await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [db]);
-    let ticks = 0;
-    for (const { pid } of rows) {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime + stime
-    }
-    return ticks / 100;
+    ({ rows } = await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [db]));
   } catch {
     return null;
   }
+  let seconds = 0;
+  for (const { pid } of rows) {
+    const used = processCpuSeconds(pid);
+    if (used === null) return null;
+    seconds += used;
+  }
+  return seconds;
 }
 
 function percentile(sorted: number[], p: number): number {

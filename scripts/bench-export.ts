@@ -9,7 +9,7 @@
  * Usage: npm run bench:export [-- --count 100000 --units 200 --keep]   (then: -- --reuse NAME [--page-only])
  */
 import { execFile } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import { translator } from '../src/i18n/index.js';
 import { CsvReportWriter, exportMonitoring, exportResults, XlsxReportWriter } from '../src/reports/index.js';
 import { keepHeapTightForBatch } from '../src/setup/batch-memory.js';
 import { createCycle } from '../src/setup/cycles.js';
+import { processCpuSeconds } from './proc-cpu.js';
 
 const TARGET_SECONDS = 30;
 const TARGET_RSS_MB = 300;
@@ -35,12 +36,9 @@ async function backendCpu(probe: pg.Client): Promise<Map<number, number>> {
   const pids = (await probe.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()')).rows;
   const out = new Map<number, number>();
   for (const { pid } of pids) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      out.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
-    } catch {
-      // not on this machine (a remote server) or already gone
-    }
+    // Unreadable: not on this machine (a remote server) or already gone.
+    const used = processCpuSeconds(pid);
+    if (used !== null) out.set(pid, used);
   }
   return out;
 }

@@ -24,8 +24,8 @@
  */
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
-import { readdirSync, readFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { cpuSecondsOfProcessesNamed } from './proc-cpu.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -129,35 +129,8 @@ const figures: Record<string, string | number> = {};
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 figures.load_at_start = load();
 
-/**
- * CPU seconds used so far by every PostgreSQL process of this machine (from /proc; null when the server is
- * not local or /proc is unreadable): with nothing else running, a phase's share of the server's work.
- */
-function postgresCpuSeconds(): number | null {
-  try {
-    const tick = 100; // USER_HZ on Linux
-    let total = 0;
-    let seen = 0;
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      } catch {
-        continue; // ended meanwhile
-      }
-      const close = stat.lastIndexOf(')');
-      if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
-      const fields = stat.slice(close + 2).split(' ');
-      // utime and stime, and cutime and cstime: what the server's exited backends used (the postmaster's).
-      total += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-      seen++;
-    }
-    return seen > 0 ? total / tick : null;
-  } catch {
-    return null;
-  }
-}
+/** CPU seconds used so far by every PostgreSQL process of this machine (null when the server is not local). */
+const postgresCpuSeconds = () => cpuSecondsOfProcessesNamed('postgres');
 /** Milliseconds this process has spent in garbage collection pauses. */
 let gcMs = 0;
 new PerformanceObserver((list) => {
