@@ -44,6 +44,11 @@ export interface PlatformCapabilities {
   rateLimits: boolean;
   /** The platform may deliver one event twice (webhook retries, re-sent updates); ingress must stay idempotent. */
   redelivery: boolean;
+  /**
+   * Buttons are clicked, so one impatient double click presses a button twice: the second press is acknowledged
+   * without a word. Where a choice is typed (the console's `#1`), each line is meant and is answered.
+   */
+  doubleClicks: boolean;
   /** The platform can refuse a chat for good (403: bot blocked, channel archived). */
   permanentFailures: boolean;
   /** Delivery goes over a network that can fail transiently (5xx, timeouts). */

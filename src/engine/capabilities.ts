@@ -14,6 +14,7 @@ export const PLAIN_CAPABILITIES: PlatformCapabilities = {
   commandPrefix: '/',
   editMessages: false,
   rateLimits: false,
+  doubleClicks: false,
   redelivery: false,
   permanentFailures: false,
   transientFailures: false,

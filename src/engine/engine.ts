@@ -270,8 +270,9 @@ export function createEngine(deps: EngineDeps): Engine {
       newToken,
       newErrorId: randomErrorId,
     };
-    // The second press of a double click is acknowledged without a word (the first one answered).
-    const doubleClick = input.kind === 'stale_action' && event.kind === 'action' && state.pressed?.token === event.payload && now.getTime() - state.pressed.at <= DOUBLE_CLICK_MS;
+    // The second press of a double click is acknowledged without a word (the first one answered); a typed
+    // choice is never a double click.
+    const doubleClick = capabilities.doubleClicks && input.kind === 'stale_action' && event.kind === 'action' && state.pressed?.token === event.payload && now.getTime() - state.pressed.at <= DOUBLE_CLICK_MS;
     const result: StepResult = doubleClick ? { state, effects: [] } : flows.step(state, input, ctx, threadKey);
     const pressed = answeredPrompt(event, state, input);
     // A question answered by typing (its buttons retired by this turn) loses its buttons, like a pressed one.

@@ -127,6 +127,21 @@ describe('generated hostile input through the console ingress', () => {
     expect(bell).toContain('belum diisi');
   });
 
+  it('defect the generator found, pinned: a choice typed again at once (`#1`, then `# 1`) printed only the prompt', async () => {
+    // Suppressing the second press of a double click is right where buttons are clicked; a typed line is meant.
+    await type('/as 198304052008012004');
+    expect(await type('/apresiasi Ratna')).toMatch(/\[1\] Berorientasi Pelayanan/);
+    const first = await type('#1');
+    expect(first).toContain('Tulis pesan apresiasi untuk Ratna Sari');
+    const again = await type('# 1');
+    expect(again.replace(/[^\n]*$/, '').trim()).not.toBe('');
+    expect(again).toContain('Tombol itu sudah tidak berlaku');
+    // Nothing chosen was lost: the message typed now is still the one asked for.
+    expect(await type('Terima kasih atas bimbingannya di layanan pengaduan.')).toContain('Umumkan juga apresiasi untuk Ratna Sari');
+    await type('/batal');
+    await type(`/as ${DEMO_EMPLOYEE_NIP}`);
+  });
+
   it(`${LINES} generated lines at the console: 0 crashes, 0 internal errors, every line answered, every state parses`, { timeout: 120_000 }, async () => {
     const figures = { lines: 0, crashes: 0, internalErrors: 0, unanswered: 0, statesNotParsing: 0, blank: 0 };
     const examples: string[] = [];

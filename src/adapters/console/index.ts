@@ -29,6 +29,8 @@ export const consolePlatform: PlatformModule = {
     // Printing never hits a rate limit, is never refused, and has no network to fail.
     redelivery: false,
     rateLimits: false,
+    // A choice is typed (`#1`): typing it again is a second, deliberate line, answered like any other.
+    doubleClicks: false,
     permanentFailures: false,
     transientFailures: false,
   },

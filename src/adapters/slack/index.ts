@@ -26,6 +26,7 @@ export const slackPlatform: PlatformModule = {
     rateLimits: true,
     permanentFailures: true,
     transientFailures: true,
+    doubleClicks: true,
   },
   deliveryQueue: 'deliver-slack',
   isConfigured: (config) => Boolean(slackConfig(config).SLACK_BOT_TOKEN),

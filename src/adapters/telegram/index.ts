@@ -32,6 +32,7 @@ export const telegramPlatform: PlatformModule = {
     rateLimits: true,
     permanentFailures: true,
     transientFailures: true,
+    doubleClicks: true,
   },
   deliveryQueue: 'deliver-telegram',
   isConfigured: (config) => Boolean(telegramConfig(config).TELEGRAM_BOT_TOKEN),
