@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngineHarness, type EngineHarness } from '../support/engine.js';
+import { linkChat } from '../support/seed.js';
 
 describe('no leftover buttons', () => {
   let h: EngineHarness;
@@ -13,10 +14,10 @@ describe('no leftover buttons', () => {
   afterAll(async () => h?.close());
 
   /** Starts the self-assessment and answers up to the first evidence question (which offers Skip). */
-  async function toEvidence(who: 'ani' | 'budi'): Promise<{ outboxId: number; text: string; token: string }> {
+  async function toEvidence(who: 'ani' | 'budi' | 'console:ani'): Promise<{ outboxId: number; text: string; token: string }> {
     await h.send(who, '/penilaian');
     await h.send(who, '12');
-    await h.send(who, who === 'ani' ? 'Uraian pekerjaan yang cukup panjang untuk indikator ini.' : 'A long enough account of the work done for this indicator.');
+    await h.send(who, who !== 'budi' ? 'Uraian pekerjaan yang cukup panjang untuk indikator ini.' : 'A long enough account of the work done for this indicator.');
     const [ask] = (await h.lastMessages(who)).filter((m) => m.buttons?.length);
     return { outboxId: ask!.outboxId, text: ask!.text, token: ask!.buttons!.flat()[0]!.token };
   }
@@ -58,4 +59,15 @@ describe('no leftover buttons', () => {
       expect(await h.lastText(who)).toContain(who === 'ani' ? 'Tombol itu sudah tidak berlaku' : 'no longer valid');
     });
   }
+
+  it('console: a choice typed twice is answered twice (a typed line is meant; only a click can be doubled)', async () => {
+    // The console has no buttons to click: `#1` typed again is a second line, and a silent one looked lost.
+    await linkChat(h.db.orm.em.fork(), h.ids.ani, { platform: 'console', userId: 'ani' });
+    await h.send('console:ani', '/batal');
+    const ask = await toEvidence('console:ani');
+    expect((await h.pressToken('console:ani', ask.token)).outboxIds.length).toBeGreaterThan(0);
+    const again = await h.pressToken('console:ani', ask.token);
+    expect(again.outboxIds.length).toBeGreaterThan(0);
+    expect(await h.lastText('console:ani')).toContain('Tombol itu sudah tidak berlaku');
+  });
 });
