@@ -1,6 +1,8 @@
+import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Update } from 'grammy/types';
 import type { Injected } from '../support/fake-telegram.js';
+import type { ExclusiveRoles } from '../../src/contract/index.js';
 import { deliverOutboxRow } from '../../src/jobs/deliver-row.js';
 import { ANI, createTelegramHarness, SECRET, STRANGER, type TelegramHarness } from './harness.js';
 
@@ -161,5 +163,41 @@ describe('Telegram polling mode', () => {
     const t = Date.now();
     await h.adapter.stop();
     expect(Date.now() - t).toBeLessThan(5000);
+  });
+});
+
+describe('Telegram polling while holding the polling role', () => {
+  let h: TelegramHarness;
+  const held = new AbortController();
+  beforeAll(async () => {
+    let granted = false;
+    const exclusive: ExclusiveRoles = {
+      // Granted once; after losing it the process stands by (another holds the role) until it stops.
+      acquire: (_role, stopping) =>
+        granted
+          ? new Promise((_, reject) => stopping.addEventListener('abort', () => reject(new Error('stopped')), { once: true }))
+          : ((granted = true), Promise.resolve({ lost: held.signal, release: async () => undefined })),
+    };
+    h = await createTelegramHarness('polling', { exclusive });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('keeps one listener on the lease however many polls it makes (one per getUpdates leaked before)', async () => {
+    for (let i = 0; i < 12; i++) await h.act(() => h.fake.sendText(STRANGER, `pesan ${i}`));
+    expect(h.fake.callsTo('getUpdates').length).toBeGreaterThanOrEqual(12);
+    expect(getEventListeners(held.signal, 'abort')).toHaveLength(1);
+  });
+
+  it('stops polling at once when the role is lost, and lets go of the lease', async () => {
+    const polls = h.fake.callsTo('getUpdates').length;
+    held.abort(new Error('role lost'));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(getEventListeners(held.signal, 'abort')).toHaveLength(0);
+    // Stopped: what is sent now is not fetched by this process.
+    await h.fake.sendText(STRANGER, 'tidak diambil');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.fake.callsTo('getUpdates').length).toBeLessThanOrEqual(polls + 1);
   });
 });

@@ -10,7 +10,7 @@ import { FakeTelegram, type FakeUser, type Injected } from '../support/fake-tele
 import { createTelegramAdapter, type TelegramAdapter } from '../../src/adapters/telegram/adapter.js';
 import { ManualClock } from '../../src/clock.js';
 import { deliverOutboxRow } from '../../src/jobs/deliver-row.js';
-import type { ConversationEngine, HandleResult, IncomingEvent, PlatformSender } from '../../src/contract/index.js';
+import type { ConversationEngine, ExclusiveRoles, HandleResult, IncomingEvent, PlatformSender } from '../../src/contract/index.js';
 import { createEngine } from '../../src/engine/engine.js';
 import { createInboxConsumer } from '../../src/engine/inbox-consumer.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
@@ -54,8 +54,11 @@ export interface TelegramHarness {
   close(): Promise<void>;
 }
 
-/** Starts everything; `start: false` leaves the adapter stopped (to test what happens before start). */
-export async function createTelegramHarness(mode: 'polling' | 'webhook', opts: { start?: boolean } = {}): Promise<TelegramHarness> {
+/**
+ * Starts everything; `start: false` leaves the adapter stopped (to test what happens before start); `exclusive`
+ * hands the adapter the polling role's lease (default: none, the adapter polls unguarded).
+ */
+export async function createTelegramHarness(mode: 'polling' | 'webhook', opts: { start?: boolean; exclusive?: ExclusiveRoles } = {}): Promise<TelegramHarness> {
   const db = await createTestDatabase();
   const conn = db.orm.em.getConnection();
   const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => conn.execute<T[]>(sql, params);
@@ -126,6 +129,7 @@ export async function createTelegramHarness(mode: 'polling' | 'webhook', opts: {
     http,
     lookups: ingressLookups(db.orm),
     logger,
+    ...(opts.exclusive ? { exclusive: opts.exclusive } : {}),
   });
   senders.set('telegram', adapter.sender);
   if (opts.start !== false) await adapter.start();

@@ -110,12 +110,22 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
    * fetches it again; the inbox stores an update id once.
    */
   async function poll(lost: AbortSignal): Promise<void> {
+    // One listener for the whole polling spell: one per getUpdates call (as before) stayed on `lost` until the
+    // role was lost, a closure per poll, thousands a day on a busy bot.
+    const onLost = () => pollAbort?.abort();
+    lost.addEventListener('abort', onLost, { once: true });
+    try {
+      await pollUntilLost(lost);
+    } finally {
+      lost.removeEventListener('abort', onLost);
+    }
+  }
+
+  async function pollUntilLost(lost: AbortSignal): Promise<void> {
     let offset = 0;
     let failures = 0;
     while (running && !lost.aborted) {
       pollAbort = new AbortController();
-      const abortPoll = pollAbort;
-      lost.addEventListener('abort', () => abortPoll.abort(), { once: true });
       try {
         const updates = await bot.api.getUpdates({ offset, timeout: opts.pollTimeoutSeconds ?? 30, allowed_updates: [...ALLOWED_UPDATES] }, pollAbort.signal as Parameters<typeof bot.api.getUpdates>[1]);
         if (!running || lost.aborted) return;
