@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngineHarness, type EngineHarness } from '../support/engine.js';
-import { linkChat } from '../support/seed.js';
+import { linkChat, type ChatPlatform } from '../support/seed.js';
+import { PLATFORM_MODULES } from '../../src/platforms.js';
 
 describe('no leftover buttons', () => {
   let h: EngineHarness;
@@ -14,7 +15,7 @@ describe('no leftover buttons', () => {
   afterAll(async () => h?.close());
 
   /** Starts the self-assessment and answers up to the first evidence question (which offers Skip). */
-  async function toEvidence(who: 'ani' | 'budi' | 'console:ani'): Promise<{ outboxId: number; text: string; token: string }> {
+  async function toEvidence(who: string): Promise<{ outboxId: number; text: string; token: string }> {
     await h.send(who, '/penilaian');
     await h.send(who, '12');
     await h.send(who, who !== 'budi' ? 'Uraian pekerjaan yang cukup panjang untuk indikator ini.' : 'A long enough account of the work done for this indicator.');
@@ -60,14 +61,28 @@ describe('no leftover buttons', () => {
     });
   }
 
-  it('console: a choice typed twice is answered twice (a typed line is meant; only a click can be doubled)', async () => {
-    // The console has no buttons to click: `#1` typed again is a second line, and a silent one looked lost.
-    await linkChat(h.db.orm.em.fork(), h.ids.ani, { platform: 'console', userId: 'ani' });
-    await h.send('console:ani', '/batal');
-    const ask = await toEvidence('console:ani');
-    expect((await h.pressToken('console:ani', ask.token)).outboxIds.length).toBeGreaterThan(0);
-    const again = await h.pressToken('console:ani', ask.token);
-    expect(again.outboxIds.length).toBeGreaterThan(0);
-    expect(await h.lastText('console:ani')).toContain('Tombol itu sudah tidak berlaku');
+  // Every platform of the registry, by what a person does there: where buttons are clicked, one impatient double
+  // click sends two presses and the second is silent; where a choice is typed (the console's `#1`), typing it
+  // again is a second line, meant, and is answered (a silent one looked lost).
+  const SECOND_PRESS: Record<string, 'silent' | 'answered'> = { telegram: 'silent', slack: 'silent', console: 'answered' };
+  it('every platform in the registry says how a second press is taken', () => {
+    expect(Object.keys(SECOND_PRESS).sort()).toEqual(PLATFORM_MODULES.map((m) => m.name).sort());
   });
+  for (const [platform, second] of Object.entries(SECOND_PRESS).filter(([p]) => p !== 'telegram')) {
+    it(`${platform}: the same choice pressed twice at once: the second press is ${second}`, async () => {
+      const who = `${platform}:ani-${platform}` as const;
+      await linkChat(h.db.orm.em.fork(), h.ids.ani, { platform: platform as ChatPlatform, userId: `ani-${platform}` });
+      await h.send(who, '/batal');
+      const ask = await toEvidence(who);
+      expect((await h.pressToken(who, ask.token)).outboxIds.length).toBeGreaterThan(0);
+      const again = await h.pressToken(who, ask.token);
+      if (second === 'silent') {
+        expect(again.outboxIds).toEqual([]);
+        expect(await h.lastMessages(who)).toEqual([]);
+      } else {
+        expect(again.outboxIds.length).toBeGreaterThan(0);
+        expect(await h.lastText(who)).toContain('Tombol itu sudah tidak berlaku');
+      }
+    });
+  }
 });
