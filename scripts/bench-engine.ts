@@ -18,14 +18,16 @@
  * BENCH_BATCH (32), BENCH_WINDOW_MS (the batch window; default the product's), BENCH_PACED_RATE (one rate, or a list: a paced phase each) / BENCH_PACED_MESSAGES (6000), BENCH_BASELINE=0 (skip it), BENCH_HISTORY (100000 rows
  * of earlier traffic seeded and analysed first; 0 = start from empty tables), BENCH_EMPLOYEES (20000 seeded),
  * BENCH_LOG_STATEMENTS=1 (the server logs every statement of the bench database with parse/bind/execute times:
- * how the planning cost of the batch write was found), BENCH_CPU_PROFILE=dir (a V8 CPU profile of each timed phase alone, seeding
- * and shutdown left out, written there as <phase>.cpuprofile: where a message's CPU goes).
+ * how the planning cost of the batch write was found), BENCH_WAL_STATS=1 (per message of each engine phase: its WAL by record type, from
+ * pg_walinspect, and the rows each table gained or rewrote with the index entries that cost: where a message's WAL
+ * goes), BENCH_CPU_PROFILE=dir (a V8 CPU profile of each timed phase alone, seeding and shutdown left out, written
+ * there as <phase>.cpuprofile: where a message's CPU goes), BENCH_HEAP_PROFILE=dir (who allocates, <phase>.heapprofile);
+ * `node --import tsx scripts/profile-top.ts <file>` summarises a profile.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Session as InspectorSession } from 'node:inspector';
 import pg from 'pg';
 import { systemClock } from '../src/clock.js';
 import type { IncomingEvent, OutgoingMessage } from '../src/contract/index.js';
@@ -42,6 +44,7 @@ const TRIWULAN_III_2026 = { ...TRIWULAN_IV_2026, name: 'Triwulan III 2026', peri
 import { capabilitiesOf } from '../src/engine/capabilities.js';
 import { PLATFORM_MODULES } from '../src/platforms.js';
 import { processCpuSeconds } from './proc-cpu.js';
+import { profilePhase } from './cpu-profile.js';
 
 const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const AT_ONCE = Number(process.env.BENCH_USERS_AT_ONCE ?? 200);
@@ -154,22 +157,62 @@ async function walBytes(admin: Queryable): Promise<number | null> {
   }
 }
 
-/** Starts a CPU profile of this process (BENCH_CPU_PROFILE); the returned function writes it as `<name>.cpuprofile`. */
-function profilePhase(name: string): () => Promise<void> {
-  const dir = process.env.BENCH_CPU_PROFILE;
-  if (!dir) return async () => undefined;
-  const session = new InspectorSession();
-  session.connect();
-  const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
-  const started = post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 500 })).then(() => post('Profiler.start'));
-  return async () => {
-    await started;
-    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `${name.replace(/[^a-z0-9-]+/gi, '_')}.cpuprofile`), JSON.stringify(profile));
-    session.disconnect();
-  };
+/** Rows inserted, updated (HOT among them) and deleted per table of the bench database so far (BENCH_WAL_STATS). */
+async function tableWrites(db: Queryable): Promise<Map<string, { ins: number; upd: number; hot: number; del: number; indexes: number }>> {
+  if (!process.env.BENCH_WAL_STATS) return new Map();
+  // Busy backends report their counts about once a second: both ends of a phase lag alike.
+  await db.query(`select pg_stat_clear_snapshot()`);
+  const rows = await db.query<{ t: string; ins: string; upd: string; hot: string; del: string; ix: string }>(
+    `select s.relname as t, n_tup_ins::text as ins, n_tup_upd::text as upd, n_tup_hot_upd::text as hot, n_tup_del::text as del,
+            (select count(*) from pg_index i where i.indrelid = s.relid)::text as ix
+       from pg_stat_user_tables s`,
+  );
+  return new Map(rows.map((r) => [r.t, { ins: Number(r.ins), upd: Number(r.upd), hot: Number(r.hot), del: Number(r.del), indexes: Number(r.ix) }]));
+}
+
+/** Per message, the rows each table gained, rewrote and lost between two `tableWrites`, busiest first. */
+function printTableWrites(before: Awaited<ReturnType<typeof tableWrites>>, after: Awaited<ReturnType<typeof tableWrites>>, messages: number): void {
+  if (!after.size) return;
+  const per = (v: number) => (v / Math.max(1, messages)).toFixed(2).padStart(7);
+  const lines = [...after].map(([t, a]) => {
+    const b = before.get(t) ?? { ins: 0, upd: 0, hot: 0, del: 0 };
+    const d = { ins: a.ins - b.ins, upd: a.upd - b.upd, hot: a.hot - b.hot, del: a.del - b.del };
+    // Index entries written: every insert and every update that is not HOT adds one to each index (partial
+    // indexes only when the row matches: an upper bound).
+    return { t, d, entries: (d.ins + d.upd - d.hot) * a.indexes, indexes: a.indexes };
+  }).filter((l) => l.d.ins + l.d.upd + l.d.del > 0).sort((x, y) => y.entries - x.entries);
+  console.log(`  rows per message by table (inserted, updated, of them HOT, deleted; indexes; index entries at most):`);
+  for (const l of lines) console.log(`    ${l.t.padEnd(20)} ${per(l.d.ins)} ${per(l.d.upd)} ${per(l.d.hot)} ${per(l.d.del)} ${String(l.indexes).padStart(3)} ${per(l.entries)}`);
+}
+
+/** The current WAL position as PostgreSQL writes it (for `walBreakdown`). */
+async function walLsn(admin: Queryable): Promise<string | null> {
+  try {
+    return (await admin.query<{ l: string }>(`select pg_current_wal_lsn()::text as l`))[0].l;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * BENCH_WAL_STATS=1: what the WAL between two positions holds, by record type (pg_walinspect, a contrib
+ * extension created in the admin database), bytes per message, largest first: where a message's WAL goes.
+ */
+async function walBreakdown(admin: Queryable, from: string | null, to: string | null, messages: number): Promise<void> {
+  if (!process.env.BENCH_WAL_STATS || !from || !to) return;
+  try {
+    await admin.query(`create extension if not exists pg_walinspect`);
+    const rows = await admin.query<{ t: string; n: string; rec: string; fpi: string }>(
+      `select "resource_manager/record_type" as t, count::text as n, record_size::text as rec, fpi_size::text as fpi
+         from pg_get_wal_stats($1::pg_lsn, $2::pg_lsn, true) where count > 0 order by combined_size desc limit 12`,
+      [from, to],
+    );
+    const per = (v: string) => (Number(v) / Math.max(1, messages)).toFixed(2).padStart(8);
+    console.log(`  WAL per message by record type (count, record bytes, full-page image bytes):`);
+    for (const r of rows) console.log(`    ${r.t.padEnd(28)} ${per(r.n)} ${per(r.rec)} ${per(r.fpi)}`);
+  } catch (err) {
+    console.log(`  WAL breakdown unavailable: ${(err as Error).message}`);
+  }
 }
 
 interface Queryable {
@@ -222,6 +265,7 @@ async function main(): Promise<void> {
   const adminQ: Queryable = server
     ? { query: async <T,>(sql: string, params?: unknown[]) => (await server.query(sql, params)).rows as T[] }
     : { query: async <T,>(sql: string, params?: unknown[]) => (await orm.em.getConnection().execute(sql, params ?? [])) as T[] };
+  const dbQ: Queryable = { query: async <T,>(sql: string, params?: unknown[]) => (await orm.em.getConnection().execute(sql, params ?? [])) as T[] };
   try {
     await migrate(orm);
     const messages = embedded ? Number(process.env.BENCH_MESSAGES ?? 3000) : MESSAGES;
@@ -355,6 +399,8 @@ async function main(): Promise<void> {
       const cpu0 = process.cpuUsage();
       const pg0 = await backendCpuSeconds(admin, dbName);
       const wal0 = await walBytes(adminQ);
+      const lsn0 = await walLsn(adminQ);
+      const writes0 = await tableWrites(dbQ);
       const rt0 = roundTrips;
       const stopProfile = profilePhase(name);
       const start = performance.now();
@@ -365,6 +411,8 @@ async function main(): Promise<void> {
       await stopProfile();
       const pg1 = await backendCpuSeconds(admin, dbName);
       const wal1 = await walBytes(adminQ);
+      await walBreakdown(adminQ, lsn0, await walLsn(adminQ), sent);
+      printTableWrites(writes0, await tableWrites(dbQ), sent);
       return {
         name,
         messages: sent,

@@ -21,11 +21,14 @@
  * 0 runs the workers inside this process) --keep (keep the scratch database afterwards and print its name, for
  * EXPLAIN on the swept rows; drop it by hand). Needs PostgreSQL (BENCH_DATABASE_URL or DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres) and Redis (REDIS_URL, default redis://127.0.0.1:6379).
+ * BENCH_CPU_PROFILE=dir writes a V8 CPU profile of this process for each sweep (sweep-alone, sweep-with-delivery),
+ * BENCH_HEAP_PROFILE=dir an allocation profile; `node --import tsx scripts/profile-top.ts <file>` summarises one.
  */
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { cpuSecondsOfProcessesNamed } from './proc-cpu.js';
+import { cpuSecondsOfProcessesNamed, processCpuSeconds } from './proc-cpu.js';
+import { profilePhase } from './cpu-profile.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -89,7 +92,7 @@ if (values['serve-platform']) {
 }
 
 /** Starts the fake platform process; `stats` is refreshed every 50 ms. */
-async function spawnPlatform(rate: number): Promise<{ stats: PlatformStats; close(): Promise<void> }> {
+async function spawnPlatform(rate: number): Promise<{ stats: PlatformStats; pid: number; close(): Promise<void> }> {
   const child = spawn(process.execPath, [...process.execArgv, 'scripts/bench-reminders.ts', '--serve-platform', '--rate', String(rate)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -100,6 +103,7 @@ async function spawnPlatform(rate: number): Promise<{ stats: PlatformStats; clos
   child.on('message', (m) => Object.assign(stats, m as PlatformStats));
   return {
     stats,
+    pid: child.pid!,
     close: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -194,7 +198,9 @@ try {
   await raw.exec(`vacuum analyze`);
   const tb = Date.now();
   const cpuAlone = cpuNow();
+  const stopAloneProfile = profilePhase('sweep-alone');
   const alone = await sweepDueReminders(orm.em.fork() as EntityManager, { clock: sweepClock, config, batchSize: Number(values.batch) });
+  await stopAloneProfile();
   figures.sweep_alone_s = seconds(Date.now() - tb);
   figures.sweep_alone_cpu_s = cpuSince(cpuAlone);
   figures.sweep_alone_messages = alone.outboxIds.length;
@@ -269,6 +275,14 @@ try {
   const commitsBefore = await commitsNow();
   let firstEnqueueAt = 0;
   const enqueuer = enqueueBehind(queues.enqueueOutboxBatch);
+  // The other parties' CPU over the same window: on two cores every second they take is one the sweep waits for.
+  const othersCpu = () => ({
+    workers: children.reduce((sum, c) => sum + (processCpuSeconds(c.child.pid!) ?? 0), 0),
+    platform: processCpuSeconds(platformProcess.pid) ?? 0,
+    redis: cpuSecondsOfProcessesNamed('redis-server') ?? 0,
+  });
+  const othersBefore = othersCpu();
+  const stopSweepProfile = profilePhase('sweep-with-delivery');
   const t3 = Date.now();
   const cpuSweep = cpuNow();
   const swept = await sweepDueReminders(orm.em.fork() as EntityManager, {
@@ -283,6 +297,7 @@ try {
   const tSwept = Date.now();
   const enqueued = await enqueuer.flush();
   const t4 = Date.now();
+  await stopSweepProfile();
   const expected = swept.outboxIds.length;
   // Delivery alone from here on: PostgreSQL's CPU per message delivered after the sweep.
   const afterSweep = { pg: postgresCpuSeconds(), delivered: platform.distinct };
@@ -290,6 +305,9 @@ try {
   figures.sweep_s = seconds(t4 - t3);
   // The PostgreSQL figure includes the delivery workers' statements meanwhile.
   figures.sweep_cpu_s = cpuSince(cpuSweep);
+  const othersAfter = othersCpu();
+  figures.sweep_cpu_others_s = `workers ${(othersAfter.workers - othersBefore.workers).toFixed(1)} / platform ${(othersAfter.platform - othersBefore.platform).toFixed(1)} / redis ${(othersAfter.redis - othersBefore.redis).toFixed(1)}`;
+  figures.sweep_delivered = platform.distinct;
   figures.sweep_vs_alone = (Number(figures.sweep_s) / Number(figures.sweep_alone_s)).toFixed(2);
   figures.load_after_sweep = load();
   figures.sweep_rows_s = seconds(tSwept - t3);
