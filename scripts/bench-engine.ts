@@ -182,6 +182,8 @@ function printTableWrites(before: Awaited<ReturnType<typeof tableWrites>>, after
     return { t, d, entries: (d.ins + d.upd - d.hot) * a.indexes, indexes: a.indexes };
   }).filter((l) => l.d.ins + l.d.upd + l.d.del > 0).sort((x, y) => y.entries - x.entries);
   console.log(`  rows per message by table (inserted, updated, of them HOT, deleted; indexes; index entries at most):`);
+  // Backends report their counts at most once a second (idle ones up to 10 s later): a short phase shows nothing.
+  if (!lines.length) console.log(`    (no counts reported yet: PostgreSQL's backends report them about once a second; run a longer phase)`);
   for (const l of lines) console.log(`    ${l.t.padEnd(20)} ${per(l.d.ins)} ${per(l.d.upd)} ${per(l.d.hot)} ${per(l.d.del)} ${String(l.indexes).padStart(3)} ${per(l.entries)}`);
 }
 
@@ -262,10 +264,9 @@ async function main(): Promise<void> {
     orm = await openOrm({ url: databaseUrl, poolMax: POOL });
   }
   const server = admin;
-  const adminQ: Queryable = server
-    ? { query: async <T,>(sql: string, params?: unknown[]) => (await server.query(sql, params)).rows as T[] }
-    : { query: async <T,>(sql: string, params?: unknown[]) => (await orm.em.getConnection().execute(sql, params ?? [])) as T[] };
+  /** The bench database through the ORM's pool; embedded, also the admin connection (there is no other). */
   const dbQ: Queryable = { query: async <T,>(sql: string, params?: unknown[]) => (await orm.em.getConnection().execute(sql, params ?? [])) as T[] };
+  const adminQ: Queryable = server ? { query: async <T,>(sql: string, params?: unknown[]) => (await server.query(sql, params)).rows as T[] } : dbQ;
   try {
     await migrate(orm);
     const messages = embedded ? Number(process.env.BENCH_MESSAGES ?? 3000) : MESSAGES;

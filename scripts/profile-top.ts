@@ -9,7 +9,6 @@ import { readFileSync } from 'node:fs';
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
 }
 interface Profile {
   nodes: ProfileNode[];
@@ -46,7 +45,8 @@ for (const [id, us] of selfUs) {
   const short = url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/\/work\/[^/]+\//, '');
   const key = `${functionName || '(anonymous)'}  ${short}${url ? `:${lineNumber + 1}` : ''}`;
   byFunction.set(key, (byFunction.get(key) ?? 0) + us);
-  const fileKey = url ? short.replace(/^((?:@[^/]+\/)?[^/]+)\/.*$/, (m, pkg: string) => (short.startsWith('src/') || short.startsWith('scripts/') || short.startsWith('test/') ? m : pkg)) : functionName;
+  // Our files by path, a dependency by its package name (`@scope/name` or `name`), native frames by their name.
+  const fileKey = !url ? functionName : /^(src|scripts|test)\//.test(short) ? short : (/^(?:@[^/]+\/)?[^/]+/.exec(short)?.[0] ?? short);
   byFile.set(fileKey, (byFile.get(fileKey) ?? 0) + us);
 }
 const ms = (us: number) => (us / 1000).toFixed(0).padStart(7);

@@ -68,6 +68,7 @@ describe('no leftover buttons', () => {
   it('every platform in the registry says how a second press is taken', () => {
     expect(Object.keys(SECOND_PRESS).sort()).toEqual(PLATFORM_MODULES.map((m) => m.name).sort());
   });
+  // Telegram's case is the double-click test above (ani and budi chat on Telegram).
   for (const [platform, second] of Object.entries(SECOND_PRESS).filter(([p]) => p !== 'telegram')) {
     it(`${platform}: the same choice pressed twice at once: the second press is ${second}`, async () => {
       const who = `${platform}:ani-${platform}` as const;
