@@ -23,6 +23,8 @@
  * postgres://postgres@127.0.0.1:5432/postgres) and Redis (REDIS_URL, default redis://127.0.0.1:6379).
  * BENCH_CPU_PROFILE=dir writes a V8 CPU profile of this process for each sweep (sweep-alone, sweep-with-delivery),
  * BENCH_HEAP_PROFILE=dir an allocation profile; `node --import tsx scripts/profile-top.ts <file>` summarises one.
+ * BENCH_AUTO_EXPLAIN=ms logs the plans of the scratch database's statements that take that long (see below).
+ * With --keep, `node --import tsx scripts/sweep-repeat.ts <database>` sweeps the kept rows again and again.
  */
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
@@ -122,6 +124,24 @@ const scratch = `kinerja_bench_${Date.now()}`;
 const admin = new pg.Client({ connectionString: base });
 await admin.connect();
 await admin.query(`CREATE DATABASE ${scratch}`);
+// BENCH_AUTO_EXPLAIN=ms: the server logs the plan of every statement of the scratch database that takes at least
+// that long, with its buffers and WAL (auto_explain; BENCH_AUTO_EXPLAIN_SAMPLE=0.1 logs a tenth of them): where a
+// statement's time goes, statement by statement, the sweep's and the delivery workers' alike. The plans land in
+// the server's log (on Debian /var/log/postgresql/postgresql-<version>-main.log).
+if (process.env.BENCH_AUTO_EXPLAIN !== undefined) {
+  const settings = {
+    session_preload_libraries: `'auto_explain'`,
+    'auto_explain.log_min_duration': Number(process.env.BENCH_AUTO_EXPLAIN),
+    'auto_explain.log_analyze': 'on',
+    // Timing each plan node costs more than the node in the sweep's nested loops: figures without it.
+    'auto_explain.log_timing': 'off',
+    'auto_explain.log_buffers': 'on',
+    'auto_explain.log_wal': 'on',
+    'auto_explain.log_nested_statements': 'on',
+    'auto_explain.sample_rate': Number(process.env.BENCH_AUTO_EXPLAIN_SAMPLE ?? 1),
+  };
+  for (const [name, value] of Object.entries(settings)) await admin.query(`ALTER DATABASE ${scratch} SET ${name} = ${value}`);
+}
 const url = new URL(base);
 url.pathname = `/${scratch}`;
 const dbUrl = url.toString();
