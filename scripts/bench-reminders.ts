@@ -31,6 +31,7 @@ import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { cpuSecondsOfProcessesNamed, processCpuSeconds } from './proc-cpu.js';
 import { profilePhase } from './cpu-profile.js';
+import { BENCH_SWEEP_AT, KEPT_REMINDERS_TABLE } from './reminder-bench.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -212,9 +213,9 @@ try {
 
   // Baseline in the same run: the same sweep with nothing else running and nothing enqueued. The reminder rows
   // are copied first and put back after, so the measured sweep below starts from the same rows.
-  const sweepClock = new ManualClock(new Date('2025-03-05T02:00:00Z'));
+  const sweepClock = new ManualClock(new Date(BENCH_SWEEP_AT));
   const raw = txOf(orm.em.fork() as EntityManager);
-  await raw.exec(`create table bench_reminder_copy as select * from reminder`);
+  await raw.exec(`create table ${KEPT_REMINDERS_TABLE} as select * from reminder`);
   await raw.exec(`vacuum analyze`);
   const tb = Date.now();
   const cpuAlone = cpuNow();
@@ -227,8 +228,9 @@ try {
   figures.load_after_sweep_alone = load();
   await raw.exec(`delete from outbox_message`);
   await raw.exec(`delete from reminder`);
-  await raw.exec(`insert into reminder select * from bench_reminder_copy`);
-  await raw.exec(`drop table bench_reminder_copy`);
+  await raw.exec(`insert into reminder select * from ${KEPT_REMINDERS_TABLE}`);
+  // Kept with --keep: scripts/sweep-repeat.ts sweeps these rows again.
+  if (!values.keep) await raw.exec(`drop table ${KEPT_REMINDERS_TABLE}`);
   await raw.exec(`vacuum analyze`);
 
   // The delivery side is up before the sweep, as in production: the sweep's batches are enqueued as they
